@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "auditpipe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AuditPipe", targets: ["AuditPipe"]),
+        .executable(name: "auditpipe", targets: ["auditpipe"]),
+        .executable(name: "auditpipe-bench", targets: ["AuditPipeBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["libz-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "AuditPipe",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        .executableTarget(
+            name: "auditpipe",
+            dependencies: [
+                "AuditPipe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "AuditPipeBench",
+            dependencies: ["AuditPipe"]
+        ),
+        .testTarget(
+            name: "AuditPipeTests",
+            dependencies: ["AuditPipe"]
+        ),
+    ]
+)

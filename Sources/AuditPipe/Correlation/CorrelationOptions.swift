@@ -1,0 +1,20 @@
+/// How records are grouped into events (DESIGN.md "Correlation"). Durations are nanoseconds; 0 = no limit.
+public struct CorrelationOptions: Sendable {
+    /// How far behind the highest event time the watermark trails.
+    public var lateness: Int64 = 2 * UTCTime.second
+    /// A group closes when the watermark passes its last record plus this gap.
+    public var idle: Int64 = 5 * UTCTime.second
+    /// A group longer than this is cut; the rest continues as a new event flagged `split`.
+    public var maxDuration: Int64 = 0
+    /// A group with this many records is cut; the rest continues as a new event flagged `split`.
+    public var maxRecords: Int = 0
+    /// Past this many open groups the least recently seen is closed early, flagged `partial`.
+    public var maxOpenGroups: Int = 100_000
+    /// A record more than this ahead of the highest time seen does not move the watermark.
+    public var maxSkew: Int64 = 3600 * UTCTime.second
+    /// Keep each record in its group so events can embed them.
+    public var includeRecords = false
+
+    /// Creates default options.
+    public init() {}
+}

@@ -1,0 +1,184 @@
+/// Groups records into events by request id (DESIGN.md "Correlation").
+///
+/// The watermark is the highest event time seen minus the allowed lateness. A group closes when the
+/// watermark passes its last record plus the idle gap, or passes its end marker (an API response record,
+/// a Kubernetes `ResponseComplete`), or when it reaches `maxDuration`/`maxRecords` (the rest continues as a
+/// new event flagged `split`), or when more than `maxOpenGroups` are open (the least recently seen closes,
+/// flagged `partial`), or at the end of input. A record for a recently closed group opens a new one
+/// flagged `late`; a record without a request id becomes an event of its own flagged `uncorrelated`.
+/// The state is owned by the correlate stage's task alone, so it needs no lock or actor.
+public struct Correlator {
+    private let options: CorrelationOptions
+    private var slots: [GroupAccumulator?] = []
+    private var freeSlots: [Int32] = []
+    private var index: [String: Int32] = [:]
+    private var lruPrev: [Int32] = []
+    private var lruNext: [Int32] = []
+    private var lruHead: Int32 = -1
+    private var lruTail: Int32 = -1
+    private var scheduled: [Int64] = []
+    private var generation: [UInt32] = []
+    private var deadlines = MinHeap<(key: Int64, slot: Int32, gen: UInt32)>(less: { $0.key < $1.key })
+    private var closedIDs: ClosedIDMemory
+    private var maxTime: Int64?
+    private var closed: [ClosedGroup] = []
+
+    /// Creates a correlator.
+    public init(options: CorrelationOptions) {
+        self.options = options
+        closedIDs = ClosedIDMemory(capacity: options.maxOpenGroups)
+    }
+
+    /// Number of groups open now.
+    public var openGroups: Int { index.count }
+
+    /// The watermark, or nil before the first timed record.
+    public var watermark: Int64? { maxTime.map { $0 - options.lateness } }
+
+    /// Adds one record, closing whatever the watermark's advance makes due.
+    mutating func add(_ record: LogRecord) {
+        var skewed = false
+        if record.timeKnown {
+            if let m = maxTime {
+                if record.time > m {
+                    if record.time - m > options.maxSkew { skewed = true } else { maxTime = record.time }
+                }
+            } else {
+                maxTime = record.time
+            }
+            closeDue()
+        }
+        guard let id = record.requestID else {
+            var g = GroupAccumulator(first: record, embed: options.includeRecords)
+            g.flags.insert(.uncorrelated)
+            if skewed { g.flags.insert(.clockSkew) }
+            closed.append(ClosedGroup(group: g))
+            return
+        }
+        if let slot = index[id] {
+            var g = slots[Int(slot)]!
+            let tooMany = options.maxRecords > 0 && Int(g.records) >= options.maxRecords
+            let tooLong = options.maxDuration > 0 && record.time - g.start >= options.maxDuration
+            if tooMany || tooLong {
+                let part = g.part + 1
+                close(slot: slot, as: .split, remember: false)
+                var next = GroupAccumulator(first: record, embed: options.includeRecords)
+                next.flags.insert(.split)
+                next.part = part
+                if skewed { next.flags.insert(.clockSkew) }
+                open(next, id: id)
+                return
+            }
+            slots[Int(slot)] = nil
+            g.add(record)
+            if skewed { g.flags.insert(.clockSkew) }
+            let due = g.deadline(idle: options.idle)
+            slots[Int(slot)] = g
+            touch(slot)
+            if due < scheduled[Int(slot)] { schedule(slot, at: due) }
+            return
+        }
+        var g = GroupAccumulator(first: record, embed: options.includeRecords)
+        if skewed { g.flags.insert(.clockSkew) }
+        if let previous = closedIDs.take(id) {
+            if previous.flags.contains(.partial) {
+                g.flags.insert(.partial)
+            } else if record.time <= previous.end + options.idle {
+                g.flags.insert(.late)
+            }
+        }
+        open(g, id: id)
+        if index.count > options.maxOpenGroups, lruHead >= 0 {
+            close(slot: lruHead, as: .partial)
+        }
+    }
+
+    /// Closes every open group (end of input), oldest start first.
+    mutating func finish() {
+        var open: [Int32] = Array(index.values)
+        open.sort { a, b in
+            let ga = slots[Int(a)]!
+            let gb = slots[Int(b)]!
+            return (ga.start, ga.firstSequence) < (gb.start, gb.firstSequence)
+        }
+        for slot in open { close(slot: slot, as: []) }
+    }
+
+    /// Hands over the groups closed so far.
+    mutating func drainClosed() -> [ClosedGroup] {
+        defer { closed.removeAll(keepingCapacity: true) }
+        return closed
+    }
+
+    private mutating func closeDue() {
+        guard let w = watermark else { return }
+        while let top = deadlines.top, top.key < w {
+            deadlines.pop()
+            let slot = Int(top.slot)
+            guard generation[slot] == top.gen, scheduled[slot] == top.key, let g = slots[slot] else { continue }
+            let due = g.deadline(idle: options.idle)
+            if due >= w {
+                schedule(top.slot, at: due)
+            } else {
+                close(slot: top.slot, as: [])
+            }
+        }
+    }
+
+    private mutating func open(_ g: GroupAccumulator, id: String) {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[Int(slot)] = g
+        } else {
+            slot = Int32(slots.count)
+            slots.append(g)
+            lruPrev.append(-1)
+            lruNext.append(-1)
+            scheduled.append(0)
+            generation.append(0)
+        }
+        index[id] = slot
+        linkAtTail(slot)
+        schedule(slot, at: g.deadline(idle: options.idle))
+    }
+
+    private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {
+        guard var g = slots[Int(slot)] else { return }
+        g.flags.formUnion(flags)
+        slots[Int(slot)] = nil
+        if let id = g.requestID {
+            index.removeValue(forKey: id)
+            if remember { closedIDs.remember(id, end: g.end, flags: flags) }
+        }
+        unlink(slot)
+        generation[Int(slot)] &+= 1
+        freeSlots.append(slot)
+        closed.append(ClosedGroup(group: g))
+    }
+
+    private mutating func schedule(_ slot: Int32, at key: Int64) {
+        scheduled[Int(slot)] = key
+        deadlines.push((key, slot, generation[Int(slot)]))
+    }
+
+    private mutating func linkAtTail(_ slot: Int32) {
+        lruPrev[Int(slot)] = lruTail
+        lruNext[Int(slot)] = -1
+        if lruTail >= 0 { lruNext[Int(lruTail)] = slot } else { lruHead = slot }
+        lruTail = slot
+    }
+
+    private mutating func unlink(_ slot: Int32) {
+        let p = lruPrev[Int(slot)]
+        let n = lruNext[Int(slot)]
+        if p >= 0 { lruNext[Int(p)] = n } else { lruHead = n }
+        if n >= 0 { lruPrev[Int(n)] = p } else { lruTail = p }
+    }
+
+    private mutating func touch(_ slot: Int32) {
+        guard lruTail != slot else { return }
+        unlink(slot)
+        linkAtTail(slot)
+    }
+}

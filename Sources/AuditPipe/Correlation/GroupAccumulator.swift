@@ -1,0 +1,131 @@
+/// Orders records for "first wins" choices: API records before access lines before logs, then earlier
+/// time, then earlier merge order. Folding with it gives the same event whatever order records arrive in.
+struct RecordRank: Comparable, Sendable {
+    var kind: UInt8
+    var time: Int64
+    var sequence: Int64
+
+    init(_ r: LogRecord) {
+        kind = r.kind.rawValue
+        time = r.time
+        sequence = r.sequence
+    }
+
+    /// Rank by time and order only (ignoring kind).
+    init(timeOf r: LogRecord) {
+        kind = 0
+        time = r.time
+        sequence = r.sequence
+    }
+
+    static let worst = RecordRank(kind: .max, time: .max, sequence: .max)
+
+    init(kind: UInt8, time: Int64, sequence: Int64) {
+        self.kind = kind
+        self.time = time
+        self.sequence = sequence
+    }
+
+    static func < (a: RecordRank, b: RecordRank) -> Bool {
+        (a.kind, a.time, a.sequence) < (b.kind, b.time, b.sequence)
+    }
+}
+
+/// A service seen in a group, with when it first appeared.
+struct ServiceSeen: Sendable {
+    var name: String
+    var first: RecordRank
+}
+
+/// The aggregate state of one open group: what its audit event needs, folded record by record, so an
+/// open group costs a few hundred bytes however many records it has (unless records are embedded).
+struct GroupAccumulator: Sendable {
+    var requestID: String?
+    var start: Int64
+    var end: Int64
+    var firstSequence: Int64
+    var firstPosition: SourcePosition
+    var records: Int32 = 0
+    var lines: Int64 = 0
+    var levels = SIMD8<UInt32>(repeating: 0)
+    var services: [ServiceSeen] = []
+    var actor = ActorFields()
+    var actorRanks = (RecordRank.worst, RecordRank.worst, RecordRank.worst, RecordRank.worst)
+    var http: HTTPFields?
+    var httpRank = RecordRank.worst
+    var status: Int?
+    var statusRank = RecordRank.worst
+    var error: String?
+    var errorRank = RecordRank.worst
+    var entityHint: EntityRef?
+    var entityRank = RecordRank.worst
+    var endMarker: Int64?
+    var flags: EventFlags = []
+    var part: Int32 = 0
+    var embedded: [LogRecord]?
+
+    init(first r: LogRecord, embed: Bool) {
+        requestID = r.requestID
+        start = r.time
+        end = r.time
+        firstSequence = r.sequence
+        firstPosition = r.position
+        if embed { embedded = [] }
+        add(r)
+    }
+
+    /// Folds a record into the aggregate.
+    mutating func add(_ r: LogRecord) {
+        records += 1
+        lines += Int64(r.lineCount)
+        if r.time < start { start = r.time }
+        if r.time > end { end = r.time }
+        if r.sequence < firstSequence {
+            firstSequence = r.sequence
+            firstPosition = r.position
+        }
+        if let level = r.level { levels[Int(level.rawValue)] += 1 }
+        let rank = RecordRank(r)
+        if let s = r.service {
+            let timeRank = RecordRank(timeOf: r)
+            if let i = services.firstIndex(where: { $0.name == s }) {
+                if timeRank < services[i].first { services[i].first = timeRank }
+            } else {
+                services.append(ServiceSeen(name: s, first: timeRank))
+            }
+        }
+        if !r.actor.isEmpty {
+            if let v = r.actor.user, rank < actorRanks.0 { (actor.user, actorRanks.0) = (v, rank) }
+            if let v = r.actor.userID, rank < actorRanks.1 { (actor.userID, actorRanks.1) = (v, rank) }
+            if let v = r.actor.ip, rank < actorRanks.2 { (actor.ip, actorRanks.2) = (v, rank) }
+            if let v = r.actor.userAgent, rank < actorRanks.3 { (actor.userAgent, actorRanks.3) = (v, rank) }
+        }
+        if let h = r.http {
+            if h.method != nil, rank < httpRank { (http, httpRank) = (h, rank) }
+            // The status of the last response record wins (a gateway's response closes the request).
+            if let s = h.status {
+                let statusKey = RecordRank(kind: r.kind.rawValue, time: -r.time, sequence: -r.sequence)
+                if statusKey < statusRank { (status, statusRank) = (s, statusKey) }
+            }
+        }
+        if let level = r.level, level >= .error, let m = r.message, RecordRank(timeOf: r) < errorRank {
+            error = m
+            errorRank = RecordRank(timeOf: r)
+        }
+        if let e = r.entityHint, rank < entityRank { (entityHint, entityRank) = (e, rank) }
+        if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }
+        embedded?.append(r)
+    }
+
+    /// When this group is due to close: its last record plus the idle gap, or its end marker.
+    func deadline(idle: Int64) -> Int64 {
+        let idleDeadline = end &+ idle
+        if let m = endMarker { return min(idleDeadline, m - 1) }
+        return idleDeadline
+    }
+}
+
+/// A group the correlator has closed, ready for the enricher.
+struct ClosedGroup: Sendable {
+    var group: GroupAccumulator
+}

@@ -1,0 +1,80 @@
+/// Merges the record streams of several inputs by event time (a k-way merge on each input's head record),
+/// so one request's lines from different service files meet in the correlator whatever the file order.
+/// A head more than `maxSkew` ahead of the merge point is taken at once, so one bad clock cannot hold an
+/// input back. Dead letters are handed on as each input batch is taken, which keeps their order stable.
+struct RecordMerger {
+    private struct Cursor {
+        var batch: RecordBatch?
+        var position = 0
+        var done = false
+    }
+
+    private let channels: [BoundedChannel<RecordBatch>]
+    private var cursors: [Cursor]
+    private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
+    private var started = false
+    private var lastTime = Int64.min
+    private var nextSequence: Int64 = 0
+    private let maxSkew: Int64
+
+    init(channels: [BoundedChannel<RecordBatch>], maxSkew: Int64) {
+        self.channels = channels
+        self.cursors = Array(repeating: Cursor(), count: channels.count)
+        self.maxSkew = maxSkew
+    }
+
+    /// The next batch of up to `limit` merged records (sequence numbers assigned), or nil when every input
+    /// is exhausted. `deadLetters` receives rejected lines of each input batch as it is taken.
+    mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> [LogRecord]? {
+        if !started {
+            started = true
+            for i in 0..<channels.count { await refill(Int32(i), deadLetters) }
+        }
+        var out: [LogRecord] = []
+        out.reserveCapacity(limit)
+        while out.count < limit, let top = heap.pop() {
+            let i = Int(top.input)
+            var r = cursors[i].batch!.records[cursors[i].position]
+            cursors[i].position += 1
+            r.sequence = nextSequence
+            nextSequence += 1
+            if lastTime == .min || (r.time > lastTime && r.time <= lastTime &+ maxSkew) { lastTime = r.time }
+            out.append(r)
+            await refill(top.input, deadLetters)
+            // With one input there is nothing to merge: take its batch whole.
+            if channels.count == 1, let b = cursors[0].batch, cursors[0].position < b.records.count, heap.count == 1 {
+                heap.pop()
+                while out.count < limit, cursors[0].position < b.records.count {
+                    var r = b.records[cursors[0].position]
+                    cursors[0].position += 1
+                    r.sequence = nextSequence
+                    nextSequence += 1
+                    out.append(r)
+                }
+                await refill(0, deadLetters)
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// Ensures input `i` has a head record on the heap, fetching batches as needed.
+    private mutating func refill(_ i: Int32, _ deadLetters: (DeadLetter) -> Void) async {
+        let k = Int(i)
+        while !cursors[k].done {
+            if let b = cursors[k].batch, cursors[k].position < b.records.count {
+                let t = b.records[cursors[k].position].time
+                let key = lastTime != .min && t > lastTime &+ maxSkew ? lastTime : t
+                heap.push((key, i))
+                return
+            }
+            cursors[k].batch = nil
+            cursors[k].position = 0
+            guard let next = await channels[k].receive() else {
+                cursors[k].done = true
+                return
+            }
+            for d in next.deadLetters { deadLetters(d) }
+            cursors[k].batch = next
+        }
+    }
+}

@@ -1,0 +1,88 @@
+/// Turns a closed group into an audit event: actor, action and entity from the API record's route, access
+/// kind, outcome from status and error logs, services, levels, redacted query and payload.
+public struct Enricher: Sendable {
+    private let redactor: Redactor
+    private let inputNames: [String]
+
+    /// Creates an enricher; `inputNames` are the inputs' display names (for embedded records' `source`).
+    public init(redactor: Redactor = Redactor(), inputNames: [String]) {
+        self.redactor = redactor
+        self.inputNames = inputNames
+    }
+
+    func event(from closed: ClosedGroup) -> AuditEvent {
+        let g = closed.group
+        let sourceName = name(of: g.firstPosition.input).split(separator: "/").last.map(String.init) ?? ""
+        let route = g.http.map { RouteClassifier.classify(method: $0.method, path: $0.path, query: $0.query) }
+        var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
+        if entity.type == nil, let hint = g.entityHint {
+            entity.type = hint.type
+            entity.id = hint.id
+        }
+        let access = route?.accessKind.map { AuditEvent.Access(kind: $0, fileType: route?.fileType) }
+        let hasErrors = g.levels[Int(LogLevel.error.rawValue)] + g.levels[Int(LogLevel.fatal.rawValue)] > 0
+        let result: String
+        switch g.status {
+        case .some(let s) where s >= 500: result = "error"
+        case .some(let s) where s >= 400: result = "failure"
+        case .some: result = "success"
+        case .none: result = hasErrors ? "error" : "unknown"
+        }
+        let api = g.http.flatMap { h -> AuditEvent.API? in
+            guard h.method != nil || h.path != nil else { return nil }
+            return AuditEvent.API(
+                method: h.method, path: h.path, query: h.query.map(redactor.redact), payload: h.body.map(redactor.redact))
+        }
+        let services = g.services.sorted { $0.first < $1.first }.map(\.name)
+        var levels: [(LogLevel, Int)] = []
+        for level in LogLevel.allCases where g.levels[Int(level.rawValue)] > 0 {
+            levels.append((level, Int(g.levels[Int(level.rawValue)])))
+        }
+        return AuditEvent(
+            eventID: EventID.make(
+                requestID: g.requestID, start: g.start, part: g.part, sourceName: sourceName, line: g.firstPosition.line),
+            requestID: g.requestID,
+            start: g.start,
+            end: g.end,
+            actor: AuditEvent.Actor(
+                user: g.actor.user, userID: g.actor.userID, ip: g.actor.ip, userAgent: g.actor.userAgent,
+                origin: OriginClassifier.classify(userAgent: g.actor.userAgent, user: g.actor.user)),
+            action: route?.action,
+            entity: entity,
+            access: access,
+            outcome: AuditEvent.Outcome(
+                status: g.status, result: result,
+                error: g.error.map { redactor.redactText(String($0.prefix(while: { $0 != "\n" }).prefix(512))) }),
+            api: api,
+            services: services,
+            records: Int(g.records),
+            levels: levels,
+            links: [],
+            flags: g.flags,
+            entries: g.embedded.map(entries))
+    }
+
+    private func name(of input: Int32) -> String {
+        Int(input) < inputNames.count ? inputNames[Int(input)] : "-"
+    }
+
+    /// Embedded records, time-ordered, each with its source and redacted fields.
+    private func entries(_ records: [LogRecord]) -> [JSONValue] {
+        records.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }.map { r in
+            var m: [JSONMember] = [
+                JSONMember("time", .string(UTCTime.rfc3339Millis(r.time))),
+                JSONMember("service", r.service.map(JSONValue.string) ?? .null),
+                JSONMember("level", r.level.map { .string($0.name) } ?? .null),
+                JSONMember("kind", .string(r.kind.name)),
+                JSONMember("source", .string("\(name(of: r.position.input)):\(r.position.line)")),
+                JSONMember("message", r.message.map { .string(redactor.redactText($0)) } ?? .null),
+            ]
+            if r.lineCount > 1 { m.append(JSONMember("lines", .number(String(r.lineCount)))) }
+            if let h = r.http, h.headers != nil, r.extra == nil || r.extra!.isEmpty {
+                m.append(JSONMember("headers", redactor.redact(h.headers!)))
+            }
+            if let extra = r.extra, !extra.isEmpty { m.append(JSONMember("fields", redactor.redact(.object(extra)))) }
+            return .object(m)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+extension AuditEvent {
+    /// The value at a dotted path (`actor.user`, `outcome.status`, `api.payload.amount`), or nil when absent.
+    /// `user`, `ip`, `origin` and `status` are shorthands for `actor.*` / `outcome.status`.
+    public func value(at path: String) -> JSONValue? {
+        let parts = path.split(separator: ".").map(String.init)
+        guard let head = parts.first else { return nil }
+        let rest = Array(parts.dropFirst())
+        func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+        func int(_ v: Int?) -> JSONValue { v.map { .number(String($0)) } ?? .null }
+        let root: JSONValue?
+        switch head {
+        case "event_id": root = .string(eventID)
+        case "request_id": root = str(requestID)
+        case "start": root = .string(UTCTime.rfc3339Millis(start))
+        case "end": root = .string(UTCTime.rfc3339Millis(end))
+        case "duration_ms": root = int(durationMillis)
+        case "user": root = str(actor.user)
+        case "ip": root = str(actor.ip)
+        case "origin": root = str(actor.origin)
+        case "status": root = int(outcome.status)
+        case "actor":
+            root = .object([
+                JSONMember("user", str(actor.user)), JSONMember("user_id", str(actor.userID)),
+                JSONMember("ip", str(actor.ip)), JSONMember("user_agent", str(actor.userAgent)),
+                JSONMember("origin", str(actor.origin)),
+            ])
+        case "action": root = str(action)
+        case "entity":
+            root = .object([
+                JSONMember("type", str(entity.type)), JSONMember("id", str(entity.id)),
+                JSONMember("name", str(entity.name)),
+            ])
+        case "access":
+            root = access.map { a in
+                .object([
+                    JSONMember("kind", .string(a.kind)), JSONMember("file_type", str(a.fileType)),
+                    JSONMember("report_name", str(a.reportName)), JSONMember("filters", a.filters ?? .null),
+                    JSONMember("columns", a.columns ?? .null), JSONMember("document", str(a.document)),
+                    JSONMember("export_from", str(a.exportFrom)),
+                ])
+            } ?? .null
+        case "outcome":
+            root = .object([
+                JSONMember("status", int(outcome.status)), JSONMember("result", .string(outcome.result)),
+                JSONMember("error", str(outcome.error)),
+            ])
+        case "api":
+            root = api.map { a in
+                .object([
+                    JSONMember("method", str(a.method)), JSONMember("path", str(a.path)),
+                    JSONMember("query", a.query ?? .null), JSONMember("payload", a.payload ?? .null),
+                ])
+            } ?? .null
+        case "services": root = .array(services.map(JSONValue.string))
+        case "records": root = int(records)
+        case "levels": root = .object(levels.map { JSONMember($0.0.name, .number(String($0.1))) })
+        case "links": root = .object(links)
+        case "flags": root = .array(flags.names.map(JSONValue.string))
+        case "entries": root = entries.map(JSONValue.array) ?? .null
+        default: root = nil
+        }
+        var v = root
+        for p in rest {
+            switch v {
+            case .object: v = v?[p]
+            case .array(let items): v = Int(p).flatMap { $0 >= 0 && $0 < items.count ? items[$0] : nil }
+            default: return nil
+            }
+        }
+        return v
+    }
+}

@@ -1,0 +1,98 @@
+/// Conversions between UTC nanoseconds since the Unix epoch and calendar fields / RFC 3339 text.
+public enum UTCTime {
+    /// Nanoseconds in one second.
+    public static let second: Int64 = 1_000_000_000
+
+    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    @inlinable
+    public static func days(year: Int, month: Int, day: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int64(era * 146097 + doe - 719468)
+    }
+
+    /// The calendar date of a day number (inverse of `days`).
+    @inlinable
+    public static func civil(days z0: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = Int(z0) + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Appends `2026-11-21T10:00:00.123Z` (millisecond precision, always 24 bytes) to `out`.
+    public static func appendRFC3339Millis(_ ns: Int64, to out: inout [UInt8]) {
+        let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
+        let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let (y, m, d) = civil(days: days)
+        appendDigits(y, 4, &out)
+        out.append(UInt8(ascii: "-"))
+        appendDigits(m, 2, &out)
+        out.append(UInt8(ascii: "-"))
+        appendDigits(d, 2, &out)
+        out.append(UInt8(ascii: "T"))
+        appendDigits(Int(sod / 3600), 2, &out)
+        out.append(UInt8(ascii: ":"))
+        appendDigits(Int(sod / 60 % 60), 2, &out)
+        out.append(UInt8(ascii: ":"))
+        appendDigits(Int(sod % 60), 2, &out)
+        out.append(UInt8(ascii: "."))
+        appendDigits(Int(frac / 1_000_000), 3, &out)
+        out.append(UInt8(ascii: "Z"))
+    }
+
+    /// RFC 3339 text with millisecond precision.
+    public static func rfc3339Millis(_ ns: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        appendRFC3339Millis(ns, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DD` of the UTC day holding `ns`.
+    public static func dayString(_ ns: Int64) -> String {
+        String(rfc3339Millis(ns).prefix(10))
+    }
+
+    @inline(__always)
+    static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
+        var v = value
+        if v < 0 {
+            out.append(UInt8(ascii: "-"))
+            v = -v
+        }
+        var buf: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48, 48, 48)
+        withUnsafeMutableBytes(of: &buf) { p in
+            var i = 7
+            while v > 0 && i >= 0 {
+                p[i] = UInt8(48 + v % 10)
+                v /= 10
+                i -= 1
+            }
+            let digits = max(width, 7 - i)
+            for j in (8 - min(digits, 8))..<8 { out.append(p[j]) }
+        }
+    }
+}
+
+extension Int64 {
+    @inlinable
+    func quotientAndRemainderFlooring(dividingBy d: Int64) -> (Int64, Int64) {
+        var q = self / d
+        var r = self % d
+        if r < 0 {
+            q -= 1
+            r += d
+        }
+        return (q, r)
+    }
+}

@@ -1,0 +1,75 @@
+/// Joins continuation lines to the record above them, in input order, and fills in inherited times.
+/// Holds back the last record until the next line shows whether it continues.
+struct ContinuationJoiner {
+    private var pending: LogRecord?
+    private var pendingIsTimestampedText = false
+    private var lastTime: Int64 = 0
+    private let keepMessage: Bool
+    private let maxMessageBytes: Int
+    private(set) var counts = LineCounts()
+
+    init(keepMessage: Bool, maxMessageBytes: Int = 64 << 10) {
+        self.keepMessage = keepMessage
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// Joins one parsed batch; returns the records and dead letters that are final.
+    mutating func join(_ parsed: [ParsedLine], lines: LineBatch) -> RecordBatch {
+        var out = RecordBatch(input: lines.input, records: [], deadLetters: [])
+        out.records.reserveCapacity(parsed.count)
+        counts.linesRead += Int64(parsed.count)
+        for (k, p) in parsed.enumerated() {
+            let span = lines.lines[k]
+            switch p {
+            case .blank:
+                counts.blank += 1
+            case .rejected(let reason, let detail, let hint):
+                if hint == .weak, pendingIsTimestampedText, pending != nil {
+                    continueRecord(lines, span)
+                } else {
+                    counts.deadLettered += 1
+                    out.deadLetters.append(deadLetter(lines, span, reason, detail))
+                }
+            case .record(var r, let hint, let timestampedText):
+                if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
+                    continueRecord(lines, span)
+                    continue
+                }
+                if let done = pending { out.records.append(done) }
+                if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
+                counts.records += 1
+                counts.recordLines += 1
+                pending = r
+                pendingIsTimestampedText = timestampedText
+            }
+        }
+        return out
+    }
+
+    /// Releases the held-back record at the end of input.
+    mutating func finish() -> LogRecord? {
+        defer { pending = nil }
+        return pending
+    }
+
+    private mutating func continueRecord(_ lines: LineBatch, _ span: LineSpan) {
+        counts.recordLines += 1
+        pending!.lineCount += 1
+        guard keepMessage else { return }
+        var message = pending!.message ?? ""
+        guard message.utf8.count < maxMessageBytes else { return }
+        let start = Int(span.start)
+        let end = start + min(Int(span.length), maxMessageBytes - message.utf8.count)
+        message += "\n" + String(decoding: lines.bytes[start..<end], as: UTF8.self)
+        pending!.message = message
+    }
+
+    private func deadLetter(_ lines: LineBatch, _ span: LineSpan, _ reason: DeadLetterReason, _ detail: String)
+        -> DeadLetter
+    {
+        let start = Int(span.start)
+        return DeadLetter(
+            position: SourcePosition(input: lines.input, line: span.number, offset: span.offset),
+            reason: reason, detail: detail, raw: Array(lines.bytes[start..<(start + Int(span.length))]))
+    }
+}

@@ -1,0 +1,189 @@
+/// Gathers the fields of one structured line (JSON or logfmt) by role, then builds the `LogRecord`.
+struct FieldCollector {
+    var time: Int64?
+    var timeRank = Int.max
+    var level: LogLevel?
+    var messageBytes: UnsafeBufferPointer<UInt8>?
+    var messageString: String?
+    var service: String?
+    var serviceRank = Int.max
+    var requestID: String?
+    var idRank = Int.max
+    var actor = ActorFields()
+    var method: String?
+    var path: String?
+    var url: String?
+    var query: JSONValue?
+    var status: Int?
+    var headers: JSONValue?
+    var body: JSONValue?
+    var endStage = false
+    var extra: [JSONMember] = []
+
+    /// Takes a text value (string content or number text) for `role`.
+    mutating func offer(_ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser) {
+        switch role {
+        case .time(let rank):
+            if rank < timeRank, let t = timestamps.parseValue(v) {
+                time = t
+                timeRank = rank
+            }
+        case .level:
+            if level == nil { level = LogLevel.parse(v) ?? Self.int(v).flatMap(LogLevel.fromNumber) }
+        case .message:
+            if messageBytes == nil && messageString == nil { messageBytes = v }
+        case .service(let rank):
+            if rank < serviceRank, !v.isEmpty {
+                service = Self.string(v)
+                serviceRank = rank
+            }
+        case .requestID(let rank):
+            if rank < idRank, !v.isEmpty, !Self.isPlaceholder(v) {
+                requestID = Self.string(v)
+                idRank = rank
+            }
+        case .traceparent(let rank):
+            if rank < idRank, let id = Self.traceID(fromTraceparent: v) {
+                requestID = id
+                idRank = rank
+            }
+        case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = Self.string(v) }
+        case .userID: if actor.userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userID = Self.string(v) }
+        case .ip: if actor.ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.ip = Self.firstAddress(v) }
+        case .userAgent: if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = Self.string(v) }
+        case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
+        case .path: if path == nil, !v.isEmpty { path = Self.string(v) }
+        case .url: if url == nil, !v.isEmpty { url = Self.string(v) }
+        case .query: if query == nil { query = QueryString.parse(Self.string(v)) }
+        case .status: if status == nil { status = Self.int(v).flatMap { (100...599).contains($0) ? $0 : nil } }
+        case .headers: if headers == nil { headers = .string(Self.string(v)) }
+        case .body: if body == nil { body = .string(Self.string(v)) }
+        case .stage: if Self.equals(v, "ResponseComplete") { endStage = true }
+        case .container: break
+        }
+    }
+
+    /// Takes a decoded string (a JSON string with escapes, a quoted logfmt value) for `role`.
+    mutating func offer(_ role: FieldRole, string: String, timestamps: TimestampParser) {
+        if case .message = role {
+            if messageBytes == nil && messageString == nil { messageString = string }
+            return
+        }
+        var s = string
+        s.withUTF8 { offer(role, $0, timestamps: timestamps) }
+    }
+
+    /// Takes a structured value for `role` (query, headers, body objects; arrays of addresses).
+    mutating func offer(_ role: FieldRole, tree: JSONValue, timestamps: TimestampParser) {
+        switch role {
+        case .query: if query == nil { query = tree }
+        case .headers: if headers == nil { headers = tree }
+        case .body: if body == nil { body = tree }
+        default:
+            if case .array(let items) = tree, let first = items.first?.scalarText {
+                offer(role, string: first, timestamps: timestamps)
+            }
+        }
+    }
+
+    /// Builds the record; `keepMessage` keeps message text even for non-error records.
+    mutating func build(
+        position: SourcePosition, inheritedTime: Int64, service fallbackService: String?, keepMessage: Bool,
+        keepExtra: Bool, headerIDNames: [String]
+    ) -> LogRecord {
+        let isAPI = method != nil && (path != nil || url != nil)
+        var record = LogRecord(
+            time: time ?? inheritedTime, timeKnown: time != nil, kind: isAPI ? .api : .log, position: position)
+        record.level = level
+        record.service = service ?? fallbackService
+        if keepMessage || (level ?? .info) >= .error {
+            if let m = messageBytes { record.message = Self.string(m) } else { record.message = messageString }
+        }
+        if isAPI {
+            var p = path
+            var q = query
+            if let url {
+                let (up, uq) = QueryString.split(url: url)
+                if p == nil { p = up }
+                if q == nil, let uq { q = QueryString.parse(uq) }
+            }
+            if requestID == nil, let headers { requestID = Self.header(headers, names: headerIDNames) }
+            if requestID == nil, let headers, let tp = Self.header(headers, names: ["traceparent"]) {
+                var tp = tp
+                requestID = tp.withUTF8 { Self.traceID(fromTraceparent: $0) }
+            }
+            if actor.userAgent == nil, let headers { actor.userAgent = Self.header(headers, names: ["user-agent"]) }
+            if actor.ip == nil, let headers, let fwd = Self.header(headers, names: ["x-forwarded-for", "x-real-ip"]) {
+                var fwd = fwd
+                actor.ip = fwd.withUTF8 { Self.firstAddress($0) }
+            }
+            record.http = HTTPFields(method: method, path: p, query: q, status: status, headers: headers, body: body)
+            record.isEndMarker = status != nil
+        }
+        if endStage { record.isEndMarker = true }
+        record.requestID = requestID
+        record.actor = actor
+        if keepExtra { record.extra = extra }
+        return record
+    }
+
+    static func header(_ headers: JSONValue, names: [String]) -> String? {
+        guard case .object(let members) = headers else { return nil }
+        for name in names {
+            if let m = members.first(where: { $0.key.lowercased() == name }) {
+                if let s = m.value.scalarText, !s.isEmpty { return s }
+                if case .array(let items) = m.value, let s = items.first?.scalarText { return s }
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func string(_ v: UnsafeBufferPointer<UInt8>) -> String { String(decoding: v, as: UTF8.self) }
+
+    static func int(_ v: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !v.isEmpty, v.count <= 18 else { return nil }
+        var n = 0
+        for c in v {
+            guard c >= 48 && c <= 57 else { return nil }
+            n = n * 10 + Int(c - 48)
+        }
+        return n
+    }
+
+    static func equals(_ v: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
+        s.withUTF8Buffer { w in
+            guard w.count == v.count else { return false }
+            for i in 0..<w.count where w[i] != v[i] { return false }
+            return true
+        }
+    }
+
+    /// `-`, `None`, `null` and `nil` stand for "no value" in many loggers.
+    static func isPlaceholder(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+        equals(v, "-") || equals(v, "None") || equals(v, "null") || equals(v, "nil") || equals(v, "<nil>")
+    }
+
+    /// The first address of an `X-Forwarded-For`-style list, trimmed.
+    static func firstAddress(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        var end = 0
+        while end < v.count, v[end] != UInt8(ascii: ",") { end += 1 }
+        var start = 0
+        while start < end, v[start] == 32 { start += 1 }
+        while end > start, v[end - 1] == 32 { end -= 1 }
+        return string(UnsafeBufferPointer(rebasing: v[start..<end]))
+    }
+
+    /// The 32-hex trace id of a W3C `traceparent` (`00-<trace-id>-<parent-id>-<flags>`).
+    static func traceID(fromTraceparent v: UnsafeBufferPointer<UInt8>) -> String? {
+        guard v.count >= 55, v[2] == UInt8(ascii: "-"), v[35] == UInt8(ascii: "-") else { return nil }
+        let id = UnsafeBufferPointer(rebasing: v[3..<35])
+        var allZero = true
+        for c in id {
+            let hex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102)
+            guard hex else { return nil }
+            if c != 48 { allZero = false }
+        }
+        return allZero ? nil : string(id)
+    }
+}

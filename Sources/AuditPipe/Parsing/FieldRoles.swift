@@ -1,0 +1,119 @@
+/// What a field means to auditpipe, whatever the logger called it.
+enum FieldRole: Sendable, Equatable {
+    case time(rank: Int)
+    case level
+    case message
+    case service(rank: Int)
+    case requestID(rank: Int)
+    case traceparent(rank: Int)
+    case user, userID, ip, userAgent
+    case method, path, url, query, status, headers, body
+    case stage
+    /// An object whose members are looked up as `key.member`.
+    case container
+
+    /// Roles read from `key=value` tokens inside free text (not time or message: the line gives those).
+    var isPlainTextKey: Bool {
+        switch self {
+        case .time, .message, .container: false
+        default: true
+        }
+    }
+
+    /// Time, level, message and service: shown on their own in embedded records, not among `fields`.
+    var isCore: Bool {
+        switch self {
+        case .time, .level, .message, .service: true
+        default: false
+        }
+    }
+}
+
+/// The request-id field names tried first to last when none are configured (DESIGN.md "Correlation").
+public let defaultRequestIDFields = [
+    "request_id", "requestId", "request-id", "x_request_id", "x-request-id", "X-Request-Id", "RequestID",
+    "RequestId", "req_id", "reqId", "trace_id", "traceId",
+]
+
+/// Field names (dotted for nesting) of common loggers and gateways mapped to roles.
+struct FieldRoleTable: Sendable {
+    let table: ByteKeyTable<FieldRole>
+    /// Request-id header names looked up case-insensitively in an API record's headers.
+    let headerIDNames: [String]
+
+    init(idFields: [String]) {
+        var pairs: [(String, FieldRole)] = []
+        for (rank, name) in idFields.enumerated() { pairs.append((name, .requestID(rank: rank))) }
+        let n = idFields.count
+        pairs.append(("traceparent", .traceparent(rank: n)))
+        for (i, name) in ["auditID", "requestID", "trace.id", "SpanRootUuid"].enumerated() {
+            pairs.append((name, .requestID(rank: n + 1 + i)))
+        }
+        let times = [
+            "timestamp", "time", "ts", "@timestamp", "datetime", "date", "eventTime", "stageTimestamp",
+            "requestReceivedTimestamp", "Time", "Timestamp",
+        ]
+        for (rank, name) in times.enumerated() { pairs.append((name, .time(rank: rank))) }
+        for name in ["level", "severity", "lvl", "loglevel", "levelname", "log.level", "Level", "severity_text"] {
+            pairs.append((name, .level))
+        }
+        for name in ["msg", "message", "Msg", "Message", "event"] { pairs.append((name, .message)) }
+        let services = ["service", "service.name", "service_name", "app", "application", "component", "svc", "name"]
+        for (rank, name) in services.enumerated() { pairs.append((name, .service(rank: rank))) }
+        let users = [
+            "user", "username", "user_name", "userName", "UserName", "login", "user.name", "user.username",
+            "user.login", "user.email", "actor",
+        ]
+        for name in users { pairs.append((name, .user)) }
+        for name in ["user_id", "userId", "userID", "uid", "UserId", "user.id", "user.uid"] {
+            pairs.append((name, .userID))
+        }
+        let ips = [
+            "ip", "client_ip", "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddr", "remoteAddress",
+            "source_ip", "sourceIP", "sourceIPs", "sourceIPAddress", "client.ip", "client.address",
+            "RemoteAddress", "req.remoteAddress", "request.ip", "http.client_ip",
+        ]
+        for name in ips { pairs.append((name, .ip)) }
+        let agents = [
+            "user_agent", "userAgent", "ua", "http_user_agent", "user_agent.original", "UserAgent",
+            "http.user_agent",
+        ]
+        for name in agents { pairs.append((name, .userAgent)) }
+        let methods = [
+            "method", "http_method", "request_method", "http.method", "http.request.method", "req.method",
+            "request.method",
+        ]
+        for name in methods { pairs.append((name, .method)) }
+        for name in ["path", "uri", "request_uri", "route", "url.path", "http.path", "http.target", "request.path"] {
+            pairs.append((name, .path))
+        }
+        for name in ["url", "request_url", "http.url", "url.original", "req.url", "request.url"] {
+            pairs.append((name, .url))
+        }
+        let queries = ["query", "params", "query_params", "queryParams", "url.query", "request.query", "req.query"]
+        for name in queries { pairs.append((name, .query)) }
+        let statuses = [
+            "status", "status_code", "statusCode", "http_status", "http.status_code", "http.response.status_code",
+            "res.statusCode", "response.status", "response.status_code", "responseStatus.code",
+        ]
+        for name in statuses { pairs.append((name, .status)) }
+        for name in ["headers", "request_headers", "req.headers", "request.headers", "http.request.headers"] {
+            pairs.append((name, .headers))
+        }
+        for name in ["body", "payload", "request_body", "requestBody", "req.body", "request.body"] {
+            pairs.append((name, .body))
+        }
+        pairs.append(("stage", .stage))
+        for name in [
+            "http", "http.request", "http.response", "req", "res", "request", "response", "responseStatus", "client",
+            "log", "trace",
+        ] {
+            pairs.append((name, .container))
+        }
+        table = ByteKeyTable(pairs)
+        headerIDNames = (idFields + ["x-correlation-id"]).map { $0.lowercased() }
+    }
+
+    @inline(__always)
+    func role(_ key: UnsafeBufferPointer<UInt8>) -> FieldRole? { table.lookup(key) }
+}

@@ -1,0 +1,115 @@
+/// Parses one JSON-object line of any logger (zap, logrus, pino, bunyan, structlog, ECS) or API gateway.
+struct JSONLineParser {
+    let roles: FieldRoleTable
+    let timestamps: TimestampParser
+    let maxDepth: Int
+    let keepExtra: Bool
+    private var path: [UInt8] = []
+
+    init(roles: FieldRoleTable, timestamps: TimestampParser, maxDepth: Int, keepExtra: Bool) {
+        self.roles = roles
+        self.timestamps = timestamps
+        self.maxDepth = maxDepth
+        self.keepExtra = keepExtra
+        path.reserveCapacity(256)
+    }
+
+    /// Scans the object in `line` into `collector`; throws on invalid JSON.
+    mutating func parse(_ line: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector) throws(JSONSyntaxError) {
+        var s = JSONScanner(line, maxDepth: maxDepth)
+        s.skipWhitespace()
+        guard s.peek == UInt8(ascii: "{") else { throw s.fail("expected '{'") }
+        path.removeAll(keepingCapacity: true)
+        try scanObject(&s, prefixLength: 0, depth: 1, top: true, into: &c)
+        s.skipWhitespace()
+        if s.pos < line.count { throw s.fail("unexpected text after the JSON object") }
+    }
+
+    private mutating func scanObject(
+        _ s: inout JSONScanner, prefixLength: Int, depth: Int, top: Bool, into c: inout FieldCollector
+    ) throws(JSONSyntaxError) {
+        guard depth <= maxDepth else { throw s.fail("nesting deeper than \(maxDepth)") }
+        s.pos += 1
+        s.skipWhitespace()
+        if s.peek == UInt8(ascii: "}") {
+            s.pos += 1
+            return
+        }
+        while true {
+            s.skipWhitespace()
+            let keySpan = try s.scanString()
+            try s.expect(UInt8(ascii: ":"))
+            s.skipWhitespace()
+            path.removeSubrange(prefixLength...)
+            if keySpan.escaped {
+                path.append(contentsOf: s.decode(keySpan).utf8)
+            } else {
+                path.append(contentsOf: UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end]))
+            }
+            let role = path.withUnsafeBufferPointer { roles.role($0) }
+            if top && keepExtra && !(role?.isCore ?? false) {
+                let start = s.pos
+                let value = try s.parseValue(depth: depth)
+                c.extra.append(JSONMember(s.decode(keySpan), value))
+                if role != nil { s.pos = start }
+            }
+            if let role {
+                try scanValue(&s, role: role, depth: depth, into: &c)
+            } else if !(top && keepExtra) {
+                try s.skipValue(depth: depth)
+            }
+            s.skipWhitespace()
+            guard let sep = s.peek else { throw s.fail("unexpected end of line") }
+            if sep == UInt8(ascii: "}") {
+                s.pos += 1
+                return
+            }
+            guard sep == UInt8(ascii: ",") else { throw s.fail("expected ',' or '}'") }
+            s.pos += 1
+        }
+    }
+
+    private mutating func scanValue(
+        _ s: inout JSONScanner, role: FieldRole, depth: Int, into c: inout FieldCollector
+    ) throws(JSONSyntaxError) {
+        guard let first = s.peek else { throw s.fail("unexpected end of line") }
+        switch first {
+        case 0x22:
+            let span = try s.scanString()
+            if span.escaped {
+                c.offer(role, string: s.decode(span), timestamps: timestamps)
+            } else {
+                c.offer(role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps)
+            }
+        case UInt8(ascii: "{"):
+            switch role {
+            case .query, .headers, .body:
+                c.offer(role, tree: try s.parseValue(depth: depth), timestamps: timestamps)
+            default:
+                path.append(UInt8(ascii: "."))
+                try scanObject(&s, prefixLength: path.count, depth: depth + 1, top: false, into: &c)
+            }
+        case UInt8(ascii: "["):
+            switch role {
+            case .ip, .query, .body, .headers:
+                c.offer(role, tree: try s.parseValue(depth: depth), timestamps: timestamps)
+            default:
+                try s.skipValue(depth: depth)
+            }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            if case .body = role {
+                c.offer(role, tree: try s.parseValue(depth: depth), timestamps: timestamps)
+            } else {
+                try s.skipValue(depth: depth)
+            }
+        default:
+            let r = try s.scanNumber()
+            if case .body = role {
+                c.offer(role, tree: .number(String(decoding: UnsafeBufferPointer(rebasing: s.b[r]), as: UTF8.self)),
+                    timestamps: timestamps)
+            } else {
+                c.offer(role, UnsafeBufferPointer(rebasing: s.b[r]), timestamps: timestamps)
+            }
+        }
+    }
+}

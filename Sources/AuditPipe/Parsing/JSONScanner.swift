@@ -1,0 +1,277 @@
+/// Why a JSON text was rejected, with the byte column of the fault.
+public struct JSONSyntaxError: Error, Sendable, Equatable {
+    /// What was wrong (`expected ':'`, `nesting deeper than 64`...).
+    public var reason: String
+    /// 0-based byte offset in the line.
+    public var column: Int
+}
+
+/// A cursor over one JSON text in bytes: parses values into `JSONValue` or skips them, with a depth cap.
+public struct JSONScanner {
+    /// The bytes being scanned.
+    public let b: UnsafeBufferPointer<UInt8>
+    /// Current byte index.
+    public var pos: Int
+    /// Deepest nesting of arrays/objects accepted.
+    public let maxDepth: Int
+
+    /// Creates a scanner at the start of `bytes`.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.b = bytes
+        self.pos = 0
+        self.maxDepth = maxDepth
+    }
+
+    /// Fails at the current position.
+    public func fail(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(reason: reason, column: pos) }
+
+    /// Skips JSON whitespace.
+    @inline(__always)
+    public mutating func skipWhitespace() {
+        while pos < b.count {
+            let c = b[pos]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { pos += 1 } else { return }
+        }
+    }
+
+    /// The byte at the cursor, or nil at the end.
+    @inline(__always)
+    public var peek: UInt8? { pos < b.count ? b[pos] : nil }
+
+    /// Consumes `c` (after whitespace) or fails.
+    @inline(__always)
+    public mutating func expect(_ c: UInt8) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard pos < b.count, b[pos] == c else {
+            throw fail(pos < b.count ? "expected '\(Character(Unicode.Scalar(c)))'" : "unexpected end of line")
+        }
+        pos += 1
+    }
+
+    /// A string token's raw span (between the quotes) and whether it holds escapes.
+    public struct StringSpan {
+        /// Index of the first byte after the opening quote.
+        public var start: Int
+        /// Index of the closing quote.
+        public var end: Int
+        /// True when the span contains backslash escapes.
+        public var escaped: Bool
+    }
+
+    /// Scans a string token at the cursor (which must be on `"`), returning its span.
+    public mutating func scanString() throws(JSONSyntaxError) -> StringSpan {
+        guard pos < b.count, b[pos] == 0x22 else { throw fail("expected a string") }
+        pos += 1
+        let start = pos
+        var escaped = false
+        while pos < b.count {
+            let c = b[pos]
+            if c == 0x22 { 
+                let span = StringSpan(start: start, end: pos, escaped: escaped)
+                pos += 1
+                return span
+            }
+            if c == 0x5C {
+                escaped = true
+                pos += 2
+                continue
+            }
+            if c < 0x20 { throw fail("control character in string") }
+            pos += 1
+        }
+        throw JSONSyntaxError(reason: "unterminated string", column: start - 1)
+    }
+
+    /// Decodes a string span into a `String`, resolving escapes (including surrogate pairs).
+    public func decode(_ s: StringSpan) -> String {
+        if !s.escaped { return String(decoding: UnsafeBufferPointer(rebasing: b[s.start..<s.end]), as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.end - s.start)
+        var i = s.start
+        while i < s.end {
+            let c = b[i]
+            if c != 0x5C {
+                out.append(c)
+                i += 1
+                continue
+            }
+            guard i + 1 < s.end else { break }
+            let e = b[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard var scalar = hex4(i, s.end) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= s.end, b[i] == 0x5C, b[i + 1] == UInt8(ascii: "u"),
+                    let low = hex4(i + 2, s.end), low >= 0xDC00 && low < 0xE000
+                {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: String(Character(u)).utf8)
+            default: out.append(e)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func hex4(_ i: Int, _ end: Int) -> UInt32? {
+        guard i + 4 <= end else { return nil }
+        var v: UInt32 = 0
+        for k in i..<(i + 4) {
+            let c = b[k]
+            let d: UInt32
+            switch c {
+            case 48...57: d = UInt32(c - 48)
+            case 65...70: d = UInt32(c - 55)
+            case 97...102: d = UInt32(c - 87)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    /// Scans a number token, returning its byte range.
+    public mutating func scanNumber() throws(JSONSyntaxError) -> Range<Int> {
+        let start = pos
+        if pos < b.count, b[pos] == UInt8(ascii: "-") { pos += 1 }
+        let intStart = pos
+        while pos < b.count, b[pos] >= 48, b[pos] <= 57 { pos += 1 }
+        if pos == intStart { throw fail("invalid number") }
+        if pos < b.count, b[pos] == UInt8(ascii: ".") {
+            pos += 1
+            let f = pos
+            while pos < b.count, b[pos] >= 48, b[pos] <= 57 { pos += 1 }
+            if pos == f { throw fail("invalid number") }
+        }
+        if pos < b.count, b[pos] | 0x20 == UInt8(ascii: "e") {
+            pos += 1
+            if pos < b.count, b[pos] == UInt8(ascii: "+") || b[pos] == UInt8(ascii: "-") { pos += 1 }
+            let e = pos
+            while pos < b.count, b[pos] >= 48, b[pos] <= 57 { pos += 1 }
+            if pos == e { throw fail("invalid number") }
+        }
+        return start..<pos
+    }
+
+    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+        let n = word.utf8CodeUnitCount
+        guard pos + n <= b.count else { throw fail("invalid literal") }
+        let ok = word.withUTF8Buffer { w in
+            for k in 0..<n where b[pos + k] != w[k] { return false }
+            return true
+        }
+        guard ok else { throw fail("invalid literal") }
+        pos += n
+    }
+
+    /// Parses the value at the cursor into a tree. `depth` is the nesting depth of the value.
+    public mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        guard pos < b.count else { throw fail("unexpected end of line") }
+        switch b[pos] {
+        case 0x22: return .string(decode(try scanString()))
+        case UInt8(ascii: "{"):
+            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+            pos += 1
+            var members: [JSONMember] = []
+            skipWhitespace()
+            if peek == UInt8(ascii: "}") {
+                pos += 1
+                return .object(members)
+            }
+            while true {
+                skipWhitespace()
+                let key = decode(try scanString())
+                try expect(UInt8(ascii: ":"))
+                members.append(JSONMember(key, try parseValue(depth: depth + 1)))
+                skipWhitespace()
+                guard let c = peek else { throw fail("unexpected end of line") }
+                pos += 1
+                if c == UInt8(ascii: "}") { return .object(members) }
+                if c != UInt8(ascii: ",") {
+                    pos -= 1
+                    throw fail("expected ',' or '}'")
+                }
+            }
+        case UInt8(ascii: "["):
+            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+            pos += 1
+            var items: [JSONValue] = []
+            skipWhitespace()
+            if peek == UInt8(ascii: "]") {
+                pos += 1
+                return .array(items)
+            }
+            while true {
+                items.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard let c = peek else { throw fail("unexpected end of line") }
+                pos += 1
+                if c == UInt8(ascii: "]") { return .array(items) }
+                if c != UInt8(ascii: ",") {
+                    pos -= 1
+                    throw fail("expected ',' or ']'")
+                }
+            }
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        default:
+            let r = try scanNumber()
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self))
+        }
+    }
+
+    /// Validates and skips the value at the cursor without building it.
+    public mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
+        skipWhitespace()
+        guard pos < b.count else { throw fail("unexpected end of line") }
+        switch b[pos] {
+        case 0x22: _ = try scanString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = b[pos] == UInt8(ascii: "{")
+            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+            pos += 1
+            skipWhitespace()
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            if peek == close {
+                pos += 1
+                return
+            }
+            while true {
+                if isObject {
+                    skipWhitespace()
+                    _ = try scanString()
+                    try expect(UInt8(ascii: ":"))
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard let c = peek else { throw fail("unexpected end of line") }
+                pos += 1
+                if c == close { return }
+                if c != UInt8(ascii: ",") {
+                    pos -= 1
+                    throw fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try scanNumber()
+        }
+    }
+}

@@ -1,0 +1,166 @@
+/// Parses one line in the configured format (or detects it per line) into a `ParsedLine`.
+struct LineParser {
+    let format: InputFormat
+    let keepMessage: Bool
+    private var json: JSONLineParser
+    private let logfmt: LogfmtParser
+    private let openstack: OpenStackParser
+    private let access: AccessLogParser
+    private let plain: PlainTextParser
+    private let headerIDNames: [String]
+
+    init(options: ParseOptions) {
+        format = options.format
+        keepMessage = options.includeRecords
+        let roles = FieldRoleTable(idFields: options.idFields)
+        let ts = TimestampParser(assumedYear: options.assumedYear)
+        json = JSONLineParser(roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
+        logfmt = LogfmtParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
+        openstack = OpenStackParser(timestamps: ts)
+        access = AccessLogParser(timestamps: ts)
+        plain = PlainTextParser(roles: roles, timestamps: ts)
+        headerIDNames = roles.headerIDNames
+    }
+
+    mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine {
+        var b = raw
+        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
+        var blank = true
+        var ascii = true
+        for (i, c) in b.enumerated() {
+            if c < 0x20 && c != 0x09 {
+                return .rejected(.binary, detail: "control byte 0x\(String(c, radix: 16)) at column \(i + 1)", hint: .none)
+            }
+            if c >= 0x80 { ascii = false }
+            if blank && c != 32 && c != 9 { blank = false }
+        }
+        if blank { return .blank }
+        if !ascii, let bad = Self.firstInvalidUTF8(b) {
+            return .rejected(.invalidUTF8, detail: "invalid UTF-8 at column \(bad + 1)", hint: .none)
+        }
+        let first = b.first(where: { $0 != 32 && $0 != 9 }) ?? 0
+        let position = position
+        switch format {
+        case .json:
+            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
+            return strongOrReject(b, position, fileService, .invalidJSON, "not a JSON object")
+        case .logfmt:
+            return parseLogfmt(b, position, fileService)
+        case .access:
+            if let r = access.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                return .record(r, hint: .none, timestampedText: false)
+            }
+            return .rejected(.unrecognized, detail: "not a common/combined access log line", hint: .none)
+        case .openstack:
+            if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                return .record(r, hint: .none, timestampedText: true)
+            }
+            return parsePlain(b, position, fileService)
+        case .text:
+            return parsePlain(b, position, fileService)
+        case .auto:
+            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
+            if first == 32 || first == 9 || b[0] == 32 || b[0] == 9 { return parsePlain(b, position, fileService) }
+            if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                return .record(r, hint: .none, timestampedText: true)
+            }
+            if let r = access.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                return .record(r, hint: .none, timestampedText: false)
+            }
+            if LogfmtParser.looksLikeLogfmt(b) { return parseLogfmt(b, position, fileService) }
+            return parsePlain(b, position, fileService)
+        }
+    }
+
+    private mutating func parseJSON(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
+        var c = FieldCollector()
+        do {
+            try json.parse(b, into: &c)
+        } catch {
+            return .rejected(.invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
+        }
+        let r = c.build(
+            position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+            headerIDNames: headerIDNames)
+        return .record(r, hint: .none, timestampedText: false)
+    }
+
+    private func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
+        var c = FieldCollector()
+        do {
+            try logfmt.parse(b, into: &c)
+        } catch {
+            return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
+        }
+        let r = c.build(
+            position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+            headerIDNames: headerIDNames)
+        return .record(r, hint: .none, timestampedText: false)
+    }
+
+    private func parsePlain(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
+        let (r, timestamped) = plain.parse(b, position: p, inheritedTime: 0, fileService: svc, keepMessage: keepMessage)
+        let hint: ContinuationHint = timestamped ? .none : ContinuationHint.forUntimestampedText(b)
+        return .record(r, hint: hint, timestampedText: timestamped)
+    }
+
+    private func strongOrReject(
+        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, _ reason: DeadLetterReason,
+        _ detail: String
+    ) -> ParsedLine {
+        if ContinuationHint.forUntimestampedText(b) == .strong { return parsePlain(b, p, svc) }
+        return .rejected(reason, detail: detail, hint: .none)
+    }
+
+    /// Index of the first byte that breaks UTF-8, or nil when the bytes are valid.
+    static func firstInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                i += 1
+                continue
+            }
+            let len: Int
+            var minScalar: UInt32
+            var scalar: UInt32
+            switch c {
+            case 0xC2...0xDF: (len, minScalar, scalar) = (2, 0x80, UInt32(c & 0x1F))
+            case 0xE0...0xEF: (len, minScalar, scalar) = (3, 0x800, UInt32(c & 0x0F))
+            case 0xF0...0xF4: (len, minScalar, scalar) = (4, 0x10000, UInt32(c & 0x07))
+            default: return i
+            }
+            guard i + len <= n else { return i }
+            for k in 1..<len {
+                let cc = b[i + k]
+                guard cc & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(cc & 0x3F)
+            }
+            if scalar < minScalar || scalar > 0x10FFFF || (scalar >= 0xD800 && scalar <= 0xDFFF) { return i }
+            _ = minScalar
+            minScalar = 0
+            i += len
+        }
+        return nil
+    }
+}
+
+/// Settings of the parse stage.
+public struct ParseOptions: Sendable {
+    /// Pinned format, or `.auto`.
+    public var format: InputFormat = .auto
+    /// Request-id fields, first match wins.
+    public var idFields: [String] = defaultRequestIDFields
+    /// Keep messages and other fields so events can embed their records.
+    public var includeRecords = false
+    /// Year assumed for syslog timestamps.
+    public var assumedYear = 1970
+    /// Deepest JSON nesting accepted.
+    public var maxJSONDepth = 64
+    /// Lines longer than this are dead-lettered as `line_too_long`.
+    public var maxLineBytes = 1 << 20
+
+    /// Creates default options.
+    public init() {}
+}

@@ -1,0 +1,100 @@
+/// Parses logfmt lines (`time=… level=info msg="…" request_id=…`), as written by logrus, go-kit and Heroku.
+struct LogfmtParser {
+    let roles: FieldRoleTable
+    let timestamps: TimestampParser
+    let keepExtra: Bool
+
+    /// True when the line starts with `key=` and holds at least two pairs.
+    static func looksLikeLogfmt(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        var pairs = 0
+        while i < b.count, pairs < 2 {
+            let keyStart = i
+            while i < b.count, isKeyByte(b[i]) { i += 1 }
+            guard i > keyStart, i < b.count, b[i] == UInt8(ascii: "=") else { return false }
+            pairs += 1
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "\"") {
+                i += 1
+                while i < b.count, b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+            } else {
+                while i < b.count, b[i] != 32 { i += 1 }
+            }
+            while i < b.count, b[i] == 32 { i += 1 }
+        }
+        return pairs >= 2
+    }
+
+    @inline(__always)
+    static func isKeyByte(_ c: UInt8) -> Bool {
+        (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c == 46 || c == 45
+            || c == 64
+    }
+
+    /// Collects every pair of the line; a malformed pair (unterminated quote) throws.
+    func parse(_ b: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector) throws(JSONSyntaxError) {
+        var i = 0
+        while i < b.count {
+            while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 }
+            guard i < b.count else { break }
+            let keyStart = i
+            while i < b.count, Self.isKeyByte(b[i]) { i += 1 }
+            let key = UnsafeBufferPointer(rebasing: b[keyStart..<i])
+            guard !key.isEmpty else {
+                throw JSONSyntaxError(reason: "expected a key", column: i)
+            }
+            let role = roles.role(key)
+            guard i < b.count, b[i] == UInt8(ascii: "=") else {
+                if keepExtra { c.extra.append(JSONMember(FieldCollector.string(key), .bool(true))) }
+                continue
+            }
+            i += 1
+            var value: UnsafeBufferPointer<UInt8>
+            var decoded: String?
+            if i < b.count, b[i] == UInt8(ascii: "\"") {
+                let start = i + 1
+                i += 1
+                var escaped = false
+                while i < b.count, b[i] != UInt8(ascii: "\"") {
+                    if b[i] == UInt8(ascii: "\\") {
+                        escaped = true
+                        i += 1
+                    }
+                    i += 1
+                }
+                guard i < b.count else { throw JSONSyntaxError(reason: "unterminated quoted value", column: start - 1) }
+                value = UnsafeBufferPointer(rebasing: b[start..<i])
+                if escaped { decoded = Self.unescape(value) }
+                i += 1
+            } else {
+                let start = i
+                while i < b.count, b[i] != 32, b[i] != 9 { i += 1 }
+                value = UnsafeBufferPointer(rebasing: b[start..<i])
+            }
+            if let role {
+                if let decoded { c.offer(role, string: decoded, timestamps: timestamps) } else { c.offer(role, value, timestamps: timestamps) }
+            }
+            if keepExtra, !(role?.isCore ?? false) {
+                c.extra.append(JSONMember(FieldCollector.string(key), .string(decoded ?? FieldCollector.string(value))))
+            }
+        }
+    }
+
+    static func unescape(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = 0
+        while i < v.count {
+            if v[i] == UInt8(ascii: "\\"), i + 1 < v.count {
+                let e = v[i + 1]
+                out.append(e == UInt8(ascii: "n") ? 10 : e == UInt8(ascii: "t") ? 9 : e)
+                i += 2
+            } else {
+                out.append(v[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,220 @@
+/// Parses the timestamp forms logs use, from bytes, into UTC nanoseconds.
+///
+/// RFC 3339 / ISO 8601 (any fraction, `Z`, `±HH:MM`, `±HHMM`, or none = UTC, `T` or space),
+/// Python's `2017-05-16 00:00:00,008`, epoch seconds/ms/µs/ns (by magnitude), CLF
+/// `10/Oct/2000:13:55:36 -0700`, ctime `Sun Dec 04 04:47:44 2005` and syslog `Oct 11 22:14:15`
+/// (year from `assumedYear`).
+public struct TimestampParser: Sendable {
+    /// Year used for syslog timestamps, which carry none.
+    public var assumedYear: Int
+
+    /// Creates a parser; `assumedYear` fills in syslog's missing year.
+    public init(assumedYear: Int) {
+        self.assumedYear = assumedYear
+    }
+
+    /// Parses a whole field value (string or number text) as a timestamp.
+    public func parseValue(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !b.isEmpty else { return nil }
+        if let (ns, end) = parseISO(b, at: 0), end == b.count { return ns }
+        if let ns = Self.parseEpoch(b) { return ns }
+        if let (ns, end) = parseCLF(b, at: 0), end == b.count { return ns }
+        if let (ns, end) = parseCtime(b, at: 0), end == b.count { return ns }
+        if let (ns, end) = parseSyslog(b, at: 0), end == b.count { return ns }
+        return nil
+    }
+
+    /// Parses a timestamp at the start of a text line: ISO, syslog, or `[ctime]` / `[CLF]` in brackets.
+    /// Returns the time and the index just past it.
+    public func parseLeading(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> (Int64, Int)? {
+        guard start < b.count else { return nil }
+        let c = b[start]
+        if c >= 48 && c <= 57 { return parseISO(b, at: start) }
+        if c == UInt8(ascii: "[") {
+            if let (ns, end) = parseCtime(b, at: start + 1), end < b.count, b[end] == UInt8(ascii: "]") {
+                return (ns, end + 1)
+            }
+            if let (ns, end) = parseCLF(b, at: start + 1), end < b.count, b[end] == UInt8(ascii: "]") {
+                return (ns, end + 1)
+            }
+            if let (ns, end) = parseISO(b, at: start + 1), end < b.count, b[end] == UInt8(ascii: "]") {
+                return (ns, end + 1)
+            }
+            return nil
+        }
+        if c >= 65 && c <= 90 { return parseSyslog(b, at: start) }
+        return nil
+    }
+
+    /// ISO 8601 / RFC 3339 date-time starting at `i`.
+    public func parseISO(_ b: UnsafeBufferPointer<UInt8>, at i0: Int) -> (Int64, Int)? {
+        var i = i0
+        let n = b.count
+        guard i + 19 <= n,
+            let year = Self.digits(b, i, 4), b[i + 4] == 45,
+            let month = Self.digits(b, i + 5, 2), b[i + 7] == 45,
+            let day = Self.digits(b, i + 8, 2),
+            b[i + 10] == UInt8(ascii: "T") || b[i + 10] == UInt8(ascii: " ") || b[i + 10] == UInt8(ascii: "t"),
+            let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
+            let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
+            let sec = Self.digits(b, i + 17, 2),
+            month >= 1, month <= 12, day >= 1, day <= 31, hour <= 23, minute <= 59, sec <= 60
+        else { return nil }
+        i += 19
+        var frac: Int64 = 0
+        if i < n, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+            i += 1
+            var scale: Int64 = 100_000_000
+            let fracStart = i
+            while i < n, b[i] >= 48, b[i] <= 57 {
+                frac += Int64(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+            if i == fracStart { return nil }
+        }
+        var offsetSeconds: Int64 = 0
+        if i < n {
+            let c = b[i]
+            if c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") {
+                i += 1
+            } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
+                guard let oh = Self.digits(b, i + 1, 2) else { return nil }
+                var j = i + 3
+                var om = 0
+                if j < n, b[j] == 58 {
+                    guard let m = Self.digits(b, j + 1, 2) else { return nil }
+                    om = m
+                    j += 3
+                } else if let m = Self.digits(b, j, 2) {
+                    om = m
+                    j += 2
+                }
+                offsetSeconds = Int64(oh * 3600 + om * 60) * (c == UInt8(ascii: "-") ? -1 : 1)
+                i = j
+            }
+        }
+        let days = UTCTime.days(year: year, month: month, day: day)
+        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + sec) - offsetSeconds
+        return (secs * UTCTime.second + frac, i)
+    }
+
+    /// CLF `10/Oct/2000:13:55:36 -0700` starting at `i`.
+    public func parseCLF(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
+        guard i + 26 <= b.count,
+            let day = Self.digits(b, i, 2), b[i + 2] == 47,
+            let month = Self.month(b, i + 3), b[i + 6] == 47,
+            let year = Self.digits(b, i + 7, 4), b[i + 11] == 58,
+            let hour = Self.digits(b, i + 12, 2), b[i + 14] == 58,
+            let minute = Self.digits(b, i + 15, 2), b[i + 17] == 58,
+            let sec = Self.digits(b, i + 18, 2), b[i + 20] == 32,
+            b[i + 21] == UInt8(ascii: "+") || b[i + 21] == UInt8(ascii: "-"),
+            let oh = Self.digits(b, i + 22, 2), let om = Self.digits(b, i + 24, 2)
+        else { return nil }
+        let offset = Int64(oh * 3600 + om * 60) * (b[i + 21] == UInt8(ascii: "-") ? -1 : 1)
+        let secs =
+            UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
+            - offset
+        return (secs * UTCTime.second, i + 26)
+    }
+
+    /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`.
+    public func parseCtime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
+        guard i + 24 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32,
+            let day = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32,
+            let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
+            let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
+            let sec = Self.digits(b, i + 17, 2), b[i + 19] == 32,
+            let year = Self.digits(b, i + 20, 4)
+        else { return nil }
+        let secs =
+            UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
+        return (secs * UTCTime.second, i + 24)
+    }
+
+    /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear`.
+    public func parseSyslog(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
+        guard i + 15 <= b.count, let month = Self.month(b, i), b[i + 3] == 32,
+            let day = Self.digitsSpacePadded(b, i + 4), b[i + 6] == 32,
+            let hour = Self.digits(b, i + 7, 2), b[i + 9] == 58,
+            let minute = Self.digits(b, i + 10, 2), b[i + 12] == 58,
+            let sec = Self.digits(b, i + 13, 2)
+        else { return nil }
+        let secs =
+            UTCTime.days(year: assumedYear, month: month, day: day) * 86_400
+            + Int64(hour * 3600 + minute * 60 + sec)
+        return (secs * UTCTime.second, i + 15)
+    }
+
+    /// Epoch number text: seconds (with optional fraction), milliseconds, microseconds or nanoseconds,
+    /// chosen by magnitude of the integer part.
+    public static func parseEpoch(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        let n = b.count
+        var intPart: Int64 = 0
+        var intDigits = 0
+        while i < n, b[i] >= 48, b[i] <= 57 {
+            guard intDigits < 19 else { return nil }
+            intPart = intPart * 10 + Int64(b[i] - 48)
+            intDigits += 1
+            i += 1
+        }
+        guard intDigits > 0 else { return nil }
+        var frac: Int64 = 0
+        if i < n, b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale: Int64 = 100_000_000
+            while i < n, b[i] >= 48, b[i] <= 57 {
+                frac += Int64(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        guard i == n else { return nil }
+        switch intPart {
+        case ..<100_000_000_000: return intPart * UTCTime.second + frac
+        case ..<100_000_000_000_000: return intPart * 1_000_000 + frac / 1000
+        case ..<100_000_000_000_000_000: return intPart * 1000 + frac / 1_000_000
+        default: return intPart
+        }
+    }
+
+    @inline(__always)
+    static func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
+        guard i + count <= b.count else { return nil }
+        var v = 0
+        for k in i..<(i + count) {
+            let c = b[k]
+            guard c >= 48, c <= 57 else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        return v
+    }
+
+    @inline(__always)
+    static func digitsSpacePadded(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        guard i + 2 <= b.count else { return nil }
+        if b[i] == 32 { return digits(b, i + 1, 1) }
+        return digits(b, i, 2)
+    }
+
+    static func month(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        guard i + 3 <= b.count else { return nil }
+        let key = (UInt32(b[i] | 0x20) << 16) | (UInt32(b[i + 1] | 0x20) << 8) | UInt32(b[i + 2] | 0x20)
+        switch key {
+        case 0x6a_616e: return 1
+        case 0x66_6562: return 2
+        case 0x6d_6172: return 3
+        case 0x61_7072: return 4
+        case 0x6d_6179: return 5
+        case 0x6a_756e: return 6
+        case 0x6a_756c: return 7
+        case 0x61_7567: return 8
+        case 0x73_6570: return 9
+        case 0x6f_6374: return 10
+        case 0x6e_6f76: return 11
+        case 0x64_6563: return 12
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// Runs `reader → parser → merge → correlator → enricher → sink`, each stage a task joined to the next by a
+/// bounded channel carrying batches, so memory stays bounded and a slow sink slows the readers.
+public struct CorrelatePipeline: Sendable {
+    /// Inputs in order.
+    public let inputs: [InputSpec]
+    /// Run settings.
+    public let options: PipelineOptions
+
+    /// Creates a pipeline.
+    public init(inputs: [InputSpec], options: PipelineOptions) {
+        self.inputs = inputs
+        self.options = options
+    }
+
+    /// Runs to the end of every input. Events go to `sink`; rejected lines to `deadLetter` (each is
+    /// counted either way). Returns the run's stats; throws only when writing an output fails.
+    public func run(
+        sink: any EventSink, deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
+    ) async throws(OutputError) -> RunStats {
+        let options = self.options
+        let inputs = self.inputs
+        let names = inputs.map(\.path)
+        let batchBytes = max(64 << 10, min(1 << 20, (16 << 20) / max(1, inputs.count)))
+        let workers = inputs.count == 1 ? max(1, options.parseWorkers) : 1
+        let recordChannels = inputs.map { _ in BoundedChannel<RecordBatch>(capacity: 2) }
+        let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
+        let closedChannel = BoundedChannel<[ClosedGroup]>(capacity: 2)
+        let eventChannel = BoundedChannel<[AuditEvent]>(capacity: 2)
+        let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
+        let sinkBox = UncheckedBox(sink)
+
+        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageResult.self) { group in
+            for (i, spec) in inputs.enumerated() {
+                group.addTask {
+                    let stage = InputStage(
+                        spec: spec, index: Int32(i), options: options.parse, parseWorkers: workers,
+                        batchBytes: batchBytes)
+                    let (counts, error) = await stage.run(output: recordChannels[i])
+                    return .input(counts, error)
+                }
+            }
+            group.addTask {
+                var merger = RecordMerger(channels: recordChannels, maxSkew: options.correlation.maxSkew)
+                var failure: OutputError?
+                while let batch = await merger.next(
+                    limit: options.batchRecords,
+                    deadLetters: { d in
+                        if failure == nil {
+                            do throws(OutputError) { try deadLetter(d) } catch { failure = error }
+                        }
+                    })
+                {
+                    await mergedChannel.send(batch)
+                }
+                mergedChannel.finish()
+                return .output(failure)
+            }
+            group.addTask {
+                var correlator = Correlator(options: options.correlation)
+                for await batch in mergedChannel {
+                    for r in batch { correlator.add(r) }
+                    let closed = correlator.drainClosed()
+                    if !closed.isEmpty { await closedChannel.send(closed) }
+                }
+                correlator.finish()
+                let closed = correlator.drainClosed()
+                if !closed.isEmpty { await closedChannel.send(closed) }
+                closedChannel.finish()
+                return .none
+            }
+            group.addTask {
+                for await closed in closedChannel {
+                    await eventChannel.send(closed.map(enricher.event(from:)))
+                }
+                eventChannel.finish()
+                return .none
+            }
+            group.addTask {
+                var stats = RunStats()
+                var failure: OutputError?
+                for await events in eventChannel {
+                    for e in events { stats.count(e) }
+                    guard failure == nil else { continue }
+                    do throws(OutputError) {
+                        try sinkBox.value.write(events)
+                    } catch {
+                        failure = error
+                    }
+                }
+                if failure == nil {
+                    do throws(OutputError) { try sinkBox.value.close() } catch { failure = error }
+                }
+                return .sink(stats, failure)
+            }
+
+            var stats = RunStats()
+            var failure: OutputError?
+            var inputErrors: [(Int, InputError)] = []
+            var counts = LineCounts()
+            for await r in group {
+                switch r {
+                case .input(let c, let e):
+                    counts.add(c)
+                    if let e { inputErrors.append((inputErrors.count, e)) }
+                case .output(let e): if failure == nil { failure = e }
+                case .sink(let s, let e):
+                    stats = s
+                    if let e { failure = e }
+                case .none: break
+                }
+            }
+            stats.lines = counts
+            stats.inputs = inputs.count
+            stats.inputErrors = inputErrors.map(\.1).sorted { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }
+            if let failure { return .failure(failure) }
+            return .success(stats)
+        }
+        return try result.get()
+    }
+
+    private enum StageResult: Sendable {
+        case input(LineCounts, InputError?)
+        case output(OutputError?)
+        case sink(RunStats, OutputError?)
+        case none
+    }
+}
+
+/// Carries a non-Sendable sink into the one task that uses it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

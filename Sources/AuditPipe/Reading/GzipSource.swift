@@ -1,0 +1,92 @@
+import CZlib
+
+/// Inflates gzip input through zlib: concatenated members (as `cat a.gz b.gz` makes) read as one stream,
+/// a truncated member reported with its compressed offset.
+struct GzipSource<Upstream: ByteSource>: ByteSource {
+    private var upstream: Upstream
+    private let name: String
+    private var input: [UInt8]
+    private var inputPos = 0
+    private var consumedBefore: Int64 = 0
+    private var stream: UnsafeMutablePointer<z_stream>
+    private var upstreamDone = false
+    private var finished = false
+    private var memberOpen = true
+
+    /// Wraps `upstream`; `prefix` holds bytes already read from it (the magic number).
+    init(upstream: Upstream, name: String, prefix: [UInt8]) throws(InputError) {
+        self.upstream = upstream
+        self.name = name
+        self.input = prefix
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let rc = inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw InputError(source: name, message: "zlib inflateInit failed (\(rc))") }
+    }
+
+    mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
+        if finished { return 0 }
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: max))
+        var produced = 0
+        defer { buffer.removeLast(max - produced) }
+        while produced == 0 {
+            if inputPos == input.count && !upstreamDone {
+                consumedBefore += Int64(input.count)
+                input.removeAll(keepingCapacity: true)
+                inputPos = 0
+                if try upstream.read(into: &input, max: 256 * 1024) == 0 { upstreamDone = true }
+            }
+            if inputPos == input.count && upstreamDone {
+                finished = true
+                if memberOpen {
+                    throw InputError(
+                        source: name,
+                        message: "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept")
+                }
+                return 0
+            }
+            if !memberOpen {
+                // Another member follows: it must start with the gzip magic number.
+                guard input[inputPos] == 0x1f else {
+                    finished = true
+                    throw InputError(
+                        source: name,
+                        message: "unexpected bytes after gzip member at compressed byte \(consumedBefore + Int64(inputPos)) (not a gzip header)")
+                }
+                inflateReset(stream)
+                memberOpen = true
+            }
+            let avail = input.count - inputPos
+            let rc: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
+                buffer.withUnsafeMutableBufferPointer { outBuf in
+                    stream.pointee.next_in = inBuf.baseAddress! + inputPos
+                    stream.pointee.avail_in = UInt32(avail)
+                    stream.pointee.next_out = outBuf.baseAddress! + old + produced
+                    stream.pointee.avail_out = UInt32(max - produced)
+                    let rc = inflate(stream, Z_NO_FLUSH)
+                    produced = max - Int(stream.pointee.avail_out)
+                    inputPos += avail - Int(stream.pointee.avail_in)
+                    return rc
+                }
+            }
+            switch rc {
+            case Z_STREAM_END: memberOpen = false
+            case Z_OK, Z_BUF_ERROR: break
+            default:
+                finished = true
+                let msg = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
+                throw InputError(
+                    source: name,
+                    message: "corrupt gzip data at compressed byte \(consumedBefore + Int64(inputPos)): \(msg)")
+            }
+        }
+        return produced
+    }
+
+    mutating func close() {
+        inflateEnd(stream)
+        stream.deallocate()
+        upstream.close()
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One input to read: a file path or standard input.
+public struct InputSpec: Sendable, Equatable {
+    /// The path as given or expanded; `-` for standard input.
+    public var path: String
+
+    /// Creates an input.
+    public init(path: String) { self.path = path }
+
+    /// True for standard input.
+    public var isStandardInput: Bool { path == "-" }
+
+    /// Service name implied by the file name: `nova-api.log.1` → `nova-api`, `billing.jsonl.gz` → `billing`.
+    public var fileService: String? {
+        if isStandardInput { return nil }
+        var name = Substring(path.split(separator: "/").last ?? Substring(path))
+        let suffixes = [".gz", ".log", ".jsonl", ".ndjson", ".json", ".txt"]
+        var changed = true
+        while changed {
+            changed = false
+            if let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].allSatisfy(\.isNumber),
+                name.index(after: dot) < name.endIndex
+            {
+                name = name[..<dot]
+                changed = true
+            }
+            for s in suffixes where name.hasSuffix(s) && name.count > s.count {
+                name = name.dropLast(s.count)
+                changed = true
+            }
+        }
+        if let dot = name.range(of: ".log.") { name = name[..<dot.lowerBound] }
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
+    /// Arguments that match nothing come back as errors; the others are still read.
+    public static func expand(_ arguments: [String]) -> (inputs: [InputSpec], errors: [InputError]) {
+        var inputs: [InputSpec] = []
+        var errors: [InputError] = []
+        for arg in arguments {
+            if arg == "-" {
+                inputs.append(InputSpec(path: "-"))
+                continue
+            }
+            var paths: [String] = []
+            if arg.contains(where: { "*?[".contains($0) }) {
+                paths = glob(arg)
+                if paths.isEmpty {
+                    errors.append(InputError(source: arg, message: "no file matches this pattern"))
+                    continue
+                }
+            } else {
+                paths = [arg]
+            }
+            for p in paths {
+                var st = stat()
+                guard stat(p, &st) == 0 else {
+                    errors.append(InputError(source: p, message: String(cString: strerror(errno))))
+                    continue
+                }
+                if (st.st_mode & S_IFMT) == S_IFDIR {
+                    inputs.append(contentsOf: walk(p).map(InputSpec.init(path:)))
+                } else {
+                    inputs.append(InputSpec(path: p))
+                }
+            }
+        }
+        return (inputs, errors)
+    }
+
+    private static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] { out.append(String(cString: p)) }
+        }
+        return out.sorted()
+    }
+
+    /// Regular files under `dir`, recursively, sorted by path.
+    private static func walk(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var files: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+            var st = stat()
+            guard lstat(full, &st) == 0 else { continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: files.append(contentsOf: walk(full))
+            case S_IFREG: files.append(full)
+            default: continue
+            }
+        }
+        return files.sorted()
+    }
+}

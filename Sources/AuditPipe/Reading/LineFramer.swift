@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Frames a byte source into batches of complete lines: LF or CRLF endings, a last line without a newline,
+/// and lines over the cap kept as their first `maxLineBytes` bytes with their real length noted.
+struct LineFramer {
+    private var source: any ByteSource
+    private let input: Int32
+    private let maxLineBytes: Int
+    private let batchBytes: Int
+    private let readSize: Int
+    private var carry: [UInt8] = []
+    private var nextNumber: Int64 = 1
+    private var nextOffset: Int64 = 0
+    private var batchIndex = 0
+    private var eof = false
+    /// Bytes dropped from the line being read, when it is over the cap.
+    private var oversizedDropped: Int64 = 0
+
+    /// Total bytes framed so far.
+    private(set) var bytesRead: Int64 = 0
+
+    init(source: any ByteSource, input: Int32, maxLineBytes: Int, batchBytes: Int = 1 << 20, readSize: Int = 256 << 10) {
+        self.source = source
+        self.input = input
+        self.maxLineBytes = max(1, maxLineBytes)
+        self.batchBytes = batchBytes
+        self.readSize = readSize
+    }
+
+    /// The next batch, or nil at the end of input. A read error ends the input after the lines before it.
+    mutating func nextBatch() throws(InputError) -> LineBatch? {
+        if eof && carry.isEmpty { return nil }
+        var buf = carry
+        carry = []
+        buf.reserveCapacity(batchBytes + readSize)
+        var lines: [LineSpan] = []
+        var lineStart = 0
+        var scanFrom = 0
+        while true {
+            // Frame every complete line in buf[scanFrom...].
+            while let nl = Self.memchrNewline(buf, from: scanFrom) {
+                if oversizedDropped > 0 {
+                    let kept = lineStart + maxLineBytes
+                    oversizedDropped += Int64(nl - kept)
+                    buf.removeSubrange(kept..<nl)
+                    let nlNow = kept
+                    emit(&lines, buf, lineStart, nlNow, oversized: Int64(maxLineBytes) + oversizedDropped)
+                    nextOffset += Int64(maxLineBytes) + oversizedDropped + 1
+                    oversizedDropped = 0
+                    lineStart = nlNow + 1
+                    scanFrom = lineStart
+                } else {
+                    let length = nl - lineStart
+                    if length > maxLineBytes {
+                        buf.removeSubrange((lineStart + maxLineBytes)..<nl)
+                        let nlNow = lineStart + maxLineBytes
+                        emit(&lines, buf, lineStart, nlNow, oversized: Int64(length))
+                        lineStart = nlNow + 1
+                    } else {
+                        emit(&lines, buf, lineStart, nl, oversized: 0)
+                        lineStart = nl + 1
+                    }
+                    nextOffset += Int64(length) + 1
+                    scanFrom = lineStart
+                }
+            }
+            scanFrom = buf.count
+            // A partial line over the cap: keep its head, drop the rest as it arrives.
+            if buf.count - lineStart > maxLineBytes {
+                oversizedDropped += Int64(buf.count - lineStart - maxLineBytes)
+                buf.removeSubrange((lineStart + maxLineBytes)...)
+                scanFrom = buf.count
+            }
+            if eof { break }
+            if !lines.isEmpty && oversizedDropped == 0 && buf.count >= batchBytes { break }
+            let n: Int
+            do {
+                n = try source.read(into: &buf, max: readSize)
+            } catch {
+                eof = true
+                source.close()
+                carry = []
+                if !lines.isEmpty || lineStart < buf.count { finishPartial(&lines, &buf, lineStart) }
+                pendingError = error
+                return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines)
+            }
+            bytesRead += Int64(n)
+            if n == 0 {
+                eof = true
+                source.close()
+                finishPartial(&lines, &buf, lineStart)
+                lineStart = buf.count
+                break
+            }
+            if n < readSize && !lines.isEmpty && oversizedDropped == 0 && Self.memchrNewline(buf, from: scanFrom) == nil {
+                break
+            }
+        }
+        if lineStart < buf.count {
+            carry = Array(buf[lineStart...])
+            buf.removeSubrange(lineStart...)
+        }
+        if lines.isEmpty && eof && carry.isEmpty { return nil }
+        return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines)
+    }
+
+    /// A read error met while framing the last batch; reported once the batch's lines are through.
+    var pendingError: InputError?
+
+    private mutating func nextIndex() -> Int {
+        batchIndex += 1
+        return batchIndex - 1
+    }
+
+    /// Emits the unterminated last line, if any.
+    private mutating func finishPartial(_ lines: inout [LineSpan], _ buf: inout [UInt8], _ lineStart: Int) {
+        guard lineStart < buf.count || oversizedDropped > 0 else { return }
+        let length = Int64(buf.count - lineStart) + oversizedDropped
+        emit(&lines, buf, lineStart, buf.count, oversized: oversizedDropped > 0 ? length : 0)
+        nextOffset += length
+        oversizedDropped = 0
+    }
+
+    private mutating func emit(_ lines: inout [LineSpan], _ buf: [UInt8], _ start: Int, _ end: Int, oversized: Int64) {
+        var e = end
+        if oversized == 0, e > start, buf[e - 1] == 13 { e -= 1 }
+        lines.append(
+            LineSpan(
+                start: Int32(start), length: Int32(e - start), number: nextNumber, offset: nextOffset,
+                oversizedLength: oversized))
+        nextNumber += 1
+    }
+
+    @inline(__always)
+    private static func memchrNewline(_ buf: [UInt8], from: Int) -> Int? {
+        guard from < buf.count else { return nil }
+        return buf.withUnsafeBufferPointer { p -> Int? in
+            guard let hit = memchr(p.baseAddress! + from, 10, p.count - from) else { return nil }
+            return p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+}

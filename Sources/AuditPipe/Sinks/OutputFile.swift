@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A buffered writer to a file or standard output, flushed in large writes.
+public final class OutputFile {
+    private let fd: Int32
+    private let path: String
+    private let owns: Bool
+    private var buffer: [UInt8] = []
+    private let flushThreshold: Int
+
+    /// Opens `path` for writing (truncating), or standard output for `-`.
+    public init(path: String, flushThreshold: Int = 256 << 10) throws(OutputError) {
+        self.path = path
+        self.flushThreshold = flushThreshold
+        if path == "-" {
+            fd = 1
+            owns = false
+        } else {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
+            owns = true
+        }
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    /// Appends bytes, writing them out when the buffer is full.
+    public func write(_ bytes: [UInt8]) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Appends bytes with `body` writing into the buffer directly.
+    public func append(_ body: (inout [UInt8]) -> Void) throws(OutputError) {
+        body(&buffer)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
+    /// Writes out everything buffered.
+    public func flush() throws(OutputError) {
+        var done = 0
+        var failure: Int32 = 0
+        buffer.withUnsafeBytes { p in
+            while done < p.count {
+                let n = Glibc.write(fd, p.baseAddress! + done, p.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if failure != 0 {
+            throw OutputError(
+                path: path, message: "write failed: \(String(cString: strerror(failure)))", isBrokenPipe: failure == EPIPE)
+        }
+    }
+
+    /// Flushes and closes.
+    public func close() throws(OutputError) {
+        try flush()
+        if owns {
+            if fsync(fd) != 0 && errno != EINVAL && errno != EROFS {
+                let e = errno
+                _ = Glibc.close(fd)
+                throw OutputError(path: path, message: "fsync failed: \(String(cString: strerror(e)))")
+            }
+            _ = Glibc.close(fd)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `auditpipe` command: subcommands map flags to a pipeline and print; the library does the work.
+@main
+struct AuditPipeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auditpipe",
+        abstract: "Turn microservice logs and API payload records into grouped audit events.",
+        discussion: """
+            Exit codes: 0 ok, 1 bad usage or configuration, 2 input errors (unreadable input, or more \
+            dead-lettered lines than --max-dead-letters), 3 output failure.
+            """,
+        subcommands: [CorrelateCommand.self, DemoCommand.self]
+    )
+
+    /// Runs the command, mapping usage errors to exit code 1 as DESIGN.md's exit codes say.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            FileHandleStderr.write(fullMessage(for: error) + "\n")
+            Glibc.exit(code == .validationFailure || code == .failure ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// Writes text to standard error.
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        var t = text
+        t.withUTF8 { p in _ = Glibc.write(2, p.baseAddress, p.count) }
+    }
+}
