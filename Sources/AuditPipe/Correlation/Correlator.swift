@@ -26,7 +26,7 @@ public struct Correlator {
     /// Creates a correlator.
     public init(options: CorrelationOptions) {
         self.options = options
-        closedIDs = ClosedIDMemory(capacity: options.maxOpenGroups)
+        closedIDs = ClosedIDMemory(capacity: max(options.maxOpenGroups, 65_536))
     }
 
     /// Number of groups open now.
@@ -80,12 +80,10 @@ public struct Correlator {
         }
         var g = GroupAccumulator(first: record, embed: options.includeRecords)
         if skewed { g.flags.insert(.clockSkew) }
-        if let previous = closedIDs.take(id) {
-            if previous.flags.contains(.partial) {
-                g.flags.insert(.partial)
-            } else if record.time <= previous.end + options.idle {
-                g.flags.insert(.late)
-            }
+        // Within the closed group's idle window the record belongs to it: flag the new group as its
+        // continuation. Past that window the id was simply used again (a periodic task): a new event.
+        if let previous = closedIDs.take(id), record.time <= previous.end + options.idle {
+            g.flags.insert(previous.flags.contains(.partial) ? .partial : .late)
         }
         open(g, id: id)
         if index.count > options.maxOpenGroups, lruHead >= 0 {

@@ -37,12 +37,22 @@ struct PlainTextParser {
             token += 1
         }
 
+        var bracketService: String?
+        while messageStart < b.count, b[messageStart] == 32 { messageStart += 1 }
+        if level != nil, messageStart < b.count, b[messageStart] == UInt8(ascii: "["),
+            let close = ByteScanning.find(UInt8(ascii: "]"), in: b, from: messageStart + 1), close - messageStart <= 64,
+            !ByteScanning.hasPrefix(b, at: messageStart + 1, "req-"),
+            (messageStart + 1..<close).allSatisfy({ LogfmtParser.isKeyByte(b[$0]) })
+        {
+            // `LEVEL [component] message`: the bracket names the emitting component.
+            bracketService = ByteScanning.string(b, (messageStart + 1)..<close)
+        }
         var c = FieldCollector()
         scanPairs(b, from: i, into: &c)
         var record = LogRecord(time: time ?? inheritedTime, timeKnown: time != nil, kind: .log, position: position)
         record.level = level ?? c.level
         record.requestID = Self.requestToken(b, from: i) ?? c.requestID
-        record.service = c.service ?? fileService
+        record.service = c.service ?? bracketService ?? fileService
         record.actor = c.actor
         if keepMessage || (record.level ?? .info) >= .error {
             record.message = ByteScanning.string(b, messageStart..<b.count)
