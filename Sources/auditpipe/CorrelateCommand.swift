@@ -23,7 +23,11 @@ struct CorrelateCommand: AsyncParsableCommand {
     @Option(help: "Line format: auto (detect per line), json, logfmt, text, openstack, access.")
     var format: String = "auto"
 
-    @Option(name: .customLong("id-field"), help: "Request-id field, first match wins; repeat to give several (e.g. --id-field request_id --id-field traceId). Replaces the default list.")
+    @Option(
+        name: .customLong("id-field"),
+        help:
+            "Request-id field, first match wins; repeat to give several (e.g. --id-field request_id --id-field traceId). Replaces the default list."
+    )
     var idFields: [String] = []
 
     @Option(help: "How far the watermark trails the highest event time (e.g. 2s, 500ms).")
@@ -32,19 +36,29 @@ struct CorrelateCommand: AsyncParsableCommand {
     @Option(help: "A group closes once the watermark passes its last record plus this gap (e.g. 5s, 5m).")
     var idle: String = "5s"
 
-    @Option(name: .customLong("max-duration"), help: "Cut a group after this long; the rest continues flagged split (0 = no limit).")
+    @Option(
+        name: .customLong("max-duration"),
+        help: "Cut a group after this long; the rest continues flagged split (0 = no limit).")
     var maxDuration: String = "0"
 
-    @Option(name: .customLong("max-records"), help: "Cut a group at this many records; the rest continues flagged split (0 = no limit).")
+    @Option(
+        name: .customLong("max-records"),
+        help: "Cut a group at this many records; the rest continues flagged split (0 = no limit).")
     var maxRecords: Int = 0
 
-    @Option(name: .customLong("max-open-groups"), help: "Past this many open groups the least recently seen closes early, flagged partial.")
+    @Option(
+        name: .customLong("max-open-groups"),
+        help: "Past this many open groups the least recently seen closes early, flagged partial.")
     var maxOpenGroups: Int = 100_000
 
-    @Option(name: .customLong("max-skew"), help: "A record this far ahead of the highest time seen does not move the watermark (e.g. 1h).")
+    @Option(
+        name: .customLong("max-skew"),
+        help: "A record this far ahead of the highest time seen does not move the watermark (e.g. 1h).")
     var maxSkew: String = "1h"
 
-    @Flag(name: .customLong("include-records"), help: "Embed each record (time, service, level, message, fields) in its event.")
+    @Flag(
+        name: .customLong("include-records"),
+        help: "Embed each record (time, service, level, message, fields) in its event.")
     var includeRecords = false
 
     @Option(name: .shortAndLong, help: "Write events here instead of stdout (- for stdout).")
@@ -59,10 +73,13 @@ struct CorrelateCommand: AsyncParsableCommand {
     @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark (for Excel).")
     var csvBOM = false
 
-    @Option(name: .customLong("dead-letter"), help: "Write rejected lines here as JSON lines (source, line, offset, reason, raw).")
+    @Option(
+        name: .customLong("dead-letter"),
+        help: "Write rejected lines here as JSON lines (source, line, offset, reason, raw).")
     var deadLetter: String?
 
-    @Option(name: .customLong("max-dead-letters"), help: "Exit with code 2 when more lines than this are dead-lettered.")
+    @Option(
+        name: .customLong("max-dead-letters"), help: "Exit with code 2 when more lines than this are dead-lettered.")
     var maxDeadLetters: Int?
 
     @Option(help: "Write the run's counts here as JSON.")
@@ -74,7 +91,8 @@ struct CorrelateCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-json-depth"), help: "Deepest JSON nesting accepted; deeper lines are dead-lettered.")
     var maxJSONDepth: Int = 64
 
-    @Option(name: .customLong("assume-year"), help: "Year for syslog timestamps, which carry none (default: this year).")
+    @Option(
+        name: .customLong("assume-year"), help: "Year for syslog timestamps, which carry none (default: this year).")
     var assumeYear: Int?
 
     @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input.")
@@ -88,17 +106,22 @@ struct CorrelateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard InputFormat(rawValue: format) != nil else {
-            throw ValidationError("--format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format)'")
+            throw ValidationError(
+                "--format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format)'"
+            )
         }
         guard outputFormat == "jsonl" || outputFormat == "csv" else {
             throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
         }
-        for (flag, value) in [("--lateness", lateness), ("--idle", idle), ("--max-duration", maxDuration), ("--max-skew", maxSkew)]
+        for (flag, value) in [
+            ("--lateness", lateness), ("--idle", idle), ("--max-duration", maxDuration), ("--max-skew", maxSkew),
+        ]
         where DurationText.parse(value) == nil {
             throw ValidationError("\(flag) takes a duration like 500ms, 2s, 5m, 1h or 7d; got '\(value)'")
         }
         guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
-            throw ValidationError("--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
+            throw ValidationError(
+                "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
         }
     }
 
@@ -146,7 +169,8 @@ struct CorrelateCommand: AsyncParsableCommand {
                     try w.write(d)
                 } else if shown.take() {
                     FileHandleStderr.write(
-                        "auditpipe: dead letter: \(DeadLetterWriter.describe(d, inputName: names[Int(d.position.input)]))\n")
+                        "auditpipe: dead letter: \(DeadLetterWriter.describe(d, inputName: names[Int(d.position.input)]))\n"
+                    )
                 }
             }
             try deadLetterWriter?.close()
@@ -176,7 +200,8 @@ struct CorrelateCommand: AsyncParsableCommand {
         }
         if !stats.inputErrors.isEmpty { throw ExitCode(2) }
         if let limit = maxDeadLetters, stats.lines.deadLettered > Int64(limit) {
-            FileHandleStderr.write("auditpipe: \(stats.lines.deadLettered) lines dead-lettered, over --max-dead-letters \(limit)\n")
+            FileHandleStderr.write(
+                "auditpipe: \(stats.lines.deadLettered) lines dead-lettered, over --max-dead-letters \(limit)\n")
             throw ExitCode(2)
         }
     }

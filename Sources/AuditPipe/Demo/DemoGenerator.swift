@@ -7,7 +7,9 @@ public struct DemoGenerator {
     private var rng: SplitMix64
     private let requests: Int
     private var now: Int64
-    private var pending = MinHeap<(time: Int64, seq: Int, line: [UInt8])>(less: { ($0.time, $0.seq) < ($1.time, $1.seq) })
+    private var pending = MinHeap<(time: Int64, seq: Int, line: [UInt8])>(less: {
+        ($0.time, $0.seq) < ($1.time, $1.seq)
+    })
     private var seq = 0
 
     static let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "svc-backup", "ci-bot"]
@@ -90,15 +92,19 @@ public struct DemoGenerator {
             for k in 0..<lines {
                 t += Int64(rng.below(duration > 0 ? Int(duration) / (count * 2 + 1) : 1))
                 let failing = status == 500 && i == services.count - 1 && k == lines - 1
-                emit(t, serviceLine(svc, id: id, user: user, time: t, failing: failing), then: failing ? Self.trace(svc) : [])
+                emit(
+                    t, serviceLine(svc, id: id, user: user, time: t, failing: failing),
+                    then: failing ? Self.trace(svc) : [])
             }
         }
         let end = max(t, now + duration)
         var gw =
             "{\"ts\":\"\(UTCTime.rfc3339Millis(end))\",\"service\":\"api-gateway\",\"level\":\"\(status >= 500 ? "error" : status >= 400 ? "warn" : "info")\",\"request_id\":\"\(id)\",\"method\":\"\(route.method)\",\"path\":\"\(path)\""
         if let query { gw += ",\"query\":\"\(query)\"" }
-        gw += ",\"status\":\(status),\"user\":\"\(user)\",\"user_id\":\"u-\(1000 + Self.users.firstIndex(of: user)!)\",\"ip\":\"\(ip)\""
-        gw += ",\"headers\":{\"User-Agent\":\"\(ua)\",\"Authorization\":\"Bearer eyJ\(rng.hex(40))\",\"X-Request-Id\":\"\(id)\"}"
+        gw +=
+            ",\"status\":\(status),\"user\":\"\(user)\",\"user_id\":\"u-\(1000 + Self.users.firstIndex(of: user)!)\",\"ip\":\"\(ip)\""
+        gw +=
+            ",\"headers\":{\"User-Agent\":\"\(ua)\",\"Authorization\":\"Bearer eyJ\(rng.hex(40))\",\"X-Request-Id\":\"\(id)\"}"
         if let body { gw += ",\"body\":\(body)" }
         gw += ",\"duration_ms\":\((end - now) / 1_000_000)}"
         emit(end, gw)
@@ -107,27 +113,36 @@ public struct DemoGenerator {
     private mutating func serviceLine(_ svc: String, id: String, user: String, time t: Int64, failing: Bool) -> String {
         let iso = UTCTime.rfc3339Millis(t)
         let level = failing ? "error" : rng.chance(0.1) ? "debug" : "info"
-        let msg = failing ? "upstream call failed" : rng.pick(["handled", "cache miss", "query done", "authorized", "queued"])
+        let msg =
+            failing
+            ? "upstream call failed" : rng.pick(["handled", "cache miss", "query done", "authorized", "queued"])
         let secs = t / UTCTime.second
         let micros = t % UTCTime.second / 1000
         let micro = String(micros + 1_000_000).dropFirst()
         switch svc {
         case "auth":
-            return "{\"level\":\"\(level)\",\"ts\":\(secs).\(micro),\"caller\":\"auth/handler.go:88\",\"msg\":\"token \(msg)\",\"request_id\":\"\(id)\",\"user\":\"\(user)\",\"service\":\"auth\"}"
+            return
+                "{\"level\":\"\(level)\",\"ts\":\(secs).\(micro),\"caller\":\"auth/handler.go:88\",\"msg\":\"token \(msg)\",\"request_id\":\"\(id)\",\"user\":\"\(user)\",\"service\":\"auth\"}"
         case "reports", "orders":
-            return "{\"level\":\"\(level)\",\"msg\":\"\(svc) \(msg)\",\"time\":\"\(iso)\",\"requestId\":\"\(id)\",\"service\":\"\(svc)\",\"rows\":\(rng.below(5000))}"
+            return
+                "{\"level\":\"\(level)\",\"msg\":\"\(svc) \(msg)\",\"time\":\"\(iso)\",\"requestId\":\"\(id)\",\"service\":\"\(svc)\",\"rows\":\(rng.below(5000))}"
         case "billing":
             let n = level == "error" ? 50 : level == "debug" ? 20 : 30
-            return "{\"level\":\(n),\"time\":\(t / 1_000_000),\"pid\":4242,\"hostname\":\"billing-7d9f\",\"reqId\":\"\(id)\",\"msg\":\"charge \(msg)\",\"service\":\"billing\"}"
+            return
+                "{\"level\":\(n),\"time\":\(t / 1_000_000),\"pid\":4242,\"hostname\":\"billing-7d9f\",\"reqId\":\"\(id)\",\"msg\":\"charge \(msg)\",\"service\":\"billing\"}"
         case "notifications":
             let n = level == "error" ? 50 : 30
-            return "{\"name\":\"notifications\",\"hostname\":\"notify-1\",\"pid\":77,\"level\":\(n),\"msg\":\"mail \(msg)\",\"time\":\"\(iso)\",\"v\":0,\"req_id\":\"\(id)\"}"
+            return
+                "{\"name\":\"notifications\",\"hostname\":\"notify-1\",\"pid\":77,\"level\":\(n),\"msg\":\"mail \(msg)\",\"time\":\"\(iso)\",\"v\":0,\"req_id\":\"\(id)\"}"
         case "users":
-            return "{\"event\":\"profile \(msg)\",\"level\":\"\(level)\",\"timestamp\":\"\(iso)\",\"service\":\"users\",\"trace_id\":\"\(id)\"}"
+            return
+                "{\"event\":\"profile \(msg)\",\"level\":\"\(level)\",\"timestamp\":\"\(iso)\",\"service\":\"users\",\"trace_id\":\"\(id)\"}"
         case "search":
-            return "{\"ts\":\"\(iso)\",\"severity\":\"\(level.uppercased())\",\"message\":\"index \(msg)\",\"service\":\"search\",\"traceparent\":\"00-\(id)-\(rng.hex(16))-01\"}"
+            return
+                "{\"ts\":\"\(iso)\",\"severity\":\"\(level.uppercased())\",\"message\":\"index \(msg)\",\"service\":\"search\",\"traceparent\":\"00-\(id)-\(rng.hex(16))-01\"}"
         case "storage", "pipelines":
-            return "time=\(iso) level=\(level) service=\(svc) msg=\"blob \(msg)\" x_request_id=\(id) bytes=\(rng.below(1 << 20))"
+            return
+                "time=\(iso) level=\(level) service=\(svc) msg=\"blob \(msg)\" x_request_id=\(id) bytes=\(rng.below(1 << 20))"
         case "pdf-renderer":
             let stamp = iso.prefix(10) + " " + iso.dropFirst(11).prefix(8) + "," + iso.dropFirst(20).prefix(3)
             return "\(stamp) \(level.uppercased()) [pdf-renderer] request_id=\(id) render \(msg)"
@@ -156,6 +171,9 @@ public struct DemoGenerator {
 
     private mutating func makeUncorrelated() {
         let t = now + Int64(rng.below(100)) * 1_000_000
-        emit(t, "{\"level\":\"debug\",\"ts\":\"\(UTCTime.rfc3339Millis(t))\",\"msg\":\"health check ok\",\"service\":\"api-gateway\"}")
+        emit(
+            t,
+            "{\"level\":\"debug\",\"ts\":\"\(UTCTime.rfc3339Millis(t))\",\"msg\":\"health check ok\",\"service\":\"api-gateway\"}"
+        )
     }
 }

@@ -22,14 +22,19 @@ struct DemoRoute: Sendable {
             }, services: ["auth", "orders", "billing", "inventory", "notifications"], okStatus: 201),
         DemoRoute(
             method: "PUT", path: { "/api/v1/users/u-\(1000 + $0.below(900))" }, query: { _ in nil },
-            body: { "{\"email\":\"user\($0.below(900))@example.com\",\"password\":\"\($0.hex(12))\",\"role\":\"editor\"}" },
+            body: {
+                "{\"email\":\"user\($0.below(900))@example.com\",\"password\":\"\($0.hex(12))\",\"role\":\"editor\"}"
+            },
             services: ["auth", "users", "notifications"], okStatus: 200),
         DemoRoute(
-            method: "DELETE", path: { "/api/v1/files/\($0.hex(8))-\($0.hex(4))-\($0.hex(4))-\($0.hex(4))-\($0.hex(12))" },
+            method: "DELETE",
+            path: { "/api/v1/files/\($0.hex(8))-\($0.hex(4))-\($0.hex(4))-\($0.hex(4))-\($0.hex(12))" },
             query: { _ in nil }, body: { _ in nil }, services: ["auth", "storage", "search"], okStatus: 204),
         DemoRoute(
             method: "POST", path: { "/api/v1/pipelines/pl-\($0.below(300))/run" }, query: { _ in "branch=main" },
-            body: { "{\"trigger\":\"\($0.pick(["manual", "webhook", "cron"]))\",\"variables\":{\"DEPLOY_ENV\":\"staging\",\"api_key\":\"ak_\($0.hex(16))\"}}" },
+            body: {
+                "{\"trigger\":\"\($0.pick(["manual", "webhook", "cron"]))\",\"variables\":{\"DEPLOY_ENV\":\"staging\",\"api_key\":\"ak_\($0.hex(16))\"}}"
+            },
             services: ["auth", "pipelines", "billing", "notifications"], okStatus: 202),
         DemoRoute(
             method: "GET", path: { "/api/v1/invoices/INV-\(2026_00000 + $0.below(99999))/print" }, query: { _ in nil },
@@ -39,7 +44,8 @@ struct DemoRoute: Sendable {
             services: ["auth", "storage"], okStatus: 200),
         DemoRoute(
             method: "POST", path: { _ in "/api/v1/auth/login" }, query: { _ in nil },
-            body: { "{\"username\":\"user\($0.below(900))\",\"password\":\"\($0.hex(10))\"}" }, services: ["auth", "users"],
+            body: { "{\"username\":\"user\($0.below(900))\",\"password\":\"\($0.hex(10))\"}" },
+            services: ["auth", "users"],
             okStatus: 200),
         DemoRoute(
             method: "GET", path: { _ in "/api/v1/orders" }, query: { "page=\($0.below(20) + 1)&status=open" },

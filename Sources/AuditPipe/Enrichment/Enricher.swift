@@ -31,7 +31,8 @@ public struct Enricher: Sendable {
         let api = g.http.flatMap { h -> AuditEvent.API? in
             guard h.method != nil || h.path != nil else { return nil }
             return AuditEvent.API(
-                method: h.method, path: h.path, query: h.query.map(redactor.redact), payload: h.body.map(redactor.redact))
+                method: h.method, path: h.path, query: h.query.map(redactor.redact),
+                payload: h.body.map(redactor.redact))
         }
         let services = g.services.sorted { $0.first < $1.first }.map(\.name)
         var levels: [(LogLevel, Int)] = []
@@ -40,7 +41,8 @@ public struct Enricher: Sendable {
         }
         return AuditEvent(
             eventID: EventID.make(
-                requestID: g.requestID, start: g.start, part: g.part, sourceName: sourceName, line: g.firstPosition.line),
+                requestID: g.requestID, start: g.start, part: g.part, sourceName: sourceName, line: g.firstPosition.line
+            ),
             requestID: g.requestID,
             start: g.start,
             end: g.end,

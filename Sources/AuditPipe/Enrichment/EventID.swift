@@ -5,7 +5,8 @@ import Crypto
 public enum EventID {
     /// The id of a correlated event (or of an uncorrelated record, keyed by its file name and line).
     public static func make(requestID: String?, start: Int64, part: Int32, sourceName: String, line: Int64) -> String {
-        var key = requestID.map { "r\u{0}\($0)\u{0}\(start)\u{0}\(part)" } ?? "u\u{0}\(sourceName)\u{0}\(line)\u{0}\(start)"
+        var key =
+            requestID.map { "r\u{0}\($0)\u{0}\(start)\u{0}\(part)" } ?? "u\u{0}\(sourceName)\u{0}\(line)\u{0}\(start)"
         let digest = key.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
         let hex: StaticString = "0123456789abcdef"
         var out: [UInt8] = []

@@ -14,9 +14,9 @@ public enum OriginClassifier {
     /// The origin, or nil when nothing tells.
     public static func classify(userAgent: String?, user: String?) -> String? {
         if let ua = userAgent?.lowercased(), !ua.isEmpty {
-            if webhooks.contains(where: ua.contains) { return "webhook" }
-            if clis.contains(where: ua.contains) || ua.hasSuffix("-cli") { return "cli" }
-            if browsers.contains(where: ua.contains) { return "ui" }
+            if webhooks.contains(where: { ByteSearch.contains(ua, $0) }) { return "webhook" }
+            if clis.contains(where: { ByteSearch.contains(ua, $0) }) || ua.hasSuffix("-cli") { return "cli" }
+            if browsers.contains(where: { ByteSearch.contains(ua, $0) }) { return "ui" }
             return "api"
         }
         if let u = user?.lowercased(), u.hasPrefix("system:") || u.hasPrefix("svc-") || u == "cron" || u == "system" {

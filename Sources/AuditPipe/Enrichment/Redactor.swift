@@ -55,7 +55,8 @@ public struct Redactor: Sendable {
             if (matchWord(bytes, i, "bearer ") || matchWord(bytes, i, "basic ")) && (i == 0 || !isWord(bytes[i - 1])) {
                 let start = i + (matchWord(bytes, i, "bearer ") ? 7 : 6)
                 var end = start
-                while end < bytes.count, bytes[end] != 32, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "'"),
+                while end < bytes.count, bytes[end] != 32, bytes[end] != UInt8(ascii: "\""),
+                    bytes[end] != UInt8(ascii: "'"),
                     bytes[end] != UInt8(ascii: ",")
                 {
                     end += 1
@@ -67,18 +68,23 @@ public struct Redactor: Sendable {
                     continue
                 }
             }
-            if bytes[i] == UInt8(ascii: "=") || (bytes[i] == UInt8(ascii: ":") && i + 1 < bytes.count && bytes[i + 1] == 32) {
+            if bytes[i] == UInt8(ascii: "=")
+                || (bytes[i] == UInt8(ascii: ":") && i + 1 < bytes.count && bytes[i + 1] == 32)
+            {
                 var ks = i
                 while ks > 0, isKey(bytes[ks - 1]) { ks -= 1 }
                 var q = i
                 while q > ks, bytes[q - 1] == UInt8(ascii: "\"") || bytes[q - 1] == UInt8(ascii: "'") { q -= 1 }
                 if ks < q, isSensitive(String(decoding: bytes[ks..<q], as: UTF8.self)) {
                     var vs = i + 1
-                    while vs < bytes.count, bytes[vs] == 32 || bytes[vs] == UInt8(ascii: "\"") || bytes[vs] == UInt8(ascii: "'") {
+                    while vs < bytes.count,
+                        bytes[vs] == 32 || bytes[vs] == UInt8(ascii: "\"") || bytes[vs] == UInt8(ascii: "'")
+                    {
                         vs += 1
                     }
                     var ve = vs
-                    while ve < bytes.count, bytes[ve] != 32, bytes[ve] != UInt8(ascii: "&"), bytes[ve] != UInt8(ascii: ","),
+                    while ve < bytes.count, bytes[ve] != 32, bytes[ve] != UInt8(ascii: "&"),
+                        bytes[ve] != UInt8(ascii: ","),
                         bytes[ve] != UInt8(ascii: "\""), bytes[ve] != UInt8(ascii: "'"), bytes[ve] != UInt8(ascii: ";")
                     {
                         ve += 1

@@ -18,7 +18,9 @@ public enum RouteClassifier {
         "preview", "duplicate", "publish", "sync",
     ]
     static let accessVerbs: Set<String> = ["export", "print", "download"]
-    static let fileTypes: Set<String> = ["csv", "xlsx", "xls", "pdf", "json", "xml", "zip", "txt", "html", "docx", "tsv"]
+    static let fileTypes: Set<String> = [
+        "csv", "xlsx", "xls", "pdf", "json", "xml", "zip", "txt", "html", "docx", "tsv",
+    ]
 
     /// Classifies a request.
     public static func classify(method: String?, path: String?, query: JSONValue?) -> Route {

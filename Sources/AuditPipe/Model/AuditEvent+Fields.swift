@@ -31,26 +31,28 @@ extension AuditEvent {
                 JSONMember("name", str(entity.name)),
             ])
         case "access":
-            root = access.map { a in
-                .object([
-                    JSONMember("kind", .string(a.kind)), JSONMember("file_type", str(a.fileType)),
-                    JSONMember("report_name", str(a.reportName)), JSONMember("filters", a.filters ?? .null),
-                    JSONMember("columns", a.columns ?? .null), JSONMember("document", str(a.document)),
-                    JSONMember("export_from", str(a.exportFrom)),
-                ])
-            } ?? .null
+            root =
+                access.map { a in
+                    .object([
+                        JSONMember("kind", .string(a.kind)), JSONMember("file_type", str(a.fileType)),
+                        JSONMember("report_name", str(a.reportName)), JSONMember("filters", a.filters ?? .null),
+                        JSONMember("columns", a.columns ?? .null), JSONMember("document", str(a.document)),
+                        JSONMember("export_from", str(a.exportFrom)),
+                    ])
+                } ?? .null
         case "outcome":
             root = .object([
                 JSONMember("status", int(outcome.status)), JSONMember("result", .string(outcome.result)),
                 JSONMember("error", str(outcome.error)),
             ])
         case "api":
-            root = api.map { a in
-                .object([
-                    JSONMember("method", str(a.method)), JSONMember("path", str(a.path)),
-                    JSONMember("query", a.query ?? .null), JSONMember("payload", a.payload ?? .null),
-                ])
-            } ?? .null
+            root =
+                api.map { a in
+                    .object([
+                        JSONMember("method", str(a.method)), JSONMember("path", str(a.path)),
+                        JSONMember("query", a.query ?? .null), JSONMember("payload", a.payload ?? .null),
+                    ])
+                } ?? .null
         case "services": root = .array(services.map(JSONValue.string))
         case "records": root = int(records)
         case "levels": root = .object(levels.map { JSONMember($0.0.name, .number(String($0.1))) })

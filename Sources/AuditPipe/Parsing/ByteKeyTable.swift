@@ -39,10 +39,12 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
             let s = Int(slots[h])
             if s < 0 { return nil }
             let k = keys[s]
-            if k.count == p.count && k.withUnsafeBufferPointer({ kb in
-                for i in 0..<kb.count where kb[i] != p[i] { return false }
-                return true
-            }) {
+            if k.count == p.count
+                && k.withUnsafeBufferPointer({ kb in
+                    for i in 0..<kb.count where kb[i] != p[i] { return false }
+                    return true
+                })
+            {
                 return values[s]
             }
             h = (h + 1) & mask

@@ -50,7 +50,8 @@ struct FieldCollector {
         case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = Self.string(v) }
         case .userID: if actor.userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userID = Self.string(v) }
         case .ip: if actor.ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.ip = Self.firstAddress(v) }
-        case .userAgent: if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = Self.string(v) }
+        case .userAgent:
+            if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = Self.string(v) }
         case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
         case .path: if path == nil, !v.isEmpty { path = Self.string(v) }
         case .url: if url == nil, !v.isEmpty { url = Self.string(v) }

@@ -105,7 +105,8 @@ struct JSONLineParser {
         default:
             let r = try s.scanNumber()
             if case .body = role {
-                c.offer(role, tree: .number(String(decoding: UnsafeBufferPointer(rebasing: s.b[r]), as: UTF8.self)),
+                c.offer(
+                    role, tree: .number(String(decoding: UnsafeBufferPointer(rebasing: s.b[r]), as: UTF8.self)),
                     timestamps: timestamps)
             } else {
                 c.offer(role, UnsafeBufferPointer(rebasing: s.b[r]), timestamps: timestamps)

@@ -66,7 +66,7 @@ public struct JSONScanner {
         var escaped = false
         while pos < b.count {
             let c = b[pos]
-            if c == 0x22 { 
+            if c == 0x22 {
                 let span = StringSpan(start: start, end: pos, escaped: escaped)
                 pos += 1
                 return span

@@ -14,7 +14,8 @@ struct LineParser {
         keepMessage = options.includeRecords
         let roles = FieldRoleTable(idFields: options.idFields)
         let ts = TimestampParser(assumedYear: options.assumedYear)
-        json = JSONLineParser(roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
+        json = JSONLineParser(
+            roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
         logfmt = LogfmtParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
         openstack = OpenStackParser(timestamps: ts)
         access = AccessLogParser(timestamps: ts)
@@ -22,14 +23,16 @@ struct LineParser {
         headerIDNames = roles.headerIDNames
     }
 
-    mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine {
+    mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine
+    {
         var b = raw
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
         var blank = true
         var ascii = true
         for (i, c) in b.enumerated() {
             if c < 0x20 && c != 0x09 {
-                return .rejected(.binary, detail: "control byte 0x\(String(c, radix: 16)) at column \(i + 1)", hint: .none)
+                return .rejected(
+                    .binary, detail: "control byte 0x\(String(c, radix: 16)) at column \(i + 1)", hint: .none)
             }
             if c >= 0x80 { ascii = false }
             if blank && c != 32 && c != 9 { blank = false }
@@ -72,7 +75,8 @@ struct LineParser {
         }
     }
 
-    private mutating func parseJSON(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
+    private mutating func parseJSON(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine
+    {
         var c = FieldCollector()
         do {
             try json.parse(b, into: &c)

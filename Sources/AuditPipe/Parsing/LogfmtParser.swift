@@ -73,7 +73,11 @@ struct LogfmtParser {
                 value = UnsafeBufferPointer(rebasing: b[start..<i])
             }
             if let role {
-                if let decoded { c.offer(role, string: decoded, timestamps: timestamps) } else { c.offer(role, value, timestamps: timestamps) }
+                if let decoded {
+                    c.offer(role, string: decoded, timestamps: timestamps)
+                } else {
+                    c.offer(role, value, timestamps: timestamps)
+                }
             }
             if keepExtra, !(role?.isCore ?? false) {
                 c.extra.append(JSONMember(FieldCollector.string(key), .string(decoded ?? FieldCollector.string(value))))

@@ -27,7 +27,8 @@ struct OpenStackParser {
         }
         i = pidEnd + 1
         let levelEnd = ByteScanning.nextSpace(b, i)
-        guard levelEnd < b.count, let level = LogLevel.parse(ByteScanning.slice(b, i..<levelEnd)) ?? Self.audit(b, i..<levelEnd)
+        guard levelEnd < b.count,
+            let level = LogLevel.parse(ByteScanning.slice(b, i..<levelEnd)) ?? Self.audit(b, i..<levelEnd)
         else { return nil }
         i = levelEnd + 1
         let loggerEnd = ByteScanning.nextSpace(b, i)

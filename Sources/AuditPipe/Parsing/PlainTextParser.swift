@@ -25,7 +25,8 @@ struct PlainTextParser {
             var s = j
             var e = end
             while s < e, b[s] == UInt8(ascii: "[") || b[s] == UInt8(ascii: "<") { s += 1 }
-            while e > s, b[e - 1] == UInt8(ascii: "]") || b[e - 1] == UInt8(ascii: ":") || b[e - 1] == UInt8(ascii: ">") {
+            while e > s, b[e - 1] == UInt8(ascii: "]") || b[e - 1] == UInt8(ascii: ":") || b[e - 1] == UInt8(ascii: ">")
+            {
                 e -= 1
             }
             if e - s >= 3, let l = LogLevel.parse(ByteScanning.slice(b, s..<e)) {

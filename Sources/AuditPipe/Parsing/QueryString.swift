@@ -4,8 +4,8 @@ public enum QueryString {
     public static func split(url: String) -> (path: String, query: String?) {
         var rest = Substring(url)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        if let scheme = rest.range(of: "://") {
-            let afterHost = rest[scheme.upperBound...]
+        if let scheme = ByteSearch.offset(of: "://", in: String(rest)) {
+            let afterHost = rest[rest.utf8.index(rest.startIndex, offsetBy: scheme + 3)...]
             rest = afterHost.firstIndex(where: { $0 == "/" || $0 == "?" }).map { afterHost[$0...] } ?? "/"
         }
         guard let q = rest.firstIndex(of: "?") else { return (String(rest), nil) }
@@ -43,7 +43,8 @@ public enum QueryString {
             let c = bytes[i]
             if c == UInt8(ascii: "+") {
                 out.append(32)
-            } else if c == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            } else if c == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2])
+            {
                 out.append(h << 4 | l)
                 i += 2
             } else {

@@ -111,7 +111,9 @@ public struct CorrelatePipeline: Sendable {
             }
             stats.lines = counts
             stats.inputs = inputs.count
-            stats.inputErrors = inputErrors.map(\.1).sorted { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }
+            stats.inputErrors = inputErrors.map(\.1).sorted {
+                names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0
+            }
             if let failure { return .failure(failure) }
             return .success(stats)
         }

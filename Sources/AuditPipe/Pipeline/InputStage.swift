@@ -54,7 +54,8 @@ struct InputStage: Sendable {
                             var parser = LineParser(options: options)
                             let service = spec.fileService
                             for await batch in lineBatches {
-                                let parsed = Self.parse(batch, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
+                                let parsed = Self.parse(
+                                    batch, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
                                 await parsedBatches.send((batch, parsed))
                             }
                         }
@@ -100,7 +101,8 @@ struct InputStage: Sendable {
                     out.append(
                         .rejected(
                             .lineTooLong,
-                            detail: "line is \(span.oversizedLength) bytes, over the \(maxLineBytes)-byte cap (--max-line-bytes); its first \(span.length) bytes are kept",
+                            detail:
+                                "line is \(span.oversizedLength) bytes, over the \(maxLineBytes)-byte cap (--max-line-bytes); its first \(span.length) bytes are kept",
                             hint: .none))
                     continue
                 }
@@ -115,7 +117,8 @@ struct InputStage: Sendable {
 
     /// Opens a file or stdin, inflating it when it starts with the gzip magic number (1f 8b).
     static func open(_ spec: InputSpec) throws(InputError) -> any ByteSource {
-        var raw = spec.isStandardInput ? FileDescriptorSource(standardInput: ()) : try FileDescriptorSource(path: spec.path)
+        var raw =
+            spec.isStandardInput ? FileDescriptorSource(standardInput: ()) : try FileDescriptorSource(path: spec.path)
         var head: [UInt8] = []
         while head.count < 2 {
             if try raw.read(into: &head, max: 2 - head.count) == 0 { break }

@@ -49,7 +49,9 @@ struct FileDescriptorSource: ByteSource {
             }
         }
         buffer.removeLast(max - got)
-        if failure != 0 { throw InputError(source: name, message: "read failed: \(String(cString: strerror(failure)))") }
+        if failure != 0 {
+            throw InputError(source: name, message: "read failed: \(String(cString: strerror(failure)))")
+        }
         return got
     }
 

@@ -42,7 +42,9 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                 if memberOpen {
                     throw InputError(
                         source: name,
-                        message: "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept")
+                        message:
+                            "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept"
+                    )
                 }
                 return 0
             }
@@ -52,7 +54,9 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                     finished = true
                     throw InputError(
                         source: name,
-                        message: "unexpected bytes after gzip member at compressed byte \(consumedBefore + Int64(inputPos)) (not a gzip header)")
+                        message:
+                            "unexpected bytes after gzip member at compressed byte \(consumedBefore + Int64(inputPos)) (not a gzip header)"
+                    )
                 }
                 inflateReset(stream)
                 memberOpen = true

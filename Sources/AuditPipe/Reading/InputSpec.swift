@@ -34,7 +34,7 @@ public struct InputSpec: Sendable, Equatable {
                 changed = true
             }
         }
-        if let dot = name.range(of: ".log.") { name = name[..<dot.lowerBound] }
+        if let dot = ByteSearch.offset(of: ".log.", in: String(name)) { name = name.prefix(dot) }
         return name.isEmpty ? nil : String(name)
     }
 

@@ -23,7 +23,8 @@ struct LineFramer {
     /// Total bytes framed so far.
     private(set) var bytesRead: Int64 = 0
 
-    init(source: any ByteSource, input: Int32, maxLineBytes: Int, batchBytes: Int = 1 << 20, readSize: Int = 256 << 10) {
+    init(source: any ByteSource, input: Int32, maxLineBytes: Int, batchBytes: Int = 1 << 20, readSize: Int = 256 << 10)
+    {
         self.source = source
         self.input = input
         self.maxLineBytes = max(1, maxLineBytes)
@@ -96,7 +97,8 @@ struct LineFramer {
                 lineStart = buf.count
                 break
             }
-            if n < readSize && !lines.isEmpty && oversizedDropped == 0 && Self.memchrNewline(buf, from: scanFrom) == nil {
+            if n < readSize && !lines.isEmpty && oversizedDropped == 0 && Self.memchrNewline(buf, from: scanFrom) == nil
+            {
                 break
             }
         }

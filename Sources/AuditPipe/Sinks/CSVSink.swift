@@ -60,7 +60,9 @@ public final class CSVSink: EventSink {
         for (i, cell) in cells.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             guard let cell else { continue }
-            let needsQuotes = cell.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+            let needsQuotes = cell.utf8.contains {
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13
+            }
             if needsQuotes {
                 out.append(UInt8(ascii: "\""))
                 for c in cell.utf8 {

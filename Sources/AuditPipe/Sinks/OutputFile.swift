@@ -57,7 +57,8 @@ public final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
         if failure != 0 {
             throw OutputError(
-                path: path, message: "write failed: \(String(cString: strerror(failure)))", isBrokenPipe: failure == EPIPE)
+                path: path, message: "write failed: \(String(cString: strerror(failure)))",
+                isBrokenPipe: failure == EPIPE)
         }
     }
 

@@ -20,8 +20,11 @@ struct DemoDumpTests {
         let lines = try Data(contentsOf: dump).reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         let statsURL = tmp.appendingPathComponent("stats.json")
         let r = try AuditPipeBinary.run(
-            ["correlate", dump.path, "--output", "/dev/null", "--dead-letter", tmp.appendingPathComponent("dl.jsonl").path,
-             "--stats", statsURL.path])
+            [
+                "correlate", dump.path, "--output", "/dev/null", "--dead-letter",
+                tmp.appendingPathComponent("dl.jsonl").path,
+                "--stats", statsURL.path,
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         let s = try AuditPipeBinary.stats(at: statsURL)
         #expect(s["lines_read"] == lines)
@@ -29,7 +32,8 @@ struct DemoDumpTests {
         // ~0.5% of lines are malformed; every one is dead-lettered with its reason.
         let dead = s["dead_lettered"]!
         #expect(dead > lines / 400 && dead < lines / 100)
-        let deadLines = try String(contentsOf: tmp.appendingPathComponent("dl.jsonl"), encoding: .utf8).split(separator: "\n")
+        let deadLines = try String(contentsOf: tmp.appendingPathComponent("dl.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         #expect(deadLines.count == dead)
         // Each request is one event: 100,000 correlated events, plus one per id-less line.
         #expect(s["events"]! - s["uncorrelated"]! >= 100_000 - dead)
@@ -47,7 +51,10 @@ struct DemoDumpTests {
         for workers in ["2", "2", "1"] {
             let dl = tmp.appendingPathComponent("dl-\(outputs.count).jsonl")
             let r = try AuditPipeBinary.run(
-                ["correlate", dump.path, "--parse-workers", workers, "--include-records", "--dead-letter", dl.path, "-q"])
+                [
+                    "correlate", dump.path, "--parse-workers", workers, "--include-records", "--dead-letter", dl.path,
+                    "-q",
+                ])
             #expect(r.status == 0)
             outputs.append(r.stdout)
             deadLetters.append(try Data(contentsOf: dl))
@@ -77,9 +84,17 @@ struct DemoDumpTests {
             try data.write(to: url)
             files.append(url.path)
         }
-        let whole = try AuditPipeBinary.run(["correlate", dump.path, "--output-format", "csv", "--columns", "request_id,records,action,outcome.status", "-q"])
-        let split = try AuditPipeBinary.run(["correlate"] + files + ["--output-format", "csv", "--columns", "request_id,records,action,outcome.status", "-q"])
-        let rows = { (d: Data) in Set(String(decoding: d, as: UTF8.self).split(separator: "\r\n").filter { !$0.hasPrefix(",") }) }
+        let whole = try AuditPipeBinary.run([
+            "correlate", dump.path, "--output-format", "csv", "--columns", "request_id,records,action,outcome.status",
+            "-q",
+        ])
+        let split = try AuditPipeBinary.run(
+            ["correlate"] + files + [
+                "--output-format", "csv", "--columns", "request_id,records,action,outcome.status", "-q",
+            ])
+        let rows = { (d: Data) in
+            Set(String(decoding: d, as: UTF8.self).split(separator: "\r\n").filter { !$0.hasPrefix(",") })
+        }
         #expect(rows(whole.stdout).count > 3_000)
         #expect(rows(whole.stdout) == rows(split.stdout))
     }

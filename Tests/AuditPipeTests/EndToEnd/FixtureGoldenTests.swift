@@ -8,7 +8,8 @@ struct FixtureGoldenTests {
     static let cases: [String] = {
         let dir = AuditPipeBinary.packageRoot.appendingPathComponent("Fixtures")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent("\($0)/args").path) }.sorted()
+        return names.filter { FileManager.default.fileExists(atPath: dir.appendingPathComponent("\($0)/args").path) }
+            .sorted()
     }()
 
     @Test func thereAreAtLeastEightFixtureCases() {
@@ -31,7 +32,9 @@ struct FixtureGoldenTests {
             ], in: caseDir)
         #expect(jsonl.status == 0, "\(jsonl.stderr)")
         let csv = try AuditPipeBinary.run(
-            ["correlate"] + args + common + ["--output-format", "csv", "--output", tmp.appendingPathComponent("events.csv").path],
+            ["correlate"] + args + common + [
+                "--output-format", "csv", "--output", tmp.appendingPathComponent("events.csv").path,
+            ],
             in: caseDir)
         #expect(csv.status == 0, "\(csv.stderr)")
 
@@ -52,7 +55,8 @@ struct FixtureGoldenTests {
             let expected = try Data(contentsOf: goldenURL)
             #expect(
                 actual == expected,
-                "\(name)/\(golden) differs:\n--- expected\n\(String(decoding: expected, as: UTF8.self))\n--- actual\n\(String(decoding: actual, as: UTF8.self))")
+                "\(name)/\(golden) differs:\n--- expected\n\(String(decoding: expected, as: UTF8.self))\n--- actual\n\(String(decoding: actual, as: UTF8.self))"
+            )
         }
     }
 }

@@ -4,7 +4,8 @@ import Testing
 /// Checks correlation on the real OpenStack logs in `../shared/realdata` against the ground truth its README
 /// gives (context ids), and against an independent count made here with a plain regex over the files.
 struct RealDataGroundTruthTests {
-    static let realdata = AuditPipeBinary.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/realdata")
+    static let realdata = AuditPipeBinary.packageRoot.deletingLastPathComponent().appendingPathComponent(
+        "shared/realdata")
 
     struct Summary {
         var events = 0
@@ -54,7 +55,9 @@ struct RealDataGroundTruthTests {
         #expect(s.records == 1845)
         #expect(s.servicesHistogram == [1: 895, 2: 43])
         #expect(stats["lines_read"] == 2000 && stats["dead_lettered"] == 0)
-        let oracle = try Self.contextIDCounts([Self.realdata.appendingPathComponent("openstack/loghub_OpenStack_2k.log")])
+        let oracle = try Self.contextIDCounts([
+            Self.realdata.appendingPathComponent("openstack/loghub_OpenStack_2k.log")
+        ])
         #expect(s.recordsPerID == oracle)
         #expect(s.recordsPerID["req-addc1839-2ed5-4778-b57e-5854eb7b8b09"] == 398)
     }
