@@ -82,6 +82,8 @@ public struct Redactor: Sendable {
                     {
                         vs += 1
                     }
+                    // `Authorization: Bearer <token>`: keep the scheme, mask the credential.
+                    if matchWord(bytes, vs, "bearer ") { vs += 7 } else if matchWord(bytes, vs, "basic ") { vs += 6 }
                     var ve = vs
                     while ve < bytes.count, bytes[ve] != 32, bytes[ve] != UInt8(ascii: "&"),
                         bytes[ve] != UInt8(ascii: ","),

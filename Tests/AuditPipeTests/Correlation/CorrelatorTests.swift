@@ -1,0 +1,68 @@
+import Testing
+
+@testable import AuditPipe
+
+struct CorrelatorTests {
+    func record(_ id: String?, ms: Int64, seq: Int64, end: Bool = false) -> LogRecord {
+        var r = LogRecord(
+            time: ms * 1_000_000, timeKnown: true, kind: .log, position: SourcePosition(input: 0, line: seq, offset: 0))
+        r.requestID = id
+        r.sequence = seq
+        r.isEndMarker = end
+        return r
+    }
+
+    @Test func groupClosesWhenWatermarkPassesIdleGap() {
+        var c = Correlator(options: CorrelationOptions())
+        c.add(record("a", ms: 0, seq: 0))
+        c.add(record("b", ms: 6_000, seq: 1))
+        #expect(c.drainClosed().isEmpty)  // watermark 4s < 0 + 5s
+        c.add(record("b", ms: 7_001, seq: 2))  // watermark 5.001s passes a's 5s deadline
+        let closed = c.drainClosed()
+        #expect(closed.map(\.group.requestID) == ["a"])
+    }
+
+    @Test func endMarkerClosesOnceLatenessHasPassed() {
+        var c = Correlator(options: CorrelationOptions())
+        c.add(record("a", ms: 0, seq: 0))
+        c.add(record("a", ms: 100, seq: 1, end: true))
+        c.add(record("x", ms: 2_099, seq: 2))
+        #expect(c.drainClosed().isEmpty)  // watermark 99 ms: the marker's lateness has not passed
+        c.add(record("x", ms: 2_100, seq: 3))
+        #expect(c.drainClosed().map(\.group.records) == [2])
+    }
+
+    @Test func lateRecordBecomesItsOwnEventFlaggedLate() {
+        var c = Correlator(options: CorrelationOptions())
+        c.add(record("a", ms: 0, seq: 0))
+        c.add(record("z", ms: 10_000, seq: 1))
+        #expect(c.drainClosed().count == 1)
+        c.add(record("a", ms: 1_000, seq: 2))
+        c.finish()
+        let flags = c.drainClosed().filter { $0.group.requestID == "a" }.map(\.group.flags)
+        #expect(flags == [.late])
+    }
+
+    @Test func farFutureRecordDoesNotCloseOpenGroups() {
+        var c = Correlator(options: CorrelationOptions())
+        c.add(record("a", ms: 0, seq: 0))
+        c.add(record("bad", ms: 10 * 3600 * 1000, seq: 1))
+        #expect(c.drainClosed().isEmpty)
+        #expect(c.openGroups == 2)
+        c.finish()
+        #expect(c.drainClosed().first { $0.group.requestID == "bad" }?.group.flags == .clockSkew)
+    }
+
+    @Test func openGroupsBeyondTheLimitCloseLeastRecentlySeenAsPartial() {
+        var o = CorrelationOptions()
+        o.maxOpenGroups = 2
+        var c = Correlator(options: o)
+        c.add(record("a", ms: 0, seq: 0))
+        c.add(record("b", ms: 1, seq: 1))
+        c.add(record("a", ms: 2, seq: 2))
+        c.add(record("c", ms: 3, seq: 3))
+        let closed = c.drainClosed()
+        #expect(closed.map(\.group.requestID) == ["b"])
+        #expect(closed.first?.group.flags == .partial)
+    }
+}

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import AuditPipe
+
+struct TimestampParserTests {
+    let p = TimestampParser(assumedYear: 2026)
+    let base: Int64 = 1_795_255_200 * UTCTime.second  // 2026-11-21T10:00:00Z
+
+    func parse(_ s: String) -> Int64? {
+        var s = s
+        return s.withUTF8 { p.parseValue($0) }
+    }
+
+    @Test func parsesEveryDocumentedForm() {
+        #expect(parse("2026-11-21T10:00:00Z") == base)
+        #expect(parse("2026-11-21T10:00:00.123456789Z") == base + 123_456_789)
+        #expect(parse("2026-11-21T11:30:00.5+01:30") == base + 500_000_000)
+        #expect(parse("2026-11-21T08:00:00-0200") == base)
+        #expect(parse("2026-11-21 10:00:00.008") == base + 8_000_000)
+        #expect(parse("2026-11-21 10:00:00,008") == base + 8_000_000)
+        #expect(parse("1795255200") == base)
+        #expect(parse("1795255200.25") == base + 250_000_000)
+        #expect(parse("1795255200123") == base + 123_000_000)
+        #expect(parse("1795255200123456") == base + 123_456_000)
+        #expect(parse("1795255200123456789") == base + 123_456_789)
+        #expect(parse("21/Nov/2026:03:00:00 -0700") == base)
+        #expect(parse("Sat Nov 21 10:00:00 2026") == base)
+        #expect(parse("Nov 21 10:00:00") == base)
+        #expect(parse("1970-01-01T00:00:00Z") == 0)
+        #expect(parse("not a time") == nil)
+        #expect(parse("2026-13-01T00:00:00Z") == nil)
+    }
+
+    @Test func formatsWithMillisecondsAndRoundTrips() {
+        #expect(UTCTime.rfc3339Millis(base + 123_999_999) == "2026-11-21T10:00:00.123Z")
+        #expect(UTCTime.rfc3339Millis(-1) == "1969-12-31T23:59:59.999Z")
+        #expect(parse(UTCTime.rfc3339Millis(base + 42_000_000)) == base + 42_000_000)
+    }
+}
