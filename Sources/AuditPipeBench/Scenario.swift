@@ -19,7 +19,7 @@ enum Scenario: String, CaseIterable {
         var events: Int64 = 0
         switch self {
         case .readFrame:
-            records = try LineCounter.count(path: path)
+            records = try LineFramingBaseline.countLines(path: path)
         case .correlateDiscard, .correlateJSONL, .openGroups, .empty:
             var options = PipelineOptions()
             if self == .openGroups {

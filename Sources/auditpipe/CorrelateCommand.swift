@@ -180,7 +180,7 @@ struct CorrelateCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         stats.inputErrors = expandErrors + stats.inputErrors
-        if let path = stats.self.json.isEmpty ? nil : self.stats {
+        if let path = self.stats {
             do {
                 let f = try OutputFile(path: path)
                 try f.write(Array(stats.json.utf8))
