@@ -21,7 +21,7 @@ public struct Correlator {
     private var deadlines = MinHeap<(key: Int64, slot: Int32, gen: UInt32)>(less: { $0.key < $1.key })
     private var closedIDs: ClosedIDMemory
     private var maxTime: Int64?
-    private var closed: [ClosedGroup] = []
+    private var closed: [GroupAccumulator] = []
 
     /// Creates a correlator.
     public init(options: CorrelationOptions) {
@@ -52,7 +52,7 @@ public struct Correlator {
             var g = GroupAccumulator(first: record, embed: options.includeRecords)
             g.flags.insert(.uncorrelated)
             if skewed { g.flags.insert(.clockSkew) }
-            closed.append(ClosedGroup(group: g))
+            closed.append(g)
             return
         }
         if let slot = index[id] {
@@ -103,7 +103,7 @@ public struct Correlator {
     }
 
     /// Hands over the groups closed so far.
-    mutating func drainClosed() -> [ClosedGroup] {
+    mutating func drainClosed() -> [GroupAccumulator] {
         defer { closed.removeAll(keepingCapacity: true) }
         return closed
     }
@@ -152,7 +152,7 @@ public struct Correlator {
         unlink(slot)
         generation[Int(slot)] &+= 1
         freeSlots.append(slot)
-        closed.append(ClosedGroup(group: g))
+        closed.append(g)
     }
 
     private mutating func schedule(_ slot: Int32, at key: Int64) {

@@ -124,8 +124,3 @@ struct GroupAccumulator: Sendable {
         return idleDeadline
     }
 }
-
-/// A group the correlator has closed, ready for the enricher.
-struct ClosedGroup: Sendable {
-    var group: GroupAccumulator
-}

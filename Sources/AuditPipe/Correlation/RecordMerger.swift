@@ -33,28 +33,29 @@ struct RecordMerger {
         var out: [LogRecord] = []
         out.reserveCapacity(limit)
         while out.count < limit, let top = heap.pop() {
+            // Take a run from the head input while it stays at or before the next input's head:
+            // one heap operation per run, and with one input the run is the whole batch.
             let i = Int(top.input)
-            var r = cursors[i].batch!.records[cursors[i].position]
-            cursors[i].position += 1
-            r.sequence = nextSequence
-            nextSequence += 1
-            if lastTime == .min || (r.time > lastTime && r.time <= lastTime &+ maxSkew) { lastTime = r.time }
-            out.append(r)
+            let bound = heap.top.map { ($0.time, $0.input) } ?? (Int64.max, Int32.max)
+            let records = cursors[i].batch!.records
+            var k = cursors[i].position
+            repeat {
+                var r = records[k]
+                r.sequence = nextSequence
+                nextSequence += 1
+                if lastTime == .min || (r.time > lastTime && r.time <= lastTime &+ maxSkew) { lastTime = r.time }
+                out.append(r)
+                k += 1
+            } while out.count < limit && k < records.count && (mergeKey(records[k].time), top.input) <= bound
+            cursors[i].position = k
             await refill(top.input, deadLetters)
-            // With one input there is nothing to merge: take its batch whole.
-            if channels.count == 1, let b = cursors[0].batch, cursors[0].position < b.records.count, heap.count == 1 {
-                heap.pop()
-                while out.count < limit, cursors[0].position < b.records.count {
-                    var r = b.records[cursors[0].position]
-                    cursors[0].position += 1
-                    r.sequence = nextSequence
-                    nextSequence += 1
-                    out.append(r)
-                }
-                await refill(0, deadLetters)
-            }
         }
         return out.isEmpty ? nil : out
+    }
+
+    /// The time a head record is merged at: its own, or the merge point when it is more than `maxSkew` ahead.
+    private func mergeKey(_ t: Int64) -> Int64 {
+        lastTime != .min && t > lastTime &+ maxSkew ? lastTime : t
     }
 
     /// Ensures input `i` has a head record on the heap, fetching batches as needed.
@@ -62,9 +63,7 @@ struct RecordMerger {
         let k = Int(i)
         while !cursors[k].done {
             if let b = cursors[k].batch, cursors[k].position < b.records.count {
-                let t = b.records[cursors[k].position].time
-                let key = lastTime != .min && t > lastTime &+ maxSkew ? lastTime : t
-                heap.push((key, i))
+                heap.push((mergeKey(b.records[cursors[k].position].time), i))
                 return
             }
             cursors[k].batch = nil

@@ -10,8 +10,7 @@ public struct Enricher: Sendable {
         self.inputNames = inputNames
     }
 
-    func event(from closed: ClosedGroup) -> AuditEvent {
-        let g = closed.group
+    func event(from g: GroupAccumulator) -> AuditEvent {
         let sourceName = name(of: g.firstPosition.input).split(separator: "/").last.map(String.init) ?? ""
         let route = g.http.map { RouteClassifier.classify(method: $0.method, path: $0.path, query: $0.query) }
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
@@ -80,9 +79,6 @@ public struct Enricher: Sendable {
                 JSONMember("message", r.message.map { .string(redactor.redactText($0)) } ?? .null),
             ]
             if r.lineCount > 1 { m.append(JSONMember("lines", .number(String(r.lineCount)))) }
-            if let h = r.http, h.headers != nil, r.extra == nil || r.extra!.isEmpty {
-                m.append(JSONMember("headers", redactor.redact(h.headers!)))
-            }
             if let extra = r.extra, !extra.isEmpty { m.append(JSONMember("fields", redactor.redact(.object(extra)))) }
             return .object(m)
         }

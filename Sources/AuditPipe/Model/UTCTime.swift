@@ -58,11 +58,6 @@ public enum UTCTime {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `YYYY-MM-DD` of the UTC day holding `ns`.
-    public static func dayString(_ ns: Int64) -> String {
-        String(rfc3339Millis(ns).prefix(10))
-    }
-
     @inline(__always)
     static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
         var v = value

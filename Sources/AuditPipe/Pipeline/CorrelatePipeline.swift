@@ -24,7 +24,7 @@ public struct CorrelatePipeline: Sendable {
         let workers = inputs.count == 1 ? max(1, options.parseWorkers) : 1
         let recordChannels = inputs.map { _ in BoundedChannel<RecordBatch>(capacity: 2) }
         let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
-        let closedChannel = BoundedChannel<[ClosedGroup]>(capacity: 2)
+        let closedChannel = BoundedChannel<[GroupAccumulator]>(capacity: 2)
         let eventChannel = BoundedChannel<[AuditEvent]>(capacity: 2)
         let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
         let sinkBox = UncheckedBox(sink)

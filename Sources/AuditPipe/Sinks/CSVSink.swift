@@ -29,7 +29,6 @@ public final class CSVSink: EventSink {
         }
     }
 
-    public func flush() throws(OutputError) { try file.flush() }
     public func close() throws(OutputError) { try file.close() }
 
     /// A cell's text: strings as they are, numbers and booleans as written, objects/arrays as JSON, null empty.

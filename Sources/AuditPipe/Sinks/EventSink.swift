@@ -2,8 +2,6 @@
 public protocol EventSink {
     /// Writes a batch of events.
     func write(_ events: [AuditEvent]) throws(OutputError)
-    /// Flushes what is buffered (end of a batch on a live stream).
-    func flush() throws(OutputError)
     /// Flushes and closes.
     func close() throws(OutputError)
 }

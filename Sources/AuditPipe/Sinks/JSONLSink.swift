@@ -16,6 +16,5 @@ public final class JSONLSink: EventSink {
         }
     }
 
-    public func flush() throws(OutputError) { try file.flush() }
     public func close() throws(OutputError) { try file.close() }
 }

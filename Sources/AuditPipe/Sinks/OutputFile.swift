@@ -33,12 +33,6 @@ public final class OutputFile {
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    /// Appends bytes with `body` writing into the buffer directly.
-    public func append(_ body: (inout [UInt8]) -> Void) throws(OutputError) {
-        body(&buffer)
-        if buffer.count >= flushThreshold { try flush() }
-    }
-
     /// Writes out everything buffered.
     public func flush() throws(OutputError) {
         var done = 0

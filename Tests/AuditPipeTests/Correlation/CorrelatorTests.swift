@@ -19,7 +19,7 @@ struct CorrelatorTests {
         #expect(c.drainClosed().isEmpty)  // watermark 4s < 0 + 5s
         c.add(record("b", ms: 7_001, seq: 2))  // watermark 5.001s passes a's 5s deadline
         let closed = c.drainClosed()
-        #expect(closed.map(\.group.requestID) == ["a"])
+        #expect(closed.map(\.requestID) == ["a"])
     }
 
     @Test func endMarkerClosesOnceLatenessHasPassed() {
@@ -29,7 +29,7 @@ struct CorrelatorTests {
         c.add(record("x", ms: 2_099, seq: 2))
         #expect(c.drainClosed().isEmpty)  // watermark 99 ms: the marker's lateness has not passed
         c.add(record("x", ms: 2_100, seq: 3))
-        #expect(c.drainClosed().map(\.group.records) == [2])
+        #expect(c.drainClosed().map(\.records) == [2])
     }
 
     @Test func lateRecordBecomesItsOwnEventFlaggedLate() {
@@ -39,7 +39,7 @@ struct CorrelatorTests {
         #expect(c.drainClosed().count == 1)
         c.add(record("a", ms: 1_000, seq: 2))
         c.finish()
-        let flags = c.drainClosed().filter { $0.group.requestID == "a" }.map(\.group.flags)
+        let flags = c.drainClosed().filter { $0.requestID == "a" }.map(\.flags)
         #expect(flags == [.late])
     }
 
@@ -50,7 +50,7 @@ struct CorrelatorTests {
         #expect(c.drainClosed().isEmpty)
         #expect(c.openGroups == 2)
         c.finish()
-        #expect(c.drainClosed().first { $0.group.requestID == "bad" }?.group.flags == .clockSkew)
+        #expect(c.drainClosed().first { $0.requestID == "bad" }?.flags == .clockSkew)
     }
 
     @Test func openGroupsBeyondTheLimitCloseLeastRecentlySeenAsPartial() {
@@ -62,7 +62,7 @@ struct CorrelatorTests {
         c.add(record("a", ms: 2, seq: 2))
         c.add(record("c", ms: 3, seq: 3))
         let closed = c.drainClosed()
-        #expect(closed.map(\.group.requestID) == ["b"])
-        #expect(closed.first?.group.flags == .partial)
+        #expect(closed.map(\.requestID) == ["b"])
+        #expect(closed.first?.flags == .partial)
     }
 }
