@@ -9,7 +9,7 @@
 /// The state is owned by the correlate stage's task alone, so it needs no lock or actor.
 public struct Correlator {
     private let options: CorrelationOptions
-    private var slots: [GroupAccumulator?] = []
+    private var slots = ChunkedArray<GroupAccumulator?>()
     private var freeSlots: [Int32] = []
     private var index: [String: Int32] = [:]
     private var lruPrev: [Int32] = []
@@ -22,6 +22,8 @@ public struct Correlator {
     private var closedIDs: ClosedIDMemory
     private var maxTime: Int64?
     private var closed: [GroupAccumulator] = []
+    private var finishOrder: [Int32]?
+    private var finishCursor = 0
 
     /// Creates a correlator.
     public init(options: CorrelationOptions) {
@@ -36,7 +38,7 @@ public struct Correlator {
     public var watermark: Int64? { maxTime.map { $0 - options.lateness } }
 
     /// Adds one record, closing whatever the watermark's advance makes due.
-    mutating func add(_ record: LogRecord) {
+    mutating func add(_ record: consuming LogRecord) {
         var skewed = false
         if record.timeKnown {
             if let m = maxTime {
@@ -56,11 +58,12 @@ public struct Correlator {
             return
         }
         if let slot = index[id] {
-            var g = slots[Int(slot)]!
+            var g = slots[Int(slot)].take()!
             let tooMany = options.maxRecords > 0 && Int(g.records) >= options.maxRecords
             let tooLong = options.maxDuration > 0 && record.time - g.start >= options.maxDuration
             if tooMany || tooLong {
                 let part = g.part + 1
+                slots[Int(slot)] = g
                 close(slot: slot, as: .split, remember: false)
                 var next = GroupAccumulator(first: record, embed: options.includeRecords)
                 next.flags.insert(.split)
@@ -69,7 +72,6 @@ public struct Correlator {
                 open(next, id: id)
                 return
             }
-            slots[Int(slot)] = nil
             g.add(record)
             if skewed { g.flags.insert(.clockSkew) }
             let due = g.deadline(idle: options.idle)
@@ -78,11 +80,12 @@ public struct Correlator {
             if due < scheduled[Int(slot)] { schedule(slot, at: due) }
             return
         }
+        let time = record.time
         var g = GroupAccumulator(first: record, embed: options.includeRecords)
         if skewed { g.flags.insert(.clockSkew) }
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
-        if let previous = closedIDs.take(id), record.time <= previous.end + options.idle {
+        if let previous = closedIDs.take(id), time <= previous.end + options.idle {
             g.flags.insert(previous.flags.contains(.partial) ? .partial : .late)
         }
         open(g, id: id)
@@ -91,15 +94,19 @@ public struct Correlator {
         }
     }
 
-    /// Closes every open group (end of input), oldest start first.
-    mutating func finish() {
-        var open: [Int32] = Array(index.values)
-        open.sort { a, b in
-            let ga = slots[Int(a)]!
-            let gb = slots[Int(b)]!
-            return (ga.start, ga.firstSequence) < (gb.start, gb.firstSequence)
+    /// Closes open groups at the end of input, oldest start first, at most `limit` per call (so their
+    /// events can be handed on in bounded batches); call until `openGroups` is 0.
+    mutating func finish(limit: Int = .max) {
+        if finishOrder == nil {
+            let keys = index.values.map { (slots[Int($0)]!.start, slots[Int($0)]!.firstSequence, $0) }
+            finishOrder = keys.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }).map(\.2)
         }
-        for slot in open { close(slot: slot, as: []) }
+        var closedNow = 0
+        while closedNow < limit, let order = finishOrder, finishCursor < order.count {
+            close(slot: order[finishCursor], as: [], remember: false)
+            finishCursor += 1
+            closedNow += 1
+        }
     }
 
     /// Hands over the groups closed so far.
@@ -113,8 +120,9 @@ public struct Correlator {
         while let top = deadlines.top, top.key < w {
             deadlines.pop()
             let slot = Int(top.slot)
-            guard generation[slot] == top.gen, scheduled[slot] == top.key, let g = slots[slot] else { continue }
-            let due = g.deadline(idle: options.idle)
+            guard generation[slot] == top.gen, scheduled[slot] == top.key,
+                let due = slots[slot]?.deadline(idle: options.idle)
+            else { continue }
             if due >= w {
                 schedule(top.slot, at: due)
             } else {
@@ -142,9 +150,8 @@ public struct Correlator {
     }
 
     private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {
-        guard var g = slots[Int(slot)] else { return }
+        guard var g = slots[Int(slot)].take() else { return }
         g.flags.formUnion(flags)
-        slots[Int(slot)] = nil
         if let id = g.requestID {
             index.removeValue(forKey: id)
             if remember { closedIDs.remember(id, end: g.end, flags: flags) }

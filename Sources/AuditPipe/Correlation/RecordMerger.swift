@@ -31,22 +31,35 @@ struct RecordMerger {
             for i in 0..<channels.count { await refill(Int32(i), deadLetters) }
         }
         var out: [LogRecord] = []
-        out.reserveCapacity(limit)
         while out.count < limit, let top = heap.pop() {
             // Take a run from the head input while it stays at or before the next input's head:
             // one heap operation per run, and with one input the run is the whole batch.
             let i = Int(top.input)
             let bound = heap.top.map { ($0.time, $0.input) } ?? (Int64.max, Int32.max)
-            let records = cursors[i].batch!.records
-            var k = cursors[i].position
+            // The run: records up to the bound (and the limit, unless the whole batch can be moved at once).
+            let start = cursors[i].position
+            let count = cursors[i].batch!.records.count
+            let whole = out.isEmpty && start == 0
+            var k = start
             repeat {
-                var r = records[k]
-                r.sequence = nextSequence
-                nextSequence += 1
-                if lastTime == .min || (r.time > lastTime && r.time <= lastTime &+ maxSkew) { lastTime = r.time }
-                out.append(r)
+                let t = cursors[i].batch!.records[k].time
+                if lastTime == .min || (t > lastTime && t <= lastTime &+ maxSkew) { lastTime = t }
                 k += 1
-            } while out.count < limit && k < records.count && (mergeKey(records[k].time), top.input) <= bound
+            } while k < count && (whole || out.count + (k - start) < limit)
+                && (mergeKey(cursors[i].batch!.records[k].time), top.input) <= bound
+            if whole && k == count {
+                out = cursors[i].batch.take()!.records
+                for j in out.indices { out[j].sequence = nextSequence + Int64(j) }
+                nextSequence += Int64(count)
+            } else {
+                if out.isEmpty { out.reserveCapacity(limit) }
+                for j in start..<k {
+                    var r = cursors[i].batch!.records[j]
+                    r.sequence = nextSequence
+                    nextSequence += 1
+                    out.append(r)
+                }
+            }
             cursors[i].position = k
             await refill(top.input, deadLetters)
         }

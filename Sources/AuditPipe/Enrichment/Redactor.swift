@@ -5,7 +5,7 @@ public struct Redactor: Sendable {
     /// The replacement text.
     public static let mask = "[REDACTED]"
     /// Keys redacted when equal (after normalising).
-    public static let defaultExactKeys: Set<String> = [
+    public static let defaultExactKeys = [
         "authorization", "proxy_authorization", "cookie", "set_cookie", "x_api_key", "x_auth_token",
     ]
     /// Keys redacted when they contain one of these.
@@ -13,106 +13,121 @@ public struct Redactor: Sendable {
         "password", "passwd", "secret", "token", "api_key", "apikey", "private_key", "credential", "session_key",
     ]
 
-    private let exactKeys: Set<String>
-    private let keyParts: [String]
+    private let keys: SensitiveKeys
+    private static let maskBytes = Array(mask.utf8)
 
-    /// Creates a redactor; `extraKeys` adds exact keys.
+    /// Creates a redactor; `extraKeys` adds exact keys (ASCII case-insensitive, `-` and `_` alike).
     public init(extraKeys: [String] = []) {
-        exactKeys = Self.defaultExactKeys.union(extraKeys.map(Self.normalise))
-        keyParts = Self.defaultKeyParts
+        keys = SensitiveKeys(exact: Self.defaultExactKeys + extraKeys, parts: Self.defaultKeyParts)
     }
 
     /// True when a key's value must not be written.
-    public func isSensitive(_ key: String) -> Bool {
-        let k = Self.normalise(key)
-        return exactKeys.contains(k) || keyParts.contains(where: { k.contains($0) })
-    }
+    public func isSensitive(_ key: String) -> Bool { keys.matches(key) }
 
     /// The value with every sensitive member's value masked, at any depth.
-    public func redact(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .object(let members):
-            return .object(
-                members.map { m in
-                    isSensitive(m.key) ? JSONMember(m.key, .string(Self.mask)) : JSONMember(m.key, redact(m.value))
-                })
-        case .array(let items): return .array(items.map(redact))
-        case .string(let s): return .string(redactText(s))
-        default: return value
-        }
-    }
+    public func redact(_ value: JSONValue) -> JSONValue { redactedIfChanged(value) ?? value }
 
     /// Free text with `Bearer <token>`, `Basic <creds>` and `<sensitive-key>=<value>` / `: <value>` masked.
     public func redactText(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: ":") || $0 == 32 }) else {
-            return text
-        }
-        var bytes = Array(text.utf8)
-        var changed = false
-        var i = 0
-        while i < bytes.count {
-            // Bearer / Basic credentials
-            if (matchWord(bytes, i, "bearer ") || matchWord(bytes, i, "basic ")) && (i == 0 || !isWord(bytes[i - 1])) {
-                let start = i + (matchWord(bytes, i, "bearer ") ? 7 : 6)
-                var end = start
-                while end < bytes.count, bytes[end] != 32, bytes[end] != UInt8(ascii: "\""),
-                    bytes[end] != UInt8(ascii: "'"),
-                    bytes[end] != UInt8(ascii: ",")
-                {
-                    end += 1
+        var t = text
+        return t.withUTF8 { redactedIfChanged($0) } ?? text
+    }
+
+    /// The redacted value, or nil when nothing in it needed masking (so unchanged values are not copied).
+    private func redactedIfChanged(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .object(let members):
+            var out: [JSONMember]?
+            for (i, m) in members.enumerated() {
+                let replacement: JSONValue? = isSensitive(m.key) ? .string(Self.mask) : redactedIfChanged(m.value)
+                if let replacement {
+                    if out == nil { out = Array(members[..<i]) }
+                    out?.append(JSONMember(m.key, replacement))
+                } else {
+                    out?.append(m)
                 }
-                if end > start {
-                    bytes.replaceSubrange(start..<end, with: Array(Self.mask.utf8))
-                    changed = true
-                    i = start + Self.mask.utf8.count
+            }
+            return out.map(JSONValue.object)
+        case .array(let items):
+            var out: [JSONValue]?
+            for (i, item) in items.enumerated() {
+                if let replacement = redactedIfChanged(item) {
+                    if out == nil { out = Array(items[..<i]) }
+                    out?.append(replacement)
+                } else {
+                    out?.append(item)
+                }
+            }
+            return out.map(JSONValue.array)
+        case .string(var s): return s.withUTF8 { redactedIfChanged($0) }.map(JSONValue.string)
+        default: return nil
+        }
+    }
+
+    /// The text with its secrets masked, or nil when it holds none.
+    private func redactedIfChanged(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        var out: [UInt8] = []
+        var copied = 0
+        var changed = false
+        func mask(_ start: Int, _ end: Int) {
+            out.append(contentsOf: b[copied..<start])
+            out.append(contentsOf: Self.maskBytes)
+            copied = end
+            changed = true
+        }
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            // Bearer / Basic credentials
+            if c | 0x20 == UInt8(ascii: "b"), i == 0 || !isWord(b[i - 1]) {
+                let skip = matchWord(b, i, "bearer ") ? 7 : matchWord(b, i, "basic ") ? 6 : 0
+                var end = i + skip
+                while skip > 0, end < b.count, !endsCredential(b[end]) { end += 1 }
+                if end > i + skip {
+                    mask(i + skip, end)
+                    i = end
                     continue
                 }
             }
-            if bytes[i] == UInt8(ascii: "=")
-                || (bytes[i] == UInt8(ascii: ":") && i + 1 < bytes.count && bytes[i + 1] == 32)
-            {
+            if c == UInt8(ascii: "=") || (c == UInt8(ascii: ":") && i + 1 < b.count && b[i + 1] == 32) {
                 var ks = i
-                while ks > 0, isKey(bytes[ks - 1]) { ks -= 1 }
+                while ks > 0, isKey(b[ks - 1]) { ks -= 1 }
                 var q = i
-                while q > ks, bytes[q - 1] == UInt8(ascii: "\"") || bytes[q - 1] == UInt8(ascii: "'") { q -= 1 }
-                if ks < q, isSensitive(String(decoding: bytes[ks..<q], as: UTF8.self)) {
+                while q > ks, b[q - 1] == UInt8(ascii: "\"") || b[q - 1] == UInt8(ascii: "'") { q -= 1 }
+                if ks < q, keys.matches(UnsafeBufferPointer(rebasing: b[ks..<q])) {
                     var vs = i + 1
-                    while vs < bytes.count,
-                        bytes[vs] == 32 || bytes[vs] == UInt8(ascii: "\"") || bytes[vs] == UInt8(ascii: "'")
-                    {
+                    while vs < b.count, b[vs] == 32 || b[vs] == UInt8(ascii: "\"") || b[vs] == UInt8(ascii: "'") {
                         vs += 1
                     }
                     // `Authorization: Bearer <token>`: keep the scheme, mask the credential.
-                    if matchWord(bytes, vs, "bearer ") { vs += 7 } else if matchWord(bytes, vs, "basic ") { vs += 6 }
+                    if matchWord(b, vs, "bearer ") { vs += 7 } else if matchWord(b, vs, "basic ") { vs += 6 }
                     var ve = vs
-                    while ve < bytes.count, bytes[ve] != 32, bytes[ve] != UInt8(ascii: "&"),
-                        bytes[ve] != UInt8(ascii: ","),
-                        bytes[ve] != UInt8(ascii: "\""), bytes[ve] != UInt8(ascii: "'"), bytes[ve] != UInt8(ascii: ";")
-                    {
-                        ve += 1
-                    }
-                    if ve > vs, !(bytes[vs...].starts(with: Self.mask.utf8)) {
-                        bytes.replaceSubrange(vs..<ve, with: Array(Self.mask.utf8))
-                        changed = true
-                        i = vs + Self.mask.utf8.count
+                    while ve < b.count, !endsValue(b[ve]) { ve += 1 }
+                    if ve > vs, !b[vs...].starts(with: Self.maskBytes) {
+                        mask(vs, ve)
+                        i = ve
                         continue
                     }
                 }
             }
             i += 1
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        guard changed else { return nil }
+        out.append(contentsOf: b[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func normalise(_ key: String) -> String {
-        String(key.lowercased().map { $0 == "-" ? "_" : $0 })
+    private func endsCredential(_ c: UInt8) -> Bool {
+        c == 32 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ",")
     }
-
+    private func endsValue(_ c: UInt8) -> Bool {
+        endsCredential(c) || c == UInt8(ascii: "&") || c == UInt8(ascii: ";")
+    }
     private func isKey(_ c: UInt8) -> Bool { isWord(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") }
     private func isWord(_ c: UInt8) -> Bool {
         (c | 0x20 >= 97 && c | 0x20 <= 122) || (c >= 48 && c <= 57) || c == 95
     }
-    private func matchWord(_ b: [UInt8], _ i: Int, _ w: StaticString) -> Bool {
+    private func matchWord(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ w: StaticString) -> Bool {
         w.withUTF8Buffer { p in
             guard i + p.count <= b.count else { return false }
             for k in 0..<p.count where b[i + k] | 0x20 != p[k] | 0x20 { return false }

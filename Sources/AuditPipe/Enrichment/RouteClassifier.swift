@@ -25,22 +25,25 @@ public enum RouteClassifier {
     /// Classifies a request.
     public static func classify(method: String?, path: String?, query: JSONValue?) -> Route {
         var route = Route()
-        let segments = (path ?? "").split(separator: "/").map { QueryString.percentDecode($0) }
-        var collections: [(name: String, id: String?)] = []
+        let segments = pathSegments(path ?? "")
+        var collections: [(name: [UInt8], id: [UInt8]?)] = []
         var verb: String?
         var fileType: String?
         for (i, raw) in segments.enumerated() {
             var seg = raw
-            if let dot = seg.lastIndex(of: "."), i == segments.count - 1 {
-                let ext = seg[seg.index(after: dot)...].lowercased()
+            let isLast = i == segments.count - 1
+            if isLast, let dot = seg.lastIndex(of: UInt8(ascii: ".")) {
+                let ext = String(decoding: seg[(dot + 1)...].map(asciiLower), as: UTF8.self)
                 if fileTypes.contains(ext) {
                     fileType = ext.uppercased()
-                    seg = String(seg[..<dot])
+                    seg.removeSubrange(dot...)
                 }
             }
-            let lower = seg.lowercased()
-            if i < 3, lower == "api" || lower == "rest" || isVersion(lower) { continue }
-            if i == segments.count - 1, let v = verbOf(lower) {
+            let lower = seg.map(asciiLower)
+            if i < 3, lower.elementsEqual("api".utf8) || lower.elementsEqual("rest".utf8) || isVersion(lower) {
+                continue
+            }
+            if isLast, let v = verbOf(String(decoding: lower, as: UTF8.self)) {
                 verb = v
                 continue
             }
@@ -48,12 +51,12 @@ public enum RouteClassifier {
             if let last = collections.last, last.id == nil {
                 collections[collections.count - 1].id = seg
             } else if !isIdentifier(seg) {
-                collections.append((seg, nil))
+                collections.append((lower, nil))
             }
         }
         if let last = collections.last {
-            route.entityType = singular(last.name.lowercased())
-            route.entityID = last.id
+            route.entityType = singular(String(decoding: last.name, as: UTF8.self))
+            route.entityID = last.id.map { String(decoding: $0, as: UTF8.self) }
         }
         if fileType == nil, let q = query {
             for key in ["format", "file_format_type", "file_type", "type", "export_format"] {
@@ -73,6 +76,20 @@ public enum RouteClassifier {
             route.fileType = fileType
         }
         return route
+    }
+
+    /// The path's non-empty segments, percent-decoded, as bytes.
+    static func pathSegments(_ path: String) -> [[UInt8]] {
+        var p = path
+        return p.withUTF8 { b in
+            var out: [[UInt8]] = []
+            var start = 0
+            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "/") {
+                if i > start { out.append(QueryString.percentDecode(UnsafeBufferPointer(rebasing: b[start..<i]))) }
+                start = i + 1
+            }
+            return out
+        }
     }
 
     /// GET view, POST create, PUT/PATCH update, DELETE delete.
@@ -97,18 +114,22 @@ public enum RouteClassifier {
         return nil
     }
 
-    static func isVersion(_ s: String) -> Bool {
-        s.count >= 2 && s.first == "v" && s.dropFirst().allSatisfy(\.isNumber)
+    static func isVersion(_ s: [UInt8]) -> Bool {
+        s.count >= 2 && s[0] == UInt8(ascii: "v") && s.dropFirst().allSatisfy(isDigit)
     }
 
     /// Ids: numbers, UUIDs, long hex, or anything with a digit that is not a plain word.
-    static func isIdentifier(_ s: String) -> Bool {
+    static func isIdentifier(_ s: [UInt8]) -> Bool {
         guard let first = s.first else { return false }
-        if s.allSatisfy(\.isNumber) { return true }
-        let hexish = s.count >= 16 && s.allSatisfy { $0.isHexDigit || $0 == "-" }
-        if hexish { return true }
-        return first.isNumber || (s.contains(where: \.isNumber) && s.contains(where: { $0 == "-" || $0 == "_" }))
+        if s.allSatisfy(isDigit) { return true }
+        if s.count >= 16 && s.allSatisfy({ isHex($0) || $0 == UInt8(ascii: "-") }) { return true }
+        return isDigit(first)
+            || (s.contains(where: isDigit) && s.contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }))
     }
+
+    private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    private static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 102) }
+    private static func asciiLower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
 
     /// `reports` → `report`, `policies` → `policy`, `addresses` → `address`.
     static func singular(_ s: String) -> String {

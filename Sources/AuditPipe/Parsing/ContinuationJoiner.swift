@@ -14,13 +14,17 @@ struct ContinuationJoiner {
     }
 
     /// Joins one parsed batch; returns the records and dead letters that are final.
-    mutating func join(_ parsed: [ParsedLine], lines: LineBatch) -> RecordBatch {
+    mutating func join(_ parsed: consuming [ParsedLine], lines: LineBatch) -> RecordBatch {
         var out = RecordBatch(input: lines.input, records: [], deadLetters: [])
         out.records.reserveCapacity(parsed.count)
         counts.linesRead += Int64(parsed.count)
-        for (k, p) in parsed.enumerated() {
+        var parsed = parsed
+        for k in parsed.indices {
             let span = lines.lines[k]
-            switch p {
+            // Move the line out (leaving `.blank`) so its record is not copied.
+            var p = ParsedLine.blank
+            swap(&p, &parsed[k])
+            switch consume p {
             case .blank:
                 counts.blank += 1
             case .rejected(let reason, let detail, let hint):
@@ -35,7 +39,7 @@ struct ContinuationJoiner {
                     continueRecord(lines, span)
                     continue
                 }
-                if let done = pending { out.records.append(done) }
+                if let done = pending.take() { out.records.append(done) }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
                 counts.records += 1
                 counts.recordLines += 1

@@ -27,21 +27,20 @@ struct LineParser {
     {
         var b = raw
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
-        var blank = true
-        var ascii = true
-        for (i, c) in b.enumerated() {
-            if c < 0x20 && c != 0x09 {
-                return .rejected(
-                    .binary, detail: "control byte 0x\(String(c, radix: 16)) at column \(i + 1)", hint: .none)
+        var lead = 0
+        while lead < b.count, b[lead] == 32 || b[lead] == 9 { lead += 1 }
+        if lead == b.count { return .blank }
+        switch Self.screen(b) {
+        case .clean: break
+        case .control(let i):
+            return .rejected(
+                .binary, detail: "control byte 0x\(String(b[i], radix: 16)) at column \(i + 1)", hint: .none)
+        case .nonASCII:
+            if let bad = Self.firstInvalidUTF8(b) {
+                return .rejected(.invalidUTF8, detail: "invalid UTF-8 at column \(bad + 1)", hint: .none)
             }
-            if c >= 0x80 { ascii = false }
-            if blank && c != 32 && c != 9 { blank = false }
         }
-        if blank { return .blank }
-        if !ascii, let bad = Self.firstInvalidUTF8(b) {
-            return .rejected(.invalidUTF8, detail: "invalid UTF-8 at column \(bad + 1)", hint: .none)
-        }
-        let first = b.first(where: { $0 != 32 && $0 != 9 }) ?? 0
+        let first = b[lead]
         let position = position
         switch format {
         case .json:
@@ -63,7 +62,7 @@ struct LineParser {
             return parsePlain(b, position, fileService)
         case .auto:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
-            if first == 32 || first == 9 || b[0] == 32 || b[0] == 9 { return parsePlain(b, position, fileService) }
+            if lead > 0 { return parsePlain(b, position, fileService) }
             if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
                 return .record(r, hint: .none, timestampedText: true)
             }
@@ -114,6 +113,39 @@ struct LineParser {
     ) -> ParsedLine {
         if ContinuationHint.forUntimestampedText(b) == .strong { return parsePlain(b, p, svc) }
         return .rejected(reason, detail: detail, hint: .none)
+    }
+
+    /// What a line's bytes hold besides printable ASCII.
+    enum Screen { case clean, control(Int), nonASCII }
+
+    /// Finds the first control byte (tab allowed) and notes non-ASCII bytes, eight bytes at a time.
+    static func screen(_ b: UnsafeBufferPointer<UInt8>) -> Screen {
+        let n = b.count
+        var i = 0
+        var ascii = true
+        if let base = b.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            // Words with no byte < 0x20 and none >= 0x80 are skipped; others are checked byte by byte.
+            while i + 8 <= n {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if ((w &- ones &* 0x20) | w) & highs == 0 {
+                    i += 8
+                    continue
+                }
+                for k in i..<(i + 8) {
+                    if b[k] < 0x20 && b[k] != 0x09 { return .control(k) }
+                    if b[k] >= 0x80 { ascii = false }
+                }
+                i += 8
+            }
+        }
+        while i < n {
+            if b[i] < 0x20 && b[i] != 0x09 { return .control(i) }
+            if b[i] >= 0x80 { ascii = false }
+            i += 1
+        }
+        return ascii ? .clean : .nonASCII
     }
 
     /// Index of the first byte that breaks UTF-8, or nil when the bytes are valid.

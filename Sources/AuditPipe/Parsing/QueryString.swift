@@ -35,9 +35,15 @@ public enum QueryString {
 
     /// Decodes `%XX` escapes and `+` as space; invalid escapes are kept as written.
     public static func percentDecode(_ s: Substring) -> String {
-        guard s.contains(where: { $0 == "%" || $0 == "+" }) else { return String(s) }
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return String(s) }
+        var sub = s
+        return String(decoding: sub.withUTF8 { percentDecode($0) }, as: UTF8.self)
+    }
+
+    /// Decodes `%XX` escapes and `+` as space in bytes; invalid escapes are kept as written.
+    static func percentDecode(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        let bytes = Array(s.utf8)
+        out.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
             let c = bytes[i]
@@ -52,7 +58,7 @@ public enum QueryString {
             }
             i += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private static func hex(_ c: UInt8) -> UInt8? {

@@ -58,13 +58,18 @@ public struct CorrelatePipeline: Sendable {
             group.addTask {
                 var correlator = Correlator(options: options.correlation)
                 for await batch in mergedChannel {
-                    for r in batch { correlator.add(r) }
+                    // Reversed so records can be popped (moved, not copied) in order.
+                    var records = batch
+                    records.reverse()
+                    while let r = records.popLast() { correlator.add(r) }
                     let closed = correlator.drainClosed()
                     if !closed.isEmpty { await closedChannel.send(closed) }
                 }
-                correlator.finish()
-                let closed = correlator.drainClosed()
-                if !closed.isEmpty { await closedChannel.send(closed) }
+                repeat {
+                    correlator.finish(limit: options.batchRecords)
+                    let closed = correlator.drainClosed()
+                    if !closed.isEmpty { await closedChannel.send(closed) }
+                } while correlator.openGroups > 0
                 closedChannel.finish()
                 return .none
             }

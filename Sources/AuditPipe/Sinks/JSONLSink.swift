@@ -9,11 +9,9 @@ public final class JSONLSink: EventSink {
     }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
-        for e in events {
-            writer.bytes.removeAll(keepingCapacity: true)
-            EventJSONEncoder.encode(e, into: &writer)
-            try file.write(writer.bytes)
-        }
+        writer.bytes.removeAll(keepingCapacity: true)
+        for i in events.indices { EventJSONEncoder.encode(events[i], into: &writer) }
+        try file.write(writer.bytes)
     }
 
     public func close() throws(OutputError) { try file.close() }
