@@ -115,8 +115,15 @@ public struct Correlator {
         return closed
     }
 
-    private mutating func closeDue() {
-        guard let w = watermark else { return }
+    /// On a quiet live stream (nothing read for `quiet` ns, nothing in flight) the watermark is the highest
+    /// time seen plus `quiet`: the lateness allowance no longer applies, as no record can still be on its way.
+    mutating func advanceQuiet(_ quiet: Int64) {
+        guard let m = maxTime else { return }
+        closeDue(watermark: m &+ quiet)
+    }
+
+    private mutating func closeDue(watermark override: Int64? = nil) {
+        guard let w = override ?? watermark else { return }
         while let top = deadlines.top, top.key < w {
             deadlines.pop()
             let slot = Int(top.slot)

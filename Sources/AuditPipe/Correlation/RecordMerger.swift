@@ -13,6 +13,9 @@ struct RecordMerger {
     private var cursors: [Cursor]
     private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
     private var started = false
+    /// An input whose batch ran out in the last call; it is refilled at the start of the next, so records
+    /// already taken are handed on without waiting for that input's next batch (a live stream may be quiet).
+    private var exhausted: Int32?
     private var lastTime = Int64.min
     private var nextSequence: Int64 = 0
     private let maxSkew: Int64
@@ -30,6 +33,7 @@ struct RecordMerger {
             started = true
             for i in 0..<channels.count { await refill(Int32(i), deadLetters) }
         }
+        if let i = exhausted.take() { await refill(i, deadLetters) }
         var out: [LogRecord] = []
         while out.count < limit, let top = heap.pop() {
             // Take a run from the head input while it stays at or before the next input's head:
@@ -61,6 +65,10 @@ struct RecordMerger {
                 }
             }
             cursors[i].position = k
+            if k >= cursors[i].batch?.records.count ?? 0 {
+                exhausted = top.input
+                break
+            }
             await refill(top.input, deadLetters)
         }
         return out.isEmpty ? nil : out

@@ -67,20 +67,38 @@ public struct Enricher: Sendable {
         Int(input) < inputNames.count ? inputNames[Int(input)] : "-"
     }
 
+    /// A raw record on its own (`filter --records`): request id and actor ahead of the embedded-record fields.
+    func recordObject(_ r: LogRecord) -> JSONValue {
+        guard case .object(let members) = entry(r) else { return .null }
+        var m: [JSONMember] = [JSONMember("request_id", r.requestID.map(JSONValue.string) ?? .null)]
+        m.append(contentsOf: members.prefix(4))
+        m.append(JSONMember("user", r.actor.user.map(JSONValue.string) ?? .null))
+        m.append(JSONMember("ip", r.actor.ip.map(JSONValue.string) ?? .null))
+        if let h = r.http {
+            m.append(JSONMember("method", h.method.map(JSONValue.string) ?? .null))
+            m.append(JSONMember("path", h.path.map(JSONValue.string) ?? .null))
+            m.append(JSONMember("status", h.status.map { .number(String($0)) } ?? .null))
+        }
+        m.append(contentsOf: members.dropFirst(4))
+        return .object(m)
+    }
+
     /// Embedded records, time-ordered, each with its source and redacted fields.
     private func entries(_ records: [LogRecord]) -> [JSONValue] {
-        records.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }.map { r in
-            var m: [JSONMember] = [
-                JSONMember("time", .string(UTCTime.rfc3339Millis(r.time))),
-                JSONMember("service", r.service.map(JSONValue.string) ?? .null),
-                JSONMember("level", r.level.map { .string($0.name) } ?? .null),
-                JSONMember("kind", .string(r.kind.name)),
-                JSONMember("source", .string("\(name(of: r.position.input)):\(r.position.line)")),
-                JSONMember("message", r.message.map { .string(redactor.redactText($0)) } ?? .null),
-            ]
-            if r.lineCount > 1 { m.append(JSONMember("lines", .number(String(r.lineCount)))) }
-            if let extra = r.extra, !extra.isEmpty { m.append(JSONMember("fields", redactor.redact(.object(extra)))) }
-            return .object(m)
-        }
+        records.sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }.map(entry)
+    }
+
+    private func entry(_ r: LogRecord) -> JSONValue {
+        var m: [JSONMember] = [
+            JSONMember("time", .string(UTCTime.rfc3339Millis(r.time))),
+            JSONMember("service", r.service.map(JSONValue.string) ?? .null),
+            JSONMember("level", r.level.map { .string($0.name) } ?? .null),
+            JSONMember("kind", .string(r.kind.name)),
+            JSONMember("source", .string("\(name(of: r.position.input)):\(r.position.line)")),
+            JSONMember("message", r.message.map { .string(redactor.redactText($0)) } ?? .null),
+        ]
+        if r.lineCount > 1 { m.append(JSONMember("lines", .number(String(r.lineCount)))) }
+        if let extra = r.extra, !extra.isEmpty { m.append(JSONMember("fields", redactor.redact(.object(extra)))) }
+        return .object(m)
     }
 }

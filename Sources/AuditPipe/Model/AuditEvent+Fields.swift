@@ -2,7 +2,11 @@ extension AuditEvent {
     /// The value at a dotted path (`actor.user`, `outcome.status`, `api.payload.amount`), or nil when absent.
     /// `user`, `ip`, `origin` and `status` are shorthands for `actor.*` / `outcome.status`.
     public func value(at path: String) -> JSONValue? {
-        let parts = path.split(separator: ".").map(String.init)
+        value(at: path.split(separator: ".").map(String.init))
+    }
+
+    /// The value at a path given as segments (`["actor", "user"]`), or nil when absent.
+    public func value(at parts: [String]) -> JSONValue? {
         guard let head = parts.first else { return nil }
         let rest = Array(parts.dropFirst())
         func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
@@ -61,14 +65,6 @@ extension AuditEvent {
         case "entries": root = entries.map(JSONValue.array) ?? .null
         default: root = nil
         }
-        var v = root
-        for p in rest {
-            switch v {
-            case .object: v = v?[p]
-            case .array(let items): v = Int(p).flatMap { $0 >= 0 && $0 < items.count ? items[$0] : nil }
-            default: return nil
-            }
-        }
-        return v
+        return root?.value(at: rest)
     }
 }

@@ -14,6 +14,19 @@ public enum JSONValue: Sendable, Equatable {
         return members.first(where: { $0.key == key })?.value
     }
 
+    /// The value at a path of object keys and array indexes, or nil when absent.
+    public func value(at segments: some Sequence<String>) -> JSONValue? {
+        var v: JSONValue? = self
+        for p in segments {
+            switch v {
+            case .object: v = v?[p]
+            case .array(let items): v = Int(p).flatMap { $0 >= 0 && $0 < items.count ? items[$0] : nil }
+            default: return nil
+            }
+        }
+        return v
+    }
+
     /// The string content, or the number text, or nil for other kinds.
     public var scalarText: String? {
         switch self {

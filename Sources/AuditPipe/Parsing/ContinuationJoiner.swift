@@ -47,6 +47,8 @@ struct ContinuationJoiner {
                 pendingIsTimestampedText = timestampedText
             }
         }
+        // On a pause in a live stream the last record is complete as far as anyone can tell: hand it on.
+        if lines.endsAtPause, let done = pending.take() { out.records.append(done) }
         return out
     }
 

@@ -102,6 +102,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
+    /// True once `finish()` was called.
+    public var isFinished: Bool { state.withLock { $0.finished } }
+
     /// Ends the stream: receivers drain what is buffered, then get nil; waiting senders are released.
     public func finish() {
         let (receivers, senders) = state.withLock { s in

@@ -15,7 +15,8 @@ public struct CorrelatePipeline: Sendable {
     /// Runs to the end of every input. Events go to `sink`; rejected lines to `deadLetter` (each is
     /// counted either way). Returns the run's stats; throws only when writing an output fails.
     public func run(
-        sink: any EventSink, deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
+        sink: any EventSink, control: RunControl = RunControl(),
+        deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
     ) async throws(OutputError) -> RunStats {
         let options = self.options
         let inputs = self.inputs
@@ -25,7 +26,7 @@ public struct CorrelatePipeline: Sendable {
         let recordChannels = inputs.map { _ in BoundedChannel<RecordBatch>(capacity: 2) }
         let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
         let closedChannel = BoundedChannel<[GroupAccumulator]>(capacity: 2)
-        let eventChannel = BoundedChannel<[AuditEvent]>(capacity: 2)
+        let outputChannel = BoundedChannel<SinkBatch>(capacity: 2)
         let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
         let sinkBox = UncheckedBox(sink)
 
@@ -34,7 +35,7 @@ public struct CorrelatePipeline: Sendable {
                 group.addTask {
                     let stage = InputStage(
                         spec: spec, index: Int32(i), options: options.parse, parseWorkers: workers,
-                        batchBytes: batchBytes)
+                        batchBytes: batchBytes, control: control)
                     let (counts, error) = await stage.run(output: recordChannels[i])
                     return .input(counts, error)
                 }
@@ -55,41 +56,66 @@ public struct CorrelatePipeline: Sendable {
                 mergedChannel.finish()
                 return .output(failure)
             }
-            group.addTask {
-                var correlator = Correlator(options: options.correlation)
-                for await batch in mergedChannel {
-                    // Reversed so records can be popped (moved, not copied) in order.
-                    var records = batch
-                    records.reverse()
-                    while let r = records.popLast() { correlator.add(r) }
-                    let closed = correlator.drainClosed()
-                    if !closed.isEmpty { await closedChannel.send(closed) }
+            if options.live {
+                // Ticks (empty batches) let the correlator notice a quiet stream.
+                group.addTask {
+                    while !mergedChannel.isFinished {
+                        try? await Task.sleep(nanoseconds: UInt64(options.liveTick))
+                        await mergedChannel.send([])
+                    }
+                    return .none
                 }
-                repeat {
-                    correlator.finish(limit: options.batchRecords)
-                    let closed = correlator.drainClosed()
-                    if !closed.isEmpty { await closedChannel.send(closed) }
-                } while correlator.openGroups > 0
-                closedChannel.finish()
-                return .none
             }
-            group.addTask {
-                for await closed in closedChannel {
-                    await eventChannel.send(closed.map(enricher.event(from:)))
+            if let recordFilter = options.recordFilter {
+                group.addTask {
+                    for await batch in mergedChannel {
+                        var matched: [JSONValue] = []
+                        for r in batch {
+                            let object = enricher.recordObject(r)
+                            if recordFilter.matches(RecordSubject(time: r.time, object: object)) {
+                                matched.append(object)
+                            }
+                        }
+                        if !matched.isEmpty { await outputChannel.send(.records(matched, seen: batch.count)) }
+                    }
+                    outputChannel.finish()
+                    return .none
                 }
-                eventChannel.finish()
-                return .none
+            } else {
+                group.addTask {
+                    await Self.correlate(
+                        mergedChannel, into: closedChannel, options: options, control: control, inputs: inputs.count)
+                    return .none
+                }
+                group.addTask {
+                    for await closed in closedChannel {
+                        let events = closed.map(enricher.event(from:))
+                        let kept = options.filter.map { f in events.filter { f.matches($0) } } ?? events
+                        await outputChannel.send(.events(kept, all: events))
+                    }
+                    outputChannel.finish()
+                    return .none
+                }
             }
             group.addTask {
                 var stats = RunStats()
                 var failure: OutputError?
-                for await events in eventChannel {
-                    for e in events { stats.count(e) }
+                for await batch in outputChannel {
                     guard failure == nil else { continue }
                     do throws(OutputError) {
-                        try sinkBox.value.write(events)
+                        switch batch {
+                        case .events(let kept, let all):
+                            for e in all { stats.count(e) }
+                            stats.written += Int64(kept.count)
+                            if !kept.isEmpty { try sinkBox.value.write(kept) }
+                        case .records(let matched, _):
+                            stats.written += Int64(matched.count)
+                            try sinkBox.value.write(records: matched)
+                        }
+                        if options.live { try sinkBox.value.flush() }
                     } catch {
                         failure = error
+                        control.requestStop()
                     }
                 }
                 if failure == nil {
@@ -123,6 +149,44 @@ public struct CorrelatePipeline: Sendable {
             return .success(stats)
         }
         return try result.get()
+    }
+
+    /// The correlate stage: folds merged records into groups and hands on closed ones. On a live run an
+    /// empty batch is a tick: when every input has been waiting for a tick or more, the watermark moves on.
+    private static func correlate(
+        _ input: BoundedChannel<[LogRecord]>, into output: BoundedChannel<[GroupAccumulator]>,
+        options: PipelineOptions, control: RunControl, inputs: Int
+    ) async {
+        var correlator = Correlator(options: options.correlation)
+        var lastArrival = RunControl.now()
+        for await batch in input {
+            if batch.isEmpty {
+                guard let since = control.quietSince(inputs: inputs) else { continue }
+                let quiet = RunControl.now() - max(since, lastArrival)
+                guard quiet >= options.liveTick else { continue }
+                correlator.advanceQuiet(quiet)
+            } else {
+                lastArrival = RunControl.now()
+                // Reversed so records can be popped (moved, not copied) in order.
+                var records = batch
+                records.reverse()
+                while let r = records.popLast() { correlator.add(r) }
+            }
+            let closed = correlator.drainClosed()
+            if !closed.isEmpty { await output.send(closed) }
+        }
+        repeat {
+            correlator.finish(limit: options.batchRecords)
+            let closed = correlator.drainClosed()
+            if !closed.isEmpty { await output.send(closed) }
+        } while correlator.openGroups > 0
+        output.finish()
+    }
+
+    /// What the sink stage receives: events (those kept by the filter, and all for counting) or records.
+    private enum SinkBatch: Sendable {
+        case events([AuditEvent], all: [AuditEvent])
+        case records([JSONValue], seen: Int)
     }
 
     private enum StageResult: Sendable {

@@ -6,6 +6,7 @@ struct InputStage: Sendable {
     let options: ParseOptions
     let parseWorkers: Int
     let batchBytes: Int
+    let control: RunControl
 
     /// Runs to the end of the input; finishes `output`. Returns the input's counts and its read error, if any.
     func run(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
@@ -22,7 +23,7 @@ struct InputStage: Sendable {
             group.addTask {
                 let source: any ByteSource
                 do throws(InputError) {
-                    source = try Self.open(spec)
+                    source = try Self.open(spec, index: index, control: control)
                 } catch {
                     lineBatches.finish()
                     return (0, error)
@@ -116,9 +117,11 @@ struct InputStage: Sendable {
     }
 
     /// Opens a file or stdin, inflating it when it starts with the gzip magic number (1f 8b).
-    static func open(_ spec: InputSpec) throws(InputError) -> any ByteSource {
+    static func open(_ spec: InputSpec, index: Int32, control: RunControl) throws(InputError) -> any ByteSource {
         var raw =
-            spec.isStandardInput ? FileDescriptorSource(standardInput: ()) : try FileDescriptorSource(path: spec.path)
+            spec.isStandardInput
+            ? FileDescriptorSource(standardInput: (), control: control, input: index)
+            : try FileDescriptorSource(path: spec.path, control: control, input: index)
         var head: [UInt8] = []
         while head.count < 2 {
             if try raw.read(into: &head, max: 2 - head.count) == 0 { break }
@@ -132,6 +135,8 @@ struct InputStage: Sendable {
 
 /// A source that first yields bytes already read (the sniffed magic number), then its upstream.
 struct PrefixedSource<Upstream: ByteSource>: ByteSource {
+    mutating func wouldBlock() -> Bool { prefix.isEmpty && upstream.wouldBlock() }
+
     var prefix: [UInt8]
     var upstream: Upstream
 

@@ -10,6 +10,15 @@ public struct PipelineOptions: Sendable {
     public var batchRecords = 4096
     /// Extra keys to redact.
     public var redactKeys: [String] = []
+    /// Events written are those this matches (nil: all).
+    public var filter: FilterExpression?
+    /// Write the records this matches instead of events (`filter --records`); nil: correlate.
+    public var recordFilter: FilterExpression?
+    /// A live stream: when every input waits for data the watermark advances with the wall clock, and
+    /// output is flushed after every batch.
+    public var live = false
+    /// How often a live run checks whether its inputs are quiet.
+    public var liveTick: Int64 = 100 * 1_000_000
 
     /// Creates default options.
     public init() {}

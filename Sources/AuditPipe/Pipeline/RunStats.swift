@@ -7,6 +7,8 @@ public struct RunStats: Sendable {
     public var inputs = 0
     /// Events written.
     public var events: Int64 = 0
+    /// Events (or, with `--records`, records) that passed the filter and were written.
+    public var written: Int64 = 0
     /// Events flagged `partial`.
     public var partial: Int64 = 0
     /// Events flagged `late`.
@@ -38,7 +40,7 @@ public struct RunStats: Sendable {
         var w = JSONWriter(capacity: 512)
         let fields: [(StaticString, Int64)] = [
             ("lines_read", lines.linesRead), ("record_lines", lines.recordLines), ("records", lines.records),
-            ("events", events), ("dead_lettered", lines.deadLettered), ("blank", lines.blank),
+            ("events", events), ("written", written), ("dead_lettered", lines.deadLettered), ("blank", lines.blank),
             ("partial", partial), ("late", late), ("uncorrelated", uncorrelated), ("split", split),
             ("bytes_read", lines.bytes), ("inputs", Int64(inputs)), ("input_errors", Int64(inputErrors.count)),
         ]

@@ -88,6 +88,8 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
         return produced
     }
 
+    mutating func wouldBlock() -> Bool { !finished && inputPos == input.count && upstream.wouldBlock() }
+
     mutating func close() {
         inflateEnd(stream)
         stream.deallocate()

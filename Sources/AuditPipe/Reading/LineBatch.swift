@@ -22,4 +22,6 @@ struct LineBatch: Sendable {
     var bytes: [UInt8]
     /// The lines, in input order.
     var lines: [LineSpan]
+    /// True when the batch was cut because the input paused (a live stream waiting for data).
+    var endsAtPause = false
 }

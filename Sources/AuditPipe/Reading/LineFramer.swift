@@ -39,6 +39,7 @@ struct LineFramer {
         carry = []
         buf.reserveCapacity(batchBytes + readSize)
         var lines: [LineSpan] = []
+        var paused = false
         var lineStart = 0
         var scanFrom = 0
         while true {
@@ -78,6 +79,11 @@ struct LineFramer {
             }
             if eof { break }
             if !lines.isEmpty && oversizedDropped == 0 && buf.count >= batchBytes { break }
+            // A live stream with nothing more to read now: hand on the lines we have rather than wait.
+            if !lines.isEmpty && oversizedDropped == 0 && source.wouldBlock() {
+                paused = true
+                break
+            }
             let n: Int
             do {
                 n = try source.read(into: &buf, max: readSize)
@@ -107,7 +113,7 @@ struct LineFramer {
             buf.removeSubrange(lineStart...)
         }
         if lines.isEmpty && eof && carry.isEmpty { return nil }
-        return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines)
+        return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines, endsAtPause: paused)
     }
 
     /// A read error met while framing the last batch; reported once the batch's lines are through.

@@ -8,6 +8,9 @@ public final class CSVSink: EventSink {
         "entity.type", "entity.id", "outcome.status", "outcome.result", "services", "records", "flags",
     ]
 
+    /// Columns written for raw records (`filter --records`) when none are given.
+    public static let defaultRecordColumns = ["time", "request_id", "service", "level", "kind", "source", "message"]
+
     private let file: OutputFile
     private let columns: [String]
 
@@ -28,6 +31,19 @@ public final class CSVSink: EventSink {
             try file.write(row)
         }
     }
+
+    /// Writes raw records (`filter --records`), the columns looked up in each record.
+    public func write(records: [JSONValue]) throws(OutputError) {
+        var row: [UInt8] = []
+        for r in records {
+            row.removeAll(keepingCapacity: true)
+            Self.appendRow(columns.map { Self.cell(r.value(at: $0.split(separator: ".").map(String.init))) }, to: &row)
+            try file.write(row)
+        }
+    }
+
+    /// Pushes buffered output to the file or pipe.
+    public func flush() throws(OutputError) { try file.flush() }
 
     public func close() throws(OutputError) { try file.close() }
 

@@ -14,5 +14,18 @@ public final class JSONLSink: EventSink {
         try file.write(writer.bytes)
     }
 
+    /// Writes raw records (`filter --records`), one JSON object a line.
+    public func write(records: [JSONValue]) throws(OutputError) {
+        writer.bytes.removeAll(keepingCapacity: true)
+        for r in records {
+            writer.value(r)
+            writer.raw("\n")
+        }
+        try file.write(writer.bytes)
+    }
+
+    /// Pushes buffered output to the file or pipe.
+    public func flush() throws(OutputError) { try file.flush() }
+
     public func close() throws(OutputError) { try file.close() }
 }

@@ -1,0 +1,46 @@
+import ArgumentParser
+import AuditPipe
+
+/// Where events, rejected lines and counts go; shared by `correlate` and `filter`.
+struct OutputFlags: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Write events here instead of stdout (- for stdout).")
+    var output: String = "-"
+
+    @Option(name: .customLong("output-format"), help: "jsonl or csv.")
+    var outputFormat: String = "jsonl"
+
+    @Option(help: "CSV columns as dotted paths, comma-separated (e.g. start,actor.user,action,entity.id,api.payload).")
+    var columns: String?
+
+    @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark (for Excel).")
+    var csvBOM = false
+
+    @Option(
+        name: .customLong("dead-letter"),
+        help: "Write rejected lines here as JSON lines (source, line, offset, reason, raw).")
+    var deadLetter: String?
+
+    @Option(
+        name: .customLong("max-dead-letters"), help: "Exit with code 2 when more lines than this are dead-lettered.")
+    var maxDeadLetters: Int?
+
+    @Option(help: "Write the run's counts here as JSON.")
+    var stats: String?
+
+    @Flag(name: .shortAndLong, help: "No summary line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard outputFormat == "jsonl" || outputFormat == "csv" else {
+            throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
+        }
+    }
+
+    /// Opens the event sink; `recordColumns` are the CSV default when writing raw records.
+    func openSink(records: Bool) throws(OutputError) -> any EventSink {
+        guard outputFormat == "csv" else { return try JSONLSink(path: output) }
+        let defaults = records ? CSVSink.defaultRecordColumns : CSVSink.defaultColumns
+        let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? defaults
+        return try CSVSink(path: output, columns: cols, bom: csvBOM)
+    }
+}

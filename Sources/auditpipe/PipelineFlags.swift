@@ -1,0 +1,105 @@
+import ArgumentParser
+import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Flags that shape parsing and correlation, shared by `correlate` and `filter`.
+struct PipelineFlags: ParsableArguments {
+    @Option(help: "Line format: auto (detect per line), json, logfmt, text, openstack, access.")
+    var format: String = "auto"
+
+    @Option(
+        name: .customLong("id-field"),
+        help:
+            "Request-id field, first match wins; repeat to give several (e.g. --id-field request_id --id-field traceId). Replaces the default list."
+    )
+    var idFields: [String] = []
+
+    @Option(help: "How far the watermark trails the highest event time (e.g. 2s, 500ms).")
+    var lateness: String = "2s"
+
+    @Option(help: "A group closes once the watermark passes its last record plus this gap (e.g. 5s, 5m).")
+    var idle: String = "5s"
+
+    @Option(
+        name: .customLong("max-duration"),
+        help: "Cut a group after this long; the rest continues flagged split (0 = no limit).")
+    var maxDuration: String = "0"
+
+    @Option(
+        name: .customLong("max-records"),
+        help: "Cut a group at this many records; the rest continues flagged split (0 = no limit).")
+    var maxRecords: Int = 0
+
+    @Option(
+        name: .customLong("max-open-groups"),
+        help: "Past this many open groups the least recently seen closes early, flagged partial.")
+    var maxOpenGroups: Int = 100_000
+
+    @Option(
+        name: .customLong("max-skew"),
+        help: "A record this far ahead of the highest time seen does not move the watermark (e.g. 1h).")
+    var maxSkew: String = "1h"
+
+    @Flag(
+        name: .customLong("include-records"),
+        help: "Embed each record (time, service, level, message, fields) in its event.")
+    var includeRecords = false
+
+    @Option(name: .customLong("max-line-bytes"), help: "Lines longer than this are dead-lettered as line_too_long.")
+    var maxLineBytes: Int = 1 << 20
+
+    @Option(name: .customLong("max-json-depth"), help: "Deepest JSON nesting accepted; deeper lines are dead-lettered.")
+    var maxJSONDepth: Int = 64
+
+    @Option(
+        name: .customLong("assume-year"), help: "Year for syslog timestamps, which carry none (default: this year).")
+    var assumeYear: Int?
+
+    @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input.")
+    var parseWorkers: Int = 2
+
+    @Option(name: .customLong("redact-key"), help: "Another key whose values are redacted; repeatable.")
+    var redactKeys: [String] = []
+
+    func validate() throws {
+        guard InputFormat(rawValue: format) != nil else {
+            throw ValidationError(
+                "--format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format)'"
+            )
+        }
+        for (flag, value) in [
+            ("--lateness", lateness), ("--idle", idle), ("--max-duration", maxDuration), ("--max-skew", maxSkew),
+        ]
+        where DurationText.parse(value) == nil {
+            throw ValidationError("\(flag) takes a duration like 500ms, 2s, 5m, 1h or 7d; got '\(value)'")
+        }
+        guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
+            throw ValidationError(
+                "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
+        }
+    }
+
+    /// The pipeline options these flags give.
+    var options: PipelineOptions {
+        var options = PipelineOptions()
+        options.parse.format = InputFormat(rawValue: format)!
+        if !idFields.isEmpty { options.parse.idFields = idFields }
+        options.parse.includeRecords = includeRecords
+        options.parse.maxLineBytes = maxLineBytes
+        options.parse.maxJSONDepth = maxJSONDepth
+        options.parse.assumedYear = assumeYear ?? UTCTime.civil(days: Int64(time(nil)) / 86_400).year
+        options.correlation.lateness = DurationText.parse(lateness)!
+        options.correlation.idle = DurationText.parse(idle)!
+        options.correlation.maxDuration = DurationText.parse(maxDuration)!
+        options.correlation.maxSkew = DurationText.parse(maxSkew)!
+        options.correlation.maxRecords = maxRecords
+        options.correlation.maxOpenGroups = maxOpenGroups
+        options.correlation.includeRecords = includeRecords
+        options.parseWorkers = parseWorkers
+        options.redactKeys = redactKeys
+        return options
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import AuditPipe
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a pipeline for a command: opens outputs, stops cleanly on SIGINT/SIGTERM (open groups are closed
+/// and written, the summary printed, exit 130/143; a second signal exits at once), prints the summary and
+/// maps the outcome to DESIGN.md's exit codes. A closed stdout (`| head`) ends the run quietly with 0.
+struct PipelineRunner {
+    let inputs: [String]
+    let options: PipelineOptions
+    let output: OutputFlags
+    /// True when the run writes raw records (`filter --records`).
+    let records: Bool
+    /// Echo the first dead letters to stderr when no dead-letter file is given (batch runs; a live filter
+    /// keeps stderr quiet and counts them in the summary).
+    var echoDeadLetters = true
+
+    func run() async throws {
+        let (specs, expandErrors) = InputSpec.expand(inputs)
+        let sink: any EventSink
+        let deadLetterWriter: DeadLetterWriter?
+        do {
+            sink = try output.openSink(records: records)
+            deadLetterWriter = try output.deadLetter.map {
+                try DeadLetterWriter(path: $0, inputNames: specs.map(\.path))
+            }
+        } catch {
+            FileHandleStderr.write("auditpipe: cannot open output \(error)\n")
+            throw ExitCode(3)
+        }
+
+        let control = RunControl()
+        let signals = SignalWatch(control: control)
+        let names = specs.map(\.path)
+        let shown = ShownDeadLetters()
+        var stats: RunStats
+        do {
+            stats = try await CorrelatePipeline(inputs: specs, options: options).run(sink: sink, control: control) {
+                d throws(OutputError) in
+                if let w = deadLetterWriter {
+                    try w.write(d)
+                } else if echoDeadLetters, shown.take() {
+                    FileHandleStderr.write(
+                        "auditpipe: dead letter: \(DeadLetterWriter.describe(d, inputName: names[Int(d.position.input)]))\n"
+                    )
+                }
+            }
+            try deadLetterWriter?.close()
+        } catch {
+            if error.isBrokenPipe { throw ExitCode.success }
+            FileHandleStderr.write("auditpipe: output failed: \(error)\n")
+            throw ExitCode(3)
+        }
+        stats.inputErrors = expandErrors + stats.inputErrors
+        if let path = output.stats {
+            do {
+                let f = try OutputFile(path: path)
+                try f.write(Array(stats.json.utf8))
+                try f.close()
+            } catch {
+                FileHandleStderr.write("auditpipe: cannot write stats: \(error)\n")
+                throw ExitCode(3)
+            }
+        }
+        for e in stats.inputErrors { FileHandleStderr.write("auditpipe: input error: \(e)\n") }
+        if !output.quiet {
+            var line = stats.summary
+            if records {
+                line += "; \(stats.written) records matched"
+            } else if options.filter != nil {
+                line += "; \(stats.written) matched the filter"
+            }
+            if deadLetterWriter == nil && stats.lines.deadLettered > 0 {
+                line += " (use --dead-letter FILE to keep rejected lines)"
+            }
+            FileHandleStderr.write(line + "\n")
+        }
+        if let signal = signals.received { throw ExitCode(128 + signal) }
+        if !stats.inputErrors.isEmpty { throw ExitCode(2) }
+        if let limit = output.maxDeadLetters, stats.lines.deadLettered > Int64(limit) {
+            FileHandleStderr.write(
+                "auditpipe: \(stats.lines.deadLettered) lines dead-lettered, over --max-dead-letters \(limit)\n")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Turns SIGINT and SIGTERM into a stop request; remembers the first signal; a second one exits at once.
+final class SignalWatch {
+    /// The first signal, shared with the handlers.
+    private final class First: Sendable {
+        let signal = Mutex<Int32?>(nil)
+    }
+
+    private let first = First()
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(control: RunControl) {
+        let first = self.first
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let again = first.signal.withLock { f -> Bool in
+                    if f != nil { return true }
+                    f = sig
+                    return false
+                }
+                if again { _exit(128 + sig) }
+                control.requestStop()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// The first signal received, if any.
+    var received: Int32? { first.signal.withLock { $0 } }
+}
+
+/// Counts dead letters echoed to stderr when no dead-letter file is given (the first 10 are shown).
+final class ShownDeadLetters: Sendable {
+    private let shown = Mutex(0)
+    func take() -> Bool {
+        shown.withLock { n in
+            n += 1
+            return n <= 10
+        }
+    }
+}
