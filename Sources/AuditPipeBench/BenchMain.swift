@@ -10,6 +10,10 @@ import AuditPipe
 struct BenchMain {
     static func main() async throws {
         let args = CommandLine.arguments
+        if args.count >= 3, args[1] == "--child", args[2] == "live-latency" {
+            try await LiveLatency.run()
+            return
+        }
         if args.count >= 4, args[1] == "--child", let scenario = Scenario(rawValue: args[2]) {
             try await scenario.run(path: args[3], output: args.count > 4 ? args[4] : "/dev/null")
             return
@@ -41,6 +45,14 @@ struct BenchMain {
         Report.row("correlate -> events.jsonl", jsonl.seconds, mb, jsonl.records, jsonl.events, jsonl.maxRSS)
         print("ratio correlate(/dev/null) / read+frame throughput: \(String(format2: frame.seconds / discard.seconds))")
         print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
+
+        let (latency, _, _) = try ChildRun.spawn([ChildRun.selfPath, "--child", "live-latency"])
+        let parts = latency.split(separator: " ").compactMap { Double($0.filter { !$0.isNewline }) }
+        if parts.count == 2 {
+            print(
+                "live stream (quiet open pipe, --idle 1s, \(LiveLatency.requests) requests): event out at idle +"
+                    + " \(Int(parts[0] * 1000)) ms median, + \(Int(parts[1] * 1000)) ms max (target: + 250 ms)")
+        }
 
         let empty = try ChildRun.scenario(.empty, "/dev/null")
         let groups = try ChildRun.scenario(.openGroups, groupsDump)

@@ -9,10 +9,14 @@ struct ChildRun {
     var events: Int64?
     var maxRSS: Int
 
-    static func scenario(_ s: Scenario, _ path: String, output: String = "/dev/null") throws -> ChildRun {
+    /// This executable's path.
+    static var selfPath: String {
         var exe = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &exe, exe.count - 1)
-        let selfPath = String(decoding: exe[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(decoding: exe[0..<max(0, n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func scenario(_ s: Scenario, _ path: String, output: String = "/dev/null") throws -> ChildRun {
         let (out, rss, _) = try spawn([selfPath, "--child", s.rawValue, path, output])
         let parts = out.split(separator: " ").map { String($0.filter { !$0.isNewline }) }
         return ChildRun(

@@ -21,13 +21,37 @@ struct CorrelateCommand: AsyncParsableCommand {
         name: .customLong("where"), help: "Write only events matching this filter expression (see `filter --help`).")
     var whereExpression: String?
 
+    @Flag(
+        help:
+            "Follow the inputs as they grow (tail -F): rotation by rename or copy-truncate, new files matching a glob; runs until SIGINT/SIGTERM."
+    )
+    var follow = false
+
+    @Option(
+        help:
+            "With --follow: keep each file's identity and committed offset in this directory; a restart after a crash resumes there without losing or repeating an event (needs -o FILE, JSONL)."
+    )
+    var checkpoint: String?
+
     @OptionGroup var range: TimeRangeFlags
     @OptionGroup var pipeline: PipelineFlags
     @OptionGroup var output: OutputFlags
 
+    func validate() throws {
+        if checkpoint != nil {
+            guard follow else { throw ValidationError("--checkpoint needs --follow") }
+            guard output.output != "-", output.outputFormat == "jsonl" else {
+                throw ValidationError("--checkpoint needs a JSONL output file (-o FILE)")
+            }
+        }
+        if follow && inputs.contains("-") { throw ValidationError("--follow follows files, not stdin (use filter)") }
+    }
+
     func run() async throws {
         var options = pipeline.options
         options.filter = range.narrow(try whereExpression.map { try parseFilter($0, records: false) }, records: false)
-        try await PipelineRunner(inputs: inputs, options: options, output: output, records: false).run()
+        var runner = PipelineRunner(inputs: inputs, options: options, output: output, records: false)
+        if follow { runner.follow = PipelineRunner.FollowMode(checkpointDirectory: checkpoint) }
+        try await runner.run()
     }
 }

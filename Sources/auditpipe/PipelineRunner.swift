@@ -20,15 +20,34 @@ struct PipelineRunner {
     /// keeps stderr quiet and counts them in the summary).
     var echoDeadLetters = true
 
+    /// Set for `correlate --follow`: the checkpoint directory, if any.
+    var follow: FollowMode?
+
+    /// How a followed run keeps its place.
+    struct FollowMode {
+        var checkpointDirectory: String?
+    }
+
     func run() async throws {
-        let (specs, expandErrors) = InputSpec.expand(inputs)
+        let (specs, expandErrors) = follow == nil ? InputSpec.expand(inputs) : ([], [])
+        let followPipeline = follow.map {
+            FollowPipeline(patterns: inputs, options: options, checkpointDirectory: $0.checkpointDirectory)
+        }
+        let names = followPipeline?.names ?? InputNames(specs.map(\.path))
         let sink: any EventSink
         let deadLetterWriter: DeadLetterWriter?
+        var checkpoint = Checkpoint()
+        var skip = Set<String>()
         do {
-            sink = try output.openSink(records: records)
-            deadLetterWriter = try output.deadLetter.map {
-                try DeadLetterWriter(path: $0, inputNames: specs.map(\.path))
+            if let dir = follow?.checkpointDirectory {
+                mkdir(dir, 0o755)
+                checkpoint = try Checkpoint.load(from: dir)
+                skip = try ResumedOutput.prepare(path: output.output, from: checkpoint.outputBytes)
+                sink = try JSONLSink(path: output.output, append: true)
+            } else {
+                sink = try output.openSink(records: records)
             }
+            deadLetterWriter = try output.deadLetter.map { try DeadLetterWriter(path: $0, inputNames: names) }
         } catch {
             FileHandleStderr.write("auditpipe: cannot open output \(error)\n")
             throw ExitCode(3)
@@ -36,19 +55,28 @@ struct PipelineRunner {
 
         let control = RunControl()
         let signals = SignalWatch(control: control)
-        let names = specs.map(\.path)
         let shown = ShownDeadLetters()
+        let echo = echoDeadLetters
+        let onDeadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void = { d throws(OutputError) in
+            if let w = deadLetterWriter {
+                try w.write(d)
+            } else if echo, shown.take() {
+                FileHandleStderr.write(
+                    "auditpipe: dead letter: \(DeadLetterWriter.describe(d, inputName: names.name(of: d.position.input)))\n"
+                )
+            }
+        }
         var stats: RunStats
         do {
-            stats = try await CorrelatePipeline(inputs: specs, options: options).run(sink: sink, control: control) {
-                d throws(OutputError) in
-                if let w = deadLetterWriter {
-                    try w.write(d)
-                } else if echoDeadLetters, shown.take() {
-                    FileHandleStderr.write(
-                        "auditpipe: dead letter: \(DeadLetterWriter.describe(d, inputName: names[Int(d.position.input)]))\n"
-                    )
-                }
+            if let followPipeline {
+                let box = UncheckedSink(sink)
+                stats = try await followPipeline.run(
+                    sink: sink, checkpoint: checkpoint, skip: skip,
+                    syncOutput: { () throws(OutputError) -> Int64 in try box.sync() }, control: control,
+                    deadLetter: onDeadLetter)
+            } else {
+                stats = try await CorrelatePipeline(inputs: specs, options: options).run(
+                    sink: sink, control: control, deadLetter: onDeadLetter)
             }
             try deadLetterWriter?.close()
         } catch {
@@ -121,6 +149,14 @@ final class SignalWatch {
 
     /// The first signal received, if any.
     var received: Int32? { first.signal.withLock { $0 } }
+}
+
+/// The follow run's JSONL sink, for the fsync before each checkpoint (used only by the sink stage).
+struct UncheckedSink: @unchecked Sendable {
+    let sink: any EventSink
+    init(_ sink: any EventSink) { self.sink = sink }
+
+    func sync() throws(OutputError) -> Int64 { try (sink as? JSONLSink)?.sync() ?? 0 }
 }
 
 /// Counts dead letters echoed to stderr when no dead-letter file is given (the first 10 are shown).

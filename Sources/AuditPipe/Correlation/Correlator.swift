@@ -40,6 +40,7 @@ public struct Correlator {
     /// Adds one record, closing whatever the watermark's advance makes due.
     mutating func add(_ record: consuming LogRecord) {
         var skewed = false
+        let endsRequest = record.isEndMarker
         if record.timeKnown {
             if let m = maxTime {
                 if record.time > m {
@@ -78,6 +79,8 @@ public struct Correlator {
             slots[Int(slot)] = g
             touch(slot)
             if due < scheduled[Int(slot)] { schedule(slot, at: due) }
+            // An end marker whose lateness has already passed (lateness 0) closes its group at once.
+            if endsRequest { closeDue() }
             return
         }
         let time = record.time
@@ -92,6 +95,7 @@ public struct Correlator {
         if index.count > options.maxOpenGroups, lruHead >= 0 {
             close(slot: lruHead, as: .partial)
         }
+        if endsRequest { closeDue() }
     }
 
     /// Closes open groups at the end of input, oldest start first, at most `limit` per call (so their

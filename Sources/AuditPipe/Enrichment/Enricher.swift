@@ -2,10 +2,10 @@
 /// kind, outcome from status and error logs, services, levels, redacted query and payload.
 public struct Enricher: Sendable {
     private let redactor: Redactor
-    private let inputNames: [String]
+    private let inputNames: InputNames
 
     /// Creates an enricher; `inputNames` are the inputs' display names (for embedded records' `source`).
-    public init(redactor: Redactor = Redactor(), inputNames: [String]) {
+    public init(redactor: Redactor = Redactor(), inputNames: InputNames) {
         self.redactor = redactor
         self.inputNames = inputNames
     }
@@ -63,9 +63,7 @@ public struct Enricher: Sendable {
             entries: g.embedded.map(entries))
     }
 
-    private func name(of input: Int32) -> String {
-        Int(input) < inputNames.count ? inputNames[Int(input)] : "-"
-    }
+    private func name(of input: Int32) -> String { inputNames.name(of: input) }
 
     /// A raw record on its own (`filter --records`): request id and actor ahead of the embedded-record fields.
     func recordObject(_ r: LogRecord) -> JSONValue {

@@ -49,6 +49,8 @@ struct ContinuationJoiner {
         }
         // On a pause in a live stream the last record is complete as far as anyone can tell: hand it on.
         if lines.endsAtPause, let done = pending.take() { out.records.append(done) }
+        out.handedOnTo =
+            pending?.position ?? SourcePosition(input: lines.input, line: lines.endLine, offset: lines.endOffset)
         return out
     }
 

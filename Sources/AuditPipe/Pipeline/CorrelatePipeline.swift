@@ -27,7 +27,7 @@ public struct CorrelatePipeline: Sendable {
         let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
         let closedChannel = BoundedChannel<[GroupAccumulator]>(capacity: 2)
         let outputChannel = BoundedChannel<SinkBatch>(capacity: 2)
-        let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
+        let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: InputNames(names))
         let sinkBox = UncheckedBox(sink)
 
         let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageResult.self) { group in
@@ -84,7 +84,7 @@ public struct CorrelatePipeline: Sendable {
             } else {
                 group.addTask {
                     await Self.correlate(
-                        mergedChannel, into: closedChannel, options: options, control: control, inputs: inputs.count)
+                        mergedChannel, into: closedChannel, options: options, control: control)
                     return .none
                 }
                 group.addTask {
@@ -155,13 +155,13 @@ public struct CorrelatePipeline: Sendable {
     /// empty batch is a tick: when every input has been waiting for a tick or more, the watermark moves on.
     private static func correlate(
         _ input: BoundedChannel<[LogRecord]>, into output: BoundedChannel<[GroupAccumulator]>,
-        options: PipelineOptions, control: RunControl, inputs: Int
+        options: PipelineOptions, control: RunControl
     ) async {
         var correlator = Correlator(options: options.correlation)
         var lastArrival = RunControl.now()
         for await batch in input {
             if batch.isEmpty {
-                guard let since = control.quietSince(inputs: inputs) else { continue }
+                guard let since = control.quietSince() else { continue }
                 let quiet = RunControl.now() - max(since, lastArrival)
                 guard quiet >= options.liveTick else { continue }
                 correlator.advanceQuiet(quiet)

@@ -7,44 +7,38 @@ struct InputStage: Sendable {
     let parseWorkers: Int
     let batchBytes: Int
     let control: RunControl
+    /// Set to follow the input as it grows (`--follow`), resuming where a checkpoint says.
+    var follow: FollowStart?
+
+    /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
+    /// and the stream offset and line number the first byte has.
+    struct FollowStart: Sendable {
+        var files: [FollowSource.Start]
+        var offset: Int64
+        var line: Int64
+        var progress: FollowProgress
+    }
 
     /// Runs to the end of the input; finishes `output`. Returns the input's counts and its read error, if any.
     func run(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         defer { output.finish() }
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
-        let spec = self.spec
-        let index = self.index
         let options = self.options
         let workers = parseWorkers
-        let batchBytes = self.batchBytes
+        let stage = self
+        control.setWaiting(index, since: nil)
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
-                let source: any ByteSource
+                var framer: LineFramer
                 do throws(InputError) {
-                    source = try Self.open(spec, index: index, control: control)
+                    framer = try stage.openFramer()
                 } catch {
                     lineBatches.finish()
                     return (0, error)
                 }
-                var framer = LineFramer(
-                    source: source, input: index, maxLineBytes: options.maxLineBytes, batchBytes: batchBytes,
-                    readSize: min(256 << 10, batchBytes))
-                var failure: InputError?
-                while true {
-                    do throws(InputError) {
-                        guard let batch = try framer.nextBatch() else { break }
-                        await lineBatches.send(batch)
-                        if let e = framer.pendingError {
-                            failure = e
-                            break
-                        }
-                    } catch {
-                        failure = error
-                        break
-                    }
-                }
+                let failure = await stage.read(with: &framer, into: lineBatches)
                 lineBatches.finish()
                 return (framer.bytesRead, failure)
             }
@@ -53,7 +47,7 @@ struct InputStage: Sendable {
                     for _ in 0..<workers {
                         parsers.addTask {
                             var parser = LineParser(options: options)
-                            let service = spec.fileService
+                            let service = stage.spec.fileService
                             for await batch in lineBatches {
                                 let parsed = Self.parse(
                                     batch, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
@@ -69,17 +63,23 @@ struct InputStage: Sendable {
             var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
+            var lastEnd: (line: Int64, offset: Int64) = (1, 0)
             for await item in parsedBatches {
                 waiting[item.0.index] = item
                 while let (lines, parsed) = waiting.removeValue(forKey: nextIndex) {
                     nextIndex += 1
+                    lastEnd = (lines.endLine, lines.endOffset)
                     let batch = joiner.join(parsed, lines: lines)
-                    if !batch.records.isEmpty || !batch.deadLetters.isEmpty { await output.send(batch) }
+                    await output.send(batch)
                 }
             }
             if let last = joiner.finish() {
-                await output.send(RecordBatch(input: index, records: [last], deadLetters: []))
+                var batch = RecordBatch(input: index, records: [last], deadLetters: [])
+                batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
+                await output.send(batch)
             }
+            // A finished input no longer holds back a quiet watermark.
+            control.setWaiting(index, since: RunControl.now())
             var counts = joiner.counts
             var failure: InputError?
             for await (bytes, error) in group {
@@ -91,6 +91,54 @@ struct InputStage: Sendable {
     }
 
     /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.
+    /// Frames batches until the input ends, sending them numbered in order. When a live input has nothing to
+    /// read, sleeps a tick instead of blocking a thread, after sending one empty batch that marks the pause
+    /// (so the joiner hands on its last record) and noting since when the input waits.
+    private func read(with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>) async -> InputError? {
+        var index = 0
+        var pauseMarked = true
+        while true {
+            do throws(InputError) {
+                guard var batch = try framer.nextBatch() else { return nil }
+                if batch.lines.isEmpty && batch.endsAtPause {
+                    if !pauseMarked {
+                        batch.index = index
+                        index += 1
+                        await lineBatches.send(batch)
+                        pauseMarked = true
+                        control.setWaiting(self.index, since: RunControl.now())
+                    }
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                    continue
+                }
+                control.setWaiting(self.index, since: nil)
+                pauseMarked = batch.endsAtPause
+                if pauseMarked { control.setWaiting(self.index, since: RunControl.now()) }
+                batch.index = index
+                index += 1
+                await lineBatches.send(batch)
+                if let e = framer.pendingError { return e }
+            } catch {
+                return error
+            }
+        }
+    }
+
+    private func openFramer() throws(InputError) -> LineFramer {
+        let readSize = min(256 << 10, batchBytes)
+        guard let follow else {
+            return LineFramer(
+                source: try Self.open(spec, control: control), input: index, maxLineBytes: options.maxLineBytes,
+                batchBytes: batchBytes, readSize: readSize)
+        }
+        let source = FollowSource(
+            path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
+            progress: follow.progress)
+        return LineFramer(
+            source: source, input: index, maxLineBytes: options.maxLineBytes, batchBytes: batchBytes,
+            readSize: readSize, startLine: follow.line, startOffset: follow.offset)
+    }
+
     static func parse(_ batch: LineBatch, with parser: inout LineParser, service: String?, maxLineBytes: Int)
         -> [ParsedLine]
     {
@@ -117,11 +165,11 @@ struct InputStage: Sendable {
     }
 
     /// Opens a file or stdin, inflating it when it starts with the gzip magic number (1f 8b).
-    static func open(_ spec: InputSpec, index: Int32, control: RunControl) throws(InputError) -> any ByteSource {
+    static func open(_ spec: InputSpec, control: RunControl) throws(InputError) -> any ByteSource {
         var raw =
             spec.isStandardInput
-            ? FileDescriptorSource(standardInput: (), control: control, input: index)
-            : try FileDescriptorSource(path: spec.path, control: control, input: index)
+            ? FileDescriptorSource(standardInput: (), control: control)
+            : try FileDescriptorSource(path: spec.path, control: control)
         var head: [UInt8] = []
         while head.count < 2 {
             if try raw.read(into: &head, max: 2 - head.count) == 0 { break }

@@ -31,10 +31,11 @@ public final class RunControl: Sendable {
         state.withLock { $0.waitingSince[input] = since ?? -1 }
     }
 
-    /// When all `inputs` are waiting: since when the last of them began to (monotonic ns); else nil.
-    func quietSince(inputs: Int) -> Int64? {
+    /// When every input started so far is waiting (or done): since when the last of them began to
+    /// (monotonic ns); else nil.
+    func quietSince() -> Int64? {
         state.withLock { s in
-            guard s.waitingSince.count == inputs, s.waitingSince.values.allSatisfy({ $0 >= 0 }) else { return nil }
+            guard !s.waitingSince.isEmpty, s.waitingSince.values.allSatisfy({ $0 >= 0 }) else { return nil }
             return s.waitingSince.values.max()
         }
     }

@@ -22,43 +22,32 @@ struct FileDescriptorSource: ByteSource {
     /// False for regular files, which never wait; true for pipes, terminals and sockets.
     let canWait: Bool
     private let control: RunControl?
-    private let input: Int32
 
     /// Opens a file for reading.
-    init(path: String, control: RunControl? = nil, input: Int32 = 0) throws(InputError) {
+    init(path: String, control: RunControl? = nil) throws(InputError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(source: path, message: String(cString: strerror(errno))) }
-        self.init(fd: fd, name: path, owns: true, control: control, input: input)
+        self.init(fd: fd, name: path, owns: true, control: control)
     }
 
     /// Reads standard input (not closed at the end).
-    init(standardInput: (), control: RunControl? = nil, input: Int32 = 0) {
-        self.init(fd: 0, name: "-", owns: false, control: control, input: input)
+    init(standardInput: (), control: RunControl? = nil) {
+        self.init(fd: 0, name: "-", owns: false, control: control)
     }
 
-    private init(fd: Int32, name: String, owns: Bool, control: RunControl?, input: Int32) {
+    private init(fd: Int32, name: String, owns: Bool, control: RunControl?) {
         self.fd = fd
         self.name = name
         self.ownsDescriptor = owns
         self.control = control
-        self.input = input
         var st = stat()
         canWait = fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG
     }
 
-    /// Reads up to `max` bytes, appending them; 0 at end of input or once a stop is requested. While no data
-    /// comes, polls every 100 ms so a stop request is seen and the run knows the input is quiet.
+    /// Reads up to `max` bytes, appending them; 0 at end of input or once a stop is requested. On a pipe
+    /// it is called only when `wouldBlock()` said data is ready, so it does not hold a thread while waiting.
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         if control?.isStopRequested == true { return 0 }
-        if canWait, wouldBlock() {
-            control?.setWaiting(input, since: RunControl.now())
-            defer { control?.setWaiting(input, since: nil) }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            while poll(&p, 1, 100) == 0 || (p.revents == 0) {
-                if control?.isStopRequested == true { return 0 }
-            }
-            if control?.isStopRequested == true { return 0 }
-        }
         let old = buffer.count
         var got = 0
         var failure: Int32 = 0
@@ -79,9 +68,9 @@ struct FileDescriptorSource: ByteSource {
         return got
     }
 
-    /// True when no data is ready right now (never for regular files).
+    /// True when no data is ready right now (never for regular files, nor once a stop is requested).
     mutating func wouldBlock() -> Bool {
-        guard canWait else { return false }
+        guard canWait, control?.isStopRequested != true else { return false }
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) == 0
     }

@@ -24,4 +24,8 @@ struct LineBatch: Sendable {
     var lines: [LineSpan]
     /// True when the batch was cut because the input paused (a live stream waiting for data).
     var endsAtPause = false
+    /// Input offset just past the batch's last line (where the next line starts).
+    var endOffset: Int64 = 0
+    /// Number of the next line after the batch.
+    var endLine: Int64 = 1
 }

@@ -13,9 +13,8 @@ struct LineFramer {
     private let batchBytes: Int
     private let readSize: Int
     private var carry: [UInt8] = []
-    private var nextNumber: Int64 = 1
-    private var nextOffset: Int64 = 0
-    private var batchIndex = 0
+    private var nextNumber: Int64
+    private var nextOffset: Int64
     private var eof = false
     /// Bytes dropped from the line being read, when it is over the cap.
     private var oversizedDropped: Int64 = 0
@@ -23,8 +22,12 @@ struct LineFramer {
     /// Total bytes framed so far.
     private(set) var bytesRead: Int64 = 0
 
-    init(source: any ByteSource, input: Int32, maxLineBytes: Int, batchBytes: Int = 1 << 20, readSize: Int = 256 << 10)
-    {
+    init(
+        source: any ByteSource, input: Int32, maxLineBytes: Int, batchBytes: Int = 1 << 20, readSize: Int = 256 << 10,
+        startLine: Int64 = 1, startOffset: Int64 = 0
+    ) {
+        nextNumber = startLine
+        nextOffset = startOffset
         self.source = source
         self.input = input
         self.maxLineBytes = max(1, maxLineBytes)
@@ -79,8 +82,9 @@ struct LineFramer {
             }
             if eof { break }
             if !lines.isEmpty && oversizedDropped == 0 && buf.count >= batchBytes { break }
-            // A live stream with nothing more to read now: hand on the lines we have rather than wait.
-            if !lines.isEmpty && oversizedDropped == 0 && source.wouldBlock() {
+            // A live stream with nothing more to read now: hand on what we have (maybe nothing) rather than
+            // wait; the reader task sleeps without holding a thread and asks again.
+            if source.wouldBlock() {
                 paused = true
                 break
             }
@@ -93,7 +97,8 @@ struct LineFramer {
                 carry = []
                 if !lines.isEmpty || lineStart < buf.count { finishPartial(&lines, &buf, lineStart) }
                 pendingError = error
-                return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines)
+                return LineBatch(
+                    input: input, index: 0, bytes: buf, lines: lines, endOffset: nextOffset, endLine: nextNumber)
             }
             bytesRead += Int64(n)
             if n == 0 {
@@ -113,16 +118,13 @@ struct LineFramer {
             buf.removeSubrange(lineStart...)
         }
         if lines.isEmpty && eof && carry.isEmpty { return nil }
-        return LineBatch(input: input, index: nextIndex(), bytes: buf, lines: lines, endsAtPause: paused)
+        return LineBatch(
+            input: input, index: 0, bytes: buf, lines: lines, endsAtPause: paused, endOffset: nextOffset,
+            endLine: nextNumber)
     }
 
     /// A read error met while framing the last batch; reported once the batch's lines are through.
     var pendingError: InputError?
-
-    private mutating func nextIndex() -> Int {
-        batchIndex += 1
-        return batchIndex - 1
-    }
 
     /// Emits the unterminated last line, if any.
     private mutating func finishPartial(_ lines: inout [LineSpan], _ buf: inout [UInt8], _ lineStart: Int) {

@@ -41,4 +41,7 @@ struct RecordBatch: Sendable {
     var input: Int32
     var records: [LogRecord]
     var deadLetters: [DeadLetter]
+    /// Offset and number of the first line not yet handed on (a pending record's first line, or the line
+    /// after the batch): every line before it is in `records`, dead-lettered, blank, or in an earlier batch.
+    var handedOnTo = SourcePosition(input: 0, line: 1, offset: 0)
 }

@@ -3,11 +3,11 @@
 /// Not thread-safe: the merge stage is its only writer.
 public final class DeadLetterWriter: @unchecked Sendable {
     private let file: OutputFile
-    private let inputNames: [String]
+    private let inputNames: InputNames
     private let redactor: Redactor
 
     /// Writes to `path`.
-    public init(path: String, inputNames: [String], redactor: Redactor = Redactor()) throws(OutputError) {
+    public init(path: String, inputNames: InputNames, redactor: Redactor = Redactor()) throws(OutputError) {
         file = try OutputFile(path: path)
         self.inputNames = inputNames
         self.redactor = redactor
@@ -18,7 +18,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
         var w = JSONWriter(capacity: d.raw.count + 256)
         w.raw("{")
         w.key("source")
-        w.string(Int(d.position.input) < inputNames.count ? inputNames[Int(d.position.input)] : "-")
+        w.string(inputNames.name(of: d.position.input))
         w.raw(",")
         w.key("line")
         w.int(Int(d.position.line))

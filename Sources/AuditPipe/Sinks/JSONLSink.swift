@@ -4,9 +4,12 @@ public final class JSONLSink: EventSink {
     private var writer = JSONWriter(capacity: 64 << 10)
 
     /// Writes to `path` (`-` for standard output).
-    public init(path: String) throws(OutputError) {
-        file = try OutputFile(path: path)
+    public init(path: String, append: Bool = false) throws(OutputError) {
+        file = try OutputFile(path: path, append: append)
     }
+
+    /// Makes what was written durable; returns the file's length.
+    public func sync() throws(OutputError) -> Int64 { try file.sync() }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
         writer.bytes.removeAll(keepingCapacity: true)

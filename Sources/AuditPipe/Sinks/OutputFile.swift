@@ -13,14 +13,14 @@ public final class OutputFile {
     private let flushThreshold: Int
 
     /// Opens `path` for writing (truncating), or standard output for `-`.
-    public init(path: String, flushThreshold: Int = 256 << 10) throws(OutputError) {
+    public init(path: String, append: Bool = false, flushThreshold: Int = 256 << 10) throws(OutputError) {
         self.path = path
         self.flushThreshold = flushThreshold
         if path == "-" {
             fd = 1
             owns = false
         } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0o644)
             guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
             owns = true
         }
@@ -57,6 +57,18 @@ public final class OutputFile {
     }
 
     /// Flushes and closes.
+    /// Flushes and makes the written bytes durable (fsync); returns the file's length.
+    @discardableResult
+    public func sync() throws(OutputError) -> Int64 {
+        try flush()
+        guard owns else { return 0 }
+        if fsync(fd) != 0 && errno != EINVAL && errno != EROFS {
+            throw OutputError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
     public func close() throws(OutputError) {
         try flush()
         if owns {

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Follows a path as `tail -F` does: reads what is there, then what is appended; when the path is renamed
+/// away and a new file appears (rotation), finishes the old one and goes on with the new one from its start;
+/// when the file shrinks (copy-truncate), starts again from its beginning. Offsets it reports are cumulative
+/// over the files it went through; `progress` maps them back to a file and an offset for checkpoints.
+struct FollowSource: ByteSource {
+    /// A file to read and where to start in it.
+    struct Start: Sendable {
+        var path: String
+        var offset: Int64
+        /// The file the offset belongs to (from a checkpoint); when the path now names another file, the
+        /// one with this inode beside it (the rotated file) is read from the offset first.
+        var identity: FileIdentity? = nil
+    }
+
+    private let path: String
+    private let input: Int32
+    private let control: RunControl
+    private let progress: FollowProgress
+    private var pending: [Start]
+    private var fd: Int32 = -1
+    private var identity: FileIdentity?
+    private var fileOffset: Int64 = 0
+    private var cumulative: Int64
+    private var readingRotated = false
+
+    /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
+    /// `cumulative` is the stream offset the first byte read will have.
+    init(path: String, input: Int32, pending: [Start], cumulative: Int64, control: RunControl, progress: FollowProgress)
+    {
+        self.path = path
+        self.input = input
+        self.pending = pending
+        self.cumulative = cumulative
+        self.control = control
+        self.progress = progress
+    }
+
+    mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
+        while !control.isStopRequested {
+            guard fd >= 0 || openNext() else { return 0 }
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: max))
+            let n = buffer.withUnsafeMutableBufferPointer { p in Glibc.read(fd, p.baseAddress! + old, max) }
+            buffer.removeLast(max - Swift.max(0, n))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError(source: path, message: "read failed: \(String(cString: strerror(errno)))")
+            }
+            if n > 0 {
+                fileOffset += Int64(n)
+                cumulative += Int64(n)
+                return n
+            }
+            // Nothing although wouldBlock() saw data: the file was truncated in between.
+            if !switchIfRotatedOrTruncated() { return 0 }
+        }
+        return 0
+    }
+
+    /// True while there is nothing new to read; switches files on rotation or truncation.
+    mutating func wouldBlock() -> Bool {
+        if control.isStopRequested { return false }
+        guard fd >= 0 || openNext() else { return true }
+        if size() > fileOffset { return false }
+        return !switchIfRotatedOrTruncated()
+    }
+
+    mutating func close() {
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// At the end of the current file: moves to the next pending file, the path's new file (rotation, once
+    /// the old one is read to its end) or the start of the same file (truncation). True when there is
+    /// something to read now.
+    private mutating func switchIfRotatedOrTruncated() -> Bool {
+        if readingRotated || !pending.isEmpty {
+            close()
+            return openNext()
+        }
+        if let now = FileIdentity.of(path: path), let current = identity,
+            now.device != current.device || now.inode != current.inode
+        {
+            // Renamed away: lines written just before the rename may have come after our last look.
+            if size() > fileOffset { return true }
+            close()
+            pending = [Start(path: path, offset: 0)]
+            return openNext()
+        }
+        if size() < fileOffset {
+            _ = lseek(fd, 0, SEEK_SET)
+            fileOffset = 0
+            identity = FileIdentity.of(fd: fd)
+            progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0)
+            return true
+        }
+        return false
+    }
+
+    /// Opens the next pending file, or the path itself from its start; false when there is none yet.
+    private mutating func openNext() -> Bool {
+        var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
+        if let expected = start.identity, let current = FileIdentity.of(path: start.path),
+            current.device != expected.device || current.inode != expected.inode
+        {
+            if let rotated = Self.sibling(of: start.path, identity: expected) {
+                pending.insert(Start(path: start.path, offset: 0), at: 0)
+                start = Start(path: rotated, offset: start.offset)
+            } else {
+                start.offset = 0
+            }
+        }
+        readingRotated = start.path != path
+        let f = open(start.path, O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else { return false }
+        fd = f
+        identity = FileIdentity.of(fd: f)
+        fileOffset = start.offset <= size() ? start.offset : 0
+        if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }
+        _ = lseek(fd, off_t(fileOffset), SEEK_SET)
+        progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: fileOffset)
+        return true
+    }
+
+    /// The file beside `path` with the given device and inode (where a rotation renamed it), if any.
+    static func sibling(of path: String, identity: FileIdentity) -> String? {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let base = dir.isEmpty ? "." : dir
+        guard let d = opendir(base) else { return nil }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name != ".", name != "..", entry.pointee.d_ino == identity.inode else { continue }
+            let candidate = base + "/" + name
+            if let id = FileIdentity.of(path: candidate), id.device == identity.device { return candidate }
+        }
+        return nil
+    }
+
+    private func size() -> Int64 {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `correlate --follow --checkpoint`: a writer appends and rotates a log while auditpipe follows it; auditpipe
+/// is killed with SIGKILL at a random point and restarted; the output must hold every request exactly once.
+struct FollowCheckpointTests {
+    /// Appends `count` requests (a service line, then the gateway's response record) to `dir/app.log`,
+    /// renaming it to `app.log.<k>` every `rotateEvery` requests, as logrotate's `create` mode does.
+    static func append(count: Int, rotateEvery: Int, dir: String, pause: UInt32) {
+        let path = dir + "/app.log"
+        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        for n in 0..<count {
+            if n > 0 && n % rotateEvery == 0 {
+                close(fd)
+                rename(path, "\(path).\(n / rotateEvery)")
+                fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            }
+            let ms = n * 10
+            let t0 = String(format: "2026-11-21T10:%02d:%02d.%03dZ", ms / 60_000, ms / 1000 % 60, ms % 1000)
+            let t1 = String(format: "2026-11-21T10:%02d:%02d.%03dZ", ms / 60_000, ms / 1000 % 60, ms % 1000 + 5)
+            let text = """
+                {"ts":"\(t0)","service":"orders","request_id":"req-\(n)","level":"info","msg":"order loaded"}
+                {"ts":"\(t1)","service":"api-gateway","request_id":"req-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200,"user":"alice"}
+
+                """
+            _ = text.withCString { write(fd, $0, strlen($0)) }
+            usleep(pause)
+        }
+        close(fd)
+    }
+
+    func follow(_ dir: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = [
+            "correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "out.jsonl", "--lateness", "0s",
+            "--idle", "1s", "-q",
+        ]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func requestIDs(_ dir: URL) -> [String] {
+        let text = (try? String(contentsOf: dir.appendingPathComponent("out.jsonl"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return obj?["request_id"] as? String
+        }
+    }
+
+    @Test func killedAndRestartedFollowerEmitsEveryRequestExactlyOnce() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let count = 400
+        let killAfter = UInt32.random(in: 200_000...1_500_000)
+        let writer = Thread { Self.append(count: count, rotateEvery: 150, dir: dir.path, pause: 4_000) }
+        writer.start()
+
+        let first = try follow(dir)
+        usleep(killAfter)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let beforeRestart = requestIDs(dir).count
+
+        let second = try follow(dir)
+        // Wait for the writer, then for the output to settle on every request.
+        var waited = 0
+        while requestIDs(dir).count < count && waited < 300 {
+            usleep(100_000)
+            waited += 1
+        }
+        second.terminate()
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 143)
+
+        let ids = requestIDs(dir)
+        let expected = (0..<count).map { "req-\($0)" }
+        let counts = Dictionary(ids.map { ($0, 1) }, uniquingKeysWith: +)
+        let missing = expected.filter { counts[$0] == nil }
+        let repeated = counts.filter { $0.value > 1 }.keys.sorted()
+        #expect(
+            missing.isEmpty && repeated.isEmpty && ids.count == count,
+            "killed after \(killAfter) µs with \(beforeRestart) events written; missing \(missing.prefix(5)), repeated \(repeated.prefix(5))"
+        )
+    }
+}
