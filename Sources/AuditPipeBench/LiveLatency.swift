@@ -14,7 +14,7 @@ enum LiveLatency {
     /// Runs in a child process (it takes over stdin); prints `median max` extra seconds over `--idle`.
     static func run() async throws {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0, dup2(fds[0], 0) >= 0 else { throw BenchError.message("pipe failed") }
+        guard pipe(&fds) == 0, dup2(fds[0], 0) >= 0 else { throw BenchError(message: "pipe failed") }
         close(fds[0])
         let writeFD = fds[1]
         let sink = ArrivalSink()
@@ -39,7 +39,7 @@ enum LiveLatency {
         await writer.value
         let starts = sent.withLock { $0 }
         let extra = zip(sink.arrivals, starts).map { $0 - $1 - idleSeconds }.sorted()
-        guard !extra.isEmpty else { throw BenchError.message("no events arrived") }
+        guard !extra.isEmpty else { throw BenchError(message: "no events arrived") }
         print("\(extra[extra.count / 2]) \(extra.last!)")
     }
 }
@@ -54,9 +54,4 @@ final class ArrivalSink: EventSink, @unchecked Sendable {
     func write(records: [JSONValue]) throws(OutputError) {}
     func flush() throws(OutputError) {}
     func close() throws(OutputError) {}
-}
-
-/// A benchmark setup failure.
-enum BenchError: Error {
-    case message(String)
 }
