@@ -57,8 +57,9 @@ struct FollowSource: ByteSource {
                 cumulative += Int64(n)
                 return n
             }
-            // Nothing although wouldBlock() saw data: the file was truncated in between.
-            if !switchIfRotatedOrTruncated() { return 0 }
+            // Nothing although wouldBlock() saw data (the file was truncated in between): a followed file
+            // has no end, so wait briefly rather than report one.
+            if !switchIfRotatedOrTruncated() { usleep(20_000) }
         }
         return 0
     }

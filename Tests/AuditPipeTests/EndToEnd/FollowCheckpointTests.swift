@@ -92,4 +92,38 @@ struct FollowCheckpointTests {
             "killed after \(killAfter) µs with \(beforeRestart) events written; missing \(missing.prefix(5)), repeated \(repeated.prefix(5))"
         )
     }
+    @Test func copyTruncatedFileIsReadAgainAndNewGlobMatchesArePickedUp() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func append(_ file: String, _ ids: Range<Int>) {
+            let fd = open(dir.path + "/" + file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            for n in ids {
+                let line = """
+                    {"ts":"2026-11-21T10:00:00.\(String(format: "%03d", n))Z","service":"api-gateway","request_id":"\(file)-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200}
+
+                    """
+                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+            }
+            close(fd)
+        }
+        append("a.log", 0..<3)
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = ["correlate", "--follow", "*.log", "-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"]
+        p.currentDirectoryURL = dir
+        try p.run()
+        usleep(600_000)
+        // copytruncate: the content is copied away (not followed: it does not match *.log) and the file emptied.
+        try FileManager.default.copyItem(atPath: dir.path + "/a.log", toPath: dir.path + "/a.log.1")
+        truncate(dir.path + "/a.log", 0)
+        usleep(400_000)
+        append("a.log", 3..<5)
+        append("b.log", 0..<2)  // a new file matching the glob
+        usleep(2_000_000)
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 143)
+        let ids = requestIDs(dir).sorted()
+        #expect(ids == ["a.log-0", "a.log-1", "a.log-2", "a.log-3", "a.log-4", "b.log-0", "b.log-1"])
+    }
 }
