@@ -13,9 +13,12 @@ struct AuditPipeCommand: AsyncParsableCommand {
         abstract: "Turn microservice logs and API payload records into grouped audit events.",
         discussion: """
             Exit codes: 0 ok, 1 bad usage or configuration, 2 input errors (unreadable input, or more \
-            dead-lettered lines than --max-dead-letters), 3 output failure, 130/143 stopped by SIGINT/SIGTERM (open groups written first).
+            dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 130/143 stopped by SIGINT/SIGTERM (open groups written first).
             """,
-        subcommands: [CorrelateCommand.self, FilterCommand.self, DemoCommand.self]
+        subcommands: [
+            CorrelateCommand.self, FilterCommand.self, ArchiveCommand.self, VerifyCommand.self, QueryCommand.self,
+            DemoCommand.self,
+        ]
     )
 
     /// Runs the command, mapping usage errors to exit code 1 as DESIGN.md's exit codes say.

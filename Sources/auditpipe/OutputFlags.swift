@@ -6,6 +6,13 @@ struct OutputFlags: ParsableArguments {
     @Option(name: .shortAndLong, help: "Write events here instead of stdout (- for stdout).")
     var output: String = "-"
 
+    @Option(
+        name: .customLong("output-dir"),
+        help:
+            "Append events to DIR/events-YYYY-MM-DD.jsonl by the UTC day they start (the live store `archive` rolls up)."
+    )
+    var outputDirectory: String?
+
     @Option(name: .customLong("output-format"), help: "jsonl or csv.")
     var outputFormat: String = "jsonl"
 
@@ -34,10 +41,15 @@ struct OutputFlags: ParsableArguments {
         guard outputFormat == "jsonl" || outputFormat == "csv" else {
             throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
         }
+        if outputDirectory != nil && (output != "-" || outputFormat != "jsonl") {
+            throw ValidationError(
+                "--output-dir writes JSONL by day; it does not combine with -o or --output-format csv")
+        }
     }
 
     /// Opens the event sink; `recordColumns` are the CSV default when writing raw records.
     func openSink(records: Bool) throws(OutputError) -> any EventSink {
+        if let outputDirectory { return DailyJSONLSink(directory: outputDirectory) }
         guard outputFormat == "csv" else { return try JSONLSink(path: output) }
         let defaults = records ? CSVSink.defaultRecordColumns : CSVSink.defaultColumns
         let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? defaults

@@ -115,13 +115,16 @@ public struct Checkpoint: Sendable, Equatable {
 /// Writes a file so a crash leaves either its old content or the new one: temp file in the same directory,
 /// fsync, rename over the target, fsync the directory.
 enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+    /// Writes `bytes` to `path` atomically; with `crashMidway`, a crash test may stop it half-way through.
+    static func write(_ bytes: [UInt8], to path: String, crashMidway: Bool = false) throws(OutputError) {
         let temp = path + ".tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: temp, message: String(cString: strerror(errno))) }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let chunk = crashMidway && done == 0 ? max(1, bytes.count / 2) : bytes.count - done
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, chunk) }
+            if crashMidway && done == 0 && n > 0 { CrashPoint.reached("half a file written") }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
                 let e = errno
@@ -136,7 +139,11 @@ enum AtomicFile {
         guard rename(temp, path) == 0 else {
             throw OutputError(path: path, message: "rename failed: \(String(cString: strerror(errno)))")
         }
-        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        syncDirectory(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+    }
+
+    /// fsyncs a directory, so a rename or unlink in it is durable.
+    static func syncDirectory(_ dir: String) {
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             _ = fsync(dfd)

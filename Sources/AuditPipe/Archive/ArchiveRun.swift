@@ -1,0 +1,214 @@
+import Crypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `auditpipe archive`: rolls complete days of live event files into verified gzip archives with chained
+/// manifests, then applies retention. Every step is atomic (temp file, fsync, rename, fsync directory;
+/// the manifest last; a live file deleted only after its archive was re-read and verified), and the run
+/// is idempotent, so a run killed at any point is finished by the next one.
+public struct ArchiveRun {
+    /// Settings of a run.
+    public struct Options: Sendable {
+        public var liveDirectory: String
+        public var archiveDirectory: String
+        /// A day is archived once its end is this far in the past.
+        public var olderThan: Int64 = 86_400 * UTCTime.second
+        /// Live files are deleted once archived and their day ended this long ago (0: at once).
+        public var retainLive: Int64 = 0
+        /// Archive days whose end is older than this are pruned (nil: kept forever).
+        public var retainArchive: Int64?
+        /// zlib level 1–9.
+        public var level: Int32 = 6
+        /// Now, UTC nanoseconds.
+        public var now: Int64
+        public var toolVersion = "auditpipe 0.3.0"
+
+        /// Creates options for a run from `live` into `archive` at `now`.
+        public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
+            self.liveDirectory = liveDirectory
+            self.archiveDirectory = archiveDirectory
+            self.now = now
+        }
+    }
+
+    /// What a run did.
+    public struct Report: Sendable {
+        public var daysArchived: [String] = []
+        public var eventsArchived = 0
+        public var duplicatesDropped = 0
+        public var liveFilesDeleted: [String] = []
+        public var daysPruned: [String] = []
+        public var uncompressedBytes: Int64 = 0
+        public var compressedBytes: Int64 = 0
+    }
+
+    let options: Options
+    /// Called after each day with the report so far (for progress lines).
+    let progress: (Report) -> Void
+
+    /// Creates a run.
+    public init(options: Options, progress: @escaping (Report) -> Void = { _ in }) {
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Runs the job.
+    public func run() throws(OutputError) -> Report {
+        var report = Report()
+        let root = options.archiveDirectory
+        ArchiveLayout.makeDirectories(root)
+        removeTemporaryFiles()
+        let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
+        for day in liveDays where dayEnd(day) + options.olderThan <= options.now {
+            let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
+            try archive(day: day, livePath: livePath, into: &report)
+            CrashPoint.reached("day archived")
+            if dayEnd(day) + options.retainLive <= options.now {
+                guard unlink(livePath) == 0 || errno == ENOENT else {
+                    throw OutputError(path: livePath, message: "cannot delete: \(String(cString: strerror(errno)))")
+                }
+                AtomicFile.syncDirectory(options.liveDirectory)
+                report.liveFilesDeleted.append(livePath)
+                CrashPoint.reached("live file deleted")
+            }
+            progress(report)
+        }
+        try prune(into: &report)
+        try rechain()
+        return report
+    }
+
+    /// Merges the day's live events into its archive (de-duplicated by event id, sorted by start then id),
+    /// writes archive then manifest, and verifies the result by reading it back.
+    private func archive(day: String, livePath: String, into report: inout Report) throws(OutputError) {
+        let root = options.archiveDirectory
+        let gzPath = ArchiveLayout.archiveFile(root, day: day)
+        guard let live = ArchivedDay.readFile(livePath) else {
+            throw OutputError(path: livePath, message: "cannot read the live file")
+        }
+        var lines = ArchivedDay.lines(live).map(Array.init)
+        if let existing = ArchivedDay.readFile(gzPath) {
+            do throws(InputError) {
+                lines += ArchivedDay.lines(try ArchivedDay.inflate(existing, name: gzPath)).map(Array.init)
+            } catch {
+                throw OutputError(
+                    path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")
+            }
+        }
+        let (content, events, dropped, first, last) = try Self.merge(lines, source: livePath)
+        let compressor = try GzipCompressor(level: options.level)
+        let gz = compressor.compress(content) + compressor.finish()
+        ArchiveLayout.makeDirectories(ArchiveLayout.dayDirectory(root, day: day))
+        let manifest = ArchiveManifest(
+            day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
+            uncompressedBytes: Int64(content.count), gzipSHA256: ArchiveManifest.sha256(gz),
+            contentSHA256: ArchiveManifest.sha256(content), toolVersion: options.toolVersion,
+            previousManifestSHA256: previousManifestHash(before: day))
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        let unchanged =
+            ArchivedDay.readFile(gzPath) == gz && ArchivedDay.readFile(manifestPath) == manifest.bytes
+        if !unchanged {
+            try AtomicFile.write(gz, to: gzPath, crashMidway: true)
+            CrashPoint.reached("archive written")
+            try AtomicFile.write(manifest.bytes, to: manifestPath)
+            CrashPoint.reached("manifest written")
+        }
+        if let problem = ArchiveVerifier.checkDay(root: root, day: day, previous: manifest.previousManifestSHA256) {
+            throw OutputError(path: gzPath, message: "read-back verification failed: \(problem)")
+        }
+        report.daysArchived.append(day)
+        report.eventsArchived += events
+        report.duplicatesDropped += dropped
+        report.uncompressedBytes += Int64(content.count)
+        report.compressedBytes += Int64(gz.count)
+    }
+
+    /// Sorted, de-duplicated content: each line an event with `event_id` and `start`.
+    static func merge(_ lines: [[UInt8]], source: String) throws(OutputError) -> (
+        content: [UInt8], events: Int, dropped: Int, first: String?, last: String?
+    ) {
+        var keyed: [(start: String, id: String, line: [UInt8])] = []
+        keyed.reserveCapacity(lines.count)
+        for (n, line) in lines.enumerated() {
+            guard let (start, id) = EventLineKey.of(line) else {
+                throw OutputError(path: source, message: "line \(n + 1) is not an audit event (no event_id/start)")
+            }
+            keyed.append((start, id, line))
+        }
+        keyed.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        var content: [UInt8] = []
+        var seen = Set<String>()
+        var events = 0
+        for k in keyed where seen.insert(k.id).inserted {
+            content.append(contentsOf: k.line)
+            content.append(10)
+            events += 1
+        }
+        return (content, events, keyed.count - events, keyed.first?.start, keyed.last?.start)
+    }
+
+    /// Hash the manifest of `day` must chain to: the previous archived day's manifest, else the last pruned.
+    private func previousManifestHash(before day: String) -> String? {
+        let root = options.archiveDirectory
+        if let prev = ArchiveLayout.archivedDays(root).last(where: { $0 < day }) {
+            return ArchivedDay.readFile(ArchiveLayout.manifestFile(root, day: prev)).map(ArchiveManifest.sha256)
+        }
+        return PrunedDays.load(root).last?.manifestSHA256
+    }
+
+    /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it).
+    private func rechain() throws(OutputError) {
+        let root = options.archiveDirectory
+        var previous = PrunedDays.load(root).last?.manifestSHA256
+        for day in ArchiveLayout.archivedDays(root) {
+            let path = ArchiveLayout.manifestFile(root, day: day)
+            guard let bytes = ArchivedDay.readFile(path), var m = ArchiveManifest.parse(bytes) else { continue }
+            if m.previousManifestSHA256 != previous {
+                m.previousManifestSHA256 = previous
+                try AtomicFile.write(m.bytes, to: path)
+                CrashPoint.reached("manifest re-chained")
+                previous = ArchiveManifest.sha256(m.bytes)
+            } else {
+                previous = ArchiveManifest.sha256(bytes)
+            }
+        }
+    }
+
+    /// Prunes archive days past `retainArchive`: records each (day and manifest hash) in `pruned.json`
+    /// first, then deletes its files, so the chain still verifies from the pruned record.
+    private func prune(into report: inout Report) throws(OutputError) {
+        guard let keep = options.retainArchive else { return }
+        let root = options.archiveDirectory
+        var pruned = PrunedDays.load(root)
+        for day in ArchiveLayout.archivedDays(root) where dayEnd(day) + keep <= options.now {
+            if !pruned.contains(where: { $0.day == day }) {
+                guard let m = ArchivedDay.readFile(ArchiveLayout.manifestFile(root, day: day)) else { continue }
+                pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
+                try PrunedDays.save(pruned, root)
+                CrashPoint.reached("pruning recorded")
+            }
+            let dir = ArchiveLayout.dayDirectory(root, day: day)
+            for name in ArchiveLayout.entries(dir) { unlink(dir + "/" + name) }
+            rmdir(dir)
+            AtomicFile.syncDirectory(dir.split(separator: "/").dropLast().joined(separator: "/"))
+            report.daysPruned.append(day)
+            CrashPoint.reached("day pruned")
+        }
+    }
+
+    private func removeTemporaryFiles() {
+        let root = options.archiveDirectory
+        for day in ArchiveLayout.archivedDays(root) {
+            let dir = ArchiveLayout.dayDirectory(root, day: day)
+            for name in ArchiveLayout.entries(dir) where name.hasSuffix(".tmp") { unlink(dir + "/" + name) }
+        }
+        unlink(ArchiveLayout.prunedFile(root) + ".tmp")
+    }
+
+    /// The end of a UTC day (start of the next), in nanoseconds.
+    private func dayEnd(_ day: String) -> Int64 { (FilterLiteralTime.parse(day) ?? 0) + 86_400 * UTCTime.second }
+}

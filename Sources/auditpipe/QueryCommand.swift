@@ -1,0 +1,91 @@
+import ArgumentParser
+import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `auditpipe query`: reads archives back with a time range and a filter expression.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Read archived events back (only the days in range), filtered, as JSONL or CSV.",
+        discussion: """
+            Examples:
+              auditpipe query archive/ --since 2026-11-01 --until 2026-11-08 'action == "export"' --output-format csv
+              auditpipe query archive/ --all > everything.jsonl
+            """)
+
+    @Argument(help: "Archive directory.")
+    var archive: String
+
+    @Argument(help: "Filter expression (see `auditpipe filter --help`).")
+    var expression: String?
+
+    @Option(help: "Events starting at or after this: RFC 3339, a date, or an age (24h, 7d).")
+    var since: String?
+
+    @Option(help: "Events starting before this: RFC 3339, a date, or an age.")
+    var until: String?
+
+    @Flag(help: "Export everything (needed when neither a range nor an expression narrows the query).")
+    var all = false
+
+    @Option(name: .shortAndLong, help: "Write here instead of stdout.")
+    var output: String = "-"
+
+    @Option(name: .customLong("output-format"), help: "jsonl or csv.")
+    var outputFormat: String = "jsonl"
+
+    @Option(help: "CSV columns as dotted paths, comma-separated.")
+    var columns: String?
+
+    @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark.")
+    var csvBOM = false
+
+    @Flag(name: .shortAndLong, help: "No summary on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard outputFormat == "jsonl" || outputFormat == "csv" else {
+            throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
+        }
+        guard all || since != nil || until != nil || expression != nil else {
+            throw ValidationError("an unfiltered export of the whole archive needs --all")
+        }
+        for (flag, value) in [("--since", since), ("--until", until)] {
+            if let value, TimeBound.parse(value, now: 0) == nil {
+                throw ValidationError("\(flag) takes an RFC 3339 time, a date or an age (24h, 7d); got '\(value)'")
+            }
+        }
+    }
+
+    func run() throws {
+        let filter = try expression.map { try parseFilter($0, records: false) }
+        let now = Int64(time(nil)) * UTCTime.second
+        let query = ArchiveQuery(
+            root: archive, since: since.flatMap { TimeBound.parse($0, now: now) },
+            until: until.flatMap { TimeBound.parse($0, now: now) }, filter: filter)
+        do {
+            let counts: ArchiveQuery.Counts
+            if outputFormat == "csv" {
+                let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
+                let sink = try CSVSink(path: output, columns: cols, bom: csvBOM)
+                counts = try query.run { _, v throws(OutputError) in try sink.write(records: [v]) }
+                try sink.close()
+            } else {
+                let file = try OutputFile(path: output)
+                counts = try query.run { line, _ throws(OutputError) in try file.write(line + [10]) }
+                try file.close()
+            }
+            if !quiet {
+                FileHandleStderr.write(
+                    "auditpipe: \(counts.matched) of \(counts.events) events matched in \(counts.days) days\n")
+            }
+        } catch {
+            if error.isBrokenPipe { throw ExitCode.success }
+            FileHandleStderr.write("auditpipe: query failed: \(error)\n")
+            throw ExitCode(3)
+        }
+    }
+}
