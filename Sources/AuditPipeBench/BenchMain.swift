@@ -46,6 +46,19 @@ struct BenchMain {
         print("ratio correlate(/dev/null) / read+frame throughput: \(String(format2: frame.seconds / discard.seconds))")
         print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
 
+        // Archive sink: the JSONL just written, as one live day, against gzip -6 on the same bytes.
+        let live = "\(dir)/live"
+        let archive = "\(dir)/archive"
+        _ = try ChildRun.external(["/bin/sh", "-c", "rm -rf '\(live)' '\(archive)' && mkdir -p '\(live)'"])
+        _ = try ChildRun.external(["/bin/cp", "\(dir)/events.jsonl", "\(live)/events-2026-11-21.jsonl"])
+        let gzip = try ChildRun.external(["/bin/sh", "-c", "gzip -6 -c '\(dir)/events.jsonl' > /dev/null"])
+        let archived = try ChildRun.scenario(.archive, live, output: archive)
+        let jsonlMB = Double(archived.records ?? 0) / 1e6
+        Report.row("baseline: gzip -6 (events)", gzip.seconds, jsonlMB, nil, nil, gzip.maxRSS)
+        Report.row("archive (sort, gzip -6, verify)", archived.seconds, jsonlMB, nil, archived.events, archived.maxRSS)
+        print(
+            "ratio archive / gzip -6 throughput on the same JSONL: \(String(format2: gzip.seconds / archived.seconds))")
+
         let (latency, _, _) = try ChildRun.spawn([ChildRun.selfPath, "--child", "live-latency"])
         let parts = latency.split(separator: " ").compactMap { Double($0.filter { !$0.isNewline }) }
         if parts.count == 2 {

@@ -10,6 +10,7 @@ enum Scenario: String, CaseIterable {
     case correlateDiscard = "correlate-discard"
     case correlateJSONL = "correlate-jsonl"
     case openGroups = "open-groups"
+    case archive
     case empty
 
     /// Runs the scenario on `path`; prints `seconds records events` on stdout.
@@ -20,6 +21,13 @@ enum Scenario: String, CaseIterable {
         switch self {
         case .readFrame:
             records = try LineFramingBaseline.countLines(path: path)
+        case .archive:
+            // `path` is a live directory holding one day's events; `output` the archive directory.
+            var options = ArchiveRun.Options(liveDirectory: path, archiveDirectory: output, now: Int64.max / 2)
+            options.olderThan = 0
+            let report = try ArchiveRun(options: options).run()
+            records = Int64(report.uncompressedBytes)
+            events = Int64(report.eventsArchived)
         case .correlateDiscard, .correlateJSONL, .openGroups, .empty:
             var options = PipelineOptions()
             if self == .openGroups {

@@ -9,10 +9,11 @@ import AuditPipe
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Read archived events back (only the days in range), filtered, as JSONL or CSV.",
+        abstract: "Read archived events back (only the days in range), filtered, as JSONL, CSV or XLSX.",
         discussion: """
             Examples:
               auditpipe query archive/ --since 2026-11-01 --until 2026-11-08 'action == "export"' --output-format csv
+              auditpipe query archive/ --since 7d 'outcome.status == 4xx' --output-format xlsx -o denied.xlsx
               auditpipe query archive/ --all > everything.jsonl
             """)
 
@@ -34,10 +35,10 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write here instead of stdout.")
     var output: String = "-"
 
-    @Option(name: .customLong("output-format"), help: "jsonl or csv.")
+    @Option(name: .customLong("output-format"), help: "jsonl, csv or xlsx (xlsx needs -o FILE).")
     var outputFormat: String = "jsonl"
 
-    @Option(help: "CSV columns as dotted paths, comma-separated.")
+    @Option(help: "CSV/XLSX columns as dotted paths, comma-separated.")
     var columns: String?
 
     @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark.")
@@ -47,9 +48,10 @@ struct QueryCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard outputFormat == "jsonl" || outputFormat == "csv" else {
-            throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
+        guard ["jsonl", "csv", "xlsx"].contains(outputFormat) else {
+            throw ValidationError("--output-format must be jsonl, csv or xlsx; got '\(outputFormat)'")
         }
+        if outputFormat == "xlsx" && output == "-" { throw ValidationError("--output-format xlsx needs -o FILE") }
         guard all || since != nil || until != nil || expression != nil else {
             throw ValidationError("an unfiltered export of the whole archive needs --all")
         }
@@ -68,8 +70,21 @@ struct QueryCommand: ParsableCommand {
             until: until.flatMap { TimeBound.parse($0, now: now) }, filter: filter)
         do {
             let counts: ArchiveQuery.Counts
-            if outputFormat == "csv" {
-                let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
+            let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
+            if outputFormat == "xlsx" {
+                var sheet = XLSXSheet(columns: cols)
+                var rows = 0
+                counts = try query.run { _, v throws(OutputError) in
+                    rows += 1
+                    guard rows < 1_048_576 else {
+                        throw OutputError(path: output, message: "an xlsx sheet holds at most 1,048,576 rows; use csv")
+                    }
+                    sheet.append(v)
+                }
+                let file = try OutputFile(path: output)
+                try file.write(try sheet.finish())
+                try file.close()
+            } else if outputFormat == "csv" {
                 let sink = try CSVSink(path: output, columns: cols, bom: csvBOM)
                 counts = try query.run { _, v throws(OutputError) in try sink.write(records: [v]) }
                 try sink.close()

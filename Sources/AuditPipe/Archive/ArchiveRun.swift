@@ -90,18 +90,17 @@ public struct ArchiveRun {
         guard let live = ArchivedDay.readFile(livePath) else {
             throw OutputError(path: livePath, message: "cannot read the live file")
         }
-        var lines = ArchivedDay.lines(live).map(Array.init)
+        var buffers = [live]
         if let existing = ArchivedDay.readFile(gzPath) {
             do throws(InputError) {
-                lines += ArchivedDay.lines(try ArchivedDay.inflate(existing, name: gzPath)).map(Array.init)
+                buffers.append(try ArchivedDay.inflate(existing, name: gzPath))
             } catch {
                 throw OutputError(
                     path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")
             }
         }
-        let (content, events, dropped, first, last) = try Self.merge(lines, source: livePath)
-        let compressor = try GzipCompressor(level: options.level)
-        let gz = compressor.compress(content) + compressor.finish()
+        let (content, events, dropped, first, last) = try DayMerge.merge(buffers, source: livePath)
+        let gz = try ParallelGzip.compress(content, level: options.level)
         ArchiveLayout.makeDirectories(ArchiveLayout.dayDirectory(root, day: day))
         let manifest = ArchiveManifest(
             day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
@@ -117,7 +116,9 @@ public struct ArchiveRun {
             try AtomicFile.write(manifest.bytes, to: manifestPath)
             CrashPoint.reached("manifest written")
         }
-        if let problem = ArchiveVerifier.checkDay(root: root, day: day, previous: manifest.previousManifestSHA256) {
+        if let problem = ArchiveVerifier.checkDay(
+            root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
+        {
             throw OutputError(path: gzPath, message: "read-back verification failed: \(problem)")
         }
         report.daysArchived.append(day)
@@ -125,30 +126,6 @@ public struct ArchiveRun {
         report.duplicatesDropped += dropped
         report.uncompressedBytes += Int64(content.count)
         report.compressedBytes += Int64(gz.count)
-    }
-
-    /// Sorted, de-duplicated content: each line an event with `event_id` and `start`.
-    static func merge(_ lines: [[UInt8]], source: String) throws(OutputError) -> (
-        content: [UInt8], events: Int, dropped: Int, first: String?, last: String?
-    ) {
-        var keyed: [(start: String, id: String, line: [UInt8])] = []
-        keyed.reserveCapacity(lines.count)
-        for (n, line) in lines.enumerated() {
-            guard let (start, id) = EventLineKey.of(line) else {
-                throw OutputError(path: source, message: "line \(n + 1) is not an audit event (no event_id/start)")
-            }
-            keyed.append((start, id, line))
-        }
-        keyed.sort { ($0.start, $0.id) < ($1.start, $1.id) }
-        var content: [UInt8] = []
-        var seen = Set<String>()
-        var events = 0
-        for k in keyed where seen.insert(k.id).inserted {
-            content.append(contentsOf: k.line)
-            content.append(10)
-            events += 1
-        }
-        return (content, events, keyed.count - events, keyed.first?.start, keyed.last?.start)
     }
 
     /// Hash the manifest of `day` must chain to: the previous archived day's manifest, else the last pruned.

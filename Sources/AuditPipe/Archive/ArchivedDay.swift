@@ -8,24 +8,41 @@ import CZlib
 
 /// Reading an archive day back: the gzip file inflated (CRC and length checked by zlib) into event lines.
 enum ArchivedDay {
-    /// The file's bytes, or nil when it cannot be read.
+    /// The file's bytes, or nil when it cannot be read (one allocation of the file's size).
     static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 256 << 10)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let size = Int(st.st_size)
+        var failed = false
+        var out = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buf.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    failed = n < 0
+                    break
+                }
+                done += n
+            }
+            count = done
+        }
+        if failed { return nil }
+        // A file that grew since fstat: read the rest.
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { return out }
+            if n <= 0 { break }
             out.append(contentsOf: chunk[..<n])
         }
+        return out
     }
 
     /// Inflates gzip bytes (every member), zlib checking each member's CRC-32 and length.
-    static func inflate(_ gz: [UInt8], name: String) throws(InputError) -> [UInt8] {
+    static func inflate(_ gz: [UInt8], name: String, expectedSize: Int? = nil) throws(InputError) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer {
@@ -35,12 +52,12 @@ enum ArchivedDay {
         guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw InputError(source: name, message: "zlib inflateInit failed")
         }
-        var out = [UInt8](repeating: 0, count: max(1 << 16, gz.count * 8))
+        var out = [UInt8](repeating: 0, count: max(1 << 16, (expectedSize ?? gz.count * 8) + 1))
         var produced = 0
         var consumed = 0
         var gz = gz
         while true {
-            if produced == out.count { out.append(contentsOf: [UInt8](repeating: 0, count: out.count)) }
+            if produced == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
             let rc: Int32 = gz.withUnsafeMutableBufferPointer { inBuf in
                 out.withUnsafeMutableBufferPointer { outBuf in
                     stream.pointee.next_in = inBuf.baseAddress! + consumed

@@ -19,7 +19,16 @@ enum EventLineKey {
     private static let startKey = Array(#","start":""#.utf8)
 
     private static func fast(_ b: [UInt8]) -> (start: String, id: String)? {
-        guard b.starts(with: head) else { return nil }
+        b.withUnsafeBufferPointer { p in
+            spans(p).map {
+                (String(decoding: p[$0.start], as: UTF8.self), String(decoding: p[$0.id], as: UTF8.self))
+            }
+        }
+    }
+
+    /// Where the start and the event id lie in a line written by auditpipe, or nil for any other line.
+    static func spans(_ b: UnsafeBufferPointer<UInt8>) -> (start: Range<Int>, id: Range<Int>)? {
+        guard b.count > head.count, b.starts(with: head) else { return nil }
         var i = head.count
         let idStart = i
         while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
@@ -39,6 +48,6 @@ enum EventLineKey {
         let startBegin = i
         while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-        return (String(decoding: b[startBegin..<i], as: UTF8.self), String(decoding: b[idStart..<idEnd], as: UTF8.self))
+        return (startBegin..<i, idStart..<idEnd)
     }
 }

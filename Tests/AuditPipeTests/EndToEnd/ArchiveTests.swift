@@ -56,7 +56,7 @@ struct ArchiveTests {
     }
 
     static func lines(_ url: URL) -> [String] {
-        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOf: url, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).map(String.init)
     }
 
     /// Correlates generated logs into `live/`; returns every event line written.
@@ -187,6 +187,37 @@ struct ArchiveTests {
         let (verify, verr) = try Self.run(["verify", "archive"], in: dir)
         #expect(verify == 0, "\(verr)")
         #expect(verr.contains("verified 2 days, 40 events, chain intact (2 pruned days recorded)"))
+    }
+}
+
+struct XLSXExportTests {
+    @Test func xlsxConvertsWithLibreOfficeToTheCSVExportsRows() throws {
+        let office = ["/usr/bin/libreoffice", "/usr/bin/soffice", "/usr/local/bin/libreoffice"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        guard let office else {
+            print("skipped: LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+            return
+        }
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ArchiveTests.makeLive(dir, days: 1...2, perDay: 60)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
+        let cols =
+            "event_id,request_id,start,end,duration_ms,actor.user,action,entity.id,outcome.status,services,records"
+        let query = ["query", "archive", #"status != 200"#, "--columns", cols, "-q"]
+        #expect(try ArchiveTests.run(query + ["--output-format", "csv", "-o", "q.csv"], in: dir).0 == 0)
+        #expect(try ArchiveTests.run(query + ["--output-format", "xlsx", "-o", "q.xlsx"], in: dir).0 == 0)
+        let (status, out) = try ArchiveTests.shell(
+            "HOME='\(dir.path)' '\(office)' --headless --convert-to csv --outdir lo q.xlsx", in: dir)
+        #expect(status == 0, "\(out)")
+        let converted = ArchiveTests.lines(dir.appendingPathComponent("lo/q.csv"))
+        // Date cells show as `yyyy-mm-dd hh:mm:ss.000` (UTC); the CSV writes RFC 3339.
+        let csv = ArchiveTests.lines(dir.appendingPathComponent("q.csv")).map { line in
+            line.replacing(/(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}\.\d{3})Z/) { "\($0.1) \($0.2)" }
+        }
+        #expect(csv.count == 61)  // header + the 60 requests whose status is not 200
+        #expect(converted == csv)
     }
 }
 
