@@ -64,14 +64,14 @@ struct ArchiveCommand: ParsableCommand {
         options.level = level
         let quiet = self.quiet
         let started = RunClock.seconds()
+        let terminal = isatty(2) == 1
         do {
             let report = try ArchiveRun(options: options) { r in
                 guard !quiet, let day = r.daysArchived.last else { return }
-                let seconds = max(0.001, RunClock.seconds() - started)
                 FileHandleStderr.write(
-                    "auditpipe: archived \(day): \(r.eventsArchived) events so far, \(r.uncompressedBytes / 1_000_000) MB -> \(r.compressedBytes / 1_000_000) MB, \(Int(Double(r.uncompressedBytes) / 1e6 / seconds)) MB/s\n"
-                )
+                    ProgressLine.text(r, day: day, seconds: RunClock.seconds() - started, bar: terminal))
             }.run()
+            if !quiet && terminal && !report.daysArchived.isEmpty { FileHandleStderr.write("\n") }
             if !quiet {
                 FileHandleStderr.write(
                     "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
@@ -108,6 +108,24 @@ struct VerifyCommand: ParsableCommand {
             FileHandleStderr.write("auditpipe: verify failed: \(f.path): \(f.reason)\n")
             throw ExitCode(4)
         }
+    }
+}
+
+/// The archive's progress: a bar redrawn in place on a terminal, a plain line per day otherwise.
+enum ProgressLine {
+    static func text(_ r: ArchiveRun.Report, day: String, seconds: Double, bar: Bool) -> String {
+        let s = max(0.001, seconds)
+        let fraction = r.liveBytesTotal > 0 ? Double(r.liveBytesDone) / Double(r.liveBytesTotal) : 1
+        let rate = Double(r.liveBytesDone) / 1e6 / s
+        let eta = fraction > 0 ? Int(s / fraction - s) : 0
+        let figures =
+            "\(Int(fraction * 100))% \(r.liveBytesDone / 1_000_000)/\(r.liveBytesTotal / 1_000_000) MB, \(String(Int(rate))) MB/s, \(Int(Double(r.eventsArchived) / s)) events/s, ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
+        if bar {
+            let filled = Int(fraction * 30)
+            return
+                "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] \(figures) (\(day))"
+        }
+        return "auditpipe: archived \(day): \(figures)\n"
     }
 }
 

@@ -44,6 +44,9 @@ public struct ArchiveRun {
         public var daysPruned: [String] = []
         public var uncompressedBytes: Int64 = 0
         public var compressedBytes: Int64 = 0
+        /// Live bytes this run archives in all, and those done so far (for progress and ETA).
+        public var liveBytesTotal: Int64 = 0
+        public var liveBytesDone: Int64 = 0
     }
 
     let options: Options
@@ -63,8 +66,13 @@ public struct ArchiveRun {
         ArchiveLayout.makeDirectories(root)
         removeTemporaryFiles()
         let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
-        for day in liveDays where dayEnd(day) + options.olderThan <= options.now {
+        let due = liveDays.filter { dayEnd($0) + options.olderThan <= options.now }
+        report.liveBytesTotal = due.reduce(0) {
+            $0 + fileSize(options.liveDirectory + "/" + ArchiveLayout.liveName(day: $1))
+        }
+        for day in due {
             let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
+            let liveBytes = fileSize(livePath)
             try archive(day: day, livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
             if dayEnd(day) + options.retainLive <= options.now {
@@ -75,6 +83,7 @@ public struct ArchiveRun {
                 report.liveFilesDeleted.append(livePath)
                 CrashPoint.reached("live file deleted")
             }
+            report.liveBytesDone += liveBytes
             progress(report)
         }
         try prune(into: &report)
@@ -101,7 +110,6 @@ public struct ArchiveRun {
         }
         let (content, events, dropped, first, last) = try DayMerge.merge(buffers, source: livePath)
         let gz = try ParallelGzip.compress(content, level: options.level)
-        ArchiveLayout.makeDirectories(ArchiveLayout.dayDirectory(root, day: day))
         let manifest = ArchiveManifest(
             day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
             uncompressedBytes: Int64(content.count), gzipSHA256: ArchiveManifest.sha256(gz),
@@ -110,12 +118,7 @@ public struct ArchiveRun {
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let unchanged =
             ArchivedDay.readFile(gzPath) == gz && ArchivedDay.readFile(manifestPath) == manifest.bytes
-        if !unchanged {
-            try AtomicFile.write(gz, to: gzPath, crashMidway: true)
-            CrashPoint.reached("archive written")
-            try AtomicFile.write(manifest.bytes, to: manifestPath)
-            CrashPoint.reached("manifest written")
-        }
+        if !unchanged { try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes) }
         if let problem = ArchiveVerifier.checkDay(
             root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
         {
@@ -168,10 +171,7 @@ public struct ArchiveRun {
                 try PrunedDays.save(pruned, root)
                 CrashPoint.reached("pruning recorded")
             }
-            let dir = ArchiveLayout.dayDirectory(root, day: day)
-            for name in ArchiveLayout.entries(dir) { unlink(dir + "/" + name) }
-            rmdir(dir)
-            AtomicFile.syncDirectory(dir.split(separator: "/").dropLast().joined(separator: "/"))
+            DayDirectory.remove(root: root, day: day)
             report.daysPruned.append(day)
             CrashPoint.reached("day pruned")
         }
@@ -179,11 +179,17 @@ public struct ArchiveRun {
 
     private func removeTemporaryFiles() {
         let root = options.archiveDirectory
+        DayDirectory.removeOrphans(root: root)
         for day in ArchiveLayout.archivedDays(root) {
             let dir = ArchiveLayout.dayDirectory(root, day: day)
             for name in ArchiveLayout.entries(dir) where name.hasSuffix(".tmp") { unlink(dir + "/" + name) }
         }
         unlink(ArchiveLayout.prunedFile(root) + ".tmp")
+    }
+
+    private func fileSize(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
     /// The end of a UTC day (start of the next), in nanoseconds.
