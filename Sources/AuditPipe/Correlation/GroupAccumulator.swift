@@ -110,7 +110,15 @@ struct GroupAccumulator: Sendable {
             error = m
             errorRank = RecordRank(timeOf: r)
         }
-        if let e = r.entityHint, rank < entityRank { (entityHint, entityRank) = (e, rank) }
+        // The best-ranked hint wins, but one that names the object beats one that does not (a Kubernetes
+        // create is named only in its ResponseComplete stage).
+        if let e = r.entityHint {
+            let named = e.id != nil
+            let currentNamed = entityHint?.id != nil
+            if (named && !currentNamed) || (named == currentNamed && rank < entityRank) {
+                (entityHint, entityRank) = (e, rank)
+            }
+        }
         if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }
         embedded?.append(r)
     }

@@ -14,7 +14,9 @@ public struct Enricher: Sendable {
         let sourceName = name(of: g.firstPosition.input).split(separator: "/").last.map(String.init) ?? ""
         let route = g.http.map { RouteClassifier.classify(method: $0.method, path: $0.path, query: $0.query) }
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
-        if entity.type == nil, let hint = g.entityHint {
+        // The record's own object (OpenStack `[instance: …]`, Kubernetes `objectRef`) names the entity when the
+        // route does not, or gives the id the route lacks (a create, whose name is in the body).
+        if let hint = g.entityHint, entity.type == nil || (entity.id == nil && hint.id != nil) {
             entity.type = hint.type
             entity.id = hint.id
         }

@@ -40,11 +40,20 @@ public enum RouteClassifier {
                 }
             }
             let lower = seg.map(asciiLower)
-            if i < 3, lower.elementsEqual("api".utf8) || lower.elementsEqual("rest".utf8) || isVersion(lower) {
+            // API prefixes: `api`, `apis`, `rest`, versions, and Kubernetes API groups (`apps`, `rbac.authorization.k8s.io`).
+            if i < 3,
+                lower.elementsEqual("api".utf8) || lower.elementsEqual("apis".utf8) || lower.elementsEqual("rest".utf8)
+                    || isVersion(lower) || (i == 1 && segments[0].elementsEqual("apis".utf8))
+            {
                 continue
             }
             if isLast, let v = verbOf(String(decoding: lower, as: UTF8.self)) {
                 verb = v
+                continue
+            }
+            if let last = collections.last, last.id != nil, isLast,
+                subresources.contains(String(decoding: lower, as: UTF8.self))
+            {
                 continue
             }
             // REST paths alternate collection / id; an id where a collection is due (a tenant) is skipped.
@@ -114,9 +123,23 @@ public enum RouteClassifier {
         return nil
     }
 
+    /// `v1`, `v2`, and Kubernetes' `v1beta1`, `v2alpha1`.
     static func isVersion(_ s: [UInt8]) -> Bool {
-        s.count >= 2 && s[0] == UInt8(ascii: "v") && s.dropFirst().allSatisfy(isDigit)
+        guard s.count >= 2, s[0] == UInt8(ascii: "v"), isDigit(s[1]) else { return false }
+        let rest = s.dropFirst().drop(while: isDigit)
+        if rest.isEmpty { return true }
+        for tag in ["alpha", "beta"] where rest.starts(with: tag.utf8) {
+            let tail = rest.dropFirst(tag.utf8.count)
+            return !tail.isEmpty && tail.allSatisfy(isDigit)
+        }
+        return false
     }
+
+    /// Kubernetes subresources: after an object's name they name an aspect of it, not a new collection.
+    static let subresources: Set<String> = [
+        "status", "scale", "log", "exec", "attach", "binding", "eviction", "proxy", "portforward", "finalize",
+        "approval", "token", "ephemeralcontainers", "resize",
+    ]
 
     /// Ids: numbers, UUIDs, long hex, or anything with a digit that is not a plain word.
     static func isIdentifier(_ s: [UInt8]) -> Bool {

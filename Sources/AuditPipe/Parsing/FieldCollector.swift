@@ -18,6 +18,8 @@ struct FieldCollector {
     var headers: JSONValue?
     var body: JSONValue?
     var endStage = false
+    var entityType: String?
+    var entityID: String?
     var extra: [JSONMember] = []
 
     /// Takes a text value (string content or number text) for `role`.
@@ -60,6 +62,8 @@ struct FieldCollector {
         case .headers: if headers == nil { headers = .string(Self.string(v)) }
         case .body: if body == nil { body = .string(Self.string(v)) }
         case .stage: if Self.equals(v, "ResponseComplete") { endStage = true }
+        case .entityType: if entityType == nil, !v.isEmpty { entityType = Self.string(v) }
+        case .entityID: if entityID == nil, !v.isEmpty { entityID = Self.string(v) }
         case .container: break
         }
     }
@@ -122,6 +126,9 @@ struct FieldCollector {
             record.isEndMarker = status != nil
         }
         if endStage { record.isEndMarker = true }
+        if let entityType {
+            record.entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
+        }
         record.requestID = requestID
         record.actor = actor
         if keepExtra { record.extra = extra }

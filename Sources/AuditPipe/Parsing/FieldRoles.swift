@@ -9,6 +9,8 @@ enum FieldRole: Sendable, Equatable {
     case user, userID, ip, userAgent
     case method, path, url, query, status, headers, body
     case stage
+    /// The type and the id of the object a record acts on (Kubernetes `objectRef.resource` / `.name`).
+    case entityType, entityID
     /// An object whose members are looked up as `key.member`.
     case container
 
@@ -81,13 +83,13 @@ struct FieldRoleTable: Sendable {
         for name in agents { pairs.append((name, .userAgent)) }
         let methods = [
             "method", "http_method", "request_method", "http.method", "http.request.method", "req.method",
-            "request.method",
+            "request.method", "verb",
         ]
         for name in methods { pairs.append((name, .method)) }
         for name in ["path", "uri", "request_uri", "route", "url.path", "http.path", "http.target", "request.path"] {
             pairs.append((name, .path))
         }
-        for name in ["url", "request_url", "http.url", "url.original", "req.url", "request.url"] {
+        for name in ["url", "request_url", "http.url", "url.original", "req.url", "request.url", "requestURI"] {
             pairs.append((name, .url))
         }
         let queries = ["query", "params", "query_params", "queryParams", "url.query", "request.query", "req.query"]
@@ -104,9 +106,11 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .body))
         }
         pairs.append(("stage", .stage))
+        pairs.append(("objectRef.resource", .entityType))
+        pairs.append(("objectRef.name", .entityID))
         for name in [
             "http", "http.request", "http.response", "req", "res", "request", "response", "responseStatus", "client",
-            "log", "trace",
+            "log", "trace", "objectRef",
         ] {
             pairs.append((name, .container))
         }

@@ -83,7 +83,8 @@ struct ArchiveTests {
         // Live files were deleted once archived; gzip and zcat accept every archive file.
         #expect(Self.lines(dir.appendingPathComponent("live/events-2026-11-01.jsonl")).isEmpty)
         let (gz, out) = try Self.shell(
-            "for f in archive/*/*/??/*.gz; do gzip -t \"$f\" || exit 1; done; zcat archive/*/*/??/*.gz | wc -l", in: dir)
+            "for f in archive/*/*/??/*.gz; do gzip -t \"$f\" || exit 1; done; zcat archive/*/*/??/*.gz | wc -l", in: dir
+        )
         #expect(gz == 0)
         #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
         // A filtered, ranged query reads only its days.

@@ -75,4 +75,50 @@ struct RealDataGroundTruthTests {
         #expect(files.count == 21)
         #expect(s.recordsPerID == (try Self.contextIDCounts(files)))
     }
+    /// The Kubernetes audit sample: one event per auditID (README: 1,484 distinct, 2,971 stage lines), each
+    /// with its verb as action, its object as entity and its response code, checked against the raw file.
+    @Test func kubernetesAuditGivesOneEventPerAuditID() throws {
+        let path = "k8s-audit/immudb-log-audit_k8s.log.gz"
+        let r = try AuditPipeBinary.run(["correlate", path, "--idle", "30d", "-q"], in: Self.realdata)
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = try r.stdout.split(separator: UInt8(ascii: "\n")).map {
+            try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+        }
+        #expect(events.count == 1_484)
+        #expect(Set(events.compactMap { $0["request_id"] as? String }).count == 1_484)
+        #expect(events.reduce(0) { $0 + ($1["records"] as! Int) } == 2_971)
+        // Checked against the raw JSON read here: each ResponseComplete stage's code, verb and object.
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0["request_id"] as! String, $0) })
+        let lines = try Self.gunzip(Self.realdata.appendingPathComponent(path))
+        var checked = 0
+        for line in lines {
+            let e = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            guard e["stage"] as? String == "ResponseComplete", let id = e["auditID"] as? String,
+                let code = (e["responseStatus"] as? [String: Any])?["code"] as? Int
+            else { continue }
+            let event = byID[id]!
+            #expect((event["outcome"] as! [String: Any])["status"] as? Int == code)
+            #expect(
+                event["action"] as? String == ["get": "view", "patch": "update"][e["verb"] as! String] ?? e["verb"]
+                    as? String)
+            if let ref = e["objectRef"] as? [String: Any], let name = ref["name"] as? String, ref["subresource"] == nil
+            {
+                #expect((event["entity"] as! [String: Any])["id"] as? String == name, "\(id)")
+            }
+            checked += 1
+        }
+        #expect(checked == 1_376)  // 1,373 + 3 requests with a ResponseComplete stage
+    }
+
+    static func gunzip(_ url: URL) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -dc '\(url.path)'"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
 }
