@@ -30,14 +30,14 @@ public struct CorrelatePipeline: Sendable {
         let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: InputNames(names))
         let sinkBox = UncheckedBox(sink)
 
-        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageResult.self) { group in
+        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
             for (i, spec) in inputs.enumerated() {
                 group.addTask {
                     let stage = InputStage(
                         spec: spec, index: Int32(i), options: options.parse, parseWorkers: workers,
                         batchBytes: batchBytes, control: control)
                     let (counts, error) = await stage.run(output: recordChannels[i])
-                    return .input(counts, error)
+                    return .input(counts, error.map { [$0] } ?? [])
                 }
             }
             group.addTask {
@@ -76,7 +76,7 @@ public struct CorrelatePipeline: Sendable {
                                 matched.append(object)
                             }
                         }
-                        if !matched.isEmpty { await outputChannel.send(.records(matched, seen: batch.count)) }
+                        if !matched.isEmpty { await outputChannel.send(.records(matched)) }
                     }
                     outputChannel.finish()
                     return .none
@@ -108,7 +108,7 @@ public struct CorrelatePipeline: Sendable {
                             for e in all { stats.count(e) }
                             stats.written += Int64(kept.count)
                             if !kept.isEmpty { try sinkBox.value.write(kept) }
-                        case .records(let matched, _):
+                        case .records(let matched):
                             stats.written += Int64(matched.count)
                             try sinkBox.value.write(records: matched)
                         }
@@ -124,29 +124,14 @@ public struct CorrelatePipeline: Sendable {
                 return .sink(stats, failure)
             }
 
-            var stats = RunStats()
-            var failure: OutputError?
-            var inputErrors: [(Int, InputError)] = []
-            var counts = LineCounts()
-            for await r in group {
-                switch r {
-                case .input(let c, let e):
-                    counts.add(c)
-                    if let e { inputErrors.append((inputErrors.count, e)) }
-                case .output(let e): if failure == nil { failure = e }
-                case .sink(let s, let e):
-                    stats = s
-                    if let e { failure = e }
-                case .none: break
+            return await StageOutcome.gather(&group).map { stats in
+                var stats = stats
+                stats.inputs = inputs.count
+                stats.inputErrors.sort {
+                    names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0
                 }
+                return stats
             }
-            stats.lines = counts
-            stats.inputs = inputs.count
-            stats.inputErrors = inputErrors.map(\.1).sorted {
-                names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0
-            }
-            if let failure { return .failure(failure) }
-            return .success(stats)
         }
         return try result.get()
     }
@@ -186,15 +171,9 @@ public struct CorrelatePipeline: Sendable {
     /// What the sink stage receives: events (those kept by the filter, and all for counting) or records.
     private enum SinkBatch: Sendable {
         case events([AuditEvent], all: [AuditEvent])
-        case records([JSONValue], seen: Int)
+        case records([JSONValue])
     }
 
-    private enum StageResult: Sendable {
-        case input(LineCounts, InputError?)
-        case output(OutputError?)
-        case sink(RunStats, OutputError?)
-        case none
-    }
 }
 
 /// Carries a non-Sendable sink into the one task that uses it.

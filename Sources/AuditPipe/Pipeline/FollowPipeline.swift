@@ -41,7 +41,7 @@ public struct FollowPipeline: Sendable {
         let progress = FollowProgress()
         let fanIn = BoundedChannel<RecordBatch>(capacity: 4)
         let closedChannel = BoundedChannel<([GroupAccumulator], [Int32: SourcePosition]?)>(capacity: 2)
-        let outputChannel = BoundedChannel<([AuditEvent], all: Int, [AuditEvent], [Int32: SourcePosition]?)>(
+        let outputChannel = BoundedChannel<(kept: [AuditEvent], all: [AuditEvent], [Int32: SourcePosition]?)>(
             capacity: 2)
         let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
         let sinkBox = UncheckedBox(sink)
@@ -59,12 +59,12 @@ public struct FollowPipeline: Sendable {
         }
         let pinned = checkpoint
 
-        let result: Result<RunStats, OutputError> = await withTaskGroup(of: Stage.self) { group in
+        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
             group.addTask {
                 let (counts, errors) = await me.followInputs(
                     into: fanIn, checkpoint: pinned, progress: progress, control: control)
                 fanIn.finish()
-                return .inputs(counts, errors)
+                return .input(counts, errors)
             }
             group.addTask {
                 while !fanIn.isFinished {
@@ -82,7 +82,7 @@ public struct FollowPipeline: Sendable {
                 for await (closed, commit) in closedChannel {
                     let events = closed.map(enricher.event(from:))
                     let kept = options.filter.map { f in events.filter { f.matches($0) } } ?? events
-                    await outputChannel.send((kept, all: events.count, events, commit))
+                    await outputChannel.send((kept, events, commit))
                 }
                 outputChannel.finish()
                 return .none
@@ -91,7 +91,7 @@ public struct FollowPipeline: Sendable {
                 var stats = RunStats()
                 var skip = skip
                 var failure: OutputError?
-                for await (kept, _, all, commit) in outputChannel {
+                for await (kept, all, commit) in outputChannel {
                     guard failure == nil else { continue }
                     for e in all { stats.count(e) }
                     let fresh = kept.filter { skip.remove($0.eventID) == nil }
@@ -125,27 +125,11 @@ public struct FollowPipeline: Sendable {
                 return .sink(stats, failure)
             }
 
-            var stats = RunStats()
-            var failure: OutputError?
-            var counts = LineCounts()
-            var inputErrors: [InputError] = []
-            for await r in group {
-                switch r {
-                case .inputs(let c, let e):
-                    counts = c
-                    inputErrors = e
-                case .output(let e): if failure == nil { failure = e }
-                case .sink(let s, let e):
-                    stats = s
-                    if let e { failure = e }
-                case .none: break
-                }
+            return await StageOutcome.gather(&group).map { stats in
+                var stats = stats
+                stats.inputs = names.all.count
+                return stats
             }
-            stats.lines = counts
-            stats.inputs = names.all.count
-            stats.inputErrors = inputErrors
-            if let failure { return .failure(failure) }
-            return .success(stats)
         }
         return try result.get()
     }
@@ -263,10 +247,4 @@ public struct FollowPipeline: Sendable {
         return failure
     }
 
-    private enum Stage: Sendable {
-        case inputs(LineCounts, [InputError])
-        case output(OutputError?)
-        case sink(RunStats, OutputError?)
-        case none
-    }
 }
