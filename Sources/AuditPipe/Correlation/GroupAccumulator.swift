@@ -55,6 +55,8 @@ struct GroupAccumulator: Sendable {
     var statusRank = RecordRank.worst
     var error: String?
     var errorRank = RecordRank.worst
+    var action: String?
+    var actionRank = RecordRank.worst
     var entityHint: EntityRef?
     var entityRank = RecordRank.worst
     var endMarker: Int64?
@@ -110,6 +112,7 @@ struct GroupAccumulator: Sendable {
             error = m
             errorRank = RecordRank(timeOf: r)
         }
+        if let a = r.action, rank < actionRank { (action, actionRank) = (a, rank) }
         // The best-ranked hint wins, but one that names the object beats one that does not (a Kubernetes
         // create is named only in its ResponseComplete stage).
         if let e = r.entityHint {

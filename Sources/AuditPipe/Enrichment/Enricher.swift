@@ -27,7 +27,9 @@ public struct Enricher: Sendable {
         case .some(let s) where s >= 500: result = "error"
         case .some(let s) where s >= 400: result = "failure"
         case .some: result = "success"
-        case .none: result = hasErrors ? "error" : "unknown"
+        // No status: errors say error; a service that names the action it performed (CloudTrail) without an
+        // error code says it succeeded; otherwise nothing tells.
+        case .none: result = hasErrors ? "error" : g.action != nil ? "success" : "unknown"
         }
         let api = g.http.flatMap { h -> AuditEvent.API? in
             guard h.method != nil || h.path != nil else { return nil }
@@ -50,7 +52,7 @@ public struct Enricher: Sendable {
             actor: AuditEvent.Actor(
                 user: g.actor.user, userID: g.actor.userID, ip: g.actor.ip, userAgent: g.actor.userAgent,
                 origin: OriginClassifier.classify(userAgent: g.actor.userAgent, user: g.actor.user)),
-            action: route?.action,
+            action: g.action ?? route?.action,
             entity: entity,
             access: access,
             outcome: AuditEvent.Outcome(

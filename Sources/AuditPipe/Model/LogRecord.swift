@@ -98,6 +98,8 @@ public struct LogRecord: Sendable {
     public var actor: ActorFields
     /// HTTP fields, for API payload and access-log records.
     public var http: HTTPFields?
+    /// What the record says was done (CloudTrail `eventName`), when it says so.
+    public var action: String?
     /// Entity named by the record itself (e.g. OpenStack `[instance: <uuid>]`).
     public var entityHint: EntityRef?
     /// Fields other than time, level, message and service (only kept with `--include-records`).
@@ -118,6 +120,7 @@ public struct LogRecord: Sendable {
         self.message = nil
         self.actor = ActorFields()
         self.http = nil
+        self.action = nil
         self.entityHint = nil
         self.extra = nil
     }

@@ -18,6 +18,9 @@ struct FieldCollector {
     var headers: JSONValue?
     var body: JSONValue?
     var endStage = false
+    var action: String?
+    var errorCode: String?
+    var errorMessage: String?
     var entityType: String?
     var entityID: String?
     var extra: [JSONMember] = []
@@ -62,6 +65,9 @@ struct FieldCollector {
         case .headers: if headers == nil { headers = .string(Self.string(v)) }
         case .body: if body == nil { body = .string(Self.string(v)) }
         case .stage: if Self.equals(v, "ResponseComplete") { endStage = true }
+        case .action: if action == nil, !v.isEmpty { action = Self.string(v) }
+        case .errorCode: if errorCode == nil, !v.isEmpty { errorCode = Self.string(v) }
+        case .errorMessage: if errorMessage == nil, !v.isEmpty { errorMessage = Self.string(v) }
         case .entityType: if entityType == nil, !v.isEmpty { entityType = Self.string(v) }
         case .entityID: if entityID == nil, !v.isEmpty { entityID = Self.string(v) }
         case .container: break
@@ -126,6 +132,12 @@ struct FieldCollector {
             record.isEndMarker = status != nil
         }
         if endStage { record.isEndMarker = true }
+        record.action = action
+        if let errorCode {
+            // A service's error code (CloudTrail `AccessDenied`) makes the record an error with that message.
+            if (record.level ?? .info) < .error { record.level = .error }
+            record.message = errorMessage.map { "\(errorCode): \($0)" } ?? errorCode
+        }
         if let entityType {
             record.entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
         }

@@ -11,6 +11,8 @@ enum FieldRole: Sendable, Equatable {
     case stage
     /// The type and the id of the object a record acts on (Kubernetes `objectRef.resource` / `.name`).
     case entityType, entityID
+    /// What the record says was done (CloudTrail `eventName`), and an error it reports (`errorCode`, `errorMessage`).
+    case action, errorCode, errorMessage
     /// An object whose members are looked up as `key.member`.
     case container
 
@@ -60,14 +62,17 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .level))
         }
         for name in ["msg", "message", "Msg", "Message", "event"] { pairs.append((name, .message)) }
-        let services = ["service", "service.name", "service_name", "app", "application", "component", "svc", "name"]
+        let services = [
+            "service", "service.name", "service_name", "app", "application", "component", "svc", "name", "eventSource",
+        ]
         for (rank, name) in services.enumerated() { pairs.append((name, .service(rank: rank))) }
         let users = [
             "user", "username", "user_name", "userName", "UserName", "login", "user.name", "user.username",
-            "user.login", "user.email", "actor",
+            "user.login", "user.email", "actor", "userIdentity.userName",
+            "userIdentity.sessionContext.sessionIssuer.userName",
         ]
         for name in users { pairs.append((name, .user)) }
-        for name in ["user_id", "userId", "userID", "uid", "UserId", "user.id", "user.uid"] {
+        for name in ["user_id", "userId", "userID", "uid", "UserId", "user.id", "user.uid", "userIdentity.arn"] {
             pairs.append((name, .userID))
         }
         let ips = [
@@ -106,11 +111,15 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .body))
         }
         pairs.append(("stage", .stage))
+        pairs.append(("eventName", .action))
+        pairs.append(("errorCode", .errorCode))
+        pairs.append(("errorMessage", .errorMessage))
         pairs.append(("objectRef.resource", .entityType))
         pairs.append(("objectRef.name", .entityID))
         for name in [
             "http", "http.request", "http.response", "req", "res", "request", "response", "responseStatus", "client",
-            "log", "trace", "objectRef",
+            "log", "trace", "objectRef", "userIdentity", "userIdentity.sessionContext",
+            "userIdentity.sessionContext.sessionIssuer",
         ] {
             pairs.append((name, .container))
         }

@@ -128,7 +128,8 @@ struct InputStage: Sendable {
         let readSize = min(256 << 10, batchBytes)
         guard let follow else {
             return LineFramer(
-                source: try Self.open(spec, control: control), input: index, maxLineBytes: options.maxLineBytes,
+                source: try Self.open(spec, control: control, options: options), input: index,
+                maxLineBytes: options.maxLineBytes,
                 batchBytes: batchBytes, readSize: readSize)
         }
         let source = FollowSource(
@@ -165,7 +166,11 @@ struct InputStage: Sendable {
     }
 
     /// Opens a file or stdin, inflating it when it starts with the gzip magic number (1f 8b).
-    static func open(_ spec: InputSpec, control: RunControl) throws(InputError) -> any ByteSource {
+    /// Opens an input: gzip detected by its magic bytes; with `options` (auto or json format), a file that
+    /// is one JSON document is read as one record a line.
+    static func open(_ spec: InputSpec, control: RunControl, options: ParseOptions? = nil) throws(InputError)
+        -> any ByteSource
+    {
         var raw =
             spec.isStandardInput
             ? FileDescriptorSource(standardInput: (), control: control)
@@ -174,19 +179,31 @@ struct InputStage: Sendable {
         while head.count < 2 {
             if try raw.read(into: &head, max: 2 - head.count) == 0 { break }
         }
-        if head.count == 2, head[0] == 0x1f, head[1] == 0x8b {
-            return try GzipSource(upstream: raw, name: spec.path, prefix: head)
+        var source: any ByteSource =
+            head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
+            ? try GzipSource(upstream: raw, name: spec.path, prefix: head) : PrefixedSource(prefix: head, upstream: raw)
+        guard !spec.isStandardInput, let options, options.format == .auto || options.format == .json else {
+            return source
         }
-        return PrefixedSource(prefix: head, upstream: raw)
+        // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
+        var start: [UInt8] = []
+        while start.count < 4096 && !start.contains(10) {
+            if try source.read(into: &start, max: 4096 - start.count) == 0 { break }
+        }
+        if JSONDocumentSource.looksLikeDocument(start) {
+            return try JSONDocumentSource(
+                prefix: start, upstream: &source, name: spec.path, maxDepth: options.maxJSONDepth)
+        }
+        return PrefixedSource(prefix: start, upstream: source)
     }
 }
 
 /// A source that first yields bytes already read (the sniffed magic number), then its upstream.
-struct PrefixedSource<Upstream: ByteSource>: ByteSource {
+struct PrefixedSource: ByteSource {
     mutating func wouldBlock() -> Bool { prefix.isEmpty && upstream.wouldBlock() }
 
     var prefix: [UInt8]
-    var upstream: Upstream
+    var upstream: any ByteSource
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         if !prefix.isEmpty {

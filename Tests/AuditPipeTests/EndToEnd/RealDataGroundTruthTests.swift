@@ -110,6 +110,47 @@ struct RealDataGroundTruthTests {
         #expect(checked == 1_376)  // 1,373 + 3 requests with a ResponseComplete stage
     }
 
+    /// CloudTrail files (pretty-printed JSON arrays, README: 23 files, 174 records): every record kept as its
+    /// own event (requestIDs are unique), eventName as action, errorCode as an error — checked against the raw JSON.
+    @Test func cloudTrailKeepsEveryRecord() throws {
+        let dir = Self.realdata.appendingPathComponent("cloudtrail/stratus-red-team")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+            .sorted()
+        #expect(files.count == 23)
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let statsURL = tmp.appendingPathComponent("stats.json")
+        let r = try AuditPipeBinary.run(
+            ["correlate", "cloudtrail/stratus-red-team", "--stats", statsURL.path, "-q"], in: Self.realdata)
+        #expect(r.status == 0, "\(r.stderr)")
+        let stats = try AuditPipeBinary.stats(at: statsURL)
+        #expect(stats["records"] == 174 && stats["events"] == 174 && stats["dead_lettered"] == 0)
+        let events = try r.stdout.split(separator: UInt8(ascii: "\n")).map {
+            try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+        }
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0["request_id"] as! String, $0) })
+        var errors = 0
+        for f in files {
+            let records =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(f)))
+                as! [[String: Any]]
+            for rec in records {
+                let event = try #require(byID[rec["requestID"] as! String])
+                #expect(event["action"] as? String == rec["eventName"] as? String)
+                #expect(event["services"] as? [String] == [rec["eventSource"] as! String])
+                let outcome = event["outcome"] as! [String: Any]
+                if let code = rec["errorCode"] as? String {
+                    errors += 1
+                    #expect(outcome["result"] as? String == "error")
+                    #expect((outcome["error"] as? String)?.hasPrefix(code) == true)
+                } else {
+                    #expect(outcome["result"] as? String == "success")
+                }
+            }
+        }
+        #expect(errors == 51)
+    }
+
     static func gunzip(_ url: URL) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -1,0 +1,79 @@
+/// A file that is one JSON document rather than JSON lines — a CloudTrail file (`{"Records":[…]}` or a bare
+/// array, compact or pretty-printed over many lines) or any top-level array: read whole (up to a cap),
+/// parsed, and handed on as one compact JSON line per record, so every later stage sees JSON lines. Line
+/// numbers then count records (1-based) and offsets are into that re-written stream. A document that does not
+/// parse is handed on unchanged, line by line, so its lines are dead-lettered one by one.
+struct JSONDocumentSource: ByteSource {
+    /// The largest document read whole.
+    static let maxBytes = 512 << 20
+
+    private var lines: [UInt8] = []
+    private var position = 0
+
+    /// True when `head` (the file's first bytes) starts a JSON document: `[`, `{"Records"`, or a `{` alone
+    /// on its first line (pretty-printed); a JSON-lines file starts with a whole object on its first line.
+    static func looksLikeDocument(_ head: [UInt8]) -> Bool {
+        var i = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        while i < head.count, head[i] == 32 || head[i] == 9 || head[i] == 10 || head[i] == 13 { i += 1 }
+        guard i < head.count else { return false }
+        if head[i] == UInt8(ascii: "[") { return true }
+        guard head[i] == UInt8(ascii: "{") else { return false }
+        var j = i + 1
+        while j < head.count, head[j] == 32 || head[j] == 9 { j += 1 }
+        if j < head.count, head[j] == 10 || head[j] == 13 { return true }
+        return head[j...].starts(with: #""Records""#.utf8)
+    }
+
+    /// Reads `upstream` to its end (after `prefix`) and splits the document into record lines.
+    init(prefix: [UInt8], upstream: inout some ByteSource, name: String, maxDepth: Int) throws(InputError) {
+        var all = prefix
+        while try upstream.read(into: &all, max: 1 << 20) > 0 {
+            if all.count > Self.maxBytes {
+                throw InputError(
+                    source: name,
+                    message: "JSON document over \(Self.maxBytes >> 20) MiB; split it or convert it to JSON lines")
+            }
+        }
+        upstream.close()
+        let parsed: Result<JSONValue, JSONSyntaxError> = all.withUnsafeBufferPointer { b in
+            var s = JSONScanner(b, maxDepth: maxDepth)
+            s.skipWhitespace()
+            do throws(JSONSyntaxError) {
+                if s.peek == 0xEF { s.pos += 3 }
+                return .success(try s.parseValue(depth: 0))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case .success(let document) = parsed else {
+            // Not a valid document after all: hand the bytes on as they are, so each bad line is dead-lettered
+            // with its own number and offset and nothing is lost.
+            lines = all
+            return
+        }
+        let records: [JSONValue]
+        switch document {
+        case .array(let items): records = items
+        case .object:
+            if case .array(let items)? = document["Records"] { records = items } else { records = [document] }
+        default: records = [document]
+        }
+        var w = JSONWriter(capacity: all.count)
+        for r in records {
+            w.value(r)
+            w.raw("\n")
+        }
+        lines = w.bytes
+    }
+
+    mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
+        let n = min(max, lines.count - position)
+        buffer.append(contentsOf: lines[position..<(position + n)])
+        position += n
+        return n
+    }
+
+    mutating func wouldBlock() -> Bool { false }
+    mutating func close() {}
+}
