@@ -148,6 +148,15 @@ struct FieldCollector {
     }
 
     static func header(_ headers: JSONValue, names: [String]) -> String? {
+        // HAR lists headers as `[{"name": …, "value": …}]`.
+        if case .array(let items) = headers {
+            for name in names {
+                for item in items where item["name"]?.scalarText?.lowercased() == name {
+                    if let v = item["value"]?.scalarText, !v.isEmpty { return v }
+                }
+            }
+            return nil
+        }
         guard case .object(let members) = headers else { return nil }
         for name in names {
             if let m = members.first(where: { $0.key.lowercased() == name }) {

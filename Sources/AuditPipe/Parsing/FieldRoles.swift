@@ -55,7 +55,7 @@ struct FieldRoleTable: Sendable {
         }
         let times = [
             "timestamp", "time", "ts", "@timestamp", "datetime", "date", "eventTime", "stageTimestamp",
-            "requestReceivedTimestamp", "Time", "Timestamp",
+            "requestReceivedTimestamp", "Time", "Timestamp", "startedDateTime",
         ]
         for (rank, name) in times.enumerated() { pairs.append((name, .time(rank: rank))) }
         for name in ["level", "severity", "lvl", "loglevel", "levelname", "log.level", "Level", "severity_text"] {

@@ -170,7 +170,9 @@ public struct TimestampParser: Sendable {
                 i += 1
             }
         }
-        guard i == n else { return nil }
+        // Numbers below 1e8 (before 1973-03-03 as seconds) are durations or counters, not epoch times
+        // (a HAR entry's `time` is its duration in ms).
+        guard i == n, intPart >= 100_000_000 else { return nil }
         switch intPart {
         case ..<100_000_000_000: return intPart * UTCTime.second + frac
         case ..<100_000_000_000_000: return intPart * 1_000_000 + frac / 1000

@@ -1,5 +1,6 @@
 /// A file that is one JSON document rather than JSON lines — a CloudTrail file (`{"Records":[…]}` or a bare
-/// array, compact or pretty-printed over many lines) or any top-level array: read whole (up to a cap),
+/// array, compact or pretty-printed over many lines), a HAR file (`log.entries`), or any top-level array:
+/// read whole (up to a cap),
 /// parsed, and handed on as one compact JSON line per record, so every later stage sees JSON lines. Line
 /// numbers then count records (1-based) and offsets are into that re-written stream. A document that does not
 /// parse is handed on unchanged, line by line, so its lines are dead-lettered one by one.
@@ -56,7 +57,13 @@ struct JSONDocumentSource: ByteSource {
         switch document {
         case .array(let items): records = items
         case .object:
-            if case .array(let items)? = document["Records"] { records = items } else { records = [document] }
+            if case .array(let items)? = document["Records"] {
+                records = items  // CloudTrail
+            } else if case .array(let items)? = document["log"]?["entries"] {
+                records = items  // HAR: each entry is an API call
+            } else {
+                records = [document]
+            }
         default: records = [document]
         }
         var w = JSONWriter(capacity: all.count)

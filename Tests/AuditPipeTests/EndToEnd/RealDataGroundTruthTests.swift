@@ -151,6 +151,38 @@ struct RealDataGroundTruthTests {
         #expect(errors == 51)
     }
 
+    /// The HAR export (README: 14 entries, pretty-printed): every entry an API call, with its method, path,
+    /// status and start time as the raw JSON has them; nothing dead-lettered.
+    @Test func harEntriesAreAPICalls() throws {
+        let r = try AuditPipeBinary.run(["correlate", "har/mitmproxy_firefox.har", "-q"], in: Self.realdata)
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = try r.stdout.split(separator: UInt8(ascii: "\n")).map {
+            try JSONSerialization.jsonObject(with: Data($0)) as! [String: Any]
+        }
+        let har =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.realdata.appendingPathComponent("har/mitmproxy_firefox.har")))
+            as! [String: Any]
+        let entries = (har["log"] as! [String: Any])["entries"] as! [[String: Any]]
+        #expect(entries.count == 14 && events.count == 14)
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let got = Set(
+            events.map { e -> String in
+                let api = e["api"] as! [String: Any]
+                return "\(e["start"]!) \(api["method"]!) \(api["path"]!) \((e["outcome"] as! [String: Any])["status"]!)"
+            })
+        let want = Set(
+            entries.map { entry -> String in
+                let request = entry["request"] as! [String: Any]
+                let url = URL(string: request["url"] as! String)!
+                let start = iso.string(from: iso.date(from: entry["startedDateTime"] as! String)!)
+                return
+                    "\(start) \(request["method"]!) \(url.path.isEmpty ? "/" : url.path) \((entry["response"] as! [String: Any])["status"]!)"
+            })
+        #expect(got == want)
+    }
+
     static func gunzip(_ url: URL) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
