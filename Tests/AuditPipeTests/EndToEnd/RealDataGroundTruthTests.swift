@@ -183,6 +183,21 @@ struct RealDataGroundTruthTests {
         #expect(got == want)
     }
 
+    /// The access-log samples parse with no dead-lettered line (Apache combined; ingress-nginx upstreaminfo).
+    @Test(arguments: [
+        ("access/elastic-examples_apache_logs.lines1-5000.log", 5_000),
+        ("access/beats_nginx_ingress_controller_test.log", 29),
+    ])
+    func accessLogsParseWhole(path: String, lines: Int) throws {
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let statsURL = tmp.appendingPathComponent("stats.json")
+        let r = try AuditPipeBinary.run(["correlate", path, "--stats", statsURL.path, "-q"], in: Self.realdata)
+        #expect(r.status == 0, "\(r.stderr)")
+        let stats = try AuditPipeBinary.stats(at: statsURL)
+        #expect(stats["lines_read"] == lines && stats["record_lines"] == lines && stats["dead_lettered"] == 0)
+    }
+
     static func gunzip(_ url: URL) throws -> [String] {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
