@@ -187,7 +187,7 @@ struct InputStage: Sendable {
         }
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
         var start: [UInt8] = []
-        while start.count < 4096 && !start.contains(10) {
+        while start.count < 4096 {
             if try source.read(into: &start, max: 4096 - start.count) == 0 { break }
         }
         if JSONDocumentSource.looksLikeDocument(start) {

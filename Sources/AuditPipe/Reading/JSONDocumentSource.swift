@@ -11,14 +11,21 @@ struct JSONDocumentSource: ByteSource {
     private var lines: [UInt8] = []
     private var position = 0
 
-    /// True when `head` (the file's first bytes) starts a JSON document: `[`, `{"Records"`, or a `{` alone
-    /// on its first line (pretty-printed); a JSON-lines file starts with a whole object on its first line.
+    /// True when `head` (the file's first bytes) starts a JSON document: `[` opening an array of objects,
+    /// `{"Records"`, or a `{` alone on its first line (pretty-printed); a JSON-lines file starts with a whole
+    /// object on its first line, a text log with anything else.
     static func looksLikeDocument(_ head: [UInt8]) -> Bool {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < head.count, head[i] == 32 || head[i] == 9 || head[i] == 10 || head[i] == 13 { i += 1 }
         guard i < head.count else { return false }
-        if head[i] == UInt8(ascii: "[") { return true }
+        if head[i] == UInt8(ascii: "[") {
+            // An array of records: `[` then (after blanks and newlines) `{` or `]`; a text line such as
+            // `[2026-11-21 10:00:00] INFO …` is not one.
+            var j = i + 1
+            while j < head.count, head[j] == 32 || head[j] == 9 || head[j] == 10 || head[j] == 13 { j += 1 }
+            return j < head.count && (head[j] == UInt8(ascii: "{") || head[j] == UInt8(ascii: "]"))
+        }
         guard head[i] == UInt8(ascii: "{") else { return false }
         var j = i + 1
         while j < head.count, head[j] == 32 || head[j] == 9 { j += 1 }
