@@ -10,7 +10,7 @@ struct ChunkedArray<Element> {
 
     /// The element at `i`, read or modified in place.
     subscript(i: Int) -> Element {
-        get { chunks[i >> Self.shift][i & Self.mask] }
+        _read { yield chunks[i >> Self.shift][i & Self.mask] }
         _modify { yield &chunks[i >> Self.shift][i & Self.mask] }
     }
 

@@ -139,3 +139,20 @@ public struct EntityRef: Sendable, Equatable {
         self.id = id
     }
 }
+
+extension Array where Element == LogRecord {
+    /// Hands each record to `body` in order, moved rather than copied (its slot is left holding an empty
+    /// record), so a stage can consume a batch without retaining every field of every record.
+    mutating func drainInOrder(_ body: (consuming LogRecord) -> Void) {
+        let empty = LogRecord(
+            time: 0, timeKnown: false, kind: .log, position: SourcePosition(input: 0, line: 0, offset: 0))
+        withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            for i in 0..<buf.count {
+                let r = (base + i).move()
+                (base + i).initialize(to: empty)
+                body(r)
+            }
+        }
+    }
+}

@@ -89,7 +89,9 @@ public struct CorrelatePipeline: Sendable {
                 }
                 group.addTask {
                     for await closed in closedChannel {
-                        let events = closed.map(enricher.event(from:))
+                        let events = closed.withUnsafeBufferPointer { buf in
+                            buf.indices.map { enricher.event(from: buf[$0]) }
+                        }
                         let kept = options.filter.map { f in events.filter { f.matches($0) } } ?? events
                         await outputChannel.send(.events(kept, all: events))
                     }
@@ -105,7 +107,7 @@ public struct CorrelatePipeline: Sendable {
                     do throws(OutputError) {
                         switch batch {
                         case .events(let kept, let all):
-                            for e in all { stats.count(e) }
+                            all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
                             stats.written += Int64(kept.count)
                             if !kept.isEmpty { try sinkBox.value.write(kept) }
                         case .records(let matched):
@@ -152,10 +154,8 @@ public struct CorrelatePipeline: Sendable {
                 correlator.advanceQuiet(quiet)
             } else {
                 lastArrival = RunControl.now()
-                // Reversed so records can be popped (moved, not copied) in order.
-                var records = batch
-                records.reverse()
-                while let r = records.popLast() { correlator.add(r) }
+                var records = consume batch
+                records.drainInOrder { correlator.add($0) }
             }
             let closed = correlator.drainClosed()
             if !closed.isEmpty { await output.send(closed) }

@@ -93,7 +93,7 @@ public struct FollowPipeline: Sendable {
                 var failure: OutputError?
                 for await (kept, all, commit) in outputChannel {
                     guard failure == nil else { continue }
-                    for e in all { stats.count(e) }
+                    all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
                     let fresh = kept.filter { skip.remove($0.eventID) == nil }
                     stats.written += Int64(fresh.count)
                     do throws(OutputError) {
@@ -225,8 +225,8 @@ public struct FollowPipeline: Sendable {
                 handedOn[batch.input] = batch.handedOnTo
                 if !batch.records.isEmpty { lastArrival = RunControl.now() }
                 var records = batch.records
-                records.reverse()
-                while var r = records.popLast() {
+                records.drainInOrder { r in
+                    var r = r
                     r.sequence = sequence
                     sequence += 1
                     correlator.add(r)
