@@ -90,7 +90,6 @@ struct InputStage: Sendable {
         }
     }
 
-    /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.
     /// Frames batches until the input ends, sending them numbered in order. When a live input has nothing to
     /// read, sleeps a tick instead of blocking a thread, after sending one empty batch that marks the pause
     /// (so the joiner hands on its last record) and noting since when the input waits.
@@ -140,6 +139,7 @@ struct InputStage: Sendable {
             readSize: readSize, startLine: follow.line, startOffset: follow.offset)
     }
 
+    /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.
     static func parse(_ batch: LineBatch, with parser: inout LineParser, service: String?, maxLineBytes: Int)
         -> [ParsedLine]
     {
@@ -165,7 +165,6 @@ struct InputStage: Sendable {
         return out
     }
 
-    /// Opens a file or stdin, inflating it when it starts with the gzip magic number (1f 8b).
     /// Opens an input: gzip detected by its magic bytes; with `options` (auto or json format), a file that
     /// is one JSON document is read as one record a line.
     static func open(_ spec: InputSpec, control: RunControl, options: ParseOptions? = nil) throws(InputError)
