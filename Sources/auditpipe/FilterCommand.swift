@@ -8,25 +8,29 @@ struct FilterCommand: AsyncParsableCommand {
         commandName: "filter",
         abstract: "Write the audit events (or records) from stdin or files that match a filter expression.",
         discussion: """
-            Expressions compare dotted paths of the audit event with values:
-              user == "alice"                      (user, user_id, ip, origin: actor.*; status, result: outcome.*;
-                                                    method, path, query, payload: api.*; service: services)
-              outcome.status == 4xx                status classes 1xx to 5xx
-              start >= 2026-11-01T00:00:00Z        times (RFC 3339 or a date), also --since/--until 24h
-              duration_ms > 500 and records >= 3   numbers
-              action in ["export", "print"]        lists
-              services contains "billing"          element of a list, substring of a string, key of an object
-              api.path =~ "^/api/v[0-9]+/reports"  regular expression (unanchored)
-              entity.id ~ "common-files/reports/*" glob: * any run, ? one character, whole value
-              not (flags contains "late") or user != null
-            Operators: == != < <= > >= in contains =~ ~, and/&&, or/||, not/!, parentheses; strings in double or
-            single quotes with \\" \\\\ \\n \\t \\uXXXX escapes. On a list field (services, flags) a test holds if it
-            holds for any element. A missing field equals only null.
+            An expression compares dotted paths of the audit event with values:
+              user == "alice"                  shorthands: user user_id ip origin
+                                               (actor.*), status result error
+                                               (outcome.*), method path query
+                                               payload (api.*), service
+              outcome.status == 4xx            status classes 1xx to 5xx
+              start >= 2026-11-01T00:00:00Z    times: RFC 3339 or a date
+              duration_ms > 500                numbers (numeric strings too)
+              action in ["export", "print"]    lists
+              services contains "billing"      list element, substring, key
+              api.path =~ "^/api/v[0-9]+/"     regular expression, unanchored
+              entity.id ~ "reports/*"          glob, whole value: * and ?
+              not (flags contains "late")      and/&&, or/||, not/!, ( )
+            Strings take double or single quotes and \\" \\\\ \\n \\t \\uXXXX.
+            On a list field (services, flags) a test holds for any element;
+            a missing field equals only null. --since/--until take RFC 3339,
+            a date, or an age (24h, 7d).
 
             Examples:
-              kubectl logs -f deploy/gateway | auditpipe filter 'action == "export" and user != "svc-backup"'
-              auditpipe demo | auditpipe filter 'outcome.result == "error"' --output-format csv
-              auditpipe filter --records 'level == "error" and service == "billing"' app.log
+              kubectl logs -f deploy/gateway \\
+                | auditpipe filter 'action == "export" and user != "svc-backup"'
+              auditpipe demo | auditpipe filter 'outcome.result == "error"'
+              auditpipe filter --records 'level == "error"' app.log
             """)
 
     @Argument(help: "The filter expression ('true' passes everything).")
