@@ -19,6 +19,9 @@ public struct FilterParser {
     private let tokens: [FilterToken]
     private let target: Target
     private var k = 0
+    private var depth = 0
+    /// Deepest nesting of parentheses and `not` accepted (the parser recurses; this keeps the stack safe).
+    static let maxDepth = 256
 
     /// Parses `text`; the error names what was expected where.
     public static func parse(_ text: String, for target: Target = .events) throws(FilterSyntaxError)
@@ -68,6 +71,11 @@ public struct FilterParser {
 
     private mutating func unary() throws(FilterSyntaxError) -> FilterExpression {
         let t = current
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else {
+            throw error("expression nested deeper than \(Self.maxDepth) levels", at: t)
+        }
         switch t.kind {
         case .word("not"), .symbol("!"):
             k += 1

@@ -124,6 +124,21 @@ struct FilterParserTests {
         }
     }
 
+    @Test func deepNestingIsRefusedNotOverflowed() throws {
+        let deep = String(repeating: "(", count: 100_000) + "true" + String(repeating: ")", count: 100_000)
+        do {
+            _ = try FilterParser.parse(deep)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.message == "expression nested deeper than 256 levels")
+            #expect(error.offset == 256)
+        }
+        let nots = String(repeating: "not ", count: 50_000) + "true"
+        #expect(throws: FilterSyntaxError.self) { try FilterParser.parse(nots) }
+        let fine = String(repeating: "(", count: 200) + "true" + String(repeating: ")", count: 200)
+        #expect(try shape(fine) == "true")
+    }
+
     @Test func recordsAcceptAnyPath() throws {
         let e = try FilterParser.parse(#"fields.x_request_id == "r1" and time >= "2026-11-21""#, for: .records)
         guard case .and(.compare(let p, _, _), .compare(_, _, .time)) = e else {
