@@ -6,7 +6,7 @@
 /// parse is handed on unchanged, line by line, so its lines are dead-lettered one by one.
 struct JSONDocumentSource: ByteSource {
     /// The largest document read whole.
-    static let maxBytes = 512 << 20
+    static let maxBytes = 128 << 20
 
     private var lines: [UInt8] = []
     private var position = 0
