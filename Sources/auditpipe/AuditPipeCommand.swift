@@ -24,6 +24,13 @@ struct AuditPipeCommand: AsyncParsableCommand {
     /// Runs the command, mapping usage errors to exit code 1 as DESIGN.md's exit codes say.
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
+        // Every input of a batch run is open at once (the k-way merge reads them together): allow as many
+        // descriptors as the hard limit does.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
