@@ -192,14 +192,15 @@ struct ArchiveTests {
 }
 
 struct XLSXExportTests {
-    @Test func xlsxConvertsWithLibreOfficeToTheCSVExportsRows() throws {
-        let office = ["/usr/bin/libreoffice", "/usr/bin/soffice", "/usr/local/bin/libreoffice"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        guard let office else {
-            print("skipped: LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
-            return
-        }
+    static let office = ["/usr/bin/libreoffice", "/usr/bin/soffice", "/usr/local/bin/libreoffice"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    @Test(
+        .enabled(
+            if: office != nil, "LibreOffice is not installed (apt-get install libreoffice-calc-nogui; .ci/run does)"))
+    func xlsxConvertsWithLibreOfficeToTheCSVExportsRows() throws {
+        let office = try #require(Self.office)
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try ArchiveTests.makeLive(dir, days: 1...2, perDay: 60)
