@@ -78,8 +78,7 @@ struct InputStage: Sendable {
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
             }
-            // A finished input no longer holds back a quiet watermark.
-            control.setWaiting(index, since: RunControl.now())
+            control.inputFinished(index)
             var counts = joiner.counts
             var failure: InputError?
             for await (bytes, error) in group {

@@ -31,8 +31,14 @@ public final class RunControl: Sendable {
         state.withLock { $0.waitingSince[input] = since ?? -1 }
     }
 
-    /// When every input started so far is waiting (or done): since when the last of them began to
-    /// (monotonic ns); else nil.
+    /// Notes that `input` has ended: it no longer counts either way (its last records may still be on their
+    /// way, so an ended input must not make a run look quiet).
+    func inputFinished(_ input: Int32) {
+        state.withLock { _ = $0.waitingSince.removeValue(forKey: input) }
+    }
+
+    /// When every running input is waiting for data: since when the last of them began to (monotonic ns);
+    /// else nil (also when none is running).
     func quietSince() -> Int64? {
         state.withLock { s in
             guard !s.waitingSince.isEmpty, s.waitingSince.values.allSatisfy({ $0 >= 0 }) else { return nil }
