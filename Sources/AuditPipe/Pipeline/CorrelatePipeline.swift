@@ -100,30 +100,19 @@ public struct CorrelatePipeline: Sendable {
                 }
             }
             group.addTask {
-                var stats = RunStats()
-                var failure: OutputError?
-                for await batch in outputChannel {
-                    guard failure == nil else { continue }
-                    do throws(OutputError) {
-                        switch batch {
-                        case .events(let kept, let all):
-                            all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
-                            stats.written += Int64(kept.count)
-                            if !kept.isEmpty { try sinkBox.value.write(kept) }
-                        case .records(let matched):
-                            stats.written += Int64(matched.count)
-                            try sinkBox.value.write(records: matched)
-                        }
-                        if options.live { try sinkBox.value.flush() }
-                    } catch {
-                        failure = error
-                        control.requestStop()
+                await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
+                    batch, stats throws(OutputError) in
+                    switch batch {
+                    case .events(let kept, let all):
+                        all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
+                        stats.written += Int64(kept.count)
+                        if !kept.isEmpty { try sinkBox.value.write(kept) }
+                    case .records(let matched):
+                        stats.written += Int64(matched.count)
+                        try sinkBox.value.write(records: matched)
                     }
+                    if options.live { try sinkBox.value.flush() }
                 }
-                if failure == nil {
-                    do throws(OutputError) { try sinkBox.value.close() } catch { failure = error }
-                }
-                return .sink(stats, failure)
             }
 
             return await StageOutcome.gather(&group).map { stats in

@@ -88,41 +88,31 @@ public struct FollowPipeline: Sendable {
                 return .none
             }
             group.addTask {
-                var stats = RunStats()
                 var skip = skip
-                var failure: OutputError?
-                for await (kept, all, commit) in outputChannel {
-                    guard failure == nil else { continue }
+                return await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
+                    batch, stats throws(OutputError) in
+                    let (kept, all, commit) = batch
                     all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
                     let fresh = kept.filter { skip.remove($0.eventID) == nil }
                     stats.written += Int64(fresh.count)
-                    do throws(OutputError) {
-                        if !fresh.isEmpty { try sinkBox.value.write(fresh) }
-                        try sinkBox.value.flush()
-                        if let commit, let dir = me.checkpointDirectory {
-                            var c = pinned
-                            for (input, position) in commit {
-                                guard
-                                    let (identity, fileOffset) = progress.locate(
-                                        input: input, position: position.offset)
-                                else { continue }
-                                let path = names.name(of: input)
-                                c.entries[path] = Checkpoint.Entry(
-                                    path: path, identity: identity, fileOffset: fileOffset, offset: position.offset,
-                                    line: position.line)
-                            }
-                            c.outputBytes = try syncOutput()
-                            try c.save(in: dir)
+                    if !fresh.isEmpty { try sinkBox.value.write(fresh) }
+                    try sinkBox.value.flush()
+                    if let commit, let dir = me.checkpointDirectory {
+                        var c = pinned
+                        for (input, position) in commit {
+                            guard
+                                let (identity, fileOffset) = progress.locate(
+                                    input: input, position: position.offset)
+                            else { continue }
+                            let path = names.name(of: input)
+                            c.entries[path] = Checkpoint.Entry(
+                                path: path, identity: identity, fileOffset: fileOffset, offset: position.offset,
+                                line: position.line)
                         }
-                    } catch {
-                        failure = error
-                        control.requestStop()
+                        c.outputBytes = try syncOutput()
+                        try c.save(in: dir)
                     }
                 }
-                if failure == nil {
-                    do throws(OutputError) { try sinkBox.value.close() } catch { failure = error }
-                }
-                return .sink(stats, failure)
             }
 
             return await StageOutcome.gather(&group).map { stats in
