@@ -16,8 +16,8 @@ struct AuditPipeCommand: AsyncParsableCommand {
             dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 130/143 stopped by SIGINT/SIGTERM (open groups written first).
             """,
         subcommands: [
-            CorrelateCommand.self, FilterCommand.self, ArchiveCommand.self, VerifyCommand.self, QueryCommand.self,
-            DemoCommand.self,
+            CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
+            ArchiveCommand.self, VerifyCommand.self, QueryCommand.self, DemoCommand.self,
         ]
     )
 

@@ -50,7 +50,8 @@ struct CorrelateCommand: AsyncParsableCommand {
     func run() async throws {
         var options = pipeline.options
         options.filter = range.narrow(try whereExpression.map { try parseFilter($0, records: false) }, records: false)
-        var runner = PipelineRunner(inputs: inputs, options: options, output: output, records: false)
+        var runner = PipelineRunner(
+            inputs: inputs, options: options, output: output.plan(records: false), records: false)
         if follow { runner.follow = PipelineRunner.FollowMode(checkpointDirectory: checkpoint) }
         try await runner.run()
     }

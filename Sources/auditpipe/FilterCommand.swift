@@ -59,7 +59,8 @@ struct FilterCommand: AsyncParsableCommand {
             options.filter = expression
         }
         try await PipelineRunner(
-            inputs: inputs, options: options, output: output, records: records, echoDeadLetters: false
+            inputs: inputs, options: options, output: output.plan(records: records), records: records,
+            echoDeadLetters: false
         ).run()
     }
 }

@@ -47,6 +47,14 @@ struct OutputFlags: ParsableArguments {
         }
     }
 
+    /// The output plan these flags give; `records` for raw records (`filter --records`).
+    func plan(records: Bool) -> OutputPlan {
+        let flags = self
+        return OutputPlan(
+            openSink: { () throws(OutputError) -> any EventSink in try flags.openSink(records: records) },
+            eventsPath: output, deadLetter: deadLetter, stats: stats, quiet: quiet, maxDeadLetters: maxDeadLetters)
+    }
+
     /// Opens the event sink; `recordColumns` are the CSV default when writing raw records.
     func openSink(records: Bool) throws(OutputError) -> any EventSink {
         if let outputDirectory { return DailyJSONLSink(directory: outputDirectory) }

@@ -7,13 +7,25 @@ import Synchronization
     import Glibc
 #endif
 
+/// Where a run's events, rejected lines and counts go: from `OutputFlags`, or a pipeline file's `outputs:`.
+struct OutputPlan {
+    /// Opens the event sink.
+    var openSink: () throws(OutputError) -> any EventSink
+    /// The JSONL events file a followed run appends to (and resumes from with a checkpoint).
+    var eventsPath: String
+    var deadLetter: String?
+    var stats: String?
+    var quiet = false
+    var maxDeadLetters: Int?
+}
+
 /// Runs a pipeline for a command: opens outputs, stops cleanly on SIGINT/SIGTERM (open groups are closed
 /// and written, the summary printed, exit 130/143; a second signal exits at once), prints the summary and
 /// maps the outcome to DESIGN.md's exit codes. A closed stdout (`| head`) ends the run quietly with 0.
 struct PipelineRunner {
     let inputs: [String]
     let options: PipelineOptions
-    let output: OutputFlags
+    let output: OutputPlan
     /// True when the run writes raw records (`filter --records`).
     let records: Bool
     /// Echo the first dead letters to stderr when no dead-letter file is given (batch runs; a live filter
@@ -42,10 +54,10 @@ struct PipelineRunner {
             if let dir = follow?.checkpointDirectory {
                 mkdir(dir, 0o755)
                 checkpoint = try Checkpoint.load(from: dir)
-                skip = try ResumedOutput.prepare(path: output.output, from: checkpoint.outputBytes)
-                sink = try JSONLSink(path: output.output, append: true)
+                skip = try ResumedOutput.prepare(path: output.eventsPath, from: checkpoint.outputBytes)
+                sink = try JSONLSink(path: output.eventsPath, append: true)
             } else {
-                sink = try output.openSink(records: records)
+                sink = try output.openSink()
             }
             deadLetterWriter = try output.deadLetter.map { try DeadLetterWriter(path: $0, inputNames: names) }
         } catch {

@@ -164,7 +164,7 @@ public struct ArchiveRun {
         guard let keep = options.retainArchive else { return }
         let root = options.archiveDirectory
         var pruned = PrunedDays.load(root)
-        for day in ArchiveLayout.archivedDays(root) where dayEnd(day) + keep <= options.now {
+        for day in ArchiveLayout.archivedDays(root) where keep <= options.now - dayEnd(day) {
             if !pruned.contains(where: { $0.day == day }) {
                 guard let m = ArchivedDay.readFile(ArchiveLayout.manifestFile(root, day: day)) else { continue }
                 pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))

@@ -14,6 +14,9 @@ public struct CorrelationOptions: Sendable {
     public var maxSkew: Int64 = 3600 * UTCTime.second
     /// Keep each record in its group so events can embed them.
     public var includeRecords = false
+    /// Records without a request id are events of their own without the `uncorrelated` flag (formats that
+    /// log one record per action, like Frappe's Access Log).
+    public var oneEventPerRecord = false
 
     /// Creates default options.
     public init() {}

@@ -53,7 +53,7 @@ public struct Correlator {
         }
         guard let id = record.requestID else {
             var g = GroupAccumulator(first: record, embed: options.includeRecords)
-            g.flags.insert(.uncorrelated)
+            if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
             if skewed { g.flags.insert(.clockSkew) }
             closed.append(g)
             return

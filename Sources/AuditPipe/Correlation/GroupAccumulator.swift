@@ -63,6 +63,8 @@ struct GroupAccumulator: Sendable {
     var flags: EventFlags = []
     var part: Int32 = 0
     var embedded: [LogRecord]?
+    /// Captured field values for enrichment rules, each from the best-ranked record that has it.
+    var captured: [(value: JSONValue, rank: RecordRank)?]?
 
     init(first r: LogRecord, embed: Bool) {
         requestID = r.requestID
@@ -120,6 +122,14 @@ struct GroupAccumulator: Sendable {
             let currentNamed = entityHint?.id != nil
             if (named && !currentNamed) || (named == currentNamed && rank < entityRank) {
                 (entityHint, entityRank) = (e, rank)
+            }
+        }
+        if let values = r.captured {
+            if captured == nil { captured = Array(repeating: nil, count: values.count) }
+            for (i, v) in values.enumerated() {
+                guard let v else { continue }
+                if let current = captured![i], !(rank < current.rank) { continue }
+                captured![i] = (v, rank)
             }
         }
         if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }

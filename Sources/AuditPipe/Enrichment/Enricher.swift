@@ -3,14 +3,25 @@
 public struct Enricher: Sendable {
     private let redactor: Redactor
     private let inputNames: InputNames
+    private let rules: EnrichmentRules?
 
     /// Creates an enricher; `inputNames` are the inputs' display names (for embedded records' `source`).
-    public init(redactor: Redactor = Redactor(), inputNames: InputNames) {
+    public init(redactor: Redactor = Redactor(), inputNames: InputNames, rules: EnrichmentRules? = nil) {
         self.redactor = redactor
         self.inputNames = inputNames
+        self.rules = rules.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func event(from g: GroupAccumulator) -> AuditEvent {
+        var e = baseEvent(from: g)
+        if let rules {
+            rules.apply(
+                to: &e, captured: g.captured?.map { $0?.value } ?? [], method: g.http?.method, path: g.http?.path)
+        }
+        return e
+    }
+
+    private func baseEvent(from g: GroupAccumulator) -> AuditEvent {
         let sourceName = name(of: g.firstPosition.input).split(separator: "/").last.map(String.init) ?? ""
         let route = g.http.map { RouteClassifier.classify(method: $0.method, path: $0.path, query: $0.query) }
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)

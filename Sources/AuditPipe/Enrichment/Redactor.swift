@@ -14,15 +14,18 @@ public struct Redactor: Sendable {
     ]
 
     private let keys: SensitiveKeys
+    private let kept: SensitiveKeys?
     private static let maskBytes = Array(mask.utf8)
 
-    /// Creates a redactor; `extraKeys` adds exact keys (ASCII case-insensitive, `-` and `_` alike).
-    public init(extraKeys: [String] = []) {
+    /// Creates a redactor; `extraKeys` adds exact keys, `keep` names keys never masked in structured
+    /// values (both ASCII case-insensitive, `-` and `_` alike).
+    public init(extraKeys: [String] = [], keep: [String] = []) {
         keys = SensitiveKeys(exact: Self.defaultExactKeys + extraKeys, parts: Self.defaultKeyParts)
+        kept = keep.isEmpty ? nil : SensitiveKeys(exact: keep, parts: [])
     }
 
     /// True when a key's value must not be written.
-    public func isSensitive(_ key: String) -> Bool { keys.matches(key) }
+    public func isSensitive(_ key: String) -> Bool { keys.matches(key) && !(kept?.matches(key) ?? false) }
 
     /// The value with every sensitive member's value masked, at any depth.
     public func redact(_ value: JSONValue) -> JSONValue { redactedIfChanged(value) ?? value }

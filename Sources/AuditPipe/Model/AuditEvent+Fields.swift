@@ -23,11 +23,17 @@ extension AuditEvent {
         case "origin": root = str(actor.origin)
         case "status": root = int(outcome.status)
         case "actor":
-            root = .object([
+            var members = [
                 JSONMember("user", str(actor.user)), JSONMember("user_id", str(actor.userID)),
                 JSONMember("ip", str(actor.ip)), JSONMember("user_agent", str(actor.userAgent)),
                 JSONMember("origin", str(actor.origin)),
-            ])
+            ]
+            if let roles = actor.roles {
+                members.append(JSONMember("name", str(actor.name)))
+                members.append(JSONMember("email", str(actor.email)))
+                members.append(JSONMember("roles", .array(roles.map(JSONValue.string))))
+            }
+            root = .object(members)
         case "action": root = str(action)
         case "entity":
             root = .object([

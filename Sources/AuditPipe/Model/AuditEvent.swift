@@ -9,6 +9,10 @@ public struct AuditEvent: Sendable {
         public var userAgent: String?
         /// `ui`, `cli`, `api`, `webhook` or `system`, from the user agent and user.
         public var origin: String?
+        /// From a user directory join (written only when a directory is configured, `roles` non-nil).
+        public var name: String?
+        public var email: String?
+        public var roles: [String]?
     }
 
     /// What was acted on.

@@ -1,6 +1,10 @@
-/// Durations written as `250ms`, `2s`, `5m`, `1h`, `7d`, `1h30m` or `0`, in nanoseconds.
+/// Durations written as `250ms`, `2s`, `5m`, `1h`, `7d`, `1h30m` or `0`, in nanoseconds, up to 100 years
+/// (so adding one to a timestamp can never overflow).
 public enum DurationText {
-    /// Parses a duration; nil when malformed.
+    /// The longest duration accepted: 36,500 days.
+    public static let maximum: Int64 = 36_500 * 86_400 * UTCTime.second
+
+    /// Parses a duration; nil when malformed or longer than `maximum`.
     public static func parse(_ text: String) -> Int64? {
         if text == "0" { return 0 }
         var total: Int64 = 0
@@ -30,7 +34,10 @@ public enum DurationText {
             case "d": scale = 86_400 * UTCTime.second
             default: return nil
             }
-            total += number * scale
+            let (part, o1) = number.multipliedReportingOverflow(by: scale)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2, sum <= maximum else { return nil }
+            total = sum
             number = 0
             digits = 0
         }

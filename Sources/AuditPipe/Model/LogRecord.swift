@@ -104,6 +104,8 @@ public struct LogRecord: Sendable {
     public var entityHint: EntityRef?
     /// Fields other than time, level, message and service (only kept with `--include-records`).
     public var extra: [JSONMember]?
+    /// Values of the fields enrichment rules read, by capture index (nil when none are configured).
+    public var captured: [JSONValue?]?
 
     /// Creates a record at a position with everything else empty.
     public init(time: Int64, timeKnown: Bool, kind: RecordKind, position: SourcePosition) {
@@ -123,6 +125,7 @@ public struct LogRecord: Sendable {
         self.action = nil
         self.entityHint = nil
         self.extra = nil
+        self.captured = nil
     }
 }
 

@@ -75,9 +75,16 @@ struct ContinuationJoiner {
     private func deadLetter(_ lines: LineBatch, _ span: LineSpan, _ reason: DeadLetterReason, _ detail: String)
         -> DeadLetter
     {
-        let start = Int(span.start)
+        var start = Int(span.start)
+        var length = Int(span.length)
+        if reason == .invalidCSV {
+            // The row's own text, without the marker the CSV reader put in front of it.
+            let marker = CSVDocumentSource.rejectedRowMarker.count
+            start += marker
+            length -= marker
+        }
         return DeadLetter(
             position: SourcePosition(input: lines.input, line: span.number, offset: span.offset),
-            reason: reason, detail: detail, raw: Array(lines.bytes[start..<(start + Int(span.length))]))
+            reason: reason, detail: detail, raw: Array(lines.bytes[start..<(start + length)]))
     }
 }

@@ -24,6 +24,14 @@ struct FieldCollector {
     var entityType: String?
     var entityID: String?
     var extra: [JSONMember] = []
+    /// Values of the fields enrichment rules read, by capture index (empty when none are configured).
+    var captured: [JSONValue?] = []
+
+    /// Keeps a captured field's value (first wins).
+    mutating func capture(_ index: Int, _ value: JSONValue, count: Int) {
+        if captured.isEmpty { captured = Array(repeating: nil, count: count) }
+        if captured[index] == nil { captured[index] = value }
+    }
 
     /// Takes a text value (string content or number text) for `role`.
     mutating func offer(_ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser) {
@@ -65,6 +73,13 @@ struct FieldCollector {
         case .headers: if headers == nil { headers = .string(Self.string(v)) }
         case .body: if body == nil { body = .string(Self.string(v)) }
         case .stage: if Self.equals(v, "ResponseComplete") { endStage = true }
+        case .requestLine:
+            // `METHOD target PROTOCOL`: the method and the target, as an access log's request.
+            let parts = Self.string(v).split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count >= 2, method == nil, url == nil, parts[0].allSatisfy({ $0.isLetter }) {
+                method = parts[0].uppercased()
+                url = String(parts[1])
+            }
         case .action: if action == nil, !v.isEmpty { action = Self.string(v) }
         case .errorCode: if errorCode == nil, !v.isEmpty { errorCode = Self.string(v) }
         case .errorMessage: if errorMessage == nil, !v.isEmpty { errorMessage = Self.string(v) }
@@ -144,6 +159,7 @@ struct FieldCollector {
         record.requestID = requestID
         record.actor = actor
         if keepExtra { record.extra = extra }
+        if !captured.isEmpty { record.captured = captured }
         return record
     }
 

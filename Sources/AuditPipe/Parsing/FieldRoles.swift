@@ -9,6 +9,8 @@ enum FieldRole: Sendable, Equatable {
     case user, userID, ip, userAgent
     case method, path, url, query, status, headers, body
     case stage
+    /// An access log's request line (`GET /path?q HTTP/1.1`, nginx `$request`); as an object, a container.
+    case requestLine
     /// The type and the id of the object a record acts on (Kubernetes `objectRef.resource` / `.name`).
     case entityType, entityID
     /// What the record says was done (CloudTrail `eventName`), and an error it reports (`errorCode`, `errorMessage`).
@@ -44,18 +46,23 @@ struct FieldRoleTable: Sendable {
     let table: ByteKeyTable<FieldRole>
     /// Request-id header names looked up case-insensitively in an API record's headers.
     let headerIDNames: [String]
+    /// Fields enrichment rules read, by capture index; their parent objects map to -1 (descend into them).
+    let captures: ByteKeyTable<Int>?
+    /// Number of captured fields.
+    let captureCount: Int
 
-    init(idFields: [String]) {
+    init(idFields: [String], captureFields: [String] = []) {
         var pairs: [(String, FieldRole)] = []
         for (rank, name) in idFields.enumerated() { pairs.append((name, .requestID(rank: rank))) }
         let n = idFields.count
         pairs.append(("traceparent", .traceparent(rank: n)))
-        for (i, name) in ["auditID", "requestID", "trace.id", "SpanRootUuid"].enumerated() {
+        for (i, name) in ["auditID", "requestID", "trace.id", "SpanRootUuid", "SpanUuid"].enumerated() {
             pairs.append((name, .requestID(rank: n + 1 + i)))
         }
         let times = [
             "timestamp", "time", "ts", "@timestamp", "datetime", "date", "eventTime", "stageTimestamp",
-            "requestReceivedTimestamp", "Time", "Timestamp", "startedDateTime",
+            "requestReceivedTimestamp", "Time", "Timestamp", "startedDateTime", "start_time", "time_iso8601",
+            "time_local",
         ]
         for (rank, name) in times.enumerated() { pairs.append((name, .time(rank: rank))) }
         for name in ["level", "severity", "lvl", "loglevel", "levelname", "log.level", "Level", "severity_text"] {
@@ -64,6 +71,7 @@ struct FieldRoleTable: Sendable {
         for name in ["msg", "message", "Msg", "Message", "event"] { pairs.append((name, .message)) }
         let services = [
             "service", "service.name", "service_name", "app", "application", "component", "svc", "name", "eventSource",
+            "logger",
         ]
         for (rank, name) in services.enumerated() { pairs.append((name, .service(rank: rank))) }
         let users = [
@@ -78,12 +86,13 @@ struct FieldRoleTable: Sendable {
         let ips = [
             "ip", "client_ip", "clientIp", "clientIP", "remote_addr", "remote_ip", "remoteAddr", "remoteAddress",
             "source_ip", "sourceIP", "sourceIPs", "sourceIPAddress", "client.ip", "client.address",
-            "RemoteAddress", "req.remoteAddress", "request.ip", "http.client_ip",
+            "RemoteAddress", "req.remoteAddress", "request.ip", "http.client_ip", "x-forwarded-for",
+            "downstream_remote_address",
         ]
         for name in ips { pairs.append((name, .ip)) }
         let agents = [
             "user_agent", "userAgent", "ua", "http_user_agent", "user_agent.original", "UserAgent",
-            "http.user_agent",
+            "http.user_agent", "user-agent",
         ]
         for name in agents { pairs.append((name, .userAgent)) }
         let methods = [
@@ -101,7 +110,7 @@ struct FieldRoleTable: Sendable {
         for name in queries { pairs.append((name, .query)) }
         let statuses = [
             "status", "status_code", "statusCode", "http_status", "http.status_code", "http.response.status_code",
-            "res.statusCode", "response.status", "response.status_code", "responseStatus.code",
+            "res.statusCode", "response.status", "response.status_code", "responseStatus.code", "response_code",
         ]
         for name in statuses { pairs.append((name, .status)) }
         for name in ["headers", "request_headers", "req.headers", "request.headers", "http.request.headers"] {
@@ -111,19 +120,37 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .body))
         }
         pairs.append(("stage", .stage))
+        pairs.append(("request", .requestLine))
         pairs.append(("eventName", .action))
         pairs.append(("errorCode", .errorCode))
         pairs.append(("errorMessage", .errorMessage))
         pairs.append(("objectRef.resource", .entityType))
         pairs.append(("objectRef.name", .entityID))
         for name in [
-            "http", "http.request", "http.response", "req", "res", "request", "response", "responseStatus", "client",
+            "http", "http.request", "http.response", "req", "res", "response", "responseStatus", "client",
             "log", "trace", "objectRef", "userIdentity", "userIdentity.sessionContext",
             "userIdentity.sessionContext.sessionIssuer",
         ] {
             pairs.append((name, .container))
         }
         table = ByteKeyTable(pairs)
+        captureCount = captureFields.count
+        if captureFields.isEmpty {
+            captures = nil
+        } else {
+            var capturePairs: [(String, Int)] = []
+            var parents = Set<String>()
+            for (i, name) in captureFields.enumerated() {
+                capturePairs.append((name, i))
+                var prefix = Substring(name)
+                while let dot = prefix.lastIndex(of: ".") {
+                    prefix = prefix[..<dot]
+                    parents.insert(String(prefix))
+                }
+            }
+            for p in parents.sorted() where !captureFields.contains(p) { capturePairs.append((p, -1)) }
+            captures = ByteKeyTable(capturePairs)
+        }
         headerIDNames = (idFields + ["x-correlation-id"]).map { $0.lowercased() }
     }
 

@@ -46,14 +46,26 @@ struct JSONLineParser {
             } else {
                 path.append(contentsOf: UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end]))
             }
-            let role = path.withUnsafeBufferPointer { roles.role($0) }
+            var role = path.withUnsafeBufferPointer { roles.role($0) }
+            var consumed = false
+            if let captures = roles.captures, let index = path.withUnsafeBufferPointer({ captures.lookup($0) }) {
+                if index >= 0 {
+                    let start = s.pos
+                    c.capture(index, try s.parseValue(depth: depth), count: roles.captureCount)
+                    if role != nil || (top && keepExtra) { s.pos = start } else { consumed = true }
+                } else if role == nil {
+                    role = .container
+                }
+            }
             if top && keepExtra && !(role?.isCore ?? false) {
                 let start = s.pos
                 let value = try s.parseValue(depth: depth)
                 c.extra.append(JSONMember(s.decode(keySpan), value))
                 if role != nil { s.pos = start }
             }
-            if let role {
+            if consumed {
+                // The capture read the value.
+            } else if let role {
                 try scanValue(&s, role: role, depth: depth, into: &c)
             } else if !(top && keepExtra) {
                 try s.skipValue(depth: depth)

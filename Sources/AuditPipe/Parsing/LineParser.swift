@@ -8,11 +8,12 @@ struct LineParser {
     private let access: AccessLogParser
     private let plain: PlainTextParser
     private let headerIDNames: [String]
+    private let compositeKey: [Int]
 
     init(options: ParseOptions) {
         format = options.format
         keepMessage = options.includeRecords
-        let roles = FieldRoleTable(idFields: options.idFields)
+        let roles = FieldRoleTable(idFields: options.idFields, captureFields: options.captureFields)
         let ts = TimestampParser(assumedYear: options.assumedYear)
         json = JSONLineParser(
             roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
@@ -21,6 +22,19 @@ struct LineParser {
         access = AccessLogParser(timestamps: ts)
         plain = PlainTextParser(roles: roles, timestamps: ts)
         headerIDNames = roles.headerIDNames
+        compositeKey = options.compositeKey
+    }
+
+    /// The group key of a record without a request id: its composite-key values joined by ` | `, or nil
+    /// when one is missing (the record stays uncorrelated).
+    static func compositeID(_ captured: [JSONValue?]?, _ key: [Int]) -> String? {
+        guard let captured else { return nil }
+        var parts: [String] = []
+        for i in key {
+            guard let v = captured[i]?.scalarText, !v.isEmpty else { return nil }
+            parts.append(v)
+        }
+        return parts.joined(separator: " | ")
     }
 
     mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine
@@ -33,6 +47,9 @@ struct LineParser {
         switch Self.screen(b) {
         case .clean: break
         case .control(let i):
+            if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
+                return .rejected(.invalidCSV, detail: "CSV row with an unclosed quote", hint: .none)
+            }
             return .rejected(
                 .binary, detail: "control byte 0x\(String(b[i], radix: 16)) at column \(i + 1)", hint: .none)
         case .nonASCII:
@@ -43,7 +60,7 @@ struct LineParser {
         let first = b[lead]
         let position = position
         switch format {
-        case .json:
+        case .json, .csv:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
             return strongOrReject(b, position, fileService, .invalidJSON, "not a JSON object")
         case .logfmt:
@@ -82,9 +99,10 @@ struct LineParser {
         } catch {
             return .rejected(.invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
         }
-        let r = c.build(
+        var r = c.build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
+        if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
         return .record(r, hint: .none, timestampedText: false)
     }
 
@@ -95,9 +113,10 @@ struct LineParser {
         } catch {
             return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
         }
-        let r = c.build(
+        var r = c.build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
+        if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
         return .record(r, hint: .none, timestampedText: false)
     }
 
@@ -196,6 +215,10 @@ public struct ParseOptions: Sendable {
     public var maxJSONDepth = 64
     /// Lines longer than this are dead-lettered as `line_too_long`.
     public var maxLineBytes = 1 << 20
+    /// Record fields kept for enrichment rules (dotted paths), in capture-index order.
+    public var captureFields: [String] = []
+    /// Capture indexes whose values, together, group records that carry no request id (a composite key).
+    public var compositeKey: [Int] = []
 
     /// Creates default options.
     public init() {}

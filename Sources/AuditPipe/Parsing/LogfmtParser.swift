@@ -72,6 +72,9 @@ struct LogfmtParser {
                 while i < b.count, b[i] != 32, b[i] != 9 { i += 1 }
                 value = UnsafeBufferPointer(rebasing: b[start..<i])
             }
+            if let captures = roles.captures, let index = captures.lookup(key), index >= 0 {
+                c.capture(index, .string(decoded ?? FieldCollector.string(value)), count: roles.captureCount)
+            }
             if let role {
                 if let decoded {
                     c.offer(role, string: decoded, timestamps: timestamps)

@@ -17,4 +17,6 @@ public enum DeadLetterReason: String, Sendable {
     case invalidLogfmt = "invalid_logfmt"
     case unrecognized = "unrecognized"
     case orphanContinuation = "orphan_continuation"
+    /// A CSV row with an unclosed quote (a truncated export).
+    case invalidCSV = "invalid_csv"
 }

@@ -27,7 +27,7 @@ public struct CorrelatePipeline: Sendable {
         let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
         let closedChannel = BoundedChannel<[GroupAccumulator]>(capacity: 2)
         let outputChannel = BoundedChannel<SinkBatch>(capacity: 2)
-        let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: InputNames(names))
+        let enricher = options.enricher(InputNames(names))
         let sinkBox = UncheckedBox(sink)
 
         let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in

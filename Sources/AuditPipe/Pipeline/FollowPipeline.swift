@@ -43,7 +43,7 @@ public struct FollowPipeline: Sendable {
         let closedChannel = BoundedChannel<([GroupAccumulator], [Int32: SourcePosition]?)>(capacity: 2)
         let outputChannel = BoundedChannel<(kept: [AuditEvent], all: [AuditEvent], [Int32: SourcePosition]?)>(
             capacity: 2)
-        let enricher = Enricher(redactor: Redactor(extraKeys: options.redactKeys), inputNames: names)
+        let enricher = options.enricher(names)
         let sinkBox = UncheckedBox(sink)
         let me = self
         // Pin the identity of every file there now, so a crash before the first commit still finds a file

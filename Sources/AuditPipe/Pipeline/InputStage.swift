@@ -180,13 +180,18 @@ struct InputStage: Sendable {
         var source: any ByteSource =
             head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
             ? try GzipSource(upstream: raw, name: spec.path, prefix: head) : PrefixedSource(prefix: head, upstream: raw)
-        guard !spec.isStandardInput, let options, options.format == .auto || options.format == .json else {
+        guard !spec.isStandardInput, let options,
+            options.format == .auto || options.format == .json || options.format == .csv
+        else {
             return source
         }
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
         var start: [UInt8] = []
         while start.count < 4096 {
             if try source.read(into: &start, max: 4096 - start.count) == 0 { break }
+        }
+        if options.format == .csv || CSVDocumentSource.looksLikeFrappeExport(start) {
+            return try CSVDocumentSource(prefix: start, upstream: &source, name: spec.path)
         }
         if JSONDocumentSource.looksLikeDocument(start) {
             return try JSONDocumentSource(

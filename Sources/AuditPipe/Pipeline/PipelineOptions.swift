@@ -10,6 +10,8 @@ public struct PipelineOptions: Sendable {
     public var batchRecords = 4096
     /// Extra keys to redact.
     public var redactKeys: [String] = []
+    /// A pipeline file's `enrich:` rules.
+    public var enrichment: EnrichmentRules?
     /// Events written are those this matches (nil: all).
     public var filter: FilterExpression?
     /// Write the records this matches instead of events (`filter --records`); nil: correlate.
@@ -22,4 +24,11 @@ public struct PipelineOptions: Sendable {
 
     /// Creates default options.
     public init() {}
+
+    /// The enricher these options describe.
+    func enricher(_ names: InputNames) -> Enricher {
+        let redactor = Redactor(
+            extraKeys: redactKeys + (enrichment?.redactKeys ?? []), keep: enrichment?.keepKeys ?? [])
+        return Enricher(redactor: redactor, inputNames: names, rules: enrichment)
+    }
 }

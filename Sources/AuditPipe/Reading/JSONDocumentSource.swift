@@ -1,5 +1,6 @@
 /// A file that is one JSON document rather than JSON lines — a CloudTrail file (`{"Records":[…]}` or a bare
-/// array, compact or pretty-printed over many lines), a HAR file (`log.entries`), or any top-level array:
+/// array, compact or pretty-printed over many lines), a HAR file (`log.entries`), a Frappe REST answer
+/// (`{"data":[…]}`), or any top-level array:
 /// read whole (up to a cap),
 /// parsed, and handed on as one compact JSON line per record, so every later stage sees JSON lines. Line
 /// numbers then count records (1-based) and offsets are into that re-written stream. A document that does not
@@ -12,7 +13,7 @@ struct JSONDocumentSource: ByteSource {
     private var position = 0
 
     /// True when `head` (the file's first bytes) starts a JSON document: `[` opening an array of objects,
-    /// `{"Records"`, or a `{` alone on its first line (pretty-printed); a JSON-lines file starts with a whole
+    /// `{"Records"`, `{"data"`, `{"log":{` (HAR), `{"kind":"EventList"`, or a `{` alone on its first line (pretty-printed); a JSON-lines file starts with a whole
     /// object on its first line, a text log with anything else.
     static func looksLikeDocument(_ head: [UInt8]) -> Bool {
         var i = 0
@@ -30,7 +31,8 @@ struct JSONDocumentSource: ByteSource {
         var j = i + 1
         while j < head.count, head[j] == 32 || head[j] == 9 { j += 1 }
         if j < head.count, head[j] == 10 || head[j] == 13 { return true }
-        return head[j...].starts(with: #""Records""#.utf8)
+        return head[j...].starts(with: #""Records""#.utf8) || head[j...].starts(with: #""data""#.utf8)
+            || head[j...].starts(with: #""kind":"EventList""#.utf8) || head[j...].starts(with: #""log":{"#.utf8)
     }
 
     /// Reads `upstream` to its end (after `prefix`) and splits the document into record lines.
@@ -44,22 +46,40 @@ struct JSONDocumentSource: ByteSource {
             }
         }
         upstream.close()
-        let parsed: Result<JSONValue, JSONSyntaxError> = all.withUnsafeBufferPointer { b in
+        // One document, or several in a row (a Kubernetes webhook log: one `EventList` a line).
+        let parsed: Result<[JSONValue], JSONSyntaxError> = all.withUnsafeBufferPointer { b in
             var s = JSONScanner(b, maxDepth: maxDepth)
             s.skipWhitespace()
             do throws(JSONSyntaxError) {
                 if s.peek == 0xEF { s.pos += 3 }
-                return .success(try s.parseValue(depth: 0))
+                var documents: [JSONValue] = []
+                repeat {
+                    documents.append(try s.parseValue(depth: 0))
+                    s.skipWhitespace()
+                } while s.pos < b.count
+                return .success(documents)
             } catch {
                 return .failure(error)
             }
         }
-        guard case .success(let document) = parsed else {
+        guard case .success(let documents) = parsed else {
             // Not a valid document after all: hand the bytes on as they are, so each bad line is dead-lettered
             // with its own number and offset and nothing is lost.
             lines = all
             return
         }
+        var w = JSONWriter(capacity: all.count)
+        for document in documents {
+            for r in Self.records(of: document) {
+                w.value(r)
+                w.raw("\n")
+            }
+        }
+        lines = w.bytes
+    }
+
+    /// The records a document holds.
+    static func records(of document: JSONValue) -> [JSONValue] {
         let records: [JSONValue]
         switch document {
         case .array(let items): records = items
@@ -68,17 +88,16 @@ struct JSONDocumentSource: ByteSource {
                 records = items  // CloudTrail
             } else if case .array(let items)? = document["log"]?["entries"] {
                 records = items  // HAR: each entry is an API call
+            } else if case .array(let items)? = document["data"] {
+                records = items  // Frappe REST: GET /api/resource/Access Log
+            } else if document["kind"]?.scalarText == "EventList", case .array(let items)? = document["items"] {
+                records = items  // Kubernetes audit webhook batch
             } else {
                 records = [document]
             }
         default: records = [document]
         }
-        var w = JSONWriter(capacity: all.count)
-        for r in records {
-            w.value(r)
-            w.raw("\n")
-        }
-        lines = w.bytes
+        return records
     }
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {

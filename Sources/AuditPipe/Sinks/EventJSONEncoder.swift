@@ -34,6 +34,17 @@ public enum EventJSONEncoder {
         w.raw(",")
         w.key("origin")
         w.stringOrNull(e.actor.origin)
+        if let roles = e.actor.roles {
+            w.raw(",")
+            w.key("name")
+            w.stringOrNull(e.actor.name)
+            w.raw(",")
+            w.key("email")
+            w.stringOrNull(e.actor.email)
+            w.raw(",")
+            w.key("roles")
+            w.value(.array(roles.map(JSONValue.string)))
+        }
         w.raw("},")
         w.key("action")
         w.stringOrNull(e.action)

@@ -13,6 +13,12 @@ public final class OutputFile {
     private let flushThreshold: Int
 
     /// Opens `path` for writing (truncating), or standard output for `-`.
+    /// Creates the missing directories above `path` (`mkdir -p` of its parent).
+    public static func makeParentDirectories(of path: String) {
+        guard let slash = path.lastIndex(of: "/"), slash > path.startIndex else { return }
+        ArchiveLayout.makeDirectories(String(path[..<slash]))
+    }
+
     public init(path: String, append: Bool = false, flushThreshold: Int = 256 << 10) throws(OutputError) {
         self.path = path
         self.flushThreshold = flushThreshold

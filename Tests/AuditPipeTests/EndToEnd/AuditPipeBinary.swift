@@ -28,13 +28,16 @@ enum AuditPipeBinary {
             .deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
+        env.merge(environment) { $1 }
         p.environment = env
         // stdout and stderr go to files, so neither pipe can fill up while the other is read.
         let dir = try temporaryDirectory()

@@ -1,0 +1,55 @@
+/// Frappe's Access Log, classified as its Access Log report does: a print (`method` Print or PDF), a
+/// report export (`report_name` with a `file_type`), a private file download (`export_from` File), a
+/// backup download (`report_name` Backup), a data export (a doctype with a `file_type`), else a view.
+/// The record's fields map 1:1 onto the event's `access` block and entity.
+enum FrappeAccess {
+    /// The Access Log fields read (its REST field names; the CSV export's labels become these).
+    static let fields = [
+        "export_from", "reference_document", "file_type", "report_name", "filters", "method", "columns",
+    ]
+
+    static func classify(_ e: inout AuditEvent, _ value: (String) -> JSONValue?) {
+        func text(_ f: String) -> String? {
+            guard let s = value(f)?.scalarText, !s.isEmpty else { return nil }
+            return s
+        }
+        let exportFrom = text("export_from")
+        let document = text("reference_document")
+        let fileType = text("file_type")
+        let report = text("report_name")
+        let method = text("method")
+        guard exportFrom != nil || report != nil || fileType != nil || method != nil else { return }
+        let kind: String
+        let action: String
+        if report == "Backup" {
+            (kind, action) = ("backup", "download")
+        } else if exportFrom == "File" {
+            (kind, action) = ("download", "download")
+        } else if let m = method?.lowercased(), m == "print" || m == "pdf" {
+            (kind, action) = ("print", "print")
+        } else if report != nil || fileType != nil {
+            (kind, action) = ("export", "export")
+        } else {
+            (kind, action) = ("view", "view")
+        }
+        var access = AuditEvent.Access(kind: kind)
+        access.fileType = fileType?.uppercased()
+        access.reportName = report
+        access.filters = value("filters").map(StructuredText.parse).flatMap { $0 == .null ? nil : $0 }
+        access.columns = value("columns").map(StructuredText.parse).flatMap { $0 == .null ? nil : $0 }
+        access.document = document
+        access.exportFrom = exportFrom
+        e.access = access
+        e.action = action
+        if let report, report != "Backup", exportFrom == nil {
+            e.entity.type = "report"
+            e.entity.id = report
+        } else if let exportFrom {
+            e.entity.type = exportFrom
+            e.entity.id = document
+        } else if report == "Backup" {
+            e.entity.type = "backup"
+            e.entity.id = nil
+        }
+    }
+}

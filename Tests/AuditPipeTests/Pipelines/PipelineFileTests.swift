@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// The pipeline files in `Pipelines/`: each validates, its `tests:` block passes, and its run on the bundled
+/// inputs gives the golden outputs in `Fixtures/pipelines/<name>/expected/`. Malformed files in
+/// `Fixtures/bad-pipelines/` give exactly the errors in their `.expected` files.
+/// `AUDITPIPE_UPDATE_GOLDEN=1` rewrites the golden files (review the diff).
+struct PipelineFileTests {
+    static let root = AuditPipeBinary.packageRoot
+    static let update = ProcessInfo.processInfo.environment["AUDITPIPE_UPDATE_GOLDEN"] == "1"
+
+    static let pipelineFiles: [String] = {
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Pipelines").path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.sorted().map { "Pipelines/\($0)" }
+    }()
+
+    static let badFiles: [String] = {
+        let dir = root.appendingPathComponent("Fixtures/bad-pipelines")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.sorted()
+    }()
+
+    static let goldenCases: [String] = {
+        let dir = root.appendingPathComponent("Fixtures/pipelines")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+    }()
+
+    @Test func everyUseAndFormatHasAPipelineFile() {
+        for name in [
+            "batch-dump", "stdin-filter", "nightly-archive", "frappe-access-log", "pydio-cells", "codefresh",
+            "kubernetes-audit", "cloudtrail", "nginx-envoy", "har",
+        ] {
+            #expect(Self.pipelineFiles.contains("Pipelines/\(name).yaml"), "missing Pipelines/\(name).yaml")
+        }
+    }
+
+    @Test func everyPipelineFileValidates() throws {
+        let r = try AuditPipeBinary.run(["validate"] + Self.pipelineFiles, in: Self.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == Self.pipelineFiles.count)
+        #expect(lines.allSatisfy { $0.contains(": ok (") })
+    }
+
+    @Test func everyPipelineFileHasTestsAndTheyPass() throws {
+        let r = try AuditPipeBinary.run(["test"] + Self.pipelineFiles, in: Self.root)
+        let out = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.status == 0, "\(out)\(r.stderr)")
+        #expect(!out.contains("no tests"), "\(out)")
+        #expect(!out.contains("FAILED"), "\(out)")
+        for file in Self.pipelineFiles { #expect(out.contains("\(file):"), "no test ran for \(file)") }
+        let passed = out.split(separator: "\n").filter { $0.contains(": ok: ") }.count
+        #expect(out.hasSuffix("\(passed) passed, 0 failed\n"))
+        #expect(passed >= Self.pipelineFiles.count)
+    }
+
+    @Test func aFailingExpectationFailsTheTestCommand() throws {
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("p.yaml")
+        try """
+        inputs: ["-"]
+        outputs:
+          - type: jsonl
+            path: "-"
+        tests:
+          - name: wrong on purpose
+            input: |
+              {"ts":"2026-11-21T10:00:00Z","request_id":"r","method":"GET","path":"/api/v1/reports/sales"}
+            events: 2
+            expect:
+              - action: export
+                entity.id: sales
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try AuditPipeBinary.run(["test", file.path], in: tmp)
+        #expect(r.status == 1)
+        #expect(
+            String(decoding: r.stdout, as: UTF8.self) == """
+                \(file.path):6: FAILED: wrong on purpose
+                    expected 2 events, got 1
+                    event 1 action: expected "export", got "view"
+                0 passed, 1 failed
+
+                """)
+    }
+
+    @Test func thereAreAtLeastTwelveMalformedPipelineFiles() {
+        #expect(Self.badFiles.count >= 12)
+    }
+
+    @Test(arguments: badFiles)
+    func malformedPipelineFileGivesExactErrors(_ name: String) throws {
+        let path = "Fixtures/bad-pipelines/\(name)"
+        let r = try AuditPipeBinary.run(["validate", path], in: Self.root)
+        #expect(r.status == 1)
+        let expectedURL = Self.root.appendingPathComponent(path.replacingOccurrences(of: ".yaml", with: ".expected"))
+        if Self.update {
+            try Data(r.stderr.utf8).write(to: expectedURL)
+            return
+        }
+        #expect(r.stderr == (try String(contentsOf: expectedURL, encoding: .utf8)))
+    }
+
+    @Test(arguments: goldenCases)
+    func pipelineRunMatchesGoldenOutputs(_ name: String) throws {
+        let caseDir = Self.root.appendingPathComponent("Fixtures/pipelines/\(name)")
+        let expectedDir = caseDir.appendingPathComponent("expected")
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let stdin = try? Data(contentsOf: caseDir.appendingPathComponent("stdin.jsonl"))
+        let r = try AuditPipeBinary.run(
+            ["run", "Pipelines/\(name).yaml", "-q", "--now", "2026-11-23T00:30:00Z"], in: Self.root, stdin: stdin,
+            environment: ["OUT": tmp.path, "ARCHIVE_RETAIN": "36500d"])
+        #expect(r.status == 0, "\(r.stderr)")
+        try r.stdout.write(to: tmp.appendingPathComponent("stdout"))
+        let expected = try FileManager.default.contentsOfDirectory(atPath: expectedDir.path).sorted()
+        #expect(!expected.isEmpty)
+        for file in expected {
+            let actual = try Data(contentsOf: tmp.appendingPathComponent(file))
+            if Self.update {
+                try actual.write(to: expectedDir.appendingPathComponent(file))
+                continue
+            }
+            let golden = try Data(contentsOf: expectedDir.appendingPathComponent(file))
+            #expect(
+                actual == golden,
+                "\(name)/\(file) differs:\n--- expected\n\(String(decoding: golden, as: UTF8.self))\n--- actual\n\(String(decoding: actual, as: UTF8.self))"
+            )
+        }
+        if let stats = try? AuditPipeBinary.stats(at: tmp.appendingPathComponent("stats.json")) {
+            #expect(stats["lines_read"] == stats["record_lines"]! + stats["dead_lettered"]! + stats["blank"]!)
+        }
+        // An archive output leaves a verified archive: every event of the run is in it.
+        let archive = tmp.appendingPathComponent("archive")
+        if FileManager.default.fileExists(atPath: archive.path) {
+            let v = try AuditPipeBinary.run(["verify", archive.path])
+            #expect(v.status == 0, "\(v.stderr)")
+            if let stats = try? AuditPipeBinary.stats(at: tmp.appendingPathComponent("stats.json")) {
+                #expect(v.stderr.contains("\(stats["events"]!) events, chain intact"), "\(v.stderr)")
+            }
+        }
+    }
+}
