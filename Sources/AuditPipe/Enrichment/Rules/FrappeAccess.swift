@@ -1,7 +1,8 @@
 /// Frappe's Access Log, classified as its Access Log report does: a print (`method` Print or PDF), a
 /// report export (`report_name` with a `file_type`), a private file download (`export_from` File), a
 /// backup download (`report_name` Backup), a data export (a doctype with a `file_type`), else a view.
-/// The record's fields map 1:1 onto the event's `access` block and entity.
+/// The record's fields map 1:1 onto the event's `access` block and entity; the outcome is a success (Frappe
+/// logs an access only after its permission check passed).
 enum FrappeAccess {
     /// The Access Log fields read (its REST field names; the CSV export's labels become these).
     static let fields = [
@@ -33,7 +34,8 @@ enum FrappeAccess {
             (kind, action) = ("view", "view")
         }
         var access = AuditEvent.Access(kind: kind)
-        access.fileType = fileType?.uppercased()
+        // Frappe writes "Excel" for its XLSX exports.
+        access.fileType = fileType.map { $0.lowercased() == "excel" ? "XLSX" : $0.uppercased() }
         access.reportName = report
         access.filters = value("filters").map(StructuredText.parse).flatMap { $0 == .null ? nil : $0 }
         access.columns = value("columns").map(StructuredText.parse).flatMap { $0 == .null ? nil : $0 }
@@ -41,6 +43,8 @@ enum FrappeAccess {
         access.exportFrom = exportFrom
         e.access = access
         e.action = action
+        // Frappe writes an access record only once the access was allowed.
+        if e.outcome.result == "unknown" { e.outcome.result = "success" }
         if let report, report != "Backup", exportFrom == nil {
             e.entity.type = "report"
             e.entity.id = report
