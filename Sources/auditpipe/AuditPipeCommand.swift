@@ -17,7 +17,7 @@ struct AuditPipeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
-            ArchiveCommand.self, VerifyCommand.self, QueryCommand.self, DemoCommand.self,
+            ArchiveCommand.self, VerifyCommand.self, QueryCommand.self, SummaryCommand.self, DemoCommand.self,
         ]
     )
 

@@ -142,3 +142,37 @@ struct PipelineFileTests {
         }
     }
 }
+
+/// `auditpipe summary` on the Pydio Cells golden events: per node prefix and per user, as table, CSV and JSON
+/// (the JSON run reads the events gzip-compressed).
+struct ActivitySummaryTests {
+    static let root = AuditPipeBinary.packageRoot
+    static let events = "Fixtures/pipelines/pydio-cells/expected/events.jsonl"
+
+    @Test(arguments: [
+        (["--by", "node"], "by-node-depth-2.txt", false), (["--by", "user", "--format", "csv"], "by-user.csv", false),
+        (["--depth", "3", "--format", "json"], "by-node-depth-3.json", true),
+    ])
+    func summaryMatchesGolden(_ flags: [String], _ golden: String, _ gzip: Bool) throws {
+        var input = Self.events
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        if gzip {
+            let gz = tmp.appendingPathComponent("events.jsonl.gz")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "gzip -c '\(Self.root.path)/\(Self.events)' > '\(gz.path)'"]
+            try p.run()
+            p.waitUntilExit()
+            input = gz.path
+        }
+        let r = try AuditPipeBinary.run(["summary", input] + flags, in: Self.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        // The two login events name no node; every event names its user.
+        let skipped = flags.contains("user") ? "" : "auditpipe: 2 events without a node, 0 lines that are not events\n"
+        #expect(r.stderr == skipped)
+        let url = Self.root.appendingPathComponent("Fixtures/summary/\(golden)")
+        if PipelineFileTests.update { try r.stdout.write(to: url) }
+        #expect(String(decoding: r.stdout, as: UTF8.self) == (try String(contentsOf: url, encoding: .utf8)))
+    }
+}
