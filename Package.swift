@@ -37,6 +37,11 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "AuditPipeFuzz",
+            dependencies: ["AuditPipe"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "AuditPipeBench",
             dependencies: ["AuditPipe"]
         ),

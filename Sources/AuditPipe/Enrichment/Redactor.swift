@@ -67,8 +67,18 @@ public struct Redactor: Sendable {
         }
     }
 
+    /// Raw bytes (a dead-lettered line that is not UTF-8) with the same secrets masked; other bytes kept as
+    /// they are.
+    public func redactBytes(_ raw: [UInt8]) -> [UInt8] {
+        raw.withUnsafeBufferPointer { redactedBytesIfChanged($0) } ?? raw
+    }
+
     /// The text with its secrets masked, or nil when it holds none.
     private func redactedIfChanged(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        redactedBytesIfChanged(b).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func redactedBytesIfChanged(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         var copied = 0
         var changed = false
@@ -92,11 +102,14 @@ public struct Redactor: Sendable {
                     continue
                 }
             }
-            if c == UInt8(ascii: "=") || (c == UInt8(ascii: ":") && i + 1 < b.count && b[i + 1] == 32) {
-                var ks = i
-                while ks > 0, isKey(b[ks - 1]) { ks -= 1 }
+            // `key=value`, `key: value`, and JSON's `"key":"value"` (a quote before the colon).
+            let quotedKey = i > 0 && (b[i - 1] == UInt8(ascii: "\"") || b[i - 1] == UInt8(ascii: "'"))
+            if c == UInt8(ascii: "=") || (c == UInt8(ascii: ":") && ((i + 1 < b.count && b[i + 1] == 32) || quotedKey))
+            {
                 var q = i
-                while q > ks, b[q - 1] == UInt8(ascii: "\"") || b[q - 1] == UInt8(ascii: "'") { q -= 1 }
+                while q > 0, b[q - 1] == UInt8(ascii: "\"") || b[q - 1] == UInt8(ascii: "'") { q -= 1 }
+                var ks = q
+                while ks > 0, isKey(b[ks - 1]) { ks -= 1 }
                 if ks < q, keys.matches(UnsafeBufferPointer(rebasing: b[ks..<q])) {
                     var vs = i + 1
                     while vs < b.count, b[vs] == 32 || b[vs] == UInt8(ascii: "\"") || b[vs] == UInt8(ascii: "'") {
@@ -117,7 +130,7 @@ public struct Redactor: Sendable {
         }
         guard changed else { return nil }
         out.append(contentsOf: b[copied...])
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     private func endsCredential(_ c: UInt8) -> Bool {

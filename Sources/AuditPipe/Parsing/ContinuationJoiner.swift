@@ -41,6 +41,7 @@ struct ContinuationJoiner {
                 }
                 if let done = pending.take() { out.records.append(done) }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
+                r.requestID = RequestIDRule.normalize(r.requestID)
                 counts.records += 1
                 counts.recordLines += 1
                 pending = r

@@ -50,6 +50,12 @@ struct LineParser {
             if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
                 return .rejected(.invalidCSV, detail: "CSV row with an unclosed quote", hint: .none)
             }
+            if b[i] == 13 {
+                return .rejected(
+                    .binary,
+                    detail: "lone carriage return (CR without LF) at column \(i + 1): lines end with LF or CRLF",
+                    hint: .none)
+            }
             return .rejected(
                 .binary, detail: "control byte 0x\(String(b[i], radix: 16)) at column \(i + 1)", hint: .none)
         case .nonASCII:

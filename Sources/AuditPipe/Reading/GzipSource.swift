@@ -1,8 +1,13 @@
 import CZlib
 
 /// Inflates gzip input through zlib: concatenated members (as `cat a.gz b.gz` makes) read as one stream,
-/// a truncated member reported with its compressed offset.
+/// a truncated member reported with its compressed offset. A stream that inflates past 64 MiB at more
+/// than 1000 bytes out per byte in is stopped as a decompression bomb (real logs compress 5–50×).
 struct GzipSource<Upstream: ByteSource>: ByteSource {
+    /// Output below this is never judged a bomb.
+    static var bombFloor: Int64 { 64 << 20 }
+    /// The highest ratio of inflated to compressed bytes accepted past the floor.
+    static var maxRatio: Int64 { 1000 }
     private var upstream: Upstream
     private let name: String
     private var input: [UInt8]
@@ -12,6 +17,7 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     private var upstreamDone = false
     private var finished = false
     private var memberOpen = true
+    private var inflated: Int64 = 0
 
     /// Wraps `upstream`; `prefix` holds bytes already read from it (the magic number).
     init(upstream: Upstream, name: String, prefix: [UInt8]) throws(InputError) {
@@ -84,6 +90,16 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                     source: name,
                     message: "corrupt gzip data at compressed byte \(consumedBefore + Int64(inputPos)): \(msg)")
             }
+        }
+        inflated += Int64(produced)
+        let compressed = consumedBefore + Int64(inputPos)
+        if inflated > Self.bombFloor && inflated > Self.maxRatio * Swift.max(1, compressed) {
+            finished = true
+            throw InputError(
+                source: name,
+                message:
+                    "gzip bomb: \(inflated >> 20) MiB inflated from \(compressed) compressed bytes (over \(Self.maxRatio):1); stopped, the lines before were kept"
+            )
         }
         return produced
     }

@@ -1,5 +1,5 @@
 /// Writes rejected lines as JSON lines: source, line, offset, reason, detail, and the raw line (secrets
-/// redacted) — as `raw_base64` when it is not valid UTF-8.
+/// redacted, also inside a line that is not UTF-8) — as `raw_base64` when it is not valid UTF-8.
 /// Not thread-safe: the merge stage is its only writer.
 public final class DeadLetterWriter: @unchecked Sendable {
     private let file: OutputFile
@@ -37,7 +37,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
             w.string(redactor.redactText(text))
         } else {
             w.key("raw_base64")
-            w.string(Base64.encode(d.raw))
+            w.string(Base64.encode(redactor.redactBytes(d.raw)))
         }
         w.raw("}\n")
         try file.write(w.bytes)

@@ -361,6 +361,13 @@ public enum PipelineLoader {
                 if pathNode == nil { y.fail(item, "a \(kind.rawValue) output needs 'path'") }
                 continue
             }
+            if PathTemplate.isTemplate(output.path) {
+                if kind != .jsonl {
+                    y.fail(pathNode, "only a jsonl output's path may hold {field} placeholders")
+                } else {
+                    do { _ = try PathTemplate(output.path) } catch { y.fail(pathNode, error.message) }
+                }
+            }
             if output.path != "-" && root.resolve(output.path, workingDirectory: workingDirectory) == nil {
                 y.fail(
                     pathNode,

@@ -1,0 +1,96 @@
+/// Entry points for the libFuzzer targets (`Sources/AuditPipeFuzz`, README "Fuzzing"): each feeds
+/// arbitrary bytes to one reader of untrusted input. A target must never crash, hang or grow without
+/// bound; wrong input is an error value, a dead letter or nil.
+public enum FuzzTargets {
+    /// The targets by name.
+    public enum Target: String, CaseIterable, Sendable {
+        /// Every line parser (auto detection and each pinned format), timestamps, continuation rules.
+        case lines
+        /// The filter language, parsed for events and records and evaluated.
+        case filter
+        /// The pipeline-file loader (YAML, schema, env expansion).
+        case pipeline
+        /// The gzip reader (members, truncation, the bomb cap).
+        case gzip
+        /// Whole-file readers: JSON documents (CloudTrail, HAR, EventList) and CSV exports.
+        case document
+    }
+
+    /// Runs `target` on `data`.
+    public static func run(_ target: Target, _ data: UnsafeRawBufferPointer) {
+        let bytes = Array(data.bindMemory(to: UInt8.self))
+        switch target {
+        case .lines: lines(bytes)
+        case .filter: filter(bytes)
+        case .pipeline: pipeline(bytes)
+        case .gzip: gzip(bytes)
+        case .document: document(bytes)
+        }
+    }
+
+    private static func lines(_ bytes: [UInt8]) {
+        var options = ParseOptions()
+        options.maxJSONDepth = 64
+        options.captureFields = ["entity.id", "MsgId"]
+        options.compositeKey = [0]
+        for format in InputFormat.allCases {
+            options.format = format
+            var parser = LineParser(options: options)
+            var lineNumber: Int64 = 1
+            bytes.withUnsafeBufferPointer { b in
+                var start = 0
+                for i in 0...b.count where i == b.count || b[i] == 10 {
+                    let line = UnsafeBufferPointer(rebasing: b[start..<i])
+                    let position = SourcePosition(input: 0, line: lineNumber, offset: Int64(start))
+                    _ = parser.parse(line, position: position, fileService: "fuzz")
+                    lineNumber += 1
+                    start = i + 1
+                }
+            }
+        }
+    }
+
+    private static func filter(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let event = AuditEvent(
+            eventID: "e", requestID: "r", start: 0, end: 1_000_000, actor: AuditEvent.Actor(user: "alice"),
+            action: "export", entity: AuditEvent.Entity(type: "report", id: "sales"), access: nil,
+            outcome: AuditEvent.Outcome(status: 200, result: "success"), api: nil, services: ["a", "b"], records: 2,
+            levels: [(.info, 2)], links: [], flags: [], entries: nil)
+        if let e = try? FilterParser.parse(text, for: .events) { _ = e.matches(event) }
+        let record = RecordSubject(
+            time: 0, object: .object([JSONMember("level", .string("error")), JSONMember("n", .number("3"))]))
+        if let r = try? FilterParser.parse(text, for: .records) { _ = r.matches(record) }
+        _ = TimeBound.parse(text, now: 0)
+        _ = DurationText.parse(text)
+    }
+
+    private static func pipeline(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = PipelineLoader.load(text: text, environment: ["HOME": "/root"], workingDirectory: "/nonexistent")
+    }
+
+    private static func gzip(_ bytes: [UInt8]) {
+        guard let source = try? GzipSource(upstream: MemorySource(bytes), name: "fuzz", prefix: []) else { return }
+        var s = source
+        var out: [UInt8] = []
+        while let n = try? s.read(into: &out, max: 1 << 16), n > 0 {
+            if out.count > 1 << 22 { out.removeAll(keepingCapacity: true) }
+        }
+        s.close()
+    }
+
+    private static func document(_ bytes: [UInt8]) {
+        var upstream = MemorySource(bytes)
+        if var d = try? JSONDocumentSource(prefix: [], upstream: &upstream, name: "fuzz", maxDepth: 64) {
+            var out: [UInt8] = []
+            while let n = try? d.read(into: &out, max: 1 << 16), n > 0 {}
+        }
+        var again = MemorySource(bytes)
+        if var c = try? CSVDocumentSource(prefix: [], upstream: &again, name: "fuzz") {
+            var out: [UInt8] = []
+            while let n = try? c.read(into: &out, max: 1 << 16), n > 0 {}
+        }
+        _ = StructuredText.parse(.string(String(decoding: bytes, as: UTF8.self)))
+    }
+}

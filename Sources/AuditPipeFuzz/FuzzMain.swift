@@ -1,0 +1,53 @@
+import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes a message to standard error.
+func complain(_ text: String) {
+    var t = text + "\n"
+    t.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// The target named by `AUDITPIPE_FUZZ_TARGET` (lines, filter, pipeline, gzip, document).
+let fuzzTarget: FuzzTargets.Target = {
+    let name = getenv("AUDITPIPE_FUZZ_TARGET").map { String(cString: $0) } ?? "lines"
+    guard let t = FuzzTargets.Target(rawValue: name) else {
+        complain("AUDITPIPE_FUZZ_TARGET must be one of lines, filter, pipeline, gzip, document")
+        exit(2)
+    }
+    return t
+}()
+
+#if FUZZING
+    /// libFuzzer's entry: one input.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+        FuzzTargets.run(fuzzTarget, UnsafeRawBufferPointer(start: data, count: size))
+        return 0
+    }
+#else
+    /// Without libFuzzer: replays the files given as arguments (a corpus or a crash) through the target.
+    @main
+    struct FuzzReplay {
+        static func main() {
+            for path in CommandLine.arguments.dropFirst() {
+                guard let f = fopen(path, "rb") else {
+                    complain("cannot open \(path)")
+                    exit(2)
+                }
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let n = fread(&chunk, 1, chunk.count, f)
+                    if n == 0 { break }
+                    bytes.append(contentsOf: chunk[0..<n])
+                }
+                fclose(f)
+                bytes.withUnsafeBytes { FuzzTargets.run(fuzzTarget, $0) }
+            }
+            print("replayed \(CommandLine.arguments.count - 1) inputs through \(fuzzTarget.rawValue)")
+        }
+    }
+#endif

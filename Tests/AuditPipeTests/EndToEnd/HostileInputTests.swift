@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+
+/// Hostile input: each case runs to the end, loses nothing (accounting holds), and says why a line was
+/// rejected. Gzip concatenation is covered by `Fixtures/gzip-multimember`, CSV formula cells by the
+/// Codefresh golden (`'=2+5`) and `CSVAndRedactionTests`.
+struct HostileInputTests {
+    struct Run {
+        var status: Int32
+        var stderr: String
+        var stats: [String: Int]
+        var events: [[String: Any]]
+        var deadLetters: [[String: Any]]
+    }
+
+    /// Writes `files` into a temporary directory and runs `correlate` on them with `flags`.
+    static func correlate(_ files: [String: Data], _ flags: [String] = []) throws -> Run {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, data) in files { try data.write(to: dir.appendingPathComponent(name)) }
+        let r = try AuditPipeBinary.run(
+            ["correlate"] + files.keys.sorted() + flags + [
+                "-q", "-o", "events.jsonl", "--dead-letter", "dead.jsonl", "--stats", "stats.json",
+            ], in: dir)
+        func lines(_ name: String) -> [[String: Any]] {
+            let text = (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+        let stats = (try? AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))) ?? [:]
+        return Run(
+            status: r.status, stderr: r.stderr, stats: stats, events: lines("events.jsonl"),
+            deadLetters: lines("dead.jsonl"))
+    }
+
+    static func line(_ id: String, _ time: String = "2026-11-21T10:00:00Z", _ extra: String = "") -> String {
+        #"{"ts":"\#(time)","request_id":"\#(id)","msg":"m"\#(extra)}"# + "\n"
+    }
+
+    static func accounted(_ r: Run) -> Bool {
+        r.stats["lines_read"] == r.stats["record_lines"]! + r.stats["dead_lettered"]! + r.stats["blank"]!
+    }
+
+    @Test func aTenMegabyteLineIsDeadLetteredAndTheRunGoesOn() throws {
+        let big = #"{"request_id":"big","msg":""# + String(repeating: "x", count: 10_000_000) + "\"}\n"
+        let r = try Self.correlate(["a.log": Data((Self.line("a") + big + Self.line("b")).utf8)])
+        #expect(r.status == 0)
+        #expect(r.stats["lines_read"] == 3 && r.stats["dead_lettered"] == 1 && r.stats["events"] == 2)
+        #expect(r.deadLetters.first?["reason"] as? String == "line_too_long")
+        #expect((r.deadLetters.first?["detail"] as? String)?.hasPrefix("line is 10000029 bytes") == true)
+        #expect(Self.accounted(r))
+    }
+
+    @Test func hundredThousandDeepNestingHitsTheDepthCap() throws {
+        let deep =
+            #"{"request_id":"d","a":"# + String(repeating: "[", count: 100_000)
+            + String(repeating: "]", count: 100_000) + "}\n"
+        let r = try Self.correlate(["a.log": Data((deep + Self.line("ok")).utf8)], ["--max-line-bytes", "300000"])
+        #expect(r.status == 0)
+        #expect(r.stats["dead_lettered"] == 1 && r.stats["events"] == 1)
+        #expect(r.deadLetters.first?["reason"] as? String == "invalid_json")
+        #expect((r.deadLetters.first?["detail"] as? String)?.contains("nesting deeper than 64") == true)
+    }
+
+    @Test func nulInvalidUTF8BOMCRLFAndLoneCR() throws {
+        var data = Data([0xEF, 0xBB, 0xBF]) + Data(Self.line("bom").utf8)
+        data += Data(Self.line("crlf").dropLast().utf8) + Data("\r\n".utf8)
+        data += Data(#"{"request_id":"nul","msg":"a"#.utf8) + Data([0]) + Data("b\"}\n".utf8)
+        data += Data(#"{"request_id":"utf8","msg":""#.utf8) + Data([0xC3, 0x28]) + Data("\"}\n".utf8)
+        data += Data(#"{"request_id":"cr","msg":"a"#.utf8) + Data([13]) + Data("b\"}\n".utf8)
+        let r = try Self.correlate(["a.log": data])
+        #expect(r.status == 0)
+        #expect(Set(r.events.compactMap { $0["request_id"] as? String }) == ["bom", "crlf"])
+        #expect(r.deadLetters.map { $0["reason"] as? String } == ["binary", "invalid_utf8", "binary"])
+        #expect(
+            r.deadLetters.map { $0["detail"] as? String } == [
+                "control byte 0x0 at column 29", "invalid UTF-8 at column 29",
+                "lone carriage return (CR without LF) at column 28: lines end with LF or CRLF",
+            ])
+        // Not UTF-8 (or holding NUL): the raw line is kept as base64, so nothing is lost.
+        #expect(r.deadLetters[1]["raw_base64"] != nil)
+        #expect(Self.accounted(r) && r.stats["lines_read"] == 5)
+    }
+
+    @Test func aTruncatedGzipMemberNamesTheFileAndOffsetAndKeepsTheLinesBefore() throws {
+        let text = (0..<2000).map { Self.line("t\($0)") }.joined()
+        let gz = try Self.gzip(Data(text.utf8))
+        let r = try Self.correlate(["cut.log.gz": gz.prefix(gz.count - 40)])
+        #expect(r.status == 2)
+        #expect(
+            r.stderr.contains("cut.log.gz: truncated gzip member: the file ends at compressed byte \(gz.count - 40)"))
+        #expect(r.stats["events"]! > 1900 && r.stats["input_errors"] == 1)
+        #expect(Self.accounted(r))
+    }
+
+    @Test func aGzipBombIsStoppedAtTheRatioCap() throws {
+        let bomb = try Self.gzip(Data(Self.line("before").utf8)) + Self.gzip(Data(count: 300 << 20))
+        let r = try Self.correlate(["bomb.gz": bomb])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("bomb.gz: gzip bomb: 64 MiB inflated from"))
+        #expect(r.events.map { $0["request_id"] as? String } == ["before"])
+        #expect(r.stats["bytes_read"]! < 80 << 20)
+    }
+
+    @Test func anEmptyFileIsAnEmptyRun() throws {
+        let r = try Self.correlate(["empty.log": Data()])
+        #expect(r.status == 0 && r.stats["lines_read"] == 0 && r.stats["events"] == 0 && r.events.isEmpty)
+    }
+
+    @Test func aFileDeletedWhileReadIsReadToItsEnd() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let n = 150_000
+        let text = (0..<n).map { Self.line("v\($0 % 5000)") }.joined()
+        let file = dir.appendingPathComponent("vanishing.log")
+        try Data(text.utf8).write(to: file)
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = [file.path, "-q", "-o", "/dev/null", "--stats", dir.appendingPathComponent("s.json").path]
+        p.arguments = ["correlate"] + p.arguments!
+        try p.run()
+        usleep(300_000)
+        try FileManager.default.removeItem(at: file)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
+        #expect(stats["lines_read"] == n)
+    }
+
+    @Test func clocksFrom1970To2099AndMixedZones() throws {
+        var text = Self.line("old", "1970-01-01T00:00:01Z") + Self.line("future-first", "2099-12-31T23:59:59Z")
+        // One request logged by services in three zones: the same instant plus 10 ms steps.
+        text += Self.line("zones", "2026-11-21T15:30:00.000+05:30")
+        text += Self.line("zones", "2026-11-21T02:00:00.010-08:00")
+        text += Self.line("zones", "2026-11-21T10:00:00.020Z")
+        let r = try Self.correlate(["a.log": Data(text.utf8)], ["--max-skew", "1h"])
+        #expect(r.status == 0)
+        let zones = r.events.first { $0["request_id"] as? String == "zones" }
+        #expect(zones?["start"] as? String == "2026-11-21T10:00:00.000Z")
+        #expect(zones?["end"] as? String == "2026-11-21T10:00:00.020Z")
+        #expect(zones?["records"] as? Int == 3)
+        let old = r.events.first { $0["request_id"] as? String == "old" }
+        #expect(old?["start"] as? String == "1970-01-01T00:00:01.000Z")
+    }
+
+    @Test func aSingleFarFutureLineDoesNotCloseOpenGroups() throws {
+        var text = ""
+        for i in 0..<100 { text += Self.line("g\(i)", "2026-11-21T10:00:00Z") }
+        text += Self.line("skewed", "2099-01-01T00:00:00Z")
+        for i in 0..<100 { text += Self.line("g\(i)", "2026-11-21T10:00:01Z") }
+        let r = try Self.correlate(["a.log": Data(text.utf8)])
+        #expect(r.status == 0)
+        // Every g-request stays one event of 2 records (the 2099 line moved no watermark).
+        #expect(r.stats["events"] == 101)
+        let groups = r.events.filter { ($0["request_id"] as? String)?.hasPrefix("g") == true }
+        #expect(groups.count == 100 && groups.allSatisfy { $0["records"] as? Int == 2 })
+        let skewed = r.events.first { $0["request_id"] as? String == "skewed" }
+        #expect(skewed?["flags"] as? [String] == ["clock_skew"])
+    }
+
+    @Test func aMegabyteRequestIDIsCappedAndStaysDistinct() throws {
+        let prefix = String(repeating: "a", count: 999_000)
+        let text = Self.line(prefix + "1") + Self.line(prefix + "2") + Self.line(prefix + "1")
+        let r = try Self.correlate(["a.log": Data(text.utf8)])
+        #expect(r.status == 0 && r.stats["events"] == 2)
+        let ids = r.events.compactMap { $0["request_id"] as? String }
+        #expect(ids.count == 2 && Set(ids).count == 2)
+        #expect(ids.allSatisfy { $0.utf8.count == 217 && $0.hasPrefix(String(repeating: "a", count: 200) + "~") })
+    }
+
+    @Test func idsDifferingByCaseAreDistinctAndSurroundingSpaceIsTrimmed() throws {
+        let text = Self.line("ABC") + Self.line("abc") + Self.line(" abc ") + Self.line("\\tabc")
+        let r = try Self.correlate(["a.log": Data(text.utf8)])
+        let byID = Dictionary(grouping: r.events, by: { $0["request_id"] as? String ?? "" })
+        #expect(byID.keys.sorted() == ["ABC", "abc"])
+        #expect(byID["abc"]?.first?["records"] as? Int == 3)
+    }
+
+    @Test func distinctIDsPastTheOpenGroupCapAreClosedEarlyFlaggedPartial() throws {
+        let text = (0..<100_000).map { Self.line("u\($0)") }.joined()
+        let r = try Self.correlate(["a.log": Data(text.utf8)], ["--max-open-groups", "1000"])
+        #expect(r.status == 0)
+        #expect(r.stats["events"] == 100_000 && r.stats["partial"] == 99_000)
+    }
+
+    @Test func aRequestIDOrServiceThatLooksLikeAPathStaysInsideTheOutputDirectory() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        try """
+        inputs: ["-"]
+        outputs:
+          - type: jsonl
+            path: ${OUT}/{service}/{request_id}.jsonl
+        """.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let input =
+            #"{"ts":"2026-11-21T10:00:00Z","request_id":"../../../x","service":"../../etc/cron.d","msg":"m"}"# + "\n"
+        let r = try AuditPipeBinary.run(
+            ["run", "p.yaml", "-q"], in: dir, stdin: Data(input.utf8), environment: ["OUT": out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let made = FileManager.default.enumerator(atPath: dir.path)!.allObjects as! [String]
+        #expect(made.sorted() == ["out", "out/_._.._etc_cron.d", "out/_._.._etc_cron.d/_._.._.._x.jsonl", "p.yaml"])
+    }
+
+    @Test func secretsAreRedactedInTheDeadLetterToo() throws {
+        let bad = #"{"request_id":"s","password":"hunter2","headers":{"Authorization":"Bearer abc.def.ghi"}"# + "\n"
+        let text = "curl -H 'Authorization: Bearer abc.def.ghi' token=s3cr3t \u{0}\n" + bad
+        let r = try Self.correlate(["a.log": Data(text.utf8)])
+        #expect(r.stats["dead_lettered"] == 2)
+        let raw = r.deadLetters.map {
+            ($0["raw"] as? String)
+                ?? (($0["raw_base64"] as? String).flatMap { Data(base64Encoded: $0) }.map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? "")
+        }
+        #expect(raw.count == 2)
+        for text in raw {
+            #expect(!text.contains("hunter2") && !text.contains("abc.def.ghi") && !text.contains("s3cr3t"), "\(text)")
+        }
+    }
+
+    static func gzip(_ data: Data) throws -> Data {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let raw = dir.appendingPathComponent("x")
+        try data.write(to: raw)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-n", "-f", raw.path]
+        try p.run()
+        p.waitUntilExit()
+        return try Data(contentsOf: dir.appendingPathComponent("x.gz"))
+    }
+}
