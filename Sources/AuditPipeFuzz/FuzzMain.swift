@@ -27,6 +27,23 @@ let fuzzTarget: FuzzTargets.Target = {
         FuzzTargets.run(fuzzTarget, UnsafeRawBufferPointer(start: data, count: size))
         return 0
     }
+
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func runDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+    ) -> CInt
+
+    /// The executable's entry (SwiftPM names it `<module>_main`): hands over to libFuzzer's driver.
+    @_cdecl("AuditPipeFuzz_main")
+    public func fuzzMain(
+        _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    ) -> CInt {
+        var count = argc
+        var vector = argv
+        return runDriver(&count, &vector, fuzzOne)
+    }
 #else
     /// Without libFuzzer: replays the files given as arguments (a corpus or a crash) through the target.
     @main

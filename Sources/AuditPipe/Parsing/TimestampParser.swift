@@ -96,7 +96,7 @@ public struct TimestampParser: Sendable {
         }
         let days = UTCTime.days(year: year, month: month, day: day)
         let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + sec) - offsetSeconds
-        return (secs * UTCTime.second + frac, i)
+        return Self.nanos(secs, frac).map { ($0, i) }
     }
 
     /// CLF `10/Oct/2000:13:55:36 -0700` starting at `i`.
@@ -115,7 +115,7 @@ public struct TimestampParser: Sendable {
         let secs =
             UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
             - offset
-        return (secs * UTCTime.second, i + 26)
+        return Self.nanos(secs, 0).map { ($0, i + 26) }
     }
 
     /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`.
@@ -129,7 +129,7 @@ public struct TimestampParser: Sendable {
         else { return nil }
         let secs =
             UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
-        return (secs * UTCTime.second, i + 24)
+        return Self.nanos(secs, 0).map { ($0, i + 24) }
     }
 
     /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear`.
@@ -143,7 +143,7 @@ public struct TimestampParser: Sendable {
         let secs =
             UTCTime.days(year: assumedYear, month: month, day: day) * 86_400
             + Int64(hour * 3600 + minute * 60 + sec)
-        return (secs * UTCTime.second, i + 15)
+        return Self.nanos(secs, 0).map { ($0, i + 15) }
     }
 
     /// Epoch number text: seconds (with optional fraction), milliseconds, microseconds or nanoseconds,
@@ -174,11 +174,21 @@ public struct TimestampParser: Sendable {
         // (a HAR entry's `time` is its duration in ms).
         guard i == n, intPart >= 100_000_000 else { return nil }
         switch intPart {
-        case ..<100_000_000_000: return intPart * UTCTime.second + frac
-        case ..<100_000_000_000_000: return intPart * 1_000_000 + frac / 1000
-        case ..<100_000_000_000_000_000: return intPart * 1000 + frac / 1_000_000
+        case ..<100_000_000_000: return Self.nanos(intPart, frac)
+        case ..<100_000_000_000_000: return Self.scaled(intPart, 1_000_000, frac / 1000)
+        case ..<100_000_000_000_000_000: return Self.scaled(intPart, 1000, frac / 1_000_000)
         default: return intPart
         }
+    }
+
+    /// Seconds and a fraction in nanoseconds as UTC nanoseconds, or nil outside what an Int64 of nanoseconds
+    /// holds (1677-09-21 to 2262-04-11): a year-9999 timestamp is no time rather than an overflow.
+    static func nanos(_ secs: Int64, _ frac: Int64) -> Int64? { scaled(secs, UTCTime.second, frac) }
+
+    static func scaled(_ value: Int64, _ unit: Int64, _ plus: Int64) -> Int64? {
+        let (product, o1) = value.multipliedReportingOverflow(by: unit)
+        let (sum, o2) = product.addingReportingOverflow(plus)
+        return o1 || o2 ? nil : sum
     }
 
     @inline(__always)

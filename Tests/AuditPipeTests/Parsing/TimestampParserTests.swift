@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AuditPipe
@@ -35,5 +36,46 @@ struct TimestampParserTests {
         #expect(UTCTime.rfc3339Millis(base + 123_999_999) == "2026-11-21T10:00:00.123Z")
         #expect(UTCTime.rfc3339Millis(-1) == "1969-12-31T23:59:59.999Z")
         #expect(parse(UTCTime.rfc3339Millis(base + 42_000_000)) == base + 42_000_000)
+    }
+}
+
+/// Values past what the types hold are "no value", never an overflow trap (found by the `lines` fuzzer and
+/// by `archive --archive-retain 100000d`).
+struct OverflowTests {
+    @Test func timestampsPastTheNanosecondRangeAreNoTime() {
+        let p = TimestampParser(assumedYear: 2026)
+        for text in ["9999-12-31T23:59:59Z", "2262-04-12T00:00:00Z", "99999999999", "99999999999999999"] {
+            var t = text
+            #expect(t.withUTF8 { p.parseValue($0) } == nil, "\(text)")
+        }
+        var last = "2262-04-11T00:00:00Z"
+        #expect(last.withUTF8 { p.parseValue($0) } != nil)
+    }
+
+    @Test func durationsAreCappedAt36500Days() {
+        #expect(DurationText.parse("36500d") == Int64(36_500) * 86_400 * UTCTime.second)
+        #expect(DurationText.parse("36501d") == nil)
+        #expect(DurationText.parse("100000d") == nil)
+        #expect(DurationText.parse("999999999999d") == nil)
+        #expect(DurationText.parse("1h30m") == Int64(5_400) * UTCTime.second)
+    }
+
+    /// Every input a fuzzer crashed on, replayed through its target by the plain (non-libFuzzer) build.
+    @Test func fuzzRegressionsReplayWithoutCrashing() throws {
+        let root = AuditPipeBinary.packageRoot.appendingPathComponent("Fixtures/fuzz-regressions")
+        let fuzz = AuditPipeBinary.url.deletingLastPathComponent().appendingPathComponent("AuditPipeFuzz")
+        for target in try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() {
+            let dir = root.appendingPathComponent(target)
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map {
+                dir.appendingPathComponent($0).path
+            }
+            let p = Process()
+            p.executableURL = fuzz
+            p.arguments = files
+            p.environment = ["AUDITPIPE_FUZZ_TARGET": target, "SWIFT_BACKTRACE": "enable=no"]
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(target) crashed on one of \(files)")
+        }
     }
 }
