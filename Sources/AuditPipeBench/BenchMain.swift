@@ -4,8 +4,10 @@ import AuditPipe
     import Glibc
 #endif
 
-/// `auditpipe-bench [--size-mb N] [--dir DIR]`: writes a demo dump and measures each stage against baselines
-/// run in the same invocation (`cat`, auditpipe's own read+frame), each scenario in a child process.
+/// `auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR]`: writes demo dumps and measures, in
+/// one invocation and on the same bytes, each stage and the whole pipeline against baselines (`cat`,
+/// `gzip -dc`, `gzip -6`, `jq`), each scenario in a child process so its peak RSS is its own.
+/// BENCHMARKS.md holds the figures and how to read them.
 @main
 struct BenchMain {
     static func main() async throws {
@@ -18,33 +20,69 @@ struct BenchMain {
             try await scenario.run(path: args[3], output: args.count > 4 ? args[4] : "/dev/null")
             return
         }
+        if args.count >= 4, args[1] == "--stages", let stage = StageBenchmark.Stage(rawValue: args[2]) {
+            try Scenario.runStages(stage, path: args[3])
+            return
+        }
         var sizeMB = 200
+        var sizes = [50, 200, 800]
         var dir = "/tmp/auditpipe-bench"
         var i = 1
         while i + 1 < args.count {
             if args[i] == "--size-mb" { sizeMB = Int(args[i + 1]) ?? sizeMB }
+            if args[i] == "--sizes" { sizes = args[i + 1].split(separator: ",").compactMap { Int($0) } }
             if args[i] == "--dir" { dir = args[i + 1] }
             i += 2
         }
         mkdir(dir, 0o755)
         let dump = "\(dir)/demo-\(sizeMB)mb.log"
         let bytes = try DumpFiles.ensureDemo(path: dump, megabytes: sizeMB)
-        let groupsDump = "\(dir)/open-groups-1m.log"
-        try DumpFiles.ensureOpenGroups(path: groupsDump, groups: 1_000_000)
         let mb = Double(bytes) / 1e6
         print("auditpipe-bench: \(String(format1: mb)) MB demo dump (\(dump)), 2 cores, release build")
-        print("scenario                       seconds     MB/s    records/s     events/s   peak RSS")
+        print(Report.header)
 
+        // Baselines and the stages, one thread each, cumulative: stage N's cost is its row minus the row above.
         let cat = try ChildRun.external(["/bin/sh", "-c", "cat '\(dump)' > /dev/null"])
         Report.row("baseline: cat", cat.seconds, mb, nil, nil, cat.maxRSS)
-        let frame = try ChildRun.scenario(.readFrame, dump)
-        Report.row("baseline: read+frame", frame.seconds, mb, frame.records, nil, frame.maxRSS)
+        var previous = 0.0
+        for stage in StageBenchmark.Stage.allCases {
+            let r = try ChildRun.stages(stage, dump)
+            Report.row("stages through \(stage.rawValue)", r.seconds, mb, r.records, r.events, r.maxRSS)
+            if previous > 0 { Report.stageCost(stage.rawValue, r.seconds - previous, mb) }
+            previous = r.seconds
+        }
+
+        // End to end: the staged pipeline on both cores.
         let discard = try ChildRun.scenario(.correlateDiscard, dump)
         Report.row("correlate -> /dev/null", discard.seconds, mb, discard.records, discard.events, discard.maxRSS)
         let jsonl = try ChildRun.scenario(.correlateJSONL, dump, output: "\(dir)/events.jsonl")
         Report.row("correlate -> events.jsonl", jsonl.seconds, mb, jsonl.records, jsonl.events, jsonl.maxRSS)
-        print("ratio correlate(/dev/null) / read+frame throughput: \(String(format2: frame.seconds / discard.seconds))")
         print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
+
+        // gzip input: inflating on one core while the other parses, against gzip -dc alone.
+        let gz = dump + ".gz"
+        _ = try ChildRun.external(["/bin/sh", "-c", "test -s '\(gz)' || gzip -6 -c '\(dump)' > '\(gz)'"])
+        let gunzip = try ChildRun.external(["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"])
+        Report.row("baseline: gzip -dc", gunzip.seconds, mb, nil, nil, gunzip.maxRSS)
+        let fromGz = try ChildRun.scenario(.correlateDiscard, gz)
+        Report.row("correlate .gz -> /dev/null", fromGz.seconds, mb, fromGz.records, fromGz.events, fromGz.maxRSS)
+        print("ratio correlate(.gz) / gzip -dc throughput: \(String(format2: gunzip.seconds / fromGz.seconds))")
+
+        // A filter on JSON lines, against jq on the same bytes.
+        let json = "\(dir)/demo-\(sizeMB)mb.json.log"
+        _ = try ChildRun.external(["/bin/sh", "-c", "test -s '\(json)' || grep '^{' '\(dump)' > '\(json)'"])
+        let jsonMB = Double(fileSize(json)) / 1e6
+        let filter = try ChildRun.scenario(.filterRecords, json, output: "\(dir)/alice.jsonl")
+        Report.row("filter --records user==alice", filter.seconds, jsonMB, filter.records, filter.events, filter.maxRSS)
+        if access("/usr/bin/jq", X_OK) == 0 {
+            let jq = try ChildRun.external([
+                "/bin/sh", "-c", "jq -c 'select(.user == \"alice\")' '\(json)' > '\(dir)/alice-jq.jsonl' 2>/dev/null",
+            ])
+            Report.row("baseline: jq select", jq.seconds, jsonMB, nil, nil, jq.maxRSS)
+            print("ratio filter / jq throughput: \(String(format2: jq.seconds / filter.seconds))")
+        } else {
+            print("jq not installed: no jq baseline")
+        }
 
         // Archive sink: the JSONL just written, as one live day, against gzip -6 on the same bytes.
         let live = "\(dir)/live"
@@ -67,12 +105,33 @@ struct BenchMain {
                     + " \(Int(parts[0] * 1000)) ms median, + \(Int(parts[1] * 1000)) ms max (target: + 250 ms)")
         }
 
+        // Cost grows linearly with the dump: the same run on several sizes.
+        print("\nsizes (correlate -> events.jsonl):")
+        print(Report.header)
+        for size in sizes {
+            let path = "\(dir)/demo-\(size)mb.log"
+            let b = Double(try DumpFiles.ensureDemo(path: path, megabytes: size)) / 1e6
+            let r = try ChildRun.scenario(.correlateJSONL, path, output: "\(dir)/events-\(size).jsonl")
+            Report.row("\(size) MB dump", r.seconds, b, r.records, r.events, r.maxRSS)
+            unlink("\(dir)/events-\(size).jsonl")
+        }
+
+        // Memory per open group: distinct ids all open at once, against an empty run.
         let empty = try ChildRun.scenario(.empty, "/dev/null")
-        let groups = try ChildRun.scenario(.openGroups, groupsDump)
-        let perGroup = Double(groups.maxRSS - empty.maxRSS) / 1_000_000
-        print(
-            "open groups: 1,000,000 distinct ids held open: peak RSS \(groups.maxRSS >> 20) MiB"
-                + " (empty run \(empty.maxRSS >> 20) MiB) => \(Int(perGroup)) bytes per open group"
-                + " (\(String(format2: groups.seconds)) s)")
+        print("\nopen groups (empty run \(empty.maxRSS >> 20) MiB):")
+        for groups in [1_000, 100_000, 1_000_000] {
+            let path = "\(dir)/open-groups-\(groups).log"
+            try DumpFiles.ensureOpenGroups(path: path, groups: groups)
+            let r = try ChildRun.scenario(.openGroups, path)
+            let perGroup = Double(r.maxRSS - empty.maxRSS) / Double(groups)
+            print(
+                "  \(groups) open: peak RSS \(r.maxRSS >> 20) MiB => \(Int(perGroup)) bytes per open group"
+                    + " (\(String(format2: r.seconds)) s)")
+        }
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 }

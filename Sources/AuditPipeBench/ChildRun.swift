@@ -1,3 +1,5 @@
+import AuditPipe
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -18,6 +20,14 @@ struct ChildRun {
 
     static func scenario(_ s: Scenario, _ path: String, output: String = "/dev/null") throws -> ChildRun {
         let (out, rss, _) = try spawn([selfPath, "--child", s.rawValue, path, output])
+        let parts = out.split(separator: " ").map { String($0.filter { !$0.isNewline }) }
+        return ChildRun(
+            seconds: Double(parts.first ?? "") ?? 0, records: parts.count > 1 ? Int64(parts[1]) : nil,
+            events: parts.count > 2 ? Int64(parts[2]) : nil, maxRSS: rss)
+    }
+
+    static func stages(_ stage: StageBenchmark.Stage, _ path: String) throws -> ChildRun {
+        let (out, rss, _) = try spawn([selfPath, "--stages", stage.rawValue, path])
         let parts = out.split(separator: " ").map { String($0.filter { !$0.isNewline }) }
         return ChildRun(
             seconds: Double(parts.first ?? "") ?? 0, records: parts.count > 1 ? Int64(parts[1]) : nil,

@@ -35,6 +35,14 @@ enum DumpFiles {
 
 /// Prints aligned result rows.
 enum Report {
+    static let header = "scenario                       seconds     MB/s    records/s     events/s   peak RSS"
+
+    /// One stage's own cost: the difference between consecutive cumulative rows.
+    static func stageCost(_ name: String, _ seconds: Double, _ mb: Double) {
+        let rate = seconds > 0.001 ? String(format1: mb / seconds) + " MB/s" : "-"
+        print("    (\(name) alone: \(String(format2: seconds)) s, \(rate))")
+    }
+
     static func row(_ name: String, _ seconds: Double, _ mb: Double, _ records: Int64?, _ events: Int64?, _ rss: Int) {
         let pad = { (s: String, w: Int) in String(repeating: " ", count: max(0, w - s.count)) + s }
         let rate = { (n: Int64?) in n.map { pad(String(Int(Double($0) / seconds)), 12) } ?? pad("-", 12) }

@@ -6,9 +6,9 @@ import AuditPipe
 
 /// One measured run, executed in a child process so its peak RSS is its own.
 enum Scenario: String, CaseIterable {
-    case readFrame = "read-frame"
     case correlateDiscard = "correlate-discard"
     case correlateJSONL = "correlate-jsonl"
+    case filterRecords = "filter-records"
     case openGroups = "open-groups"
     case archive
     case empty
@@ -19,8 +19,6 @@ enum Scenario: String, CaseIterable {
         var records: Int64 = 0
         var events: Int64 = 0
         switch self {
-        case .readFrame:
-            records = try LineFramingBaseline.countLines(path: path)
         case .archive:
             // `path` is a live directory holding one day's events; `output` the archive directory.
             var options = ArchiveRun.Options(liveDirectory: path, archiveDirectory: output, now: Int64.max / 2)
@@ -28,19 +26,32 @@ enum Scenario: String, CaseIterable {
             let report = try ArchiveRun(options: options).run()
             records = Int64(report.uncompressedBytes)
             events = Int64(report.eventsArchived)
-        case .correlateDiscard, .correlateJSONL, .openGroups, .empty:
+        case .correlateDiscard, .correlateJSONL, .filterRecords, .openGroups, .empty:
             var options = PipelineOptions()
             if self == .openGroups {
                 options.correlation.idle = 3600 * UTCTime.second
                 options.correlation.maxOpenGroups = 2_000_000
             }
-            let sink = try JSONLSink(path: self == .correlateJSONL ? output : "/dev/null")
+            if self == .filterRecords {
+                // `auditpipe filter --records 'user == "alice"'`: what `jq 'select(.user == "alice")'` does.
+                options.parse.includeRecords = true
+                options.recordFilter = try FilterParser.parse(#"user == "alice""#, for: .records)
+            }
+            let sink = try JSONLSink(path: self == .correlateJSONL || self == .filterRecords ? output : "/dev/null")
             let stats = try await CorrelatePipeline(inputs: [InputSpec(path: path)], options: options)
                 .run(sink: sink) { _ in }
+            try sink.close()
             records = stats.lines.records
-            events = stats.events
+            events = self == .filterRecords ? stats.written : stats.events
         }
         print("\(monotonicSeconds() - start) \(records) \(events)")
+    }
+
+    /// Runs the stages through `stage` on one thread; prints `seconds records events`.
+    static func runStages(_ stage: StageBenchmark.Stage, path: String) throws {
+        let start = monotonicSeconds()
+        let c = try StageBenchmark.run(path: path, through: stage)
+        print("\(monotonicSeconds() - start) \(c.records) \(c.events)")
     }
 }
 

@@ -8,9 +8,11 @@ extension AuditEvent {
     /// The value at a path given as segments (`["actor", "user"]`), or nil when absent.
     public func value(at parts: [String]) -> JSONValue? {
         guard let head = parts.first else { return nil }
-        let rest = Array(parts.dropFirst())
         func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func int(_ v: Int?) -> JSONValue { v.map { .number(String($0)) } ?? .null }
+        // Leaves of the fixed blocks are read directly, without building the block (CSV columns, links).
+        if parts.count == 2, let leaf = leaf(head, parts[1], str, int) { return leaf }
+        let rest = Array(parts.dropFirst())
         let root: JSONValue?
         switch head {
         case "event_id": root = .string(eventID)
@@ -72,5 +74,27 @@ extension AuditEvent {
         default: root = nil
         }
         return root?.value(at: rest)
+    }
+
+    /// `block.leaf` of actor, entity, outcome and api, or nil to take the general path.
+    private func leaf(
+        _ block: String, _ name: String, _ str: (String?) -> JSONValue, _ int: (Int?) -> JSONValue
+    ) -> JSONValue? {
+        switch (block, name) {
+        case ("actor", "user"): str(actor.user)
+        case ("actor", "user_id"): str(actor.userID)
+        case ("actor", "ip"): str(actor.ip)
+        case ("actor", "user_agent"): str(actor.userAgent)
+        case ("actor", "origin"): str(actor.origin)
+        case ("entity", "type"): str(entity.type)
+        case ("entity", "id"): str(entity.id)
+        case ("entity", "name"): str(entity.name)
+        case ("outcome", "status"): int(outcome.status)
+        case ("outcome", "result"): .string(outcome.result)
+        case ("outcome", "error"): str(outcome.error)
+        case ("api", "method"): api.map { str($0.method) } ?? nil
+        case ("api", "path"): api.map { str($0.path) } ?? nil
+        default: nil
+        }
     }
 }

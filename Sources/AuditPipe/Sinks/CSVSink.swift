@@ -13,11 +13,14 @@ public final class CSVSink: EventSink {
 
     private let file: OutputFile
     private let columns: [String]
+    /// Each column split into its path segments once.
+    private let paths: [[String]]
 
     /// Writes to `path` with `columns`; `bom` starts the file with a UTF-8 byte order mark.
     public init(path: String, columns: [String], bom: Bool) throws(OutputError) {
         file = try OutputFile(path: path)
         self.columns = columns
+        paths = columns.map { $0.split(separator: ".").map(String.init) }
         var header: [UInt8] = bom ? [0xEF, 0xBB, 0xBF] : []
         Self.appendRow(columns.map { Optional($0) }, to: &header)
         try file.write(header)
@@ -27,7 +30,7 @@ public final class CSVSink: EventSink {
         var row: [UInt8] = []
         for e in events {
             row.removeAll(keepingCapacity: true)
-            Self.appendRow(columns.map { Self.cell(e.value(at: $0)) }, to: &row)
+            Self.appendRow(paths.map { Self.cell(e.value(at: $0)) }, to: &row)
             try file.write(row)
         }
     }
@@ -37,7 +40,7 @@ public final class CSVSink: EventSink {
         var row: [UInt8] = []
         for r in records {
             row.removeAll(keepingCapacity: true)
-            Self.appendRow(columns.map { Self.cell(r.value(at: $0.split(separator: ".").map(String.init))) }, to: &row)
+            Self.appendRow(paths.map { Self.cell(r.value(at: $0)) }, to: &row)
             try file.write(row)
         }
     }

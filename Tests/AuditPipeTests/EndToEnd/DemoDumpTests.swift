@@ -5,7 +5,7 @@ import Testing
 /// Accounting and determinism on a large demo dump with malformed lines.
 struct DemoDumpTests {
     static func writeDemo(requests: Int, seed: UInt64, to url: URL) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         let handle = try FileHandle(forWritingTo: url)
         var generator = DemoGenerator(requests: requests, seed: seed)
         try generator.run { try handle.write(contentsOf: Data($0)) }
