@@ -70,7 +70,12 @@ struct BenchMain {
 
         // A filter on JSON lines, against jq on the same bytes.
         let json = "\(dir)/demo-\(sizeMB)mb.json.log"
-        _ = try ChildRun.external(["/bin/sh", "-c", "test -s '\(json)' || grep '^{' '\(dump)' > '\(json)'"])
+        // Only the dump's valid JSON lines (jq stops at the first malformed one): whole `{…}` lines of
+        // valid UTF-8 without control bytes.
+        _ = try ChildRun.external([
+            "/bin/sh", "-c",
+            "test -s '\(json)' || LC_ALL=C.UTF-8 grep -ax '{.*}' '\(dump)' | LC_ALL=C grep -av -P '[\\x00-\\x1f]' > '\(json)'",
+        ])
         let jsonMB = Double(fileSize(json)) / 1e6
         let filter = try ChildRun.scenario(.filterRecords, json, output: "\(dir)/alice.jsonl")
         Report.row("filter --records user==alice", filter.seconds, jsonMB, filter.records, filter.events, filter.maxRSS)

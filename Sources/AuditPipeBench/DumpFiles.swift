@@ -54,6 +54,6 @@ enum Report {
 }
 
 extension String {
-    init(format1 v: Double) { self = String(Double(Int(v * 10)) / 10) }
-    init(format2 v: Double) { self = String(Double(Int(v * 100)) / 100) }
+    init(format1 v: Double) { self = v.isFinite ? String(Double(Int(v * 10)) / 10) : "-" }
+    init(format2 v: Double) { self = v.isFinite ? String(Double(Int(v * 100)) / 100) : "-" }
 }

@@ -40,7 +40,6 @@ enum Scenario: String, CaseIterable {
             let sink = try JSONLSink(path: self == .correlateJSONL || self == .filterRecords ? output : "/dev/null")
             let stats = try await CorrelatePipeline(inputs: [InputSpec(path: path)], options: options)
                 .run(sink: sink) { _ in }
-            try sink.close()
             records = stats.lines.records
             events = self == .filterRecords ? stats.written : stats.events
         }

@@ -112,8 +112,9 @@ struct FieldCollector {
         }
     }
 
-    /// Builds the record; `keepMessage` keeps message text even for non-error records.
-    mutating func build(
+    /// Builds the record, moving the collected fields into it; `keepMessage` keeps message text even for
+    /// non-error records.
+    consuming func build(
         position: SourcePosition, inheritedTime: Int64, service fallbackService: String?, keepMessage: Bool,
         keepExtra: Bool, headerIDNames: [String]
     ) -> LogRecord {

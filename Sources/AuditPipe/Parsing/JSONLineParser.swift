@@ -40,15 +40,23 @@ struct JSONLineParser {
             let keySpan = try s.scanString()
             try s.expect(UInt8(ascii: ":"))
             s.skipWhitespace()
-            path.removeSubrange(prefixLength...)
-            if keySpan.escaped {
-                path.append(contentsOf: s.decode(keySpan).utf8)
-            } else {
-                path.append(contentsOf: UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end]))
+            // A plain top-level key is looked up where it lies in the line; the dotted path is only built
+            // for nested or escaped keys, or before descending into an object.
+            let direct = prefixLength == 0 && !keySpan.escaped
+            let key = UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end])
+            if !direct {
+                path.removeSubrange(prefixLength...)
+                if keySpan.escaped {
+                    path.append(contentsOf: s.decode(keySpan).utf8)
+                } else {
+                    path.append(contentsOf: key)
+                }
             }
-            var role = path.withUnsafeBufferPointer { roles.role($0) }
+            var role = direct ? roles.role(key) : path.withUnsafeBufferPointer { roles.role($0) }
             var consumed = false
-            if let captures = roles.captures, let index = path.withUnsafeBufferPointer({ captures.lookup($0) }) {
+            if let captures = roles.captures,
+                let index = direct ? captures.lookup(key) : path.withUnsafeBufferPointer({ captures.lookup($0) })
+            {
                 if index >= 0 {
                     let start = s.pos
                     c.capture(index, try s.parseValue(depth: depth), count: roles.captureCount)
@@ -66,6 +74,10 @@ struct JSONLineParser {
             if consumed {
                 // The capture read the value.
             } else if let role {
+                if direct && s.peek == UInt8(ascii: "{") {
+                    path.removeAll(keepingCapacity: true)
+                    path.append(contentsOf: key)
+                }
                 try scanValue(&s, role: role, depth: depth, into: &c)
             } else if !(top && keepExtra) {
                 try s.skipValue(depth: depth)
