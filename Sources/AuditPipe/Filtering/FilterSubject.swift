@@ -63,3 +63,32 @@ public struct RecordSubject: FilterSubject {
         return object.value(at: path.segments).map(FilterValue.json) ?? .missing
     }
 }
+
+/// A parsed record seen through the same object as `RecordSubject`, its common fields read straight from
+/// the record: `filter --records` builds the object only for the paths it cannot read directly and for
+/// the records that match.
+struct LogRecordSubject: FilterSubject {
+    let record: LogRecord
+    /// Builds the record's object (as `Enricher.recordObject`) for other paths.
+    let object: () -> JSONValue
+
+    func filterValue(at path: FieldPath) -> FilterValue {
+        let s = path.segments
+        guard s.count == 1 else { return object().value(at: s).map(FilterValue.json) ?? .missing }
+        func text(_ v: String?) -> FilterValue { .json(v.map(JSONValue.string) ?? .null) }
+        let r = record
+        switch s[0] {
+        case "time": return .time(r.time)
+        case "request_id": return text(r.requestID)
+        case "service": return text(r.service)
+        case "level": return text(r.level?.name)
+        case "kind": return .json(.string(r.kind.name))
+        case "user": return text(r.actor.user)
+        case "ip": return text(r.actor.ip)
+        case "method": return r.http.map { text($0.method) } ?? .missing
+        case "path": return r.http.map { text($0.path) } ?? .missing
+        case "status": return r.http.map { h in .json(h.status.map { .number(String($0)) } ?? .null) } ?? .missing
+        default: return object().value(at: s).map(FilterValue.json) ?? .missing
+        }
+    }
+}

@@ -71,10 +71,8 @@ public struct CorrelatePipeline: Sendable {
                     for await batch in mergedChannel {
                         var matched: [JSONValue] = []
                         for r in batch {
-                            let object = enricher.recordObject(r)
-                            if recordFilter.matches(RecordSubject(time: r.time, object: object)) {
-                                matched.append(object)
-                            }
+                            let subject = LogRecordSubject(record: r) { enricher.recordObject(r) }
+                            if recordFilter.matches(subject) { matched.append(enricher.recordObject(r)) }
                         }
                         if !matched.isEmpty { await outputChannel.send(.records(matched)) }
                     }

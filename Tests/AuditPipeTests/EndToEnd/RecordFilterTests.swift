@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// `auditpipe filter --records`: raw records (not events) whose fields match, read directly from the record
+/// for the common fields and from its object for the rest (`fields.*`, `message`, `source`).
+struct RecordFilterTests {
+    static let input = """
+        {"ts":"2026-11-21T10:00:00Z","request_id":"a","user":"alice","method":"GET","path":"/api/v1/x","status":200,"service":"gw"}
+        {"ts":"2026-11-21T10:00:01Z","request_id":"b","user":"alice","method":"POST","path":"/api/v1/y","status":500,"service":"gw"}
+        {"ts":"2026-11-21T10:00:02Z","request_id":"b","level":"error","msg":"boom","service":"orders","order_id":"o-9"}
+        {"ts":"2026-11-21T10:00:03Z","request_id":"c","user":"bob","level":"info","msg":"fine","service":"orders","order_id":"o-7"}
+
+        """
+
+    func filter(_ expression: String) throws -> [[String: Any]] {
+        let r = try AuditPipeBinary.run(
+            ["filter", "--records", expression, "-q"], stdin: Data(Self.input.utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        return String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    @Test func commonFieldsAreReadFromTheRecord() throws {
+        let out = try filter(#"user == "alice" and status >= 500"#)
+        #expect(out.map { $0["request_id"] as? String } == ["b"])
+        #expect(out.first?["path"] as? String == "/api/v1/y")
+        #expect(try filter(#"method == null and service == "orders""#).count == 2)
+        #expect(try filter(#"level == "error" or kind == "api""#).count == 3)
+        #expect(try filter(#"time >= 2026-11-21T10:00:02Z"#).map { $0["request_id"] as? String } == ["b", "c"])
+    }
+
+    @Test func otherPathsAreReadFromTheRecordObject() throws {
+        #expect(try filter(#"fields.order_id == "o-7""#).map { $0["request_id"] as? String } == ["c"])
+        #expect(try filter(#"message contains "boom""#).map { $0["service"] as? String } == ["orders"])
+        #expect(try filter(#"source ~ "-:*""#).count == 4)
+    }
+}
