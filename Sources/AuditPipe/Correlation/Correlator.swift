@@ -176,6 +176,13 @@ public struct Correlator {
     private mutating func schedule(_ slot: Int32, at key: Int64) {
         scheduled[Int(slot)] = key
         deadlines.push((key, slot, generation[Int(slot)]))
+        // Groups closed early (partial, split) leave their deadlines behind; when stale entries outnumber
+        // the open groups the heap is rebuilt, so memory follows the open groups, not the ids seen.
+        if deadlines.count > 4 * max(index.count, 4096) {
+            let generation = self.generation
+            let scheduled = self.scheduled
+            deadlines.compact { e in generation[Int(e.slot)] == e.gen && scheduled[Int(e.slot)] == e.key }
+        }
     }
 
     private mutating func linkAtTail(_ slot: Int32) {

@@ -39,4 +39,24 @@ struct MinHeap<Element> {
         }
         return e
     }
+
+    /// Drops the elements `keep` rejects and restores the heap order (Floyd's heapify, O(n)).
+    mutating func compact(keeping keep: (Element) -> Bool) {
+        items.removeAll { !keep($0) }
+        var i = items.count / 2 - 1
+        while i >= 0 {
+            var j = i
+            while true {
+                let l = 2 * j + 1
+                let r = l + 1
+                var m = j
+                if l < items.count && less(items[l], items[m]) { m = l }
+                if r < items.count && less(items[r], items[m]) { m = r }
+                if m == j { break }
+                items.swapAt(j, m)
+                j = m
+            }
+            i -= 1
+        }
+    }
 }

@@ -66,3 +66,18 @@ struct CorrelatorTests {
         #expect(closed.first?.flags == .partial)
     }
 }
+
+/// The deadline heap drops stale entries and stays a heap (groups closed early leave theirs behind).
+struct MinHeapCompactionTests {
+    @Test func compactKeepsTheChosenElementsInHeapOrder() {
+        var heap = MinHeap<Int>(less: <)
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<10_000 { heap.push(Int(rng.next() % 100_000)) }
+        let kept = heap.items.filter { $0 % 3 == 0 }.sorted()
+        heap.compact { $0 % 3 == 0 }
+        #expect(heap.count == kept.count)
+        var popped: [Int] = []
+        while let x = heap.pop() { popped.append(x) }
+        #expect(popped == kept)
+    }
+}
