@@ -39,19 +39,9 @@ enum PipelineFile {
         return getcwd(&buf, buf.count).map { String(cString: $0) } ?? "/"
     }
 
+    /// The file as text (at most 16 MiB: a pipeline file is small).
     static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
-            if out.count > 16 << 20 { return nil }
-        }
-        return String(decoding: out, as: UTF8.self)
+        guard let bytes = FileBytes.read(path), bytes.count <= 16 << 20 else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

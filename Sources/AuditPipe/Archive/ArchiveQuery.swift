@@ -31,7 +31,7 @@ public struct ArchiveQuery {
             if let firstDay, day < firstDay { continue }
             if let lastDay, day > lastDay { continue }
             let path = ArchiveLayout.archiveFile(root, day: day)
-            guard let gz = ArchivedDay.readFile(path) else {
+            guard let gz = FileBytes.read(path) else {
                 throw OutputError(path: path, message: "cannot read the archive (run auditpipe verify)")
             }
             let content: [UInt8]

@@ -96,11 +96,11 @@ public struct ArchiveRun {
     private func archive(day: String, livePath: String, into report: inout Report) throws(OutputError) {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        guard let live = ArchivedDay.readFile(livePath) else {
+        guard let live = FileBytes.read(livePath) else {
             throw OutputError(path: livePath, message: "cannot read the live file")
         }
         var buffers = [live]
-        if let existing = ArchivedDay.readFile(gzPath) {
+        if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {
                 buffers.append(try ArchivedDay.inflate(existing, name: gzPath))
             } catch {
@@ -117,7 +117,7 @@ public struct ArchiveRun {
             previousManifestSHA256: previousManifestHash(before: day))
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let unchanged =
-            ArchivedDay.readFile(gzPath) == gz && ArchivedDay.readFile(manifestPath) == manifest.bytes
+            FileBytes.read(gzPath) == gz && FileBytes.read(manifestPath) == manifest.bytes
         if !unchanged { try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes) }
         if let problem = ArchiveVerifier.checkDay(
             root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
@@ -135,7 +135,7 @@ public struct ArchiveRun {
     private func previousManifestHash(before day: String) -> String? {
         let root = options.archiveDirectory
         if let prev = ArchiveLayout.archivedDays(root).last(where: { $0 < day }) {
-            return ArchivedDay.readFile(ArchiveLayout.manifestFile(root, day: prev)).map(ArchiveManifest.sha256)
+            return FileBytes.read(ArchiveLayout.manifestFile(root, day: prev)).map(ArchiveManifest.sha256)
         }
         return PrunedDays.load(root).last?.manifestSHA256
     }
@@ -146,7 +146,7 @@ public struct ArchiveRun {
         var previous = PrunedDays.load(root).last?.manifestSHA256
         for day in ArchiveLayout.archivedDays(root) {
             let path = ArchiveLayout.manifestFile(root, day: day)
-            guard let bytes = ArchivedDay.readFile(path), var m = ArchiveManifest.parse(bytes) else { continue }
+            guard let bytes = FileBytes.read(path), var m = ArchiveManifest.parse(bytes) else { continue }
             if m.previousManifestSHA256 != previous {
                 m.previousManifestSHA256 = previous
                 try AtomicFile.write(m.bytes, to: path)
@@ -166,7 +166,7 @@ public struct ArchiveRun {
         var pruned = PrunedDays.load(root)
         for day in ArchiveLayout.archivedDays(root) where keep <= options.now - dayEnd(day) {
             if !pruned.contains(where: { $0.day == day }) {
-                guard let m = ArchivedDay.readFile(ArchiveLayout.manifestFile(root, day: day)) else { continue }
+                guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
                 pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
                 try PrunedDays.save(pruned, root)
                 CrashPoint.reached("pruning recorded")

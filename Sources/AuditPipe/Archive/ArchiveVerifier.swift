@@ -29,7 +29,7 @@ public enum ArchiveVerifier {
             if let problem = checkDay(root: root, day: day, previous: nil, checkChain: false) {
                 return .failure(problem)
             }
-            let bytes = ArchivedDay.readFile(manifestPath) ?? []
+            let bytes = FileBytes.read(manifestPath) ?? []
             let manifest = ArchiveManifest.parse(bytes)!
             if manifest.previousManifestSHA256 != previous {
                 let before = previousDay.map { "the manifest of \($0)" } ?? "nothing (it is the first day)"
@@ -56,7 +56,7 @@ public enum ArchiveVerifier {
         let dir = ArchiveLayout.dayDirectory(root, day: day)
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-        guard let manifestBytes = ArchivedDay.readFile(manifestPath) else {
+        guard let manifestBytes = FileBytes.read(manifestPath) else {
             return Failure(path: manifestPath, reason: "missing: the day has no manifest")
         }
         guard let m = ArchiveManifest.parse(manifestBytes) else {
@@ -69,7 +69,7 @@ public enum ArchiveVerifier {
         for name in ArchiveLayout.entries(dir) where !expectedNames.contains(name) {
             return Failure(path: dir + "/" + name, reason: "extra file in the archive day \(day)")
         }
-        guard let gz = ArchivedDay.readFile(gzPath) else {
+        guard let gz = FileBytes.read(gzPath) else {
             return Failure(path: gzPath, reason: "missing: the manifest lists it but the file is gone")
         }
         if Int64(gz.count) != m.compressedBytes {

@@ -8,39 +8,6 @@ import CZlib
 
 /// Reading an archive day back: the gzip file inflated (CRC and length checked by zlib) into event lines.
 enum ArchivedDay {
-    /// The file's bytes, or nil when it cannot be read (one allocation of the file's size).
-    static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        let size = Int(st.st_size)
-        var failed = false
-        var out = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-            var done = 0
-            while done < size {
-                let n = Glibc.read(fd, buf.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 {
-                    failed = n < 0
-                    break
-                }
-                done += n
-            }
-            count = done
-        }
-        if failed { return nil }
-        // A file that grew since fstat: read the rest.
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            out.append(contentsOf: chunk[..<n])
-        }
-        return out
-    }
-
     /// Inflates gzip bytes (every member), zlib checking each member's CRC-32 and length.
     static func inflate(_ gz: [UInt8], name: String, expectedSize: Int? = nil) throws(InputError) -> [UInt8] {
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)

@@ -7,7 +7,7 @@ enum PrunedDays {
     }
 
     static func load(_ root: String) -> [Entry] {
-        guard let bytes = ArchivedDay.readFile(ArchiveLayout.prunedFile(root)) else { return [] }
+        guard let bytes = FileBytes.read(ArchiveLayout.prunedFile(root)) else { return [] }
         let v: JSONValue? = bytes.withUnsafeBufferPointer { b in
             var s = JSONScanner(b, maxDepth: 4)
             return try? s.parseValue(depth: 0)

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A user directory joined onto events: user id or login → name, email, roles. Read from a CSV file
 /// (a header naming `id` or `user`, and `name`, `email`, `roles` separated by `;` or `|`) or a JSON file
 /// (an array of such objects, or an object keyed by id).
@@ -39,7 +33,7 @@ public struct UserDirectory: Sendable {
     /// Loads `path` (`.json` as JSON, anything else as CSV).
     public init(path: String, key: Key) throws(LoadError) {
         self.key = key
-        guard let bytes = Self.readAll(path) else { throw LoadError(message: "cannot read user directory '\(path)'") }
+        guard let bytes = FileBytes.read(path) else { throw LoadError(message: "cannot read user directory '\(path)'") }
         if path.hasSuffix(".json") {
             entries = try Self.json(bytes, path: path)
         } else {
@@ -105,29 +99,5 @@ public struct UserDirectory: Sendable {
             throw LoadError(message: "user directory '\(path)' must hold an array or an object")
         }
         return out
-    }
-
-    private static func readAll(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { return nil }
-            if n == 0 { return out }
-            out.append(contentsOf: buf[0..<n])
-        }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }

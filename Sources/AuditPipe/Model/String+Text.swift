@@ -1,0 +1,50 @@
+/// Small text helpers on bytes, without Foundation.
+extension String {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+
+    /// `%2F`-style escapes decoded when they form valid UTF-8; the text itself otherwise.
+    var removingPercentEncodingIfValid: String {
+        guard utf8.contains(UInt8(ascii: "%")) else { return self }
+        var out: [UInt8] = []
+        var it = Array(utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%"), it.count >= 2, let h = Self.hex(it[it.startIndex]),
+                let l = Self.hex(it[it.startIndex + 1])
+            {
+                out.append(h << 4 | l)
+                it = it.dropFirst(2)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(validating: out, as: UTF8.self) ?? self
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 65...70: c - 55
+        case 97...102: c - 87
+        default: nil
+        }
+    }
+
+    /// Every occurrence of `target` replaced (no Foundation).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}
