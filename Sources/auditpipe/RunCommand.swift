@@ -59,16 +59,16 @@ struct RunCommand: AsyncParsableCommand {
     /// One sink per event output, each with its `where:`.
     static func openRoutes(_ outputs: [PipelineSpec.Output]) throws(OutputError) -> any EventSink {
         var routes: [RoutedSink.Route] = []
-        for o in outputs where o.path != "-" && !PathTemplate.isTemplate(o.path) {
+        for o in outputs where o.path != "-" && o.template == nil {
             OutputFile.makeParentDirectories(of: o.path)
         }
         for o in outputs {
             switch o.kind {
             case .jsonl:
-                // A templated path was checked when the file was loaded.
                 let sink: any EventSink =
-                    PathTemplate.isTemplate(o.path)
-                    ? TemplatedJSONLSink(template: try! PathTemplate(o.path)) : try JSONLSink(path: o.path)
+                    if let template = o.template { TemplatedJSONLSink(template: template) } else {
+                        try JSONLSink(path: o.path)
+                    }
                 routes.append(.init(sink: sink, filter: o.whereFilter))
             case .uncorrelated:
                 routes.append(.init(sink: try JSONLSink(path: o.path), filter: o.whereFilter, uncorrelatedOnly: true))

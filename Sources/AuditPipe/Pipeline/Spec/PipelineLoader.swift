@@ -365,7 +365,7 @@ public enum PipelineLoader {
                 if kind != .jsonl {
                     y.fail(pathNode, "only a jsonl output's path may hold {field} placeholders")
                 } else {
-                    do { _ = try PathTemplate(output.path) } catch { y.fail(pathNode, error.message) }
+                    do { output.template = try PathTemplate(output.path) } catch { y.fail(pathNode, error.message) }
                 }
             }
             if output.path != "-" && root.resolve(output.path, workingDirectory: workingDirectory) == nil {

@@ -31,6 +31,8 @@ public struct PipelineSpec: Sendable {
         public var kind: OutputKind
         /// File path, or for `archive` the live directory; `-` is stdout.
         public var path: String
+        /// The path as a template, when it holds `{field}` placeholders (jsonl outputs only).
+        public var template: PathTemplate?
         /// CSV columns (dotted paths).
         public var columns: [String]?
         /// CSV: start with a UTF-8 BOM.
