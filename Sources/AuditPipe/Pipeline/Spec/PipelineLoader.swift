@@ -112,6 +112,7 @@ public enum PipelineLoader {
 
     static func inputs(_ node: Node, _ y: inout YAMLFields, _ options: inout PipelineOptions) -> [PipelineSpec.Input] {
         var out: [PipelineSpec.Input] = []
+        var pinned: String?
         if case .mapping = node {
             y.fail(node, "'inputs' must be a list of paths, or of mappings with \(inputKeys.joined(separator: ", "))")
             return []
@@ -127,7 +128,15 @@ public enum PipelineLoader {
                 switch key {
                 case "path", "paths": input.paths += y.strings(v, key) ?? []
                 case "format":
+                    // One parse stage serves every input, so a pinned format is the pipeline's.
                     if let f = y.choice(v, key, InputFormat.allCases.map(\.rawValue)) {
+                        if let p = pinned, p != f {
+                            y.fail(
+                                v,
+                                "inputs pin different formats ('\(p)' and '\(f)'); a pipeline reads every input one way (use auto)"
+                            )
+                        }
+                        pinned = f
                         options.parse.format = InputFormat(rawValue: f)!
                     }
                 case "follow": input.follow = y.bool(v, key) ?? false
