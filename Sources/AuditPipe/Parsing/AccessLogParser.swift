@@ -24,7 +24,8 @@ struct AccessLogParser {
         var i = requestEnd + 2
         var status = 0
         let statusStart = i
-        while i < b.count, ByteScanning.isDigit(b[i]) {
+        // At most four digits are read (a status has three): a long digit run must not overflow.
+        while i < b.count, i - statusStart < 4, ByteScanning.isDigit(b[i]) {
             status = status * 10 + Int(b[i] - 48)
             i += 1
         }

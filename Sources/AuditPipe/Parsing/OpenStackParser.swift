@@ -88,14 +88,17 @@ struct OpenStackParser {
         guard let close = ByteScanning.find(UInt8(ascii: "\""), in: b, from: ipEnd + 2) else { return nil }
         let request = AccessLogParser.requestLine(b, (ipEnd + 2)..<close)
         guard ByteScanning.hasPrefix(b, at: close + 1, " status: ") else { return nil }
-        var s = close + 10
+        let statusStart = close + 10
+        var s = statusStart
         var status = 0
-        while s < b.count, ByteScanning.isDigit(b[s]) {
+        // A status has three digits; a longer run is no status (and must not overflow).
+        while s < b.count, s - statusStart < 4, ByteScanning.isDigit(b[s]) {
             status = status * 10 + Int(b[s] - 48)
             s += 1
         }
         let fields = HTTPFields(
-            method: request.method, path: request.path, query: request.query, status: status == 0 ? nil : status,
+            method: request.method, path: request.path, query: request.query,
+            status: (100...599).contains(status) ? status : nil,
             headers: nil, body: nil)
         return (fields, ByteScanning.string(b, m..<ipEnd))
     }
