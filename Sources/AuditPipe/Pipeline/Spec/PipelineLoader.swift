@@ -72,8 +72,11 @@ public enum PipelineLoader {
         spec.options.parse.compositeKey = groupKeyFields.compactMap { captures.firstIndex(of: $0) }
         if spec.inputs.contains(where: \.follow) {
             let eventOutputs = spec.outputs.filter { $0.kind != .deadLetter && $0.kind != .stats }
-            if eventOutputs.count != 1 || eventOutputs.first?.kind != .jsonl || eventOutputs.first?.whereFilter != nil {
-                y.fail(root, "a followed input writes to exactly one jsonl output (without 'where')")
+            if eventOutputs.count != 1 || eventOutputs.first?.kind != .jsonl || eventOutputs.first?.whereFilter != nil
+                || eventOutputs.first?.template != nil
+            {
+                y.fail(
+                    root, "a followed input writes to exactly one jsonl file (without 'where' or {field} placeholders)")
             }
         }
         if !y.diagnostics.isEmpty { return .failure(PipelineErrors(diagnostics: y.diagnostics)) }
