@@ -4,19 +4,22 @@ public struct Enricher: Sendable {
     private let redactor: Redactor
     private let inputNames: InputNames
     private let rules: EnrichmentRules?
+    private let captureIndex: [String: Int]
 
     /// Creates an enricher; `inputNames` are the inputs' display names (for embedded records' `source`).
     public init(redactor: Redactor = Redactor(), inputNames: InputNames, rules: EnrichmentRules? = nil) {
         self.redactor = redactor
         self.inputNames = inputNames
         self.rules = rules.flatMap { $0.isEmpty ? nil : $0 }
+        captureIndex = rules?.captureIndex ?? [:]
     }
 
     func event(from g: GroupAccumulator) -> AuditEvent {
         var e = baseEvent(from: g)
         if let rules {
             rules.apply(
-                to: &e, captured: g.captured?.map { $0?.value } ?? [], method: g.http?.method, path: g.http?.path)
+                to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http?.method,
+                path: g.http?.path)
         }
         return e
     }

@@ -28,14 +28,14 @@ struct EnrichmentRulesTests {
         rules.routes = [p]
         rules.methodActions = ["GET": "read"]
         var e = Self.event(action: "create")
-        rules.apply(to: &e, captured: [], method: "POST", path: "/api/v1/pipelines/pl-7/run")
+        rules.apply(to: &e, captured: [], index: [:], method: "POST", path: "/api/v1/pipelines/pl-7/run")
         #expect(e.entity.type == "pipeline" && e.entity.id == "pl-7" && e.action == "run")
         var g = Self.event(action: "view")
-        rules.apply(to: &g, captured: [], method: "GET", path: "/api/v1/orders/o-1")
+        rules.apply(to: &g, captured: [], index: [:], method: "GET", path: "/api/v1/orders/o-1")
         #expect(g.action == "read")
         // A verb taken from the path is not a method default, so a method rule leaves it alone.
         var x = Self.event(action: "export")
-        rules.apply(to: &x, captured: [], method: "GET", path: "/api/v1/reports/sales/export")
+        rules.apply(to: &x, captured: [], index: [:], method: "GET", path: "/api/v1/reports/sales/export")
         #expect(x.action == "export")
     }
 
@@ -118,10 +118,10 @@ struct EnrichmentRulesTests {
         rules.users = a
         var e = Self.event(action: "view")
         e.actor.userID = "u-1"
-        rules.apply(to: &e, captured: [], method: nil, path: nil)
+        rules.apply(to: &e, captured: [], index: [:], method: nil, path: nil)
         #expect(e.actor.name == "Alice" && e.actor.roles == ["admin", "ops"])
         var unknown = Self.event(action: "view")
-        rules.apply(to: &unknown, captured: [], method: nil, path: nil)
+        rules.apply(to: &unknown, captured: [], index: [:], method: nil, path: nil)
         #expect(unknown.actor.name == nil && unknown.actor.roles == [])
     }
 

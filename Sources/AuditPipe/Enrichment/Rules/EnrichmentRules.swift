@@ -92,9 +92,16 @@ public struct EnrichmentRules: Sendable {
             && accessProfile == nil && origins.isEmpty && users == nil && links.isEmpty
     }
 
-    /// Applies the rules to an event; `captured` holds the values of `capturedFields` by index.
-    func apply(to e: inout AuditEvent, captured: [JSONValue?], method: String?, path: String?) {
-        let index = Dictionary(uniqueKeysWithValues: capturedFields.enumerated().map { ($1, $0) })
+    /// Each captured field's index in `captured` (built once by the enricher, not per event).
+    var captureIndex: [String: Int] {
+        Dictionary(uniqueKeysWithValues: capturedFields.enumerated().map { ($1, $0) })
+    }
+
+    /// Applies the rules to an event; `captured` holds the values of `capturedFields`, found through `index`
+    /// (`captureIndex`).
+    func apply(
+        to e: inout AuditEvent, captured: [JSONValue?], index: [String: Int], method: String?, path: String?
+    ) {
         func value(_ field: String) -> JSONValue? {
             guard let i = index[field], i < captured.count else { return nil }
             return captured[i]
