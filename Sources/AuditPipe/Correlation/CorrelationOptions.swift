@@ -10,7 +10,8 @@ public struct CorrelationOptions: Sendable {
     public var maxRecords: Int = 0
     /// Past this many open groups the least recently seen is closed early, flagged `partial`.
     public var maxOpenGroups: Int = 100_000
-    /// A record more than this ahead of the highest time seen does not move the watermark.
+    /// A record further than this from its input's last accepted time is held until the input's next record
+    /// confirms the jump or shows it was a lone outlier (`SkewGuard`).
     public var maxSkew: Int64 = 3600 * UTCTime.second
     /// Keep each record in its group so events can embed them.
     public var includeRecords = false

@@ -1,6 +1,7 @@
 /// Groups records into events by request id (DESIGN.md "Correlation").
 ///
-/// The watermark is the highest event time seen minus the allowed lateness. A group closes when the
+/// The watermark is the highest event time seen minus the allowed lateness (an outlier's time never counts:
+/// `SkewGuard` gives it its input's reference time first). A group closes when the
 /// watermark passes its last record plus the idle gap, or passes its end marker (an API response record,
 /// a Kubernetes `ResponseComplete`), or when it reaches `maxDuration`/`maxRecords` (the rest continues as a
 /// new event flagged `split`), or when more than `maxOpenGroups` are open (the least recently seen closes,
@@ -39,16 +40,11 @@ public struct Correlator {
 
     /// Adds one record, closing whatever the watermark's advance makes due.
     mutating func add(_ record: consuming LogRecord) {
-        var skewed = false
+        // An outlier's time is already its input's reference time (`SkewGuard`), so it moves nothing.
+        let skewed = record.clockSkewed
         let endsRequest = record.isEndMarker
         if record.timeKnown {
-            if let m = maxTime {
-                if record.time > m {
-                    if record.time - m > options.maxSkew { skewed = true } else { maxTime = record.time }
-                }
-            } else {
-                maxTime = record.time
-            }
+            if maxTime == nil || record.time > maxTime! { maxTime = record.time }
             closeDue()
         }
         guard let id = record.requestID else {
@@ -119,11 +115,16 @@ public struct Correlator {
         return closed
     }
 
-    /// On a quiet live stream (nothing read for `quiet` ns, nothing in flight) the watermark is the highest
-    /// time seen plus `quiet`: the lateness allowance no longer applies, as no record can still be on its way.
-    mutating func advanceQuiet(_ quiet: Int64) {
-        guard let m = maxTime else { return }
-        closeDue(watermark: m &+ quiet)
+    /// Every live input has been quiet for longer than the idle gap: whatever is open is complete as far as
+    /// anyone can tell, so every open group closes (oldest start first); a record for one of them that comes
+    /// later within the idle gap of its end is `late`.
+    mutating func closeQuiet() {
+        let order = index.values.sorted {
+            (slots[Int($0)]!.start, slots[Int($0)]!.firstSequence) < (
+                slots[Int($1)]!.start, slots[Int($1)]!.firstSequence
+            )
+        }
+        for slot in order { close(slot: slot, as: []) }
     }
 
     private mutating func closeDue(watermark override: Int64? = nil) {

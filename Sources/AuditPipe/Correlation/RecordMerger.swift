@@ -1,39 +1,71 @@
 /// Merges the record streams of several inputs by event time (a k-way merge on each input's head record),
 /// so one request's lines from different service files meet in the correlator whatever the file order.
-/// A head more than `maxSkew` ahead of the merge point is taken at once, so one bad clock cannot hold an
-/// input back. Dead letters are handed on as each input batch is taken, which keeps their order stable.
+/// Each input first passes its own `SkewGuard`, so a lone outlier merges at its input's reference time and
+/// one bad clock neither holds an input back nor pulls it ahead. Dead letters are handed on as each input
+/// batch is taken, which keeps their order stable.
 struct RecordMerger {
     private struct Cursor {
         var batch: RecordBatch?
         var position = 0
         var done = false
+        var guardState: SkewGuard
+        /// The input said it is quiet (live, nothing for longer than the idle gap) and sent nothing since; it
+        /// is left out of the merge once its batch is merged.
+        var quiet = false
+    }
+
+    /// One step of the merge: records in event-time order, and whether every input still running is quiet.
+    struct Step {
+        var records: [LogRecord]
+        var quiet: Bool
     }
 
     private let channels: [BoundedChannel<RecordBatch>]
     private var cursors: [Cursor]
     private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
-    private var started = false
-    /// An input whose batch ran out in the last call; it is refilled at the start of the next, so records
-    /// already taken are handed on without waiting for that input's next batch (a live stream may be quiet).
-    private var exhausted: Int32?
-    private var lastTime = Int64.min
+    /// Inputs with no head on the heap that are still running: their batch ran out in the last call (they are
+    /// refilled at the start of the next, so records already taken go on without waiting for a live input),
+    /// or they are quiet.
+    private var unfilled: [Int32]
+    /// Quiet was reported for the inputs now quiet; the next step waits for one of them instead.
+    private var quietReported = false
     private var nextSequence: Int64 = 0
-    private let maxSkew: Int64
 
     init(channels: [BoundedChannel<RecordBatch>], maxSkew: Int64) {
         self.channels = channels
-        self.cursors = Array(repeating: Cursor(), count: channels.count)
-        self.maxSkew = maxSkew
+        self.cursors = Array(repeating: Cursor(guardState: SkewGuard(maxSkew: maxSkew)), count: channels.count)
+        self.unfilled = (0..<Int32(channels.count)).map { $0 }
     }
 
     /// The next batch of up to `limit` merged records (sequence numbers assigned), or nil when every input
-    /// is exhausted. `deadLetters` receives rejected lines of each input batch as it is taken.
-    mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> [LogRecord]? {
-        if !started {
-            started = true
-            for i in 0..<channels.count { await refill(Int32(i), deadLetters) }
+    /// is exhausted. A step with no records and `quiet` set says every running input has gone quiet (a
+    /// quiet input is left out of the merge until it sends again). `deadLetters` receives rejected lines of
+    /// each input batch as it is taken.
+    mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> Step? {
+        while true {
+            // Every running input that is not quiet must have its head on the heap before anything merges.
+            let waiting = unfilled
+            for i in waiting where !cursors[Int(i)].quiet { await refill(i, deadLetters) }
+            unfilled = waiting.filter { cursors[Int($0)].batch == nil && !cursors[Int($0)].done }
+            if !heap.isEmpty { break }
+            if unfilled.isEmpty { return nil }
+            if !quietReported {
+                quietReported = true
+                return Step(records: [], quiet: true)
+            }
+            // Every running input is quiet and that was said: wait for one of them to send again.
+            let quiet = unfilled
+            unfilled = []
+            for (n, i) in quiet.enumerated() {
+                await refill(i, deadLetters)
+                if cursors[Int(i)].batch == nil && !cursors[Int(i)].done { unfilled.append(i) }
+                if !heap.isEmpty {
+                    unfilled += quiet[(n + 1)...]
+                    break
+                }
+            }
+            if !heap.isEmpty { break }
         }
-        if let i = exhausted.take() { await refill(i, deadLetters) }
         var out: [LogRecord] = []
         while out.count < limit, let top = heap.pop() {
             // Take a run from the head input while it stays at or before the next input's head:
@@ -46,11 +78,9 @@ struct RecordMerger {
             let whole = out.isEmpty && start == 0
             var k = start
             repeat {
-                let t = cursors[i].batch!.records[k].time
-                if lastTime == .min || (t > lastTime && t <= lastTime &+ maxSkew) { lastTime = t }
                 k += 1
             } while k < count && (whole || out.count + (k - start) < limit)
-                && (mergeKey(cursors[i].batch!.records[k].time), top.input) <= bound
+                && (cursors[i].batch!.records[k].time, top.input) <= bound
             if whole && k == count {
                 out = cursors[i].batch.take()!.records
                 for j in out.indices { out[j].sequence = nextSequence + Int64(j) }
@@ -66,35 +96,50 @@ struct RecordMerger {
             }
             cursors[i].position = k
             if k >= cursors[i].batch?.records.count ?? 0 {
-                exhausted = top.input
+                unfilled.append(top.input)
                 break
             }
             await refill(top.input, deadLetters)
         }
-        return out.isEmpty ? nil : out
+        return Step(records: out, quiet: false)
     }
 
-    /// The time a head record is merged at: its own, or the merge point when it is more than `maxSkew` ahead.
-    private func mergeKey(_ t: Int64) -> Int64 {
-        lastTime != .min && t > lastTime &+ maxSkew ? lastTime : t
-    }
-
-    /// Ensures input `i` has a head record on the heap, fetching batches as needed.
+    /// Ensures input `i` has a head record on the heap, fetching batches as needed; stops early, with no
+    /// batch, when the input reports it is quiet.
     private mutating func refill(_ i: Int32, _ deadLetters: (DeadLetter) -> Void) async {
         let k = Int(i)
         while !cursors[k].done {
             if let b = cursors[k].batch, cursors[k].position < b.records.count {
-                heap.push((mergeKey(b.records[cursors[k].position].time), i))
+                heap.push((b.records[cursors[k].position].time, i))
                 return
             }
             cursors[k].batch = nil
             cursors[k].position = 0
-            guard let next = await channels[k].receive() else {
-                cursors[k].done = true
-                return
+            guard var next = await channels[k].receive() else {
+                var rest: [LogRecord] = []
+                cursors[k].guardState.release(into: &rest)
+                if rest.isEmpty {
+                    cursors[k].done = true
+                    return
+                }
+                cursors[k].batch = RecordBatch(input: i, records: rest, deadLetters: [])
+                continue
             }
             for d in next.deadLetters { deadLetters(d) }
-            cursors[k].batch = next
+            var admitted: [LogRecord] = []
+            var records: [LogRecord] = []
+            swap(&records, &next.records)
+            cursors[k].guardState.admit(records, into: &admitted)
+            if next.quiet { cursors[k].guardState.release(into: &admitted) }
+            // A quiet input's last records may come with the quiet mark: it is quiet once they are merged.
+            cursors[k].quiet = next.quiet
+            if !admitted.isEmpty { quietReported = false }
+            if !admitted.isEmpty {
+                next.records = admitted
+                cursors[k].batch = next
+            } else if next.quiet {
+                return
+            }
         }
     }
 }

@@ -58,8 +58,8 @@ public struct Enricher: Sendable {
         }
         return AuditEvent(
             eventID: EventID.make(
-                requestID: g.requestID, start: g.start, part: g.part, sourceName: sourceName, line: g.firstPosition.line
-            ),
+                requestID: g.requestID, sourceName: sourceName, offset: g.firstPosition.offset, start: g.start,
+                part: g.part),
             requestID: g.requestID,
             start: g.start,
             end: g.end,
@@ -106,7 +106,7 @@ public struct Enricher: Sendable {
 
     private func entry(_ r: LogRecord) -> JSONValue {
         var m: [JSONMember] = [
-            JSONMember("time", .string(UTCTime.rfc3339Millis(r.time))),
+            JSONMember("time", .string(UTCTime.rfc3339Millis(r.statedTime ?? r.time))),
             JSONMember("service", r.service.map(JSONValue.string) ?? .null),
             JSONMember("level", r.level.map { .string($0.name) } ?? .null),
             JSONMember("kind", .string(r.kind.name)),

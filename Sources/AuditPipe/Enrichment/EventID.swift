@@ -1,29 +1,35 @@
 import Crypto
 
-/// Derives stable event ids: the first 128 bits of SHA-256 over the request id, start time and part, so a
-/// re-run gives the same id and archives can de-duplicate, and a crafted id cannot collide with another.
+/// Derives stable event ids: the first 128 bits of SHA-256 over the request id, the identity of the event's
+/// first record (its input's file name and byte offset), its start and its part. Two events never share an
+/// id — a late fragment that starts at its main event's start still has another first record — and a re-run
+/// over the same bytes gives the same ids, so archives can de-duplicate; a crafted id cannot collide.
 public enum EventID {
-    /// The id of a correlated event (or of an uncorrelated record, keyed by its file name and line).
-    public static func make(requestID: String?, start: Int64, part: Int32, sourceName: String, line: Int64) -> String {
-        // The bytes of "r\0<id>\0<start>\0<part>" (or "u\0<file>\0<line>\0<start>"), built without formatting.
+    /// The id of an event whose first record (in merge order) is at `offset` of the input named `sourceName`.
+    public static func make(requestID: String?, sourceName: String, offset: Int64, start: Int64, part: Int32)
+        -> String
+    {
+        // The bytes of "r\0<id>\0<file>\0<offset>\0<start>\0<part>" (or "u\0<file>\0<offset>\0<start>"),
+        // built without formatting.
         var key: [UInt8] = []
-        key.reserveCapacity(96)
+        key.reserveCapacity(128)
         if let requestID {
             key.append(UInt8(ascii: "r"))
             key.append(0)
             key.append(contentsOf: requestID.utf8)
             key.append(0)
-            appendDecimal(start, to: &key)
-            key.append(0)
-            appendDecimal(Int64(part), to: &key)
         } else {
             key.append(UInt8(ascii: "u"))
             key.append(0)
-            key.append(contentsOf: sourceName.utf8)
+        }
+        key.append(contentsOf: sourceName.utf8)
+        key.append(0)
+        appendDecimal(offset, to: &key)
+        key.append(0)
+        appendDecimal(start, to: &key)
+        if requestID != nil {
             key.append(0)
-            appendDecimal(line, to: &key)
-            key.append(0)
-            appendDecimal(start, to: &key)
+            appendDecimal(Int64(part), to: &key)
         }
         let digest = key.withUnsafeBytes { SHA256.hash(data: $0) }
         let hex: StaticString = "0123456789abcdef"

@@ -82,6 +82,11 @@ public struct LogRecord: Sendable {
     public var kind: RecordKind
     /// True for records that end a request (an API response record).
     public var isEndMarker: Bool
+    /// True when the record's clock was judged wrong (a lone outlier, see `SkewGuard`): `time` is then its
+    /// input's reference time and `statedTime` the time the record gave.
+    public var clockSkewed: Bool
+    /// The time an outlier record stated (nil unless `clockSkewed`).
+    public var statedTime: Int64?
     /// Physical lines this record carries (1 + continuation lines).
     public var lineCount: Int32
     /// Where the record's first line came from.
@@ -114,6 +119,8 @@ public struct LogRecord: Sendable {
         self.level = nil
         self.kind = kind
         self.isEndMarker = false
+        self.clockSkewed = false
+        self.statedTime = nil
         self.lineCount = 1
         self.position = position
         self.sequence = 0

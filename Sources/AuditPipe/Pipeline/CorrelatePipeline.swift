@@ -24,7 +24,7 @@ public struct CorrelatePipeline: Sendable {
         let batchBytes = max(64 << 10, min(1 << 20, (16 << 20) / max(1, inputs.count)))
         let workers = inputs.count == 1 ? max(1, options.parseWorkers) : 1
         let recordChannels = inputs.map { _ in BoundedChannel<RecordBatch>(capacity: 2) }
-        let mergedChannel = BoundedChannel<[LogRecord]>(capacity: 2)
+        let mergedChannel = BoundedChannel<RecordMerger.Step>(capacity: 2)
         let closedChannel = BoundedChannel<[GroupAccumulator]>(capacity: 2)
         let outputChannel = BoundedChannel<SinkBatch>(capacity: 2)
         let enricher = options.enricher(InputNames(names))
@@ -33,9 +33,10 @@ public struct CorrelatePipeline: Sendable {
         let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
             for (i, spec) in inputs.enumerated() {
                 group.addTask {
-                    let stage = InputStage(
+                    var stage = InputStage(
                         spec: spec, index: Int32(i), options: options.parse, parseWorkers: workers,
                         batchBytes: batchBytes, control: control)
+                    stage.quietAfter = options.correlation.idle
                     let (counts, error) = await stage.run(output: recordChannels[i])
                     return .input(counts, error.map { [$0] } ?? [])
                 }
@@ -56,21 +57,11 @@ public struct CorrelatePipeline: Sendable {
                 mergedChannel.finish()
                 return .output(failure)
             }
-            if options.live {
-                // Ticks (empty batches) let the correlator notice a quiet stream.
-                group.addTask {
-                    while !mergedChannel.isFinished {
-                        try? await Task.sleep(nanoseconds: UInt64(options.liveTick))
-                        await mergedChannel.send([])
-                    }
-                    return .none
-                }
-            }
             if let recordFilter = options.recordFilter {
                 group.addTask {
-                    for await batch in mergedChannel {
+                    for await step in mergedChannel {
                         var matched: [JSONValue] = []
-                        for r in batch {
+                        for r in step.records {
                             let subject = LogRecordSubject(record: r) { enricher.recordObject(r) }
                             if recordFilter.matches(subject) { matched.append(enricher.recordObject(r)) }
                         }
@@ -125,25 +116,18 @@ public struct CorrelatePipeline: Sendable {
         return try result.get()
     }
 
-    /// The correlate stage: folds merged records into groups and hands on closed ones. On a live run an
-    /// empty batch is a tick: when every input has been waiting for a tick or more, the watermark moves on.
+    /// The correlate stage: folds merged records into groups and hands on closed ones. When every live
+    /// input has gone quiet (nothing for longer than the idle gap), every open group closes.
     private static func correlate(
-        _ input: BoundedChannel<[LogRecord]>, into output: BoundedChannel<[GroupAccumulator]>,
+        _ input: BoundedChannel<RecordMerger.Step>, into output: BoundedChannel<[GroupAccumulator]>,
         options: PipelineOptions, control: RunControl
     ) async {
         var correlator = Correlator(options: options.correlation)
-        var lastArrival = RunControl.now()
-        for await batch in input {
-            if batch.isEmpty {
-                guard let since = control.quietSince() else { continue }
-                let quiet = RunControl.now() - max(since, lastArrival)
-                guard quiet >= options.liveTick else { continue }
-                correlator.advanceQuiet(quiet)
-            } else {
-                lastArrival = RunControl.now()
-                var records = consume batch
-                records.drainInOrder { correlator.add($0) }
-            }
+        for await step in input {
+            let quiet = step.quiet
+            var records = (consume step).records
+            records.drainInOrder { correlator.add($0) }
+            if quiet { correlator.closeQuiet() }
             let closed = correlator.drainClosed()
             if !closed.isEmpty { await output.send(closed) }
         }

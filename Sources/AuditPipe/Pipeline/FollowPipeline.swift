@@ -67,13 +67,6 @@ public struct FollowPipeline: Sendable {
                 return .input(counts, errors)
             }
             group.addTask {
-                while !fanIn.isFinished {
-                    try? await Task.sleep(nanoseconds: UInt64(options.liveTick))
-                    await fanIn.send(RecordBatch(input: -1, records: [], deadLetters: []))
-                }
-                return .none
-            }
-            group.addTask {
                 let failure = await Self.correlate(
                     fanIn, into: closedChannel, options: options, control: control, deadLetter: deadLetter)
                 return .output(failure)
@@ -139,6 +132,7 @@ public struct FollowPipeline: Sendable {
                     var stage = InputStage(
                         spec: InputSpec(path: path), index: index, options: options.parse, parseWorkers: 1,
                         batchBytes: 1 << 20, control: control)
+                    stage.quietAfter = options.correlation.idle
                     stage.follow = Self.start(path: path, checkpoint: checkpoint, progress: progress)
                     let ready = stage
                     inputs.addTask {
@@ -189,43 +183,59 @@ public struct FollowPipeline: Sendable {
             line: e.line, progress: progress)
     }
 
-    /// Correlates batches in arrival order; whenever no group is open, the inputs' handed-on positions go
-    /// downstream with the closed groups as a commit point. An empty batch from input -1 is a tick.
+    /// Correlates batches in arrival order, each input through its own `SkewGuard`; when every input that
+    /// sent records has since gone quiet, every open group closes. Whenever no group is open and no record is
+    /// held, the inputs' handed-on positions go downstream with the closed groups as a commit point.
     private static func correlate(
         _ input: BoundedChannel<RecordBatch>,
         into output: BoundedChannel<([GroupAccumulator], [Int32: SourcePosition]?)>, options: PipelineOptions,
         control: RunControl, deadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void
     ) async -> OutputError? {
         var correlator = Correlator(options: options.correlation)
+        var guards: [Int32: SkewGuard] = [:]
+        var active = Set<Int32>()
+        var holding = Set<Int32>()
         var handedOn: [Int32: SourcePosition] = [:]
         var committed: [Int32: SourcePosition] = [:]
         var sequence: Int64 = 0
-        var lastArrival = RunControl.now()
         var failure: OutputError?
         for await batch in input {
-            if batch.input < 0 {
-                guard let since = control.quietSince() else { continue }
-                let quiet = RunControl.now() - max(since, lastArrival)
-                guard quiet >= options.liveTick else { continue }
-                correlator.advanceQuiet(quiet)
-            } else {
-                for d in batch.deadLetters where failure == nil {
-                    do throws(OutputError) { try deadLetter(d) } catch { failure = error }
-                }
-                handedOn[batch.input] = batch.handedOnTo
-                if !batch.records.isEmpty { lastArrival = RunControl.now() }
-                var records = batch.records
-                records.drainInOrder { r in
-                    var r = r
-                    r.sequence = sequence
-                    sequence += 1
-                    correlator.add(r)
-                }
+            for d in batch.deadLetters where failure == nil {
+                do throws(OutputError) { try deadLetter(d) } catch { failure = error }
             }
+            handedOn[batch.input] = batch.handedOnTo
+            var admitted: [LogRecord] = []
+            var skewGuard = guards[batch.input] ?? SkewGuard(maxSkew: options.correlation.maxSkew)
+            skewGuard.admit(batch.records, into: &admitted)
+            if batch.quiet { skewGuard.release(into: &admitted) }
+            guards[batch.input] = skewGuard
+            if skewGuard.isHolding { holding.insert(batch.input) } else { holding.remove(batch.input) }
+            if batch.quiet {
+                active.remove(batch.input)
+            } else if !batch.records.isEmpty {
+                active.insert(batch.input)
+            }
+            admitted.drainInOrder { r in
+                var r = r
+                r.sequence = sequence
+                sequence += 1
+                correlator.add(r)
+            }
+            if batch.quiet && active.isEmpty { correlator.closeQuiet() }
             let closed = correlator.drainClosed()
-            let commit = correlator.openGroups == 0 && handedOn != committed ? handedOn : nil
+            let commit = correlator.openGroups == 0 && holding.isEmpty && handedOn != committed ? handedOn : nil
             if let commit { committed = commit }
             if !closed.isEmpty || commit != nil { await output.send((closed, commit)) }
+        }
+        for input in guards.keys.sorted() {
+            var rest: [LogRecord] = []
+            guards[input]!.release(into: &rest)
+            rest.drainInOrder { r in
+                var r = r
+                r.sequence = sequence
+                sequence += 1
+                correlator.add(r)
+            }
         }
         repeat {
             correlator.finish(limit: options.batchRecords)

@@ -9,6 +9,9 @@ struct InputStage: Sendable {
     let control: RunControl
     /// Set to follow the input as it grows (`--follow`), resuming where a checkpoint says.
     var follow: FollowStart?
+    /// A live input silent for longer than this (ns) is quiet: its last record is handed on and the batch
+    /// that carries it is marked quiet.
+    var quietAfter: Int64 = 5 * UTCTime.second
 
     /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
     /// and the stream offset and line number the first byte has.
@@ -27,7 +30,6 @@ struct InputStage: Sendable {
         let options = self.options
         let workers = parseWorkers
         let stage = self
-        control.setWaiting(index, since: nil)
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
@@ -69,7 +71,8 @@ struct InputStage: Sendable {
                 while let (lines, parsed) = waiting.removeValue(forKey: nextIndex) {
                     nextIndex += 1
                     lastEnd = (lines.endLine, lines.endOffset)
-                    let batch = joiner.join(parsed, lines: lines)
+                    var batch = joiner.join(parsed, lines: lines)
+                    batch.quiet = lines.endsAtPause
                     await output.send(batch)
                 }
             }
@@ -78,7 +81,6 @@ struct InputStage: Sendable {
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
             }
-            control.inputFinished(index)
             var counts = joiner.counts
             var failure: InputError?
             for await (bytes, error) in group {
@@ -90,28 +92,35 @@ struct InputStage: Sendable {
     }
 
     /// Frames batches until the input ends, sending them numbered in order. When a live input has nothing to
-    /// read, sleeps a tick instead of blocking a thread, after sending one empty batch that marks the pause
-    /// (so the joiner hands on its last record) and noting since when the input waits.
+    /// read, sleeps a little instead of blocking a thread; once it has been quiet for longer than
+    /// `quietAfter`, it sends one empty batch marked `endsAtPause` (the joiner then hands on its last record
+    /// and the batch goes on marked quiet). A shorter pause changes nothing: the records are exactly those
+    /// of the same bytes read at once.
     private func read(with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>) async -> InputError? {
         var index = 0
-        var pauseMarked = true
+        var quietMarked = true
+        var pauseStart: Int64?
         while true {
             do throws(InputError) {
                 guard var batch = try framer.nextBatch() else { return nil }
-                if batch.lines.isEmpty && batch.endsAtPause {
-                    if !pauseMarked {
+                let paused = batch.endsAtPause
+                batch.endsAtPause = false
+                if batch.lines.isEmpty && paused {
+                    let now = RunControl.now()
+                    let since = pauseStart ?? now
+                    pauseStart = since
+                    if !quietMarked && now - since > quietAfter {
                         batch.index = index
+                        batch.endsAtPause = true
                         index += 1
                         await lineBatches.send(batch)
-                        pauseMarked = true
-                        control.setWaiting(self.index, since: RunControl.now())
+                        quietMarked = true
                     }
-                    try? await Task.sleep(nanoseconds: 20_000_000)
+                    try? await Task.sleep(nanoseconds: 10_000_000)
                     continue
                 }
-                control.setWaiting(self.index, since: nil)
-                pauseMarked = batch.endsAtPause
-                if pauseMarked { control.setWaiting(self.index, since: RunControl.now()) }
+                quietMarked = false
+                pauseStart = paused ? RunControl.now() : nil
                 batch.index = index
                 index += 1
                 await lineBatches.send(batch)

@@ -16,11 +16,9 @@ public struct PipelineOptions: Sendable {
     public var filter: FilterExpression?
     /// Write the records this matches instead of events (`filter --records`); nil: correlate.
     public var recordFilter: FilterExpression?
-    /// A live stream: when every input waits for data the watermark advances with the wall clock, and
-    /// output is flushed after every batch.
+    /// A live stream: output is flushed after every batch, and when every input has been quiet for longer
+    /// than the idle gap, every open group closes.
     public var live = false
-    /// How often a live run checks whether its inputs are quiet.
-    public var liveTick: Int64 = 100 * 1_000_000
 
     /// Creates default options.
     public init() {}

@@ -7,12 +7,10 @@ import Synchronization
 #endif
 
 /// Shared by a run's stages and its caller: a stop request (a signal, or an output that closed) that makes
-/// readers end as at end of input, and since when every input has been waiting for data (a quiet live
-/// stream, on which the watermark advances with the wall clock).
+/// readers end as at end of input.
 public final class RunControl: Sendable {
     private struct State {
         var stopRequested = false
-        var waitingSince: [Int32: Int64] = [:]
     }
 
     private let state = Mutex(State())
@@ -25,26 +23,6 @@ public final class RunControl: Sendable {
 
     /// True once a stop was requested.
     public var isStopRequested: Bool { state.withLock { $0.stopRequested } }
-
-    /// Notes that `input` has been waiting for data since `since` (monotonic ns), or that data came (nil).
-    func setWaiting(_ input: Int32, since: Int64?) {
-        state.withLock { $0.waitingSince[input] = since ?? -1 }
-    }
-
-    /// Notes that `input` has ended: it no longer counts either way (its last records may still be on their
-    /// way, so an ended input must not make a run look quiet).
-    func inputFinished(_ input: Int32) {
-        state.withLock { _ = $0.waitingSince.removeValue(forKey: input) }
-    }
-
-    /// When every running input is waiting for data: since when the last of them began to (monotonic ns);
-    /// else nil (also when none is running).
-    func quietSince() -> Int64? {
-        state.withLock { s in
-            guard !s.waitingSince.isEmpty, s.waitingSince.values.allSatisfy({ $0 >= 0 }) else { return nil }
-            return s.waitingSince.values.max()
-        }
-    }
 
     /// Monotonic clock in nanoseconds.
     static func now() -> Int64 {

@@ -44,4 +44,7 @@ struct RecordBatch: Sendable {
     /// Offset and number of the first line not yet handed on (a pending record's first line, or the line
     /// after the batch): every line before it is in `records`, dead-lettered, blank, or in an earlier batch.
     var handedOnTo = SourcePosition(input: 0, line: 1, offset: 0)
+    /// A live input has had nothing to read for longer than the idle gap, and everything it read is in this
+    /// batch or before it.
+    var quiet = false
 }

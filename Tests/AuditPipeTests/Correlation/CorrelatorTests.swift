@@ -43,14 +43,21 @@ struct CorrelatorTests {
         #expect(flags == [.late])
     }
 
-    @Test func farFutureRecordDoesNotCloseOpenGroups() {
+    @Test func farFutureOutlierDoesNotCloseOpenGroups() {
+        // What the correlator is handed: the guard has given the outlier its input's reference time.
+        var guardState = SkewGuard(maxSkew: 3600 * UTCTime.second)
+        var admitted: [LogRecord] = []
+        guardState.admit(
+            [record("a", ms: 0, seq: 0), record("bad", ms: 10 * 3600 * 1000, seq: 1), record("a", ms: 100, seq: 2)],
+            into: &admitted)
         var c = Correlator(options: CorrelationOptions())
-        c.add(record("a", ms: 0, seq: 0))
-        c.add(record("bad", ms: 10 * 3600 * 1000, seq: 1))
+        for r in admitted { c.add(r) }
         #expect(c.drainClosed().isEmpty)
         #expect(c.openGroups == 2)
         c.finish()
-        #expect(c.drainClosed().first { $0.requestID == "bad" }?.flags == .clockSkew)
+        let closed = c.drainClosed()
+        #expect(closed.first { $0.requestID == "bad" }?.flags == .clockSkew)
+        #expect(closed.first { $0.requestID == "a" }?.records == 2)
     }
 
     @Test func openGroupsBeyondTheLimitCloseLeastRecentlySeenAsPartial() {

@@ -3,6 +3,8 @@ import Testing
 
 /// Checks correlation on the real OpenStack logs in `../shared/realdata` against the ground truth its README
 /// gives (context ids), and against an independent count made here with a plain regex over the files.
+/// Skipped, and named as skipped, on a clone without `../shared/realdata` beside it.
+@Suite(.enabled(if: EventClockDifferentialTests.hasRealData, "needs ../shared/realdata beside the checkout"))
 struct RealDataGroundTruthTests {
     static let realdata = AuditPipeBinary.packageRoot.deletingLastPathComponent().appendingPathComponent(
         "shared/realdata")
@@ -11,7 +13,6 @@ struct RealDataGroundTruthTests {
         var events = 0
         var records = 0
         var recordsPerID: [String: Int] = [:]
-        var servicesHistogram: [Int: Int] = [:]
     }
 
     static func correlate(_ paths: [String]) throws -> (Summary, [String: Int]) {
@@ -19,7 +20,7 @@ struct RealDataGroundTruthTests {
         defer { try? FileManager.default.removeItem(at: tmp) }
         let statsURL = tmp.appendingPathComponent("stats.json")
         let r = try AuditPipeBinary.run(
-            ["correlate"] + paths + ["--idle", "30d", "--stats", statsURL.path, "-q"], in: realdata)
+            ["correlate"] + paths + ["--stats", statsURL.path, "-q"], in: realdata)
         #expect(r.status == 0, "\(r.stderr)")
         var s = Summary()
         for line in r.stdout.split(separator: UInt8(ascii: "\n")) {
@@ -29,7 +30,6 @@ struct RealDataGroundTruthTests {
             let n = e["records"] as! Int
             s.records += n
             s.recordsPerID[id, default: 0] += n
-            s.servicesHistogram[(e["services"] as! [String]).count, default: 0] += 1
         }
         return (s, try AuditPipeBinary.stats(at: statsURL))
     }
@@ -50,10 +50,12 @@ struct RealDataGroundTruthTests {
     }
 
     @Test func loghubOpenStackSampleMatchesGroundTruth() throws {
+        // Default idle gap: an id logged again after a quiet spell (a periodic task) is a new event; the
+        // records of every id still add up to what the file holds.
         let (s, stats) = try Self.correlate(["openstack/loghub_OpenStack_2k.log"])
-        #expect(s.events == 938)
+        #expect(s.recordsPerID.count == 938)
+        #expect(s.events == 1006)
         #expect(s.records == 1845)
-        #expect(s.servicesHistogram == [1: 895, 2: 43])
         #expect(stats["lines_read"] == 2000 && stats["dead_lettered"] == 0)
         let oracle = try Self.contextIDCounts([
             Self.realdata.appendingPathComponent("openstack/loghub_OpenStack_2k.log")
@@ -64,9 +66,9 @@ struct RealDataGroundTruthTests {
 
     @Test func liveMigrationSetMatchesGroundTruth() throws {
         let (s, stats) = try Self.correlate(["openstack/live-migration"])
-        #expect(s.events == 208)
+        #expect(s.recordsPerID.count == 208)
+        #expect(s.events == 278)
         #expect(s.records == 3436)
-        #expect(s.servicesHistogram == [1: 177, 2: 31])
         #expect(stats["lines_read"] == 14735)
         #expect(stats["lines_read"] == stats["record_lines"]! + stats["dead_lettered"]! + stats["blank"]!)
         let dir = Self.realdata.appendingPathComponent("openstack/live-migration")

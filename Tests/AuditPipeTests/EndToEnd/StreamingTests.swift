@@ -15,7 +15,13 @@ struct StreamingTests {
         let stdout = Pipe()
         let stderr = Pipe()
 
-        init(_ arguments: [String]) throws {
+        convenience init(_ arguments: [String]) throws {
+            self.init(unstarted: arguments)
+            try process.run()
+        }
+
+        /// Sets the process up without starting it.
+        init(unstarted arguments: [String]) {
             process.executableURL = AuditPipeBinary.url
             process.arguments = arguments
             var env = ProcessInfo.processInfo.environment
@@ -24,7 +30,6 @@ struct StreamingTests {
             process.standardInput = stdin
             process.standardOutput = stdout
             process.standardError = stderr
-            try process.run()
         }
 
         func write(_ lines: [String]) {
