@@ -49,17 +49,26 @@ struct PipelineRunner {
         let sink: any EventSink
         let deadLetterWriter: DeadLetterWriter?
         var checkpoint = Checkpoint()
-        var skip = Set<String>()
+        let resuming = follow?.checkpointDirectory != nil
         do {
             if let dir = follow?.checkpointDirectory {
                 mkdir(dir, 0o755)
                 checkpoint = try Checkpoint.load(from: dir)
-                skip = try ResumedOutput.prepare(path: output.eventsPath, from: checkpoint.outputBytes)
+                if checkpoint.entries.isEmpty {
+                    // A new checkpoint: what the outputs hold already stays.
+                    checkpoint.outputBytes = ResumedOutput.length(of: output.eventsPath)
+                    checkpoint.deadLetterBytes = output.deadLetter.map(ResumedOutput.length(of:)) ?? 0
+                }
+                // What was written after the last commit is written again from the saved state.
+                try ResumedOutput.cut(path: output.eventsPath, to: checkpoint.outputBytes)
+                if let d = output.deadLetter { try ResumedOutput.cut(path: d, to: checkpoint.deadLetterBytes) }
                 sink = try JSONLSink(path: output.eventsPath, append: true)
             } else {
                 sink = try output.openSink()
             }
-            deadLetterWriter = try output.deadLetter.map { try DeadLetterWriter(path: $0, inputNames: names) }
+            deadLetterWriter = try output.deadLetter.map {
+                try DeadLetterWriter(path: $0, inputNames: names, append: resuming)
+            }
         } catch {
             FileHandleStderr.write("auditpipe: cannot open output \(error)\n")
             throw ExitCode(3)
@@ -82,9 +91,12 @@ struct PipelineRunner {
         do {
             if let followPipeline {
                 let box = UncheckedSink(sink)
+                let deadLetters = deadLetterWriter
+                let durability = FollowPipeline.Durability(
+                    syncEvents: { () throws(OutputError) -> Int64 in try box.sync() },
+                    syncDeadLetters: { () throws(OutputError) -> Int64 in try deadLetters?.sync() ?? 0 })
                 stats = try await followPipeline.run(
-                    sink: sink, checkpoint: checkpoint, skip: skip,
-                    syncOutput: { () throws(OutputError) -> Int64 in try box.sync() }, control: control,
+                    sink: sink, checkpoint: checkpoint, durability: durability, control: control,
                     deadLetter: onDeadLetter)
             } else {
                 stats = try await CorrelatePipeline(inputs: specs, options: options).run(

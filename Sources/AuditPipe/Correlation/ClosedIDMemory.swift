@@ -31,4 +31,12 @@ struct ClosedIDMemory {
     }
 
     mutating func take(_ id: String) -> Entry? { entries.removeValue(forKey: id) }
+
+    /// The ids remembered now, oldest first (for a checkpoint).
+    var remembered: [(id: String, end: Int64, flags: EventFlags)] {
+        order[head...].compactMap { id, serial in
+            guard let e = entries[id], e.serial == serial else { return nil }
+            return (id, e.end, e.flags)
+        }
+    }
 }

@@ -15,6 +15,8 @@ public struct CorrelationOptions: Sendable {
     public var maxSkew: Int64 = 3600 * UTCTime.second
     /// Keep each record in its group so events can embed them.
     public var includeRecords = false
+    /// Keep each open group's records so a checkpoint can carry them (a checkpointed follow run).
+    public var retainRecords = false
     /// Records without a request id are events of their own without the `uncorrelated` flag (formats that
     /// log one record per action, like Frappe's Access Log).
     public var oneEventPerRecord = false

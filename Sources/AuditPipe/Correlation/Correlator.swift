@@ -48,7 +48,7 @@ public struct Correlator {
             closeDue()
         }
         guard let id = record.requestID else {
-            var g = GroupAccumulator(first: record, embed: options.includeRecords)
+            var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
             if skewed { g.flags.insert(.clockSkew) }
             closed.append(g)
@@ -62,7 +62,7 @@ public struct Correlator {
                 let part = g.part + 1
                 slots[Int(slot)] = g
                 close(slot: slot, as: .split, remember: false)
-                var next = GroupAccumulator(first: record, embed: options.includeRecords)
+                var next = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
                 next.part = part
                 if skewed { next.flags.insert(.clockSkew) }
@@ -80,7 +80,7 @@ public struct Correlator {
             return
         }
         let time = record.time
-        var g = GroupAccumulator(first: record, embed: options.includeRecords)
+        var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
         if skewed { g.flags.insert(.clockSkew) }
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
@@ -107,6 +107,35 @@ public struct Correlator {
             finishCursor += 1
             closedNow += 1
         }
+    }
+
+    /// What a checkpoint needs to rebuild this correlator: the highest time seen, the open groups (least
+    /// recently seen first, each with its flags, part and records) and the ids recently closed. Needs
+    /// `retainRecords`.
+    func snapshot() -> CorrelatorSnapshot {
+        var groups: [CorrelatorSnapshot.Group] = []
+        var slot = lruHead
+        while slot >= 0 {
+            let g = slots[Int(slot)]!
+            groups.append(.init(flags: g.flags, part: g.part, records: g.retained ?? []))
+            slot = lruNext[Int(slot)]
+        }
+        return CorrelatorSnapshot(maxTime: maxTime, groups: groups, closed: closedIDs.remembered)
+    }
+
+    /// Rebuilds the state a snapshot describes (on a fresh correlator): the same open groups, in the same
+    /// order, with the same deadlines, and the same memory of closed ids.
+    mutating func restore(_ s: CorrelatorSnapshot) {
+        for group in s.groups {
+            guard let first = group.records.first else { continue }
+            var g = GroupAccumulator(first: first, embed: options.includeRecords, retain: options.retainRecords)
+            for r in group.records.dropFirst() { g.add(r) }
+            g.flags = group.flags
+            g.part = group.part
+            if let id = g.requestID { open(g, id: id) }
+        }
+        for c in s.closed { closedIDs.remember(c.id, end: c.end, flags: c.flags) }
+        maxTime = s.maxTime
     }
 
     /// Hands over the groups closed so far.

@@ -63,16 +63,19 @@ struct GroupAccumulator: Sendable {
     var flags: EventFlags = []
     var part: Int32 = 0
     var embedded: [LogRecord]?
+    /// The records themselves, for a checkpoint of the open groups (a checkpointed follow run).
+    var retained: [LogRecord]?
     /// Captured field values for enrichment rules, each from the best-ranked record that has it.
     var captured: [(value: JSONValue, rank: RecordRank)?]?
 
-    init(first r: LogRecord, embed: Bool) {
+    init(first r: LogRecord, embed: Bool, retain: Bool = false) {
         requestID = r.requestID
         start = r.time
         end = r.time
         firstSequence = r.sequence
         firstPosition = r.position
         if embed { embedded = [] }
+        if retain { retained = [] }
         add(r)
     }
 
@@ -134,6 +137,7 @@ struct GroupAccumulator: Sendable {
         }
         if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }
         embedded?.append(r)
+        retained?.append(r)
     }
 
     /// When this group is due to close: its last record plus the idle gap, or its end marker.

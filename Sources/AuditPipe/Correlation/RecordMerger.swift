@@ -12,6 +12,16 @@ struct RecordMerger {
         /// The input said it is quiet (live, nothing for longer than the idle gap) and sent nothing since; it
         /// is left out of the merge once its batch is merged.
         var quiet = false
+        /// Where the input's next batch starts (its last batch's `handedOnTo`).
+        var handedOnTo: SourcePosition
+        /// Commit accounting (`tracksPositions`): counts before the resume point the run started from, lines
+        /// and records merged since, dead letters handed on (the line numbers of those not yet counted).
+        var base = LineCounts()
+        var mergedLines: Int64 = 0
+        var mergedRecords: Int64 = 0
+        var deadCounted: Int64 = 0
+        var deadLines: [Int64] = []
+        var deadThrough: Int64 = -1
     }
 
     /// One step of the merge: records in event-time order, and whether every input still running is quiet.
@@ -20,8 +30,11 @@ struct RecordMerger {
         var quiet: Bool
     }
 
-    private let channels: [BoundedChannel<RecordBatch>]
+    private var channels: [BoundedChannel<RecordBatch>]
     private var cursors: [Cursor]
+    private let maxSkew: Int64
+    /// Rung by inputs as they send (live runs): what the merge waits on when every input is quiet.
+    private let wakeups: InputWakeups?
     private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
     /// Inputs with no head on the heap that are still running: their batch ran out in the last call (they are
     /// refilled at the start of the next, so records already taken go on without waiting for a live input),
@@ -29,13 +42,74 @@ struct RecordMerger {
     private var unfilled: [Int32]
     /// Quiet was reported for the inputs now quiet; the next step waits for one of them instead.
     private var quietReported = false
-    private var nextSequence: Int64 = 0
+    /// Merge order of the next record (restored from a checkpoint on resume).
+    var nextSequence: Int64 = 0
+    /// Keep what a commit needs: resume points, counts before them, dead letters handed on.
+    var tracksPositions = false
+    /// Bytes handed on by the inputs so far.
+    private(set) var bytesConsumed: Int64 = 0
 
-    init(channels: [BoundedChannel<RecordBatch>], maxSkew: Int64) {
+    init(channels: [BoundedChannel<RecordBatch>], maxSkew: Int64, wakeups: InputWakeups? = nil) {
         self.channels = channels
-        self.cursors = Array(repeating: Cursor(guardState: SkewGuard(maxSkew: maxSkew)), count: channels.count)
+        self.maxSkew = maxSkew
+        self.wakeups = wakeups
+        self.cursors = (0..<channels.count).map { i in
+            Cursor(
+                guardState: SkewGuard(maxSkew: maxSkew),
+                handedOnTo: SourcePosition(input: Int32(i), line: 1, offset: 0))
+        }
         self.unfilled = (0..<Int32(channels.count)).map { $0 }
     }
+
+    /// Adds an input (a followed file that appeared): its index is the number of inputs before it. It joins
+    /// the merge once it sent its first batch or said it is quiet.
+    /// A resumed input brings its guard's reference time and the counts before its resume point.
+    mutating func add(
+        _ channel: BoundedChannel<RecordBatch>, reference: Int64? = nil, counts: LineCounts = LineCounts()
+    ) {
+        channels.append(channel)
+        let i = Int32(channels.count - 1)
+        var cursor = Cursor(
+            guardState: SkewGuard(maxSkew: maxSkew),
+            handedOnTo: SourcePosition(input: i, line: counts.linesRead + 1, offset: counts.bytes))
+        cursor.guardState.reference = reference
+        cursor.base = counts
+        cursors.append(cursor)
+        unfilled.append(i)
+    }
+
+    /// Where input `i` is to be read again from after a crash: its first record not yet handed on by the
+    /// merge (one waiting in its batch, or held by its guard), else where its next batch starts.
+    func resumePoint(_ i: Int32) -> SourcePosition {
+        let c = cursors[Int(i)]
+        if let b = c.batch, c.position < b.records.count { return b.records[c.position].position }
+        return c.guardState.firstHeld?.position ?? c.handedOnTo
+    }
+
+    /// Input `i`'s last accepted event time.
+    func reference(_ i: Int32) -> Int64? { cursors[Int(i)].guardState.reference }
+
+    /// The offset of the last dead letter input `i` handed on.
+    func deadLettersThrough(_ i: Int32) -> Int64 { cursors[Int(i)].deadThrough }
+
+    /// Input `i`'s line counts before `point` (a resume point of this run, later than any earlier one).
+    mutating func counts(before point: SourcePosition, of i: Int32) -> LineCounts {
+        let k = Int(i)
+        let before = cursors[k].deadLines.prefix { $0 < point.line }.count
+        cursors[k].deadCounted += Int64(before)
+        cursors[k].deadLines.removeFirst(before)
+        var c = LineCounts()
+        c.linesRead = point.line - 1
+        c.recordLines = cursors[k].base.recordLines + cursors[k].mergedLines
+        c.records = cursors[k].base.records + cursors[k].mergedRecords
+        c.deadLettered = cursors[k].base.deadLettered + cursors[k].deadCounted
+        c.blank = c.linesRead - c.recordLines - c.deadLettered
+        c.bytes = point.offset
+        return c
+    }
+
+    /// Number of inputs.
+    var inputCount: Int { channels.count }
 
     /// The next batch of up to `limit` merged records (sequence numbers assigned), or nil when every input
     /// is exhausted. A step with no records and `quiet` set says every running input has gone quiet (a
@@ -44,6 +118,7 @@ struct RecordMerger {
     mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> Step? {
         while true {
             // Every running input that is not quiet must have its head on the heap before anything merges.
+            for i in unfilled where cursors[Int(i)].quiet && channels[Int(i)].isReady { cursors[Int(i)].quiet = false }
             let waiting = unfilled
             for i in waiting where !cursors[Int(i)].quiet { await refill(i, deadLetters) }
             unfilled = waiting.filter { cursors[Int($0)].batch == nil && !cursors[Int($0)].done }
@@ -54,6 +129,11 @@ struct RecordMerger {
                 return Step(records: [], quiet: true)
             }
             // Every running input is quiet and that was said: wait for one of them to send again.
+            if let wakeups {
+                // Back to the caller after each wake-up: it may have inputs to add.
+                await wakeups.wait()
+                return Step(records: [], quiet: false)
+            }
             let quiet = unfilled
             unfilled = []
             for (n, i) in quiet.enumerated() {
@@ -81,6 +161,12 @@ struct RecordMerger {
                 k += 1
             } while k < count && (whole || out.count + (k - start) < limit)
                 && (cursors[i].batch!.records[k].time, top.input) <= bound
+            if tracksPositions {
+                for j in start..<k {
+                    cursors[i].mergedLines += Int64(cursors[i].batch!.records[j].lineCount)
+                }
+                cursors[i].mergedRecords += Int64(k - start)
+            }
             if whole && k == count {
                 out = cursors[i].batch.take()!.records
                 for j in out.indices { out[j].sequence = nextSequence + Int64(j) }
@@ -126,6 +212,14 @@ struct RecordMerger {
                 continue
             }
             for d in next.deadLetters { deadLetters(d) }
+            if tracksPositions {
+                for d in next.deadLetters {
+                    cursors[k].deadLines.append(d.position.line)
+                    cursors[k].deadThrough = max(cursors[k].deadThrough, d.position.offset)
+                }
+                bytesConsumed += max(0, next.handedOnTo.offset - cursors[k].handedOnTo.offset)
+            }
+            cursors[k].handedOnTo = next.handedOnTo
             var admitted: [LogRecord] = []
             var records: [LogRecord] = []
             swap(&records, &next.records)

@@ -17,13 +17,17 @@
 /// up with. The result depends on the records alone, never on how they were cut into batches.
 struct SkewGuard: Sendable {
     private let maxSkew: Int64
-    private var reference: Int64?
+    /// The input's last accepted time (restored from a checkpoint on resume).
+    var reference: Int64?
     private var held: [LogRecord] = []
 
     init(maxSkew: Int64) { self.maxSkew = maxSkew }
 
     /// True while a record waits for its witness.
     var isHolding: Bool { !held.isEmpty }
+
+    /// The first record held back, if any.
+    var firstHeld: LogRecord? { held.first }
 
     /// Passes `records` (one input's, in order) through the guard, appending what is decided to `out`.
     mutating func admit(_ records: consuming [LogRecord], into out: inout [LogRecord]) {

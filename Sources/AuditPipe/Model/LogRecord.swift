@@ -111,6 +111,9 @@ public struct LogRecord: Sendable {
     public var extra: [JSONMember]?
     /// Values of the fields enrichment rules read, by capture index (nil when none are configured).
     public var captured: [JSONValue?]?
+    /// The record's own lines, newline-separated (kept only by a checkpointed follow run, whose checkpoint
+    /// carries the records of open groups).
+    public var raw: [UInt8]?
 
     /// Creates a record at a position with everything else empty.
     public init(time: Int64, timeKnown: Bool, kind: RecordKind, position: SourcePosition) {
@@ -133,6 +136,7 @@ public struct LogRecord: Sendable {
         self.entityHint = nil
         self.extra = nil
         self.captured = nil
+        self.raw = nil
     }
 }
 

@@ -6,6 +6,8 @@ struct ContinuationJoiner {
     private var lastTime: Int64 = 0
     private let keepMessage: Bool
     private let maxMessageBytes: Int
+    /// Keep each record's own lines in `LogRecord.raw` (a checkpointed follow run).
+    var keepRaw = false
     private(set) var counts = LineCounts()
 
     init(keepMessage: Bool, maxMessageBytes: Int = 64 << 10) {
@@ -42,6 +44,7 @@ struct ContinuationJoiner {
                 if let done = pending.take() { out.records.append(done) }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
                 r.requestID = RequestIDRule.normalize(r.requestID)
+                if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
                 counts.records += 1
                 counts.recordLines += 1
                 pending = r
@@ -64,6 +67,10 @@ struct ContinuationJoiner {
     private mutating func continueRecord(_ lines: LineBatch, _ span: LineSpan) {
         counts.recordLines += 1
         pending!.lineCount += 1
+        if keepRaw {
+            pending!.raw!.append(10)
+            pending!.raw!.append(contentsOf: lines.bytes[Int(span.start)..<Int(span.start + span.length)])
+        }
         guard keepMessage else { return }
         var message = pending!.message ?? ""
         guard message.utf8.count < maxMessageBytes else { return }

@@ -105,6 +105,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// True once `finish()` was called.
     public var isFinished: Bool { state.withLock { $0.finished } }
 
+    /// True when `receive()` would return at once (an element is waiting, or the channel is finished).
+    public var isReady: Bool { state.withLock { $0.count > 0 || !$0.senders.isEmpty || $0.finished } }
+
     /// Ends the stream: receivers drain what is buffered, then get nil; waiting senders are released.
     public func finish() {
         let (receivers, senders) = state.withLock { s in

@@ -17,12 +17,67 @@ public struct Checkpoint: Sendable, Equatable {
         /// Stream offset (cumulative over rotations) and line number at that point.
         public var offset: Int64
         public var line: Int64
+        /// The input's last accepted event time (its `SkewGuard` reference).
+        public var reference: Int64? = nil
+        /// Dead letters at or before this offset are in the dead-letter file already.
+        public var deadLettersThrough: Int64 = -1
+        /// Line counts of everything before `offset`.
+        public var counts = LineCounts()
+    }
+
+    /// A record of an open group: its own lines and where, when and in which order it came.
+    public struct SavedRecord: Sendable, Equatable {
+        public var path: String
+        public var line: Int64
+        public var offset: Int64
+        public var sequence: Int64
+        public var time: Int64
+        public var timeKnown: Bool
+        public var clockSkewed: Bool
+        public var statedTime: Int64?
+        public var raw: [UInt8]
+    }
+
+    /// An open group: its flags and part, and its records in the order they came.
+    public struct SavedGroup: Sendable, Equatable {
+        public var flags: UInt8
+        public var part: Int32
+        public var records: [SavedRecord]
+    }
+
+    /// A recently closed request id.
+    public struct SavedClosedID: Sendable, Equatable {
+        public var id: String
+        public var end: Int64
+        public var flags: UInt8
+    }
+
+    /// The events counted so far (they add up across restarts).
+    public struct EventCounts: Sendable, Equatable {
+        public var events: Int64 = 0
+        public var written: Int64 = 0
+        public var partial: Int64 = 0
+        public var late: Int64 = 0
+        public var uncorrelated: Int64 = 0
+        public var split: Int64 = 0
     }
 
     /// Committed positions by path.
     public var entries: [String: Entry] = [:]
-    /// Output file length when committed: events after it may be written again on resume and are skipped.
+    /// Output file length when committed: a resumed run cuts the file back to it and writes what follows again.
     public var outputBytes: Int64 = 0
+    /// Dead-letter file length when committed (cut back to it on resume, like the output).
+    public var deadLetterBytes: Int64 = 0
+    /// Merge order of the next record.
+    public var sequence: Int64 = 0
+    /// The highest event time seen.
+    public var maxTime: Int64?
+    /// Open groups, least recently seen first.
+    public var groups: [SavedGroup] = []
+    /// Recently closed request ids, oldest first.
+    public var closed: [SavedClosedID] = []
+    /// Events counted before the commit.
+    public var events = EventCounts()
 
     /// Creates an empty checkpoint.
     public init() {}
@@ -47,43 +102,97 @@ public struct Checkpoint: Sendable, Equatable {
             bytes.append(contentsOf: chunk[..<n])
         }
         let value: JSONValue? = bytes.withUnsafeBufferPointer { b in
-            var scanner = JSONScanner(b, maxDepth: 8)
+            var scanner = JSONScanner(b, maxDepth: 16)
             return try? scanner.parseValue(depth: 0)
         }
-        guard let value, case .array(let items)? = value["inputs"],
-            let outputBytes = value["output_bytes"]?.scalarText.flatMap({ Int64($0) })
-        else {
+        guard let value, let c = Self(value) else {
             throw OutputError(path: file, message: "not a checkpoint written by auditpipe")
-        }
-        var c = Checkpoint()
-        c.outputBytes = outputBytes
-        for item in items {
-            func int(_ k: String) -> Int64? { item[k]?.scalarText.flatMap { Int64($0) } }
-            guard let p = item["path"]?.scalarText, let dev = int("device"), let ino = int("inode"),
-                let fp = item["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
-                let fpLength = int("fingerprint_length"), let fileOffset = int("file_offset"),
-                let offset = int("offset"), let line = int("line")
-            else {
-                throw OutputError(path: file, message: "malformed checkpoint entry")
-            }
-            c.entries[p] = Entry(
-                path: p,
-                identity: FileIdentity(
-                    device: UInt64(dev), inode: UInt64(ino), fingerprint: fp, fingerprintLength: Int(fpLength)),
-                fileOffset: fileOffset, offset: offset, line: line)
         }
         return c
     }
 
+    /// Reads a checkpoint from its JSON form; nil when it is not one.
+    init?(_ value: JSONValue) {
+        func int(_ v: JSONValue?, _ k: String) -> Int64? { v?[k]?.scalarText.flatMap { Int64($0) } }
+        func list(_ k: String) -> [JSONValue] {
+            if case .array(let items)? = value[k] { return items }
+            return []
+        }
+        guard case .array(let items)? = value["inputs"], let outputBytes = int(value, "output_bytes") else {
+            return nil
+        }
+        self.init()
+        self.outputBytes = outputBytes
+        deadLetterBytes = int(value, "dead_letter_bytes") ?? 0
+        sequence = int(value, "sequence") ?? 0
+        maxTime = int(value, "max_time")
+        for item in items {
+            guard let p = item["path"]?.scalarText, let dev = int(item, "device"), let ino = int(item, "inode"),
+                let fp = item["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
+                let fpLength = int(item, "fingerprint_length"), let fileOffset = int(item, "file_offset"),
+                let offset = int(item, "offset"), let line = int(item, "line")
+            else { return nil }
+            var e = Entry(
+                path: p,
+                identity: FileIdentity(
+                    device: UInt64(dev), inode: UInt64(ino), fingerprint: fp, fingerprintLength: Int(fpLength)),
+                fileOffset: fileOffset, offset: offset, line: line)
+            e.reference = int(item, "reference")
+            e.deadLettersThrough = int(item, "dead_letters_through") ?? -1
+            e.counts.linesRead = int(item, "lines_read") ?? 0
+            e.counts.recordLines = int(item, "record_lines") ?? 0
+            e.counts.records = int(item, "records") ?? 0
+            e.counts.deadLettered = int(item, "dead_lettered") ?? 0
+            e.counts.blank = int(item, "blank") ?? 0
+            e.counts.bytes = int(item, "bytes") ?? 0
+            entries[p] = e
+        }
+        for g in list("groups") {
+            guard case .array(let recs)? = g["records"] else { return nil }
+            var records: [SavedRecord] = []
+            for r in recs {
+                guard let p = r["path"]?.scalarText, let line = int(r, "line"), let offset = int(r, "offset"),
+                    let seq = int(r, "sequence"), let time = int(r, "time"),
+                    let raw = r["raw"]?.scalarText.flatMap(Hex.decode)
+                else { return nil }
+                records.append(
+                    SavedRecord(
+                        path: p, line: line, offset: offset, sequence: seq, time: time,
+                        timeKnown: r["time_known"]?.scalarText == "true",
+                        clockSkewed: r["clock_skewed"]?.scalarText == "true", statedTime: int(r, "stated_time"),
+                        raw: raw))
+            }
+            groups.append(
+                SavedGroup(
+                    flags: UInt8(truncatingIfNeeded: int(g, "flags") ?? 0),
+                    part: Int32(truncatingIfNeeded: int(g, "part") ?? 0), records: records))
+        }
+        for c in list("closed") {
+            guard let id = c["id"]?.scalarText, let end = int(c, "end") else { return nil }
+            closed.append(SavedClosedID(id: id, end: end, flags: UInt8(truncatingIfNeeded: int(c, "flags") ?? 0)))
+        }
+        let ev = value["events"]
+        events = EventCounts(
+            events: int(ev, "events") ?? 0, written: int(ev, "written") ?? 0, partial: int(ev, "partial") ?? 0,
+            late: int(ev, "late") ?? 0, uncorrelated: int(ev, "uncorrelated") ?? 0, split: int(ev, "split") ?? 0)
+    }
+
     /// Writes the checkpoint into `directory` so that a crash leaves the old one or the new one whole.
     public func save(in directory: String) throws(OutputError) {
-        var w = JSONWriter(capacity: 1024)
+        var w = JSONWriter(capacity: 4096)
+        func field(_ k: String, _ v: Int64?) {
+            w.raw(",")
+            w.string(k)
+            w.raw(":")
+            if let v { w.int(Int(v)) } else { w.raw("null") }
+        }
         w.raw("{")
         w.key("version")
-        w.int(1)
-        w.raw(",")
-        w.key("output_bytes")
-        w.int(Int(outputBytes))
+        w.int(2)
+        field("output_bytes", outputBytes)
+        field("dead_letter_bytes", deadLetterBytes)
+        field("sequence", sequence)
+        field("max_time", maxTime)
         w.raw(",")
         w.key("inputs")
         w.raw("[")
@@ -95,20 +204,113 @@ public struct Checkpoint: Sendable, Equatable {
             for (k, v) in [
                 ("device", Int64(bitPattern: e.identity.device)), ("inode", Int64(bitPattern: e.identity.inode)),
                 ("fingerprint_length", Int64(e.identity.fingerprintLength)), ("file_offset", e.fileOffset),
-                ("offset", e.offset), ("line", e.line),
+                ("offset", e.offset), ("line", e.line), ("dead_letters_through", e.deadLettersThrough),
+                ("lines_read", e.counts.linesRead), ("record_lines", e.counts.recordLines),
+                ("records", e.counts.records), ("dead_lettered", e.counts.deadLettered), ("blank", e.counts.blank),
+                ("bytes", e.counts.bytes),
             ] {
-                w.raw(",")
-                w.string(k)
-                w.raw(":")
-                w.int(Int(v))
+                field(k, v)
             }
+            field("reference", e.reference)
             w.raw(",")
             w.key("fingerprint")
             w.string(String(e.identity.fingerprint, radix: 16))
             w.raw("}")
         }
-        w.raw("]}\n")
+        w.raw("],")
+        w.key("groups")
+        w.raw("[")
+        for (i, g) in groups.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw("{")
+            w.key("flags")
+            w.int(Int(g.flags))
+            field("part", Int64(g.part))
+            w.raw(",")
+            w.key("records")
+            w.raw("[")
+            for (j, r) in g.records.enumerated() {
+                if j > 0 { w.raw(",") }
+                w.raw("{")
+                w.key("path")
+                w.string(r.path)
+                field("line", r.line)
+                field("offset", r.offset)
+                field("sequence", r.sequence)
+                field("time", r.time)
+                field("stated_time", r.statedTime)
+                w.raw(",")
+                w.key("time_known")
+                w.raw(r.timeKnown ? "true" : "false")
+                w.raw(",")
+                w.key("clock_skewed")
+                w.raw(r.clockSkewed ? "true" : "false")
+                w.raw(",")
+                w.key("raw")
+                w.string(Hex.encode(r.raw))
+                w.raw("}")
+            }
+            w.raw("]}")
+        }
+        w.raw("],")
+        w.key("closed")
+        w.raw("[")
+        for (i, c) in closed.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw("{")
+            w.key("id")
+            w.string(c.id)
+            field("end", c.end)
+            field("flags", Int64(c.flags))
+            w.raw("}")
+        }
+        w.raw("],")
+        w.key("events")
+        w.raw("{")
+        w.key("events")
+        w.int(Int(events.events))
+        field("written", events.written)
+        field("partial", events.partial)
+        field("late", events.late)
+        field("uncorrelated", events.uncorrelated)
+        field("split", events.split)
+        w.raw("}}\n")
         try AtomicFile.write(w.bytes, to: Self.path(in: directory))
+    }
+}
+
+/// Lower-case hexadecimal text for bytes a checkpoint keeps (a record's lines need not be UTF-8).
+enum Hex {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
     }
 }
 

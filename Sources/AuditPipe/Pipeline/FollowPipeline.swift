@@ -5,10 +5,16 @@
 #endif
 
 /// `correlate --follow`: follows files as `tail -F` does (rotation by rename or copy-truncate) and picks up
-/// new files matching the patterns, correlating lines as they come, in arrival order. With a checkpoint
-/// directory it commits, whenever no group is open and the events so far are written and fsynced, each
-/// file's identity and offset; a run resumed after a crash starts there and skips the events it finds
-/// already written after the commit, so no line is lost and no event written twice.
+/// new files matching the patterns, merging their records by event time as a batch run does (a quiet file
+/// is left out of the merge until it writes again), so the events are those of a batch run over the same
+/// bytes whenever no file pauses for longer than the idle gap.
+///
+/// With a checkpoint directory it commits, at least every second (or every 4 MiB) on a busy stream, after
+/// the events and dead letters before it are written and fsynced: each file's identity and the offset of
+/// its first record not yet handed to the correlator, the open groups with their records, the recently
+/// closed ids and every count. A run resumed after a crash cuts the outputs back to their committed length,
+/// rebuilds the correlator exactly and reads on from those offsets: every line ends up in one event
+/// written once, and the counts add up across restarts.
 public struct FollowPipeline: Sendable {
     /// Paths, directories and glob patterns to follow.
     public let patterns: [String]
@@ -18,31 +24,56 @@ public struct FollowPipeline: Sendable {
     public let checkpointDirectory: String?
     /// Names of the inputs followed so far, by index.
     public let names = InputNames([])
+    /// A commit at least this often (ns) while records flow.
+    public var commitInterval: Int64 = 1_000_000_000
+    /// A commit at least every this many bytes read.
+    public var commitBytes: Int64 = 4 << 20
 
     /// Creates a follow run.
     public init(patterns: [String], options: PipelineOptions, checkpointDirectory: String?) {
         self.patterns = patterns
         var live = options
         live.live = true
+        live.correlation.retainRecords = checkpointDirectory != nil
         self.options = live
         self.checkpointDirectory = checkpointDirectory
     }
 
-    /// Runs until a stop is requested (a signal): resumes from `checkpoint`, skips events whose ids are in
-    /// `skip`, and after each commit point calls `syncOutput` (flush + fsync, returning the output length)
-    /// before saving the checkpoint.
+    /// What a checkpointed run needs from its outputs: flush and fsync the events (returning their length)
+    /// and the dead letters (returning theirs).
+    public struct Durability: Sendable {
+        /// Flushes and fsyncs the events output; returns its length.
+        public var syncEvents: @Sendable () throws(OutputError) -> Int64
+        /// Flushes and fsyncs the dead-letter output; returns its length (0 when there is none).
+        public var syncDeadLetters: @Sendable () throws(OutputError) -> Int64
+
+        /// Creates the callbacks.
+        public init(
+            syncEvents: @escaping @Sendable () throws(OutputError) -> Int64,
+            syncDeadLetters: @escaping @Sendable () throws(OutputError) -> Int64
+        ) {
+            self.syncEvents = syncEvents
+            self.syncDeadLetters = syncDeadLetters
+        }
+    }
+
+    /// A commit point on its way from the correlate stage to the sink stage.
+    struct Commit: Sendable {
+        var checkpoint: Checkpoint
+    }
+
+    /// Runs until a stop is requested (a signal): resumes from `checkpoint` (whose outputs the caller has cut
+    /// back to their committed lengths), and at each commit point makes the outputs durable before saving.
     public func run(
-        sink: any EventSink, checkpoint: Checkpoint, skip: Set<String>,
-        syncOutput: @escaping @Sendable () throws(OutputError) -> Int64, control: RunControl,
+        sink: any EventSink, checkpoint: Checkpoint, durability: Durability, control: RunControl,
         deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
     ) async throws(OutputError) -> RunStats {
         let options = self.options
         let names = self.names
         let progress = FollowProgress()
-        let fanIn = BoundedChannel<RecordBatch>(capacity: 4)
-        let closedChannel = BoundedChannel<([GroupAccumulator], [Int32: SourcePosition]?)>(capacity: 2)
-        let outputChannel = BoundedChannel<(kept: [AuditEvent], all: [AuditEvent], [Int32: SourcePosition]?)>(
-            capacity: 2)
+        let registry = FollowRegistry()
+        let closedChannel = BoundedChannel<([GroupAccumulator], Commit?)>(capacity: 2)
+        let outputChannel = BoundedChannel<(kept: [AuditEvent], all: [AuditEvent], Commit?)>(capacity: 2)
         let enricher = options.enricher(names)
         let sinkBox = UncheckedBox(sink)
         let me = self
@@ -58,17 +89,24 @@ public struct FollowPipeline: Sendable {
             try checkpoint.save(in: dir)
         }
         let pinned = checkpoint
+        // The files there now are registered before the merge starts, so the saved groups find their inputs.
+        var known = Set<String>()
+        let initial = self.startInputs(
+            Self.paths(matching: patterns), known: &known, registry: registry, checkpoint: pinned,
+            progress: progress, control: control)
+        let alreadyKnown = known
 
         let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
             group.addTask {
                 let (counts, errors) = await me.followInputs(
-                    into: fanIn, checkpoint: pinned, progress: progress, control: control)
-                fanIn.finish()
+                    initial, known: alreadyKnown, registry: registry, checkpoint: pinned, progress: progress,
+                    control: control)
                 return .input(counts, errors)
             }
             group.addTask {
-                let failure = await Self.correlate(
-                    fanIn, into: closedChannel, options: options, control: control, deadLetter: deadLetter)
+                let failure = await me.correlate(
+                    registry: registry, into: closedChannel, resume: pinned, progress: progress,
+                    durability: durability, deadLetter: deadLetter)
                 return .output(failure)
             }
             group.addTask {
@@ -81,69 +119,81 @@ public struct FollowPipeline: Sendable {
                 return .none
             }
             group.addTask {
-                var skip = skip
-                return await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
+                await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
                     batch, stats throws(OutputError) in
                     let (kept, all, commit) = batch
                     all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
-                    let fresh = kept.filter { skip.remove($0.eventID) == nil }
-                    stats.written += Int64(fresh.count)
-                    if !fresh.isEmpty { try sinkBox.value.write(fresh) }
+                    stats.written += Int64(kept.count)
+                    if !kept.isEmpty { try sinkBox.value.write(kept) }
                     try sinkBox.value.flush()
-                    if let commit, let dir = me.checkpointDirectory {
-                        var c = pinned
-                        for (input, position) in commit {
-                            guard
-                                let (identity, fileOffset) = progress.locate(
-                                    input: input, position: position.offset)
-                            else { continue }
-                            let path = names.name(of: input)
-                            c.entries[path] = Checkpoint.Entry(
-                                path: path, identity: identity, fileOffset: fileOffset, offset: position.offset,
-                                line: position.line)
-                        }
-                        c.outputBytes = try syncOutput()
-                        try c.save(in: dir)
-                    }
+                    guard var c = commit?.checkpoint, let dir = me.checkpointDirectory else { return }
+                    c.outputBytes = try durability.syncEvents()
+                    let base = pinned.events
+                    c.events = Checkpoint.EventCounts(
+                        events: base.events + stats.events, written: base.written + stats.written,
+                        partial: base.partial + stats.partial, late: base.late + stats.late,
+                        uncorrelated: base.uncorrelated + stats.uncorrelated, split: base.split + stats.split)
+                    try c.save(in: dir)
                 }
             }
 
             return await StageOutcome.gather(&group).map { stats in
                 var stats = stats
                 stats.inputs = names.all.count
+                let base = pinned.events
+                stats.events += base.events
+                stats.written += base.written
+                stats.partial += base.partial
+                stats.late += base.late
+                stats.uncorrelated += base.uncorrelated
+                stats.split += base.split
+                for e in pinned.entries.values { stats.lines.add(e.counts) }
                 return stats
             }
         }
         return try result.get()
     }
 
-    /// Starts an input stage for every file the patterns match, now and (every second) later, until a stop
-    /// is requested; forwards their batches into `fanIn`; returns their summed counts and errors.
+    /// Makes an input stage, with its channel registered for the merge, for each path not yet known.
+    private func startInputs(
+        _ paths: [String], known: inout Set<String>, registry: FollowRegistry, checkpoint: Checkpoint,
+        progress: FollowProgress, control: RunControl
+    ) -> [(InputStage, BoundedChannel<RecordBatch>)] {
+        var out: [(InputStage, BoundedChannel<RecordBatch>)] = []
+        for path in paths where !known.contains(path) {
+            known.insert(path)
+            let index = names.add(path)
+            var stage = InputStage(
+                spec: InputSpec(path: path), index: index, options: options.parse, parseWorkers: 1,
+                batchBytes: 1 << 20, control: control)
+            stage.quietAfter = options.correlation.idle
+            stage.wakeups = registry.wakeups
+            stage.keepRaw = checkpointDirectory != nil
+            stage.follow = Self.start(path: path, checkpoint: checkpoint, progress: progress)
+            let channel = BoundedChannel<RecordBatch>(capacity: 2)
+            registry.register(channel, index: index, entry: checkpoint.entries[path])
+            out.append((stage, channel))
+        }
+        return out
+    }
+
+    /// Runs the initial input stages and, every second until a stop is requested, one for each new file the
+    /// patterns match; returns their summed counts and errors.
     private func followInputs(
-        into fanIn: BoundedChannel<RecordBatch>, checkpoint: Checkpoint, progress: FollowProgress, control: RunControl
+        _ initial: [(InputStage, BoundedChannel<RecordBatch>)], known: Set<String>, registry: FollowRegistry,
+        checkpoint: Checkpoint, progress: FollowProgress, control: RunControl
     ) async -> (LineCounts, [InputError]) {
-        let options = self.options
-        return await withTaskGroup(of: (LineCounts, InputError?).self) { inputs in
-            var known = Set<String>()
+        await withTaskGroup(of: (LineCounts, InputError?).self) { inputs in
+            var known = known
+            var started = initial
             repeat {
-                for path in Self.paths(matching: patterns) where !known.contains(path) {
-                    known.insert(path)
-                    let index = names.add(path)
-                    var stage = InputStage(
-                        spec: InputSpec(path: path), index: index, options: options.parse, parseWorkers: 1,
-                        batchBytes: 1 << 20, control: control)
-                    stage.quietAfter = options.correlation.idle
-                    stage.follow = Self.start(path: path, checkpoint: checkpoint, progress: progress)
-                    let ready = stage
-                    inputs.addTask {
-                        let own = BoundedChannel<RecordBatch>(capacity: 2)
-                        async let result = ready.run(output: own)
-                        for await batch in own { await fanIn.send(batch) }
-                        return await result
-                    }
-                }
+                for (stage, channel) in started { inputs.addTask { await stage.run(output: channel) } }
                 for _ in 0..<10 where !control.isStopRequested { try? await Task.sleep(nanoseconds: 100_000_000) }
+                started = startInputs(
+                    Self.paths(matching: patterns), known: &known, registry: registry, checkpoint: checkpoint,
+                    progress: progress, control: control)
             } while !control.isStopRequested
+            registry.close()
             var counts = LineCounts()
             var errors: [InputError] = []
             for await (c, e) in inputs {
@@ -183,68 +233,129 @@ public struct FollowPipeline: Sendable {
             line: e.line, progress: progress)
     }
 
-    /// Correlates batches in arrival order, each input through its own `SkewGuard`; when every input that
-    /// sent records has since gone quiet, every open group closes. Whenever no group is open and no record is
-    /// held, the inputs' handed-on positions go downstream with the closed groups as a commit point.
-    private static func correlate(
-        _ input: BoundedChannel<RecordBatch>,
-        into output: BoundedChannel<([GroupAccumulator], [Int32: SourcePosition]?)>, options: PipelineOptions,
-        control: RunControl, deadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void
+    /// The correlate stage: merges the inputs by event time, correlates, and at commit points hands the
+    /// state downstream with the groups closed before it. Resumes from `resume`'s saved state.
+    private func correlate(
+        registry: FollowRegistry, into output: BoundedChannel<([GroupAccumulator], Commit?)>, resume: Checkpoint,
+        progress: FollowProgress, durability: Durability,
+        deadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void
     ) async -> OutputError? {
+        let options = self.options
+        var merger = RecordMerger(channels: [], maxSkew: options.correlation.maxSkew, wakeups: registry.wakeups)
+        merger.tracksPositions = true
+        merger.nextSequence = resume.sequence
         var correlator = Correlator(options: options.correlation)
-        var guards: [Int32: SkewGuard] = [:]
-        var active = Set<Int32>()
-        var holding = Set<Int32>()
-        var handedOn: [Int32: SourcePosition] = [:]
-        var committed: [Int32: SourcePosition] = [:]
-        var sequence: Int64 = 0
+        var paths: [Int32: String] = [:]
         var failure: OutputError?
-        for await batch in input {
-            for d in batch.deadLetters where failure == nil {
-                do throws(OutputError) { try deadLetter(d) } catch { failure = error }
+        // Records of a file no longer followed (its pattern was dropped) are re-parsed as input -1.
+        var restored = false
+        var lastCommit = RunControl.now()
+        var bytesAtCommit: Int64 = 0
+        let checkpointing = checkpointDirectory != nil
+        func onDeadLetter(_ d: DeadLetter) {
+            guard failure == nil else { return }
+            if let through = resume.entries[paths[d.position.input] ?? ""]?.deadLettersThrough,
+                d.position.offset <= through
+            {
+                return
             }
-            handedOn[batch.input] = batch.handedOnTo
-            var admitted: [LogRecord] = []
-            var skewGuard = guards[batch.input] ?? SkewGuard(maxSkew: options.correlation.maxSkew)
-            skewGuard.admit(batch.records, into: &admitted)
-            if batch.quiet { skewGuard.release(into: &admitted) }
-            guards[batch.input] = skewGuard
-            if skewGuard.isHolding { holding.insert(batch.input) } else { holding.remove(batch.input) }
-            if batch.quiet {
-                active.remove(batch.input)
-            } else if !batch.records.isEmpty {
-                active.insert(batch.input)
-            }
-            admitted.drainInOrder { r in
-                var r = r
-                r.sequence = sequence
-                sequence += 1
-                correlator.add(r)
-            }
-            if batch.quiet && active.isEmpty { correlator.closeQuiet() }
-            let closed = correlator.drainClosed()
-            let commit = correlator.openGroups == 0 && holding.isEmpty && handedOn != committed ? handedOn : nil
-            if let commit { committed = commit }
-            if !closed.isEmpty || commit != nil { await output.send((closed, commit)) }
+            do throws(OutputError) { try deadLetter(d) } catch { failure = error }
         }
-        for input in guards.keys.sorted() {
-            var rest: [LogRecord] = []
-            guards[input]!.release(into: &rest)
-            rest.drainInOrder { r in
-                var r = r
-                r.sequence = sequence
-                sequence += 1
-                correlator.add(r)
+        func register() {
+            for (channel, index, entry) in registry.take() {
+                paths[index] = names.name(of: index)
+                merger.add(channel, reference: entry?.reference, counts: entry?.counts ?? LineCounts())
             }
+        }
+        func restore() {
+            var byPath: [String: Int32] = [:]
+            for (i, p) in paths { byPath[p] = i }
+            var snapshot = CorrelatorSnapshot(maxTime: resume.maxTime, groups: [], closed: [])
+            for g in resume.groups {
+                let records = g.records.compactMap { r -> LogRecord? in
+                    let input = byPath[r.path] ?? -1
+                    return RecordReplay.rebuild(
+                        r, input: input, fileService: InputSpec(path: r.path).fileService, options: options.parse)
+                }
+                snapshot.groups.append(.init(flags: EventFlags(rawValue: g.flags), part: g.part, records: records))
+            }
+            snapshot.closed = resume.closed.map { ($0.id, $0.end, EventFlags(rawValue: $0.flags)) }
+            correlator.restore(snapshot)
+            restored = true
+        }
+        func commit() -> Commit? {
+            guard checkpointing else { return nil }
+            var c = resume
+            c.sequence = merger.nextSequence
+            let snap = correlator.snapshot()
+            c.maxTime = snap.maxTime
+            c.groups = snap.groups.map { g in
+                Checkpoint.SavedGroup(
+                    flags: g.flags.rawValue, part: g.part,
+                    records: g.records.map { r in
+                        Checkpoint.SavedRecord(
+                            path: names.name(of: r.position.input), line: r.position.line, offset: r.position.offset,
+                            sequence: r.sequence, time: r.time, timeKnown: r.timeKnown, clockSkewed: r.clockSkewed,
+                            statedTime: r.statedTime, raw: r.raw ?? [])
+                    })
+            }
+            c.closed = snap.closed.suffix(4096).map { .init(id: $0.id, end: $0.end, flags: $0.flags.rawValue) }
+            for i in 0..<Int32(merger.inputCount) {
+                let point = merger.resumePoint(i)
+                guard let path = paths[i],
+                    let (identity, fileOffset) = progress.locate(input: i, position: point.offset)
+                else { continue }
+                var e = Checkpoint.Entry(
+                    path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
+                e.reference = merger.reference(i)
+                e.deadLettersThrough = max(
+                    resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
+                e.counts = merger.counts(before: point, of: i)
+                c.entries[path] = e
+            }
+            do throws(OutputError) {
+                c.deadLetterBytes = try durability.syncDeadLetters()
+            } catch {
+                failure = error
+                return nil
+            }
+            return Commit(checkpoint: c)
+        }
+
+        register()
+        restore()
+        while true {
+            register()
+            guard
+                let step = await merger.next(
+                    limit: options.batchRecords, deadLetters: { d in onDeadLetter(d) })
+            else {
+                if registry.isClosed && !registry.hasPending { break }
+                await registry.wakeups.wait()
+                continue
+            }
+            var records = step.records
+            records.drainInOrder { correlator.add($0) }
+            if step.quiet { correlator.closeQuiet() }
+            let closed = correlator.drainClosed()
+            let now = RunControl.now()
+            var due: Commit?
+            if checkpointing
+                && (now - lastCommit >= commitInterval || merger.bytesConsumed - bytesAtCommit >= commitBytes)
+            {
+                due = commit()
+                lastCommit = now
+                bytesAtCommit = merger.bytesConsumed
+            }
+            if !closed.isEmpty || due != nil { await output.send((closed, due)) }
         }
         repeat {
             correlator.finish(limit: options.batchRecords)
             let closed = correlator.drainClosed()
             if !closed.isEmpty { await output.send((closed, nil)) }
         } while correlator.openGroups > 0
-        await output.send(([], handedOn))
+        await output.send(([], commit()))
         output.finish()
         return failure
     }
-
 }

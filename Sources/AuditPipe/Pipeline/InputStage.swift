@@ -12,6 +12,10 @@ struct InputStage: Sendable {
     /// A live input silent for longer than this (ns) is quiet: its last record is handed on and the batch
     /// that carries it is marked quiet.
     var quietAfter: Int64 = 5 * UTCTime.second
+    /// Rung after every batch sent, so a merge waiting on quiet inputs wakes up.
+    var wakeups: InputWakeups?
+    /// Keep each record's own lines (a checkpointed follow run saves those of open groups).
+    var keepRaw = false
 
     /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
     /// and the stream offset and line number the first byte has.
@@ -24,7 +28,10 @@ struct InputStage: Sendable {
 
     /// Runs to the end of the input; finishes `output`. Returns the input's counts and its read error, if any.
     func run(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
-        defer { output.finish() }
+        defer {
+            output.finish()
+            wakeups?.ring()
+        }
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
         let options = self.options
@@ -63,6 +70,7 @@ struct InputStage: Sendable {
             }
 
             var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
+            joiner.keepRaw = keepRaw
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)
@@ -74,12 +82,14 @@ struct InputStage: Sendable {
                     var batch = joiner.join(parsed, lines: lines)
                     batch.quiet = lines.endsAtPause
                     await output.send(batch)
+                    wakeups?.ring()
                 }
             }
             if let last = joiner.finish() {
                 var batch = RecordBatch(input: index, records: [last], deadLetters: [])
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
+                wakeups?.ring()
             }
             var counts = joiner.counts
             var failure: InputError?
@@ -98,7 +108,8 @@ struct InputStage: Sendable {
     /// of the same bytes read at once.
     private func read(with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>) async -> InputError? {
         var index = 0
-        var quietMarked = true
+        // A live input says it is quiet once, even before it had anything to say (an empty followed file).
+        var quietMarked = false
         var pauseStart: Int64?
         while true {
             do throws(InputError) {

@@ -6,9 +6,11 @@ public final class DeadLetterWriter: @unchecked Sendable {
     private let inputNames: InputNames
     private let redactor: Redactor
 
-    /// Writes to `path`.
-    public init(path: String, inputNames: InputNames, redactor: Redactor = Redactor()) throws(OutputError) {
-        file = try OutputFile(path: path)
+    /// Writes to `path` (appending to it with `append`, as a resumed follow run does).
+    public init(path: String, inputNames: InputNames, redactor: Redactor = Redactor(), append: Bool = false)
+        throws(OutputError)
+    {
+        file = try OutputFile(path: path, append: append)
         self.inputNames = inputNames
         self.redactor = redactor
     }
@@ -45,6 +47,9 @@ public final class DeadLetterWriter: @unchecked Sendable {
 
     /// Flushes and closes.
     public func close() throws(OutputError) { try file.close() }
+
+    /// Flushes and fsyncs what was written; returns the file's length.
+    public func sync() throws(OutputError) -> Int64 { try file.sync() }
 
     /// A one-line summary of a dead letter for stderr.
     public static func describe(_ d: DeadLetter, inputName: String) -> String {
