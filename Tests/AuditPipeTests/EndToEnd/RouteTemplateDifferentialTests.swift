@@ -17,8 +17,8 @@ struct RouteTemplateDifferentialTests {
         var ip: String
     }
 
-    /// The demo's routes, written out here rather than taken from the library: method, template, and the
-    /// last segment when it names the action.
+    /// The demo's routes, written out here rather than taken from the library: method and template, `{}`
+    /// for a placeholder segment.
     static let routes: [(method: String, template: [String])] = [
         ("GET", ["api", "v1", "reports", "{}", "export"]), ("GET", ["api", "v1", "documents", "{}"]),
         ("POST", ["api", "v1", "orders"]), ("PUT", ["api", "v1", "users", "{}"]),
@@ -29,9 +29,16 @@ struct RouteTemplateDifferentialTests {
     static let verbs: Set<String> = ["export", "print", "download", "run", "login"]
     static let accessVerbs: Set<String> = ["export", "print", "download"]
 
+    /// What a request's concrete path and query imply.
+    struct Expected {
+        var entityID: String?
+        var action: String
+        var access: String?
+        var fileType: String?
+    }
+
     /// The entity id, action, access kind and file type a request's concrete path and query imply.
-    static func expectation(_ r: APIRecord) -> (entityID: String?, action: String, access: String?, fileType: String?)?
-    {
+    static func expectation(_ r: APIRecord) -> Expected? {
         let segments = r.path.split(separator: "/").map(String.init)
         guard
             let route = routes.first(where: { route in
@@ -44,7 +51,9 @@ struct RouteTemplateDifferentialTests {
         let defaults = ["GET": "view", "POST": "create", "PUT": "update", "DELETE": "delete"]
         let action = verbs.contains(last) ? last : defaults[r.method]!
         let access = accessVerbs.contains(action) ? action : nil
-        return (entityID, action, access, access == nil ? nil : r.query["format"]?.uppercased())
+        return Expected(
+            entityID: entityID, action: action, access: access,
+            fileType: access == nil ? nil : r.query["format"]?.uppercased())
     }
 
     static func queryPairs(_ q: String) -> [String: String] {
