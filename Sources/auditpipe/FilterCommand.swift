@@ -11,8 +11,10 @@ struct FilterCommand: AsyncParsableCommand {
             An expression compares dotted paths of the audit event with values:
               user == "alice"                  shorthands: user user_id ip origin
                                                (actor.*), status result error
-                                               (outcome.*), method path query
-                                               payload (api.*), service
+                                               (outcome.*), method path route
+                                               query payload (api.*), service
+              api.route == "/api/v1/orders/{id}"
+                                               the route template a gateway logged
               outcome.status == 4xx            status classes 1xx to 5xx
               start >= 2026-11-01T00:00:00Z    times: RFC 3339 or a date
               duration_ms > 500                numbers (numeric strings too)

@@ -49,8 +49,7 @@ struct GroupAccumulator: Sendable {
     var services: [ServiceSeen] = []
     var actor = ActorFields()
     var actorRanks = (RecordRank.worst, RecordRank.worst, RecordRank.worst, RecordRank.worst)
-    var http: HTTPFields?
-    var httpRank = RecordRank.worst
+    var http = BestHTTPFields()
     var status: Int?
     var statusRank = RecordRank.worst
     var error: String?
@@ -106,7 +105,7 @@ struct GroupAccumulator: Sendable {
             if let v = r.actor.userAgent, rank < actorRanks.3 { (actor.userAgent, actorRanks.3) = (v, rank) }
         }
         if let h = r.http {
-            if h.method != nil, rank < httpRank { (http, httpRank) = (h, rank) }
+            http.add(h, rank: rank)
             // The status of the last response record wins (a gateway's response closes the request).
             if let s = h.status {
                 let statusKey = RecordRank(latestOf: r)

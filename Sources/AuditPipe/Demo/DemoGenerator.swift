@@ -1,5 +1,7 @@
-/// Writes a realistic multi-service log dump, like Vector's `demo_logs`: per request an API gateway payload
-/// record plus 2–6 services logging in their own formats (zap, logrus, pino, bunyan, structlog, logfmt,
+/// Writes a realistic multi-service log dump, like Vector's `demo_logs`: per request a gateway "request
+/// received" line naming the matched route template (`{id}`, `:id` or `<id>`, as FastAPI, Express or Flask
+/// write it) and an API gateway payload record with the concrete path (its query string in the path or in
+/// a `query` field), plus 2–6 services logging in their own formats (zap, logrus, pino, bunyan, structlog, logfmt,
 /// Python and Java text with stack traces) under varied request-id fields (`request_id`, `requestId`,
 /// `reqId`, `req_id`, `x_request_id`, `trace_id`, `traceparent`); lines out of order within the lateness,
 /// lines without ids, and ~0.5% malformed lines (truncated JSON, binary, invalid UTF-8).
@@ -86,6 +88,7 @@ public struct DemoGenerator {
         let count = min(route.services.count, 2 + rng.below(5))
         let services = Array(route.services.prefix(count))
         let duration = Int64(5 + rng.below(400)) * 1_000_000
+        emit(now, receivedLine(route, id: id))
         var t = now
         for (i, svc) in services.enumerated() {
             let lines = 1 + rng.below(2)
@@ -99,8 +102,14 @@ public struct DemoGenerator {
         }
         let end = max(t, now + duration)
         var gw =
-            "{\"ts\":\"\(UTCTime.rfc3339Millis(end))\",\"service\":\"api-gateway\",\"level\":\"\(status >= 500 ? "error" : status >= 400 ? "warn" : "info")\",\"request_id\":\"\(id)\",\"method\":\"\(route.method)\",\"path\":\"\(path)\""
-        if let query { gw += ",\"query\":\"\(query)\"" }
+            "{\"ts\":\"\(UTCTime.rfc3339Millis(end))\",\"service\":\"api-gateway\",\"level\":\"\(status >= 500 ? "error" : status >= 400 ? "warn" : "info")\",\"request_id\":\"\(id)\",\"method\":\"\(route.method)\",\"path\":\"\(path)"
+        // Some gateways log the URL as requested (query string included), others the query apart.
+        if let query, rng.chance(0.5) {
+            gw += "?\(query)\""
+        } else {
+            gw += "\""
+            if let query { gw += ",\"query\":\"\(query)\"" }
+        }
         gw +=
             ",\"status\":\(status),\"user\":\"\(user)\",\"user_id\":\"u-\(1000 + Self.users.firstIndex(of: user)!)\",\"ip\":\"\(ip)\""
         gw +=
@@ -108,6 +117,33 @@ public struct DemoGenerator {
         if let body { gw += ",\"body\":\(body)" }
         gw += ",\"duration_ms\":\((end - now) / 1_000_000)}"
         emit(end, gw)
+    }
+
+    /// The gateway's "request received" line: the route template it matched, before authentication (so
+    /// with the load balancer's address, or an anonymous user), in one of three loggers' styles.
+    private mutating func receivedLine(_ route: DemoRoute, id: String) -> String {
+        let iso = UTCTime.rfc3339Millis(now)
+        let lb = "10.255.0.\(1 + rng.below(4))"
+        switch rng.below(3) {
+        case 0:  // FastAPI + structlog: `{id}`
+            return
+                "{\"timestamp\":\"\(iso)\",\"level\":\"info\",\"event\":\"request received\",\"service\":\"api-gateway\",\"request_id\":\"\(id)\",\"method\":\"\(route.method)\",\"route\":\"\(route.template)\",\"client_ip\":\"\(lb)\"}"
+        case 1:  // Express + pino: `:id`
+            let template = Self.rewrite(route.template) { ":\($0)" }
+            return
+                "{\"level\":30,\"time\":\(now / 1_000_000),\"service\":\"api-gateway\",\"reqId\":\"\(id)\",\"req\":{\"method\":\"\(route.method)\",\"remoteAddress\":\"\(lb)\"},\"route\":\"\(template)\",\"user\":\"anonymous\",\"msg\":\"request received\"}"
+        default:  // Flask: `<id>`, `<string:name>`
+            let template = Self.rewrite(route.template) { $0 == "id" ? "<id>" : "<string:\($0)>" }
+            return
+                "{\"ts\":\"\(iso)\",\"service\":\"api-gateway\",\"level\":\"info\",\"msg\":\"request received\",\"x_request_id\":\"\(id)\",\"http\":{\"method\":\"\(route.method)\",\"route\":\"\(template)\"},\"remote_addr\":\"\(lb)\"}"
+        }
+    }
+
+    /// `template` with each `{name}` placeholder written as `placeholder(name)`.
+    static func rewrite(_ template: String, _ placeholder: (String) -> String) -> String {
+        template.split(separator: "/", omittingEmptySubsequences: false).map { seg in
+            seg.hasPrefix("{") && seg.hasSuffix("}") ? placeholder(String(seg.dropFirst().dropLast())) : String(seg)
+        }.joined(separator: "/")
     }
 
     private mutating func serviceLine(_ svc: String, id: String, user: String, time t: Int64, failing: Bool) -> String {

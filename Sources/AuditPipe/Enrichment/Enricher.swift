@@ -18,15 +18,15 @@ public struct Enricher: Sendable {
         var e = baseEvent(from: g)
         if let rules {
             rules.apply(
-                to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http?.method,
-                path: g.http?.path)
+                to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http.method,
+                path: g.http.path)
         }
         return e
     }
 
     private func baseEvent(from g: GroupAccumulator) -> AuditEvent {
         let sourceName = name(of: g.firstPosition.input).split(separator: "/").last.map(String.init) ?? ""
-        let route = g.http.map { RouteClassifier.classify(method: $0.method, path: $0.path, query: $0.query) }
+        let route = Self.classify(g.http)
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
         // The record's own object (OpenStack `[instance: …]`, Kubernetes `objectRef`) names the entity when the
         // route does not, or gives the id the route lacks (a create, whose name is in the body).
@@ -45,12 +45,13 @@ public struct Enricher: Sendable {
         // error code says it succeeded; otherwise nothing tells.
         case .none: result = hasErrors ? "error" : g.action != nil ? "success" : "unknown"
         }
-        let api = g.http.flatMap { h -> AuditEvent.API? in
-            guard h.method != nil || h.path != nil else { return nil }
-            return AuditEvent.API(
-                method: h.method, path: h.path, query: h.query.map(redactor.redact),
+        let h = g.http
+        let api =
+            h.isEmpty
+            ? nil
+            : AuditEvent.API(
+                method: h.method, path: h.path, route: h.route, query: h.query.map(redactor.redact),
                 payload: h.body.map(redactor.redact))
-        }
         let services = g.services.sorted { $0.first < $1.first }.map(\.name)
         var levels: [(LogLevel, Int)] = []
         for level in LogLevel.allCases where g.levels[Int(level.rawValue)] > 0 {
@@ -81,6 +82,18 @@ public struct Enricher: Sendable {
             entries: g.embedded.map(entries))
     }
 
+    /// Action, entity, access kind and file type from the concrete path (with the query); when only a route
+    /// template is known, from the template, without an entity id (a placeholder is no id).
+    static func classify(_ h: BestHTTPFields) -> RouteClassifier.Route? {
+        if let path = h.path { return RouteClassifier.classify(method: h.method, path: path, query: h.query) }
+        guard let template = h.route else {
+            return h.method.map { RouteClassifier.classify(method: $0, path: nil, query: h.query) }
+        }
+        var route = RouteClassifier.classify(method: h.method, path: template, query: h.query)
+        route.entityID = nil
+        return route
+    }
+
     private func name(of input: Int32) -> String { inputNames.name(of: input) }
 
     /// A raw record on its own (`filter --records`): request id and actor ahead of the embedded-record fields.
@@ -93,6 +106,7 @@ public struct Enricher: Sendable {
         if let h = r.http {
             m.append(JSONMember("method", h.method.map(JSONValue.string) ?? .null))
             m.append(JSONMember("path", h.path.map(JSONValue.string) ?? .null))
+            if let route = h.route { m.append(JSONMember("route", .string(route))) }
             m.append(JSONMember("status", h.status.map { .number(String($0)) } ?? .null))
         }
         m.append(contentsOf: members.dropFirst(4))

@@ -141,9 +141,11 @@ public enum RouteClassifier {
         "approval", "token", "ephemeralcontainers", "resize",
     ]
 
-    /// Ids: numbers, UUIDs, long hex, or anything with a digit that is not a plain word.
+    /// Ids: numbers, UUIDs, long hex, anything with a digit that is not a plain word, or a route template's
+    /// placeholder (`{id}`, `:id`, `<int:id>`).
     static func isIdentifier(_ s: [UInt8]) -> Bool {
         guard let first = s.first else { return false }
+        if RouteTemplate.isPlaceholder(s) { return true }
         if s.allSatisfy(isDigit) { return true }
         if s.count >= 16 && s.allSatisfy({ isHex($0) || $0 == UInt8(ascii: "-") }) { return true }
         return isDigit(first)

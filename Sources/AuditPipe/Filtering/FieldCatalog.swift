@@ -16,8 +16,8 @@ enum FieldCatalog {
     static let eventShorthands: [String: String] = [
         "user": "actor.user", "user_id": "actor.user_id", "ip": "actor.ip", "user_agent": "actor.user_agent",
         "origin": "actor.origin", "status": "outcome.status", "result": "outcome.result", "error": "outcome.error",
-        "method": "api.method", "path": "api.path", "query": "api.query", "payload": "api.payload",
-        "service": "services",
+        "method": "api.method", "path": "api.path", "route": "api.route", "query": "api.query",
+        "payload": "api.payload", "service": "services",
     ]
 
     /// Resolves shorthands and checks the first segment names a field (events only).

@@ -37,6 +37,7 @@ extension AuditEvent: FilterSubject {
             case ("entity", "id"): return text(entity.id)
             case ("api", "method"): return text(api?.method)
             case ("api", "path"): return text(api?.path)
+            case ("api", "route"): return text(api?.route)
             default: break
             }
         }
@@ -87,6 +88,7 @@ struct LogRecordSubject: FilterSubject {
         case "ip": return text(r.actor.ip)
         case "method": return r.http.map { text($0.method) } ?? .missing
         case "path": return r.http.map { text($0.path) } ?? .missing
+        case "route": return r.http?.route.map { text($0) } ?? .missing
         case "status": return r.http.map { h in .json(h.status.map { .number(String($0)) } ?? .null) } ?? .missing
         default: return object().value(at: s).map(FilterValue.json) ?? .missing
         }

@@ -62,7 +62,8 @@ extension AuditEvent {
                 api.map { a in
                     .object([
                         JSONMember("method", str(a.method)), JSONMember("path", str(a.path)),
-                        JSONMember("query", a.query ?? .null), JSONMember("payload", a.payload ?? .null),
+                        JSONMember("route", str(a.route)), JSONMember("query", a.query ?? .null),
+                        JSONMember("payload", a.payload ?? .null),
                     ])
                 } ?? .null
         case "services": root = .array(services.map(JSONValue.string))
@@ -94,6 +95,7 @@ extension AuditEvent {
         case ("outcome", "error"): str(outcome.error)
         case ("api", "method"): api.map { str($0.method) } ?? nil
         case ("api", "path"): api.map { str($0.path) } ?? nil
+        case ("api", "route"): api.map { str($0.route) } ?? nil
         default: nil
         }
     }

@@ -44,7 +44,10 @@ public struct AuditEvent: Sendable {
     /// The API call, with its query and payload redacted.
     public struct API: Sendable, Equatable {
         public var method: String?
+        /// The concrete path, without the query string.
         public var path: String?
+        /// The route template the request matched (`/api/v1/orders/{id}`), when a record logged it.
+        public var route: String?
         public var query: JSONValue?
         public var payload: JSONValue?
     }

@@ -46,8 +46,10 @@ public struct ActorFields: Sendable, Equatable {
 public final class HTTPFields: Sendable {
     /// HTTP method, upper-cased.
     public let method: String?
-    /// Path without the query string.
+    /// Concrete path without the query string (never a route template).
     public let path: String?
+    /// Route template (`/api/v1/orders/{id}`, `/orders/:id`), as a framework logs the matched route.
+    public let route: String?
     /// Query parameters as an object (from a JSON field or the URL's query string).
     public let query: JSONValue?
     /// Response status code.
@@ -57,12 +59,19 @@ public final class HTTPFields: Sendable {
     /// Request body / payload.
     public let body: JSONValue?
 
-    /// Creates HTTP fields.
+    /// Creates HTTP fields; a route template given as the path (`/orders/{id}`) is kept as `route` instead.
     public init(
-        method: String?, path: String?, query: JSONValue?, status: Int?, headers: JSONValue?, body: JSONValue?
+        method: String?, path: String?, query: JSONValue?, status: Int?, headers: JSONValue?, body: JSONValue?,
+        route: String? = nil
     ) {
         self.method = method
-        self.path = path
+        if let path, RouteTemplate.isTemplate(path) {
+            self.path = nil
+            self.route = route ?? path
+        } else {
+            self.path = path
+            self.route = route
+        }
         self.query = query
         self.status = status
         self.headers = headers

@@ -13,6 +13,7 @@ struct FieldCollector {
     var method: String?
     var path: String?
     var url: String?
+    var route: String?
     var query: JSONValue?
     var status: Int?
     var headers: JSONValue?
@@ -66,8 +67,16 @@ struct FieldCollector {
         case .userAgent:
             if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = Self.string(v) }
         case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
-        case .path: if path == nil, !v.isEmpty { path = Self.string(v) }
-        case .url: if url == nil, !v.isEmpty { url = Self.string(v) }
+        // A template offered as a path or URL (`/orders/{id}`) is the route, not the path.
+        case .path, .url, .route:
+            guard !v.isEmpty else { return }
+            if role == .route || RouteTemplate.isTemplate(v) {
+                if route == nil { route = Self.string(v) }
+            } else if role == .path {
+                if path == nil { path = Self.string(v) }
+            } else if url == nil {
+                url = Self.string(v)
+            }
         case .query: if query == nil { query = QueryString.parse(Self.string(v)) }
         case .status: if status == nil { status = Self.int(v).flatMap { (100...599).contains($0) ? $0 : nil } }
         case .headers: if headers == nil { headers = .string(Self.string(v)) }
@@ -78,7 +87,12 @@ struct FieldCollector {
             let parts = Self.string(v).split(separator: " ", omittingEmptySubsequences: true)
             if parts.count >= 2, method == nil, url == nil, parts[0].allSatisfy({ $0.isLetter }) {
                 method = parts[0].uppercased()
-                url = String(parts[1])
+                let target = String(parts[1])
+                if !RouteTemplate.isTemplate(target) {
+                    url = target
+                } else if route == nil {
+                    route = target
+                }
             }
         case .action: if action == nil, !v.isEmpty { action = Self.string(v) }
         case .errorCode: if errorCode == nil, !v.isEmpty { errorCode = Self.string(v) }
@@ -118,6 +132,8 @@ struct FieldCollector {
         position: SourcePosition, inheritedTime: Int64, service fallbackService: String?, keepMessage: Bool,
         keepExtra: Bool, headerIDNames: [String]
     ) -> LogRecord {
+        // An API payload record names a concrete request; a line with only a route template ("request
+        // received" with `route`) is a log line, whose HTTP fields rank below the API record's.
         let isAPI = method != nil && (path != nil || url != nil)
         var record = LogRecord(
             time: time ?? inheritedTime, timeKnown: time != nil, kind: isAPI ? .api : .log, position: position)
@@ -126,9 +142,15 @@ struct FieldCollector {
         if keepMessage || (level ?? .info) >= .error {
             if let m = messageBytes { record.message = Self.string(m) } else { record.message = messageString }
         }
-        if isAPI {
+        if isAPI || route != nil {
             var p = path
             var q = query
+            // A query string logged in the path (`/reports/sales/export?format=csv`) is the query.
+            if let path, path.utf8.contains(UInt8(ascii: "?")) || path.utf8.contains(UInt8(ascii: "#")) {
+                let (sp, sq) = QueryString.split(url: path)
+                p = sp
+                if q == nil, let sq { q = QueryString.parse(sq) }
+            }
             if let url {
                 let (up, uq) = QueryString.split(url: url)
                 if p == nil { p = up }
@@ -144,8 +166,9 @@ struct FieldCollector {
                 var fwd = fwd
                 actor.ip = fwd.withUTF8 { Self.firstAddress($0) }
             }
-            record.http = HTTPFields(method: method, path: p, query: q, status: status, headers: headers, body: body)
-            record.isEndMarker = status != nil
+            record.http = HTTPFields(
+                method: method, path: p, query: q, status: status, headers: headers, body: body, route: route)
+            record.isEndMarker = isAPI && status != nil
         }
         if endStage { record.isEndMarker = true }
         record.action = action

@@ -8,6 +8,8 @@ enum FieldRole: Sendable, Equatable {
     case traceparent(rank: Int)
     case user, userID, ip, userAgent
     case method, path, url, query, status, headers, body
+    /// The matched route template (`http.route`, `/orders/{id}`): kept as the route, never as the path.
+    case route
     case stage
     /// An access log's request line (`GET /path?q HTTP/1.1`, nginx `$request`); as an object, a container.
     case requestLine
@@ -100,9 +102,10 @@ struct FieldRoleTable: Sendable {
             "request.method", "verb",
         ]
         for name in methods { pairs.append((name, .method)) }
-        for name in ["path", "uri", "request_uri", "route", "url.path", "http.path", "http.target", "request.path"] {
+        for name in ["path", "uri", "request_uri", "url.path", "http.path", "http.target", "request.path"] {
             pairs.append((name, .path))
         }
+        for name in ["route", "http.route", "url.template", "route_path", "routePath"] { pairs.append((name, .route)) }
         for name in ["url", "request_url", "http.url", "url.original", "req.url", "request.url", "requestURI"] {
             pairs.append((name, .url))
         }

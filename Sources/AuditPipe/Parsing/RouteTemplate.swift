@@ -1,0 +1,39 @@
+/// Route templates as web frameworks log them: a path with a placeholder segment, `{id}` (FastAPI, Spring,
+/// OpenAPI), `:id` (Express, Rails), `<id>` or `<int:id>` (Flask). Such a path names a route, not a request:
+/// it is kept as `api.route`, never as `api.path`, and never gives an entity id.
+public enum RouteTemplate {
+    /// True when some segment of `path` (before any query string) is a placeholder.
+    public static func isTemplate(_ path: String) -> Bool {
+        var p = path
+        return p.withUTF8 { isTemplate($0) }
+    }
+
+    /// True when some segment of the path in `b` (before any query string) is a placeholder.
+    static func isTemplate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        for i in 0...b.count {
+            let end = i == b.count || b[i] == UInt8(ascii: "?") || b[i] == UInt8(ascii: "#")
+            if end || b[i] == UInt8(ascii: "/") {
+                if isPlaceholder(UnsafeBufferPointer(rebasing: b[start..<i])) { return true }
+                if end { return false }
+                start = i + 1
+            }
+        }
+        return false
+    }
+
+    /// True for a placeholder segment: `{name}` (also `{id:int}`), `:name`, `<name>`, `<int:name>`.
+    static func isPlaceholder<C: BidirectionalCollection<UInt8>>(_ s: C) -> Bool {
+        guard let first = s.first else { return false }
+        switch first {
+        case UInt8(ascii: "{"): return s.count >= 3 && s.last == UInt8(ascii: "}")
+        case UInt8(ascii: "<"): return s.count >= 3 && s.last == UInt8(ascii: ">")
+        case UInt8(ascii: ":"):
+            // `:id`, `:user_id`, `:id?` (optional), `:id(\\d+)` (constrained): a name follows the colon.
+            guard s.count >= 2 else { return false }
+            let c = s[s.index(after: s.startIndex)]
+            return (c | 0x20 >= 97 && c | 0x20 <= 122) || c == UInt8(ascii: "_")
+        default: return false
+        }
+    }
+}
