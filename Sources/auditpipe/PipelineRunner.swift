@@ -54,7 +54,7 @@ struct PipelineRunner {
             if let dir = follow?.checkpointDirectory {
                 mkdir(dir, 0o755)
                 checkpoint = try Checkpoint.load(from: dir)
-                if checkpoint.entries.isEmpty {
+                if !checkpoint.exists {
                     // A new checkpoint: what the outputs hold already stays.
                     checkpoint.outputBytes = ResumedOutput.length(of: output.eventsPath)
                     checkpoint.deadLetterBytes = output.deadLetter.map(ResumedOutput.length(of:)) ?? 0
@@ -154,6 +154,13 @@ final class SignalWatch {
 
     init(control: RunControl) {
         let first = self.first
+        // A parent may have left these blocked (some launchers do in their threads): unblock them, or the
+        // signal would never reach the handler below.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())

@@ -78,6 +78,8 @@ public struct Checkpoint: Sendable, Equatable {
     public var closed: [SavedClosedID] = []
     /// Events counted before the commit.
     public var events = EventCounts()
+    /// True when read from a checkpoint file (false: the run starts afresh).
+    public var exists = false
 
     /// Creates an empty checkpoint.
     public init() {}
@@ -122,6 +124,7 @@ public struct Checkpoint: Sendable, Equatable {
             return nil
         }
         self.init()
+        exists = true
         self.outputBytes = outputBytes
         deadLetterBytes = int(value, "dead_letter_bytes") ?? 0
         sequence = int(value, "sequence") ?? 0

@@ -24,8 +24,8 @@ public struct FollowPipeline: Sendable {
     public let checkpointDirectory: String?
     /// Names of the inputs followed so far, by index.
     public let names = InputNames([])
-    /// A commit at least this often (ns) while records flow.
-    public var commitInterval: Int64 = 1_000_000_000
+    /// A commit at least this often (ns) while records flow (and one as soon as the first have).
+    public var commitInterval: Int64 = 500_000_000
     /// A commit at least every this many bytes read.
     public var commitBytes: Int64 = 4 << 20
 
@@ -249,7 +249,7 @@ public struct FollowPipeline: Sendable {
         var failure: OutputError?
         // Records of a file no longer followed (its pattern was dropped) are re-parsed as input -1.
         var restored = false
-        var lastCommit = RunControl.now()
+        var lastCommit = RunControl.now() - commitInterval
         var bytesAtCommit: Int64 = 0
         let checkpointing = checkpointDirectory != nil
         func onDeadLetter(_ d: DeadLetter) {

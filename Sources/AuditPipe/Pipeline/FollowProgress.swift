@@ -26,6 +26,15 @@ public final class FollowProgress: Sendable {
         }
     }
 
+    /// Replaces the identity of `input`'s current segment (its fingerprint grew as the file did).
+    func refine(input: Int32, identity: FileIdentity) {
+        segments.withLock { s in
+            guard var list = s[input], let last = list.last, last.identity?.inode == identity.inode else { return }
+            list[list.count - 1].identity = identity
+            s[input] = list
+        }
+    }
+
     /// The file and offset holding cumulative offset `position` of `input`.
     func locate(input: Int32, position: Int64) -> (identity: FileIdentity, offset: Int64)? {
         segments.withLock { s in

@@ -28,6 +28,9 @@ struct FollowSource: ByteSource {
     private var fileOffset: Int64 = 0
     private var cumulative: Int64
     private var readingRotated = false
+    /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
+    /// it starts with.
+    private var head: [UInt8] = []
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -55,6 +58,7 @@ struct FollowSource: ByteSource {
             if n > 0 {
                 fileOffset += Int64(n)
                 cumulative += Int64(n)
+                if head.count < FileIdentity.fingerprintSpan { noteHead() }
                 return n
             }
             // Nothing although wouldBlock() saw data (the file was truncated in between): a followed file
@@ -95,6 +99,13 @@ struct FollowSource: ByteSource {
             return openNext()
         }
         if size() < fileOffset {
+            // Copy-truncate: what was not read yet is in the copy, beside the file; read it there first.
+            if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset) {
+                let offset = fileOffset
+                close()
+                pending = [Start(path: copy, offset: offset), Start(path: path, offset: 0)]
+                return openNext()
+            }
             _ = lseek(fd, 0, SEEK_SET)
             fileOffset = 0
             identity = FileIdentity.of(fd: fd)
@@ -108,6 +119,16 @@ struct FollowSource: ByteSource {
     private mutating func openNext() -> Bool {
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
+            current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
+            Self.size(of: start.path) < start.offset
+                || current.fingerprint != expected.fingerprint
+                    && current.fingerprintLength >= expected.fingerprintLength,
+            let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
+        {
+            // Copy-truncated while we were away: the rest of what we had is in the copy.
+            pending.insert(Start(path: start.path, offset: 0), at: 0)
+            start = Start(path: copy, offset: start.offset)
+        } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device != expected.device || current.inode != expected.inode
         {
             if let rotated = Self.sibling(of: start.path, identity: expected) {
@@ -125,8 +146,80 @@ struct FollowSource: ByteSource {
         fileOffset = start.offset <= size() ? start.offset : 0
         if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }
         _ = lseek(fd, off_t(fileOffset), SEEK_SET)
+        head = []
+        noteHead()
         progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: fileOffset)
         return true
+    }
+
+    /// Reads the file's first bytes into `head` and refines the segment's fingerprint with them (a file
+    /// opened empty has none until it grows).
+    private mutating func noteHead() {
+        var bytes = [UInt8](repeating: 0, count: FileIdentity.fingerprintSpan)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, FileIdentity.fingerprintSpan, 0) }
+        guard n > head.count else { return }
+        head = Array(bytes[..<n])
+        if var id = identity {
+            id.fingerprint = FileIdentity.fnv(head[...])
+            id.fingerprintLength = n
+            identity = id
+            progress.refine(input: input, identity: id)
+        }
+    }
+
+    /// The file beside `path`, other than it, that starts with `head` and holds more than `length` bytes: the
+    /// copy a copy-truncate rotation made.
+    static func copy(of path: String, startingWith head: [UInt8], longerThan length: Int64) -> String? {
+        guard !head.isEmpty else { return nil }
+        return siblings(of: path).first { candidate in
+            guard size(of: candidate) > length else { return false }
+            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { Glibc.close(fd) }
+            var bytes = [UInt8](repeating: 0, count: head.count)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
+            return n == head.count && bytes == head
+        }
+    }
+
+    /// The file beside `path`, other than it, whose first bytes have `identity`'s fingerprint and that
+    /// holds at least `length` bytes.
+    static func copy(of path: String, fingerprint identity: FileIdentity, longerThan length: Int64) -> String? {
+        siblings(of: path).first { candidate in
+            guard size(of: candidate) >= length, let id = FileIdentity.of(path: candidate),
+                id.fingerprintLength >= identity.fingerprintLength
+            else { return false }
+            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { Glibc.close(fd) }
+            var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
+            return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+        }
+    }
+
+    /// Regular files in `path`'s directory other than `path`, sorted.
+    static func siblings(of path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let dir = parts.dropLast().joined(separator: "/")
+        let base = dir.isEmpty ? "." : dir
+        let own = String(parts.last ?? "")
+        guard let d = opendir(base) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard name != ".", name != "..", name != own, entry.pointee.d_type == DT_REG else { continue }
+            out.append(dir.isEmpty ? name : dir + "/" + name)
+        }
+        return out.sorted()
+    }
+
+    private static func size(of path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
     /// The file beside `path` with the given device and inode (where a rotation renamed it), if any.

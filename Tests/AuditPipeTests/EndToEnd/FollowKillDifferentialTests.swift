@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `correlate --follow --checkpoint` against a batch run over the same bytes: three files written
+/// continuously (one rotated by rename, one by copy-truncate) while the follower is SIGKILLed at random
+/// points (fixed seed) and restarted; at the end the events, dead letters and counts are those of one
+/// `correlate` over the three streams.
+struct FollowKillDifferentialTests {
+    static let files = ["gateway.log", "services.log", "workers.log"]
+
+    /// The demo dump cut into three streams: each record (with its continuation lines) goes to one file.
+    static func streams(requests: Int, seed: Int) throws -> [[[UInt8]]] {
+        let dump = try AuditPipeBinary.run(["demo", "--requests", "\(requests)", "--seed", "\(seed)"]).stdout
+        var lines = [UInt8](dump).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        if lines.last == [] { lines.removeLast() }
+        var out: [[[UInt8]]] = [[], [], []]
+        var current = 0
+        var rng = SeededGenerator(seed: UInt64(seed))
+        for line in lines {
+            let startsRecord = line.first.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "t") } ?? true
+            if startsRecord { current = Int.random(in: 0..<3, using: &rng) }
+            out[current].append(line + [UInt8(ascii: "\n")])
+        }
+        return out
+    }
+
+    static func write(_ fd: Int32, _ bytes: [UInt8]) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n <= 0 { break }
+            done += n
+        }
+    }
+
+    /// Writes the streams into `dir` over a few seconds, interleaved; rotates the first file by rename and
+    /// the second by copy-truncate half-way.
+    static func writeContinuously(_ streams: [[[UInt8]]], into dir: String, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var fds = files.map { open(dir + "/" + $0, O_WRONLY | O_APPEND | O_CREAT, 0o644) }
+        var next = [0, 0, 0]
+        var rotated = false
+        var written = 0
+        let total = streams.map(\.count).reduce(0, +)
+        while next.enumerated().contains(where: { $0.element < streams[$0.offset].count }) {
+            let f = Int.random(in: 0..<3, using: &rng)
+            let n = Int.random(in: 1...25, using: &rng)
+            var chunk: [UInt8] = []
+            for _ in 0..<n where next[f] < streams[f].count {
+                chunk += streams[f][next[f]]
+                next[f] += 1
+                written += 1
+            }
+            write(fds[f], chunk)
+            if !rotated && written > total / 2 {
+                rotated = true
+                // Rename rotation (logrotate's create mode) of the first file.
+                close(fds[0])
+                rename(dir + "/" + files[0], dir + "/" + files[0] + ".1")
+                fds[0] = open(dir + "/" + files[0], O_WRONLY | O_APPEND | O_CREAT, 0o644)
+                // Copy-truncate of the second: copy what it holds, then cut it to nothing.
+                let path = dir + "/" + files[1]
+                if let data = FileManager.default.contents(atPath: path) {
+                    FileManager.default.createFile(atPath: path + ".1", contents: data)
+                }
+                ftruncate(fds[1], 0)
+            }
+            usleep(UInt32.random(in: 2_000...15_000, using: &rng))
+        }
+        for fd in fds { close(fd) }
+    }
+
+    func startFollower(in dir: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = [
+            "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
+            "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+        ]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    static func committedOffsets(_ dir: URL) -> Int64 {
+        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let inputs = obj["inputs"] as? [[String: Any]]
+        else { return 0 }
+        return inputs.reduce(0) { $0 + (($1["offset"] as? NSNumber)?.int64Value ?? 0) }
+    }
+
+    static func sortedLines(_ url: URL) -> [String] {
+        let text = String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self)
+        return text.split(separator: "\n").map(String.init).sorted()
+    }
+
+    @Test func killedAndRestartedFollowerGivesTheBatchEvents() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let streams = try Self.streams(requests: 1200, seed: 21)
+        for f in Self.files {
+            FileManager.default.createFile(atPath: logs.appendingPathComponent(f).path, contents: nil)
+        }
+
+        let writerDone = DispatchSemaphore(value: 0)
+        let logsPath = logs.path
+        Thread.detachNewThread {
+            Self.writeContinuously(streams, into: logsPath, seed: 77)
+            writerDone.signal()
+        }
+        var rng = SeededGenerator(seed: 1234)
+        var kills = 0
+        var moves = 0
+        var lastCommitted: Int64 = 0
+        var writing = true
+        while writing || kills < 20 {
+            let p = try startFollower(in: dir)
+            usleep(UInt32.random(in: 300_000...1_200_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            kills += 1
+            let committed = Self.committedOffsets(dir)
+            if writing && committed > lastCommitted { moves += 1 }
+            lastCommitted = max(lastCommitted, committed)
+            if writing && writerDone.wait(timeout: .now()) == .success { writing = false }
+            if kills > 60 { break }
+        }
+        // The last run reads to the end, goes quiet, and is stopped cleanly.
+        let last = try startFollower(in: dir)
+        sleep(5)
+        kill(last.processIdentifier, SIGTERM)
+        last.waitUntilExit()
+        #expect(kills >= 20)
+        #expect(moves >= 3, "the checkpoint must move while the writer is busy (moved \(moves) times)")
+
+        // The batch run over the same bytes: each followed stream whole, under its own name.
+        let batchDir = dir.appendingPathComponent("batch/logs")
+        try FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
+        for (i, f) in Self.files.enumerated() {
+            try Data(streams[i].joined()).write(to: batchDir.appendingPathComponent(f))
+        }
+        let batch = try AuditPipeBinary.run(
+            [
+                "correlate", "logs/gateway.log", "logs/services.log", "logs/workers.log", "-o", "events.jsonl",
+                "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+            ], in: dir.appendingPathComponent("batch"))
+        #expect(batch.status == 0, "\(batch.stderr)")
+
+        let followed = Self.sortedLines(dir.appendingPathComponent("events.jsonl"))
+        let expected = Self.sortedLines(dir.appendingPathComponent("batch/events.jsonl"))
+        #expect(expected.count > 1000)
+        let lost = Set(expected).subtracting(followed)
+        let extra = Set(followed).subtracting(expected)
+        #expect(followed.count == expected.count, "\(kills) kills: \(followed.count) events, batch \(expected.count)")
+        #expect(
+            lost.isEmpty && extra.isEmpty, "\(lost.count) lost, \(extra.count) extra, e.g. \(Array(extra.prefix(1)))")
+        #expect(
+            Self.sortedLines(dir.appendingPathComponent("dead.jsonl"))
+                == Self.sortedLines(dir.appendingPathComponent("batch/dead.jsonl")))
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        let batchStats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("batch/stats.json"))
+        for key in ["lines_read", "record_lines", "dead_lettered", "blank", "events", "late", "partial"] {
+            #expect(
+                stats[key] == batchStats[key], "\(key): followed \(stats[key] ?? -1), batch \(batchStats[key] ?? -1)")
+        }
+    }
+}
