@@ -18,6 +18,10 @@ struct ArchiveCommand: ParsableCommand {
             the manifest last; a live file is deleted only after its archive was read back and verified.
             A run killed at any point is finished by the next one.
 
+            One run at a time per archive directory: a run holds ARCHIVE/.auditpipe.lock; another waits up to
+            --lock-timeout, then exits 5. A day whose live file a writer (correlate --output-dir) holds open is
+            left for the next run.
+
             Crontab (nightly at 00:30 UTC):
               30 0 * * * auditpipe archive --from /var/lib/auditpipe/live --to /var/lib/auditpipe/archive --retain 30d --archive-retain 400d
             """)
@@ -42,12 +46,19 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: "gzip level, 1 (fast) to 9 (small).")
     var level: Int32 = 6
 
+    @Option(
+        name: .customLong("lock-timeout"),
+        help:
+            "Wait this long for another archive run that holds ARCHIVE/.auditpipe.lock (e.g. 30s; 0 = exit 5 at once).")
+    var lockTimeout: String = "0"
+
     @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
     var quiet = false
 
     func validate() throws {
         for (flag, value) in [
             ("--older-than", olderThan), ("--retain", retain), ("--archive-retain", archiveRetain ?? "0"),
+            ("--lock-timeout", lockTimeout),
         ]
         where DurationText.parse(value) == nil {
             throw ValidationError("\(flag) takes a duration like 1d, 12h or 30d; got '\(value)'")
@@ -62,6 +73,7 @@ struct ArchiveCommand: ParsableCommand {
         options.retainLive = DurationText.parse(retain)!
         options.retainArchive = archiveRetain.flatMap(DurationText.parse)
         options.level = level
+        options.lockTimeout = DurationText.parse(lockTimeout)!
         let quiet = self.quiet
         let started = RunClock.seconds()
         let terminal = isatty(2) == 1
@@ -72,6 +84,10 @@ struct ArchiveCommand: ParsableCommand {
                     ProgressLine.text(r, day: day, seconds: RunClock.seconds() - started, bar: terminal))
             }.run()
             if !quiet && terminal && !report.daysArchived.isEmpty { FileHandleStderr.write("\n") }
+            for day in report.daysLeftInUse {
+                FileHandleStderr.write(
+                    "auditpipe: left \(day) for the next run: a writer holds \(from)/events-\(day).jsonl\n")
+            }
             if !quiet {
                 FileHandleStderr.write(
                     "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
@@ -79,7 +95,7 @@ struct ArchiveCommand: ParsableCommand {
             }
         } catch {
             FileHandleStderr.write("auditpipe: archive failed: \(error)\n")
-            throw ExitCode(3)
+            throw ExitCode(error.exitCode)
         }
     }
 }

@@ -26,6 +26,8 @@ public struct ArchiveRun {
         /// Now, UTC nanoseconds.
         public var now: Int64
         public var toolVersion = "auditpipe 0.3.0"
+        /// How long to wait for another run that holds the archive directory's lock (0: do not wait).
+        public var lockTimeout: Int64 = 0
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -41,6 +43,8 @@ public struct ArchiveRun {
         public var eventsArchived = 0
         public var duplicatesDropped = 0
         public var liveFilesDeleted: [String] = []
+        /// Due days left for the next run because a writer held their live file.
+        public var daysLeftInUse: [String] = []
         public var daysPruned: [String] = []
         public var uncompressedBytes: Int64 = 0
         public var compressedBytes: Int64 = 0
@@ -59,11 +63,20 @@ public struct ArchiveRun {
         self.progress = progress
     }
 
-    /// Runs the job.
-    public func run() throws(OutputError) -> Report {
+    /// Runs the job under the archive directory's lock.
+    public func run() throws(ArchiveRunError) -> Report {
+        ArchiveLayout.makeDirectories(options.archiveDirectory)
+        let lock = try ArchiveLock.acquire(root: options.archiveDirectory, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        do throws(OutputError) {
+            return try runLocked()
+        } catch {
+            throw .output(error)
+        }
+    }
+
+    private func runLocked() throws(OutputError) -> Report {
         var report = Report()
-        let root = options.archiveDirectory
-        ArchiveLayout.makeDirectories(root)
         removeTemporaryFiles()
         let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
         let due = liveDays.filter { dayEnd($0) + options.olderThan <= options.now }
@@ -73,7 +86,21 @@ public struct ArchiveRun {
         for day in due {
             let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
             let liveBytes = fileSize(livePath)
-            try archive(day: day, livePath: livePath, into: &report)
+            // The live file is held locked from reading it until it is deleted (or kept): a writer that
+            // wants it meanwhile waits, then finds it gone and starts a new file for the next run.
+            let fd: Int32
+            switch LiveFileLock.take(livePath) {
+            case .taken(let descriptor): fd = descriptor
+            case .busy:
+                report.daysLeftInUse.append(day)
+                continue
+            case .missing: continue
+            }
+            defer { close(fd) }
+            guard let live = FileBytes.read(descriptor: fd) else {
+                throw OutputError(path: livePath, message: "cannot read the live file")
+            }
+            try archive(day: day, live: live, livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
             if dayEnd(day) + options.retainLive <= options.now {
                 guard unlink(livePath) == 0 || errno == ENOENT else {
@@ -93,12 +120,11 @@ public struct ArchiveRun {
 
     /// Merges the day's live events into its archive (de-duplicated by event id, sorted by start then id),
     /// writes archive then manifest, and verifies the result by reading it back.
-    private func archive(day: String, livePath: String, into report: inout Report) throws(OutputError) {
+    private func archive(day: String, live: [UInt8], livePath: String, into report: inout Report)
+        throws(OutputError)
+    {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        guard let live = FileBytes.read(livePath) else {
-            throw OutputError(path: livePath, message: "cannot read the live file")
-        }
         var buffers = [live]
         if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {

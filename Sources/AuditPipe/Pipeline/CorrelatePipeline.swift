@@ -134,18 +134,20 @@ public struct CorrelatePipeline: Sendable {
         var correlator = Correlator(options: options.correlation)
         var lastArrival = RunControl.now()
         for await batch in input {
-            if batch.isEmpty {
-                guard let since = control.quietSince() else { continue }
-                let quiet = RunControl.now() - max(since, lastArrival)
-                guard quiet >= options.liveTick else { continue }
-                correlator.advanceQuiet(quiet)
+            let tick = batch.isEmpty
+            if tick {
+                if let since = control.quietSince() {
+                    let quiet = RunControl.now() - max(since, lastArrival)
+                    if quiet >= options.liveTick { correlator.advanceQuiet(quiet) }
+                }
             } else {
                 lastArrival = RunControl.now()
                 var records = consume batch
                 records.drainInOrder { correlator.add($0) }
             }
             let closed = correlator.drainClosed()
-            if !closed.isEmpty { await output.send(closed) }
+            // A tick goes on to the sink even when nothing closed: its flush releases idle live day files.
+            if !closed.isEmpty || tick { await output.send(closed) }
         }
         repeat {
             correlator.finish(limit: options.batchRecords)

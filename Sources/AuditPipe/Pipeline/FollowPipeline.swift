@@ -204,10 +204,10 @@ public struct FollowPipeline: Sendable {
         var failure: OutputError?
         for await batch in input {
             if batch.input < 0 {
-                guard let since = control.quietSince() else { continue }
-                let quiet = RunControl.now() - max(since, lastArrival)
-                guard quiet >= options.liveTick else { continue }
-                correlator.advanceQuiet(quiet)
+                if let since = control.quietSince() {
+                    let quiet = RunControl.now() - max(since, lastArrival)
+                    if quiet >= options.liveTick { correlator.advanceQuiet(quiet) }
+                }
             } else {
                 for d in batch.deadLetters where failure == nil {
                     do throws(OutputError) { try deadLetter(d) } catch { failure = error }
@@ -225,7 +225,8 @@ public struct FollowPipeline: Sendable {
             let closed = correlator.drainClosed()
             let commit = correlator.openGroups == 0 && handedOn != committed ? handedOn : nil
             if let commit { committed = commit }
-            if !closed.isEmpty || commit != nil { await output.send((closed, commit)) }
+            // A tick goes on to the sink even when nothing closed: its flush releases idle live day files.
+            if !closed.isEmpty || commit != nil || batch.input < 0 { await output.send((closed, commit)) }
         }
         repeat {
             correlator.finish(limit: options.batchRecords)
