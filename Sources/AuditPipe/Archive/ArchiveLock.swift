@@ -63,12 +63,15 @@ public enum ArchiveRunError: Error, Sendable, CustomStringConvertible {
     case locked(lockFile: String, holder: Int32?)
     /// An output could not be written (exit 3).
     case output(OutputError)
+    /// The existing archive fails verification; the run changed nothing (exit 4).
+    case unverified(ArchiveVerifier.Failure)
 
     /// The exit code the CLI ends with: 5 locked, 3 output failure.
     public var exitCode: Int32 {
         switch self {
         case .locked: 5
         case .output: 3
+        case .unverified: 4
         }
     }
 
@@ -77,6 +80,8 @@ public enum ArchiveRunError: Error, Sendable, CustomStringConvertible {
         case .locked(let path, let holder):
             "another archive run holds \(path) (pid \(holder.map(String.init) ?? "unknown"))"
         case .output(let e): e.description
+        case .unverified(let f):
+            "the archive fails verification, nothing was changed: \(f.path): \(f.reason)"
         }
     }
 }

@@ -28,6 +28,10 @@ public struct ArchiveRun {
         public var toolVersion = "auditpipe 0.3.0"
         /// How long to wait for another run that holds the archive directory's lock (0: do not wait).
         public var lockTimeout: Int64 = 0
+        /// Signs every manifest, the pruned record and the head (nil: an unsigned archive).
+        public var signingKey: ArchiveSigningKey?
+        /// Older keys whose signatures the archive may still carry (key rotation), besides the signing key's.
+        public var trustedKeys: [ArchivePublicKey] = []
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -68,6 +72,10 @@ public struct ArchiveRun {
         ArchiveLayout.makeDirectories(options.archiveDirectory)
         let lock = try ArchiveLock.acquire(root: options.archiveDirectory, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }
+        removeTemporaryFiles()
+        if let failure = checkBeforeChaining() { throw .unverified(failure) }
+        // Only now: a version directory nothing links to may be what an operator restores a deleted day from.
+        DayDirectory.removeOrphans(root: options.archiveDirectory)
         do throws(OutputError) {
             return try runLocked()
         } catch {
@@ -75,9 +83,43 @@ public struct ArchiveRun {
         }
     }
 
+    /// What must hold before the run changes anything: a signed archive verifies (manifests, signatures,
+    /// chain, head; a state a killed run left is accepted and finished), an unsigned one is not signed in
+    /// parts, and every day retention would prune verifies in full.
+    private func checkBeforeChaining() -> ArchiveVerifier.Failure? {
+        let root = options.archiveDirectory
+        if let key = options.signingKey {
+            let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
+            if FileBytes.read(ArchiveHead.path(root)) != nil {
+                let check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
+                result = ArchiveVerifier.verify(root: root, signatures: check, contents: false, finishing: true)
+            } else if ArchiveVerifier.isSigned(root: root) {
+                return ArchiveVerifier.Failure(
+                    path: ArchiveHead.path(root),
+                    reason: "missing: the archive carries signatures but no head; the head was deleted")
+            } else {
+                // An unsigned archive becomes signed: its chain must hold as it is.
+                result = ArchiveVerifier.verify(root: root, signatures: nil, contents: false, finishing: false)
+            }
+            if case .failure(let failure) = result { return failure }
+        } else if ArchiveVerifier.isSigned(root: root) {
+            return ArchiveVerifier.Failure(
+                path: root,
+                reason: "the archive is signed: run archive with --signing-key (and --public-key for older keys)"
+            )
+        }
+        if let keep = options.retainArchive {
+            for day in ArchiveLayout.archivedDays(root) where keep <= options.now - dayEnd(day) {
+                if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
+                    return failure
+                }
+            }
+        }
+        return nil
+    }
+
     private func runLocked() throws(OutputError) -> Report {
         var report = Report()
-        removeTemporaryFiles()
         let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
         let due = liveDays.filter { dayEnd($0) + options.olderThan <= options.now }
         report.liveBytesTotal = due.reduce(0) {
@@ -115,6 +157,7 @@ public struct ArchiveRun {
         }
         try prune(into: &report)
         try rechain()
+        if let key = options.signingKey { try writeHead(signer: key) }
         return report
     }
 
@@ -126,6 +169,8 @@ public struct ArchiveRun {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
         var buffers = [live]
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        let existingManifest = FileBytes.read(manifestPath)
         if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {
                 buffers.append(try ArchivedDay.inflate(existing, name: gzPath))
@@ -136,15 +181,21 @@ public struct ArchiveRun {
         }
         let (content, events, dropped, first, last) = try DayMerge.merge(buffers, source: livePath)
         let gz = try ParallelGzip.compress(content, level: options.level)
-        let manifest = ArchiveManifest(
+        var manifest = ArchiveManifest(
             day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
             uncompressedBytes: Int64(content.count), gzipSHA256: ArchiveManifest.sha256(gz),
             contentSHA256: ArchiveManifest.sha256(content), toolVersion: options.toolVersion,
             previousManifestSHA256: previousManifestHash(before: day))
-        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let unchanged =
-            FileBytes.read(gzPath) == gz && FileBytes.read(manifestPath) == manifest.bytes
-        if !unchanged { try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes) }
+            FileBytes.read(gzPath) == gz
+            && existingManifest.flatMap(ArchiveManifest.parse).map { $0.sameContent(as: manifest) } == true
+        if !unchanged {
+            if let key = options.signingKey {
+                manifest.supersedesManifestSHA256 = existingManifest.map(ArchiveManifest.sha256)
+                manifest.signature = key.sign(manifest.unsignedBytes)
+            }
+            try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes)
+        }
         if let problem = ArchiveVerifier.checkDay(
             root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
         {
@@ -166,15 +217,22 @@ public struct ArchiveRun {
         return PrunedDays.load(root).last?.manifestSHA256
     }
 
-    /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it).
+    /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it); in a
+    /// signed archive also signs what is not signed yet (an unsigned archive's first signed run). A rewritten
+    /// signed manifest names the version it replaces.
     private func rechain() throws(OutputError) {
         let root = options.archiveDirectory
         var previous = PrunedDays.load(root).last?.manifestSHA256
         for day in ArchiveLayout.archivedDays(root) {
             let path = ArchiveLayout.manifestFile(root, day: day)
             guard let bytes = FileBytes.read(path), var m = ArchiveManifest.parse(bytes) else { continue }
-            if m.previousManifestSHA256 != previous {
+            let unsigned = options.signingKey != nil && m.signature == nil
+            if m.previousManifestSHA256 != previous || unsigned {
                 m.previousManifestSHA256 = previous
+                if let key = options.signingKey {
+                    m.supersedesManifestSHA256 = ArchiveManifest.sha256(bytes)
+                    m.signature = key.sign(m.unsignedBytes)
+                }
                 try AtomicFile.write(m.bytes, to: path)
                 CrashPoint.reached("manifest re-chained")
                 previous = ArchiveManifest.sha256(m.bytes)
@@ -194,7 +252,7 @@ public struct ArchiveRun {
             if !pruned.contains(where: { $0.day == day }) {
                 guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
                 pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
-                try PrunedDays.save(pruned, root)
+                try PrunedDays.save(pruned, root, signer: options.signingKey)
                 CrashPoint.reached("pruning recorded")
             }
             DayDirectory.remove(root: root, day: day)
@@ -203,14 +261,35 @@ public struct ArchiveRun {
         }
     }
 
+    /// Writes the signed head: the last day and its manifest's hash (the last pruned day's when none is
+    /// left), the run's time and the tool; also signs a pruned record an unsigned archive brought along.
+    private func writeHead(signer key: ArchiveSigningKey) throws(OutputError) {
+        let root = options.archiveDirectory
+        let (pruned, prunedSignature, _) = PrunedDays.loadSigned(root)
+        if prunedSignature == nil && FileBytes.read(ArchiveLayout.prunedFile(root)) != nil {
+            try PrunedDays.save(pruned, root, signer: key)
+        }
+        var head = ArchiveHead(
+            lastDay: pruned.last?.day, lastManifestSHA256: pruned.last?.manifestSHA256,
+            runTime: UTCTime.rfc3339Millis(options.now), toolVersion: options.toolVersion)
+        if let day = ArchiveLayout.archivedDays(root).last {
+            head.lastDay = day
+            head.lastManifestSHA256 = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).map(
+                ArchiveManifest.sha256)
+        }
+        head.signature = key.sign(head.unsignedBytes)
+        try AtomicFile.write(head.bytes, to: ArchiveHead.path(root))
+        CrashPoint.reached("head written")
+    }
+
     private func removeTemporaryFiles() {
         let root = options.archiveDirectory
-        DayDirectory.removeOrphans(root: root)
         for day in ArchiveLayout.archivedDays(root) {
             let dir = ArchiveLayout.dayDirectory(root, day: day)
             for name in ArchiveLayout.entries(dir) where name.hasSuffix(".tmp") { unlink(dir + "/" + name) }
         }
         unlink(ArchiveLayout.prunedFile(root) + ".tmp")
+        unlink(ArchiveHead.path(root) + ".tmp")
     }
 
     private func fileSize(_ path: String) -> Int64 {
