@@ -85,7 +85,8 @@ public struct ArchiveRun {
 
     /// What must hold before the run changes anything: a signed archive verifies (manifests, signatures,
     /// chain, head; a state a killed run left is accepted and finished), an unsigned one is not signed in
-    /// parts, and every day retention would prune verifies in full.
+    /// parts, and every day this run merges live events into or prunes verifies in full (so a tampered
+    /// day is never merged into a newly signed version, nor pruned).
     private func checkBeforeChaining() -> ArchiveVerifier.Failure? {
         let root = options.archiveDirectory
         if let key = options.signingKey {
@@ -108,20 +109,27 @@ public struct ArchiveRun {
                 reason: "the archive is signed: run archive with --signing-key (and --public-key for older keys)"
             )
         }
-        if let keep = options.retainArchive {
-            for day in ArchiveLayout.archivedDays(root) where keep <= options.now - dayEnd(day) {
-                if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
-                    return failure
-                }
+        let due = Set(dueLiveDays())
+        for day in ArchiveLayout.archivedDays(root) {
+            let pruned = options.retainArchive.map { $0 <= options.now - dayEnd(day) } ?? false
+            guard pruned || due.contains(day) else { continue }
+            if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
+                return failure
             }
         }
         return nil
     }
 
+    /// Days with a live file whose day ended `olderThan` ago.
+    private func dueLiveDays() -> [String] {
+        ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:)).filter {
+            dayEnd($0) + options.olderThan <= options.now
+        }
+    }
+
     private func runLocked() throws(OutputError) -> Report {
         var report = Report()
-        let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
-        let due = liveDays.filter { dayEnd($0) + options.olderThan <= options.now }
+        let due = dueLiveDays()
         report.liveBytesTotal = due.reduce(0) {
             $0 + fileSize(options.liveDirectory + "/" + ArchiveLayout.liveName(day: $1))
         }

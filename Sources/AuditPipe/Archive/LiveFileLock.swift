@@ -4,10 +4,11 @@
     import Darwin
 #endif
 
-/// How the live writer and `archive` share a live day file: each holds an exclusive `flock` on it while it
-/// uses it. The writer waits for the lock and then checks that the path still names the file it opened
-/// (archive may have rolled it away meanwhile; then it opens the new one by path). Archive never waits: a
-/// day whose file a writer holds is left for the next run.
+/// How live writers and `archive` share a live day file, through `flock` on it: a writer holds a shared
+/// lock while it has the file open (several writers may append to one live directory at once; each batch
+/// is one `O_APPEND` write), `archive` an exclusive one. The writer waits for its lock and then checks that
+/// the path still names the file it opened (archive may have rolled it away meanwhile; then it opens the
+/// new one by path). Archive never waits: a day whose file a writer holds is left for the next run.
 enum LiveFileLock {
     /// What archive found when it tried to take a live file.
     enum Take {
@@ -25,7 +26,7 @@ enum LiveFileLock {
         while true {
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
-            guard lock(fd, wait: true) else {
+            guard lock(fd, LOCK_SH) else {
                 let e = errno
                 close(fd)
                 throw OutputError(path: path, message: "cannot lock: \(String(cString: strerror(e)))")
@@ -40,7 +41,7 @@ enum LiveFileLock {
         while true {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return .missing }
-            guard lock(fd, wait: false) else {
+            guard lock(fd, LOCK_EX | LOCK_NB) else {
                 close(fd)
                 return .busy
             }
@@ -49,8 +50,8 @@ enum LiveFileLock {
         }
     }
 
-    private static func lock(_ fd: Int32, wait: Bool) -> Bool {
-        while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+    private static func lock(_ fd: Int32, _ operation: Int32) -> Bool {
+        while flock(fd, operation) != 0 {
             if errno != EINTR { return false }
         }
         return true

@@ -1,7 +1,7 @@
 /// `--output-dir live/`: appends each event to `live/events-YYYY-MM-DD.jsonl` by the UTC day of its start
 /// (the names come from timestamps only, so log content can never steer a path).
 ///
-/// Each day file it has open is held under an exclusive lock (`LiveFileLock`), so `archive` never rolls it
+/// Each day file it has open is held under a shared lock (`LiveFileLock`), so `archive` never rolls it
 /// away under the writer. A file not written for `releaseAfter` is flushed, fsynced and closed, which
 /// releases it to `archive`; the next event of that day opens the day's file by path again (a new one when
 /// archive took the old away).

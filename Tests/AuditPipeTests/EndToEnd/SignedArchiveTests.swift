@@ -205,6 +205,18 @@ struct SignedArchiveTests {
         #expect(FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-05.jsonl"))
     }
 
+    @Test func lateEventsAreNeverMergedIntoATamperedDay() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The gzip file of 2026-11-02 edited (its signed manifest left alone), then late events for that day.
+        let gz = "archive/2026/11/02/events-2026-11-02.jsonl.gz"
+        try Self.sh("zcat \(gz) | sed 1d | gzip -n > x.gz && mv x.gz \(gz)", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 2...2, perDay: 5, seed: 8)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4 && err.contains("\(gz): truncated"), "\(err)")
+        try Self.expectCaught(dir, "\(gz): truncated")
+    }
+
     @Test func retentionPrunesIntoTheSignedChainButNeverAnUnverifiedDay() throws {
         let now = Date().timeIntervalSince1970
         let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
