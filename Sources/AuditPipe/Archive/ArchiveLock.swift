@@ -45,6 +45,20 @@ final class ArchiveLock {
         return ArchiveLock(fd: fd)
     }
 
+    /// Waits for a shared hold on the archive's lock, so a reader (verify) does not see a run half-way; nil
+    /// when the archive has no lock file (never archived here, or a read-only copy without one).
+    static func shared(root: String) -> ArchiveLock? {
+        let fd = open(root + "/" + name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        while flock(fd, LOCK_SH) != 0 {
+            if errno != EINTR {
+                close(fd)
+                return nil
+            }
+        }
+        return ArchiveLock(fd: fd)
+    }
+
     /// The pid the holder wrote, when it has written it yet.
     private static func holderPID(_ fd: Int32) -> Int32? {
         for attempt in 0..<5 {

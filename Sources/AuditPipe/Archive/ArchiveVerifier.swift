@@ -32,8 +32,11 @@ public enum ArchiveVerifier {
 
     /// Verifies the archive under `root`: hashes and chain, and with `signatures` every signature, the head
     /// and where the chain ends.
+    /// It waits for an archive run in progress to end first.
     public static func verify(root: String, signatures: SignatureCheck? = nil) -> Result<Summary, Failure> {
-        verify(root: root, signatures: signatures, contents: true, finishing: false)
+        let lock = ArchiveLock.shared(root: root)
+        defer { withExtendedLifetime(lock) {} }
+        return verify(root: root, signatures: signatures, contents: true, finishing: false)
     }
 
     /// True for a day written `YYYY-MM-DD` (as `--through` takes it).
@@ -51,9 +54,9 @@ public enum ArchiveVerifier {
 
     /// The verification behind `verify` and behind `archive`'s check before it chains. `contents: false`
     /// reads manifests only (archive checks a day's files fully where it reads or prunes them). `finishing`
-    /// accepts what a signed run killed part-way leaves, and only that: a day chained to the version of the
-    /// day before that the latter's signed manifest says it replaced, and a head one version behind (or
-    /// followed by signed days it does not name yet).
+    /// accepts what a signed run killed part-way leaves, and only that: a day still linked to an earlier point
+    /// of the chain (see `earlierLinks`), and a head one version behind (or followed by signed days it does
+    /// not name yet).
     static func verify(root: String, signatures: SignatureCheck?, contents: Bool, finishing: Bool)
         -> Result<Summary, Failure>
     {
@@ -101,7 +104,11 @@ public enum ArchiveVerifier {
             head = h
         }
         var previous = pruned.last?.manifestSHA256
-        var previousSupersedes: String?
+        // Every link a day could still carry after a killed run: the chain's start, each earlier day's
+        // manifest hash and the hash of the version it replaced. A day links to an earlier day than the one
+        // before it while days archive inserted in between wait for their successor's re-chain; it links to
+        // a replaced version while the day before was re-archived. A deleted day's hash is never among them.
+        var earlierLinks: Set<String?> = [previous]
         var previousDay = pruned.last?.day
         var current: [String: (sha: String, supersedes: String?)] = [:]
         for day in ArchiveLayout.archivedDays(root) {
@@ -133,9 +140,16 @@ public enum ArchiveVerifier {
                     return .failure(Failure(path: manifestPath, reason: problem))
                 }
             }
-            let linked =
-                manifest.previousManifestSHA256 == previous
-                || (finishing && previousSupersedes != nil && manifest.previousManifestSHA256 == previousSupersedes)
+            let unfinished = earlierLinks.contains(manifest.previousManifestSHA256)
+            let linked = manifest.previousManifestSHA256 == previous || (finishing && unfinished)
+            if !linked && unfinished {
+                return .failure(
+                    Failure(
+                        path: manifestPath,
+                        reason:
+                            "chain broken: previous_manifest_sha256 names an earlier version of the chain before \(day) (an archive run did not finish: run archive again)"
+                    ))
+            }
             if !linked {
                 let before = previousDay.map { "the manifest of \($0)" } ?? "nothing (it is the first day)"
                 return .failure(
@@ -146,7 +160,8 @@ public enum ArchiveVerifier {
                     ))
             }
             previous = ArchiveManifest.sha256(bytes)
-            previousSupersedes = manifest.supersedesManifestSHA256
+            earlierLinks.insert(previous)
+            if let replaced = manifest.supersedesManifestSHA256 { earlierLinks.insert(replaced) }
             previousDay = day
             current[day] = (previous!, manifest.supersedesManifestSHA256)
             summary.days += 1

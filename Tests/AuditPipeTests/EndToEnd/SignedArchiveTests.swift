@@ -243,14 +243,15 @@ struct SignedArchiveTests {
     }
 
     @Test func signedRunsKilledAtEveryStepAreFinishedByTheNextAndVerify() throws {
-        let base = try Self.signedArchive(days: 1...3)
+        let base = try Self.signedArchive(days: 2...3)
         defer { try? FileManager.default.removeItem(at: base) }
-        let first = Set(try ArchiveTests.makeLive(base, days: 1...3, perDay: 50))
-        // Late events for 2–3 (a merge and a re-chain of what follows) and new days 4–5.
-        let second = try ArchiveTests.makeLive(base, days: 2...5, perDay: 30, seed: 1)
+        let first = Set(try ArchiveTests.makeLive(base, days: 2...3, perDay: 50))
+        // A day inserted before the archived ones (1), late events for 2–3 (merges and re-chains of what
+        // follows) and new days 4–5.
+        let second = try ArchiveTests.makeLive(base, days: 1...5, perDay: 30, seed: 1)
         let expected = first.union(second)
         var crashes = 0
-        for point in 1...30 {
+        for point in 1...40 {
             let dir = base.appendingPathComponent("crash-\(point)")
             #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live archive '\(dir.path)/'", in: base).isEmpty)
             let (status, _) = try ArchiveTests.run(
