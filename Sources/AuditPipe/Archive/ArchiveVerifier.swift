@@ -131,6 +131,22 @@ public enum ArchiveVerifier {
                         reason: "reordered: the manifest is for \(manifest.day) but lies under \(day)"
                     ))
             }
+            if let record = pruned.first(where: { $0.day == day }) {
+                // Retention records a day before it deletes it: a killed run leaves it recorded and present.
+                guard record.manifestSHA256 == ArchiveManifest.sha256(bytes) else {
+                    return .failure(
+                        Failure(
+                            path: prunedPath,
+                            reason: "edited: it records another version of \(day) than the archive holds"))
+                }
+                if finishing { continue }
+                return .failure(
+                    Failure(
+                        path: ArchiveLayout.dayDirectory(root, day: day),
+                        reason:
+                            "extra: \(day) is recorded as pruned but still here (an archive run did not finish: run archive again)"
+                    ))
+            }
             if let check = signatures {
                 guard let signature = manifest.signature else {
                     return .failure(

@@ -270,4 +270,27 @@ struct SignedArchiveTests {
         }
         #expect(crashes >= 15)
     }
+
+    @Test func signedPruningKilledAtEveryStepIsFinishedByTheNextRun() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let base = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: base) }
+        for point in 1...8 {
+            let dir = base.appendingPathComponent("crash-\(point)")
+            #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live archive '\(dir.path)/'", in: base).isEmpty)
+            _ = try ArchiveTests.run(
+                [
+                    "archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key",
+                    "--archive-retain", keep, "-q",
+                ], in: dir, env: ["AUDITPIPE_CRASH_AT": "\(point)"])
+            let (rerun, err) = try Self.archive(dir, ["--archive-retain", keep])
+            #expect(rerun == 0, "point \(point): \(err)")
+            let (verify, verr) = try Self.verify(dir, ["--through", "2026-11-04"])
+            #expect(
+                verify == 0 && verr.contains("verified 2 days, 100 events, chain intact (2 pruned days recorded)"),
+                "point \(point): \(verr)")
+        }
+    }
 }
