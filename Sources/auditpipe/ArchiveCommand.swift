@@ -18,6 +18,15 @@ struct ArchiveCommand: ParsableCommand {
             the manifest last; a live file is deleted only after its archive was read back and verified.
             A run killed at any point is finished by the next one.
 
+            With --signing-key every manifest, pruned.json and head.json (last day, its manifest's SHA-256, run
+            time, tool) are signed with Ed25519, the head at every run. Before it changes anything, archive
+            verifies the existing archive (signatures, chain, head; every day retention would prune in full)
+            and exits 4 naming the problem.
+
+            One run at a time per archive directory: a run holds ARCHIVE/.auditpipe.lock; another waits up to
+            --lock-timeout, then exits 5. A day whose live file a writer (correlate --output-dir) holds open is
+            left for the next run.
+
             Crontab (nightly at 00:30 UTC):
               30 0 * * * auditpipe archive --from /var/lib/auditpipe/live --to /var/lib/auditpipe/archive --retain 30d --archive-retain 400d
             """)
@@ -42,17 +51,37 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: "gzip level, 1 (fast) to 9 (small).")
     var level: Int32 = 6
 
+    @Option(
+        name: .customLong("lock-timeout"),
+        help:
+            "Wait this long for another archive run that holds ARCHIVE/.auditpipe.lock (e.g. 30s; 0 = exit 5 at once).")
+    var lockTimeout: String = "0"
+
+    @Option(
+        name: .customLong("signing-key"),
+        help: "Sign every manifest, the pruned record and the head with this key (auditpipe keys generate DIR).")
+    var signingKey: String?
+
+    @Option(
+        name: .customLong("public-key"),
+        help: "An older key whose signatures the archive may carry (key rotation); repeatable. Needs --signing-key.")
+    var publicKeys: [String] = []
+
     @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
     var quiet = false
 
     func validate() throws {
         for (flag, value) in [
             ("--older-than", olderThan), ("--retain", retain), ("--archive-retain", archiveRetain ?? "0"),
+            ("--lock-timeout", lockTimeout),
         ]
         where DurationText.parse(value) == nil {
             throw ValidationError("\(flag) takes a duration like 1d, 12h or 30d; got '\(value)'")
         }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1 to 9") }
+        if !publicKeys.isEmpty && signingKey == nil {
+            throw ValidationError("--public-key names older keys of a signed archive: give --signing-key too")
+        }
     }
 
     func run() throws {
@@ -62,6 +91,14 @@ struct ArchiveCommand: ParsableCommand {
         options.retainLive = DurationText.parse(retain)!
         options.retainArchive = archiveRetain.flatMap(DurationText.parse)
         options.level = level
+        options.lockTimeout = DurationText.parse(lockTimeout)!
+        do throws(ArchiveKeyError) {
+            options.signingKey = try signingKey.map(ArchiveSigningKey.load)
+            options.trustedKeys = try publicKeys.map(ArchivePublicKey.load)
+        } catch {
+            FileHandleStderr.write("auditpipe: \(error)\n")
+            throw ExitCode(1)
+        }
         let quiet = self.quiet
         let started = RunClock.seconds()
         let terminal = isatty(2) == 1
@@ -72,6 +109,10 @@ struct ArchiveCommand: ParsableCommand {
                     ProgressLine.text(r, day: day, seconds: RunClock.seconds() - started, bar: terminal))
             }.run()
             if !quiet && terminal && !report.daysArchived.isEmpty { FileHandleStderr.write("\n") }
+            for day in report.daysLeftInUse {
+                FileHandleStderr.write(
+                    "auditpipe: left \(day) for the next run: a writer holds \(from)/events-\(day).jsonl\n")
+            }
             if !quiet {
                 FileHandleStderr.write(
                     "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
@@ -79,7 +120,7 @@ struct ArchiveCommand: ParsableCommand {
             }
         } catch {
             FileHandleStderr.write("auditpipe: archive failed: \(error)\n")
-            throw ExitCode(3)
+            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -93,19 +134,51 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Archive directory.")
     var archive: String
 
+    @Option(
+        name: .customLong("public-key"),
+        help:
+            "Check every signature against these keys (repeatable: old and new key after a rotation), e.g. --public-key /etc/auditpipe/auditpipe-signing.pub."
+    )
+    var publicKeys: [String] = []
+
+    @Option(help: "Fail when the signed head's last day is before this day (YYYY-MM-DD): an old copy put back.")
+    var through: String?
+
     @Flag(name: .shortAndLong, help: "Print nothing when it holds.")
     var quiet = false
 
+    static let unsignedNote =
+        "auditpipe: note: signatures were not checked (give --public-key to check a signed archive)\n"
+
+    func validate() throws {
+        if let through, !ArchiveVerifier.isDay(through) {
+            throw ValidationError("--through takes YYYY-MM-DD; got '\(through)'")
+        }
+        if through != nil && publicKeys.isEmpty { throw ValidationError("--through needs --public-key") }
+    }
+
     func run() throws {
-        switch ArchiveVerifier.verify(root: archive) {
+        var check: ArchiveVerifier.SignatureCheck?
+        if !publicKeys.isEmpty {
+            do throws(ArchiveKeyError) {
+                check = ArchiveVerifier.SignatureCheck(
+                    keys: try publicKeys.map(ArchivePublicKey.load), through: through)
+            } catch {
+                FileHandleStderr.write("auditpipe: \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        switch ArchiveVerifier.verify(root: archive, signatures: check) {
         case .success(let s):
             if !quiet {
                 FileHandleStderr.write(
-                    "auditpipe: verified \(s.days) days, \(s.events) events, chain intact (\(s.pruned) pruned days recorded)\n"
+                    "auditpipe: verified \(s.days) days, \(s.events) events, chain intact (\(s.pruned) pruned days recorded)\(check == nil ? "" : ", signatures and head valid")\n"
                 )
             }
+            if check == nil && !quiet { FileHandleStderr.write(Self.unsignedNote) }
         case .failure(let f):
             FileHandleStderr.write("auditpipe: verify failed: \(f.path): \(f.reason)\n")
+            if check == nil { FileHandleStderr.write(Self.unsignedNote) }
             throw ExitCode(4)
         }
     }
@@ -135,5 +208,41 @@ enum RunClock {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// `auditpipe keys generate DIR`: the Ed25519 key pair that signs archives.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Manage the keys that sign archives.",
+        subcommands: [Generate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write DIR/auditpipe-signing.key (mode 0600) and DIR/auditpipe-signing.pub.",
+            discussion: """
+                Keep the .key on the host that runs archive (archive --signing-key DIR/auditpipe-signing.key);
+                give the .pub to whoever verifies (verify --public-key DIR/auditpipe-signing.pub). An existing
+                key is never overwritten.
+
+                Example: auditpipe keys generate /etc/auditpipe
+                """)
+
+        @Argument(help: "Directory for the key pair (created when missing).")
+        var directory: String
+
+        func run() throws {
+            let key = ArchiveSigningKey.generate()
+            do throws(ArchiveKeyError) {
+                try key.write(to: directory)
+            } catch {
+                FileHandleStderr.write("auditpipe: \(error)\n")
+                throw ExitCode(1)
+            }
+            FileHandleStderr.write(
+                "auditpipe: wrote \(directory)/\(ArchiveSigningKey.privateFileName) (keep it secret) and \(directory)/\(ArchiveSigningKey.publicFileName) (key id \(key.publicKey.keyID))\n"
+            )
+        }
     }
 }

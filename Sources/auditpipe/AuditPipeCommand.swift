@@ -13,11 +13,12 @@ struct AuditPipeCommand: AsyncParsableCommand {
         abstract: "Turn microservice logs and API payload records into grouped audit events.",
         discussion: """
             Exit codes: 0 ok, 1 bad usage or configuration, 2 input errors (unreadable input, or more \
-            dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 130/143 stopped by SIGINT/SIGTERM (open groups written first).
+            dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 5 locked (another archive run holds the archive), 130/143 stopped by SIGINT/SIGTERM (open groups written first).
             """,
         subcommands: [
             CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
-            ArchiveCommand.self, VerifyCommand.self, QueryCommand.self, SummaryCommand.self, DemoCommand.self,
+            ArchiveCommand.self, VerifyCommand.self, KeysCommand.self, QueryCommand.self, SummaryCommand.self,
+            DemoCommand.self,
         ]
     )
 

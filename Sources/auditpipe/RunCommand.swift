@@ -98,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         } catch {
             FileHandleStderr.write("auditpipe: archive failed: \(error)\n")
-            throw ExitCode(3)
+            throw ExitCode(error.exitCode)
         }
     }
 }

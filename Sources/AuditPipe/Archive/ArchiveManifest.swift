@@ -19,6 +19,44 @@ public struct ArchiveManifest: Sendable, Equatable {
     public var toolVersion: String
     /// SHA-256 of the previous day's manifest file, or of the last pruned day's, or nil for the first day.
     public var previousManifestSHA256: String?
+    /// In a signed archive, SHA-256 of the version of this day's manifest this one replaced (a merge of late
+    /// events or a re-chain), so a run killed before it re-chained or rewrote the head can be finished.
+    public var supersedesManifestSHA256: String?
+    /// In a signed archive, the signature over `unsignedBytes`.
+    var signature: ArchiveSignature?
+
+    /// Creates a manifest (unsigned, replacing nothing).
+    public init(
+        day: String, events: Int, firstStart: String?, lastStart: String?, compressedBytes: Int64,
+        uncompressedBytes: Int64, gzipSHA256: String, contentSHA256: String, toolVersion: String,
+        previousManifestSHA256: String?
+    ) {
+        self.day = day
+        self.events = events
+        self.firstStart = firstStart
+        self.lastStart = lastStart
+        self.compressedBytes = compressedBytes
+        self.uncompressedBytes = uncompressedBytes
+        self.gzipSHA256 = gzipSHA256
+        self.contentSHA256 = contentSHA256
+        self.toolVersion = toolVersion
+        self.previousManifestSHA256 = previousManifestSHA256
+    }
+
+    /// The bytes the signature covers: the manifest without its signature.
+    var unsignedBytes: [UInt8] {
+        var m = self
+        m.signature = nil
+        return m.bytes
+    }
+
+    /// True when both describe the same archive file chained the same way (signature and history aside).
+    func sameContent(as other: ArchiveManifest) -> Bool {
+        var a = self
+        var b = other
+        (a.signature, a.supersedesManifestSHA256, b.signature, b.supersedesManifestSHA256) = (nil, nil, nil, nil)
+        return a == b
+    }
 
     /// The manifest as written (fixed key order, one line).
     public var bytes: [UInt8] {
@@ -56,6 +94,15 @@ public struct ArchiveManifest: Sendable, Equatable {
         w.raw(",")
         w.key("previous_manifest_sha256")
         w.stringOrNull(previousManifestSHA256)
+        if let supersedesManifestSHA256 {
+            w.raw(",")
+            w.key("supersedes_manifest_sha256")
+            w.string(supersedesManifestSHA256)
+        }
+        if let signature {
+            w.raw(",")
+            signature.write(into: &w)
+        }
         w.raw("}\n")
         return w.bytes
     }
@@ -73,10 +120,13 @@ public struct ArchiveManifest: Sendable, Equatable {
             let gz = v["gzip_sha256"]?.scalarText, let content = v["content_sha256"]?.scalarText,
             let tool = v["tool_version"]?.scalarText
         else { return nil }
-        return ArchiveManifest(
+        var m = ArchiveManifest(
             day: day, events: events, firstStart: v["first_start"]?.scalarText, lastStart: v["last_start"]?.scalarText,
             compressedBytes: compressed, uncompressedBytes: uncompressed, gzipSHA256: gz, contentSHA256: content,
             toolVersion: tool, previousManifestSHA256: v["previous_manifest_sha256"]?.scalarText)
+        m.supersedesManifestSHA256 = v["supersedes_manifest_sha256"]?.scalarText
+        m.signature = ArchiveSignature.parse(v["signature"])
+        return m
     }
 
     /// Hex SHA-256 of bytes.

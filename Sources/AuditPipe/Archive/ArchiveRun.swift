@@ -26,6 +26,12 @@ public struct ArchiveRun {
         /// Now, UTC nanoseconds.
         public var now: Int64
         public var toolVersion = "auditpipe 0.3.0"
+        /// How long to wait for another run that holds the archive directory's lock (0: do not wait).
+        public var lockTimeout: Int64 = 0
+        /// Signs every manifest, the pruned record and the head (nil: an unsigned archive).
+        public var signingKey: ArchiveSigningKey?
+        /// Older keys whose signatures the archive may still carry (key rotation), besides the signing key's.
+        public var trustedKeys: [ArchivePublicKey] = []
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -41,6 +47,8 @@ public struct ArchiveRun {
         public var eventsArchived = 0
         public var duplicatesDropped = 0
         public var liveFilesDeleted: [String] = []
+        /// Due days left for the next run because a writer held their live file.
+        public var daysLeftInUse: [String] = []
         public var daysPruned: [String] = []
         public var uncompressedBytes: Int64 = 0
         public var compressedBytes: Int64 = 0
@@ -59,21 +67,90 @@ public struct ArchiveRun {
         self.progress = progress
     }
 
-    /// Runs the job.
-    public func run() throws(OutputError) -> Report {
-        var report = Report()
-        let root = options.archiveDirectory
-        ArchiveLayout.makeDirectories(root)
+    /// Runs the job under the archive directory's lock.
+    public func run() throws(ArchiveRunError) -> Report {
+        ArchiveLayout.makeDirectories(options.archiveDirectory)
+        let lock = try ArchiveLock.acquire(root: options.archiveDirectory, timeout: options.lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
         removeTemporaryFiles()
-        let liveDays = ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:))
-        let due = liveDays.filter { dayEnd($0) + options.olderThan <= options.now }
+        if let failure = checkBeforeChaining() { throw .unverified(failure) }
+        // Only now: a version directory nothing links to may be what an operator restores a deleted day from.
+        DayDirectory.removeOrphans(root: options.archiveDirectory)
+        do throws(OutputError) {
+            return try runLocked()
+        } catch {
+            throw .output(error)
+        }
+    }
+
+    /// What must hold before the run changes anything: a signed archive verifies (manifests, signatures,
+    /// chain, head; a state a killed run left is accepted and finished), an unsigned one is not signed in
+    /// parts, and every day this run merges live events into or prunes verifies in full (so a tampered
+    /// day is never merged into a newly signed version, nor pruned).
+    private func checkBeforeChaining() -> ArchiveVerifier.Failure? {
+        let root = options.archiveDirectory
+        if let key = options.signingKey {
+            let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
+            if FileBytes.read(ArchiveHead.path(root)) != nil {
+                let check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
+                result = ArchiveVerifier.verify(root: root, signatures: check, contents: false, finishing: true)
+            } else if ArchiveVerifier.isSigned(root: root) {
+                return ArchiveVerifier.Failure(
+                    path: ArchiveHead.path(root),
+                    reason: "missing: the archive carries signatures but no head; the head was deleted")
+            } else {
+                // An unsigned archive becomes signed: its chain must hold as it is.
+                result = ArchiveVerifier.verify(root: root, signatures: nil, contents: false, finishing: false)
+            }
+            if case .failure(let failure) = result { return failure }
+        } else if ArchiveVerifier.isSigned(root: root) {
+            return ArchiveVerifier.Failure(
+                path: root,
+                reason: "the archive is signed: run archive with --signing-key (and --public-key for older keys)"
+            )
+        }
+        let due = Set(dueLiveDays())
+        for day in ArchiveLayout.archivedDays(root) {
+            let pruned = options.retainArchive.map { $0 <= options.now - dayEnd(day) } ?? false
+            guard pruned || due.contains(day) else { continue }
+            if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
+                return failure
+            }
+        }
+        return nil
+    }
+
+    /// Days with a live file whose day ended `olderThan` ago.
+    private func dueLiveDays() -> [String] {
+        ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:)).filter {
+            dayEnd($0) + options.olderThan <= options.now
+        }
+    }
+
+    private func runLocked() throws(OutputError) -> Report {
+        var report = Report()
+        let due = dueLiveDays()
         report.liveBytesTotal = due.reduce(0) {
             $0 + fileSize(options.liveDirectory + "/" + ArchiveLayout.liveName(day: $1))
         }
         for day in due {
             let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
             let liveBytes = fileSize(livePath)
-            try archive(day: day, livePath: livePath, into: &report)
+            // The live file is held locked from reading it until it is deleted (or kept): a writer that
+            // wants it meanwhile waits, then finds it gone and starts a new file for the next run.
+            let fd: Int32
+            switch LiveFileLock.take(livePath) {
+            case .taken(let descriptor): fd = descriptor
+            case .busy:
+                report.daysLeftInUse.append(day)
+                continue
+            case .missing: continue
+            }
+            defer { close(fd) }
+            guard let live = FileBytes.read(descriptor: fd) else {
+                throw OutputError(path: livePath, message: "cannot read the live file")
+            }
+            try archive(day: day, live: live, livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
             if dayEnd(day) + options.retainLive <= options.now {
                 guard unlink(livePath) == 0 || errno == ENOENT else {
@@ -88,18 +165,20 @@ public struct ArchiveRun {
         }
         try prune(into: &report)
         try rechain()
+        if let key = options.signingKey { try writeHead(signer: key) }
         return report
     }
 
     /// Merges the day's live events into its archive (de-duplicated by event id, sorted by start then id),
     /// writes archive then manifest, and verifies the result by reading it back.
-    private func archive(day: String, livePath: String, into report: inout Report) throws(OutputError) {
+    private func archive(day: String, live: [UInt8], livePath: String, into report: inout Report)
+        throws(OutputError)
+    {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        guard let live = FileBytes.read(livePath) else {
-            throw OutputError(path: livePath, message: "cannot read the live file")
-        }
         var buffers = [live]
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        let existingManifest = FileBytes.read(manifestPath)
         if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {
                 buffers.append(try ArchivedDay.inflate(existing, name: gzPath))
@@ -110,15 +189,21 @@ public struct ArchiveRun {
         }
         let (content, events, dropped, first, last) = try DayMerge.merge(buffers, source: livePath)
         let gz = try ParallelGzip.compress(content, level: options.level)
-        let manifest = ArchiveManifest(
+        var manifest = ArchiveManifest(
             day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
             uncompressedBytes: Int64(content.count), gzipSHA256: ArchiveManifest.sha256(gz),
             contentSHA256: ArchiveManifest.sha256(content), toolVersion: options.toolVersion,
             previousManifestSHA256: previousManifestHash(before: day))
-        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let unchanged =
-            FileBytes.read(gzPath) == gz && FileBytes.read(manifestPath) == manifest.bytes
-        if !unchanged { try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes) }
+            FileBytes.read(gzPath) == gz
+            && existingManifest.flatMap(ArchiveManifest.parse).map { $0.sameContent(as: manifest) } == true
+        if !unchanged {
+            if let key = options.signingKey {
+                manifest.supersedesManifestSHA256 = existingManifest.map(ArchiveManifest.sha256)
+                manifest.signature = key.sign(manifest.unsignedBytes)
+            }
+            try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes)
+        }
         if let problem = ArchiveVerifier.checkDay(
             root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
         {
@@ -140,15 +225,22 @@ public struct ArchiveRun {
         return PrunedDays.load(root).last?.manifestSHA256
     }
 
-    /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it).
+    /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it); in a
+    /// signed archive also signs what is not signed yet (an unsigned archive's first signed run). A rewritten
+    /// signed manifest names the version it replaces.
     private func rechain() throws(OutputError) {
         let root = options.archiveDirectory
         var previous = PrunedDays.load(root).last?.manifestSHA256
         for day in ArchiveLayout.archivedDays(root) {
             let path = ArchiveLayout.manifestFile(root, day: day)
             guard let bytes = FileBytes.read(path), var m = ArchiveManifest.parse(bytes) else { continue }
-            if m.previousManifestSHA256 != previous {
+            let unsigned = options.signingKey != nil && m.signature == nil
+            if m.previousManifestSHA256 != previous || unsigned {
                 m.previousManifestSHA256 = previous
+                if let key = options.signingKey {
+                    m.supersedesManifestSHA256 = ArchiveManifest.sha256(bytes)
+                    m.signature = key.sign(m.unsignedBytes)
+                }
                 try AtomicFile.write(m.bytes, to: path)
                 CrashPoint.reached("manifest re-chained")
                 previous = ArchiveManifest.sha256(m.bytes)
@@ -168,7 +260,7 @@ public struct ArchiveRun {
             if !pruned.contains(where: { $0.day == day }) {
                 guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
                 pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
-                try PrunedDays.save(pruned, root)
+                try PrunedDays.save(pruned, root, signer: options.signingKey)
                 CrashPoint.reached("pruning recorded")
             }
             DayDirectory.remove(root: root, day: day)
@@ -177,14 +269,35 @@ public struct ArchiveRun {
         }
     }
 
+    /// Writes the signed head: the last day and its manifest's hash (the last pruned day's when none is
+    /// left), the run's time and the tool; also signs a pruned record an unsigned archive brought along.
+    private func writeHead(signer key: ArchiveSigningKey) throws(OutputError) {
+        let root = options.archiveDirectory
+        let (pruned, prunedSignature, _) = PrunedDays.loadSigned(root)
+        if prunedSignature == nil && FileBytes.read(ArchiveLayout.prunedFile(root)) != nil {
+            try PrunedDays.save(pruned, root, signer: key)
+        }
+        var head = ArchiveHead(
+            lastDay: pruned.last?.day, lastManifestSHA256: pruned.last?.manifestSHA256,
+            runTime: UTCTime.rfc3339Millis(options.now), toolVersion: options.toolVersion)
+        if let day = ArchiveLayout.archivedDays(root).last {
+            head.lastDay = day
+            head.lastManifestSHA256 = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).map(
+                ArchiveManifest.sha256)
+        }
+        head.signature = key.sign(head.unsignedBytes)
+        try AtomicFile.write(head.bytes, to: ArchiveHead.path(root))
+        CrashPoint.reached("head written")
+    }
+
     private func removeTemporaryFiles() {
         let root = options.archiveDirectory
-        DayDirectory.removeOrphans(root: root)
         for day in ArchiveLayout.archivedDays(root) {
             let dir = ArchiveLayout.dayDirectory(root, day: day)
             for name in ArchiveLayout.entries(dir) where name.hasSuffix(".tmp") { unlink(dir + "/" + name) }
         }
         unlink(ArchiveLayout.prunedFile(root) + ".tmp")
+        unlink(ArchiveHead.path(root) + ".tmp")
     }
 
     private func fileSize(_ path: String) -> Int64 {

@@ -17,21 +17,156 @@ public enum ArchiveVerifier {
         public var pruned = 0
     }
 
-    /// Verifies the archive under `root`.
-    public static func verify(root: String) -> Result<Summary, Failure> {
+    /// What `verify --public-key` checks besides the hashes: the keys whose signatures count, and the day the
+    /// signed head must have reached (`--through`).
+    public struct SignatureCheck: Sendable {
+        public var keys: [ArchivePublicKey]
+        public var through: String?
+
+        /// Creates a check against `keys`.
+        public init(keys: [ArchivePublicKey], through: String? = nil) {
+            self.keys = keys
+            self.through = through
+        }
+    }
+
+    /// Verifies the archive under `root`: hashes and chain, and with `signatures` every signature, the head
+    /// and where the chain ends.
+    /// It waits for an archive run in progress to end first.
+    public static func verify(root: String, signatures: SignatureCheck? = nil) -> Result<Summary, Failure> {
+        let lock = ArchiveLock.shared(root: root)
+        defer { withExtendedLifetime(lock) {} }
+        return verify(root: root, signatures: signatures, contents: true, finishing: false)
+    }
+
+    /// True for a day written `YYYY-MM-DD` (as `--through` takes it).
+    public static func isDay(_ text: String) -> Bool { ArchiveLayout.isDay(text) }
+
+    /// True when the archive under `root` carries signatures (a head, a signed manifest or pruned record).
+    static func isSigned(root: String) -> Bool {
+        if FileBytes.read(ArchiveHead.path(root)) != nil || PrunedDays.loadSigned(root).signature != nil {
+            return true
+        }
+        return ArchiveLayout.archivedDays(root).contains { day in
+            FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).flatMap(ArchiveManifest.parse)?.signature != nil
+        }
+    }
+
+    /// The verification behind `verify` and behind `archive`'s check before it chains. `contents: false`
+    /// reads manifests only (archive checks a day's files fully where it reads or prunes them). `finishing`
+    /// accepts what a signed run killed part-way leaves, and only that: a day still linked to an earlier point
+    /// of the chain (see `earlierLinks`), and a head one version behind (or followed by signed days it does
+    /// not name yet).
+    static func verify(root: String, signatures: SignatureCheck?, contents: Bool, finishing: Bool)
+        -> Result<Summary, Failure>
+    {
         var summary = Summary()
-        let pruned = PrunedDays.load(root)
+        let prunedPath = ArchiveLayout.prunedFile(root)
+        let (pruned, prunedSignature, prunedBody) = PrunedDays.loadSigned(root)
         summary.pruned = pruned.count
+        var head: ArchiveHead?
+        if let check = signatures {
+            let headPath = ArchiveHead.path(root)
+            guard let bytes = FileBytes.read(headPath) else {
+                return .failure(
+                    Failure(
+                        path: headPath,
+                        reason:
+                            "missing: a signed archive has a signed head; it was deleted (or the archive was never signed)"
+                    ))
+            }
+            guard let h = ArchiveHead.parse(bytes) else {
+                return .failure(Failure(path: headPath, reason: "edited: not a valid head"))
+            }
+            guard let signature = h.signature else {
+                return .failure(Failure(path: headPath, reason: "unsigned: the head carries no signature"))
+            }
+            if let problem = signature.problem(h.unsignedBytes, keys: check.keys) {
+                return .failure(Failure(path: headPath, reason: problem))
+            }
+            if let through = check.through, (h.lastDay ?? "") < through {
+                return .failure(
+                    Failure(
+                        path: headPath,
+                        reason:
+                            "older than --through \(through): the signed head's last day is \(h.lastDay ?? "none") (written \(h.runTime)); an old copy of the archive was put back, or archive has not run since"
+                    ))
+            }
+            if FileBytes.read(prunedPath) != nil {
+                guard let prunedSignature else {
+                    return .failure(
+                        Failure(path: prunedPath, reason: "unsigned: the pruned record carries no signature"))
+                }
+                if let problem = prunedSignature.problem(prunedBody, keys: check.keys) {
+                    return .failure(Failure(path: prunedPath, reason: problem))
+                }
+            }
+            head = h
+        }
         var previous = pruned.last?.manifestSHA256
+        // Every link a day could still carry after a killed run: the chain's start, each earlier day's
+        // manifest hash and the hash of the version it replaced. A day links to an earlier day than the one
+        // before it while days archive inserted in between wait for their successor's re-chain; it links to
+        // a replaced version while the day before was re-archived. A deleted day's hash is never among them.
+        var earlierLinks: Set<String?> = [previous]
         var previousDay = pruned.last?.day
+        var current: [String: (sha: String, supersedes: String?)] = [:]
         for day in ArchiveLayout.archivedDays(root) {
             let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-            if let problem = checkDay(root: root, day: day, previous: nil, checkChain: false) {
-                return .failure(problem)
+            if contents {
+                if let problem = checkDay(root: root, day: day, previous: nil, checkChain: false) {
+                    return .failure(problem)
+                }
             }
-            let bytes = FileBytes.read(manifestPath) ?? []
-            let manifest = ArchiveManifest.parse(bytes)!
-            if manifest.previousManifestSHA256 != previous {
+            guard let bytes = FileBytes.read(manifestPath) else {
+                return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
+            }
+            guard let manifest = ArchiveManifest.parse(bytes) else {
+                return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest"))
+            }
+            if manifest.day != day {
+                return .failure(
+                    Failure(
+                        path: manifestPath,
+                        reason: "reordered: the manifest is for \(manifest.day) but lies under \(day)"
+                    ))
+            }
+            if let record = pruned.first(where: { $0.day == day }) {
+                // Retention records a day before it deletes it: a killed run leaves it recorded and present.
+                guard record.manifestSHA256 == ArchiveManifest.sha256(bytes) else {
+                    return .failure(
+                        Failure(
+                            path: prunedPath,
+                            reason: "edited: it records another version of \(day) than the archive holds"))
+                }
+                if finishing { continue }
+                return .failure(
+                    Failure(
+                        path: ArchiveLayout.dayDirectory(root, day: day),
+                        reason:
+                            "extra: \(day) is recorded as pruned but still here (an archive run did not finish: run archive again)"
+                    ))
+            }
+            if let check = signatures {
+                guard let signature = manifest.signature else {
+                    return .failure(
+                        Failure(path: manifestPath, reason: "unsigned: an unsigned manifest in a signed archive"))
+                }
+                if let problem = signature.problem(manifest.unsignedBytes, keys: check.keys) {
+                    return .failure(Failure(path: manifestPath, reason: problem))
+                }
+            }
+            let unfinished = earlierLinks.contains(manifest.previousManifestSHA256)
+            let linked = manifest.previousManifestSHA256 == previous || (finishing && unfinished)
+            if !linked && unfinished {
+                return .failure(
+                    Failure(
+                        path: manifestPath,
+                        reason:
+                            "chain broken: previous_manifest_sha256 names an earlier version of the chain before \(day) (an archive run did not finish: run archive again)"
+                    ))
+            }
+            if !linked {
                 let before = previousDay.map { "the manifest of \($0)" } ?? "nothing (it is the first day)"
                 return .failure(
                     Failure(
@@ -41,9 +176,38 @@ public enum ArchiveVerifier {
                     ))
             }
             previous = ArchiveManifest.sha256(bytes)
+            earlierLinks.insert(previous)
+            if let replaced = manifest.supersedesManifestSHA256 { earlierLinks.insert(replaced) }
             previousDay = day
+            current[day] = (previous!, manifest.supersedesManifestSHA256)
             summary.days += 1
             summary.events += manifest.events
+        }
+        if let head {
+            let headPath = ArchiveHead.path(root)
+            let lastDay = previousDay
+            if head.lastDay == lastDay && head.lastManifestSHA256 == previous { return .success(summary) }
+            if finishing {
+                guard let day = head.lastDay else { return .success(summary) }
+                if let c = current[day], c.sha == head.lastManifestSHA256 || c.supersedes == head.lastManifestSHA256 {
+                    return .success(summary)
+                }
+                if pruned.contains(where: { $0.day == day && $0.manifestSHA256 == head.lastManifestSHA256 }) {
+                    return .success(summary)
+                }
+            }
+            let reason: String
+            if let headDay = head.lastDay, current[headDay] == nil {
+                reason =
+                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted"
+            } else if let headDay = head.lastDay, headDay != lastDay {
+                reason =
+                    "head behind: the signed head ends at \(headDay) but days after it follow (an archive run did not finish: run archive again)"
+            } else {
+                reason =
+                    "chain end differs from the signed head: \(lastDay ?? "no day") is not the version the head names (the day was replaced, or an archive run did not finish: run archive again)"
+            }
+            return .failure(Failure(path: headPath, reason: reason))
         }
         return .success(summary)
     }

@@ -88,6 +88,16 @@ public struct CorrelatePipeline: Sendable {
                     return .none
                 }
             }
+            if options.live {
+                // An empty batch to the sink every tick: its flush releases live day files gone idle.
+                group.addTask {
+                    while !outputChannel.isFinished {
+                        try? await Task.sleep(nanoseconds: 100_000_000)
+                        await outputChannel.send(.events([], all: []))
+                    }
+                    return .none
+                }
+            }
             group.addTask {
                 await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
                     batch, stats throws(OutputError) in

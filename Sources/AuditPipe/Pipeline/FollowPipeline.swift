@@ -119,6 +119,14 @@ public struct FollowPipeline: Sendable {
                 return .none
             }
             group.addTask {
+                // An empty batch to the sink every tick: its flush releases live day files gone idle.
+                while !outputChannel.isFinished {
+                    try? await Task.sleep(nanoseconds: 100_000_000)
+                    await outputChannel.send(([], [], nil))
+                }
+                return .none
+            }
+            group.addTask {
                 await SinkStage.run(outputChannel, sink: sinkBox, control: control) {
                     batch, stats throws(OutputError) in
                     let (kept, all, commit) = batch

@@ -11,6 +11,11 @@ public enum FileBytes {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return read(descriptor: fd)
+    }
+
+    /// The bytes of an open file from its current offset (at the start for a fresh descriptor), or nil.
+    public static func read(descriptor fd: Int32) -> [UInt8]? {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         let size = Int(st.st_size)

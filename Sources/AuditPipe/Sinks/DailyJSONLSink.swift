@@ -1,24 +1,40 @@
 /// `--output-dir live/`: appends each event to `live/events-YYYY-MM-DD.jsonl` by the UTC day of its start
 /// (the names come from timestamps only, so log content can never steer a path).
+///
+/// Each day file it has open is held under a shared lock (`LiveFileLock`), so `archive` never rolls it
+/// away under the writer. A file not written for `releaseAfter` is flushed, fsynced and closed, which
+/// releases it to `archive`; the next event of that day opens the day's file by path again (a new one when
+/// archive took the old away).
 public final class DailyJSONLSink: EventSink {
+    /// An open, locked day file and when it was last written (monotonic nanoseconds).
+    private struct DayFile {
+        var file: OutputFile
+        var lastWrite: Int64
+    }
+
     private let directory: String
-    private var files: [String: OutputFile] = [:]
+    private let releaseAfter: Int64
+    private var files: [String: DayFile] = [:]
     private var writer = JSONWriter(capacity: 64 << 10)
 
-    /// Creates the sink; the directory is created when missing.
-    public init(directory: String) {
+    /// Creates the sink; the directory is created when missing. A day file idle for `releaseAfter`
+    /// nanoseconds is closed (and its lock released) at the next write or flush.
+    public init(directory: String, releaseAfter: Int64 = UTCTime.second) {
         self.directory = directory
+        self.releaseAfter = releaseAfter
         ArchiveLayout.makeDirectories(directory)
     }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
         var byDay: [String: [Int]] = [:]
         for (i, e) in events.enumerated() { byDay[ArchiveLayout.day(of: e.start), default: []].append(i) }
+        let now = RunControl.now()
         for day in byDay.keys.sorted() {
             writer.bytes.removeAll(keepingCapacity: true)
             for i in byDay[day]! { EventJSONEncoder.encode(events[i], into: &writer) }
-            try file(for: day).write(writer.bytes)
+            try file(for: day, now: now).write(writer.bytes)
         }
+        try releaseIdle(now: now)
     }
 
     /// Raw records have no day of their own here; they are not written by this sink.
@@ -26,19 +42,33 @@ public final class DailyJSONLSink: EventSink {
         throw OutputError(path: directory, message: "--output-dir writes events, not --records")
     }
 
+    /// Writes out what is buffered, then releases the day files idle for `releaseAfter` (a live run flushes
+    /// after every batch and at every tick, so a quiet day's file is released within a tick of going idle).
     public func flush() throws(OutputError) {
-        for f in files.values { try f.flush() }
+        for f in files.values { try f.file.flush() }
+        try releaseIdle(now: RunControl.now())
     }
 
     public func close() throws(OutputError) {
-        for day in files.keys.sorted() { try files[day]!.close() }
-        files = [:]
+        for day in files.keys.sorted() { try files.removeValue(forKey: day)!.file.close() }
     }
 
-    private func file(for day: String) throws(OutputError) -> OutputFile {
-        if let f = files[day] { return f }
-        let f = try OutputFile(path: directory + "/" + ArchiveLayout.liveName(day: day), append: true)
-        files[day] = f
+    private func file(for day: String, now: Int64) throws(OutputError) -> OutputFile {
+        if let f = files[day] {
+            files[day]!.lastWrite = now
+            return f.file
+        }
+        let path = directory + "/" + ArchiveLayout.liveName(day: day)
+        let f = OutputFile(descriptor: try LiveFileLock.openForAppend(path), path: path)
+        files[day] = DayFile(file: f, lastWrite: now)
         return f
+    }
+
+    /// Flushes, fsyncs and closes each day file not written for `releaseAfter`, releasing its lock.
+    private func releaseIdle(now: Int64) throws(OutputError) {
+        for (day, f) in files where now - f.lastWrite >= releaseAfter {
+            files[day] = nil
+            try f.file.close()
+        }
     }
 }

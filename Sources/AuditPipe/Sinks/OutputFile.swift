@@ -19,6 +19,15 @@ public final class OutputFile {
         ArchiveLayout.makeDirectories(String(path[..<slash]))
     }
 
+    /// Takes over a descriptor already open for writing (closed by `close()`).
+    init(descriptor: Int32, path: String, flushThreshold: Int = 256 << 10) {
+        self.fd = descriptor
+        self.path = path
+        self.flushThreshold = flushThreshold
+        owns = true
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
     public init(path: String, append: Bool = false, flushThreshold: Int = 256 << 10) throws(OutputError) {
         self.path = path
         self.flushThreshold = flushThreshold

@@ -1,0 +1,296 @@
+import Foundation
+import Testing
+
+/// Signed archives (issue 12): what a person with write access but without the signing key can do to an
+/// archive — launder an edited day by re-chaining by hand, delete the newest or a middle day, put an old
+/// copy back, slip in an unsigned manifest, sign with another key — `verify --public-key` catches with exit
+/// 4 and a reason; `archive` refuses a damaged archive and never prunes a day that fails verification.
+struct SignedArchiveTests {
+    /// A temporary directory with keys in `keys/`, days 2026-11-01…04 (50 events each) archived and signed.
+    static func signedArchive(days: ClosedRange<Int> = 1...4) throws -> URL {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        #expect(try ArchiveTests.run(["keys", "generate", "keys"], in: dir).0 == 0)
+        _ = try ArchiveTests.makeLive(dir, days: days, perDay: 50)
+        let (status, err) = try archive(dir)
+        #expect(status == 0, "\(err)")
+        return dir
+    }
+
+    @discardableResult
+    static func archive(_ dir: URL, _ extra: [String] = []) throws -> (Int32, String) {
+        try ArchiveTests.run(
+            ["archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key", "-q"]
+                + extra, in: dir)
+    }
+
+    static func verify(_ dir: URL, _ extra: [String] = []) throws -> (Int32, String) {
+        try ArchiveTests.run(["verify", "archive", "--public-key", "keys/auditpipe-signing.pub"] + extra, in: dir)
+    }
+
+    static func sh(_ script: String, in dir: URL) throws -> String {
+        let (status, out) = try ArchiveTests.shell(script, in: dir)
+        #expect(status == 0, "\(script): \(out)")
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Rewrites a manifest as an attacker without the key would: JSON in, fields changed, JSON out.
+    static func editManifest(_ dir: URL, day: String, _ edit: (inout [String: Any]) throws -> Void) throws {
+        let url = dir.appendingPathComponent("archive/\(day.replacingOccurrences(of: "-", with: "/"))/manifest.json")
+        var obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        try edit(&obj)
+        try JSONSerialization.data(withJSONObject: obj).write(to: url)
+    }
+
+    static func expectCaught(_ dir: URL, _ expected: String, _ extra: [String] = []) throws {
+        let (status, err) = try verify(dir, extra)
+        #expect(status == 4, "\(err)")
+        #expect(err.contains(expected), "\(err)")
+    }
+
+    @Test func signedArchiveVerifiesThroughMergesReruns_andKeyRotation() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: dir.path + "/keys/auditpipe-signing.key")[
+                .posixPermissions] as! Int
+        #expect(mode == 0o600)
+        var (status, err) = try Self.verify(dir, ["--through", "2026-11-04"])
+        #expect(status == 0 && err.contains("signatures and head valid"), "\(err)")
+        (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(status == 0 && err.contains("signatures were not checked"), "\(err)")
+        // A run with nothing to archive still rewrites the head; late events merged into day 2 re-chain 3 and 4.
+        try Self.sh("cp archive/head.json head.before && sleep 1.1", in: dir)
+        #expect(try Self.archive(dir).0 == 0)
+        #expect(try Self.sh("cmp -s head.before archive/head.json || echo rewritten", in: dir) == "rewritten")
+        _ = try ArchiveTests.makeLive(dir, days: 2...2, perDay: 10, seed: 5)
+        #expect(try Self.archive(dir).0 == 0)
+        (status, err) = try Self.verify(dir)
+        #expect(status == 0, "after a merge: \(err)")
+        // Key rotation: a new key from 2026-11-05 on; both public keys verify, the new one alone does not.
+        #expect(try ArchiveTests.run(["keys", "generate", "keys2"], in: dir).0 == 0)
+        _ = try ArchiveTests.makeLive(dir, days: 5...5, perDay: 20, seed: 6)
+        (status, err) = try ArchiveTests.run(
+            [
+                "archive", "--from", "live", "--to", "archive", "--signing-key", "keys2/auditpipe-signing.key",
+                "--public-key", "keys/auditpipe-signing.pub", "-q",
+            ], in: dir)
+        #expect(status == 0, "\(err)")
+        (status, err) = try ArchiveTests.run(
+            [
+                "verify", "archive", "--public-key", "keys/auditpipe-signing.pub", "--public-key",
+                "keys2/auditpipe-signing.pub", "--through", "2026-11-05",
+            ], in: dir)
+        #expect(status == 0, "\(err)")
+        (status, err) = try ArchiveTests.run(
+            ["verify", "archive", "--public-key", "keys2/auditpipe-signing.pub"], in: dir)
+        #expect(status == 4 && err.contains("signed by a key not given with --public-key"), "\(err)")
+        // Without the old key, archive refuses to chain onto days it cannot verify.
+        (status, err) = try ArchiveTests.run(
+            ["archive", "--from", "live", "--to", "archive", "--signing-key", "keys2/auditpipe-signing.key"], in: dir)
+        #expect(status == 4 && err.contains("signed by a key not given"), "\(err)")
+    }
+
+    @Test func handLaunderedChainIsCaught() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Remove the first event of 2026-11-02, rebuild its manifest's hashes and re-chain 03 and 04.
+        let gz = "archive/2026/11/02/events-2026-11-02.jsonl.gz"
+        try Self.sh("zcat \(gz) | sed 1d > content && gzip -n -c content > \(gz).new && mv \(gz).new \(gz)", in: dir)
+        let content = try Data(contentsOf: dir.appendingPathComponent("content"))
+        let firstLine = String(decoding: content.split(separator: 10).first!, as: UTF8.self)
+        let firstStart = (try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as! [String: Any])["start"]!
+        let gzSize = try FileManager.default.attributesOfItem(atPath: dir.path + "/" + gz)[.size] as! Int
+        let gzSHA = try Self.sh("sha256sum \(gz) | cut -c1-64", in: dir)
+        let contentSHA = try Self.sh("sha256sum content | cut -c1-64", in: dir)
+        try Self.editManifest(dir, day: "2026-11-02") { m in
+            m["events"] = (m["events"] as! Int) - 1
+            m["first_start"] = firstStart
+            m["compressed_bytes"] = gzSize
+            m["uncompressed_bytes"] = content.count
+            m["gzip_sha256"] = gzSHA
+            m["content_sha256"] = contentSHA
+        }
+        for (day, before) in [("2026-11-03", "02"), ("2026-11-04", "03")] {
+            let sha = try Self.sh("sha256sum archive/2026/11/\(before)/manifest.json | cut -c1-64", in: dir)
+            try Self.editManifest(dir, day: day) { $0["previous_manifest_sha256"] = sha }
+        }
+        // The hashes alone are fooled; the signatures are not.
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        try Self.expectCaught(dir, "archive/2026/11/02/manifest.json: bad signature")
+    }
+
+    @Test func deletedMiddleDayFollowedByAnArchiveRunIsCaught() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh("rm archive/2026/11/02", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 5...5, perDay: 10, seed: 3)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4 && err.contains("chain broken"), "archive must refuse to re-chain: \(err)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-05.jsonl"))
+        try Self.expectCaught(
+            dir,
+            "archive/2026/11/03/manifest.json: chain broken: previous_manifest_sha256 does not match the manifest of 2026-11-01"
+        )
+        // Unsigned runs may not re-chain a signed archive either.
+        let (unsigned, uerr) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive"], in: dir)
+        #expect(unsigned == 4 && uerr.contains("the archive is signed"), "\(uerr)")
+        // Recovery as the README says: the refused runs removed nothing; relink the version, and all verifies.
+        try Self.sh("cd archive/2026/11 && ln -s 02.* 02", in: dir)
+        #expect(try Self.archive(dir).0 == 0)
+        #expect(try Self.verify(dir, ["--through", "2026-11-05"]).0 == 0)
+    }
+
+    @Test func deletedNewestDayIsCaught() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh("rm archive/2026/11/04", in: dir)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)  // the hashes alone are fooled
+        try Self.expectCaught(
+            dir,
+            "archive/head.json: missing: the signed head names 2026-11-04 as the last day but the archive ends at 2026-11-03"
+        )
+        #expect(try Self.archive(dir).0 == 4)
+    }
+
+    @Test func oldCopyPutBackIsCaughtWithThrough() throws {
+        let dir = try Self.signedArchive(days: 1...3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh("cp -a archive archive.old", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 4...4, perDay: 10, seed: 2)
+        #expect(try Self.archive(dir).0 == 0)
+        #expect(try Self.verify(dir, ["--through", "2026-11-04"]).0 == 0)
+        try Self.sh("rm -r archive && mv archive.old archive", in: dir)
+        #expect(try Self.verify(dir).0 == 0)  // a consistent old copy: only --through tells
+        try Self.expectCaught(
+            dir, "archive/head.json: older than --through 2026-11-04: the signed head's last day is 2026-11-03",
+            ["--through", "2026-11-04"])
+    }
+
+    @Test func unsignedManifestSlippedInIsCaught() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh(#"sed -i 's/,"signature":{[^}]*}//' archive/2026/11/03/manifest.json"#, in: dir)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 4)  // its hash changed: chain broken
+        try Self.expectCaught(
+            dir, "archive/2026/11/03/manifest.json: unsigned: an unsigned manifest in a signed archive")
+    }
+
+    @Test func signatureByAnotherKeyIsCaught() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The attacker re-archives the same events under a key of their own.
+        #expect(try ArchiveTests.run(["keys", "generate", "mallory"], in: dir).0 == 0)
+        try Self.sh("rm -r archive", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 1...4, perDay: 50)
+        let (status, err) = try ArchiveTests.run(
+            ["archive", "--from", "live", "--to", "archive", "--signing-key", "mallory/auditpipe-signing.key"], in: dir)
+        #expect(status == 0, "\(err)")
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        try Self.expectCaught(dir, "archive/head.json: signed by a key not given with --public-key")
+    }
+
+    @Test func archiveRefusesADamagedArchiveAndChangesNothing() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh(#"sed -i 's/"events":50/"events":49/' archive/2026/11/03/manifest.json"#, in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 5...5, perDay: 10, seed: 4)
+        let before = try Self.sh("ls -lR archive | md5sum", in: dir)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4, "\(err)")
+        #expect(
+            err.contains(
+                "the archive fails verification, nothing was changed: archive/2026/11/03/manifest.json: bad signature"),
+            "\(err)")
+        #expect(try Self.sh("ls -lR archive | md5sum", in: dir) == before)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-05.jsonl"))
+    }
+
+    @Test func lateEventsAreNeverMergedIntoATamperedDay() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The gzip file of 2026-11-02 edited (its signed manifest left alone), then late events for that day.
+        let gz = "archive/2026/11/02/events-2026-11-02.jsonl.gz"
+        try Self.sh("zcat \(gz) | sed 1d | gzip -n > x.gz && mv x.gz \(gz)", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 2...2, perDay: 5, seed: 8)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4 && err.contains("\(gz): truncated"), "\(err)")
+        try Self.expectCaught(dir, "\(gz): truncated")
+    }
+
+    @Test func retentionPrunesIntoTheSignedChainButNeverAnUnverifiedDay() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+
+        let damaged = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        try Self.sh("truncate -s -10 archive/2026/11/01/events-2026-11-01.jsonl.gz", in: damaged)
+        let (status, err) = try Self.archive(damaged, ["--archive-retain", keep])
+        #expect(status == 4 && err.contains("events-2026-11-01.jsonl.gz: truncated"), "\(err)")
+        #expect(FileManager.default.fileExists(atPath: damaged.path + "/archive/2026/11/01/manifest.json"))
+        #expect(!FileManager.default.fileExists(atPath: damaged.path + "/archive/pruned.json"))
+
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (pruned, perr) = try Self.archive(dir, ["--archive-retain", keep])
+        #expect(pruned == 0, "\(perr)")
+        let (ok, okErr) = try Self.verify(dir)
+        #expect(
+            ok == 0 && okErr.contains("verified 2 days, 100 events, chain intact (2 pruned days recorded)"), "\(okErr)")
+        // The pruned record is signed: dropping an entry from it is caught.
+        try Self.sh(#"sed -i 's/{"day":"2026-11-01","manifest_sha256":"[0-9a-f]*"},//' archive/pruned.json"#, in: dir)
+        try Self.expectCaught(dir, "archive/pruned.json: bad signature")
+    }
+
+    @Test func signedRunsKilledAtEveryStepAreFinishedByTheNextAndVerify() throws {
+        let base = try Self.signedArchive(days: 2...3)
+        defer { try? FileManager.default.removeItem(at: base) }
+        let first = Set(try ArchiveTests.makeLive(base, days: 2...3, perDay: 50))
+        // A day inserted before the archived ones (1), late events for 2–3 (merges and re-chains of what
+        // follows) and new days 4–5.
+        let second = try ArchiveTests.makeLive(base, days: 1...5, perDay: 30, seed: 1)
+        let expected = first.union(second)
+        var crashes = 0
+        for point in 1...40 {
+            let dir = base.appendingPathComponent("crash-\(point)")
+            #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live archive '\(dir.path)/'", in: base).isEmpty)
+            let (status, _) = try ArchiveTests.run(
+                [
+                    "archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key",
+                    "--archive-retain", "20000d", "-q",
+                ], in: dir, env: ["AUDITPIPE_CRASH_AT": "\(point)"])
+            if status != 0 { crashes += 1 }
+            let (rerun, err) = try Self.archive(dir)
+            #expect(rerun == 0, "point \(point): \(err)")
+            let (verify, verr) = try Self.verify(dir, ["--through", "2026-11-05"])
+            #expect(verify == 0, "point \(point): \(verr)")
+            #expect(try ArchiveTests.run(["query", "archive", "--all", "-o", "back.jsonl", "-q"], in: dir).0 == 0)
+            let back = ArchiveTests.lines(dir.appendingPathComponent("back.jsonl"))
+            #expect(back.count == expected.count && Set(back) == expected, "point \(point): \(back.count) events")
+        }
+        #expect(crashes >= 15)
+    }
+
+    @Test func signedPruningKilledAtEveryStepIsFinishedByTheNextRun() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let base = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: base) }
+        for point in 1...8 {
+            let dir = base.appendingPathComponent("crash-\(point)")
+            #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live archive '\(dir.path)/'", in: base).isEmpty)
+            _ = try ArchiveTests.run(
+                [
+                    "archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key",
+                    "--archive-retain", keep, "-q",
+                ], in: dir, env: ["AUDITPIPE_CRASH_AT": "\(point)"])
+            let (rerun, err) = try Self.archive(dir, ["--archive-retain", keep])
+            #expect(rerun == 0, "point \(point): \(err)")
+            let (verify, verr) = try Self.verify(dir, ["--through", "2026-11-04"])
+            #expect(
+                verify == 0 && verr.contains("verified 2 days, 100 events, chain intact (2 pruned days recorded)"),
+                "point \(point): \(verr)")
+        }
+    }
+}
