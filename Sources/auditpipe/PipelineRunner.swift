@@ -59,7 +59,9 @@ struct PipelineRunner {
             } else {
                 sink = try output.openSink()
             }
-            deadLetterWriter = try output.deadLetter.map { try DeadLetterWriter(path: $0, inputNames: names) }
+            deadLetterWriter = try output.deadLetter.map {
+                try DeadLetterWriter(path: $0, inputNames: names, redactor: options.redactor)
+            }
         } catch {
             FileHandleStderr.write("auditpipe: cannot open output \(error)\n")
             throw ExitCode(3)
