@@ -168,6 +168,40 @@ struct SecretsCorpusTests {
         }
     }
 
+    /// A pipeline file's `enrich: redact:` and `keep:` reach events and dead letters alike.
+    @Test func pipelineRedactAndKeepApplyToEventsAndDeadLetters() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+        inputs:
+          - path: in.jsonl
+        enrich:
+          redact: [tenant_pin, "*otp*"]
+          keep: [token_type]
+        outputs:
+          - type: jsonl
+            path: events.jsonl
+          - type: dead_letter
+            path: dead.jsonl
+        """.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let lines = [
+            #"{"ts":"2026-11-21T10:00:00Z","request_id":"r-1","method":"POST","path":"/api/v1/login","status":200,"body":{"tenant_pin":"pinV4lue61","sms_otp_code":"otpV4lue62","token_type":"bearer","user":"carol"}}"#,
+            #"{"ts":"2026-11-21T10:00:01Z","tenant_pin":"pinDeadV4lue63","token_type":"bearer" "#,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: dir.appendingPathComponent("in.jsonl"), atomically: true, encoding: .utf8)
+        let r = try AuditPipeBinary.run(["run", "p.yaml", "-q"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = try String(contentsOf: dir.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        let dead = try String(contentsOf: dir.appendingPathComponent("dead.jsonl"), encoding: .utf8)
+        for secret in ["pinV4lue61", "otpV4lue62", "pinDeadV4lue63"] {
+            let leaked = events.contains(secret) || dead.contains(secret)
+            #expect(!leaked, "\(secret)")
+        }
+        #expect(events.contains(#""token_type":"bearer""#) && events.contains(#""user":"carol""#))
+        #expect(dead.contains(#"\"tenant_pin\":\"[REDACTED]\""#) && dead.contains(#"\"token_type\":\"bearer\""#))
+    }
+
     /// The needle as written raw, JSON-escaped (`/` as `\/`) and XML-escaped.
     static func forms(_ s: String) -> Set<String> {
         [
