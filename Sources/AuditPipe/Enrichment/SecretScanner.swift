@@ -63,7 +63,8 @@ struct SecretScanner: Sendable {
             guard i < n else { break }
             let c = b[i]
             switch c {
-            case UInt8(ascii: "-"):
+            // Each case first checks its second byte, so common letters cost two compares.
+            case UInt8(ascii: "-") where i + 10 < n && b[i + 1] == UInt8(ascii: "-"):
                 if let (bodyStart, end) = Self.privateKeyBlock(b, i) {
                     if let end {
                         mask(bodyStart, end)
@@ -86,7 +87,8 @@ struct SecretScanner: Sendable {
                     i = end
                     continue
                 }
-            case UInt8(ascii: "b"), UInt8(ascii: "B"):
+            case UInt8(ascii: "b") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97),
+                UInt8(ascii: "B") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97):
                 if i == 0 || !Self.isWord(b[i - 1]) {
                     let skip = Self.hasPrefixFolded(b, i, "bearer ") ? 7 : Self.hasPrefixFolded(b, i, "basic ") ? 6 : 0
                     var end = i + skip
@@ -97,13 +99,14 @@ struct SecretScanner: Sendable {
                         continue
                     }
                 }
-            case UInt8(ascii: "e"):
+            case UInt8(ascii: "e") where i + 3 < n && b[i + 1] == UInt8(ascii: "y"):
                 if let end = Self.jwt(b, i) {
                     mask(i, end)
                     i = end
                     continue
                 }
-            case UInt8(ascii: "A"):
+            case UInt8(ascii: "A")
+            where i + 20 <= n && (b[i + 1] == UInt8(ascii: "K") || b[i + 1] == UInt8(ascii: "S")):
                 if let end = Self.awsAccessKeyID(b, i) {
                     if let (s, e) = Self.awsSecretBefore(b, i, notBefore: copied) { mask(s, e) }
                     mask(i, end)
@@ -114,13 +117,13 @@ struct SecretScanner: Sendable {
                     i = end
                     continue
                 }
-            case UInt8(ascii: "g"):
+            case UInt8(ascii: "g") where i + 4 < n && (b[i + 1] == UInt8(ascii: "h") || b[i + 1] == UInt8(ascii: "i")):
                 if let end = Self.githubToken(b, i) {
                     mask(i, end)
                     i = end
                     continue
                 }
-            case UInt8(ascii: "x"):
+            case UInt8(ascii: "x") where i + 5 < n && (b[i + 1] == UInt8(ascii: "o") || b[i + 1] == UInt8(ascii: "a")):
                 if let end = Self.slackToken(b, i) {
                     mask(i, end)
                     i = end
