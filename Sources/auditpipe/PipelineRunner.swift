@@ -67,7 +67,7 @@ struct PipelineRunner {
                 sink = try output.openSink()
             }
             deadLetterWriter = try output.deadLetter.map {
-                try DeadLetterWriter(path: $0, inputNames: names, append: resuming)
+                try DeadLetterWriter(path: $0, inputNames: names, redactor: options.redactor, append: resuming)
             }
         } catch {
             FileHandleStderr.write("auditpipe: cannot open output \(error)\n")

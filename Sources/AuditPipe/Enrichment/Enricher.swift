@@ -21,6 +21,7 @@ public struct Enricher: Sendable {
                 to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http.method,
                 path: g.http.path)
         }
+        redactor.redactFreeText(in: &e)
         return e
     }
 
@@ -72,7 +73,9 @@ public struct Enricher: Sendable {
             access: access,
             outcome: AuditEvent.Outcome(
                 status: g.status, result: result,
-                error: g.error.map { redactor.redactText(String($0.prefix(while: { $0 != "\n" }).prefix(512))) }),
+                // Redacted before it is cut, so a secret across the cut cannot leave a readable prefix.
+                error: g.error.map { String(redactor.redactText(String($0.prefix(while: { $0 != "\n" }))).prefix(512)) }
+            ),
             api: api,
             services: services,
             records: Int(g.records),
@@ -105,7 +108,7 @@ public struct Enricher: Sendable {
         m.append(JSONMember("ip", r.actor.ip.map(JSONValue.string) ?? .null))
         if let h = r.http {
             m.append(JSONMember("method", h.method.map(JSONValue.string) ?? .null))
-            m.append(JSONMember("path", h.path.map(JSONValue.string) ?? .null))
+            m.append(JSONMember("path", h.path.map { .string(redactor.redactText($0)) } ?? .null))
             if let route = h.route { m.append(JSONMember("route", .string(route))) }
             m.append(JSONMember("status", h.status.map { .number(String($0)) } ?? .null))
         }

@@ -1,48 +1,120 @@
-/// Replaces secrets with `[REDACTED]` before anything is written: values of sensitive keys (matched
-/// case-insensitively, `-` and `_` alike) in headers, query and payload, and `Bearer …` / `key=value`
-/// secrets inside free text.
+/// Replaces secrets with `[REDACTED]` before anything is written, so no sink (JSONL, CSV, XLSX, archives, dead
+/// letters) sees them: values of sensitive keys in headers, query, payload and record fields (`SensitiveKeys`),
+/// a HAR `{"name": <sensitive>, "value": …}` pair's value, and secrets inside any text (`SecretScanner`).
 public struct Redactor: Sendable {
     /// The replacement text.
     public static let mask = "[REDACTED]"
-    /// Keys redacted when equal (after normalising).
-    public static let defaultExactKeys = [
-        "authorization", "proxy_authorization", "cookie", "set_cookie", "x_api_key", "x_auth_token",
-    ]
-    /// Keys redacted when they contain one of these.
+    /// Keys redacted when equal (after normalising): session cookies by name. `session_id`/`sessionId` are
+    /// audit correlation ids and are kept; add them to `redact:` where they are the cookie itself.
+    public static let defaultExactKeys = ["session", "jsessionid", "phpsessid", "connect.sid"]
+    /// Keys redacted when they contain one of these (`db_password`, `clientSecret`, `X-Api-Key`, `accessToken`).
     public static let defaultKeyParts = [
-        "password", "passwd", "secret", "token", "api_key", "apikey", "private_key", "credential", "session_key",
+        "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey", "private_key", "privatekey",
+        "access_key", "accesskey", "credential", "session_key", "sessionkey",
+    ]
+    /// Keys redacted when their last word is one of these (`Proxy-Authorization`, `Set-Cookie`, `X-Auth`,
+    /// `basicAuth`, `DB_PWD`, `X-Amz-Signature`), so that `author` or `authorization.k8s.io/decision` are kept.
+    public static let defaultLastWords = [
+        "authorization", "auth", "cookie", "cookies", "pwd", "pass", "jwt", "bearer", "signature", "sig",
     ]
 
-    private let keys: SensitiveKeys
-    private let kept: SensitiveKeys?
-    private static let maskBytes = Array(mask.utf8)
+    private let scanner: SecretScanner
 
-    /// Creates a redactor; `extraKeys` adds exact keys, `keep` names keys never masked in structured
-    /// values (both ASCII case-insensitive, `-` and `_` alike).
+    /// Creates a redactor; `extraKeys` adds keys (exact, or `*part*` for any key containing `part`), `keep` names
+    /// keys never masked (`token_type`). All ASCII case-insensitive, `-` and `_` alike.
     public init(extraKeys: [String] = [], keep: [String] = []) {
-        keys = SensitiveKeys(exact: Self.defaultExactKeys + extraKeys, parts: Self.defaultKeyParts)
-        kept = keep.isEmpty ? nil : SensitiveKeys(exact: keep, parts: [])
+        var exact = Self.defaultExactKeys
+        var parts = Self.defaultKeyParts
+        for k in extraKeys {
+            if k.count > 2, k.hasPrefix("*"), k.hasSuffix("*") {
+                parts.append(String(k.dropFirst().dropLast()))
+            } else {
+                exact.append(k)
+            }
+        }
+        scanner = SecretScanner(
+            keys: SensitiveKeys(exact: exact, parts: parts, lastWords: Self.defaultLastWords),
+            kept: SensitiveKeys(exact: keep, parts: []))
     }
 
     /// True when a key's value must not be written.
-    public func isSensitive(_ key: String) -> Bool { keys.matches(key) && !(kept?.matches(key) ?? false) }
+    public func isSensitive(_ key: String) -> Bool {
+        scanner.keys.matches(key) && !scanner.kept.matches(key)
+    }
 
-    /// The value with every sensitive member's value masked, at any depth.
+    /// The value with every sensitive member's value masked, and secrets in every string masked, at any depth.
     public func redact(_ value: JSONValue) -> JSONValue { redactedIfChanged(value) ?? value }
 
-    /// Free text with `Bearer <token>`, `Basic <creds>` and `<sensitive-key>=<value>` / `: <value>` masked.
+    /// Free text with its secrets masked (the detectors of `SecretScanner`).
     public func redactText(_ text: String) -> String {
         var t = text
-        return t.withUTF8 { redactedIfChanged($0) } ?? text
+        var open = false
+        return t.withUTF8 { scanner.scan($0, privateKeyOpen: &open) }.map { String(decoding: $0, as: UTF8.self) }
+            ?? text
+    }
+
+    /// One line of several (dead letters of one input, in order): `privateKeyOpen` carries a private key block
+    /// begun on an earlier line, so its body lines are masked up to `-----END`.
+    public func redactLine(_ text: String, privateKeyOpen: inout Bool) -> String {
+        var t = text
+        return t.withUTF8 { scanner.scan($0, privateKeyOpen: &privateKeyOpen) }.map {
+            String(decoding: $0, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Raw bytes (a dead-lettered line that is not UTF-8) with the same secrets masked; other bytes kept as
+    /// they are.
+    public func redactBytes(_ raw: [UInt8], privateKeyOpen: inout Bool) -> [UInt8] {
+        raw.withUnsafeBufferPointer { scanner.scan($0, privateKeyOpen: &privateKeyOpen) } ?? raw
+    }
+
+    /// Raw bytes with their secrets masked.
+    public func redactBytes(_ raw: [UInt8]) -> [UInt8] {
+        var open = false
+        return redactBytes(raw, privateKeyOpen: &open)
+    }
+
+    /// The event's free-text fields with their secrets masked, after enrichment rules (which may copy any record
+    /// field onto the event): user agent, entity id and name, API path, error, access details and links. User
+    /// names, ids and request ids are written as they are.
+    func redactFreeText(in e: inout AuditEvent) {
+        func text(_ s: inout String?) {
+            if let v = s { s = redactText(v) }
+        }
+        text(&e.actor.userAgent)
+        text(&e.entity.id)
+        text(&e.entity.name)
+        text(&e.outcome.error)
+        if e.api != nil {
+            text(&e.api!.path)
+        }
+        if var a = e.access {
+            text(&a.reportName)
+            text(&a.document)
+            text(&a.exportFrom)
+            a.filters = a.filters.map(redact)
+            a.columns = a.columns.map(redact)
+            e.access = a
+        }
+        for k in e.links.indices { e.links[k].value = redact(e.links[k].value) }
     }
 
     /// The redacted value, or nil when nothing in it needed masking (so unchanged values are not copied).
     private func redactedIfChanged(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .object(let members):
+            // HAR lists headers, cookies and query parameters as `{"name": …, "value": …}`.
+            let namedSecret =
+                members.count <= 4
+                && members.contains {
+                    if $0.key == "name", case .string(let n) = $0.value { return isSensitive(n) }
+                    return false
+                }
             var out: [JSONMember]?
             for (i, m) in members.enumerated() {
-                let replacement: JSONValue? = isSensitive(m.key) ? .string(Self.mask) : redactedIfChanged(m.value)
+                let sensitive = isSensitive(m.key) || (namedSecret && m.key == "value")
+                let replacement: JSONValue? =
+                    !sensitive ? redactedIfChanged(m.value) : m.value == .string(Self.mask) ? nil : .string(Self.mask)
                 if let replacement {
                     if out == nil { out = Array(members[..<i]) }
                     out?.append(JSONMember(m.key, replacement))
@@ -62,92 +134,12 @@ public struct Redactor: Sendable {
                 }
             }
             return out.map(JSONValue.array)
-        case .string(var s): return s.withUTF8 { redactedIfChanged($0) }.map(JSONValue.string)
+        case .string(var s):
+            var open = false
+            return s.withUTF8 { scanner.scan($0, privateKeyOpen: &open) }.map {
+                .string(String(decoding: $0, as: UTF8.self))
+            }
         default: return nil
-        }
-    }
-
-    /// Raw bytes (a dead-lettered line that is not UTF-8) with the same secrets masked; other bytes kept as
-    /// they are.
-    public func redactBytes(_ raw: [UInt8]) -> [UInt8] {
-        raw.withUnsafeBufferPointer { redactedBytesIfChanged($0) } ?? raw
-    }
-
-    /// The text with its secrets masked, or nil when it holds none.
-    private func redactedIfChanged(_ b: UnsafeBufferPointer<UInt8>) -> String? {
-        redactedBytesIfChanged(b).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    private func redactedBytesIfChanged(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        var copied = 0
-        var changed = false
-        func mask(_ start: Int, _ end: Int) {
-            out.append(contentsOf: b[copied..<start])
-            out.append(contentsOf: Self.maskBytes)
-            copied = end
-            changed = true
-        }
-        var i = 0
-        while i < b.count {
-            let c = b[i]
-            // Bearer / Basic credentials
-            if c | 0x20 == UInt8(ascii: "b"), i == 0 || !isWord(b[i - 1]) {
-                let skip = matchWord(b, i, "bearer ") ? 7 : matchWord(b, i, "basic ") ? 6 : 0
-                var end = i + skip
-                while skip > 0, end < b.count, !endsCredential(b[end]) { end += 1 }
-                if end > i + skip {
-                    mask(i + skip, end)
-                    i = end
-                    continue
-                }
-            }
-            // `key=value`, `key: value`, and JSON's `"key":"value"` (a quote before the colon).
-            let quotedKey = i > 0 && (b[i - 1] == UInt8(ascii: "\"") || b[i - 1] == UInt8(ascii: "'"))
-            if c == UInt8(ascii: "=") || (c == UInt8(ascii: ":") && ((i + 1 < b.count && b[i + 1] == 32) || quotedKey))
-            {
-                var q = i
-                while q > 0, b[q - 1] == UInt8(ascii: "\"") || b[q - 1] == UInt8(ascii: "'") { q -= 1 }
-                var ks = q
-                while ks > 0, isKey(b[ks - 1]) { ks -= 1 }
-                if ks < q, keys.matches(UnsafeBufferPointer(rebasing: b[ks..<q])) {
-                    var vs = i + 1
-                    while vs < b.count, b[vs] == 32 || b[vs] == UInt8(ascii: "\"") || b[vs] == UInt8(ascii: "'") {
-                        vs += 1
-                    }
-                    // `Authorization: Bearer <token>`: keep the scheme, mask the credential.
-                    if matchWord(b, vs, "bearer ") { vs += 7 } else if matchWord(b, vs, "basic ") { vs += 6 }
-                    var ve = vs
-                    while ve < b.count, !endsValue(b[ve]) { ve += 1 }
-                    if ve > vs, !b[vs...].starts(with: Self.maskBytes) {
-                        mask(vs, ve)
-                        i = ve
-                        continue
-                    }
-                }
-            }
-            i += 1
-        }
-        guard changed else { return nil }
-        out.append(contentsOf: b[copied...])
-        return out
-    }
-
-    private func endsCredential(_ c: UInt8) -> Bool {
-        c == 32 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: ",")
-    }
-    private func endsValue(_ c: UInt8) -> Bool {
-        endsCredential(c) || c == UInt8(ascii: "&") || c == UInt8(ascii: ";")
-    }
-    private func isKey(_ c: UInt8) -> Bool { isWord(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") }
-    private func isWord(_ c: UInt8) -> Bool {
-        (c | 0x20 >= 97 && c | 0x20 <= 122) || (c >= 48 && c <= 57) || c == 95
-    }
-    private func matchWord(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ w: StaticString) -> Bool {
-        w.withUTF8Buffer { p in
-            guard i + p.count <= b.count else { return false }
-            for k in 0..<p.count where b[i + k] | 0x20 != p[k] | 0x20 { return false }
-            return true
         }
     }
 }

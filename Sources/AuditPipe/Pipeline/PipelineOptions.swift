@@ -23,10 +23,14 @@ public struct PipelineOptions: Sendable {
     /// Creates default options.
     public init() {}
 
+    /// The redactor these options describe (`--redact-key`, `enrich: redact:` and `keep:`), for events and
+    /// dead letters alike.
+    public var redactor: Redactor {
+        Redactor(extraKeys: redactKeys + (enrichment?.redactKeys ?? []), keep: enrichment?.keepKeys ?? [])
+    }
+
     /// The enricher these options describe.
     func enricher(_ names: InputNames) -> Enricher {
-        let redactor = Redactor(
-            extraKeys: redactKeys + (enrichment?.redactKeys ?? []), keep: enrichment?.keepKeys ?? [])
-        return Enricher(redactor: redactor, inputNames: names, rules: enrichment)
+        Enricher(redactor: redactor, inputNames: names, rules: enrichment)
     }
 }

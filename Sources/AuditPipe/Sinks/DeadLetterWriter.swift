@@ -1,10 +1,13 @@
 /// Writes rejected lines as JSON lines: source, line, offset, reason, detail, and the raw line (secrets
-/// redacted, also inside a line that is not UTF-8) — as `raw_base64` when it is not valid UTF-8.
+/// redacted, also inside a line that is not UTF-8, and a private key's body across consecutive rejected lines)
+/// — as `raw_base64` when it is not valid UTF-8.
 /// Not thread-safe: the merge stage is its only writer.
 public final class DeadLetterWriter: @unchecked Sendable {
     private let file: OutputFile
     private let inputNames: InputNames
     private let redactor: Redactor
+    /// The last dead letter when it left a private key block open: the input's next line continues it.
+    private var openPrivateKey: SourcePosition?
 
     /// Writes to `path` (appending to it with `append`, as a resumed follow run does).
     public init(path: String, inputNames: InputNames, redactor: Redactor = Redactor(), append: Bool = false)
@@ -34,13 +37,15 @@ public final class DeadLetterWriter: @unchecked Sendable {
         w.key("detail")
         w.string(d.detail)
         w.raw(",")
+        var open = openPrivateKey.map { $0.input == d.position.input && $0.line + 1 == d.position.line } ?? false
         if let text = Self.utf8Text(d.raw) {
             w.key("raw")
-            w.string(redactor.redactText(text))
+            w.string(redactor.redactLine(text, privateKeyOpen: &open))
         } else {
             w.key("raw_base64")
-            w.string(Base64.encode(redactor.redactBytes(d.raw)))
+            w.string(Base64.encode(redactor.redactBytes(d.raw, privateKeyOpen: &open)))
         }
+        openPrivateKey = open ? d.position : nil
         w.raw("}\n")
         try file.write(w.bytes)
     }

@@ -1,0 +1,130 @@
+import Testing
+
+@testable import AuditPipe
+
+/// The redactor's detectors one by one (README "Redaction"); `SecretsCorpusTests` runs them through every sink.
+struct RedactorTests {
+    let r = Redactor()
+
+    @Test func sensitiveKeysMatchCaseSeparatorAndCamelCaseVariants() {
+        for key in [
+            "pwd", "PWD", "DB_PWD", "passwd", "auth", "X-Auth", "basicAuth", "authorization", "Proxy-Authorization",
+            "credentials", "private_key", "privateKey", "client_secret", "clientSecret", "access_token", "accessToken",
+            "refresh_token", "session", "x-api-key", "X_API_KEY", "xApiKey", "Cookie", "Set-Cookie", "cookies",
+            "X-Amz-Signature", "aws_secret_access_key", "jwt", "db_pass", "JSESSIONID",
+        ] {
+            #expect(r.isSensitive(key), "\(key)")
+        }
+        for key in [
+            "author", "authority", "authors", "oauth_provider", "auth_method", "session_id", "sessionId", "user",
+            "username", "path", "request_id", "authorization.k8s.io/decision", "passenger", "compass", "keyboard",
+        ] {
+            #expect(!r.isSensitive(key), "\(key)")
+        }
+        let custom = Redactor(extraKeys: ["tenant_pin", "*otp*"], keep: ["token_type"])
+        #expect(
+            custom.isSensitive("Tenant-PIN") && custom.isSensitive("sms_otp_code") && !custom.isSensitive("token_type"))
+    }
+
+    @Test func keyValuesInTextAreMaskedWithTheirQuotesAndSchemes() {
+        #expect(
+            r.redactText("login pwd=hunter2 auth=abc author=jausten")
+                == "login pwd=[REDACTED] auth=[REDACTED] author=jausten")
+        #expect(
+            r.redactText(#"{"password": "two words", "user": "bob"}"#) == #"{"password": "[REDACTED]", "user": "bob"}"#)
+        #expect(r.redactText(#"msg {\"passwd\":\"a b\"} end"#) == #"msg {\"passwd\":\"[REDACTED]\"} end"#)
+        #expect(r.redactText(#"{"credentials":{"user":"a","p":"b"},"n":1}"#) == #"{"credentials":[REDACTED],"n":1}"#)
+        #expect(r.redactText("Authorization: Token abc123 next") == "Authorization: Token [REDACTED] next")
+        #expect(r.redactText("session_id=s-42 password = x1\nnext") == "session_id=s-42 password = [REDACTED]\nnext")
+        #expect(Redactor(keep: ["pwd"]).redactText("pwd=/home/bob") == "pwd=/home/bob")
+    }
+
+    @Test func urlCredentialsKeepUserAndHost() {
+        #expect(
+            r.redactText("cannot connect to postgres://app:SECRET@db/x (timeout)")
+                == "cannot connect to postgres://app:[REDACTED]@db/x (timeout)")
+        #expect(r.redactText("redis://:pw@cache:6379/0") == "redis://:[REDACTED]@cache:6379/0")
+        #expect(r.redactText("amqp://u:p@ss@mq:5672") == "amqp://u:[REDACTED]@mq:5672")
+        #expect(r.redactText(#"{"dsn":"mysql:\/\/root:pw1@db"}"#) == #"{"dsn":"mysql:\/\/root:[REDACTED]@db"}"#)
+        for kept in ["https://user@host/x", "https://host:8443/a:b@c", "mailto:bob@example.com", "see http://x.y/"] {
+            #expect(r.redactText(kept) == kept)
+        }
+    }
+
+    @Test func tokenShapesInFreeTextAreMasked() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl_-x"
+        #expect(r.redactText("token \(jwt) ok") == "token [REDACTED] ok")
+        #expect(r.redactText("not eyJhbGciOiJIUzI1NiJ9 alone") == "not eyJhbGciOiJIUzI1NiJ9 alone")
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        #expect(r.redactText("aws AKIAIOSFODNN7EXAMPLE \(secret) done") == "aws [REDACTED] [REDACTED] done")
+        #expect(r.redactText("\(secret), ASIAIOSFODNN7EXAMPLE") == "[REDACTED], [REDACTED]")
+        let sha = "3f786850e387550fdab836ed7e6dc881de23001b"
+        #expect(r.redactText("AKIAIOSFODNN7EXAMPLE \(sha)") == "[REDACTED] \(sha)")
+        #expect(r.redactText("AKIAIOSFODNN7EXAMPL") == "AKIAIOSFODNN7EXAMPL")
+        let ghp = "ghp_" + String(repeating: "a1", count: 18)
+        #expect(
+            r.redactText("gh \(ghp) github_pat_11AAAAAAA0abcdefghijklmnop_qrstuvwxyz end")
+                == "gh [REDACTED] [REDACTED] end")
+        #expect(
+            r.redactText("slack xoxb-1234-5678-abcdefghij xapp-1-A0-123-abcdef end")
+                == "slack [REDACTED] [REDACTED] end")
+        #expect(r.redactText("ghp_short xoxb-1 github_pat_") == "ghp_short xoxb-1 github_pat_")
+        #expect(r.redactText("Bearer abc.def, ok") == "Bearer [REDACTED], ok")
+    }
+
+    @Test func privateKeyBlocksAreMaskedAcrossLines() {
+        let block = "key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbCd==\n-----END RSA PRIVATE KEY----- loaded"
+        #expect(
+            r.redactText(block) == "key -----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY----- loaded")
+        #expect(
+            r.redactText("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn")
+                == "-----BEGIN OPENSSH PRIVATE KEY-----[REDACTED]")
+        #expect(
+            r.redactText("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----")
+                == "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----")
+        var open = false
+        let lines = ["-----BEGIN PRIVATE KEY-----", "MIIEvQIBADANBg", "AAAA==", "-----END PRIVATE KEY-----", "next"]
+        let out = lines.map { r.redactLine($0, privateKeyOpen: &open) }
+        #expect(
+            out == ["-----BEGIN PRIVATE KEY-----", "[REDACTED]", "[REDACTED]", "-----END PRIVATE KEY-----", "next"])
+        #expect(!open)
+    }
+
+    @Test func structuredValuesMaskKeysHARPairsAndTextInside() {
+        let v = JSONValue.object([
+            JSONMember("pwd", .string("p")), JSONMember("author", .string("Jane")),
+            JSONMember("session_id", .string("s-1")),
+            JSONMember(
+                "headers",
+                .array([
+                    .object([JSONMember("name", .string("X-Api-Key")), JSONMember("value", .string("k"))]),
+                    .object([JSONMember("name", .string("Accept")), JSONMember("value", .string("text/csv"))]),
+                ])),
+            JSONMember("dsn", .string("postgres://app:pw@db/x")),
+        ])
+        let out = r.redact(v)
+        #expect(
+            out["pwd"] == .string("[REDACTED]") && out["author"] == .string("Jane")
+                && out["session_id"] == .string("s-1"))
+        #expect(out["headers"]?.value(at: ["0", "value"]) == .string("[REDACTED]"))
+        #expect(out["headers"]?.value(at: ["1", "value"]) == .string("text/csv"))
+        #expect(out["dsn"] == .string("postgres://app:[REDACTED]@db/x"))
+    }
+
+    @Test func cleanTextIsReturnedAsIsAndRedactionIsIdempotent() {
+        let clean = "GET /api/v1/reports/sales-by-region/export user=alice.martin request_id=req-1 b e g x A B - : ="
+        #expect(r.redactText(clean) == clean)
+        for text in [
+            "postgres://app:pw@db", "Authorization: Bearer abc", "pwd=x", "AKIAIOSFODNN7EXAMPLE",
+            "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----",
+        ] {
+            let once = r.redactText(text)
+            #expect(once != text && r.redactText(once) == once, "\(text)")
+        }
+    }
+
+    @Test func triggerBytesAreExactlyTheDetectorsFirstBytes() {
+        let triggers = Set("-:=ABbegx".utf8)
+        for c in 0...255 { #expect(SecretScanner.isTrigger(UInt8(c)) == triggers.contains(UInt8(c)), "\(c)") }
+    }
+}
