@@ -24,8 +24,14 @@ enum LiveFileLock {
     /// file the path names now.
     static func openForAppend(_ path: String) throws(OutputError) -> Int32 {
         while true {
-            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                let why =
+                    errno == ELOOP
+                    ? "is a symbolic link; auditpipe does not follow links in the live directory"
+                    : String(cString: strerror(errno))
+                throw OutputError(path: path, message: why)
+            }
             guard lock(fd, LOCK_SH) else {
                 let e = errno
                 close(fd)

@@ -10,6 +10,8 @@ public struct PathTemplate: Sendable, Equatable {
     }
 
     let parts: [Part]
+    /// The directory before the first placeholder: no symbolic link below it is followed.
+    let root: String
 
     /// What a template failed on.
     public struct Invalid: Error, Sendable {
@@ -40,6 +42,7 @@ public struct PathTemplate: Sendable, Equatable {
         }
         if !rest.isEmpty { parts.append(.text(String(rest))) }
         self.parts = parts
+        root = ConfinedPath.root(ofTemplate: path)
     }
 
     /// The path for one event.
@@ -120,8 +123,7 @@ public final class TemplatedJSONLSink: EventSink {
         if files.count >= Self.maxOpen, let oldest = files.keys.min(by: { lastUsed[$0]! < lastUsed[$1]! }) {
             try files.removeValue(forKey: oldest)!.close()
         }
-        OutputFile.makeParentDirectories(of: path)
-        let f = try OutputFile(path: path, append: true)
+        let f = OutputFile(descriptor: try ConfinedPath.openForAppend(path, root: template.root), path: path)
         files[path] = f
         return f
     }

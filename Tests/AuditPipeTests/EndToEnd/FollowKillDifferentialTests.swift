@@ -69,7 +69,7 @@ struct FollowKillDifferentialTests {
                 }
                 ftruncate(fds[1], 0)
             }
-            usleep(UInt32.random(in: 2_000...15_000, using: &rng))
+            usleep(UInt32.random(in: 5_000...30_000, using: &rng))
         }
         for fd in fds { close(fd) }
     }

@@ -203,6 +203,42 @@ struct HostileInputTests {
         #expect(made.sorted() == ["out", "out/_._.._etc_cron.d", "out/_._.._etc_cron.d/_._.._.._x.jsonl", "p.yaml"])
     }
 
+    @Test func aSymbolicLinkInsideTheOutputRootIsNotFollowedOutOfIt() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        // Someone planted out/orders -> ../outside; the service value "orders" would lead the write there.
+        try FileManager.default.createSymbolicLink(
+            atPath: out.appendingPathComponent("orders").path, withDestinationPath: outside.path)
+        try """
+        inputs: ["-"]
+        outputs:
+          - type: jsonl
+            path: ${OUT}/{service}/{request_id}.jsonl
+        """.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let input = #"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","service":"orders","msg":"m"}"# + "\n"
+        let r = try AuditPipeBinary.run(
+            ["run", "p.yaml", "-q"], in: dir, stdin: Data(input.utf8), environment: ["OUT": out.path])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("'orders' is a symbolic link"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+
+        // A live day file planted as a link is refused too.
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: live.appendingPathComponent("events-2026-11-21.jsonl").path,
+            withDestinationPath: outside.appendingPathComponent("stolen.jsonl").path)
+        let l = try AuditPipeBinary.run(
+            ["correlate", "-", "--output-dir", live.path, "-q"], in: dir, stdin: Data(input.utf8))
+        #expect(l.status == 3)
+        #expect(l.stderr.contains("symbolic link"), "\(l.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: outside.appendingPathComponent("stolen.jsonl").path))
+    }
+
     @Test func secretsAreRedactedInTheDeadLetterToo() throws {
         let bad = #"{"request_id":"s","password":"hunter2","headers":{"Authorization":"Bearer abc.def.ghi"}"# + "\n"
         let text = "curl -H 'Authorization: Bearer abc.def.ghi' token=s3cr3t \u{0}\n" + bad
