@@ -67,6 +67,13 @@ struct ArchiveCommand: ParsableCommand {
         help: "An older key whose signatures the archive may carry (key rotation); repeatable. Needs --signing-key.")
     var publicKeys: [String] = []
 
+    @Flag(
+        name: .customLong("adopt-unsigned"),
+        help:
+            "With --signing-key: sign an archive that holds days but no signature yet, once, after checking it with verify (a signing run refuses it otherwise: its signatures may have been stripped)."
+    )
+    var adoptUnsigned = false
+
     @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
     var quiet = false
 
@@ -95,6 +102,7 @@ struct ArchiveCommand: ParsableCommand {
         do throws(ArchiveKeyError) {
             options.signingKey = try signingKey.map(ArchiveSigningKey.load)
             options.trustedKeys = try publicKeys.map(ArchivePublicKey.load)
+            options.adoptUnsigned = adoptUnsigned
         } catch {
             FileHandleStderr.write("auditpipe: \(error)\n")
             throw ExitCode(1)

@@ -32,6 +32,9 @@ public struct ArchiveRun {
         public var signingKey: ArchiveSigningKey?
         /// Older keys whose signatures the archive may still carry (key rotation), besides the signing key's.
         public var trustedKeys: [ArchivePublicKey] = []
+        /// Sign an archive that holds days but no signature yet (said once, by an operator who checked it):
+        /// without it a signing run refuses such an archive, whose signatures may have been stripped.
+        public var adoptUnsigned = false
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -98,6 +101,13 @@ public struct ArchiveRun {
                 return ArchiveVerifier.Failure(
                     path: ArchiveHead.path(root),
                     reason: "missing: the archive carries signatures but no head; the head was deleted")
+            } else if !ArchiveLayout.archivedDays(root).isEmpty && !options.adoptUnsigned {
+                // Stripping every signature and the head must not get an archive re-signed as it now is.
+                return ArchiveVerifier.Failure(
+                    path: ArchiveHead.path(root),
+                    reason:
+                        "missing: the archive holds days but no signed head (never signed, or its signatures were removed); check it with verify, then sign it once with archive --adopt-unsigned"
+                )
             } else {
                 // An unsigned archive becomes signed: its chain must hold as it is.
                 result = ArchiveVerifier.verify(root: root, signatures: nil, contents: false, finishing: false)
