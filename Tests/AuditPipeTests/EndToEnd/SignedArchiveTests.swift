@@ -47,6 +47,36 @@ struct SignedArchiveTests {
         #expect(err.contains(expected), "\(err)")
     }
 
+    /// Stripping every signature and the head, after editing a day and re-chaining by hand, must not get the
+    /// next signing run to sign the archive as it now is: that run refuses until an operator says
+    /// `--adopt-unsigned` (an unsigned archive's first signing).
+    @Test func strippedSignaturesAreNotReSignedByTheNextRun() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for day in ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"] {
+            try Self.editManifest(dir, day: day) { m in
+                m["signature"] = nil
+                m["supersedes_manifest_sha256"] = nil
+            }
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/head.json"))
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4, "\(err)")
+        #expect(err.contains("--adopt-unsigned"), "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("archive/head.json").path))
+        // Said once, on purpose, by an operator who checked it: a fresh unsigned archive is adopted.
+        let fresh = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: fresh) }
+        #expect(try ArchiveTests.run(["keys", "generate", "keys"], in: fresh).0 == 0)
+        _ = try ArchiveTests.makeLive(fresh, days: 1...2, perDay: 10)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: fresh).0 == 0)
+        _ = try ArchiveTests.makeLive(fresh, days: 3...3, perDay: 10)
+        #expect(try Self.archive(fresh).0 == 4)
+        let (adopted, why) = try Self.archive(fresh, ["--adopt-unsigned"])
+        #expect(adopted == 0, "\(why)")
+        #expect(try Self.verify(fresh).0 == 0)
+    }
+
     @Test func signedArchiveVerifiesThroughMergesReruns_andKeyRotation() throws {
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
