@@ -44,7 +44,9 @@ public struct Correlator {
         let skewed = record.clockSkewed
         let endsRequest = record.isEndMarker
         if record.timeKnown {
-            if maxTime == nil || record.time > maxTime! { maxTime = record.time }
+            // A confirmed jump back (a clock stepped back) takes the clock back with it; groups still open
+            // then wait for the time to come round again rather than all closing at once.
+            if maxTime == nil || record.time > maxTime! || record.clockReset { maxTime = record.time }
             closeDue()
         }
         guard let id = record.requestID else {

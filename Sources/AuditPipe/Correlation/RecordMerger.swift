@@ -42,6 +42,9 @@ struct RecordMerger {
     private var unfilled: [Int32]
     /// Quiet was reported for the inputs now quiet; the next step waits for one of them instead.
     private var quietReported = false
+    /// The time of the last record merged: what the inputs agree the time is, a witness for a jump one input
+    /// could not confirm by its end.
+    private var clock: Int64?
     /// Merge order of the next record (restored from a checkpoint on resume).
     var nextSequence: Int64 = 0
     /// Keep what a commit needs: resume points, counts before them, dead letters handed on.
@@ -187,6 +190,7 @@ struct RecordMerger {
             }
             await refill(top.input, deadLetters)
         }
+        if let last = out.last { clock = last.time }
         return Step(records: out, quiet: false)
     }
 
@@ -203,7 +207,12 @@ struct RecordMerger {
             cursors[k].position = 0
             guard var next = await channels[k].receive() else {
                 var rest: [LogRecord] = []
-                cursors[k].guardState.release(into: &rest)
+                // Another input's head near a jump this input could not confirm vouches for it.
+                let witness =
+                    cursors[k].guardState.firstHeld.flatMap { h in
+                        heap.items.map(\.time).min { abs($0 &- h.time) < abs($1 &- h.time) }
+                    } ?? clock
+                cursors[k].guardState.release(into: &rest, witness: witness)
                 if rest.isEmpty {
                     cursors[k].done = true
                     return
@@ -224,7 +233,7 @@ struct RecordMerger {
             var records: [LogRecord] = []
             swap(&records, &next.records)
             cursors[k].guardState.admit(records, into: &admitted)
-            if next.quiet { cursors[k].guardState.release(into: &admitted) }
+            if next.quiet { cursors[k].guardState.releaseIfPlausible(into: &admitted, now: UTCTime.now()) }
             // A quiet input's last records may come with the quiet mark: it is quiet once they are merged.
             cursors[k].quiet = next.quiet
             if !admitted.isEmpty { quietReported = false }

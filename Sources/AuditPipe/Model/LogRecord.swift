@@ -96,6 +96,9 @@ public struct LogRecord: Sendable {
     public var clockSkewed: Bool
     /// The time an outlier record stated (nil unless `clockSkewed`).
     public var statedTime: Int64?
+    /// True for the first record of a confirmed jump back in time (a host clock stepped back): the
+    /// event-time clock follows it back.
+    public var clockReset: Bool
     /// Physical lines this record carries (1 + continuation lines).
     public var lineCount: Int32
     /// Where the record's first line came from.
@@ -133,6 +136,7 @@ public struct LogRecord: Sendable {
         self.isEndMarker = false
         self.clockSkewed = false
         self.statedTime = nil
+        self.clockReset = false
         self.lineCount = 1
         self.position = position
         self.sequence = 0

@@ -44,7 +44,7 @@ struct SkewGuardTests {
     }
 
     @Test func sparseRecordsHoursApartAreAcceptedButTheUnconfirmedLastOne() {
-        // Each jump is confirmed by a record that does not fall back; nothing follows the last one.
+        // Each jump is confirmed by a record after it that does not fall back; nothing follows the last one.
         let out = run([0, 10_000, 20_000, 30_000, 40_000])
         #expect(out.map(\.skewed) == [false, false, false, false, true])
         #expect(run([0, 10_000, 20_000, 30_000, 40_000], maxSkew: 24 * Self.hour).allSatisfy { !$0.skewed })
@@ -66,6 +66,56 @@ struct SkewGuardTests {
         let out = run([100, 9_000_000, nil, nil, 101])
         #expect(out.map(\.time) == [100, 100, 100, 100, 101])
         #expect(out.map(\.skewed) == [false, true, false, false, false])
+    }
+
+    @Test func aConfirmedBurstOfFutureLinesIsUndoneByTheJumpBack() {
+        let out = run([100, 101, 900_000, 900_001, 102, 103])
+        #expect(out.allSatisfy { !$0.skewed })
+        #expect(out.map(\.time) == [100, 101, 900_000, 900_001, 102, 103])
+    }
+
+    @Test func aClockSteppedBackIsConfirmedAndResetsTheClock() {
+        var g = SkewGuard(maxSkew: Self.hour)
+        var out: [LogRecord] = []
+        let records = [50_000, 50_001, 40_000, 40_001, 40_002, 40_003].enumerated().map { i, s in
+            var r = LogRecord(
+                time: Int64(s) * UTCTime.second, timeKnown: true, kind: .log,
+                position: SourcePosition(input: 0, line: Int64(i + 1), offset: Int64(i)))
+            r.sequence = Int64(i)
+            return r
+        }
+        g.admit(records, into: &out)
+        g.release(into: &out)
+        #expect(out.allSatisfy { !$0.clockSkewed })
+        #expect(out.map(\.clockReset) == [false, false, true, false, false, false])
+        // In the correlator, the clock follows the jump back: the later requests group as usual.
+        var c = Correlator(options: CorrelationOptions())
+        for (i, var r) in out.enumerated() {
+            r.requestID = i < 2 ? "before" : "after"
+            c.add(r)
+        }
+        c.finish()
+        #expect(c.drainClosed().map(\.records).sorted() == [2, 4])
+    }
+
+    @Test func anUnconfirmedJumpIsAcceptedWhenTheMergeVouchesForIt() {
+        var g = SkewGuard(maxSkew: Self.hour)
+        var out: [LogRecord] = []
+        let records = [0, 1, 7200].enumerated().map { i, s in
+            var r = LogRecord(
+                time: Int64(s) * UTCTime.second, timeKnown: true, kind: .log,
+                position: SourcePosition(input: 0, line: Int64(i + 1), offset: Int64(i)))
+            r.sequence = Int64(i)
+            return r
+        }
+        g.admit(records, into: &out)
+        #expect(out.count == 2 && g.isHolding)
+        // Quiet, and the wall clock is far from it: it waits.
+        g.releaseIfPlausible(into: &out, now: 9_000_000 * UTCTime.second)
+        #expect(g.isHolding)
+        // Another input reached 7,100 s: the jump is real.
+        g.release(into: &out, witness: 7100 * UTCTime.second)
+        #expect(out.count == 3 && !out[2].clockSkewed && out[2].time == 7200 * UTCTime.second)
     }
 
     @Test func batchBoundariesChangeNothing() {
