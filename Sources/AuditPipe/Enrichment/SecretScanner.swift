@@ -3,7 +3,7 @@
 /// README "Redaction"):
 /// - `key_value`: `<sensitive-key>=value`, `key: value`, JSON's `"key":"value"` (quoted, `{…}`/`[…]` values whole;
 ///   `Authorization: Bearer x` keeps the scheme);
-/// - `bearer`: `Bearer <token>` / `Basic <credentials>` anywhere;
+/// - `bearer`: `Bearer <token>` / `Basic <credentials>` anywhere, after any run of scheme words (`Bearer Bearer x`);
 /// - `url_credentials`: `scheme://user:password@host` keeps user and host;
 /// - `jwt`: three or more base64url segments starting `eyJ`;
 /// - `aws_access_key`: `AKIA…`/`ASIA…` ids, and `aws_secret_key`: a 40-character secret-key shape next to one;
@@ -90,13 +90,16 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: "b") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97),
                 UInt8(ascii: "B") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97):
                 if i == 0 || !Self.isWord(b[i - 1]) {
-                    let skip = Self.hasPrefixFolded(b, i, "bearer ") ? 7 : Self.hasPrefixFolded(b, i, "basic ") ? 6 : 0
-                    var end = i + skip
-                    while skip > 0, end < n, !Self.endsCredential(b[end]) { end += 1 }
-                    if end > i + skip {
-                        mask(i + skip, end)
-                        i = end
-                        continue
+                    if Self.hasPrefixFolded(b, i, "bearer ") || Self.hasPrefixFolded(b, i, "basic ") {
+                        // `Bearer Bearer tok`: the credential follows the whole run of scheme words.
+                        let start = Self.afterSchemes(b, i)
+                        var end = start
+                        while end < n, !Self.endsCredential(b[end]) { end += 1 }
+                        if end > start {
+                            mask(start, end)
+                            i = end
+                            continue
+                        }
                     }
                 }
             case UInt8(ascii: "e") where i + 3 < n && b[i + 1] == UInt8(ascii: "y"):
@@ -171,12 +174,8 @@ struct SecretScanner: Sendable {
             quote = b[vs]
             vs += 1
         }
-        // `Authorization: Bearer <token>`: keep the scheme, mask the credential.
-        for scheme: StaticString in ["bearer ", "basic ", "token ", "digest ", "negotiate ", "ntlm "]
-        where Self.hasPrefixFolded(b, vs, scheme) {
-            vs += scheme.utf8CodeUnitCount
-            break
-        }
+        // `Authorization: Bearer <token>`: keep the scheme (or a run of them), mask the credential.
+        vs = Self.afterSchemes(b, vs)
         var ve = vs
         if quote != 0 {
             while ve < n {
@@ -197,6 +196,30 @@ struct SecretScanner: Sendable {
             while ve < n, !Self.endsValue(b[ve]) { ve += 1 }
         }
         return ve > vs ? (vs, ve) : nil
+    }
+
+    /// Where the credential starts after the run of auth scheme words (`Bearer `, `basic Basic `, extra spaces)
+    /// starting at `i`; a scheme word with no credential after it is the credential itself (`Bearer Bearer`).
+    private static func afterSchemes(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        var j = i
+        while true {
+            var next = j
+            if hasPrefixFolded(b, j, "bearer ") {
+                next = j + 7
+            } else if hasPrefixFolded(b, j, "basic ") || hasPrefixFolded(b, j, "token ") {
+                next = j + 6
+            } else if hasPrefixFolded(b, j, "digest ") {
+                next = j + 7
+            } else if hasPrefixFolded(b, j, "negotiate ") {
+                next = j + 10
+            } else if hasPrefixFolded(b, j, "ntlm ") {
+                next = j + 5
+            }
+            guard next > j else { return j }
+            while next < b.count, b[next] == 32 || b[next] == 9 { next += 1 }
+            guard next < b.count, !endsCredential(b[next]) else { return j }
+            j = next
+        }
     }
 
     /// The end of the `{…}` or `[…]` starting at `i` (quotes respected), or the end of the text when unclosed.
@@ -306,14 +329,23 @@ struct SecretScanner: Sendable {
     }
 
     /// A 40-character secret-key shape (base64 letters, digits, `/`, `+`; not all hex) within 100 bytes after `end`.
+    /// JSON's `\/` counts as one `/`, so a dead-lettered JSON line is read as its value.
     private static func awsSecretAfter(_ b: UnsafeBufferPointer<UInt8>, _ end: Int) -> (Int, Int)? {
         var j = end
         let limit = min(b.count, end + 100)
         while j < limit {
-            while j < limit, !isSecretKeyByte(b[j]) { j += 1 }
+            while j < limit, secretKeyByteWidth(b, j) == 0 { j += 1 }
             let s = j
-            while j < b.count, isSecretKeyByte(b[j]) { j += 1 }
-            if isAWSSecret(b, s, j) { return (s, j) }
+            var chars = 0
+            var hexOnly = true
+            while j < b.count {
+                let w = secretKeyByteWidth(b, j)
+                guard w > 0 else { break }
+                hexOnly = hexOnly && isHex(b[j])
+                chars += 1
+                j += w
+            }
+            if chars == 40 && !hexOnly { return (s, j) }
         }
         return nil
     }
@@ -323,18 +355,32 @@ struct SecretScanner: Sendable {
         var j = i
         let limit = max(notBefore, i - 100)
         while j > limit {
-            while j > limit, !isSecretKeyByte(b[j - 1]) { j -= 1 }
+            while j > limit, secretKeyByteWidthBefore(b, j) == 0 { j -= 1 }
             let e = j
-            while j > 0, isSecretKeyByte(b[j - 1]) { j -= 1 }
-            if j >= notBefore, e < i, isAWSSecret(b, j, e) { return (j, e) }
+            var chars = 0
+            var hexOnly = true
+            while j > 0 {
+                let w = secretKeyByteWidthBefore(b, j)
+                guard w > 0 else { break }
+                hexOnly = hexOnly && isHex(b[j - 1])
+                chars += 1
+                j -= w
+            }
+            if j >= notBefore, e < i, chars == 40, !hexOnly { return (j, e) }
         }
         return nil
     }
 
-    private static func isAWSSecret(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        guard e - s == 40 else { return false }
-        for k in s..<e where !isHex(b[k]) { return true }
-        return false
+    /// The bytes of the secret-key character at `j`: 1, 2 for JSON's `\/`, 0 for none.
+    private static func secretKeyByteWidth(_ b: UnsafeBufferPointer<UInt8>, _ j: Int) -> Int {
+        if isSecretKeyByte(b[j]) { return 1 }
+        return b[j] == UInt8(ascii: "\\") && j + 1 < b.count && b[j + 1] == UInt8(ascii: "/") ? 2 : 0
+    }
+
+    /// The bytes of the secret-key character ending at `j` (before `b[j]`): 1, 2 for `\/`, 0 for none.
+    private static func secretKeyByteWidthBefore(_ b: UnsafeBufferPointer<UInt8>, _ j: Int) -> Int {
+        guard isSecretKeyByte(b[j - 1]) else { return 0 }
+        return b[j - 1] == UInt8(ascii: "/") && j >= 2 && b[j - 2] == UInt8(ascii: "\\") ? 2 : 1
     }
 
     /// The end of a GitHub token (`ghp_ gho_ ghu_ ghs_ ghr_` + 20 or more letters/digits, `github_pat_…`) at `i`.

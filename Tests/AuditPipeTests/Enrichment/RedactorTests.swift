@@ -72,6 +72,52 @@ struct RedactorTests {
         #expect(r.redactText("Bearer abc.def, ok") == "Bearer [REDACTED], ok")
     }
 
+    @Test func awsSecretKeyIsMaskedOnEitherSideAlsoJSONEscaped() {
+        let escaped = #"wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY"#
+        #expect(
+            r.redactText("aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY then AKIAIOSFODNN7EXAMPLE")
+                == "aws [REDACTED] then [REDACTED]")
+        #expect(
+            r.redactText(#"{"m":"aws \#(escaped) then AKIAIOSFODNN7EXAMPLE","#)
+                == #"{"m":"aws [REDACTED] then [REDACTED]","#)
+        #expect(r.redactText(#"{"m":"ASIAIOSFODNN7EXAMPLE \#(escaped)"}"#) == #"{"m":"[REDACTED] [REDACTED]"}"#)
+        let notAKey = #"x\/"# + String(repeating: "a", count: 38) + "Z"  // 41 characters
+        #expect(r.redactText("\(notAKey) AKIAIOSFODNN7EXAMPLE") == "\(notAKey) [REDACTED]")
+    }
+
+    @Test func credentialFollowsAnyRunOfSchemeWords() {
+        #expect(r.redactText("Authorization: Bearer Bearer tok789 x") == "Authorization: Bearer Bearer [REDACTED] x")
+        #expect(r.redactText("auth basic Basic dXNlcjpwYXNz=") == "auth basic Basic [REDACTED]")
+        #expect(r.redactText(#"{"h":"Bearer Token  tok790"}"#) == #"{"h":"Bearer Token  [REDACTED]"}"#)
+        #expect(r.redactText("Authorization: Bearer Bearer") == "Authorization: Bearer [REDACTED]")
+        #expect(r.redactText("Bearer  tok791") == "Bearer  [REDACTED]")
+    }
+
+    @Test func kubernetesSecretDataValuesAreMaskedWithTheirKeysKept() throws {
+        var text = #"""
+            {"kind":"Event","level":"RequestResponse","verb":"create","objectRef":{"resource":"secrets","name":"db"},
+             "requestObject":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db","labels":{"app":"x"}},
+               "type":"kubernetes.io/tls","data":{"tls.key":"LS0tS2V5","tls.crt":"LS0tQ3J0"},
+               "stringData":{"connection":"host=db user=app"}},
+             "responseObject":{"kind":"SecretList","items":[{"metadata":{"name":"a"},"data":{"connection":"c2VjcmV0"}}]},
+             "data":{"connection":"not a secret"}}
+            """#
+        let event = try text.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes, maxDepth: 64)
+            return try scanner.parseValue(depth: 0)
+        }
+        let out = r.redact(event)
+        let mask = JSONValue.string("[REDACTED]")
+        #expect(out.value(at: ["requestObject", "data", "tls.key"]) == mask)
+        #expect(out.value(at: ["requestObject", "data", "tls.crt"]) == mask)
+        #expect(out.value(at: ["requestObject", "stringData", "connection"]) == mask)
+        #expect(out.value(at: ["responseObject", "items", "0", "data", "connection"]) == mask)
+        #expect(out.value(at: ["requestObject", "metadata", "name"]) == .string("db"))
+        #expect(out.value(at: ["requestObject", "type"]) == .string("kubernetes.io/tls"))
+        #expect(out.value(at: ["data", "connection"]) == .string("not a secret"))
+        #expect(r.redact(out) == out)
+    }
+
     @Test func privateKeyBlocksAreMaskedAcrossLines() {
         let block = "key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbCd==\n-----END RSA PRIVATE KEY----- loaded"
         #expect(
