@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Finds secrets in free text in one pass over its UTF-8 bytes, without a regex engine: each detector starts
 /// only at its own trigger byte, and nothing is allocated until something is masked. The detectors (named in
 /// README "Redaction"):
@@ -426,6 +432,39 @@ struct SecretScanner: Sendable {
         guard sawPrivateKey, hasPrefixFolded(b, j, "-----") else { return nil }
         let body = j + 5
         return (body, find(b, "-----END", from: body))
+    }
+
+    /// For one line of an input, in order: whether a private key block is open after it, given `open` before it,
+    /// and whether the line is a bare body line of an open block (to be masked whole, wherever it ends up: its own
+    /// record, a continuation line or a dead letter). An open block stays open only across body lines (base64,
+    /// `=`, spaces): `-----END` or any other line closes it, so a BEGIN without END cannot mask what follows.
+    /// Cost on a line outside a block: a `memchr` for each `-`.
+    static func privateKeyLine(_ b: UnsafeBufferPointer<UInt8>, open: Bool) -> (open: Bool, body: Bool) {
+        if open {
+            var sawByte = false
+            for c in b where c != 32 && c != 9 && c != 13 {
+                guard isSecretKeyByte(c) || c == UInt8(ascii: "=") else { return (opensPrivateKey(b), false) }
+                sawByte = true
+            }
+            return (sawByte, sawByte)
+        }
+        return (opensPrivateKey(b), false)
+    }
+
+    /// True when the text leaves a `-----BEGIN … PRIVATE KEY-----` block open (no `-----END` after it).
+    private static func opensPrivateKey(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        var i = 0
+        while i + 11 <= b.count, let hit = memchr(base + i, Int32(UInt8(ascii: "-")), b.count - i) {
+            let j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if let (_, end) = privateKeyBlock(b, j) {
+                guard let end else { return true }
+                i = end + 8
+            } else {
+                i = j + 1
+            }
+        }
+        return false
     }
 
     // MARK: bytes

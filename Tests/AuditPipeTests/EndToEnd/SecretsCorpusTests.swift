@@ -54,11 +54,12 @@ struct SecretsCorpusTests {
         Secret("pemLineOneSecret40"), Secret("pemLineTwoSecret41"), Secret("freeBearer42"),
         // Kubernetes Secret objects (RequestResponse audit level), doubled auth schemes, an AWS secret key before its id
         Secret("k8sTlsKeyV4lue70"), Secret("k8sConnV4lue71"), Secret("k8sListConnV4lue72"),
-        Secret("hdrDoubleBearer73"), Secret("freeDoubleBasic74"),
+        Secret("pemRecordBody43"), Secret("pemRecordBody44"), Secret("hdrDoubleBearer73"), Secret("freeDoubleBasic74"),
         Secret(awsSecretBefore, needles: [awsSecretBefore, "beforeSEC75x"]),
         // dead letters
         Secret("dlPassV4lue50"), Secret(jwtDead, needles: ["deadJwtSigV4lue51"]), Secret("dlAuthV4lue52"),
         Secret("dlUrlPass53"), Secret("dlBearer54"), Secret("dlPwdInvalidUtf8V55"), Secret("dlPemBody57"),
+        Secret("dlPemAfterRecord58"),
         Secret(awsSecretDead, needles: [awsSecretDead, "deadSEC56x"]),
     ]
 
@@ -80,6 +81,11 @@ struct SecretsCorpusTests {
             #"{"ts":"2026-11-21T10:00:00.041Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"clone https://deploy:freeUrlPass36@git.example.com/repo.git pwd=freePwd37 auth=freeAuth38 author=jausten","header":"Bearer freeBearer42"}"#,
             #"{"ts":"2026-11-21T10:00:00.042Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"aws \#(awsSecretBefore) then \#(awsID) and basic Basic freeDoubleBasic74","h":{"Authorization":"Bearer Bearer hdrDoubleBearer73"}}"#,
             #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"req-redact-0002","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/secrets","verb":"create","user":{"username":"bob.keller"},"objectRef":{"resource":"secrets","namespace":"prod","name":"db-tls"},"requestReceivedTimestamp":"2026-11-21T10:00:00.043000Z","stageTimestamp":"2026-11-21T10:00:00.044000Z","requestObject":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db-tls"},"type":"kubernetes.io/tls","data":{"tls.key":"k8sTlsKeyV4lue70"},"stringData":{"connection":"k8sConnV4lue71"}},"responseObject":{"kind":"SecretList","items":[{"metadata":{"name":"db-tls"},"data":{"connection":"k8sListConnV4lue72"}}]}}"#,
+            // A PEM block logged from a JSON line: its bare body lines are records (or dead letters) of their own.
+            #"{"ts":"2026-11-21T10:00:00.045Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"loaded -----BEGIN PRIVATE KEY-----"}"#,
+            "MIIEvQIBADANpemRecordBody43AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "pemRecordBody44BBBBBBBBBBBBBBBB==",
+            "-----END PRIVATE KEY-----",
         ].joined(separator: "\n")
         let text = [
             "2026-11-21T10:00:00.050Z ERROR request_id=req-redact-0001 loaded key -----BEGIN RSA PRIVATE KEY-----",
@@ -103,6 +109,8 @@ struct SecretsCorpusTests {
         var b = Array(#"{"pwd":"dlPwdInvalidUtf8V55","x":""#.utf8) + [0xFF, 0xFE] + Array(#"","id":"\#(awsID)"}"#.utf8)
         b += Array("\n-----BEGIN PRIVATE KEY-----\nMIIEvdlPemBody57AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n".utf8)
         b += Array("-----END PRIVATE KEY-----\n".utf8)
+        b += Array(#"{"ts":"2026-11-21T10:00:02Z","msg":"key -----BEGIN EC PRIVATE KEY-----"}"#.utf8)
+        b += Array("\nMHcCAQEEIdlPemAfterRecord58AAAAAAAAAAAAAAAAAAA=\n-----END EC PRIVATE KEY-----\n".utf8)
         return b
     }
 

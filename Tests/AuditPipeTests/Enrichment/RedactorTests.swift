@@ -136,6 +136,22 @@ struct RedactorTests {
         #expect(!open)
     }
 
+    @Test func privateKeyBodyLinesAreTrackedLineByLine() {
+        var open = false
+        var body: [Bool] = []
+        for line in [
+            #"{"msg":"loaded -----BEGIN PRIVATE KEY-----"}"#, "MIIEvQIBADAN", "AAAA== ", "-----END PRIVATE KEY-----",
+            "MIIEvQIBADAN", #"{"msg":"-----BEGIN RSA PRIVATE KEY-----"}"#, #"{"msg":"next"}"#, "QUFB",
+        ] {
+            var t = line
+            let state = t.withUTF8 { SecretScanner.privateKeyLine($0, open: open) }
+            open = state.open
+            body.append(state.body)
+        }
+        #expect(body == [false, true, true, false, false, false, false, false])
+        #expect(!open)
+    }
+
     @Test func structuredValuesMaskKeysHARPairsAndTextInside() {
         let v = JSONValue.object([
             JSONMember("pwd", .string("p")), JSONMember("author", .string("Jane")),
