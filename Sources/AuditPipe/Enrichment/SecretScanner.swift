@@ -14,6 +14,8 @@
 /// - `jwt`: three or more base64url segments starting `eyJ`;
 /// - `aws_access_key`: `AKIA…`/`ASIA…` ids, and `aws_secret_key`: a 40-character secret-key shape next to one;
 /// - `github_token`: `ghp_ gho_ ghu_ ghs_ ghr_ github_pat_`; `slack_token`: `xox?-…`, `xapp-…`;
+/// - `stripe_key`: `sk_live_ rk_live_ sk_test_ rk_test_`; `npm_token`: `npm_` + 36; `google_api_key`: `AIza` + 35;
+///   `slack_webhook`: the path after `https://hooks.slack.com/services/`;
 /// - `private_key`: the body of a `-----BEGIN … PRIVATE KEY-----` block up to its `-----END`, across lines.
 struct SecretScanner: Sendable {
     let keys: SensitiveKeys
@@ -85,6 +87,11 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: ":"), UInt8(ascii: "="):
                 if c == UInt8(ascii: ":"), let (authority, end) = Self.urlAuthority(b, i) {
                     if let (start, at) = Self.urlPassword(b, authority, end) { mask(start, at) }
+                    if let (start, e) = Self.slackWebhookPath(b, authority, end) {
+                        mask(start, e)
+                        i = e
+                        continue
+                    }
                     i = end
                     continue
                 }
@@ -114,6 +121,12 @@ struct SecretScanner: Sendable {
                     i = end
                     continue
                 }
+            case UInt8(ascii: "A") where i + 20 <= n && b[i + 1] == UInt8(ascii: "I"):
+                if let end = Self.googleAPIKey(b, i) {
+                    mask(i, end)
+                    i = end
+                    continue
+                }
             case UInt8(ascii: "A")
             where i + 20 <= n && (b[i + 1] == UInt8(ascii: "K") || b[i + 1] == UInt8(ascii: "S")):
                 if let end = Self.awsAccessKeyID(b, i) {
@@ -135,6 +148,12 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: "x") where i + 5 < n && (b[i + 1] == UInt8(ascii: "o") || b[i + 1] == UInt8(ascii: "a")):
                 if let end = Self.slackToken(b, i) {
                     mask(i, end)
+                    i = end
+                    continue
+                }
+            case UInt8(ascii: "_") where i >= 2 && (b[i - 1] == UInt8(ascii: "k") || b[i - 1] == UInt8(ascii: "m")):
+                if let (start, end) = Self.underscoreToken(b, i) {
+                    mask(start, end)
                     i = end
                     continue
                 }
@@ -417,6 +436,60 @@ struct SecretScanner: Sendable {
         return j - i >= 15 ? j : nil
     }
 
+    /// A Stripe key (`sk_live_ rk_live_ sk_test_ rk_test_` + 16 or more letters/digits) or an npm token (`npm_` +
+    /// 36 letters/digits) whose `_` is at `i`: its span.
+    private static func underscoreToken(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Int, Int)? {
+        let start: Int
+        var j: Int
+        let minimum: Int
+        if b[i - 1] == UInt8(ascii: "k"), b[i - 2] == UInt8(ascii: "s") || b[i - 2] == UInt8(ascii: "r"),
+            hasPrefixFolded(b, i, "_live_") || hasPrefixFolded(b, i, "_test_")
+        {
+            start = i - 2
+            j = i + 6
+            minimum = 16
+        } else if i >= 3, b[i - 1] == UInt8(ascii: "m"), b[i - 2] == UInt8(ascii: "p"), b[i - 3] == UInt8(ascii: "n") {
+            start = i - 3
+            j = i + 1
+            minimum = 36
+        } else {
+            return nil
+        }
+        guard start == 0 || !isWord(b[start - 1]) else { return nil }
+        let bodyStart = j
+        while j < b.count, isAlnum(b[j]) { j += 1 }
+        return j - bodyStart >= minimum && (j == b.count || !isWord(b[j])) ? (start, j) : nil
+    }
+
+    /// The end of a Google API key (`AIza` + 35 letters, digits, `_`, `-`) at `i`.
+    private static func googleAPIKey(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        guard i + 39 <= b.count, i == 0 || !isBase64URL(b[i - 1]), b[i + 2] == UInt8(ascii: "z"),
+            b[i + 3] == UInt8(ascii: "a")
+        else { return nil }
+        var j = i + 4
+        while j < b.count, isBase64URL(b[j]) { j += 1 }
+        return j - i == 39 ? j : nil
+    }
+
+    /// For a URL whose authority is `hooks.slack.com` and whose path starts `/services/` (or JSON's
+    /// `\/services\/`): the span of the rest of the path (the webhook's secret ids), kept `/services/` before it.
+    private static func slackWebhookPath(_ b: UnsafeBufferPointer<UInt8>, _ authority: Int, _ end: Int) -> (
+        Int, Int
+    )? {
+        guard end - authority == 15, hasPrefixFolded(b, authority, "hooks.slack.com") else { return nil }
+        let start: Int
+        if hasPrefixFolded(b, end, "/services/") {
+            start = end + 10
+        } else if hasPrefixFolded(b, end, "\\/services\\/") {
+            start = end + 12
+        } else {
+            return nil
+        }
+        var j = start
+        while j < b.count, isBase64URL(b[j]) || b[j] == UInt8(ascii: "/") || b[j] == UInt8(ascii: "\\") { j += 1 }
+        return j > start ? (start, j) : nil
+    }
+
     // MARK: private_key
 
     /// For `-----BEGIN … PRIVATE KEY-----` at `i`: where its body starts, and where `-----END` is (nil: not in
@@ -469,11 +542,12 @@ struct SecretScanner: Sendable {
 
     // MARK: bytes
 
-    /// `-`, `:`, `=`, `A`, `B`, `b`, `e`, `g`, `x`: the bytes a detector can start at.
+    /// `-`, `:`, `=`, `A`, `B`, `_`, `b`, `e`, `g`, `x`: the bytes a detector can start at (`_`: the one in
+    /// `sk_live_`/`npm_`, checked backwards).
     @inline(__always)
     static func isTrigger(_ c: UInt8) -> Bool {
         if c < 64 { return (0x2400_2000_0000_0000 as UInt64) >> UInt64(c) & 1 != 0 }
-        if c < 128 { return (0x0100_00A4_0000_0006 as UInt64) >> UInt64(c - 64) & 1 != 0 }
+        if c < 128 { return (0x0100_00A4_8000_0006 as UInt64) >> UInt64(c - 64) & 1 != 0 }
         return false
     }
 

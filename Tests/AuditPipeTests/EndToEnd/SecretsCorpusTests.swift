@@ -54,6 +54,7 @@ struct SecretsCorpusTests {
         Secret("pemLineOneSecret40"), Secret("pemLineTwoSecret41"), Secret("freeBearer42"),
         // Kubernetes Secret objects (RequestResponse audit level), doubled auth schemes, an AWS secret key before its id
         Secret("k8sTlsKeyV4lue70"), Secret("k8sConnV4lue71"), Secret("k8sListConnV4lue72"),
+        Secret("stripeFree76"), Secret("npmFree77"), Secret("GoogleFree78"), Secret("slackHookFree79"),
         Secret("pemRecordBody43"), Secret("pemRecordBody44"), Secret("hdrDoubleBearer73"), Secret("freeDoubleBasic74"),
         Secret(awsSecretBefore, needles: [awsSecretBefore, "beforeSEC75x"]),
         // dead letters
@@ -79,7 +80,7 @@ struct SecretsCorpusTests {
             #"{"ts":"2026-11-21T10:00:00.030Z","service":"reports","level":"error","request_id":"req-redact-0002","user":"bob.keller","msg":"\#(longPad) cache redis://:errLongRedisPassV4lue22@cache:6379/0 down"}"#,
             #"{"ts":"2026-11-21T10:00:00.040Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"token \#(jwtFree) aws \#(awsID) \#(awsSecret) session \#(awsSessionID) gh \#(ghp) pat \#(githubPAT) slack \#(slack)"}"#,
             #"{"ts":"2026-11-21T10:00:00.041Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"clone https://deploy:freeUrlPass36@git.example.com/repo.git pwd=freePwd37 auth=freeAuth38 author=jausten","header":"Bearer freeBearer42"}"#,
-            #"{"ts":"2026-11-21T10:00:00.042Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"aws \#(awsSecretBefore) then \#(awsID) and basic Basic freeDoubleBasic74","h":{"Authorization":"Bearer Bearer hdrDoubleBearer73"}}"#,
+            #"{"ts":"2026-11-21T10:00:00.042Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"aws \#(awsSecretBefore) then \#(awsID) and basic Basic freeDoubleBasic74 stripe sk_live_stripeFree76aaaaaa npm npm_npmFree77bbbbbbbbbbbbbbbbbbbbbbbbbbbbb google AIzaSyGoogleFree78ccccccccccccccccccccc hook https://hooks.slack.com/services/T0/B0/slackHookFree79","h":{"Authorization":"Bearer Bearer hdrDoubleBearer73"}}"#,
             #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"req-redact-0002","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/secrets","verb":"create","user":{"username":"bob.keller"},"objectRef":{"resource":"secrets","namespace":"prod","name":"db-tls"},"requestReceivedTimestamp":"2026-11-21T10:00:00.043000Z","stageTimestamp":"2026-11-21T10:00:00.044000Z","requestObject":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db-tls"},"type":"kubernetes.io/tls","data":{"tls.key":"k8sTlsKeyV4lue70"},"stringData":{"connection":"k8sConnV4lue71"}},"responseObject":{"kind":"SecretList","items":[{"metadata":{"name":"db-tls"},"data":{"connection":"k8sListConnV4lue72"}}]}}"#,
             // A PEM block logged from a JSON line: its bare body lines are records (or dead letters) of their own.
             #"{"ts":"2026-11-21T10:00:00.045Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"loaded -----BEGIN PRIVATE KEY-----"}"#,

@@ -118,6 +118,21 @@ struct RedactorTests {
         #expect(r.redact(out) == out)
     }
 
+    @Test func stripeNpmGoogleKeysAndSlackWebhooksAreMasked() {
+        let stripe = "sk_live_" + String(repeating: "a1", count: 12)
+        let npm = "npm_" + String(repeating: "b2", count: 18)
+        let google = "AIzaSy" + String(repeating: "c", count: 31) + "_-"
+        #expect(r.redactText("k \(stripe) n \(npm). g \(google) end") == "k [REDACTED] n [REDACTED]. g [REDACTED] end")
+        #expect(
+            r.redactText("post https://hooks.slack.com/services/T000/B000/XXXXsecret ok")
+                == "post https://hooks.slack.com/services/[REDACTED] ok")
+        #expect(
+            r.redactText(#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/XXsec"}"#)
+                == #"{"u":"https:\/\/hooks.slack.com\/services\/[REDACTED]"}"#)
+        let kept = "task_live_x my_sk_live_aaaaaaaaaaaaaaaaaaaa npm_short AIzaShort https://hooks.slack.com/other/x"
+        #expect(r.redactText(kept) == kept)
+    }
+
     @Test func privateKeyBlocksAreMaskedAcrossLines() {
         let block = "key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbCd==\n-----END RSA PRIVATE KEY----- loaded"
         #expect(
@@ -186,7 +201,7 @@ struct RedactorTests {
     }
 
     @Test func triggerBytesAreExactlyTheDetectorsFirstBytes() {
-        let triggers = Set("-:=ABbegx".utf8)
+        let triggers = Set("-:=AB_begx".utf8)
         for c in 0...255 { #expect(SecretScanner.isTrigger(UInt8(c)) == triggers.contains(UInt8(c)), "\(c)") }
     }
 }
