@@ -1,6 +1,7 @@
 /// Replaces secrets with `[REDACTED]` before anything is written, so no sink (JSONL, CSV, XLSX, archives, dead
 /// letters) sees them: values of sensitive keys in headers, query, payload and record fields (`SensitiveKeys`),
-/// a HAR `{"name": <sensitive>, "value": …}` pair's value, and secrets inside any text (`SecretScanner`).
+/// a HAR `{"name": <sensitive>, "value": …}` pair's value, every value under a Kubernetes Secret's `data` and
+/// `stringData` (also the items of a `SecretList`), and secrets inside any text (`SecretScanner`).
 public struct Redactor: Sendable {
     /// The replacement text.
     public static let mask = "[REDACTED]"
@@ -100,7 +101,8 @@ public struct Redactor: Sendable {
     }
 
     /// The redacted value, or nil when nothing in it needed masking (so unchanged values are not copied).
-    private func redactedIfChanged(_ value: JSONValue) -> JSONValue? {
+    /// `isK8sSecret`: the value is an item of a Kubernetes `SecretList` (whose items carry no `kind`).
+    private func redactedIfChanged(_ value: JSONValue, isK8sSecret: Bool = false) -> JSONValue? {
         switch value {
         case .object(let members):
             // HAR lists headers, cookies and query parameters as `{"name": …, "value": …}`.
@@ -110,11 +112,23 @@ public struct Redactor: Sendable {
                     if $0.key == "name", case .string(let n) = $0.value { return isSensitive(n) }
                     return false
                 }
+            // A Kubernetes Secret (`requestObject`/`responseObject` of an audit event): every value under
+            // `data` and `stringData` is a secret, whatever its key (`tls.key`, `connection`).
+            var k8sSecret = isK8sSecret
+            var k8sSecretList = false
+            for m in members where m.key == "kind" {
+                k8sSecret = k8sSecret || m.value == .string("Secret")
+                k8sSecretList = m.value == .string("SecretList")
+            }
             var out: [JSONMember]?
             for (i, m) in members.enumerated() {
                 let sensitive = isSensitive(m.key) || (namedSecret && m.key == "value")
                 let replacement: JSONValue? =
-                    !sensitive ? redactedIfChanged(m.value) : m.value == .string(Self.mask) ? nil : .string(Self.mask)
+                    k8sSecret && (m.key == "data" || m.key == "stringData")
+                    ? Self.maskedValues(m.value)
+                    : !sensitive
+                        ? redactedIfChanged(m.value, isK8sSecret: k8sSecretList && m.key == "items")
+                        : m.value == .string(Self.mask) ? nil : .string(Self.mask)
                 if let replacement {
                     if out == nil { out = Array(members[..<i]) }
                     out?.append(JSONMember(m.key, replacement))
@@ -126,7 +140,7 @@ public struct Redactor: Sendable {
         case .array(let items):
             var out: [JSONValue]?
             for (i, item) in items.enumerated() {
-                if let replacement = redactedIfChanged(item) {
+                if let replacement = redactedIfChanged(item, isK8sSecret: isK8sSecret) {
                     if out == nil { out = Array(items[..<i]) }
                     out?.append(replacement)
                 } else {
@@ -140,6 +154,18 @@ public struct Redactor: Sendable {
                 .string(String(decoding: $0, as: UTF8.self))
             }
         default: return nil
+        }
+    }
+
+    /// A Secret's `data`/`stringData`: every member's value masked, keys kept; anything else but null masked
+    /// whole. Nil when already so.
+    private static func maskedValues(_ value: JSONValue) -> JSONValue? {
+        switch value {
+        case .null: return nil
+        case .object(let members):
+            guard members.contains(where: { $0.value != .string(mask) }) else { return nil }
+            return .object(members.map { JSONMember($0.key, .string(mask)) })
+        default: return value == .string(mask) ? nil : .string(mask)
         }
     }
 }

@@ -1,13 +1,21 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Finds secrets in free text in one pass over its UTF-8 bytes, without a regex engine: each detector starts
 /// only at its own trigger byte, and nothing is allocated until something is masked. The detectors (named in
 /// README "Redaction"):
 /// - `key_value`: `<sensitive-key>=value`, `key: value`, JSON's `"key":"value"` (quoted, `{…}`/`[…]` values whole;
 ///   `Authorization: Bearer x` keeps the scheme);
-/// - `bearer`: `Bearer <token>` / `Basic <credentials>` anywhere;
+/// - `bearer`: `Bearer <token>` / `Basic <credentials>` anywhere, after any run of scheme words (`Bearer Bearer x`);
 /// - `url_credentials`: `scheme://user:password@host` keeps user and host;
 /// - `jwt`: three or more base64url segments starting `eyJ`;
 /// - `aws_access_key`: `AKIA…`/`ASIA…` ids, and `aws_secret_key`: a 40-character secret-key shape next to one;
 /// - `github_token`: `ghp_ gho_ ghu_ ghs_ ghr_ github_pat_`; `slack_token`: `xox?-…`, `xapp-…`;
+/// - `stripe_key`: `sk_live_ rk_live_ sk_test_ rk_test_`; `npm_token`: `npm_` + 36; `google_api_key`: `AIza` + 35;
+///   `slack_webhook`: the path after `https://hooks.slack.com/services/`;
 /// - `private_key`: the body of a `-----BEGIN … PRIVATE KEY-----` block up to its `-----END`, across lines.
 struct SecretScanner: Sendable {
     let keys: SensitiveKeys
@@ -79,6 +87,11 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: ":"), UInt8(ascii: "="):
                 if c == UInt8(ascii: ":"), let (authority, end) = Self.urlAuthority(b, i) {
                     if let (start, at) = Self.urlPassword(b, authority, end) { mask(start, at) }
+                    if let (start, e) = Self.slackWebhookPath(b, authority, end) {
+                        mask(start, e)
+                        i = e
+                        continue
+                    }
                     i = end
                     continue
                 }
@@ -90,17 +103,26 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: "b") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97),
                 UInt8(ascii: "B") where i + 6 < n && (b[i + 1] | 0x20 == 101 || b[i + 1] | 0x20 == 97):
                 if i == 0 || !Self.isWord(b[i - 1]) {
-                    let skip = Self.hasPrefixFolded(b, i, "bearer ") ? 7 : Self.hasPrefixFolded(b, i, "basic ") ? 6 : 0
-                    var end = i + skip
-                    while skip > 0, end < n, !Self.endsCredential(b[end]) { end += 1 }
-                    if end > i + skip {
-                        mask(i + skip, end)
-                        i = end
-                        continue
+                    if Self.hasPrefixFolded(b, i, "bearer ") || Self.hasPrefixFolded(b, i, "basic ") {
+                        // `Bearer Bearer tok`: the credential follows the whole run of scheme words.
+                        let start = Self.afterSchemes(b, i)
+                        var end = start
+                        while end < n, !Self.endsCredential(b[end]) { end += 1 }
+                        if end > start {
+                            mask(start, end)
+                            i = end
+                            continue
+                        }
                     }
                 }
             case UInt8(ascii: "e") where i + 3 < n && b[i + 1] == UInt8(ascii: "y"):
                 if let end = Self.jwt(b, i) {
+                    mask(i, end)
+                    i = end
+                    continue
+                }
+            case UInt8(ascii: "A") where i + 20 <= n && b[i + 1] == UInt8(ascii: "I"):
+                if let end = Self.googleAPIKey(b, i) {
                     mask(i, end)
                     i = end
                     continue
@@ -126,6 +148,12 @@ struct SecretScanner: Sendable {
             case UInt8(ascii: "x") where i + 5 < n && (b[i + 1] == UInt8(ascii: "o") || b[i + 1] == UInt8(ascii: "a")):
                 if let end = Self.slackToken(b, i) {
                     mask(i, end)
+                    i = end
+                    continue
+                }
+            case UInt8(ascii: "_") where i >= 2 && (b[i - 1] == UInt8(ascii: "k") || b[i - 1] == UInt8(ascii: "m")):
+                if let (start, end) = Self.underscoreToken(b, i) {
+                    mask(start, end)
                     i = end
                     continue
                 }
@@ -171,12 +199,8 @@ struct SecretScanner: Sendable {
             quote = b[vs]
             vs += 1
         }
-        // `Authorization: Bearer <token>`: keep the scheme, mask the credential.
-        for scheme: StaticString in ["bearer ", "basic ", "token ", "digest ", "negotiate ", "ntlm "]
-        where Self.hasPrefixFolded(b, vs, scheme) {
-            vs += scheme.utf8CodeUnitCount
-            break
-        }
+        // `Authorization: Bearer <token>`: keep the scheme (or a run of them), mask the credential.
+        vs = Self.afterSchemes(b, vs)
         var ve = vs
         if quote != 0 {
             while ve < n {
@@ -197,6 +221,30 @@ struct SecretScanner: Sendable {
             while ve < n, !Self.endsValue(b[ve]) { ve += 1 }
         }
         return ve > vs ? (vs, ve) : nil
+    }
+
+    /// Where the credential starts after the run of auth scheme words (`Bearer `, `basic Basic `, extra spaces)
+    /// starting at `i`; a scheme word with no credential after it is the credential itself (`Bearer Bearer`).
+    private static func afterSchemes(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        var j = i
+        while true {
+            var next = j
+            if hasPrefixFolded(b, j, "bearer ") {
+                next = j + 7
+            } else if hasPrefixFolded(b, j, "basic ") || hasPrefixFolded(b, j, "token ") {
+                next = j + 6
+            } else if hasPrefixFolded(b, j, "digest ") {
+                next = j + 7
+            } else if hasPrefixFolded(b, j, "negotiate ") {
+                next = j + 10
+            } else if hasPrefixFolded(b, j, "ntlm ") {
+                next = j + 5
+            }
+            guard next > j else { return j }
+            while next < b.count, b[next] == 32 || b[next] == 9 { next += 1 }
+            guard next < b.count, !endsCredential(b[next]) else { return j }
+            j = next
+        }
     }
 
     /// The end of the `{…}` or `[…]` starting at `i` (quotes respected), or the end of the text when unclosed.
@@ -306,14 +354,23 @@ struct SecretScanner: Sendable {
     }
 
     /// A 40-character secret-key shape (base64 letters, digits, `/`, `+`; not all hex) within 100 bytes after `end`.
+    /// JSON's `\/` counts as one `/`, so a dead-lettered JSON line is read as its value.
     private static func awsSecretAfter(_ b: UnsafeBufferPointer<UInt8>, _ end: Int) -> (Int, Int)? {
         var j = end
         let limit = min(b.count, end + 100)
         while j < limit {
-            while j < limit, !isSecretKeyByte(b[j]) { j += 1 }
+            while j < limit, secretKeyByteWidth(b, j) == 0 { j += 1 }
             let s = j
-            while j < b.count, isSecretKeyByte(b[j]) { j += 1 }
-            if isAWSSecret(b, s, j) { return (s, j) }
+            var chars = 0
+            var hexOnly = true
+            while j < b.count {
+                let w = secretKeyByteWidth(b, j)
+                guard w > 0 else { break }
+                hexOnly = hexOnly && isHex(b[j])
+                chars += 1
+                j += w
+            }
+            if chars == 40 && !hexOnly { return (s, j) }
         }
         return nil
     }
@@ -323,18 +380,32 @@ struct SecretScanner: Sendable {
         var j = i
         let limit = max(notBefore, i - 100)
         while j > limit {
-            while j > limit, !isSecretKeyByte(b[j - 1]) { j -= 1 }
+            while j > limit, secretKeyByteWidthBefore(b, j) == 0 { j -= 1 }
             let e = j
-            while j > 0, isSecretKeyByte(b[j - 1]) { j -= 1 }
-            if j >= notBefore, e < i, isAWSSecret(b, j, e) { return (j, e) }
+            var chars = 0
+            var hexOnly = true
+            while j > 0 {
+                let w = secretKeyByteWidthBefore(b, j)
+                guard w > 0 else { break }
+                hexOnly = hexOnly && isHex(b[j - 1])
+                chars += 1
+                j -= w
+            }
+            if j >= notBefore, e < i, chars == 40, !hexOnly { return (j, e) }
         }
         return nil
     }
 
-    private static func isAWSSecret(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        guard e - s == 40 else { return false }
-        for k in s..<e where !isHex(b[k]) { return true }
-        return false
+    /// The bytes of the secret-key character at `j`: 1, 2 for JSON's `\/`, 0 for none.
+    private static func secretKeyByteWidth(_ b: UnsafeBufferPointer<UInt8>, _ j: Int) -> Int {
+        if isSecretKeyByte(b[j]) { return 1 }
+        return b[j] == UInt8(ascii: "\\") && j + 1 < b.count && b[j + 1] == UInt8(ascii: "/") ? 2 : 0
+    }
+
+    /// The bytes of the secret-key character ending at `j` (before `b[j]`): 1, 2 for `\/`, 0 for none.
+    private static func secretKeyByteWidthBefore(_ b: UnsafeBufferPointer<UInt8>, _ j: Int) -> Int {
+        guard isSecretKeyByte(b[j - 1]) else { return 0 }
+        return b[j - 1] == UInt8(ascii: "/") && j >= 2 && b[j - 2] == UInt8(ascii: "\\") ? 2 : 1
     }
 
     /// The end of a GitHub token (`ghp_ gho_ ghu_ ghs_ ghr_` + 20 or more letters/digits, `github_pat_…`) at `i`.
@@ -365,6 +436,60 @@ struct SecretScanner: Sendable {
         return j - i >= 15 ? j : nil
     }
 
+    /// A Stripe key (`sk_live_ rk_live_ sk_test_ rk_test_` + 16 or more letters/digits) or an npm token (`npm_` +
+    /// 36 letters/digits) whose `_` is at `i`: its span.
+    private static func underscoreToken(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (Int, Int)? {
+        let start: Int
+        var j: Int
+        let minimum: Int
+        if b[i - 1] == UInt8(ascii: "k"), b[i - 2] == UInt8(ascii: "s") || b[i - 2] == UInt8(ascii: "r"),
+            hasPrefixFolded(b, i, "_live_") || hasPrefixFolded(b, i, "_test_")
+        {
+            start = i - 2
+            j = i + 6
+            minimum = 16
+        } else if i >= 3, b[i - 1] == UInt8(ascii: "m"), b[i - 2] == UInt8(ascii: "p"), b[i - 3] == UInt8(ascii: "n") {
+            start = i - 3
+            j = i + 1
+            minimum = 36
+        } else {
+            return nil
+        }
+        guard start == 0 || !isWord(b[start - 1]) else { return nil }
+        let bodyStart = j
+        while j < b.count, isAlnum(b[j]) { j += 1 }
+        return j - bodyStart >= minimum && (j == b.count || !isWord(b[j])) ? (start, j) : nil
+    }
+
+    /// The end of a Google API key (`AIza` + 35 letters, digits, `_`, `-`) at `i`.
+    private static func googleAPIKey(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        guard i + 39 <= b.count, i == 0 || !isBase64URL(b[i - 1]), b[i + 2] == UInt8(ascii: "z"),
+            b[i + 3] == UInt8(ascii: "a")
+        else { return nil }
+        var j = i + 4
+        while j < b.count, isBase64URL(b[j]) { j += 1 }
+        return j - i == 39 ? j : nil
+    }
+
+    /// For a URL whose authority is `hooks.slack.com` and whose path starts `/services/` (or JSON's
+    /// `\/services\/`): the span of the rest of the path (the webhook's secret ids), kept `/services/` before it.
+    private static func slackWebhookPath(_ b: UnsafeBufferPointer<UInt8>, _ authority: Int, _ end: Int) -> (
+        Int, Int
+    )? {
+        guard end - authority == 15, hasPrefixFolded(b, authority, "hooks.slack.com") else { return nil }
+        let start: Int
+        if hasPrefixFolded(b, end, "/services/") {
+            start = end + 10
+        } else if hasPrefixFolded(b, end, "\\/services\\/") {
+            start = end + 12
+        } else {
+            return nil
+        }
+        var j = start
+        while j < b.count, isBase64URL(b[j]) || b[j] == UInt8(ascii: "/") || b[j] == UInt8(ascii: "\\") { j += 1 }
+        return j > start ? (start, j) : nil
+    }
+
     // MARK: private_key
 
     /// For `-----BEGIN … PRIVATE KEY-----` at `i`: where its body starts, and where `-----END` is (nil: not in
@@ -382,13 +507,47 @@ struct SecretScanner: Sendable {
         return (body, find(b, "-----END", from: body))
     }
 
+    /// For one line of an input, in order: whether a private key block is open after it, given `open` before it,
+    /// and whether the line is a bare body line of an open block (to be masked whole, wherever it ends up: its own
+    /// record, a continuation line or a dead letter). An open block stays open only across body lines (base64,
+    /// `=`, spaces): `-----END` or any other line closes it, so a BEGIN without END cannot mask what follows.
+    /// Cost on a line outside a block: a `memchr` for each `-`.
+    static func privateKeyLine(_ b: UnsafeBufferPointer<UInt8>, open: Bool) -> (open: Bool, body: Bool) {
+        if open {
+            var sawByte = false
+            for c in b where c != 32 && c != 9 && c != 13 {
+                guard isSecretKeyByte(c) || c == UInt8(ascii: "=") else { return (opensPrivateKey(b), false) }
+                sawByte = true
+            }
+            return (sawByte, sawByte)
+        }
+        return (opensPrivateKey(b), false)
+    }
+
+    /// True when the text leaves a `-----BEGIN … PRIVATE KEY-----` block open (no `-----END` after it).
+    private static func opensPrivateKey(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        var i = 0
+        while i + 11 <= b.count, let hit = memchr(base + i, Int32(UInt8(ascii: "-")), b.count - i) {
+            let j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if let (_, end) = privateKeyBlock(b, j) {
+                guard let end else { return true }
+                i = end + 8
+            } else {
+                i = j + 1
+            }
+        }
+        return false
+    }
+
     // MARK: bytes
 
-    /// `-`, `:`, `=`, `A`, `B`, `b`, `e`, `g`, `x`: the bytes a detector can start at.
+    /// `-`, `:`, `=`, `A`, `B`, `_`, `b`, `e`, `g`, `x`: the bytes a detector can start at (`_`: the one in
+    /// `sk_live_`/`npm_`, checked backwards).
     @inline(__always)
     static func isTrigger(_ c: UInt8) -> Bool {
         if c < 64 { return (0x2400_2000_0000_0000 as UInt64) >> UInt64(c) & 1 != 0 }
-        if c < 128 { return (0x0100_00A4_0000_0006 as UInt64) >> UInt64(c - 64) & 1 != 0 }
+        if c < 128 { return (0x0100_00A4_8000_0006 as UInt64) >> UInt64(c - 64) & 1 != 0 }
         return false
     }
 

@@ -9,6 +9,9 @@ struct ContinuationJoiner {
     /// Keep each record's own lines in `LogRecord.raw` (a checkpointed follow run).
     var keepRaw = false
     private(set) var counts = LineCounts()
+    /// A private key block begun on an earlier line is open: its bare body lines are masked here, as the input's
+    /// order is known only here (records are redacted later, one by one).
+    private var privateKeyOpen = false
 
     init(keepMessage: Bool, maxMessageBytes: Int = 64 << 10) {
         self.keepMessage = keepMessage
@@ -26,21 +29,35 @@ struct ContinuationJoiner {
             // Move the line out (leaving `.blank`) so its record is not copied.
             var p = ParsedLine.blank
             swap(&p, &parsed[k])
+            var keyBody = false
+            if case .blank = p {
+            } else {
+                let line = lines.bytes.withUnsafeBufferPointer {
+                    SecretScanner.privateKeyLine(
+                        UnsafeBufferPointer(rebasing: $0[Int(span.start)..<Int(span.start + span.length)]),
+                        open: privateKeyOpen)
+                }
+                privateKeyOpen = line.open
+                keyBody = line.body
+            }
             switch consume p {
             case .blank:
                 counts.blank += 1
             case .rejected(let reason, let detail, let hint):
                 if hint == .weak, pendingIsTimestampedText, pending != nil {
-                    continueRecord(lines, span)
+                    continueRecord(lines, span, masked: keyBody)
                 } else {
                     counts.deadLettered += 1
-                    out.deadLetters.append(deadLetter(lines, span, reason, detail))
+                    var d = deadLetter(lines, span, reason, detail)
+                    if keyBody { d.raw = SecretScanner.mask }
+                    out.deadLetters.append(d)
                 }
             case .record(var r, let hint, let timestampedText):
                 if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
-                    continueRecord(lines, span)
+                    continueRecord(lines, span, masked: keyBody)
                     continue
                 }
+                if keyBody { Self.maskKeyBody(&r) }
                 if let done = pending.take() { out.records.append(done) }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
                 r.requestID = RequestIDRule.normalize(r.requestID)
@@ -64,7 +81,19 @@ struct ContinuationJoiner {
         return pending
     }
 
-    private mutating func continueRecord(_ lines: LineBatch, _ span: LineSpan) {
+    /// A record that is a private key's body line: its text masked (`-----END` and what follows it kept).
+    private static func maskKeyBody(_ r: inout LogRecord) {
+        if r.message != nil { r.message = Redactor.mask }
+        if let extra = r.extra {
+            r.extra = extra.map { m in
+                if case .string = m.value { return JSONMember(m.key, .string(Redactor.mask)) }
+                return m
+            }
+        }
+    }
+
+    /// Appends a continuation line; `masked`: it is a private key's body line, appended as `[REDACTED]`.
+    private mutating func continueRecord(_ lines: LineBatch, _ span: LineSpan, masked: Bool = false) {
         counts.recordLines += 1
         pending!.lineCount += 1
         if keepRaw {
@@ -76,7 +105,7 @@ struct ContinuationJoiner {
         guard message.utf8.count < maxMessageBytes else { return }
         let start = Int(span.start)
         let end = start + min(Int(span.length), maxMessageBytes - message.utf8.count)
-        message += "\n" + String(decoding: lines.bytes[start..<end], as: UTF8.self)
+        message += "\n" + (masked ? Redactor.mask : String(decoding: lines.bytes[start..<end], as: UTF8.self))
         pending!.message = message
     }
 

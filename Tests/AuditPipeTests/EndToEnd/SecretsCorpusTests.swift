@@ -20,6 +20,8 @@ struct SecretsCorpusTests {
     static let awsID = "AKIA" + "Q3FREETEXTKEY312"  // 4 + 16
     static let awsSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYfreeSEC32x"  // 40
     static let awsSessionID = "ASIA" + "Y7SESSIONKEYID33"
+    static let awsSecretBefore = "bPxRfiCYbeforeSEC75x/K7MDENG/wJalrXUtnFE"  // 40
+    static let awsSecretDead = "K7MDENG/bPxRfiCYdeadSEC56x/wJalrXUtnFEMI"  // 40
     static let jwtBody = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJib2R5Snd0In0.bodyJwtSigV4lue16xyz"
     static let jwtFree = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmcmVlVGV4dEp3dCJ9.freeJwtSigV4lue30_-abc"
     static let jwtDead = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZWFkTGV0dGVyIn0.deadJwtSigV4lue51"
@@ -50,9 +52,16 @@ struct SecretsCorpusTests {
         Secret(ghp, needles: ["freeGhpTok3n33"]), Secret(githubPAT, needles: ["freePat34"]),
         Secret(slack, needles: ["freeSlackTok35"]), Secret("freeUrlPass36"), Secret("freePwd37"), Secret("freeAuth38"),
         Secret("pemLineOneSecret40"), Secret("pemLineTwoSecret41"), Secret("freeBearer42"),
+        // Kubernetes Secret objects (RequestResponse audit level), doubled auth schemes, an AWS secret key before its id
+        Secret("k8sTlsKeyV4lue70"), Secret("k8sConnV4lue71"), Secret("k8sListConnV4lue72"),
+        Secret("stripeFree76"), Secret("npmFree77"), Secret("GoogleFree78"), Secret("slackHookFree79"),
+        Secret("pemRecordBody43"), Secret("pemRecordBody44"), Secret("hdrDoubleBearer73"), Secret("freeDoubleBasic74"),
+        Secret(awsSecretBefore, needles: [awsSecretBefore, "beforeSEC75x"]),
         // dead letters
         Secret("dlPassV4lue50"), Secret(jwtDead, needles: ["deadJwtSigV4lue51"]), Secret("dlAuthV4lue52"),
         Secret("dlUrlPass53"), Secret("dlBearer54"), Secret("dlPwdInvalidUtf8V55"), Secret("dlPemBody57"),
+        Secret("dlPemAfterRecord58"),
+        Secret(awsSecretDead, needles: [awsSecretDead, "deadSEC56x"]),
     ]
 
     /// Values that must survive redaction.
@@ -71,6 +80,13 @@ struct SecretsCorpusTests {
             #"{"ts":"2026-11-21T10:00:00.030Z","service":"reports","level":"error","request_id":"req-redact-0002","user":"bob.keller","msg":"\#(longPad) cache redis://:errLongRedisPassV4lue22@cache:6379/0 down"}"#,
             #"{"ts":"2026-11-21T10:00:00.040Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"token \#(jwtFree) aws \#(awsID) \#(awsSecret) session \#(awsSessionID) gh \#(ghp) pat \#(githubPAT) slack \#(slack)"}"#,
             #"{"ts":"2026-11-21T10:00:00.041Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"clone https://deploy:freeUrlPass36@git.example.com/repo.git pwd=freePwd37 auth=freeAuth38 author=jausten","header":"Bearer freeBearer42"}"#,
+            #"{"ts":"2026-11-21T10:00:00.042Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"aws \#(awsSecretBefore) then \#(awsID) and basic Basic freeDoubleBasic74 stripe sk_live_stripeFree76aaaaaa npm npm_npmFree77bbbbbbbbbbbbbbbbbbbbbbbbbbbbb google AIzaSyGoogleFree78ccccccccccccccccccccc hook https://hooks.slack.com/services/T0/B0/slackHookFree79","h":{"Authorization":"Bearer Bearer hdrDoubleBearer73"}}"#,
+            #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"req-redact-0002","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/secrets","verb":"create","user":{"username":"bob.keller"},"objectRef":{"resource":"secrets","namespace":"prod","name":"db-tls"},"requestReceivedTimestamp":"2026-11-21T10:00:00.043000Z","stageTimestamp":"2026-11-21T10:00:00.044000Z","requestObject":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db-tls"},"type":"kubernetes.io/tls","data":{"tls.key":"k8sTlsKeyV4lue70"},"stringData":{"connection":"k8sConnV4lue71"}},"responseObject":{"kind":"SecretList","items":[{"metadata":{"name":"db-tls"},"data":{"connection":"k8sListConnV4lue72"}}]}}"#,
+            // A PEM block logged from a JSON line: its bare body lines are records (or dead letters) of their own.
+            #"{"ts":"2026-11-21T10:00:00.045Z","service":"reports","level":"info","request_id":"req-redact-0001","msg":"loaded -----BEGIN PRIVATE KEY-----"}"#,
+            "MIIEvQIBADANpemRecordBody43AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "pemRecordBody44BBBBBBBBBBBBBBBB==",
+            "-----END PRIVATE KEY-----",
         ].joined(separator: "\n")
         let text = [
             "2026-11-21T10:00:00.050Z ERROR request_id=req-redact-0001 loaded key -----BEGIN RSA PRIVATE KEY-----",
@@ -83,6 +99,7 @@ struct SecretsCorpusTests {
             #"{"ts":"2026-11-21T10:00:01Z","password":"dlPassV4lue50","note":"\#(jwtDead)","x": "#,
             #"{"request_id":"req-dl","auth":"dlAuthV4lue52","dsn":"mysql://root:dlUrlPass53@db/x""#,
             "{\"ctl\":\"\u{01}\",\"h\":\"Authorization: Bearer dlBearer54\"",
+            #"{"ctl":"aws \#(awsSecretDead.replacingOccurrences(of: "/", with: #"\/"#)) then \#(awsSessionID)","#,
         ].joined(separator: "\n")
         return ["api.jsonl": api + "\n", "app.jsonl": app + "\n", "svc.log": text + "\n", "bad.jsonl": bad + "\n"]
     }
@@ -93,6 +110,8 @@ struct SecretsCorpusTests {
         var b = Array(#"{"pwd":"dlPwdInvalidUtf8V55","x":""#.utf8) + [0xFF, 0xFE] + Array(#"","id":"\#(awsID)"}"#.utf8)
         b += Array("\n-----BEGIN PRIVATE KEY-----\nMIIEvdlPemBody57AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n".utf8)
         b += Array("-----END PRIVATE KEY-----\n".utf8)
+        b += Array(#"{"ts":"2026-11-21T10:00:02Z","msg":"key -----BEGIN EC PRIVATE KEY-----"}"#.utf8)
+        b += Array("\nMHcCAQEEIdlPemAfterRecord58AAAAAAAAAAAAAAAAAAA=\n-----END EC PRIVATE KEY-----\n".utf8)
         return b
     }
 

@@ -72,6 +72,67 @@ struct RedactorTests {
         #expect(r.redactText("Bearer abc.def, ok") == "Bearer [REDACTED], ok")
     }
 
+    @Test func awsSecretKeyIsMaskedOnEitherSideAlsoJSONEscaped() {
+        let escaped = #"wJalrXUtnFEMI\/K7MDENG\/bPxRfiCYEXAMPLEKEY"#
+        #expect(
+            r.redactText("aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY then AKIAIOSFODNN7EXAMPLE")
+                == "aws [REDACTED] then [REDACTED]")
+        #expect(
+            r.redactText(#"{"m":"aws \#(escaped) then AKIAIOSFODNN7EXAMPLE","#)
+                == #"{"m":"aws [REDACTED] then [REDACTED]","#)
+        #expect(r.redactText(#"{"m":"ASIAIOSFODNN7EXAMPLE \#(escaped)"}"#) == #"{"m":"[REDACTED] [REDACTED]"}"#)
+        let notAKey = #"x\/"# + String(repeating: "a", count: 38) + "Z"  // 41 characters
+        #expect(r.redactText("\(notAKey) AKIAIOSFODNN7EXAMPLE") == "\(notAKey) [REDACTED]")
+    }
+
+    @Test func credentialFollowsAnyRunOfSchemeWords() {
+        #expect(r.redactText("Authorization: Bearer Bearer tok789 x") == "Authorization: Bearer Bearer [REDACTED] x")
+        #expect(r.redactText("auth basic Basic dXNlcjpwYXNz=") == "auth basic Basic [REDACTED]")
+        #expect(r.redactText(#"{"h":"Bearer Token  tok790"}"#) == #"{"h":"Bearer Token  [REDACTED]"}"#)
+        #expect(r.redactText("Authorization: Bearer Bearer") == "Authorization: Bearer [REDACTED]")
+        #expect(r.redactText("Bearer  tok791") == "Bearer  [REDACTED]")
+    }
+
+    @Test func kubernetesSecretDataValuesAreMaskedWithTheirKeysKept() throws {
+        var text = #"""
+            {"kind":"Event","level":"RequestResponse","verb":"create","objectRef":{"resource":"secrets","name":"db"},
+             "requestObject":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"db","labels":{"app":"x"}},
+               "type":"kubernetes.io/tls","data":{"tls.key":"LS0tS2V5","tls.crt":"LS0tQ3J0"},
+               "stringData":{"connection":"host=db user=app"}},
+             "responseObject":{"kind":"SecretList","items":[{"metadata":{"name":"a"},"data":{"connection":"c2VjcmV0"}}]},
+             "data":{"connection":"not a secret"}}
+            """#
+        let event = try text.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes, maxDepth: 64)
+            return try scanner.parseValue(depth: 0)
+        }
+        let out = r.redact(event)
+        let mask = JSONValue.string("[REDACTED]")
+        #expect(out.value(at: ["requestObject", "data", "tls.key"]) == mask)
+        #expect(out.value(at: ["requestObject", "data", "tls.crt"]) == mask)
+        #expect(out.value(at: ["requestObject", "stringData", "connection"]) == mask)
+        #expect(out.value(at: ["responseObject", "items", "0", "data", "connection"]) == mask)
+        #expect(out.value(at: ["requestObject", "metadata", "name"]) == .string("db"))
+        #expect(out.value(at: ["requestObject", "type"]) == .string("kubernetes.io/tls"))
+        #expect(out.value(at: ["data", "connection"]) == .string("not a secret"))
+        #expect(r.redact(out) == out)
+    }
+
+    @Test func stripeNpmGoogleKeysAndSlackWebhooksAreMasked() {
+        let stripe = "sk_live_" + String(repeating: "a1", count: 12)
+        let npm = "npm_" + String(repeating: "b2", count: 18)
+        let google = "AIzaSy" + String(repeating: "c", count: 31) + "_-"
+        #expect(r.redactText("k \(stripe) n \(npm). g \(google) end") == "k [REDACTED] n [REDACTED]. g [REDACTED] end")
+        #expect(
+            r.redactText("post https://hooks.slack.com/services/T000/B000/XXXXsecret ok")
+                == "post https://hooks.slack.com/services/[REDACTED] ok")
+        #expect(
+            r.redactText(#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/XXsec"}"#)
+                == #"{"u":"https:\/\/hooks.slack.com\/services\/[REDACTED]"}"#)
+        let kept = "task_live_x my_sk_live_aaaaaaaaaaaaaaaaaaaa npm_short AIzaShort https://hooks.slack.com/other/x"
+        #expect(r.redactText(kept) == kept)
+    }
+
     @Test func privateKeyBlocksAreMaskedAcrossLines() {
         let block = "key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbCd==\n-----END RSA PRIVATE KEY----- loaded"
         #expect(
@@ -87,6 +148,22 @@ struct RedactorTests {
         let out = lines.map { r.redactLine($0, privateKeyOpen: &open) }
         #expect(
             out == ["-----BEGIN PRIVATE KEY-----", "[REDACTED]", "[REDACTED]", "-----END PRIVATE KEY-----", "next"])
+        #expect(!open)
+    }
+
+    @Test func privateKeyBodyLinesAreTrackedLineByLine() {
+        var open = false
+        var body: [Bool] = []
+        for line in [
+            #"{"msg":"loaded -----BEGIN PRIVATE KEY-----"}"#, "MIIEvQIBADAN", "AAAA== ", "-----END PRIVATE KEY-----",
+            "MIIEvQIBADAN", #"{"msg":"-----BEGIN RSA PRIVATE KEY-----"}"#, #"{"msg":"next"}"#, "QUFB",
+        ] {
+            var t = line
+            let state = t.withUTF8 { SecretScanner.privateKeyLine($0, open: open) }
+            open = state.open
+            body.append(state.body)
+        }
+        #expect(body == [false, true, true, false, false, false, false, false])
         #expect(!open)
     }
 
@@ -124,7 +201,7 @@ struct RedactorTests {
     }
 
     @Test func triggerBytesAreExactlyTheDetectorsFirstBytes() {
-        let triggers = Set("-:=ABbegx".utf8)
+        let triggers = Set("-:=AB_begx".utf8)
         for c in 0...255 { #expect(SecretScanner.isTrigger(UInt8(c)) == triggers.contains(UInt8(c)), "\(c)") }
     }
 }
