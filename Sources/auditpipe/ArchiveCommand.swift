@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditPipe
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -175,6 +176,12 @@ struct VerifyCommand: ParsableCommand {
                 FileHandleStderr.write("auditpipe: \(error)\n")
                 throw ExitCode(1)
             }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory), isDirectory.boolValue else {
+            // A typo in a cron check must not pass as an empty archive.
+            FileHandleStderr.write("auditpipe: \(archive): no archive directory there\n")
+            throw ExitCode(4)
         }
         switch ArchiveVerifier.verify(root: archive, signatures: check) {
         case .success(let s):

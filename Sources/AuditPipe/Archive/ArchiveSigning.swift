@@ -153,34 +153,7 @@ enum KeyFile {
         }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 
-    static func unhex(_ text: some StringProtocol) -> [UInt8]? {
-        let b = Array(text.utf8)
-        guard b.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            case 65...70: c - 55
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(b.count / 2)
-        for i in stride(from: 0, to: b.count, by: 2) {
-            guard let hi = nibble(b[i]), let lo = nibble(b[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-        }
-        return out
-    }
+    static func unhex(_ text: some StringProtocol) -> [UInt8]? { Hex.decode(text) }
 }

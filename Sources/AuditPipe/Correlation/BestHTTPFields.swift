@@ -13,15 +13,15 @@ struct BestHTTPFields: Sendable {
     private var sources: [Source] = []
 
     /// HTTP method of the best-ranked record that has one.
-    var method: String? { first(\.method) }
+    var method: String? { first { $0.method } }
     /// Concrete path of the best-ranked record that has one.
-    var path: String? { first(\.path) }
+    var path: String? { first { $0.path } }
     /// Query of the best-ranked record that has one.
-    var query: JSONValue? { first(\.query) }
+    var query: JSONValue? { first { $0.query } }
     /// Route template of the best-ranked record that has one.
-    var route: String? { first(\.route) }
+    var route: String? { first { $0.route } }
     /// Payload of the best-ranked record that has one.
-    var body: JSONValue? { first(\.body) }
+    var body: JSONValue? { first { $0.body } }
 
     /// True when no record has given a method, path or route.
     var isEmpty: Bool { method == nil && path == nil && route == nil }
@@ -49,9 +49,9 @@ struct BestHTTPFields: Sendable {
         }
     }
 
-    private func first<T>(_ field: KeyPath<HTTPFields, T?>) -> T? {
+    private func first<T>(_ field: (HTTPFields) -> T?) -> T? {
         for s in sources {
-            if let v = s.fields[keyPath: field] { return v }
+            if let v = field(s.fields) { return v }
         }
         return nil
     }
