@@ -224,19 +224,10 @@ struct FollowSource: ByteSource {
 
     /// The file beside `path` with the given device and inode (where a rotation renamed it), if any.
     static func sibling(of path: String, identity: FileIdentity) -> String? {
-        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let base = dir.isEmpty ? "." : dir
-        guard let d = opendir(base) else { return nil }
-        defer { closedir(d) }
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            guard name != ".", name != "..", entry.pointee.d_ino == identity.inode else { continue }
-            let candidate = base + "/" + name
-            if let id = FileIdentity.of(path: candidate), id.device == identity.device { return candidate }
+        siblings(of: path).first { candidate in
+            guard let id = FileIdentity.of(path: candidate) else { return false }
+            return id.device == identity.device && id.inode == identity.inode
         }
-        return nil
     }
 
     private func size() -> Int64 {
