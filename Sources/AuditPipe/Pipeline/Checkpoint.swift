@@ -84,6 +84,19 @@ public struct Checkpoint: Sendable, Equatable {
     /// Creates an empty checkpoint.
     public init() {}
 
+    /// Moves what is kept under `old` (its entry and its saved records) to `new`: the same file, named another
+    /// way by this run's patterns.
+    mutating func rename(_ old: String, to new: String) {
+        guard var e = entries.removeValue(forKey: old) else { return }
+        e.path = new
+        entries[new] = e
+        for g in groups.indices {
+            for r in groups[g].records.indices where groups[g].records[r].path == old {
+                groups[g].records[r].path = new
+            }
+        }
+    }
+
     /// The checkpoint file in `directory`.
     public static func path(in directory: String) -> String { directory + "/checkpoint.json" }
 

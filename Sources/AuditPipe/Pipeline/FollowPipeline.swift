@@ -81,8 +81,17 @@ public struct FollowPipeline: Sendable {
         // that is rotated away meanwhile.
         var checkpoint = checkpoint
         if let dir = checkpointDirectory {
-            for path in Self.paths(matching: patterns) where checkpoint.entries[path] == nil {
+            let current = Self.paths(matching: patterns)
+            for path in current where checkpoint.entries[path] == nil {
                 guard let identity = FileIdentity.of(path: path) else { continue }
+                // The same file named another way (`logs/a.log` then `/var/app/logs/a.log`): resume it.
+                if let old = checkpoint.entries.values.first(where: {
+                    $0.identity.device == identity.device && $0.identity.inode == identity.inode
+                        && !current.contains($0.path)
+                }) {
+                    checkpoint.rename(old.path, to: path)
+                    continue
+                }
                 checkpoint.entries[path] = Checkpoint.Entry(
                     path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
             }

@@ -126,4 +126,28 @@ struct FollowCheckpointTests {
         let ids = requestIDs(dir).sorted()
         #expect(ids == ["a.log-0", "a.log-1", "a.log-2", "a.log-3", "a.log-4", "b.log-0", "b.log-1"])
     }
+
+    @Test func aRestartNamingTheSameFileAnotherWayResumesIt() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Self.append(count: 50, rotateEvery: 1_000, dir: dir.path, pause: 0)
+        func run(_ pattern: String) throws {
+            let p = Process()
+            p.executableURL = AuditPipeBinary.url
+            p.arguments = [
+                "correlate", "--follow", pattern, "--checkpoint", "state", "-o", "out.jsonl", "--idle", "1s", "-q",
+            ]
+            p.currentDirectoryURL = dir
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(2_500_000)
+            p.terminate()
+            p.waitUntilExit()
+        }
+        try run("app.log")
+        #expect(requestIDs(dir).count == 50)
+        // The same file by its absolute path: nothing is read twice.
+        try run(dir.path + "/app.log")
+        #expect(requestIDs(dir).count == 50)
+    }
 }
