@@ -154,8 +154,11 @@ public struct TimestampParser: Sendable {
         var intPart: Int64 = 0
         var intDigits = 0
         while i < n, b[i] >= 48, b[i] <= 57 {
-            guard intDigits < 19 else { return nil }
-            intPart = intPart * 10 + Int64(b[i] - 48)
+            // 19 digits can pass Int64.max: a number that does is no time, not an overflow trap.
+            let (tens, o1) = intPart.multipliedReportingOverflow(by: 10)
+            let (next, o2) = tens.addingReportingOverflow(Int64(b[i] - 48))
+            guard intDigits < 19, !o1, !o2 else { return nil }
+            intPart = next
             intDigits += 1
             i += 1
         }

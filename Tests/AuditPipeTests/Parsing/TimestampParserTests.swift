@@ -60,6 +60,15 @@ struct OverflowTests {
         #expect(DurationText.parse("1h30m") == Int64(5_400) * UTCTime.second)
     }
 
+    @Test func anEpochOfNineteenDigitsPastInt64IsNoTimeNotATrap() {
+        func epoch(_ text: String) -> Int64? {
+            Array(text.utf8).withUnsafeBufferPointer { TimestampParser.parseEpoch($0) }
+        }
+        #expect(epoch("9999999999999999999") == nil)
+        #expect(epoch("9223372036854775808") == nil)
+        #expect(epoch("1795255200") == 1_795_255_200 * UTCTime.second)
+    }
+
     /// Every input a fuzzer crashed on, replayed through its target by the plain (non-libFuzzer) build.
     @Test func fuzzRegressionsReplayWithoutCrashing() throws {
         let root = AuditPipeBinary.packageRoot.appendingPathComponent("Fixtures/fuzz-regressions")
