@@ -60,6 +60,25 @@ public struct Checkpoint: Sendable, Equatable {
         public var late: Int64 = 0
         public var uncorrelated: Int64 = 0
         public var split: Int64 = 0
+
+        /// These counts with a run's added (what a commit saves).
+        func adding(_ s: RunStats) -> EventCounts {
+            var c = self
+            c.events += s.events
+            c.written += s.written
+            c.partial += s.partial
+            c.late += s.late
+            c.uncorrelated += s.uncorrelated
+            c.split += s.split
+            return c
+        }
+
+        /// Adds these counts into a run's stats (a resumed run's summary covers the runs before it).
+        func add(to s: inout RunStats) {
+            let total = adding(s)
+            (s.events, s.written, s.partial) = (total.events, total.written, total.partial)
+            (s.late, s.uncorrelated, s.split) = (total.late, total.uncorrelated, total.split)
+        }
     }
 
     /// Committed positions by path.

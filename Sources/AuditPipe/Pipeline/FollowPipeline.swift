@@ -145,11 +145,7 @@ public struct FollowPipeline: Sendable {
                     try sinkBox.value.flush()
                     guard var c = commit?.checkpoint, let dir = me.checkpointDirectory else { return }
                     c.outputBytes = try durability.syncEvents()
-                    let base = pinned.events
-                    c.events = Checkpoint.EventCounts(
-                        events: base.events + stats.events, written: base.written + stats.written,
-                        partial: base.partial + stats.partial, late: base.late + stats.late,
-                        uncorrelated: base.uncorrelated + stats.uncorrelated, split: base.split + stats.split)
+                    c.events = pinned.events.adding(stats)
                     try c.save(in: dir)
                 }
             }
@@ -157,13 +153,7 @@ public struct FollowPipeline: Sendable {
             return await StageOutcome.gather(&group).map { stats in
                 var stats = stats
                 stats.inputs = names.all.count
-                let base = pinned.events
-                stats.events += base.events
-                stats.written += base.written
-                stats.partial += base.partial
-                stats.late += base.late
-                stats.uncorrelated += base.uncorrelated
-                stats.split += base.split
+                pinned.events.add(to: &stats)
                 for e in pinned.entries.values { stats.lines.add(e.counts) }
                 return stats
             }

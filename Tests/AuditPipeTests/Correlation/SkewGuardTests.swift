@@ -6,14 +6,19 @@ import Testing
 struct SkewGuardTests {
     static let hour = 3600 * UTCTime.second
 
-    func run(_ seconds: [Int64?], maxSkew: Int64 = hour, batches: Int = 1) -> [(time: Int64, skewed: Bool)] {
-        let records = seconds.enumerated().map { i, s in
+    /// One input's records at these seconds (nil: untimed), in order.
+    static func records(_ seconds: [Int64?]) -> [LogRecord] {
+        seconds.enumerated().map { i, s in
             var r = LogRecord(
                 time: (s ?? 0) * UTCTime.second, timeKnown: s != nil, kind: .log,
                 position: SourcePosition(input: 0, line: Int64(i + 1), offset: Int64(i)))
             r.sequence = Int64(i)
             return r
         }
+    }
+
+    func run(_ seconds: [Int64?], maxSkew: Int64 = hour, batches: Int = 1) -> [(time: Int64, skewed: Bool)] {
+        let records = Self.records(seconds)
         var g = SkewGuard(maxSkew: maxSkew)
         var out: [LogRecord] = []
         let size = max(1, (records.count + batches - 1) / batches)
@@ -77,13 +82,7 @@ struct SkewGuardTests {
     @Test func aClockSteppedBackIsConfirmedAndResetsTheClock() {
         var g = SkewGuard(maxSkew: Self.hour)
         var out: [LogRecord] = []
-        let records = [50_000, 50_001, 40_000, 40_001, 40_002, 40_003].enumerated().map { i, s in
-            var r = LogRecord(
-                time: Int64(s) * UTCTime.second, timeKnown: true, kind: .log,
-                position: SourcePosition(input: 0, line: Int64(i + 1), offset: Int64(i)))
-            r.sequence = Int64(i)
-            return r
-        }
+        let records = Self.records([50_000, 50_001, 40_000, 40_001, 40_002, 40_003])
         g.admit(records, into: &out)
         g.release(into: &out)
         #expect(out.allSatisfy { !$0.clockSkewed })
@@ -101,13 +100,7 @@ struct SkewGuardTests {
     @Test func anUnconfirmedJumpIsAcceptedWhenTheMergeVouchesForIt() {
         var g = SkewGuard(maxSkew: Self.hour)
         var out: [LogRecord] = []
-        let records = [0, 1, 7200].enumerated().map { i, s in
-            var r = LogRecord(
-                time: Int64(s) * UTCTime.second, timeKnown: true, kind: .log,
-                position: SourcePosition(input: 0, line: Int64(i + 1), offset: Int64(i)))
-            r.sequence = Int64(i)
-            return r
-        }
+        let records = Self.records([0, 1, 7200])
         g.admit(records, into: &out)
         #expect(out.count == 2 && g.isHolding)
         // Quiet, and the wall clock is far from it: it waits.
