@@ -20,8 +20,8 @@ struct BenchMain {
             try await scenario.run(path: args[3], output: args.count > 4 ? args[4] : "/dev/null")
             return
         }
-        if args.count >= 4, args[1] == "--stages", let stage = StageBenchmark.Stage(rawValue: args[2]) {
-            try Scenario.runStages(stage, path: args[3])
+        if args.count >= 4, args[1] == "--stages", let stage = BenchStage(rawValue: args[2]) {
+            try await Scenario.runStages(stage, path: args[3])
             return
         }
         var sizeMB = 200
@@ -41,13 +41,14 @@ struct BenchMain {
         print("auditpipe-bench: \(String(format1: mb)) MB demo dump (\(dump)), 2 cores, release build")
         print(Report.header)
 
-        // Baselines and the stages, one thread each, cumulative: stage N's cost is its row minus the row above.
+        // Baselines, and the one pipeline cut after each stage in turn (CPU seconds, as the stages share both
+        // cores): stage N's cost is its row minus the row above.
         let cat = try ChildRun.external(["/bin/sh", "-c", "cat '\(dump)' > /dev/null"])
         Report.row("baseline: cat", cat.seconds, mb, nil, nil, cat.maxRSS)
         var previous = 0.0
-        for stage in StageBenchmark.Stage.allCases {
+        for stage in BenchStage.allCases {
             let r = try ChildRun.stages(stage, dump)
-            Report.row("stages through \(stage.rawValue)", r.seconds, mb, r.records, r.events, r.maxRSS)
+            Report.row("pipeline cut after \(stage.rawValue) (CPU s)", r.seconds, mb, r.records, r.events, r.maxRSS)
             if previous > 0 { Report.stageCost(stage.rawValue, r.seconds - previous, mb) }
             previous = r.seconds
         }

@@ -26,7 +26,7 @@ struct ChildRun {
             events: parts.count > 2 ? Int64(parts[2]) : nil, maxRSS: rss)
     }
 
-    static func stages(_ stage: StageBenchmark.Stage, _ path: String) throws -> ChildRun {
+    static func stages(_ stage: BenchStage, _ path: String) throws -> ChildRun {
         let (out, rss, _) = try spawn([selfPath, "--stages", stage.rawValue, path])
         let parts = out.split(separator: " ").map { String($0.filter { !$0.isNewline }) }
         return ChildRun(

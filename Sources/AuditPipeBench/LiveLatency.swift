@@ -35,7 +35,7 @@ enum LiveLatency {
         var options = PipelineOptions()
         options.live = true
         options.correlation.idle = Int64(idleSeconds * 1e9)
-        _ = try await CorrelatePipeline(inputs: [InputSpec(path: "-")], options: options).run(sink: sink) { _ in }
+        _ = try await Pipeline(inputs: ["-"], options: options).run(sink: sink) { _ in }
         await writer.value
         let starts = sent.withLock { $0 }
         let extra = zip(sink.arrivals, starts).map { $0 - $1 - idleSeconds }.sorted()

@@ -38,20 +38,32 @@ enum Scenario: String, CaseIterable {
                 options.recordFilter = try FilterParser.parse(#"user == "alice""#, for: .records)
             }
             let sink = try JSONLSink(path: self == .correlateJSONL || self == .filterRecords ? output : "/dev/null")
-            let stats = try await CorrelatePipeline(inputs: [InputSpec(path: path)], options: options)
-                .run(sink: sink) { _ in }
+            let stats = try await Pipeline(inputs: [path], options: options).run(sink: sink) { _ in }
             records = stats.lines.records
             events = self == .filterRecords ? stats.written : stats.events
         }
         print("\(monotonicSeconds() - start) \(records) \(events)")
     }
 
-    /// Runs the stages through `stage` on one thread; prints `seconds records events`.
-    static func runStages(_ stage: StageBenchmark.Stage, path: String) throws {
-        let start = monotonicSeconds()
-        let c = try StageBenchmark.run(path: path, through: stage)
-        print("\(monotonicSeconds() - start) \(c.records) \(c.events)")
+    /// Runs the pipeline cut after `stage` (one parser task); prints `cpu-seconds records events`: CPU time,
+    /// as the stages run on both cores, so each row minus the row above is what that stage costs.
+    static func runStages(_ stage: BenchStage, path: String) async throws {
+        var options = PipelineOptions()
+        options.parseWorkers = 1
+        var pipeline = Pipeline(inputs: [path], options: options)
+        pipeline.stopAfter = stage.cut
+        let stats = try await pipeline.run(sink: try stage.sink()) { _ in }
+        print("\(cpuSeconds()) \(stats.lines.records) \(stats.events)")
     }
+}
+
+/// CPU seconds (user and system) this process has used.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
 }
 
 /// Seconds on the monotonic clock.

@@ -1,6 +1,10 @@
 import ArgumentParser
 import AuditPipe
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `auditpipe correlate`: batch correlation of log dumps into audit events.
 struct CorrelateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +37,11 @@ struct CorrelateCommand: AsyncParsableCommand {
     )
     var checkpoint: String?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Draw a progress line on stderr (default: when stderr is a terminal and the run does not follow).")
+    var progress: Bool?
+
     @OptionGroup var range: TimeRangeFlags
     @OptionGroup var pipeline: PipelineFlags
     @OptionGroup var output: OutputFlags
@@ -50,9 +59,12 @@ struct CorrelateCommand: AsyncParsableCommand {
     func run() async throws {
         var options = pipeline.options
         options.filter = range.narrow(try whereExpression.map { try parseFilter($0, records: false) }, records: false)
-        var runner = PipelineRunner(
-            inputs: inputs, options: options, output: output.plan(records: false), records: false)
-        if follow { runner.follow = PipelineRunner.FollowMode(checkpointDirectory: checkpoint) }
+        let pipeline = Pipeline(
+            inputs: inputs, options: options, outputs: output.outputs,
+            follow: follow ? FollowSettings(checkpointDirectory: checkpoint) : nil)
+        let runner = PipelineRunner(
+            pipeline: pipeline, quiet: output.quiet, maxDeadLetters: output.maxDeadLetters,
+            progress: progress ?? (!follow && !output.quiet && isatty(2) == 1))
         try await runner.run()
     }
 }

@@ -60,9 +60,9 @@ struct FilterCommand: AsyncParsableCommand {
         } else {
             options.filter = expression
         }
+        let pipeline = Pipeline(inputs: inputs, options: options, outputs: output.outputs)
         try await PipelineRunner(
-            inputs: inputs, options: options, output: output.plan(records: records), records: records,
-            echoDeadLetters: false
+            pipeline: pipeline, quiet: output.quiet, maxDeadLetters: output.maxDeadLetters, echoDeadLetters: false
         ).run()
     }
 }

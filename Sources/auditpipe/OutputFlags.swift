@@ -47,20 +47,22 @@ struct OutputFlags: ParsableArguments {
         }
     }
 
-    /// The output plan these flags give; `records` for raw records (`filter --records`).
-    func plan(records: Bool) -> OutputPlan {
-        let flags = self
-        return OutputPlan(
-            openSink: { () throws(OutputError) -> any EventSink in try flags.openSink(records: records) },
-            eventsPath: output, deadLetter: deadLetter, stats: stats, quiet: quiet, maxDeadLetters: maxDeadLetters)
-    }
-
-    /// Opens the event sink; `recordColumns` are the CSV default when writing raw records.
-    func openSink(records: Bool) throws(OutputError) -> any EventSink {
-        if let outputDirectory { return DailyJSONLSink(directory: outputDirectory) }
-        guard outputFormat == "csv" else { return try JSONLSink(path: output) }
-        let defaults = records ? CSVSink.defaultRecordColumns : CSVSink.defaultColumns
-        let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? defaults
-        return try CSVSink(path: output, columns: cols, bom: csvBOM)
+    /// The outputs these flags name: the events (a file or stdout, a live directory by day, or CSV), the dead
+    /// letters and the stats.
+    var outputs: [PipelineSpec.Output] {
+        var out: [PipelineSpec.Output] = []
+        if let outputDirectory {
+            out.append(PipelineSpec.Output(kind: .archive, path: outputDirectory))
+        } else if outputFormat == "csv" {
+            var csv = PipelineSpec.Output(kind: .csv, path: output)
+            csv.columns = columns.map { $0.split(separator: ",").map(String.init) }
+            csv.bom = csvBOM
+            out.append(csv)
+        } else {
+            out.append(PipelineSpec.Output(kind: .jsonl, path: output))
+        }
+        if let deadLetter { out.append(PipelineSpec.Output(kind: .deadLetter, path: deadLetter)) }
+        if let stats { out.append(PipelineSpec.Output(kind: .stats, path: stats)) }
+        return out
     }
 }

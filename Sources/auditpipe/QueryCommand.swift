@@ -85,7 +85,10 @@ struct QueryCommand: ParsableCommand {
                 try file.write(try sheet.finish())
                 try file.close()
             } else if outputFormat == "csv" {
-                let sink = try CSVSink(path: output, columns: cols, bom: csvBOM)
+                var csv = PipelineSpec.Output(kind: .csv, path: output)
+                csv.columns = cols
+                csv.bom = csvBOM
+                let sink = try SinkFactory.open([csv], records: true)
                 counts = try query.run { _, v throws(OutputError) in try sink.write(records: [v]) }
                 try sink.close()
             } else {

@@ -40,46 +40,14 @@ struct RunCommand: AsyncParsableCommand {
         // Standard input is a live stream: flush per batch, let a quiet stream advance the watermark.
         if spec.inputs.contains(where: { $0.paths.contains("-") }) { spec.options.live = true }
         let outputs = spec.outputs
-        let plan = OutputPlan(
-            openSink: { () throws(OutputError) -> any EventSink in try Self.openRoutes(outputs) },
-            eventsPath: outputs.first { $0.kind == .jsonl }?.path ?? "-",
-            deadLetter: outputs.first { $0.kind == .deadLetter }?.path,
-            stats: outputs.first { $0.kind == .stats }?.path,
-            quiet: quiet)
         let followed = spec.inputs.first(where: \.follow)
-        var runner = PipelineRunner(
-            inputs: spec.inputs.flatMap(\.paths), options: spec.options, output: plan, records: false)
-        if let followed { runner.follow = PipelineRunner.FollowMode(checkpointDirectory: followed.checkpoint) }
-        try await runner.run()
+        let pipeline = Pipeline(
+            inputs: spec.inputs.flatMap(\.paths), options: spec.options, outputs: outputs,
+            follow: followed.map { FollowSettings(checkpointDirectory: $0.checkpoint) })
+        try await PipelineRunner(pipeline: pipeline, quiet: quiet).run()
         for o in outputs where o.kind == .archive {
             try archive(o)
         }
-    }
-
-    /// One sink per event output, each with its `where:`.
-    static func openRoutes(_ outputs: [PipelineSpec.Output]) throws(OutputError) -> any EventSink {
-        var routes: [RoutedSink.Route] = []
-        for o in outputs where o.path != "-" && o.template == nil {
-            OutputFile.makeParentDirectories(of: o.path)
-        }
-        for o in outputs {
-            switch o.kind {
-            case .jsonl:
-                let sink: any EventSink =
-                    if let template = o.template { TemplatedJSONLSink(template: template) } else {
-                        try JSONLSink(path: o.path)
-                    }
-                routes.append(.init(sink: sink, filter: o.whereFilter))
-            case .uncorrelated:
-                routes.append(.init(sink: try JSONLSink(path: o.path), filter: o.whereFilter, uncorrelatedOnly: true))
-            case .csv:
-                let sink = try CSVSink(path: o.path, columns: o.columns ?? CSVSink.defaultColumns, bom: o.bom)
-                routes.append(.init(sink: sink, filter: o.whereFilter))
-            case .archive: routes.append(.init(sink: DailyJSONLSink(directory: o.path), filter: o.whereFilter))
-            case .deadLetter, .stats: break
-            }
-        }
-        return RoutedSink(routes)
     }
 
     /// Rolls the live directory of an archive output into its archive, with its retention.

@@ -16,6 +16,9 @@ struct InputStage: Sendable {
     var wakeups: InputWakeups?
     /// Keep each record's own lines (a checkpointed follow run saves those of open groups).
     var keepRaw = false
+    /// Stop after reading (`.read`) or framing (`.frame`): the benchmark's cuts; the bytes or lines are
+    /// counted and dropped.
+    var stopAfter: PipelineStage?
 
     /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
     /// and the stream offset and line number the first byte has.
@@ -40,6 +43,10 @@ struct InputStage: Sendable {
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
+                if stage.stopAfter == .read {
+                    lineBatches.finish()
+                    return stage.readOnly()
+                }
                 var framer: LineFramer
                 do throws(InputError) {
                     framer = try stage.openFramer()
@@ -132,6 +139,7 @@ struct InputStage: Sendable {
                 }
                 quietMarked = false
                 pauseStart = paused ? RunControl.now() : nil
+                if stopAfter == .frame { continue }
                 batch.index = index
                 index += 1
                 await lineBatches.send(batch)
@@ -139,6 +147,25 @@ struct InputStage: Sendable {
             } catch {
                 return error
             }
+        }
+    }
+
+    /// The `.read` cut: reads the input to its end and drops the bytes; returns how many there were.
+    private func readOnly() -> (Int64, InputError?) {
+        var total: Int64 = 0
+        do throws(InputError) {
+            var source = try Self.open(spec, control: control)
+            defer { source.close() }
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            while true {
+                buffer.removeAll(keepingCapacity: true)
+                let n = try source.read(into: &buffer, max: 1 << 20)
+                if n == 0 { return (total, nil) }
+                total += Int64(n)
+            }
+        } catch {
+            return (total, error)
         }
     }
 

@@ -1,10 +1,16 @@
-/// The sink stage both pipelines run: writes each batch through `write` until one fails, then asks the
-/// readers to stop and keeps draining (so the stages upstream can finish), and closes the sink.
-enum SinkStage {
-    static func run<Batch: Sendable>(
-        _ channel: BoundedChannel<Batch>, sink: UncheckedBox<any EventSink>, control: RunControl,
-        write: (Batch, inout RunStats) throws(OutputError) -> Void
-    ) async -> StageOutcome {
+/// The sink stage: writes each batch until one fails, then asks the readers to stop and keeps draining (so
+/// the stages upstream can finish), and closes the sink. A live run flushes after every batch; at a commit
+/// point the events output is fsynced and the checkpoint saved after it.
+struct SinkStage: Sendable {
+    let sink: UncheckedBox<any EventSink>
+    let live: Bool
+    let progress: PipelineProgress
+    /// A checkpointed run: where it saves, the counts it resumed with, and the events output's fsync.
+    let checkpointDirectory: String?
+    let resumed: Checkpoint.EventCounts
+    let syncEvents: (@Sendable () throws(OutputError) -> Int64)?
+
+    func run(_ channel: BoundedChannel<SinkBatch>, control: RunControl) async -> StageOutcome {
         var stats = RunStats()
         var failure: OutputError?
         for await batch in channel {
@@ -20,5 +26,26 @@ enum SinkStage {
             do throws(OutputError) { try sink.value.close() } catch { failure = error }
         }
         return .sink(stats, failure)
+    }
+
+    private func write(_ batch: SinkBatch, _ stats: inout RunStats) throws(OutputError) {
+        switch batch {
+        case .events(let kept, let all, let commit):
+            all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
+            stats.written += Int64(kept.count)
+            progress.wrote(events: all.count)
+            if !kept.isEmpty { try sink.value.write(kept) }
+            if live { try sink.value.flush() }
+            guard var c = commit, let dir = checkpointDirectory else { return }
+            c.outputBytes = try syncEvents?() ?? 0
+            c.events = resumed.adding(stats)
+            try c.save(in: dir)
+        case .records(let matched):
+            stats.written += Int64(matched.count)
+            try sink.value.write(records: matched)
+            if live { try sink.value.flush() }
+        case .tick:
+            try sink.value.flush()
+        }
     }
 }

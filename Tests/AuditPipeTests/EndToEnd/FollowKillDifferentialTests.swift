@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -37,9 +38,17 @@ struct FollowKillDifferentialTests {
         }
     }
 
+    /// Counts the follower's lives, so the writer can spread its writing over a number of them.
+    final class Lives: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
     /// Writes the streams into `dir` over a few seconds, interleaved; rotates the first file by rename and
-    /// the second by copy-truncate half-way.
-    static func writeContinuously(_ streams: [[[UInt8]]], into dir: String, seed: UInt64) {
+    /// the second by copy-truncate half-way. With `lives`, the writing is spread over at least `spread` of the
+    /// follower's lives, however slow a loaded machine makes each of them.
+    static func writeContinuously(
+        _ streams: [[[UInt8]]], into dir: String, seed: UInt64, lives: Lives? = nil, spread: Int = 12
+    ) {
         var rng = SeededGenerator(seed: seed)
         var fds = files.map { open(dir + "/" + $0, O_WRONLY | O_APPEND | O_CREAT, 0o644) }
         var next = [0, 0, 0]
@@ -65,11 +74,12 @@ struct FollowKillDifferentialTests {
                 // Copy-truncate of the second: copy what it holds, then cut it to nothing.
                 let path = dir + "/" + files[1]
                 if let data = FileManager.default.contents(atPath: path) {
-                    FileManager.default.createFile(atPath: path + ".1", contents: data)
+                    _ = FileManager.default.createFile(atPath: path + ".1", contents: data)
                 }
                 ftruncate(fds[1], 0)
             }
             usleep(UInt32.random(in: 5_000...30_000, using: &rng))
+            while let lives, lives.count.load(ordering: .relaxed) < written * spread / total { usleep(20_000) }
         }
         for fd in fds { close(fd) }
     }
@@ -110,13 +120,14 @@ struct FollowKillDifferentialTests {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let streams = try Self.streams(requests: 1200, seed: 21)
         for f in Self.files {
-            FileManager.default.createFile(atPath: logs.appendingPathComponent(f).path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logs.appendingPathComponent(f).path, contents: nil)
         }
 
         let writerDone = DispatchSemaphore(value: 0)
         let logsPath = logs.path
+        let lives = Lives()
         Thread.detachNewThread {
-            Self.writeContinuously(streams, into: logsPath, seed: 77)
+            Self.writeContinuously(streams, into: logsPath, seed: 77, lives: lives)
             writerDone.signal()
         }
         var rng = SeededGenerator(seed: 1234)
@@ -132,6 +143,7 @@ struct FollowKillDifferentialTests {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             kills += 1
+            lives.count.store(kills, ordering: .relaxed)
             let committed = Self.committedOffsets(dir)
             if writing && committed > lastCommitted { moves += 1 }
             lastCommitted = max(lastCommitted, committed)

@@ -46,6 +46,12 @@ public struct PipelineSpec: Sendable {
         public var retain: Int64?
         /// `archive`: a day is archived once it ended this long ago.
         public var olderThan: Int64 = 86_400 * UTCTime.second
+
+        /// An output of `kind` at `path`, with the defaults for the rest.
+        public init(kind: OutputKind, path: String) {
+            self.kind = kind
+            self.path = path
+        }
     }
 
     /// One `tests:` case: input lines and the events expected from them.

@@ -51,7 +51,7 @@ public enum PipelineTestRunner {
         let sink = CollectingSink()
         let rejected = RejectedLines()
         do {
-            _ = try await CorrelatePipeline(inputs: [InputSpec(path: path)], options: options).run(
+            _ = try await Pipeline(inputs: [path], options: options).run(
                 sink: sink, deadLetter: { d throws(OutputError) in rejected.add(d) })
         } catch {
             outcome.failures.append("the run failed: \(error)")

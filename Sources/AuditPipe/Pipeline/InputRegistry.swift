@@ -1,8 +1,8 @@
 import Synchronization
 
-/// The followed inputs on their way from discovery (a glob matched a new file) to the merge: each one's
-/// channel, index and checkpoint entry, handed over in the order they were found.
-final class FollowRegistry: Sendable {
+/// A run's inputs on their way to the merge (a batch run's all at once, a followed run's as its globs match new
+/// files): each one's channel, index and checkpoint entry, handed over in the order they were found.
+final class InputRegistry: Sendable {
     typealias Input = (channel: BoundedChannel<RecordBatch>, index: Int32, entry: Checkpoint.Entry?)
 
     private struct State {
@@ -20,7 +20,7 @@ final class FollowRegistry: Sendable {
         wakeups.ring()
     }
 
-    /// No more inputs will come (a stop was requested).
+    /// No more inputs will come (all were given, or a stop was requested).
     func close() {
         state.withLock { $0.closed = true }
         wakeups.ring()

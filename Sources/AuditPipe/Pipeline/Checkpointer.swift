@@ -1,0 +1,66 @@
+/// A followed run's commits: rebuilds the correlator from the checkpoint it resumes from, and at each commit
+/// point makes the checkpoint that says where every input is to be read again from, which groups are open with
+/// which records, and the counts so far. The outputs it depends on are fsynced before it is saved.
+struct Checkpointer: Sendable {
+    /// The checkpoint the run resumed from.
+    let resume: Checkpoint
+    let names: InputNames
+    let files: FollowProgress
+    let options: PipelineOptions
+
+    /// Puts the saved groups back into `correlator`, their records re-parsed from their own lines; records of
+    /// a file no longer followed (its pattern was dropped) belong to input -1.
+    func restore(_ correlator: inout Correlator, paths: [Int32: String]) {
+        var byPath: [String: Int32] = [:]
+        for (i, p) in paths { byPath[p] = i }
+        var snapshot = CorrelatorSnapshot(maxTime: resume.maxTime, groups: [], closed: [])
+        for g in resume.groups {
+            let records = g.records.compactMap { r -> LogRecord? in
+                RecordReplay.rebuild(
+                    r, input: byPath[r.path] ?? -1, fileService: InputSpec(path: r.path).fileService,
+                    options: options.parse)
+            }
+            snapshot.groups.append(.init(flags: EventFlags(rawValue: g.flags), part: g.part, records: records))
+        }
+        snapshot.closed = resume.closed.map { ($0.id, $0.end, EventFlags(rawValue: $0.flags)) }
+        correlator.restore(snapshot)
+    }
+
+    /// The checkpoint for the state now: the merge's resume point per input, the correlator's open groups.
+    /// Its output lengths and event counts are filled in by the sink stage once those are durable.
+    func checkpoint(merger: inout RecordMerger, correlator: Correlator, paths: [Int32: String]) -> Checkpoint {
+        var c = resume
+        c.sequence = merger.nextSequence
+        let snap = correlator.snapshot()
+        c.maxTime = snap.maxTime
+        c.groups = snap.groups.map { g in
+            Checkpoint.SavedGroup(
+                flags: g.flags.rawValue, part: g.part,
+                records: g.records.map { r in
+                    Checkpoint.SavedRecord(
+                        path: names.name(of: r.position.input), line: r.position.line, offset: r.position.offset,
+                        sequence: r.sequence, time: r.time, timeKnown: r.timeKnown, clockSkewed: r.clockSkewed,
+                        statedTime: r.statedTime, raw: r.raw ?? [])
+                })
+        }
+        c.closed = snap.closed.suffix(4096).map { .init(id: $0.id, end: $0.end, flags: $0.flags.rawValue) }
+        for i in 0..<Int32(merger.inputCount) {
+            let point = merger.resumePoint(i)
+            guard let path = paths[i], let (identity, fileOffset) = files.locate(input: i, position: point.offset)
+            else { continue }
+            var e = Checkpoint.Entry(
+                path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
+            e.reference = merger.reference(i)
+            e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
+            e.counts = merger.counts(before: point, of: i)
+            c.entries[path] = e
+        }
+        return c
+    }
+
+    /// True when a resumed run already wrote this dead letter before its checkpoint.
+    func alreadyWritten(_ d: DeadLetter, path: String?) -> Bool {
+        guard let path, let through = resume.entries[path]?.deadLettersThrough else { return false }
+        return d.position.offset <= through
+    }
+}

@@ -1,0 +1,105 @@
+/// The merge and correlate stage: takes the inputs from the registry as they come, merges their records by
+/// event time, and folds them into groups (or, with a record filter, matches the records themselves). When
+/// every live input has gone quiet, every open group closes. A checkpointed run hands a commit point
+/// downstream at least every `commitInterval` or `commitBytes`, after syncing the dead letters before it.
+struct CorrelateStage: Sendable {
+    let options: PipelineOptions
+    let inputs: InputSet
+    let follow: FollowSettings?
+    let checkpointer: Checkpointer?
+    let enricher: Enricher
+    let progress: PipelineProgress
+    let stopAfter: PipelineStage?
+    /// Flushes and fsyncs the dead letters; returns their length.
+    let syncDeadLetters: (@Sendable () throws(OutputError) -> Int64)?
+    let deadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void
+
+    /// Runs until every input has ended and the registry is closed; returns the first dead-letter failure.
+    func run(into output: BoundedChannel<CorrelatedBatch>) async -> OutputError? {
+        var merger = RecordMerger(
+            channels: [], maxSkew: options.correlation.maxSkew,
+            wakeups: follow == nil ? nil : inputs.registry.wakeups)
+        merger.tracksPositions = checkpointer != nil
+        merger.nextSequence = checkpointer?.resume.sequence ?? 0
+        var correlator = Correlator(options: options.correlation)
+        var paths: [Int32: String] = [:]
+        var failure: OutputError?
+        var lastCommit = RunControl.now() - (follow?.commitInterval ?? 0)
+        var bytesAtCommit: Int64 = 0
+        let correlating = options.recordFilter == nil && stopAfter != .parse
+
+        func register() {
+            for (channel, index, entry) in inputs.registry.take() {
+                paths[index] = inputs.names.name(of: index)
+                merger.add(channel, reference: entry?.reference, counts: entry?.counts ?? LineCounts())
+            }
+        }
+        func commit() -> Checkpoint? {
+            guard let checkpointer else { return nil }
+            var c = checkpointer.checkpoint(merger: &merger, correlator: correlator, paths: paths)
+            do throws(OutputError) {
+                c.deadLetterBytes = try syncDeadLetters?() ?? 0
+            } catch {
+                failure = failure ?? error
+                return nil
+            }
+            return c
+        }
+
+        register()
+        if let checkpointer { checkpointer.restore(&correlator, paths: paths) }
+        while true {
+            register()
+            guard
+                let step = await merger.next(
+                    limit: options.batchRecords,
+                    deadLetters: { d in
+                        guard failure == nil, !(checkpointer?.alreadyWritten(d, path: paths[d.position.input]) ?? false)
+                        else { return }
+                        do throws(OutputError) { try deadLetter(d) } catch { failure = error }
+                    })
+            else {
+                if inputs.registry.isClosed && !inputs.registry.hasPending { break }
+                await inputs.registry.wakeups.wait()
+                continue
+            }
+            progress.merged(bytes: merger.bytesConsumed, records: Int64(step.records.count))
+            if !correlating {
+                if let filter = options.recordFilter {
+                    let matched = step.records.compactMap { r -> JSONValue? in
+                        let subject = LogRecordSubject(record: r) { enricher.recordObject(r) }
+                        return filter.matches(subject) ? enricher.recordObject(r) : nil
+                    }
+                    if !matched.isEmpty { await output.send(.records(matched)) }
+                }
+                continue
+            }
+            let quiet = step.quiet
+            var records = (consume step).records
+            records.drainInOrder { correlator.add($0) }
+            if quiet { correlator.closeQuiet() }
+            let closed = correlator.drainClosed()
+            var due: Checkpoint?
+            if let follow, checkpointer != nil {
+                let now = RunControl.now()
+                let read = merger.bytesConsumed - bytesAtCommit
+                if now - lastCommit >= follow.commitInterval || read >= follow.commitBytes {
+                    due = commit()
+                    lastCommit = now
+                    bytesAtCommit = merger.bytesConsumed
+                }
+            }
+            if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
+        }
+        if correlating {
+            repeat {
+                correlator.finish(limit: options.batchRecords)
+                let closed = correlator.drainClosed()
+                if !closed.isEmpty { await output.send(.groups(closed, commit: nil)) }
+            } while correlator.openGroups > 0
+            if checkpointer != nil { await output.send(.groups([], commit: commit())) }
+        }
+        output.finish()
+        return failure
+    }
+}

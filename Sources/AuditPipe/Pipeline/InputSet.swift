@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A run's inputs on their way to the merge: a batch run's inputs, all registered before the merge starts,
+/// or a followed run's files, registered as its patterns match them (looked for again every second until a
+/// stop is requested). One input stage runs per input.
+struct InputSet: Sendable {
+    /// Where the merge takes the inputs from.
+    let registry = InputRegistry()
+    /// The inputs' names by index.
+    let names: InputNames
+    private let specs: [InputSpec]
+    private let followed: FollowedFiles?
+    private let options: PipelineOptions
+    private let checkpointing: Bool
+    private let stopAfter: PipelineStage?
+    private let progress: PipelineProgress
+    /// Where a followed input's offsets fall in its files.
+    let files = FollowProgress()
+
+    /// The inputs of a batch run (`specs`) or of a followed one (`followed`).
+    init(
+        specs: [InputSpec], followed: FollowedFiles?, options: PipelineOptions, checkpointing: Bool,
+        stopAfter: PipelineStage?, progress: PipelineProgress
+    ) {
+        self.specs = specs
+        self.followed = followed
+        self.options = options
+        self.checkpointing = checkpointing
+        self.stopAfter = stopAfter
+        self.progress = progress
+        names = InputNames(followed == nil ? specs.map(\.path) : [])
+    }
+
+    /// A prepared input: its stage and the channel it sends on.
+    typealias Started = (stage: InputStage, channel: BoundedChannel<RecordBatch>)
+
+    /// Registers the inputs there now (so a resumed merge finds the inputs of its saved groups) and returns
+    /// their stages, not yet running; a batch run's registry is closed, as no input will follow.
+    func start(
+        control: RunControl, resume: Checkpoint, known: inout Set<String>
+    ) -> [Started] {
+        guard let followed else {
+            let batchBytes = max(64 << 10, min(1 << 20, (16 << 20) / max(1, specs.count)))
+            let workers = specs.count == 1 ? max(1, options.parseWorkers) : 1
+            var out: [Started] = []
+            for (i, spec) in specs.enumerated() {
+                out.append(
+                    make(spec, index: Int32(i), workers: workers, batchBytes: batchBytes, control: control, entry: nil))
+            }
+            note(specs)
+            registry.close()
+            return out
+        }
+        return discover(followed.paths(), known: &known, control: control, resume: resume)
+    }
+
+    /// Runs the stages, and for a followed run looks for new files every second until a stop is requested;
+    /// returns the inputs' summed counts and their errors.
+    func run(_ initial: [Started], known: Set<String>, control: RunControl, resume: Checkpoint) async -> (
+        LineCounts, [InputError]
+    ) {
+        await withTaskGroup(of: (LineCounts, InputError?).self) { inputs in
+            var known = known
+            var started = initial
+            repeat {
+                for s in started {
+                    inputs.addTask {
+                        let result = await s.stage.run(output: s.channel)
+                        progress.inputDone(read: result.0.bytes, onDisk: Self.size(of: s.stage.spec))
+                        return result
+                    }
+                }
+                guard let followed else { break }
+                for _ in 0..<10 where !control.isStopRequested { try? await Task.sleep(nanoseconds: 100_000_000) }
+                started = discover(followed.paths(), known: &known, control: control, resume: resume)
+            } while !control.isStopRequested
+            registry.close()
+            var counts = LineCounts()
+            var errors: [InputError] = []
+            for await (c, e) in inputs {
+                counts.add(c)
+                if let e { errors.append(e) }
+            }
+            return (counts, errors)
+        }
+    }
+
+    /// Prepares and registers a followed input for each path not yet known.
+    private func discover(_ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint)
+        -> [Started]
+    {
+        var out: [Started] = []
+        for path in paths where !known.contains(path) {
+            known.insert(path)
+            let index = names.add(path)
+            var s = make(
+                InputSpec(path: path), index: index, workers: 1, batchBytes: 1 << 20, control: control,
+                entry: resume.entries[path])
+            s.stage.wakeups = registry.wakeups
+            s.stage.keepRaw = checkpointing
+            s.stage.follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
+            out.append(s)
+        }
+        note(out.map(\.stage.spec))
+        return out
+    }
+
+    /// An input stage and its channel, registered for the merge.
+    private func make(
+        _ spec: InputSpec, index: Int32, workers: Int, batchBytes: Int, control: RunControl,
+        entry: Checkpoint.Entry?
+    ) -> Started {
+        var stage = InputStage(
+            spec: spec, index: index, options: options.parse, parseWorkers: workers, batchBytes: batchBytes,
+            control: control)
+        stage.quietAfter = options.correlation.idle
+        stage.stopAfter = stopAfter
+        let channel = BoundedChannel<RecordBatch>(capacity: 2)
+        registry.register(channel, index: index, entry: entry)
+        return (stage, channel)
+    }
+
+    /// Counts new inputs and their size for the progress line.
+    private func note(_ specs: [InputSpec]) {
+        guard !specs.isEmpty else { return }
+        let streams = followed != nil || specs.contains(where: \.isStandardInput)
+        let onDisk = specs.reduce(Int64(0)) { $0 + Self.size(of: $1) }
+        progress.addInputs(
+            specs.count, onDisk: streams ? nil : onDisk, compressed: specs.contains { $0.path.hasSuffix(".gz") })
+    }
+
+    /// An input's size on disk (0 for a stream or a file gone).
+    private static func size(of spec: InputSpec) -> Int64 {
+        var st = stat()
+        return !spec.isStandardInput && stat(spec.path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+}

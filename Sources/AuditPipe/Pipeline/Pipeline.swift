@@ -1,0 +1,239 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one pipeline every run goes through — a batch over dumps, a live stdin filter, files followed with a
+/// checkpoint, `auditpipe test` and the benchmark's stage cuts: input stages (read, frame, parse) → merge by
+/// event time → correlate (or match records) → enrich and filter → sinks, each stage a task joined to the next
+/// by a bounded channel carrying batches, so memory stays bounded and a slow sink slows the readers.
+///
+/// Followed with a checkpoint directory, it commits at least every second (or every 4 MiB) on a busy stream,
+/// after the events and dead letters before the commit are written and fsynced: each file's identity and the
+/// offset of its first record not yet handed to the correlator, the open groups with their records, the
+/// recently closed ids and every count. A run resumed after a crash cuts the outputs back to their committed
+/// length, rebuilds the correlator exactly and reads on from those offsets: every line ends up in one event
+/// written once, and the counts add up across restarts.
+public struct Pipeline: Sendable {
+    /// Files, directories, glob patterns, or `-` for standard input.
+    public var inputs: [String]
+    /// Parse, correlation, enrichment and filter settings.
+    public var options: PipelineOptions
+    /// Where events, dead letters and counts go.
+    public var outputs: [PipelineSpec.Output]
+    /// Set to follow the inputs (`tail -F`) until a stop is requested.
+    public var follow: FollowSettings?
+    /// Stop after this stage (the benchmark's cuts); nil runs every stage.
+    public var stopAfter: PipelineStage?
+    /// Updated as the run goes, for a progress line.
+    public let progress = PipelineProgress()
+
+    /// A pipeline over `inputs` into `outputs`.
+    public init(
+        inputs: [String], options: PipelineOptions, outputs: [PipelineSpec.Output] = [],
+        follow: FollowSettings? = nil
+    ) {
+        self.inputs = inputs
+        self.options = options
+        self.outputs = outputs
+        self.follow = follow
+    }
+
+    /// Runs with the outputs opened from `outputs` (a checkpointed follow run first cuts them back to its last
+    /// commit and resumes there), then writes the stats output. With no dead-letter output, the first ten
+    /// rejected lines go to `echo`, described. Bad lines and unreadable inputs never fail the run: they are
+    /// counted in the stats.
+    public func run(control: RunControl = RunControl(), echo: (@Sendable (String) -> Void)? = nil)
+        async throws(PipelineError) -> RunStats
+    {
+        let checkpointDirectory = follow?.checkpointDirectory
+        let eventOutputs = outputs.filter { $0.kind != .deadLetter && $0.kind != .stats }
+        let deadLetterPath = outputs.first { $0.kind == .deadLetter }?.path
+        var resume = Checkpoint()
+        var sink: any EventSink
+        var events: JSONLSink?
+        var deadLetters: DeadLetterWriter?
+        let (specs, expandErrors) = follow == nil ? InputSpec.expand(inputs) : ([], [])
+        let set = makeInputs(specs, progress: progress)
+        if checkpointDirectory != nil {
+            guard eventOutputs.count == 1, let only = eventOutputs.first, only.kind == .jsonl, only.path != "-",
+                only.template == nil, only.whereFilter == nil
+            else {
+                throw .invalid(
+                    "a checkpoint needs the events in one JSONL file (-o FILE), which it cuts back on resume")
+            }
+        }
+        do throws(OutputError) {
+            if let dir = checkpointDirectory, let only = eventOutputs.first {
+                mkdir(dir, 0o755)
+                resume = try Checkpoint.load(from: dir)
+                if !resume.exists {
+                    // A new checkpoint: what the outputs hold already stays.
+                    resume.outputBytes = ResumedOutput.length(of: only.path)
+                    resume.deadLetterBytes = deadLetterPath.map(ResumedOutput.length(of:)) ?? 0
+                }
+                // What was written after the last commit is written again from the saved state.
+                try ResumedOutput.cut(path: only.path, to: resume.outputBytes)
+                if let d = deadLetterPath { try ResumedOutput.cut(path: d, to: resume.deadLetterBytes) }
+                OutputFile.makeParentDirectories(of: only.path)
+                events = try JSONLSink(path: only.path, append: true)
+                sink = events!
+            } else {
+                sink = try SinkFactory.open(eventOutputs, records: options.recordFilter != nil)
+            }
+            if let d = deadLetterPath {
+                OutputFile.makeParentDirectories(of: d)
+                deadLetters = try DeadLetterWriter(
+                    path: d, inputNames: set.names, redactor: options.redactor, append: checkpointDirectory != nil)
+            }
+        } catch {
+            throw .cannotOpen(error)
+        }
+
+        let shown = EchoBudget()
+        let writer = deadLetters
+        let onDeadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void = { d throws(OutputError) in
+            if let writer {
+                try writer.write(d)
+            } else if let echo, shown.take() {
+                echo(DeadLetterWriter.describe(d, inputName: set.names.name(of: d.position.input)))
+            }
+        }
+        let box = UncheckedBox(events)
+        var syncEvents: (@Sendable () throws(OutputError) -> Int64)?
+        if events != nil {
+            syncEvents = { () throws(OutputError) -> Int64 in try box.value?.sync() ?? 0 }
+        }
+        let syncDeadLetters: @Sendable () throws(OutputError) -> Int64 = { () throws(OutputError) -> Int64 in
+            try writer?.sync() ?? 0
+        }
+        var stats: RunStats
+        do throws(OutputError) {
+            stats = try await execute(
+                set, sink: sink, resume: resume, control: control, syncEvents: syncEvents,
+                syncDeadLetters: syncDeadLetters, deadLetter: onDeadLetter)
+            try deadLetters?.close()
+        } catch {
+            throw .outputFailed(error)
+        }
+        stats.inputErrors = expandErrors + stats.inputErrors
+        if let path = outputs.first(where: { $0.kind == .stats })?.path {
+            do throws(OutputError) {
+                OutputFile.makeParentDirectories(of: path)
+                let f = try OutputFile(path: path)
+                try f.write(Array(stats.json.utf8))
+                try f.close()
+            } catch {
+                throw .outputFailed(error)
+            }
+        }
+        return stats
+    }
+
+    /// Runs into `sink` (tests, the benchmark, `auditpipe test`); rejected lines go to `deadLetter`. A
+    /// checkpoint needs the outputs `run(control:echo:)` opens, so it is not kept here.
+    public func run(
+        sink: any EventSink, control: RunControl = RunControl(),
+        deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
+    ) async throws(OutputError) -> RunStats {
+        var pipeline = self
+        pipeline.follow?.checkpointDirectory = nil
+        let (specs, expandErrors) = follow == nil ? InputSpec.expand(inputs) : ([], [])
+        var stats = try await pipeline.execute(
+            pipeline.makeInputs(specs, progress: progress), sink: sink, resume: Checkpoint(), control: control,
+            syncEvents: nil, syncDeadLetters: nil, deadLetter: deadLetter)
+        stats.inputErrors = expandErrors + stats.inputErrors
+        return stats
+    }
+
+    /// The run's inputs: the expanded files of a batch run, or the followed patterns.
+    private func makeInputs(_ specs: [InputSpec], progress: PipelineProgress) -> InputSet {
+        InputSet(
+            specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs) }, options: effectiveOptions,
+            checkpointing: follow?.checkpointDirectory != nil, stopAfter: stopAfter, progress: progress)
+    }
+
+    /// The options as run: a followed run is live, and keeps each record's lines when it checkpoints.
+    private var effectiveOptions: PipelineOptions {
+        var o = options
+        if follow != nil { o.live = true }
+        o.correlation.retainRecords = follow?.checkpointDirectory != nil
+        return o
+    }
+
+    /// Wires the stages and runs them to the end.
+    private func execute(
+        _ inputs: InputSet, sink: any EventSink, resume: Checkpoint, control: RunControl,
+        syncEvents: (@Sendable () throws(OutputError) -> Int64)?,
+        syncDeadLetters: (@Sendable () throws(OutputError) -> Int64)?,
+        deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
+    ) async throws(OutputError) -> RunStats {
+        let options = effectiveOptions
+        let follow = self.follow
+        let checkpointing = follow?.checkpointDirectory != nil
+        var resume = resume
+        if let dir = follow?.checkpointDirectory {
+            FollowedFiles(patterns: self.inputs).pin(into: &resume)
+            try resume.save(in: dir)
+        }
+        let pinned = resume
+        var known = Set<String>()
+        let initial = inputs.start(control: control, resume: pinned, known: &known)
+        let alreadyKnown = known
+        let enricher = options.enricher(inputs.names)
+        let correlate = CorrelateStage(
+            options: options, inputs: inputs, follow: follow,
+            checkpointer: checkpointing
+                ? Checkpointer(resume: pinned, names: inputs.names, files: inputs.files, options: options) : nil,
+            enricher: enricher, progress: progress, stopAfter: stopAfter, syncDeadLetters: syncDeadLetters,
+            deadLetter: deadLetter)
+        let enrich = EnrichStage(
+            enricher: enricher, filter: options.filter, dropGroups: stopAfter == .correlate)
+        let sinkStage = SinkStage(
+            sink: UncheckedBox(sink), live: options.live, progress: progress,
+            checkpointDirectory: follow?.checkpointDirectory, resumed: pinned.events, syncEvents: syncEvents)
+        let correlated = BoundedChannel<CorrelatedBatch>(capacity: 2)
+        let output = BoundedChannel<SinkBatch>(capacity: 2)
+
+        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
+            group.addTask {
+                let (counts, errors) = await inputs.run(initial, known: alreadyKnown, control: control, resume: pinned)
+                return .input(counts, errors)
+            }
+            group.addTask { .output(await correlate.run(into: correlated)) }
+            group.addTask {
+                await enrich.run(correlated, into: output)
+                return .none
+            }
+            if options.live {
+                // A tick to the sink every 100 ms: its flush releases live day files gone idle.
+                group.addTask {
+                    while !output.isFinished {
+                        try? await Task.sleep(nanoseconds: 100_000_000)
+                        await output.send(.tick)
+                    }
+                    return .none
+                }
+            }
+            group.addTask { await sinkStage.run(output, control: control) }
+
+            return await StageOutcome.gather(&group).map { stats in
+                var stats = stats
+                let names = inputs.names.all
+                stats.inputs = names.count
+                pinned.events.add(to: &stats)
+                for e in pinned.entries.values { stats.lines.add(e.counts) }
+                stats.inputErrors.sort { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }
+                return stats
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// Carries a non-Sendable value into the one task that uses it.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,24 @@
+/// Why a pipeline run failed as a whole (a bad input line or an unreadable input never fails a run: those are
+/// dead letters and input errors in its stats).
+public enum PipelineError: Error, Sendable, CustomStringConvertible {
+    /// The outputs, as given, cannot work together (e.g. a checkpoint with no single JSONL events file).
+    case invalid(String)
+    /// An output or the checkpoint could not be opened or prepared.
+    case cannotOpen(OutputError)
+    /// Writing an output failed during the run.
+    case outputFailed(OutputError)
+
+    public var description: String {
+        switch self {
+        case .invalid(let m): m
+        case .cannotOpen(let e): "cannot open output \(e)"
+        case .outputFailed(let e): "output failed: \(e)"
+        }
+    }
+
+    /// True when the output failed because its reader went away (`| head`): the run ends quietly.
+    public var isBrokenPipe: Bool {
+        if case .outputFailed(let e) = self { return e.isBrokenPipe }
+        return false
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The file side of `--follow`: which paths the patterns name now, and where each one is resumed from a
+/// checkpoint (by the identity it had, found again under another name after a rotation or a rename).
+struct FollowedFiles: Sendable {
+    /// Paths, directories and glob patterns to follow.
+    let patterns: [String]
+
+    /// Plain paths (followed even before they exist), directory contents and glob matches, sorted.
+    func paths() -> [String] {
+        var out: [String] = []
+        for p in patterns {
+            if p.contains(where: { "*?[".contains($0) }) || Self.isDirectory(p) {
+                out.append(contentsOf: InputSpec.expand([p]).inputs.map(\.path))
+            } else {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// Pins the identity of every file there now into `checkpoint`, so a crash before the first commit still
+    /// finds a file that is rotated away meanwhile; a file the checkpoint knows under another name (by device
+    /// and inode) takes over that entry.
+    func pin(into checkpoint: inout Checkpoint) {
+        let current = paths()
+        for path in current where checkpoint.entries[path] == nil {
+            guard let identity = FileIdentity.of(path: path) else { continue }
+            if let old = checkpoint.entries.values.first(where: {
+                $0.identity.device == identity.device && $0.identity.inode == identity.inode
+                    && !current.contains($0.path)
+            }) {
+                checkpoint.rename(old.path, to: path)
+                continue
+            }
+            checkpoint.entries[path] = Checkpoint.Entry(
+                path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
+        }
+    }
+
+    /// Where to resume `path`: at its committed offset in the file the checkpoint names (the follower finds
+    /// that file beside the path when a rotation renamed it), or from the start.
+    static func start(path: String, checkpoint: Checkpoint, files: FollowProgress) -> InputStage.FollowStart {
+        guard let e = checkpoint.entries[path] else {
+            return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
+        }
+        return InputStage.FollowStart(
+            files: [FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)], offset: e.offset,
+            line: e.line, progress: files)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}
