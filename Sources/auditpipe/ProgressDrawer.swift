@@ -30,7 +30,7 @@ final class ProgressDrawer {
                 return s.ticks
             }
             guard terminal || tick % 40 == 0 else { return }
-            let text = Self.text(progress.snapshot(), seconds: RunClock.seconds() - started)
+            let text = progress.snapshot().line(seconds: RunClock.seconds() - started)
             FileHandleStderr.write(terminal ? "\r\u{1B}[K" + text : text + "\n")
             state.value.withLock { $0.drawn = true }
         }
@@ -41,22 +41,5 @@ final class ProgressDrawer {
     func stop() {
         timer.cancel()
         if terminal && state.value.withLock({ $0.drawn }) { FileHandleStderr.write("\r\u{1B}[K") }
-    }
-
-    /// The line: `auditpipe: 45% of 139 MB, 63 MB read, 48 MB/s, … events (12034/s), ETA 0:02` for files;
-    /// the counts alone for streams.
-    static func text(_ s: PipelineProgress.Snapshot, seconds: Double) -> String {
-        let t = max(0.001, seconds)
-        let mb = Double(s.bytesRead) / 1e6
-        var figures =
-            "\(Int(mb)) MB read, \(Int(mb / t)) MB/s, \(s.records) records, \(s.events) events (\(Int(Double(s.events) / t))/s)"
-        if s.inputs > 1 { figures += ", \(s.inputsDone)/\(s.inputs) inputs" }
-        if let f = s.fraction, f > 0 {
-            let eta = Int(t / f - t)
-            figures =
-                "\(Int(f * 100))% of \(s.totalBytes / 1_000_000) MB, " + figures
-                + ", ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
-        }
-        return "auditpipe: " + figures
     }
 }

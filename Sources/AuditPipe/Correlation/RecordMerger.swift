@@ -226,8 +226,8 @@ struct RecordMerger {
                     cursors[k].deadLines.append(d.position.line)
                     cursors[k].deadThrough = max(cursors[k].deadThrough, d.position.offset)
                 }
-                bytesConsumed += max(0, next.handedOnTo.offset - cursors[k].handedOnTo.offset)
             }
+            bytesConsumed += max(0, next.handedOnTo.offset - cursors[k].handedOnTo.offset)
             cursors[k].handedOnTo = next.handedOnTo
             var admitted: [LogRecord] = []
             var records: [LogRecord] = []

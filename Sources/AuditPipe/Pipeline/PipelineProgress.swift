@@ -30,6 +30,23 @@ public final class PipelineProgress: Sendable {
             let onDisk = Double(doneOnDisk) + Double(bytesRead - doneRead) / ratio
             return min(1, onDisk / Double(totalBytes))
         }
+
+        /// The progress line after `seconds`: `auditpipe: 45% of 139 MB, 63 MB read, 48 MB/s, 210331 records,
+        /// 41200 events (12034/s), 3/8 inputs, ETA 0:02` for files; without share and ETA for streams.
+        public func line(seconds: Double) -> String {
+            let t = max(0.001, seconds)
+            let mb = Double(bytesRead) / 1e6
+            var figures =
+                "\(Int(mb)) MB read, \(Int(mb / t)) MB/s, \(records) records, \(events) events (\(Int(Double(events) / t))/s)"
+            if inputs > 1 { figures += ", \(inputsDone)/\(inputs) inputs" }
+            if let f = fraction, f > 0 {
+                let eta = Int((t / f - t).rounded())
+                figures =
+                    "\(Int(f * 100))% of \(totalBytes / 1_000_000) MB, " + figures
+                    + ", ETA \(eta / 60):\(eta % 60 < 10 ? "0" : "")\(eta % 60)"
+            }
+            return "auditpipe: " + figures
+        }
     }
 
     private let state = Mutex(Snapshot())
