@@ -1,9 +1,7 @@
 /// Groups records into events by request id (DESIGN.md "Correlation").
 ///
-/// The watermark is the highest event time seen minus the allowed lateness (an outlier's time never counts:
-/// `SkewGuard` gives it its input's reference time first). A group closes when the
-/// watermark passes its last record plus the idle gap, or passes its end marker (an API response record,
-/// a Kubernetes `ResponseComplete`), or when it reaches `maxDuration`/`maxRecords` (the rest continues as a
+/// Time is the `EventClock`'s: a group closes when the clock's watermark passes its last record plus the idle
+/// gap, or passes its end marker (an API response record, a Kubernetes `ResponseComplete`), or when it reaches `maxDuration`/`maxRecords` (the rest continues as a
 /// new event flagged `split`), or when more than `maxOpenGroups` are open (the least recently seen closes,
 /// flagged `partial`), or at the end of input. A record for a recently closed group opens a new one
 /// flagged `late`; a record without a request id becomes an event of its own flagged `uncorrelated`.
@@ -21,7 +19,7 @@ public struct Correlator {
     private var generation: [UInt32] = []
     private var deadlines = MinHeap<(key: Int64, slot: Int32, gen: UInt32)>(less: { $0.key < $1.key })
     private var closedIDs: ClosedIDMemory
-    private var maxTime: Int64?
+    private var clock: EventClock
     private var closed: [GroupAccumulator] = []
     private var finishOrder: [Int32]?
     private var finishCursor = 0
@@ -29,6 +27,7 @@ public struct Correlator {
     /// Creates a correlator.
     public init(options: CorrelationOptions) {
         self.options = options
+        clock = EventClock(options: options)
         closedIDs = ClosedIDMemory(capacity: max(options.maxOpenGroups, 65_536))
     }
 
@@ -36,19 +35,14 @@ public struct Correlator {
     public var openGroups: Int { index.count }
 
     /// The watermark, or nil before the first timed record.
-    public var watermark: Int64? { maxTime.map { $0 - options.lateness } }
+    public var watermark: Int64? { clock.watermark }
 
     /// Adds one record, closing whatever the watermark's advance makes due.
     mutating func add(_ record: consuming LogRecord) {
         // An outlier's time is already its input's reference time (`SkewGuard`), so it moves nothing.
         let skewed = record.clockSkewed
         let endsRequest = record.isEndMarker
-        if record.timeKnown {
-            // A confirmed jump back (a clock stepped back) takes the clock back with it; groups still open
-            // then wait for the time to come round again rather than all closing at once.
-            if maxTime == nil || record.time > maxTime! || record.clockReset { maxTime = record.time }
-            closeDue()
-        }
+        if clock.advance(with: record) { closeDue() }
         guard let id = record.requestID else {
             var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
@@ -73,7 +67,7 @@ public struct Correlator {
             }
             g.add(record)
             if skewed { g.flags.insert(.clockSkew) }
-            let due = g.deadline(idle: options.idle)
+            let due = clock.deadline(of: g)
             slots[Int(slot)] = g
             touch(slot)
             if due < scheduled[Int(slot)] { schedule(slot, at: due) }
@@ -86,7 +80,7 @@ public struct Correlator {
         if skewed { g.flags.insert(.clockSkew) }
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
-        if let previous = closedIDs.take(id), time <= previous.end + options.idle {
+        if let previous = closedIDs.take(id), clock.continues(closedAt: previous.end, time: time) {
             g.flags.insert(previous.flags.contains(.partial) ? .partial : .late)
         }
         open(g, id: id)
@@ -122,7 +116,7 @@ public struct Correlator {
             groups.append(.init(flags: g.flags, part: g.part, records: g.retained ?? []))
             slot = lruNext[Int(slot)]
         }
-        return CorrelatorSnapshot(maxTime: maxTime, groups: groups, closed: closedIDs.remembered)
+        return CorrelatorSnapshot(maxTime: clock.maxTime, groups: groups, closed: closedIDs.remembered)
     }
 
     /// Rebuilds the state a snapshot describes (on a fresh correlator): the same open groups, in the same
@@ -137,7 +131,7 @@ public struct Correlator {
             if let id = g.requestID { open(g, id: id) }
         }
         for c in s.closed { closedIDs.remember(c.id, end: c.end, flags: c.flags) }
-        maxTime = s.maxTime
+        clock.restore(maxTime: s.maxTime)
     }
 
     /// Hands over the groups closed so far.
@@ -164,7 +158,7 @@ public struct Correlator {
             deadlines.pop()
             let slot = Int(top.slot)
             guard generation[slot] == top.gen, scheduled[slot] == top.key,
-                let due = slots[slot]?.deadline(idle: options.idle)
+                let due = slots[slot]?.deadline(idle: clock.idle)
             else { continue }
             if due >= w {
                 schedule(top.slot, at: due)
@@ -189,7 +183,7 @@ public struct Correlator {
         }
         index[id] = slot
         linkAtTail(slot)
-        schedule(slot, at: g.deadline(idle: options.idle))
+        schedule(slot, at: clock.deadline(of: g))
     }
 
     private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {

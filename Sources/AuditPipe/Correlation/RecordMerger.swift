@@ -32,7 +32,8 @@ struct RecordMerger {
 
     private var channels: [BoundedChannel<RecordBatch>]
     private var cursors: [Cursor]
-    private let maxSkew: Int64
+    /// Makes each input's skew guard.
+    private let eventClock: EventClock
     /// Rung by inputs as they send (live runs): what the merge waits on when every input is quiet.
     private let wakeups: InputWakeups?
     private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
@@ -52,13 +53,13 @@ struct RecordMerger {
     /// Bytes handed on by the inputs so far.
     private(set) var bytesConsumed: Int64 = 0
 
-    init(channels: [BoundedChannel<RecordBatch>], maxSkew: Int64, wakeups: InputWakeups? = nil) {
+    init(channels: [BoundedChannel<RecordBatch>], clock: EventClock, wakeups: InputWakeups? = nil) {
         self.channels = channels
-        self.maxSkew = maxSkew
+        self.eventClock = clock
         self.wakeups = wakeups
         self.cursors = (0..<channels.count).map { i in
             Cursor(
-                guardState: SkewGuard(maxSkew: maxSkew),
+                guardState: clock.makeGuard(),
                 handedOnTo: SourcePosition(input: Int32(i), line: 1, offset: 0))
         }
         self.unfilled = (0..<Int32(channels.count)).map { $0 }
@@ -73,7 +74,7 @@ struct RecordMerger {
         channels.append(channel)
         let i = Int32(channels.count - 1)
         var cursor = Cursor(
-            guardState: SkewGuard(maxSkew: maxSkew),
+            guardState: eventClock.makeGuard(),
             handedOnTo: SourcePosition(input: i, line: counts.linesRead + 1, offset: counts.bytes))
         cursor.guardState.reference = reference
         cursor.base = counts

@@ -1,4 +1,4 @@
-/// The per-input half of the event-time clock (DESIGN.md "Correlation"): tells outliers — records whose
+/// The per-input part of the `EventClock` (DESIGN.md "Time"), one per input: tells outliers — records whose
 /// clock was wrong — from a real jump in time, using the input's own next records as witnesses.
 ///
 /// A timed record within `maxSkew` of the input's reference time (its last accepted time) is accepted at

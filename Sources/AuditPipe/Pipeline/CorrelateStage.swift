@@ -17,7 +17,7 @@ struct CorrelateStage: Sendable {
     /// Runs until every input has ended and the registry is closed; returns the first dead-letter failure.
     func run(into output: BoundedChannel<CorrelatedBatch>) async -> OutputError? {
         var merger = RecordMerger(
-            channels: [], maxSkew: options.correlation.maxSkew,
+            channels: [], clock: EventClock(options: options.correlation),
             wakeups: follow == nil ? nil : inputs.registry.wakeups)
         merger.tracksPositions = checkpointer != nil
         merger.nextSequence = checkpointer?.resume.sequence ?? 0
