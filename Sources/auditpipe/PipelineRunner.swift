@@ -39,7 +39,7 @@ struct PipelineRunner {
             case _ where error.isBrokenPipe: throw ExitCode.success
             case .invalid(let message):
                 FileHandleStderr.write("auditpipe: \(message)\n")
-                throw ExitCode(64)
+                throw ExitCode(1)
             default:
                 FileHandleStderr.write("auditpipe: \(error)\n")
                 throw ExitCode(3)
