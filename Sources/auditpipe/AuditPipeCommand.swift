@@ -15,6 +15,7 @@ struct AuditPipeCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 bad usage or configuration, 2 input errors (unreadable input, or more \
             dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 5 locked (another archive run holds the archive), 130/143 stopped by SIGINT/SIGTERM (open groups written first).
             """,
+        version: AuditPipeVersion.number,
         subcommands: [
             CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
             ArchiveCommand.self, VerifyCommand.self, KeysCommand.self, QueryCommand.self, SummaryCommand.self,

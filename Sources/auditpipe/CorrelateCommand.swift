@@ -58,6 +58,8 @@ struct CorrelateCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = pipeline.options
+        // A file that is not text is refused, unless a dead-letter limit says its lines may be read anyway.
+        options.parse.refuseBinary = output.maxDeadLetters == nil
         options.filter = range.narrow(try whereExpression.map { try parseFilter($0, records: false) }, records: false)
         let pipeline = Pipeline(
             inputs: inputs, options: options, outputs: output.outputs,

@@ -52,6 +52,8 @@ struct FilterCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = pipeline.options
+        // A file that is not text is refused, unless a dead-letter limit says its lines may be read anyway.
+        options.parse.refuseBinary = output.maxDeadLetters == nil
         options.live = true
         let expression = range.narrow(try parseFilter(expression, records: records), records: records)
         if records {

@@ -45,6 +45,7 @@ struct PipelineRunner {
                 throw ExitCode(3)
             }
         }
+        for w in stats.warnings { FileHandleStderr.write("auditpipe: warning: \(w)\n") }
         for e in stats.inputErrors { FileHandleStderr.write("auditpipe: input error: \(e)\n") }
         if !quiet {
             var line = stats.summary

@@ -25,7 +25,7 @@ public struct ArchiveRun {
         public var level: Int32 = 6
         /// Now, UTC nanoseconds.
         public var now: Int64
-        public var toolVersion = "auditpipe 0.3.0"
+        public var toolVersion = AuditPipeVersion.tool
         /// How long to wait for another run that holds the archive directory's lock (0: do not wait).
         public var lockTimeout: Int64 = 0
         /// Signs every manifest, the pruned record and the head (nil: an unsigned archive).

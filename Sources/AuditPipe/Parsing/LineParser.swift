@@ -225,6 +225,9 @@ public struct ParseOptions: Sendable {
     public var captureFields: [String] = []
     /// Capture indexes whose values, together, group records that carry no request id (a composite key).
     public var compositeKey: [Int] = []
+    /// Refuse a file whose first 64 KiB are not text (an executable, an image) as an input error instead of
+    /// reading it as lines that are all dead letters.
+    public var refuseBinary = true
 
     /// Creates default options.
     public init() {}

@@ -227,16 +227,24 @@ struct InputStage: Sendable {
         var source: any ByteSource =
             head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
             ? try GzipSource(upstream: raw, name: spec.path, prefix: head) : PrefixedSource(prefix: head, upstream: raw)
-        guard !spec.isStandardInput, let options,
-            options.format == .auto || options.format == .json || options.format == .csv
-        else {
-            return source
-        }
+        guard !spec.isStandardInput, let options else { return source }
+        let document = options.format == .auto || options.format == .json || options.format == .csv
+        guard document || options.refuseBinary else { return source }
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
+        let sniff = options.refuseBinary ? BinarySniffer.span : 4096
         var start: [UInt8] = []
-        while start.count < 4096 {
-            if try source.read(into: &start, max: 4096 - start.count) == 0 { break }
+        while start.count < sniff {
+            if try source.read(into: &start, max: sniff - start.count) == 0 { break }
         }
+        if options.refuseBinary, let why = BinarySniffer.reason(start) {
+            source.close()
+            throw InputError(
+                source: spec.path,
+                message:
+                    "not a log file: \(why); pass --max-dead-letters N to read it line by line anyway"
+            )
+        }
+        guard document else { return PrefixedSource(prefix: start, upstream: source) }
         if options.format == .csv || CSVDocumentSource.looksLikeFrappeExport(start) {
             return try CSVDocumentSource(prefix: start, upstream: &source, name: spec.path)
         }

@@ -54,7 +54,7 @@ public struct Pipeline: Sendable {
         var sink: any EventSink
         var events: JSONLSink?
         var deadLetters: DeadLetterWriter?
-        let (specs, expandErrors) = follow == nil ? InputSpec.expand(inputs) : ([], [])
+        let (specs, expandErrors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
         let set = makeInputs(specs, progress: progress)
         if checkpointDirectory != nil {
             guard eventOutputs.count == 1, let only = eventOutputs.first, only.kind == .jsonl, only.path != "-",
@@ -118,6 +118,7 @@ public struct Pipeline: Sendable {
             throw .outputFailed(error)
         }
         stats.inputErrors = expandErrors + stats.inputErrors
+        stats.warnings = warnings
         if let path = outputs.first(where: { $0.kind == .stats })?.path {
             do throws(OutputError) {
                 OutputFile.makeParentDirectories(of: path)
@@ -139,11 +140,12 @@ public struct Pipeline: Sendable {
     ) async throws(OutputError) -> RunStats {
         var pipeline = self
         pipeline.follow?.checkpointDirectory = nil
-        let (specs, expandErrors) = follow == nil ? InputSpec.expand(inputs) : ([], [])
+        let (specs, expandErrors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
         var stats = try await pipeline.execute(
             pipeline.makeInputs(specs, progress: progress), sink: sink, resume: Checkpoint(), control: control,
             syncEvents: nil, syncDeadLetters: nil, deadLetter: deadLetter)
         stats.inputErrors = expandErrors + stats.inputErrors
+        stats.warnings = warnings
         return stats
     }
 

@@ -19,6 +19,8 @@ public struct RunStats: Sendable {
     public var split: Int64 = 0
     /// Inputs that failed to open or read (missing file, truncated gzip...).
     public var inputErrors: [InputError] = []
+    /// What the user should know but does not fail the run (an input directory with no files in it).
+    public var warnings: [String] = []
 
     /// Creates empty stats.
     public init() {}

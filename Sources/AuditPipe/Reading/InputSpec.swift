@@ -40,9 +40,12 @@ public struct InputSpec: Sendable, Equatable {
 
     /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
     /// Arguments that match nothing come back as errors; the others are still read.
-    public static func expand(_ arguments: [String]) -> (inputs: [InputSpec], errors: [InputError]) {
+    public static func expand(_ arguments: [String]) -> (
+        inputs: [InputSpec], errors: [InputError], warnings: [String]
+    ) {
         var inputs: [InputSpec] = []
         var errors: [InputError] = []
+        var warnings: [String] = []
         for arg in arguments {
             if arg == "-" {
                 inputs.append(InputSpec(path: "-"))
@@ -65,13 +68,18 @@ public struct InputSpec: Sendable, Equatable {
                     continue
                 }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
-                    inputs.append(contentsOf: walk(p).map(InputSpec.init(path:)))
+                    let before = errors.count
+                    let found = walk(p, errors: &errors)
+                    if found.isEmpty && errors.count == before {
+                        warnings.append("\(p): the directory holds no files to read")
+                    }
+                    inputs.append(contentsOf: found.map(InputSpec.init(path:)))
                 } else {
                     inputs.append(InputSpec(path: p))
                 }
             }
         }
-        return (inputs, errors)
+        return (inputs, errors, warnings)
     }
 
     private static func glob(_ pattern: String) -> [String] {
@@ -85,9 +93,14 @@ public struct InputSpec: Sendable, Equatable {
         return out.sorted()
     }
 
-    /// Regular files under `dir`, recursively, sorted by path.
-    private static func walk(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
+    /// Regular files under `dir`, recursively, sorted by path; a directory or entry that cannot be read is an
+    /// input error (never skipped in silence).
+    private static func walk(_ dir: String, errors: inout [InputError]) -> [String] {
+        guard let d = opendir(dir) else {
+            errors.append(
+                InputError(source: dir, message: "cannot read the directory: \(String(cString: strerror(errno)))"))
+            return []
+        }
         defer { closedir(d) }
         var files: [String] = []
         while let entry = readdir(d) {
@@ -97,9 +110,12 @@ public struct InputSpec: Sendable, Equatable {
             if name == "." || name == ".." { continue }
             let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
             var st = stat()
-            guard lstat(full, &st) == 0 else { continue }
+            guard lstat(full, &st) == 0 else {
+                errors.append(InputError(source: full, message: String(cString: strerror(errno))))
+                continue
+            }
             switch st.st_mode & S_IFMT {
-            case S_IFDIR: files.append(contentsOf: walk(full))
+            case S_IFDIR: files.append(contentsOf: walk(full, errors: &errors))
             case S_IFREG: files.append(full)
             default: continue
             }

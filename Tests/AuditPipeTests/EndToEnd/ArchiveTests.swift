@@ -125,7 +125,7 @@ struct ArchiveTests {
         ),
         (
             "edit a chained manifest field",
-            "sed -i 's/auditpipe 0.3.0/auditpipe 9.9.9/' archive/2026/11/02/manifest.json",
+            "sed -i 's/auditpipe [0-9][0-9.]*/auditpipe 9.9.9/' archive/2026/11/02/manifest.json",
             "chain broken: previous_manifest_sha256 does not match the manifest of 2026-11-02"
         ),
         ("add a stray file", "touch archive/2026/11/02/extra.jsonl", "extra file in the archive day 2026-11-02"),

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+/// A newcomer's first hour: the version, a file that is no log, a directory that cannot be read or is empty.
+struct FirstHourTests {
+    @Test func versionIsPrinted() throws {
+        let r = try AuditPipeBinary.run(["--version"])
+        #expect(r.status == 0)
+        let printed = String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(printed.split(separator: ".").count == 3 && printed.allSatisfy { $0.isNumber || $0 == "." })
+    }
+
+    /// An executable and an image are refused with exit 2, naming them; the logs beside them are read.
+    @Test func aFileThatIsNoLogIsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(atPath: "/bin/ls", toPath: dir.appendingPathComponent("ls").path)
+        var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        var rng = SeededGenerator(seed: 3)
+        png += Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        try png.write(to: dir.appendingPathComponent("shot.png"))
+        try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
+            to: dir.appendingPathComponent("app.log"))
+        let r = try AuditPipeBinary.run(["correlate", "ls", "shot.png", "app.log", "-o", "events.jsonl"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("input error: ls: not a log file"))
+        #expect(r.stderr.contains("input error: shot.png: not a log file"))
+        let events = try String(contentsOf: dir.appendingPathComponent("events.jsonl"), encoding: .utf8)
+        #expect(events.split(separator: "\n").count == 1 && events.contains(#""request_id":"r1""#))
+        // Allowed explicitly, its lines are read one by one: the run goes through and accounts for each.
+        let allowed = try AuditPipeBinary.run(
+            ["correlate", "ls", "-o", "junk.jsonl", "--max-dead-letters", "1000000", "--stats", "s.json"], in: dir)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let s = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
+        #expect(s["dead_lettered"]! > 0 && s["lines_read"] == s["record_lines"]! + s["dead_lettered"]! + s["blank"]!)
+    }
+
+    /// A directory that cannot be read is an input error (exit 2, named), never skipped; an empty one is a
+    /// warning. Run as an unprivileged user (root reads everything).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anUnreadableDirectoryIsAnInputErrorAndAnEmptyOneAWarning() throws {
+        let dir = URL(fileURLWithPath: "/tmp/auditpipe-first-hour-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("logs/locked"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
+            to: dir.appendingPathComponent("logs/a.log"))
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o000], ofItemAtPath: dir.appendingPathComponent("logs/locked").path)
+        for d in [dir.path, dir.appendingPathComponent("logs").path, dir.appendingPathComponent("empty").path] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: d)
+        }
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644], ofItemAtPath: dir.appendingPathComponent("logs/a.log").path)
+        // The binary must be reachable by the unprivileged user: copy it out of the build tree.
+        let exe = dir.appendingPathComponent("auditpipe")
+        try FileManager.default.copyItem(at: AuditPipeBinary.url, to: exe)
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", exe.path] + args
+            p.currentDirectoryURL = dir
+            p.environment = ["SWIFT_BACKTRACE": "enable=no", "PATH": "/usr/bin:/bin"]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return (p.terminationStatus, text)
+        }
+        let (status, stderr) = try run(["correlate", "logs"])
+        #expect(status == 2, "\(stderr)")
+        #expect(stderr.contains("input error: logs/locked: cannot read the directory: Permission denied"))
+        #expect(stderr.contains("1 lines read"))
+        let (emptyStatus, emptyErr) = try run(["correlate", "empty"])
+        #expect(emptyStatus == 0)
+        #expect(emptyErr.contains("warning: empty: the directory holds no files to read"))
+    }
+}
