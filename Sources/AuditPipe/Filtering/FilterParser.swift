@@ -116,9 +116,11 @@ public struct FilterParser {
                 throw error("a status class can only be compared with == or !=", at: valueToken)
             }
             v = try timeIfNeeded(v, path: path, at: valueToken)
+            v = try levelIfNeeded(v, path: path, at: valueToken)
             return .compare(path, op, v)
         case .word("contains"):
-            return .contains(path, try value(after: "'contains'"))
+            let valueToken = current
+            return .contains(path, try levelIfNeeded(try value(after: "'contains'"), path: path, at: valueToken))
         case .word("in"):
             guard current.kind == .symbol("[") else {
                 throw error("expected '[' to start a list after 'in', found \(current.described)", at: current)
@@ -131,7 +133,8 @@ public struct FilterParser {
                     break
                 }
                 let valueToken = current
-                items.append(try timeIfNeeded(try value(after: nil), path: path, at: valueToken))
+                let item = try timeIfNeeded(try value(after: nil), path: path, at: valueToken)
+                items.append(try levelIfNeeded(item, path: path, at: valueToken))
                 if current.kind == .symbol(",") {
                     k += 1
                     continue
@@ -195,6 +198,24 @@ public struct FilterParser {
             throw error("invalid timestamp '\(s)' (expected RFC 3339, e.g. 2026-11-01T00:00:00Z)", at: t)
         }
         return .time(ns)
+    }
+
+    /// On a level (a record's `level`, the keys of an event's `levels`) a name is one of the stored ones; its
+    /// common synonyms (`warning`, `err`, `critical`, `panic`, any case) mean the stored name.
+    private func levelIfNeeded(_ v: FilterLiteral, path: FieldPath, at t: FilterToken) throws(FilterSyntaxError)
+        -> FilterLiteral
+    {
+        let isLevel =
+            path.segments.count == 1
+            && (target == .records ? path.segments[0] == "level" : path.segments[0] == "levels")
+        guard isLevel, case .string(let s) = v else { return v }
+        var bytes = Array(s.utf8)
+        let level = bytes.withUnsafeMutableBufferPointer { LogLevel.parse(UnsafeBufferPointer($0)) }
+        guard let level else {
+            let names = LogLevel.allCases.map(\.name).joined(separator: ", ")
+            throw error("unknown level '\(s)' (levels are \(names); warning, err, critical and the like mean them)", at: t)
+        }
+        return .string(level.name)
     }
 
     private func resolve(_ written: String, at t: FilterToken) throws(FilterSyntaxError) -> FieldPath {

@@ -22,6 +22,24 @@ struct FilterParserTests {
         return show(try FilterParser.parse(text))
     }
 
+    /// Level names are the stored ones whatever synonym is written; an unknown one is an error, not a filter
+    /// that silently matches nothing.
+    @Test func levelSynonymsMeanTheStoredNames() throws {
+        func records(_ text: String) throws -> FilterExpression { try FilterParser.parse(text, for: .records) }
+        guard case .compare(_, _, .string(let warn)) = try records(#"level == "warning""#) else {
+            Issue.record("not a comparison")
+            return
+        }
+        #expect(warn == "warn")
+        guard case .isIn(_, let list) = try records(#"level in ["ERR", "Critical", "panic"]"#) else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(list.map { "\($0)" } == [#"string("error")"#, #"string("fatal")"#, #"string("fatal")"#])
+        #expect(try shape(#"levels contains "warning""#) == #"levels contains string("warn")"#)
+        #expect(throws: FilterSyntaxError.self) { try records(#"level == "loud""#) }
+    }
+
     @Test func everyOperatorParses() throws {
         #expect(try shape(#"user == "alice""#) == #"actor.user == string("alice")"#)
         #expect(try shape(#"user != "alice""#) == #"actor.user != string("alice")"#)
