@@ -213,7 +213,8 @@ public struct FilterParser {
         let level = bytes.withUnsafeMutableBufferPointer { LogLevel.parse(UnsafeBufferPointer($0)) }
         guard let level else {
             let names = LogLevel.allCases.map(\.name).joined(separator: ", ")
-            throw error("unknown level '\(s)' (levels are \(names); warning, err, critical and the like mean them)", at: t)
+            throw error(
+                "unknown level '\(s)' (levels are \(names); warning, err, critical and the like mean them)", at: t)
         }
         return .string(level.name)
     }

@@ -103,7 +103,9 @@ struct LineParser {
         do {
             try json.parse(b, into: &c)
         } catch {
-            return .rejected(.invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
+            // A line that starts as JSON is a record of its own or a dead letter, never a continuation line: a
+            // JSON record cut short after a stack trace must not vanish into the trace.
+            return .rejected(.invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: .none)
         }
         var r = c.build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,

@@ -79,4 +79,28 @@ struct FirstHourTests {
         #expect(emptyStatus == 0)
         #expect(emptyErr.contains("warning: empty: the directory holds no files to read"))
     }
+
+    /// A JSON record cut short right after a stack trace is a dead letter, not a line of the trace.
+    @Test func aTruncatedJSONLineAfterAStackTraceIsDeadLettered() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = """
+            2026-11-21T10:00:00.000Z ERROR worker [r1] job failed
+            Traceback (most recent call last):
+              File "job.py", line 3, in run
+            ValueError: bad row
+            {"ts":"2026-11-21T10:00:01Z","request_id":"r2","msg":"cut sh
+            {"ts":"2026-11-21T10:00:02Z","request_id":"r3","msg":"whole"}
+
+            """
+        try Data(text.utf8).write(to: dir.appendingPathComponent("app.log"))
+        let r = try AuditPipeBinary.run(
+            ["correlate", "app.log", "-o", "e.jsonl", "--dead-letter", "d.jsonl", "--stats", "s.json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let dead = try String(contentsOf: dir.appendingPathComponent("d.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(dead.count == 1 && dead[0].contains(#""line":5"#) && dead[0].contains("invalid_json"))
+        let s = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
+        #expect(s["records"] == 2 && s["record_lines"] == 5 && s["dead_lettered"] == 1)
+    }
 }
