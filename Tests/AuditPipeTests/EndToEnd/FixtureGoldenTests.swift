@@ -3,7 +3,8 @@ import Testing
 
 /// Runs every `Fixtures/<case>` (its `args` file holds the arguments, one per line) and compares the whole
 /// outputs — events as JSONL and CSV, dead letters, stats — with the golden files beside the inputs.
-/// Set `AUDITPIPE_UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change, then review the diff.
+/// Set `AUDITPIPE_UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change (each golden it changes
+/// fails the run, so a recording run never passes), review the diff and run again.
 struct FixtureGoldenTests {
     static let cases: [String] = {
         let dir = AuditPipeBinary.packageRoot.appendingPathComponent("Fixtures")
@@ -49,7 +50,11 @@ struct FixtureGoldenTests {
             let actual = try Data(contentsOf: tmp.appendingPathComponent(produced))
             let goldenURL = caseDir.appendingPathComponent(golden)
             if update {
-                try actual.write(to: goldenURL)
+                if (try? Data(contentsOf: goldenURL)) != actual {
+                    try actual.write(to: goldenURL)
+                    Issue.record(
+                        "recorded \(name)/\(golden): review the diff, then run again without AUDITPIPE_UPDATE_GOLDEN")
+                }
                 continue
             }
             let expected = try Data(contentsOf: goldenURL)

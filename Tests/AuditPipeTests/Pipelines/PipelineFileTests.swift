@@ -21,10 +21,20 @@ struct PipelineFileTests {
         return names.filter { $0.hasSuffix(".yaml") }.sorted()
     }()
 
-    static let goldenCases: [String] = {
+    static let allGoldenCases: [String] = {
         let dir = root.appendingPathComponent("Fixtures/pipelines")
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
     }()
+
+    /// True when a pipeline's bundled input is `../shared/realdata`, which a fresh clone does not have.
+    static func readsRealData(_ name: String) -> Bool {
+        let text = (try? String(contentsOf: root.appendingPathComponent("Pipelines/\(name).yaml"), encoding: .utf8))
+        return text?.contains("../shared/realdata") ?? false
+    }
+
+    /// Golden cases whose inputs are in the repository, and those that read `../shared/realdata`.
+    static let goldenCases = allGoldenCases.filter { !readsRealData($0) }
+    static let realDataGoldenCases = allGoldenCases.filter(readsRealData)
 
     @Test func everyUseAndFormatHasAPipelineFile() {
         for name in [
@@ -96,7 +106,10 @@ struct PipelineFileTests {
         #expect(r.status == 1)
         let expectedURL = Self.root.appendingPathComponent(path.replacingOccurrences(of: ".yaml", with: ".expected"))
         if Self.update {
-            try Data(r.stderr.utf8).write(to: expectedURL)
+            if (try? String(contentsOf: expectedURL, encoding: .utf8)) != r.stderr {
+                try Data(r.stderr.utf8).write(to: expectedURL)
+                Issue.record("recorded \(path): review the diff, then run again without AUDITPIPE_UPDATE_GOLDEN")
+            }
             return
         }
         #expect(r.stderr == (try String(contentsOf: expectedURL, encoding: .utf8)))
@@ -104,6 +117,20 @@ struct PipelineFileTests {
 
     @Test(arguments: goldenCases)
     func pipelineRunMatchesGoldenOutputs(_ name: String) throws {
+        try Self.checkGolden(name)
+    }
+
+    @Test(
+        .enabled(if: EventClockDifferentialTests.hasRealData, "needs ../shared/realdata beside the checkout"),
+        arguments: realDataGoldenCases)
+    func realDataPipelineRunMatchesGoldenOutputs(_ name: String) throws {
+        try Self.checkGolden(name)
+    }
+
+    /// Runs `Pipelines/<name>.yaml` on its bundled input and compares every file it writes with the goldens (a
+    /// file written but not in the goldens fails too). Recording (`AUDITPIPE_UPDATE_GOLDEN=1`) fails the test
+    /// for every golden it changes, so a recorded run is never taken for a passing one.
+    static func checkGolden(_ name: String) throws {
         let caseDir = Self.root.appendingPathComponent("Fixtures/pipelines/\(name)")
         let expectedDir = caseDir.appendingPathComponent("expected")
         let tmp = try AuditPipeBinary.temporaryDirectory()
@@ -116,13 +143,32 @@ struct PipelineFileTests {
         try r.stdout.write(to: tmp.appendingPathComponent("stdout"))
         let expected = try FileManager.default.contentsOfDirectory(atPath: expectedDir.path).sorted()
         #expect(!expected.isEmpty)
-        for file in expected {
-            let actual = try Data(contentsOf: tmp.appendingPathComponent(file))
-            if Self.update {
-                try actual.write(to: expectedDir.appendingPathComponent(file))
+        let produced = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { file in
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: tmp.appendingPathComponent(file).path, isDirectory: &isDirectory)
+            return !isDirectory.boolValue && (file != "stdout" || !r.stdout.isEmpty)
+        }
+        for file in Set(produced).union(expected).sorted() {
+            let actual = try? Data(contentsOf: tmp.appendingPathComponent(file))
+            let goldenURL = expectedDir.appendingPathComponent(file)
+            let golden = try? Data(contentsOf: goldenURL)
+            if update {
+                if actual != golden {
+                    if let actual {
+                        try actual.write(to: goldenURL)
+                    } else {
+                        try FileManager.default.removeItem(at: goldenURL)
+                    }
+                    Issue.record(
+                        "recorded \(name)/\(file): review the diff, then run again without AUDITPIPE_UPDATE_GOLDEN")
+                }
                 continue
             }
-            let golden = try Data(contentsOf: expectedDir.appendingPathComponent(file))
+            guard let actual, let golden else {
+                Issue.record(
+                    "\(name)/\(file): \(actual == nil ? "expected but not written" : "written but not in the goldens")")
+                continue
+            }
             #expect(
                 actual == golden,
                 "\(name)/\(file) differs:\n--- expected\n\(String(decoding: golden, as: UTF8.self))\n--- actual\n\(String(decoding: actual, as: UTF8.self))"
