@@ -47,6 +47,7 @@ struct CorrelateCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputFlags
 
     func validate() throws {
+        try output.checkEventColumns()
         if checkpoint != nil {
             guard follow else { throw ValidationError("--checkpoint needs --follow") }
             guard output.output != "-", output.outputFormat == "jsonl" else {

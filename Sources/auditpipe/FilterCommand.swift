@@ -50,6 +50,10 @@ struct FilterCommand: AsyncParsableCommand {
     @OptionGroup var pipeline: PipelineFlags
     @OptionGroup var output: OutputFlags
 
+    func validate() throws {
+        if !records { try output.checkEventColumns() }
+    }
+
     func run() async throws {
         var options = pipeline.options
         // A file that is not text is refused, unless a dead-letter limit says its lines may be read anyway.

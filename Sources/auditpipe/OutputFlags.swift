@@ -47,6 +47,18 @@ struct OutputFlags: ParsableArguments {
         }
     }
 
+    /// Checks that every column names a field of the audit event (not for raw records, whose paths are free).
+    func checkEventColumns() throws {
+        for c in columnList ?? [] {
+            if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
+        }
+    }
+
+    /// The CSV columns given, trimmed.
+    var columnList: [String]? {
+        columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+
     /// The outputs these flags name: the events (a file or stdout, a live directory by day, or CSV), the dead
     /// letters and the stats.
     var outputs: [PipelineSpec.Output] {
@@ -55,7 +67,7 @@ struct OutputFlags: ParsableArguments {
             out.append(PipelineSpec.Output(kind: .archive, path: outputDirectory))
         } else if outputFormat == "csv" {
             var csv = PipelineSpec.Output(kind: .csv, path: output)
-            csv.columns = columns.map { $0.split(separator: ",").map(String.init) }
+            csv.columns = columnList
             csv.bom = csvBOM
             out.append(csv)
         } else {

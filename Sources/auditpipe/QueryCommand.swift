@@ -48,6 +48,9 @@ struct QueryCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        for c in columns?.split(separator: ",").map(String.init) ?? [] {
+            if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
+        }
         guard ["jsonl", "csv", "xlsx"].contains(outputFormat) else {
             throw ValidationError("--output-format must be jsonl, csv or xlsx; got '\(outputFormat)'")
         }

@@ -345,7 +345,11 @@ public enum PipelineLoader {
                 case "path":
                     pathNode = v
                     output.path = y.string(v, key) ?? ""
-                case "columns": output.columns = y.strings(v, key, commaSeparated: true)
+                case "columns":
+                    output.columns = y.strings(v, key, commaSeparated: true)
+                    for c in output.columns ?? [] {
+                        if let problem = EventSchema.problem(with: c) { y.fail(v, "columns: \(problem)") }
+                    }
                 case "bom": output.bom = y.bool(v, key) ?? false
                 case "where":
                     if let s = y.string(v, key) {
