@@ -221,6 +221,40 @@ struct XLSXExportTests {
         #expect(csv.count == 61)  // header + the 60 requests whose status is not 200
         #expect(converted == csv)
     }
+
+    /// Rendered as LibreOffice prints it, the export shows its dates and ids whole (columns sized to their
+    /// content, never `###`), under a frozen header row with an autofilter.
+    @Test(
+        .enabled(
+            if: office != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/pdftotext"),
+            "LibreOffice and pdftotext are not installed (.ci/run installs both)"))
+    func xlsxOpensReadable() throws {
+        let office = try #require(Self.office)
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ArchiveTests.makeLive(dir, days: 1...1, perDay: 20)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
+        let cols = "start,event_id,request_id,actor.user,action,entity.id,outcome.status"
+        let query = ["query", "archive", "--all", "--columns", cols, "-q"]
+        #expect(try ArchiveTests.run(query + ["--output-format", "xlsx", "-o", "q.xlsx"], in: dir).0 == 0)
+        #expect(try ArchiveTests.run(query + ["--output-format", "csv", "-o", "q.csv"], in: dir).0 == 0)
+        let (status, out) = try ArchiveTests.shell(
+            "HOME='\(dir.path)' '\(office)' --headless --convert-to pdf --outdir lo q.xlsx && pdftotext -layout lo/q.pdf lo/q.txt",
+            in: dir)
+        #expect(status == 0, "\(out)")
+        let text = try String(contentsOf: dir.appendingPathComponent("lo/q.txt"), encoding: .utf8)
+        #expect(!text.contains("###"), "\(text.prefix(2000))")
+        // The first data row, as the CSV export has it: its date as displayed, its id and request id whole.
+        let first = ArchiveTests.lines(dir.appendingPathComponent("q.csv"))[1].split(separator: ",").map(String.init)
+        let date = first[0].replacing(/(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}\.\d{3})Z/) { "\($0.1) \($0.2)" }
+        for cell in [date, first[1], first[2]] {
+            #expect(text.contains(cell), "\(cell) not shown:\n\(text.prefix(2000))")
+        }
+        let (_, sheet) = try ArchiveTests.shell(
+            "python3 -c 'import zipfile; print(zipfile.ZipFile(\"q.xlsx\").read(\"xl/worksheets/sheet1.xml\").decode())'",
+            in: dir)
+        #expect(sheet.contains(#"state="frozen""#) && sheet.contains("<autoFilter ref=\"A1:G21\"/>"))
+    }
 }
 
 extension String {
