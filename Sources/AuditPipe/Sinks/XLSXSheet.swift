@@ -35,7 +35,8 @@ public struct XLSXSheet {
         try zip.add("xl/_rels/workbook.xml.rels", Array(Self.workbookRels.utf8))
         try zip.add("xl/styles.xml", Array(Self.styles.utf8))
         var head = Self.xmlHead + #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#
-        head += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
+        head += #"<sheetViews><sheetView workbookViewId="0">"#
+        head += #"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
         head += "<cols>"
         for (i, w) in widths.enumerated() {
             // A character is about one width unit in Calibri 11; a little padding, and a cap for long text.
