@@ -12,24 +12,27 @@ struct ArchiveCommand: ParsableCommand {
         commandName: "archive",
         abstract: "Roll complete days of live event files into verified gzip archives with chained manifests.",
         discussion: """
-            Each complete UTC day of live/events-YYYY-MM-DD.jsonl becomes archive/YYYY/MM/DD/events-YYYY-MM-DD.jsonl.gz
-            (sorted by start then event_id, duplicates dropped, merged with what the day already holds) and
-            manifest.json (counts, first/last start, sizes, SHA-256 of the gzip and of the content, and the
-            SHA-256 of the previous day's manifest). Files are written to a temp file, fsynced and renamed,
-            the manifest last; a live file is deleted only after its archive was read back and verified.
+            Each complete UTC day of live/events-YYYY-MM-DD.jsonl becomes archive/YYYY/MM/DD/events-YYYY-MM-DD.jsonl.gz \
+            (sorted by start then event_id, duplicates dropped, merged with what the day already holds) and \
+            manifest.json (counts, first/last start, sizes, SHA-256 of the gzip and of the content, and the \
+            SHA-256 of the previous day's manifest). Files are written to a temp file, fsynced and renamed, \
+            the manifest last; a live file is deleted only after its archive was read back and verified. \
             A run killed at any point is finished by the next one.
 
-            With --signing-key every manifest, pruned.json and head.json (last day, its manifest's SHA-256, run
-            time, tool) are signed with Ed25519, the head at every run. Before it changes anything, archive
-            verifies the existing archive (signatures, chain, head; every day retention would prune in full)
+            With --signing-key every manifest, pruned.json and head.json (last day, its manifest's SHA-256, run \
+            time, tool) are signed with Ed25519, the head at every run. Before it changes anything, archive \
+            verifies the existing archive (signatures, chain, head; every day retention would prune in full) \
             and exits 4 naming the problem.
 
-            One run at a time per archive directory: a run holds ARCHIVE/.auditpipe.lock; another waits up to
-            --lock-timeout, then exits 5. A day whose live file a writer (correlate --output-dir) holds open is
+            One run at a time per archive directory: a run holds ARCHIVE/.auditpipe.lock; another waits up to \
+            --lock-timeout, then exits 5. A day whose live file a writer (correlate --output-dir) holds open is \
             left for the next run.
 
             Crontab (nightly at 00:30 UTC):
-              30 0 * * * auditpipe archive --from /var/lib/auditpipe/live --to /var/lib/auditpipe/archive --retain 30d --archive-retain 400d
+              LIVE=/var/lib/auditpipe/live
+              ARCHIVE=/var/lib/auditpipe/archive
+              30 0 * * * auditpipe archive --from $LIVE --to $ARCHIVE --retain 30d
+              (and --archive-retain 400d to prune archived days past 400 days)
             """)
 
     @Option(help: "Directory of live files (events-YYYY-MM-DD.jsonl, as --output-dir writes them).")
@@ -237,8 +240,8 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write DIR/auditpipe-signing.key (mode 0600) and DIR/auditpipe-signing.pub.",
             discussion: """
-                Keep the .key on the host that runs archive (archive --signing-key DIR/auditpipe-signing.key);
-                give the .pub to whoever verifies (verify --public-key DIR/auditpipe-signing.pub). An existing
+                Keep the .key on the host that runs archive (archive --signing-key DIR/auditpipe-signing.key); \
+                give the .pub to whoever verifies (verify --public-key DIR/auditpipe-signing.pub). An existing \
                 key is never overwritten.
 
                 Example: auditpipe keys generate /etc/auditpipe

@@ -14,8 +14,10 @@ struct CorrelateCommand: AsyncParsableCommand {
             Examples:
               auditpipe correlate dump/*.log.gz > events.jsonl
               auditpipe correlate Fixtures/split-across-files --stats stats.json
-              auditpipe correlate dump/ --where 'action == "export" and status == 2xx' --since 7d
-              auditpipe demo --requests 1000 | auditpipe correlate - --output-format csv --columns start,actor.user,action,entity.id
+              auditpipe correlate dump/ --since 7d \\
+                  --where 'action == "export" and status == 2xx'
+              auditpipe demo --requests 1000 | auditpipe correlate - --output-format csv \\
+                  --columns start,actor.user,action,entity.id
             """)
 
     @Argument(help: "Files, directories (read recursively, sorted), glob patterns, or - for stdin. gzip is detected.")

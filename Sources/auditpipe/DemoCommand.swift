@@ -7,8 +7,8 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Write a realistic multi-service log dump (gateway API records plus service logs) to stdout.",
         discussion: """
-            Per request the gateway logs a "request received" line with the route
-            template ({id}, :id or <id>: FastAPI, Express, Flask) and then its API
+            Per request the gateway logs a "request received" line with the route \
+            template ({id}, :id or <id>: FastAPI, Express, Flask) and then its API \
             payload record with the concrete path; 2-6 services log in their own ways.
 
             Example:

@@ -23,9 +23,9 @@ struct FilterCommand: AsyncParsableCommand {
               api.path =~ "^/api/v[0-9]+/"     regular expression, unanchored
               entity.id ~ "reports/*"          glob, whole value: * and ?
               not (flags contains "late")      and/&&, or/||, not/!, ( )
-            Strings take double or single quotes and \\" \\\\ \\n \\t \\uXXXX.
-            On a list field (services, flags) a test holds for any element;
-            a missing field equals only null. --since/--until take RFC 3339,
+            Strings take double or single quotes and \\" \\\\ \\n \\t \\uXXXX. \
+            On a list field (services, flags) a test holds for any element; \
+            a missing field equals only null. --since/--until take RFC 3339, \
             a date, or an age (24h, 7d).
 
             Examples:

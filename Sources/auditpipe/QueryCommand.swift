@@ -12,8 +12,10 @@ struct QueryCommand: ParsableCommand {
         abstract: "Read archived events back (only the days in range), filtered, as JSONL, CSV or XLSX.",
         discussion: """
             Examples:
-              auditpipe query archive/ --since 2026-11-01 --until 2026-11-08 'action == "export"' --output-format csv
-              auditpipe query archive/ --since 7d 'outcome.status == 4xx' --output-format xlsx -o denied.xlsx
+              auditpipe query archive/ --since 2026-11-01 --until 2026-11-08 \\
+                  'action == "export"' --output-format csv
+              auditpipe query archive/ --since 7d 'outcome.status == 4xx' \\
+                  --output-format xlsx -o denied.xlsx
               auditpipe query archive/ --all > everything.jsonl
             """)
 

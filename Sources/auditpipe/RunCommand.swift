@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               auditpipe run Pipelines/batch-dump.yaml
               LOG_DIR=/var/log/cells auditpipe run Pipelines/pydio-cells.yaml
-            An archive output writes events into its live directory by UTC day, then rolls complete days into
+            An archive output writes events into its live directory by UTC day, then rolls complete days into \
             gzip archives with manifests and prunes past its retain (as `auditpipe archive` does).
             """)
 

@@ -8,10 +8,11 @@ struct SummaryCommand: ParsableCommand {
         abstract: "Reads, writes, last update and last activity per node (path prefix) or per user.",
         discussion: """
             Reads events (JSON lines, gzip or plain; - for stdin), as Pydio Cells' workspace activity view:
-              auditpipe run Pipelines/pydio-cells.yaml && auditpipe summary out/cells/events.jsonl --by node --depth 2
-              auditpipe summary archive/2026/11/*/events-*.jsonl.gz --by user --format csv
-            Reads are download, read, view, export, print, preview, list, get, watch, search; writes are create,
-            update, patch, upload, delete, move, copy, rename, restore, write, import, share, unshare; other
+              auditpipe run Pipelines/pydio-cells.yaml
+              auditpipe summary out/cells/events.jsonl --by node --depth 2
+              auditpipe summary archive/2026/11/*/events-*.jsonl.gz --by user --output-format csv
+            Reads are download, read, view, export, print, preview, list, get, watch, search; writes are create, \
+            update, patch, upload, delete, move, copy, rename, restore, write, import, share, unshare; other \
             actions (login...) count as other.
             """)
 
@@ -24,15 +25,21 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Path segments kept in a node key.")
     var depth: Int = 2
 
-    @Option(help: "table, json or csv.")
+    @Option(name: [.customLong("output-format"), .customLong("format")], help: "table, json or csv.")
     var format: String = "table"
+
+    @Option(name: .shortAndLong, help: "Write here instead of stdout (- for stdout).")
+    var output: String = "-"
+
+    @Flag(name: .shortAndLong, help: "No note on stderr about events that could not be grouped.")
+    var quiet = false
 
     func validate() throws {
         guard ActivitySummary.Grouping(rawValue: by) != nil else {
             throw ValidationError("--by must be node or user; got '\(by)'")
         }
         guard ["table", "json", "csv"].contains(format) else {
-            throw ValidationError("--format must be table, json or csv; got '\(format)'")
+            throw ValidationError("--output-format must be table, json or csv; got '\(format)'")
         }
         guard depth > 0 else { throw ValidationError("--depth must be positive") }
     }
@@ -48,17 +55,27 @@ struct SummaryCommand: ParsableCommand {
             }
         }
         let rows = summary.sortedRows.map(ActivitySummary.cells)
+        let text: [UInt8]
         switch format {
         case "json":
             var w = JSONWriter()
             w.value(summary.json())
-            print(String(decoding: w.bytes, as: UTF8.self))
+            text = w.bytes + [10]
         case "csv":
-            print(String(decoding: summary.csv(), as: UTF8.self), terminator: "")
+            text = summary.csv()
         default:
-            print(TextTable.render(header: summary.titles, rows: rows), terminator: "")
+            text = Array(TextTable.render(header: summary.titles, rows: rows).utf8)
         }
-        if summary.skipped > 0 || summary.unreadable > 0 {
+        do {
+            let file = try OutputFile(path: output)
+            try file.write(text)
+            try file.close()
+        } catch {
+            if error.isBrokenPipe { throw ExitCode.success }
+            FileHandleStderr.write("auditpipe: output failed: \(error)\n")
+            throw ExitCode(3)
+        }
+        if !quiet && (summary.skipped > 0 || summary.unreadable > 0) {
             FileHandleStderr.write(
                 "auditpipe: \(summary.skipped) events without a \(by), \(summary.unreadable) lines that are not events\n"
             )

@@ -7,7 +7,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check pipeline files: keys, types, durations, filters, routes, links and output paths.",
         discussion: """
-            Every problem is printed as FILE:LINE:COLUMN: error: MESSAGE; the exit code is 1 when any file has one.
+            Every problem is printed as FILE:LINE:COLUMN: error: MESSAGE; the exit code is 1 when any file has one. \
             Example: auditpipe validate Pipelines/*.yaml
             """)
 
