@@ -104,3 +104,40 @@ struct FirstHourTests {
         #expect(s["records"] == 2 && s["record_lines"] == 5 && s["dead_lettered"] == 1)
     }
 }
+
+/// Help text reflows to the terminal: in every command's discussion, a prose line either ends its paragraph
+/// or is joined to the next (a trailing `\` in the source), and example commands fit in 80 columns.
+struct HelpTextTests {
+    @Test func discussionsAreNotHardWrapped() throws {
+        let dir = AuditPipeBinary.packageRoot.appendingPathComponent("Sources/auditpipe")
+        var checked = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+            let lines = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var i = 0
+            while i < lines.count {
+                defer { i += 1 }
+                guard lines[i].hasSuffix(#"discussion: """"#) else { continue }
+                var block: [String] = []
+                i += 1
+                while !lines[i].trimmingCharacters(in: .whitespaces).hasPrefix(#"""""#) {
+                    block.append(lines[i])
+                    i += 1
+                }
+                let indent = block.filter { !$0.isEmpty }.map { $0.prefix { $0 == " " }.count }.min() ?? 0
+                for (k, line) in block.enumerated() where !line.isEmpty {
+                    let text = String(line.dropFirst(indent))
+                    checked += 1
+                    if text.hasPrefix(" ") {
+                        #expect(text.count <= 80, "\(file): example line over 80 columns: \(text)")
+                        continue
+                    }
+                    let next = k + 1 < block.count ? block[k + 1].dropFirst(indent) : ""
+                    let joined = text.hasSuffix("\\") || text.hasSuffix(":") || next.isEmpty || next.hasPrefix(" ")
+                    #expect(joined, "\(file): prose hard-wrapped after: \(text)")
+                }
+            }
+        }
+        #expect(checked > 30)
+    }
+}
