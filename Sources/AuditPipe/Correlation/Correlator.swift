@@ -41,12 +41,16 @@ public struct Correlator {
     mutating func add(_ record: consuming LogRecord) {
         // An outlier's time is already its input's reference time (`SkewGuard`), so it moves nothing.
         let skewed = record.clockSkewed
+        // No time of its own and none to inherit: flagged, never silently dated 1970.
+        let undated = !record.timeKnown && record.time == 0
+        var marks: EventFlags = skewed ? .clockSkew : []
+        if undated { marks.insert(.noTime) }
         let endsRequest = record.isEndMarker
         if clock.advance(with: record) { closeDue() }
         guard let id = record.requestID else {
             var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
-            if skewed { g.flags.insert(.clockSkew) }
+            g.flags.formUnion(marks)
             closed.append(g)
             return
         }
@@ -61,12 +65,12 @@ public struct Correlator {
                 var next = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
                 next.part = part
-                if skewed { next.flags.insert(.clockSkew) }
+                next.flags.formUnion(marks)
                 open(next, id: id)
                 return
             }
             g.add(record)
-            if skewed { g.flags.insert(.clockSkew) }
+            g.flags.formUnion(marks)
             let due = clock.deadline(of: g)
             slots[Int(slot)] = g
             touch(slot)
@@ -77,7 +81,7 @@ public struct Correlator {
         }
         let time = record.time
         var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
-        if skewed { g.flags.insert(.clockSkew) }
+        g.flags.formUnion(marks)
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
         if let previous = closedIDs.take(id), clock.continues(closedAt: previous.end, time: time) {

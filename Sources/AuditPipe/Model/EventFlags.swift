@@ -13,6 +13,9 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
     public static let split = EventFlags(rawValue: 8)
     /// Holds a record whose time was more than `max_skew` ahead of the others (it did not move the watermark).
     public static let clockSkew = EventFlags(rawValue: 16)
+    /// Holds a record with no time at all (none of its own, none before it in its input to inherit): its
+    /// time is shown as the Unix epoch, flagged rather than silently dated 1970.
+    public static let noTime = EventFlags(rawValue: 32)
 
     /// The flag names, in a fixed order.
     public var names: [String] {
@@ -22,6 +25,7 @@ public struct EventFlags: OptionSet, Sendable, Hashable {
         if contains(.uncorrelated) { out.append("uncorrelated") }
         if contains(.split) { out.append("split") }
         if contains(.clockSkew) { out.append("clock_skew") }
+        if contains(.noTime) { out.append("no_time") }
         return out
     }
 }

@@ -105,6 +105,23 @@ struct FirstHourTests {
     }
 }
 
+/// A record with no time of its own and none before it to inherit is flagged `no_time`, never silently dated
+/// 1970; a later untimed line inherits the time before it, unflagged.
+struct NoTimeTests {
+    @Test func anUndatedRecordIsFlagged() throws {
+        let input = "service started\n2026-11-21T10:00:00Z INFO api [r1] request done\ncache warm\n"
+        let r = try AuditPipeBinary.run(["correlate", "-", "-q"], stdin: Data(input.utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = String(decoding: r.stdout, as: UTF8.self).split(separator: "\n")
+        #expect(events.count >= 2)
+        for e in events {
+            #expect(e.contains("1970-01-01") == e.contains("\"no_time\""), "\(e)")
+        }
+        #expect(events.contains { $0.contains("\"no_time\"") })
+        #expect(events.contains { $0.contains("2026-11-21T10:00:00.000Z") && !$0.contains("no_time") })
+    }
+}
+
 /// Help text reflows to the terminal: in every command's discussion, a prose line either ends its paragraph
 /// or is joined to the next (a trailing `\` in the source), and example commands fit in 80 columns.
 struct HelpTextTests {
