@@ -137,9 +137,13 @@ struct FollowKillDifferentialTests {
         var writing = true
         while writing || kills < 20 {
             let p = try startFollower(in: dir)
-            // Mostly short lives; every fourth run lives long enough to commit even on a loaded machine.
+            // Mostly short lives; every fourth run lives until its checkpoint moved (however loaded the machine).
             let life = UInt32.random(in: 300_000...1_200_000, using: &rng)
-            usleep(kills % 4 == 3 ? 2_500_000 : life)
+            if kills % 4 == 3 {
+                for _ in 0..<300 where Self.committedOffsets(dir) <= lastCommitted { usleep(50_000) }
+            } else {
+                usleep(life)
+            }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             kills += 1
