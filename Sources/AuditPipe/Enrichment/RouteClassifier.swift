@@ -116,11 +116,30 @@ public enum RouteClassifier {
     /// `export`, `export_query`, `download-pdf` → the verb they contain.
     static func verbOf(_ segment: String) -> String? {
         if verbs.contains(segment) { return segment }
+        var s = segment
+        // ASCII (each character one byte): the words are cut on bytes, without walking characters.
+        if let found = s.withUTF8({ asciiVerb(in: $0) }) { return found }
         for word in segment.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." }) {
             let w = String(word)
             if accessVerbs.contains(w) { return w }
         }
         return nil
+    }
+
+    /// `verbOf`'s word search in ASCII text: `.some(verb)` or `.some(nil)`; nil when the text is not ASCII.
+    private static func asciiVerb(in b: UnsafeBufferPointer<UInt8>) -> String?? {
+        guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
+        var start = 0
+        for i in 0...b.count {
+            guard i == b.count || b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".")
+            else { continue }
+            if i > start {
+                let w = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                if accessVerbs.contains(w) { return .some(w) }
+            }
+            start = i + 1
+        }
+        return .some(nil)
     }
 
     /// `v1`, `v2`, and Kubernetes' `v1beta1`, `v2alpha1`.
@@ -158,11 +177,35 @@ public enum RouteClassifier {
 
     /// `reports` → `report`, `policies` → `policy`, `addresses` → `address`.
     static func singular(_ s: String) -> String {
+        var t = s
+        if let cut = t.withUTF8({ asciiSingularCut($0) }) {
+            switch cut {
+            case 0: return s
+            case 3: return String(s.utf8.dropLast(3))! + "y"
+            default: return String(s.utf8.dropLast(cut))!
+            }
+        }
         if s.hasSuffix("ies") && s.count > 4 { return String(s.dropLast(3)) + "y" }
         for suffix in ["sses", "xes", "ches", "shes", "zes"] where s.hasSuffix(suffix) {
             return String(s.dropLast(2))
         }
         if s.hasSuffix("s") && !s.hasSuffix("ss") && !s.hasSuffix("us") && s.count > 2 { return String(s.dropLast()) }
         return s
+    }
+
+    /// `singular`'s rules on ASCII text without a carriage return (where characters are bytes): how many bytes it
+    /// drops (3: `ies` becomes `y`; 0: none); nil for any other text.
+    private static func asciiSingularCut(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !b.contains(where: { $0 >= 0x80 || $0 == 13 }) else { return nil }
+        func ends(_ suffix: StaticString) -> Bool {
+            let k = suffix.utf8CodeUnitCount
+            guard b.count >= k else { return false }
+            for j in 0..<k where b[b.count - k + j] != suffix.utf8Start[j] { return false }
+            return true
+        }
+        if ends("ies") && b.count > 4 { return 3 }
+        if ends("sses") || ends("xes") || ends("ches") || ends("shes") || ends("zes") { return 2 }
+        if ends("s") && !ends("ss") && !ends("us") && b.count > 2 { return 1 }
+        return 0
     }
 }

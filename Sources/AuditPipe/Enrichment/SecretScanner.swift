@@ -525,16 +525,23 @@ struct SecretScanner: Sendable {
     }
 
     /// True when the text leaves a `-----BEGIN … PRIVATE KEY-----` block open (no `-----END` after it).
+    /// Looks for dashes with `memchr`, and at each run of dashes only where `-----BEGIN` can start (five before
+    /// the run's end: `-----B` needs a non-dash after five dashes).
     private static func opensPrivateKey(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = b.baseAddress else { return false }
+        let n = b.count
+        let dash = UInt8(ascii: "-")
         var i = 0
-        while i + 11 <= b.count, let hit = memchr(base + i, Int32(UInt8(ascii: "-")), b.count - i) {
+        while i + 11 <= n, let hit = memchr(base + i, Int32(dash), n - i) {
+            // A run of dashes starts at `j`.
             let j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if let (_, end) = privateKeyBlock(b, j) {
+            var e = j + 1
+            while e < n, b[e] == dash { e += 1 }
+            if e - j >= 5, let (_, end) = privateKeyBlock(b, e - 5) {
                 guard let end else { return true }
                 i = end + 8
             } else {
-                i = j + 1
+                i = e
             }
         }
         return false

@@ -94,8 +94,6 @@ public struct LogRecord: Sendable {
     /// True when the record's clock was judged wrong (a lone outlier, see `SkewGuard`): `time` is then its
     /// input's reference time and `statedTime` the time the record gave.
     public var clockSkewed: Bool
-    /// The time an outlier record stated (nil unless `clockSkewed`).
-    public var statedTime: Int64?
     /// True for the first record of a confirmed jump back in time (a host clock stepped back): the
     /// event-time clock follows it back.
     public var clockReset: Bool
@@ -115,17 +113,70 @@ public struct LogRecord: Sendable {
     public var actor: ActorFields
     /// HTTP fields, for API payload and access-log records.
     public var http: HTTPFields?
+    /// The fields most records lack, out of line: a record is copied several times on its way to its group,
+    /// and each field kept inline would cost every copy its bytes and its reference count.
+    fileprivate var rare: RareRecordFields?
+
+    /// The time an outlier record stated (nil unless `clockSkewed`).
+    public var statedTime: Int64? {
+        get { rare?.statedTime }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().statedTime = newValue
+        }
+    }
     /// What the record says was done (CloudTrail `eventName`), when it says so.
-    public var action: String?
+    public var action: String? {
+        get { rare?.action }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().action = newValue
+        }
+    }
     /// Entity named by the record itself (e.g. OpenStack `[instance: <uuid>]`).
-    public var entityHint: EntityRef?
+    public var entityHint: EntityRef? {
+        get { rare?.entityHint }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().entityHint = newValue
+        }
+    }
     /// Fields other than time, level, message and service (only kept with `--include-records`).
-    public var extra: [JSONMember]?
+    public var extra: [JSONMember]? {
+        get { rare?.extra }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().extra = newValue
+        }
+    }
     /// Values of the fields enrichment rules read, by capture index (nil when none are configured).
-    public var captured: [JSONValue?]?
+    public var captured: [JSONValue?]? {
+        get { rare?.captured }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().captured = newValue
+        }
+    }
     /// The record's own lines, newline-separated (kept only by a checkpointed follow run, whose checkpoint
     /// carries the records of open groups).
-    public var raw: [UInt8]?
+    public var raw: [UInt8]? {
+        get { rare?.raw }
+        set {
+            guard newValue != nil || rare != nil else { return }
+            rareForWriting().raw = newValue
+        }
+        _modify { yield &rareForWriting().raw }
+    }
+
+    /// The out-of-line fields, created or copied so this record alone holds them.
+    private mutating func rareForWriting() -> RareRecordFields {
+        if rare == nil {
+            rare = RareRecordFields()
+        } else if !isKnownUniquelyReferenced(&rare) {
+            rare = rare!.copy()
+        }
+        return rare!
+    }
 
     /// Creates a record at a position with everything else empty.
     public init(time: Int64, timeKnown: Bool, kind: RecordKind, position: SourcePosition) {
@@ -135,7 +186,6 @@ public struct LogRecord: Sendable {
         self.kind = kind
         self.isEndMarker = false
         self.clockSkewed = false
-        self.statedTime = nil
         self.clockReset = false
         self.lineCount = 1
         self.position = position
@@ -145,11 +195,66 @@ public struct LogRecord: Sendable {
         self.message = nil
         self.actor = ActorFields()
         self.http = nil
-        self.action = nil
-        self.entityHint = nil
-        self.extra = nil
-        self.captured = nil
-        self.raw = nil
+        self.rare = nil
+    }
+}
+
+extension LogRecord {
+    /// Creates a record with its fields given at once (a parser's record, made in one piece).
+    init(
+        time: Int64, timeKnown: Bool, level: LogLevel?, kind: RecordKind, isEndMarker: Bool, position: SourcePosition,
+        requestID: String?, service: String?, message: String?, actor: ActorFields, http: HTTPFields?, action: String?,
+        entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?
+    ) {
+        self.time = time
+        self.timeKnown = timeKnown
+        self.level = level
+        self.kind = kind
+        self.isEndMarker = isEndMarker
+        self.clockSkewed = false
+        self.clockReset = false
+        self.lineCount = 1
+        self.position = position
+        self.sequence = 0
+        self.requestID = requestID
+        self.service = service
+        self.message = message
+        self.actor = actor
+        self.http = http
+        if action == nil && entityHint == nil && extra == nil && captured == nil {
+            self.rare = nil
+        } else {
+            let rare = RareRecordFields()
+            rare.action = action
+            rare.entityHint = entityHint
+            rare.extra = extra
+            rare.captured = captured
+            self.rare = rare
+        }
+    }
+}
+
+/// The fields of a `LogRecord` that most records lack, in one box shared by the record's copies until one of
+/// them changes a field (it then gets its own box), so a record keeps value semantics.
+private final class RareRecordFields: @unchecked Sendable {
+    var statedTime: Int64?
+    var action: String?
+    var entityHint: EntityRef?
+    var extra: [JSONMember]?
+    var captured: [JSONValue?]?
+    var raw: [UInt8]?
+
+    init() {}
+
+    func copy() -> RareRecordFields {
+        let c = RareRecordFields()
+        c.statedTime = statedTime
+        c.action = action
+        c.entityHint = entityHint
+        c.extra = extra
+        c.captured = captured
+        c.raw = raw
+        return c
     }
 }
 

@@ -135,18 +135,20 @@ struct FieldCollector {
         // An API payload record names a concrete request; a line with only a route template ("request
         // received" with `route`) is a log line, whose HTTP fields rank below the API record's.
         let isAPI = method != nil && (path != nil || url != nil)
-        var record = LogRecord(
-            time: time ?? inheritedTime, timeKnown: time != nil, kind: isAPI ? .api : .log, position: position)
-        record.level = level
-        record.service = service ?? fallbackService
+        // The fields are worked out first and the record made once at the end: building it field by field
+        // made the compiler copy the whole record twice.
+        var recordLevel = level
+        var message: String?
         if keepMessage || (level ?? .info) >= .error {
-            if let m = messageBytes { record.message = Self.string(m) } else { record.message = messageString }
+            if let m = messageBytes { message = Self.string(m) } else { message = messageString }
         }
+        var http: HTTPFields?
+        var isEndMarker = false
         if isAPI || route != nil {
             var p = path
             var q = query
             // A query string logged in the path (`/reports/sales/export?format=csv`) is the query.
-            if let path, path.utf8.contains(UInt8(ascii: "?")) || path.utf8.contains(UInt8(ascii: "#")) {
+            if let path, Self.hasQueryOrFragment(path) {
                 let (sp, sq) = QueryString.split(url: path)
                 p = sp
                 if q == nil, let sq { q = QueryString.parse(sq) }
@@ -166,25 +168,31 @@ struct FieldCollector {
                 var fwd = fwd
                 actor.ip = fwd.withUTF8 { Self.firstAddress($0) }
             }
-            record.http = HTTPFields(
+            http = HTTPFields(
                 method: method, path: p, query: q, status: status, headers: headers, body: body, route: route)
-            record.isEndMarker = isAPI && status != nil
+            isEndMarker = isAPI && status != nil
         }
-        if endStage { record.isEndMarker = true }
-        record.action = action
+        if endStage { isEndMarker = true }
         if let errorCode {
             // A service's error code (CloudTrail `AccessDenied`) makes the record an error with that message.
-            if (record.level ?? .info) < .error { record.level = .error }
-            record.message = errorMessage.map { "\(errorCode): \($0)" } ?? errorCode
+            if (recordLevel ?? .info) < .error { recordLevel = .error }
+            message = errorMessage.map { "\(errorCode): \($0)" } ?? errorCode
         }
+        var entityHint: EntityRef?
         if let entityType {
-            record.entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
+            entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
         }
-        record.requestID = requestID
-        record.actor = actor
-        if keepExtra { record.extra = extra }
-        if !captured.isEmpty { record.captured = captured }
-        return record
+        return LogRecord(
+            time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: isAPI ? .api : .log,
+            isEndMarker: isEndMarker, position: position, requestID: requestID, service: service ?? fallbackService,
+            message: message, actor: actor, http: http, action: action, entityHint: entityHint,
+            extra: keepExtra ? extra : nil, captured: captured.isEmpty ? nil : captured)
+    }
+
+    /// True when `path` holds a `?` or `#`.
+    private static func hasQueryOrFragment(_ path: String) -> Bool {
+        var p = path
+        return p.withUTF8 { $0.contains { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } }
     }
 
     static func header(_ headers: JSONValue, names: [String]) -> String? {

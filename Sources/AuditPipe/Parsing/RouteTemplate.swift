@@ -10,16 +10,23 @@ public enum RouteTemplate {
 
     /// True when some segment of the path in `b` (before any query string) is a placeholder.
     static func isTemplate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = b.count
         var start = 0
-        for i in 0...b.count {
-            let end = i == b.count || b[i] == UInt8(ascii: "?") || b[i] == UInt8(ascii: "#")
-            if end || b[i] == UInt8(ascii: "/") {
-                if isPlaceholder(UnsafeBufferPointer(rebasing: b[start..<i])) { return true }
-                if end { return false }
-                start = i + 1
+        while true {
+            var i = start
+            while i < n, b[i] != UInt8(ascii: "/"), b[i] != UInt8(ascii: "?"), b[i] != UInt8(ascii: "#") { i += 1 }
+            // Only a segment starting `{`, `<` or `:` can be a placeholder.
+            if i > start, canStartPlaceholder(b[start]), isPlaceholder(UnsafeBufferPointer(rebasing: b[start..<i])) {
+                return true
             }
+            guard i < n, b[i] == UInt8(ascii: "/") else { return false }
+            start = i + 1
         }
-        return false
+    }
+
+    @inline(__always)
+    private static func canStartPlaceholder(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "{") || c == UInt8(ascii: "<") || c == UInt8(ascii: ":")
     }
 
     /// True for a placeholder segment: `{name}` (also `{id:int}`), `:name`, `<name>`, `<int:name>`.
