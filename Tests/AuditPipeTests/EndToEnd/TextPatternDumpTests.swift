@@ -101,6 +101,20 @@ struct TextPatternDumpTests {
         #expect(o.exactServices == truth.records.count)
     }
 
+    @Test func badFlagPatternsAreRefusedWithACaret() throws {
+        let r = try AuditPipeBinary.run(["correlate", "--text-pattern", "%{WORD:request_id} %{NOPE}", "/dev/null"])
+        #expect(r.status == 64 || r.status == 1)
+        #expect(
+            r.stderr.hasPrefix(
+                "Error: --text-pattern: bad text pattern: unknown grok pattern 'NOPE'\n  %{WORD:request_id} %{NOPE}\n                       ^\n"
+            ), "\(r.stderr)")
+        let f = try AuditPipeBinary.run(["filter", "--id-pattern", "req-(", "true", "/dev/null"])
+        #expect(
+            f.stderr.hasPrefix(
+                "Error: --id-pattern: bad id pattern: bad regular expression: missing closing parenthesis\n  req-(\n       ^\n"
+            ), "\(f.stderr)")
+    }
+
     @Test func theIDPatternAloneMakesRecordCountsExact() throws {
         let (o, truth) = try Self.run(["--id-pattern", Self.uuidPattern], upperInText: true)
         #expect(o.events == truth.records.count)

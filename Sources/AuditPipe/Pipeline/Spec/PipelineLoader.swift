@@ -129,6 +129,7 @@ public enum PipelineLoader {
     static func parse(_ node: Node, _ y: inout YAMLFields, _ options: inout ParseOptions) {
         var definitions: [String: String] = [:]
         var patternNodes: [Node] = []
+        var definitionsFailed = false
         for (key, v) in y.members(node, allowed: parseKeys, in: "parse") {
             switch key {
             case "patterns":
@@ -150,6 +151,7 @@ public enum PipelineLoader {
                 }
                 for (name, error) in TextPattern.checkDefinitions(definitions) {
                     patternFailure(error, nodes[name], "grok definition '\(name)'", &y)
+                    definitionsFailed = true
                 }
             case "year":
                 if let n = y.positiveInt(v, key) {
@@ -159,7 +161,8 @@ public enum PipelineLoader {
             default: break
             }
         }
-        for p in patternNodes {
+        // Patterns are only compiled with sound definitions (a broken one would be reported again in each).
+        for p in patternNodes where !definitionsFailed {
             guard let text = rawString(p, "patterns", &y) else { continue }
             do {
                 options.textPatterns.append(try TextPattern(text, definitions: definitions))
