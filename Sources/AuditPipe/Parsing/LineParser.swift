@@ -89,8 +89,9 @@ struct LineParser {
         let position = position
         // The user's patterns come before the built-in text parsers (JSON lines and documents stay JSON).
         if !patterns.isEmpty, format != .json, format != .csv, !(format == .auto && first == UInt8(ascii: "{")),
-            let r = patterns.parse(b, position: position, fileService: fileService, keepMessage: keepMessage)
+            var r = patterns.parse(b, position: position, fileService: fileService, keepMessage: keepMessage)
         {
+            if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
             return .record(r, hint: .none, timestampedText: r.timeKnown)
         }
         switch format {

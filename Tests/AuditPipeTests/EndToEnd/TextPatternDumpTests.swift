@@ -115,6 +115,45 @@ struct TextPatternDumpTests {
             ), "\(f.stderr)")
     }
 
+    @Test func patternFieldsFeedEnrichmentAndACompositeKeyInAPipelineFile() throws {
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("p.yaml")
+        try #"""
+        inputs: ["-"]
+        parse:
+          grok_definitions:
+            TICKET: '[A-Z]+-%{INT}'
+          patterns:
+            - '%{TIMESTAMP_ISO8601:time} %{LOGLEVEL:level} %{WORD:service} ticket=%{TICKET:ticket} op=%{WORD:op}'
+        correlation:
+          group_by: ticket
+          window: 1m
+        enrich:
+          map:
+            action: op
+            entity.id: ticket
+        outputs:
+          - type: jsonl
+            path: "-"
+        tests:
+          - name: a pattern's own fields group and enrich
+            input: |
+              2024-05-14T09:00:00Z INFO desk ticket=OPS-7 op=assign
+              2024-05-14T09:00:01Z INFO mailer ticket=OPS-7 op=notify
+              2024-05-14T09:00:02Z INFO desk ticket=OPS-8 op=close
+            events: 2
+            expect:
+              - entity.id: OPS-7
+                action: assign
+                records: 2
+              - entity.id: OPS-8
+                action: close
+        """#.write(to: file, atomically: true, encoding: .utf8)
+        let r = try AuditPipeBinary.run(["test", file.path], in: tmp)
+        #expect(r.status == 0, "\(String(decoding: r.stdout, as: UTF8.self))\(r.stderr)")
+    }
+
     @Test func theIDPatternAloneMakesRecordCountsExact() throws {
         let (o, truth) = try Self.run(["--id-pattern", Self.uuidPattern], upperInText: true)
         #expect(o.events == truth.records.count)
