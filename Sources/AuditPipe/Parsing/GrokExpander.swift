@@ -2,6 +2,8 @@
 /// groups, remembering for every byte of the result the byte of the written pattern it came from (so an
 /// error PCRE2 reports in the expansion points at the written pattern).
 struct GrokExpander {
+    /// The longest regex a pattern may expand to.
+    static let maxExpansion = 1 << 20
     /// The grok patterns known by name: the common library plus the user's definitions.
     let definitions: [String: String]
 
@@ -96,6 +98,10 @@ struct GrokExpander {
                 }
             }
             let at = sourceOf(open)
+            // Definitions that refer to each other twice over double at every level: bound the result.
+            if out.regex.count > Self.maxExpansion {
+                throw PatternError("the pattern expands past \(Self.maxExpansion) bytes", at: at, in: pattern)
+            }
             if let field {
                 out.append("(?<\(field)>".utf8, from: at)
             } else {

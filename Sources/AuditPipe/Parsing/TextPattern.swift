@@ -125,3 +125,29 @@ public struct RequestIDPattern: Sendable {
         }
     }
 }
+
+extension TextPattern {
+    /// For the benchmark: runs the pattern over every line of `text` (newline-separated), matching only
+    /// (`buildRecords` false) or building each matched line's record as a parser task does; returns the
+    /// number of lines that matched.
+    package func benchmarkLines(_ text: UnsafeBufferPointer<UInt8>, buildRecords: Bool) -> Int {
+        let data = RegexMatchData(for: regex)
+        let parser = TextPatternParser(
+            patterns: [self], roles: FieldRoleTable(idFields: defaultRequestIDFields),
+            timestamps: TimestampParser(assumedYear: 2026), keepExtra: false)
+        var matched = 0
+        var start = 0
+        while start < text.count {
+            let end = ByteScanning.find(10, in: text, from: start) ?? text.count
+            let line = UnsafeBufferPointer(rebasing: text[start..<end])
+            if buildRecords {
+                let position = SourcePosition(input: 0, line: 0, offset: Int64(start))
+                if parser.parse(line, position: position, fileService: nil, keepMessage: false) != nil { matched += 1 }
+            } else if regex.match(line, data) {
+                matched += 1
+            }
+            start = end + 1
+        }
+        return matched
+    }
+}

@@ -72,6 +72,14 @@ struct TextPatternTests {
         #expect(parse(#"{"request_id":"j1"}"#, o)?.requestID == "j1")
     }
 
+    @Test func aCatastrophicPatternGivesUpOnALineInsteadOfHanging() throws {
+        let o = try options([#"^(?<request_id>(?:a+)+)b"#])
+        let start = ContinuousClock.now
+        let r = try #require(parse(String(repeating: "a", count: 5000) + " request_id=r1", o))
+        #expect(r.requestID == "r1")
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
     @Test func userGrokDefinitionsAreUsed() throws {
         let o = try options([#"job %{JOBID:request_id} done"#], definitions: ["JOBID": "[a-z]+-%{INT}"])
         #expect(parse("job render-42 done", o)?.requestID == "render-42")
@@ -111,6 +119,14 @@ struct TextPatternTests {
         #expect(
             error(#"%{LOOP:request_id}"#, definitions: ["LOOP": "a%{LOOP}"])
                 == "grok pattern 'LOOP' refers to itself\n  %{LOOP:request_id}\n  ^")
+    }
+
+    @Test func definitionsThatDoubleAtEveryLevelAreBounded() {
+        var definitions = ["D0": "ab"]
+        for k in 1...30 { definitions["D\(k)"] = "%{D\(k - 1)}%{D\(k - 1)}" }
+        #expect(
+            error("%{D30:request_id}", definitions: definitions)?.hasPrefix("the pattern expands past 1048576 bytes")
+                == true)
     }
 
     @Test func aPatternWithoutAKnownGroupIsReportedAtItsFirstGroup() {
