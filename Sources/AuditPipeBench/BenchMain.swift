@@ -20,6 +20,10 @@ struct BenchMain {
             try await scenario.run(path: args[3], output: args.count > 4 ? args[4] : "/dev/null")
             return
         }
+        if args.count >= 2, args[1] == "--pattern-lines" {
+            try await PatternLines.run(megabytes: args.count > 2 ? Int(args[2]) ?? 100 : 100)
+            return
+        }
         if args.count >= 4, args[1] == "--stages", let stage = BenchStage(rawValue: args[2]) {
             try await Scenario.runStages(stage, path: args[3])
             return

@@ -10,11 +10,11 @@ func complain(_ text: String) {
     t.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-/// The target named by `AUDITPIPE_FUZZ_TARGET` (lines, filter, pipeline, gzip, document).
+/// The target named by `AUDITPIPE_FUZZ_TARGET` (lines, filter, pipeline, gzip, document, patterns).
 let fuzzTarget: FuzzTargets.Target = {
     let name = getenv("AUDITPIPE_FUZZ_TARGET").map { String(cString: $0) } ?? "lines"
     guard let t = FuzzTargets.Target(rawValue: name) else {
-        complain("AUDITPIPE_FUZZ_TARGET must be one of lines, filter, pipeline, gzip, document")
+        complain("AUDITPIPE_FUZZ_TARGET must be one of lines, filter, pipeline, gzip, document, patterns")
         exit(2)
     }
     return t

@@ -55,8 +55,28 @@ struct PipelineFlags: ParsableArguments {
     var maxJSONDepth: Int = 64
 
     @Option(
-        name: .customLong("assume-year"), help: "Year for syslog timestamps, which carry none (default: this year).")
-    var assumeYear: Int?
+        name: [.customLong("year"), .customLong("assume-year")],
+        help:
+            "Year for timestamps that carry none (syslog 'Dec 10 06:55:46'); by default each file's modification time gives it, a December line in a file modified in January being last year's (--assume-year is an alias)."
+    )
+    var year: Int?
+
+    @Option(
+        name: .customLong("text-pattern"),
+        help: ArgumentHelp(
+            "A text layout as a regex with named groups or grok, tried in order before the built-in text parsers; repeatable. Groups named time, level, service, request_id, user, user_id, ip, user_agent, method, path, status, message, action, entity_type or entity_id fill the record; others become fields.NAME.",
+            discussion:
+                #"e.g. --text-pattern '%{TIMESTAMP_ISO8601:time} %{LOGLEVEL:level} %{WORD:service} \[req-%{UUID:request_id}\] %{GREEDYDATA:message}'"#
+        ))
+    var textPatterns: [String] = []
+
+    @Option(
+        name: .customLong("id-pattern"),
+        help: ArgumentHelp(
+            "Canonicalize every request id to its first match of this regex (group 1 if it has one); a UUID match is lowercased, ids without a match stay as they are.",
+            discussion: #"e.g. --id-pattern '(?i)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'"#
+        ))
+    var idPattern: String?
 
     @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input.")
     var parseWorkers: Int = 2
@@ -76,6 +96,16 @@ struct PipelineFlags: ParsableArguments {
         where DurationText.parse(value) == nil {
             throw ValidationError("\(flag) takes a duration like 500ms, 2s, 5m, 1h or 7d; got '\(value)'")
         }
+        for p in textPatterns {
+            do { _ = try TextPattern(p) } catch {
+                throw ValidationError("--text-pattern: bad text pattern: \(error.rendered)")
+            }
+        }
+        if let idPattern {
+            do { _ = try RequestIDPattern(idPattern) } catch {
+                throw ValidationError("--id-pattern: bad id pattern: \(error.rendered)")
+            }
+        }
         guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
             throw ValidationError(
                 "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
@@ -90,7 +120,10 @@ struct PipelineFlags: ParsableArguments {
         options.parse.includeRecords = includeRecords
         options.parse.maxLineBytes = maxLineBytes
         options.parse.maxJSONDepth = maxJSONDepth
-        options.parse.assumedYear = assumeYear ?? UTCTime.civil(days: Int64(time(nil)) / 86_400).year
+        options.parse.assumedYear = year ?? UTCTime.civil(days: Int64(time(nil)) / 86_400).year
+        options.parse.inferYear = year == nil
+        options.parse.textPatterns = textPatterns.compactMap { try? TextPattern($0) }
+        options.parse.idPattern = idPattern.flatMap { try? RequestIDPattern($0) }
         options.correlation.lateness = DurationText.parse(lateness)!
         options.correlation.idle = DurationText.parse(idle)!
         options.correlation.maxDuration = DurationText.parse(maxDuration)!

@@ -14,6 +14,9 @@ public enum FuzzTargets {
         case gzip
         /// Whole-file readers: JSON documents (CloudTrail, HAR, EventList) and CSV exports.
         case document
+        /// Text patterns and id patterns: the first line is a pattern (regex or grok), the rest are lines
+        /// parsed with it and ids canonicalized with it.
+        case patterns
     }
 
     /// Runs `target` on `data`.
@@ -25,6 +28,7 @@ public enum FuzzTargets {
         case .pipeline: pipeline(bytes)
         case .gzip: gzip(bytes)
         case .document: document(bytes)
+        case .patterns: patterns(bytes)
         }
     }
 
@@ -98,5 +102,33 @@ public enum FuzzTargets {
             while let n = try? c.read(into: &out, max: 1 << 16), n > 0 {}
         }
         _ = StructuredText.parse(.string(String(decoding: bytes, as: UTF8.self)))
+    }
+
+    /// Field tables for the patterns target, built once.
+    private static let patternRoles = FieldRoleTable(idFields: defaultRequestIDFields, captureFields: ["pid"])
+
+    private static func patterns(_ bytes: [UInt8]) {
+        let newline = bytes.firstIndex(of: 10) ?? bytes.count
+        let source = String(decoding: bytes[..<newline], as: UTF8.self)
+        let rest = newline < bytes.count ? Array(bytes[(newline + 1)...]) : []
+        let timestamps = TimestampParser(assumedYear: 2026, yearReference: 1_767_312_000)
+        var parsers: [TextPatternParser] = []
+        for keep in [false, true] {
+            if let p = try? TextPattern(source, definitions: ["FUZZ": "[a-z]+%{INT}"]) {
+                parsers.append(
+                    TextPatternParser(patterns: [p], roles: patternRoles, timestamps: timestamps, keepExtra: keep))
+            }
+        }
+        let idPattern = try? RequestIDPattern(source)
+        let idData = idPattern.map { RegexMatchData(for: $0.regex) }
+        for (n, raw) in rest.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
+            // Lines reach the patterns as valid UTF-8 (the line screen rejects the rest first).
+            var line = String(decoding: raw, as: UTF8.self)
+            line.withUTF8 { b in
+                let position = SourcePosition(input: 0, line: Int64(n + 1), offset: 0)
+                for p in parsers { _ = p.parse(b, position: position, fileService: "fuzz", keepMessage: true) }
+            }
+            if let idPattern, let idData { _ = idPattern.canonical(line, idData) }
+        }
     }
 }

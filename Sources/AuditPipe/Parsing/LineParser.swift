@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Parses one line in the configured format (or detects it per line) into a `ParsedLine`.
 struct LineParser {
     let format: InputFormat
@@ -7,6 +13,8 @@ struct LineParser {
     private let openstack: OpenStackParser
     private let access: AccessLogParser
     private let plain: PlainTextParser
+    private let patterns: TextPatternParser
+    private let idPattern: (pattern: RequestIDPattern, data: RegexMatchData)?
     private let headerIDNames: [String]
     private let compositeKey: [Int]
 
@@ -14,7 +22,10 @@ struct LineParser {
         format = options.format
         keepMessage = options.includeRecords
         let roles = FieldRoleTable(idFields: options.idFields, captureFields: options.captureFields)
-        let ts = TimestampParser(assumedYear: options.assumedYear)
+        let ts = TimestampParser(assumedYear: options.assumedYear, yearReference: options.yearReference)
+        patterns = TextPatternParser(
+            patterns: options.textPatterns, roles: roles, timestamps: ts, keepExtra: options.includeRecords)
+        idPattern = options.idPattern.map { ($0, RegexMatchData(for: $0.regex)) }
         json = JSONLineParser(
             roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
         logfmt = LogfmtParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
@@ -39,6 +50,17 @@ struct LineParser {
 
     mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine
     {
+        let parsed = parseLine(raw, position: position, fileService: fileService)
+        guard let idPattern, case .record(var r, let hint, let timestamped) = parsed, let id = r.requestID else {
+            return parsed
+        }
+        r.requestID = idPattern.pattern.canonical(id, idPattern.data)
+        return .record(r, hint: hint, timestampedText: timestamped)
+    }
+
+    private mutating func parseLine(
+        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?
+    ) -> ParsedLine {
         var b = raw
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
         var lead = 0
@@ -65,6 +87,13 @@ struct LineParser {
         }
         let first = b[lead]
         let position = position
+        // The user's patterns come before the built-in text parsers (JSON lines and documents stay JSON).
+        if !patterns.isEmpty, format != .json, format != .csv, !(format == .auto && first == UInt8(ascii: "{")),
+            var r = patterns.parse(b, position: position, fileService: fileService, keepMessage: keepMessage)
+        {
+            if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
+            return .record(r, hint: .none, timestampedText: r.timeKnown)
+        }
         switch format {
         case .json, .csv:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
@@ -217,8 +246,16 @@ public struct ParseOptions: Sendable {
     public var idFields: [String] = defaultRequestIDFields
     /// Keep messages and other fields so events can embed their records.
     public var includeRecords = false
-    /// Year assumed for syslog timestamps.
+    /// Year assumed for syslog timestamps (when `inferYear` is off, or an input has no modification time).
     public var assumedYear = 1970
+    /// Infer a syslog timestamp's year from its file's modification time (`TimestampParser.yearReference`).
+    public var inferYear = false
+    /// The reference time the year is inferred from (set per input by `resolvingYear(for:)`).
+    public var yearReference: Int64?
+    /// User text patterns, tried in order before the built-in text parsers.
+    public var textPatterns: [TextPattern] = []
+    /// Canonicalizes every extracted request id (`--id-pattern`).
+    public var idPattern: RequestIDPattern?
     /// Deepest JSON nesting accepted.
     public var maxJSONDepth = 64
     /// Lines longer than this are dead-lettered as `line_too_long`.
@@ -233,4 +270,18 @@ public struct ParseOptions: Sendable {
 
     /// Creates default options.
     public init() {}
+
+    /// These options for one input: with `inferYear`, the year reference is the file's modification time
+    /// (standard input, or a file that cannot be read, uses the current time).
+    public func resolvingYear(for spec: InputSpec) -> ParseOptions {
+        guard inferYear else { return self }
+        var o = self
+        var st = stat()
+        if !spec.isStandardInput, stat(spec.path, &st) == 0 {
+            o.yearReference = Int64(st.st_mtim.tv_sec)
+        } else {
+            o.yearReference = Int64(time(nil))
+        }
+        return o
+    }
 }

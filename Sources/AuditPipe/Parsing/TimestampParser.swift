@@ -3,14 +3,33 @@
 /// RFC 3339 / ISO 8601 (any fraction, `Z`, `±HH:MM`, `±HHMM`, or none = UTC, `T` or space),
 /// Python's `2017-05-16 00:00:00,008`, epoch seconds/ms/µs/ns (by magnitude), CLF
 /// `10/Oct/2000:13:55:36 -0700`, ctime `Sun Dec 04 04:47:44 2005` and syslog `Oct 11 22:14:15`
-/// (year from `assumedYear`).
+/// (year from `assumedYear`, or inferred from a reference time such as the file's modification time).
 public struct TimestampParser: Sendable {
     /// Year used for syslog timestamps, which carry none.
     public var assumedYear: Int
+    /// When set (UTC seconds, e.g. the file's modification time), a syslog timestamp takes the year that puts
+    /// it at or before this time (a day's slack for local clocks): `Dec 31` in a file modified on 2 January
+    /// is last year's, `Jan 1 00:10` in a file modified late on 31 December is next year's.
+    public var yearReference: Int64?
+    private let referenceYear: Int
 
-    /// Creates a parser; `assumedYear` fills in syslog's missing year.
-    public init(assumedYear: Int) {
+    /// Creates a parser; `assumedYear` fills in syslog's missing year unless `yearReference` is given.
+    public init(assumedYear: Int, yearReference: Int64? = nil) {
         self.assumedYear = assumedYear
+        self.yearReference = yearReference
+        referenceYear =
+            yearReference.map { UTCTime.civil(days: $0 >= 0 ? $0 / 86_400 : ($0 - 86_399) / 86_400).year }
+            ?? assumedYear
+    }
+
+    /// The year a syslog date (month, day, seconds into the day) falls in.
+    func syslogYear(month: Int, day: Int, seconds: Int) -> Int {
+        guard let reference = yearReference else { return assumedYear }
+        let slack: Int64 = 86_400
+        func at(_ year: Int) -> Int64 { UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(seconds) }
+        if at(referenceYear + 1) <= reference + slack { return referenceYear + 1 }
+        if at(referenceYear) <= reference + slack { return referenceYear }
+        return referenceYear - 1
     }
 
     /// Parses a whole field value (string or number text) as a timestamp.
@@ -132,7 +151,7 @@ public struct TimestampParser: Sendable {
         return Self.nanos(secs, 0).map { ($0, i + 24) }
     }
 
-    /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear`.
+    /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear` or inferred (`yearReference`).
     public func parseSyslog(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
         guard i + 15 <= b.count, let month = Self.month(b, i), b[i + 3] == 32,
             let day = Self.digitsSpacePadded(b, i + 4), b[i + 6] == 32,
@@ -140,9 +159,9 @@ public struct TimestampParser: Sendable {
             let minute = Self.digits(b, i + 10, 2), b[i + 12] == 58,
             let sec = Self.digits(b, i + 13, 2)
         else { return nil }
-        let secs =
-            UTCTime.days(year: assumedYear, month: month, day: day) * 86_400
-            + Int64(hour * 3600 + minute * 60 + sec)
+        let inDay = hour * 3600 + minute * 60 + sec
+        let year = syslogYear(month: month, day: day, seconds: inDay)
+        let secs = UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay)
         return Self.nanos(secs, 0).map { ($0, i + 15) }
     }
 

@@ -37,7 +37,7 @@ struct InputStage: Sendable {
         }
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
-        let options = self.options
+        let options = self.options.resolvingYear(for: spec)
         let workers = parseWorkers
         let stage = self
 

@@ -1,15 +1,23 @@
 import Yams
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads a pipeline file (YAML) into a `PipelineSpec`, checking every key, type, duration, filter
 /// expression, route, link template and output path; every problem is reported with its line and column.
 public enum PipelineLoader {
     static let topKeys = [
-        "name", "description", "output_root", "inputs", "correlation", "enrich", "filter", "outputs", "tests",
+        "name", "description", "output_root", "inputs", "parse", "correlation", "enrich", "filter", "outputs",
+        "tests",
     ]
+    static let parseKeys = ["patterns", "grok_definitions", "year"]
     static let inputKeys = ["path", "paths", "format", "follow", "checkpoint"]
     static let correlationKeys = [
         "id_fields", "idle", "lateness", "max_open_groups", "max_duration", "max_records", "max_skew", "group_by",
-        "window", "include_records", "max_line_bytes", "max_json_depth",
+        "window", "include_records", "max_line_bytes", "max_json_depth", "id_pattern",
     ]
     static let enrichKeys = [
         "routes", "methods", "map", "set", "actions", "access", "origins", "users", "links", "redact", "keep",
@@ -44,11 +52,15 @@ public enum PipelineLoader {
             outputRoot = OutputRoot(s, workingDirectory: workingDirectory)
         }
         var groupKeyFields: [String] = []
+        // A syslog timestamp's year comes from its file's modification time unless `parse: year:` pins it.
+        spec.options.parse.inferYear = true
+        spec.options.parse.assumedYear = UTCTime.civil(days: Int64(time(nil)) / 86_400).year
         for (key, node) in top {
             switch key {
             case "name": spec.name = y.string(node, key)
             case "description", "output_root": _ = y.string(node, key)
             case "inputs": spec.inputs = inputs(node, &y, &spec.options)
+            case "parse": parse(node, &y, &spec.options.parse)
             case "correlation": groupKeyFields = correlation(node, &y, &spec.options)
             case "enrich": spec.options.enrichment = enrich(node, &y, workingDirectory: workingDirectory)
             case "filter":
@@ -113,6 +125,72 @@ public enum PipelineLoader {
         }
     }
 
+    /// Reads `parse:`: text patterns (regex or grok), the user's grok definitions and a pinned year.
+    static func parse(_ node: Node, _ y: inout YAMLFields, _ options: inout ParseOptions) {
+        var definitions: [String: String] = [:]
+        var patternNodes: [Node] = []
+        var definitionsFailed = false
+        for (key, v) in y.members(node, allowed: parseKeys, in: "parse") {
+            switch key {
+            case "patterns":
+                if case .scalar = v {
+                    patternNodes = [v]
+                } else {
+                    patternNodes = y.items(v, key)
+                }
+            case "grok_definitions":
+                guard case .mapping(let m) = v else {
+                    y.fail(v, "'grok_definitions' must map grok pattern names to regexes (QUEUE: '[a-z]+-[0-9]+')")
+                    continue
+                }
+                var nodes: [String: Node] = [:]
+                for (name, body) in m {
+                    guard let n = name.scalar?.string, let b = rawString(body, "grok_definitions", &y) else { continue }
+                    definitions[n] = b
+                    nodes[n] = body
+                }
+                for (name, error) in TextPattern.checkDefinitions(definitions) {
+                    patternFailure(error, nodes[name], "grok definition '\(name)'", &y)
+                    definitionsFailed = true
+                }
+            case "year":
+                if let n = y.positiveInt(v, key) {
+                    options.assumedYear = n
+                    options.inferYear = false
+                }
+            default: break
+            }
+        }
+        // Patterns are only compiled with sound definitions (a broken one would be reported again in each).
+        for p in patternNodes where !definitionsFailed {
+            guard let text = rawString(p, "patterns", &y) else { continue }
+            do {
+                options.textPatterns.append(try TextPattern(text, definitions: definitions))
+            } catch {
+                patternFailure(error, p, "text pattern", &y)
+            }
+        }
+    }
+
+    /// A scalar as written (no `${ENV}` expansion: a regex's `$` and braces are its own).
+    static func rawString(_ node: Node, _ key: String, _ y: inout YAMLFields) -> String? {
+        guard case .scalar(let s) = node else {
+            y.fail(node, "'\(key)' must be a string")
+            return nil
+        }
+        return s.string
+    }
+
+    /// Reports a bad pattern at its fault (line and column inside the scalar), with the caret lines.
+    static func patternFailure(_ error: PatternError, _ node: Node?, _ what: String, _ y: inout YAMLFields) {
+        let quoted = node?.scalar.map { $0.style == .singleQuoted || $0.style == .doubleQuoted } ?? false
+        let mark = node?.mark
+        y.diagnostics.append(
+            PipelineDiagnostic(
+                line: mark?.line ?? 1, column: (mark?.column ?? 1) + (quoted ? 1 : 0) + error.column,
+                message: "bad \(what): \(error.rendered)"))
+    }
+
     static func inputs(_ node: Node, _ y: inout YAMLFields, _ options: inout PipelineOptions) -> [PipelineSpec.Input] {
         var out: [PipelineSpec.Input] = []
         var pinned: String?
@@ -161,6 +239,14 @@ public enum PipelineLoader {
         for (key, v) in y.members(node, allowed: correlationKeys, in: "correlation") {
             switch key {
             case "id_fields": if let f = y.strings(v, key) { options.parse.idFields = f }
+            case "id_pattern":
+                if let text = rawString(v, key, &y) {
+                    do {
+                        options.parse.idPattern = try RequestIDPattern(text)
+                    } catch {
+                        patternFailure(error, v, "id_pattern", &y)
+                    }
+                }
             case "idle": if let d = y.duration(v, key) { options.correlation.idle = d }
             case "lateness": if let d = y.duration(v, key) { options.correlation.lateness = d }
             case "max_duration": if let d = y.duration(v, key) { options.correlation.maxDuration = d }

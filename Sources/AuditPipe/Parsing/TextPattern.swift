@@ -1,0 +1,153 @@
+/// A user's text layout (`--text-pattern`, YAML `parse: patterns:`): a PCRE2 regex, possibly written in grok
+/// syntax, whose named groups fill a record. Well-known names fill record fields (`time`, `level`,
+/// `service`, `request_id`, …); any other name becomes a field of the record (`fields.NAME`).
+public struct TextPattern: Sendable {
+    /// The pattern as written.
+    public let source: String
+    let regex: CompiledRegex
+    /// The named groups, in the order the pattern opens them.
+    let groups: [Group]
+
+    /// One named group of the pattern.
+    struct Group: Sendable {
+        var number: Int
+        var name: String
+        /// The record field it fills, or nil for a plain field.
+        var role: FieldRole?
+        var type: GrokExpander.FieldType
+    }
+
+    /// Group names that fill a record field, and the role each fills.
+    static let wellKnown: [String: FieldRole] = [
+        "time": .time(rank: 0), "level": .level, "service": .service(rank: 0), "request_id": .requestID(rank: 0),
+        "user": .user, "user_id": .userID, "ip": .ip, "user_agent": .userAgent, "method": .method, "path": .path,
+        "status": .status, "message": .message, "action": .action, "entity_type": .entityType,
+        "entity_id": .entityID,
+    ]
+
+    /// The well-known names, sorted, for messages.
+    static let wellKnownNames = wellKnown.keys.sorted()
+
+    /// Compiles `source` (regex or grok); `definitions` are the user's grok definitions.
+    public init(_ source: String, definitions: [String: String] = [:]) throws(PatternError) {
+        self.source = source
+        let expansion = try GrokExpander(user: definitions).expand(source)
+        let regexText = String(decoding: expansion.regex, as: UTF8.self)
+        do {
+            regex = try CompiledRegex(regexText, namedOnly: true)
+        } catch {
+            let at =
+                error.offset < expansion.sources.count
+                ? expansion.sources[error.offset] : source.utf8.count
+            throw PatternError("bad regular expression: \(error.message)", at: at, in: source)
+        }
+        groups = regex.names.map { number, name in
+            Group(number: number, name: name, role: Self.wellKnown[name], type: expansion.types[name] ?? .string)
+        }
+        guard groups.contains(where: { $0.role != nil }) else {
+            let first = groups.compactMap { g in
+                expansion.fieldOffsets[g.name] ?? Self.offsetOfGroup(g.name, in: source)
+            }.min()
+            let what =
+                groups.isEmpty
+                ? "the pattern names no group"
+                : "the pattern's groups (\(groups.map(\.name).joined(separator: ", "))) fill no record field"
+            throw PatternError(
+                "\(what); name at least one group \(Self.wellKnownNames.joined(separator: ", ")), e.g. (?<request_id>…) or %{UUID:request_id}",
+                at: first ?? 0, in: source)
+        }
+    }
+
+    /// Checks the user's grok definitions: each must expand and compile on its own.
+    public static func checkDefinitions(_ definitions: [String: String]) -> [(name: String, error: PatternError)] {
+        var errors: [(String, PatternError)] = []
+        let expander = GrokExpander(user: definitions)
+        for (name, body) in definitions.sorted(by: { $0.key < $1.key }) {
+            guard GrokExpander.isFieldName(name) else {
+                errors.append((name, PatternError("a grok pattern name is letters, digits and '_'", at: 0, in: name)))
+                continue
+            }
+            do {
+                let e = try expander.expand(body)
+                do {
+                    _ = try CompiledRegex(String(decoding: e.regex, as: UTF8.self), namedOnly: true)
+                } catch {
+                    let at = error.offset < e.sources.count ? e.sources[error.offset] : body.utf8.count
+                    errors.append((name, PatternError("bad regular expression: \(error.message)", at: at, in: body)))
+                }
+            } catch {
+                errors.append((name, error))
+            }
+        }
+        return errors
+    }
+
+    private static func offsetOfGroup(_ name: String, in source: String) -> Int? {
+        for form in ["(?<\(name)>", "(?P<\(name)>", "(?'\(name)'"] {
+            if let r = source.utf8.firstRange(of: form.utf8) {
+                return source.utf8.distance(from: source.utf8.startIndex, to: r.lowerBound)
+            }
+        }
+        return nil
+    }
+}
+
+/// Canonical request ids (`--id-pattern`, YAML `correlation: id_pattern:`): every extracted id becomes its
+/// first match of the pattern (group 1 when the pattern has a group); an id without a match stays as it is.
+/// A match that is a UUID is lowercased (RFC 4122: UUIDs compare case-insensitively).
+public struct RequestIDPattern: Sendable {
+    /// The pattern as written.
+    public let source: String
+    let regex: CompiledRegex
+
+    /// Compiles `source`.
+    public init(_ source: String) throws(PatternError) {
+        self.source = source
+        do {
+            regex = try CompiledRegex(source)
+        } catch {
+            throw PatternError("bad regular expression: \(error.message)", at: error.offset, in: source)
+        }
+    }
+
+    /// The canonical form of `id`, using `data` (made for this pattern) as scratch space.
+    func canonical(_ id: String, _ data: RegexMatchData) -> String {
+        var id = id
+        return id.withUTF8 { b in
+            guard regex.match(b, data), let r = data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0) else {
+                return String(decoding: b, as: UTF8.self)
+            }
+            let m = UnsafeBufferPointer(rebasing: b[r])
+            if m.count == 36, ByteScanning.isUUID(m, at: 0) {
+                return String(decoding: m.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
+            }
+            return String(decoding: m, as: UTF8.self)
+        }
+    }
+}
+
+extension TextPattern {
+    /// For the benchmark: runs the pattern over every line of `text` (newline-separated), matching only
+    /// (`buildRecords` false) or building each matched line's record as a parser task does; returns the
+    /// number of lines that matched.
+    package func benchmarkLines(_ text: UnsafeBufferPointer<UInt8>, buildRecords: Bool) -> Int {
+        let data = RegexMatchData(for: regex)
+        let parser = TextPatternParser(
+            patterns: [self], roles: FieldRoleTable(idFields: defaultRequestIDFields),
+            timestamps: TimestampParser(assumedYear: 2026), keepExtra: false)
+        var matched = 0
+        var start = 0
+        while start < text.count {
+            let end = ByteScanning.find(10, in: text, from: start) ?? text.count
+            let line = UnsafeBufferPointer(rebasing: text[start..<end])
+            if buildRecords {
+                let position = SourcePosition(input: 0, line: 0, offset: Int64(start))
+                if parser.parse(line, position: position, fileService: nil, keepMessage: false) != nil { matched += 1 }
+            } else if regex.match(line, data) {
+                matched += 1
+            }
+            start = end + 1
+        }
+        return matched
+    }
+}

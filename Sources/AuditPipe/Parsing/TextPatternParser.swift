@@ -1,0 +1,78 @@
+/// Parses text lines with the user's patterns (`TextPattern`), tried in order: the first that matches gives
+/// the record, its named groups offered to a `FieldCollector` like the fields of a logfmt line.
+struct TextPatternParser {
+    private let patterns: [Plan]
+    private let roles: FieldRoleTable
+    private let timestamps: TimestampParser
+    private let keepExtra: Bool
+    private let headerIDNames: [String]
+
+    /// A pattern with its groups resolved against this parser's field tables and its own match data.
+    private struct Plan {
+        let regex: CompiledRegex
+        let groups: [Group]
+        let data: RegexMatchData
+    }
+
+    private struct Group {
+        let number: Int
+        let name: String
+        let role: FieldRole?
+        /// Index among the fields enrichment rules and composite keys read, or nil.
+        let capture: Int?
+        let type: GrokExpander.FieldType
+    }
+
+    /// True when there is no pattern to try.
+    var isEmpty: Bool { patterns.isEmpty }
+
+    init(patterns: [TextPattern], roles: FieldRoleTable, timestamps: TimestampParser, keepExtra: Bool) {
+        self.roles = roles
+        self.timestamps = timestamps
+        self.keepExtra = keepExtra
+        headerIDNames = roles.headerIDNames
+        self.patterns = patterns.map { p in
+            let groups = p.groups.map { g in
+                var name = g.name
+                let capture = name.withUTF8 { roles.captures?.lookup($0) }.flatMap { $0 >= 0 ? $0 : nil }
+                return Group(number: g.number, name: g.name, role: g.role, capture: capture, type: g.type)
+            }
+            return Plan(regex: p.regex, groups: groups, data: RegexMatchData(for: p.regex))
+        }
+    }
+
+    /// The record of the first pattern that matches the line, or nil when none does.
+    func parse(
+        _ b: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?, keepMessage: Bool
+    ) -> LogRecord? {
+        for plan in patterns where plan.regex.match(b, plan.data) {
+            var c = FieldCollector()
+            for g in plan.groups {
+                guard let r = plan.data.range(g.number) else { continue }
+                let v = UnsafeBufferPointer(rebasing: b[r])
+                if let role = g.role { c.offer(role, v, timestamps: timestamps) }
+                if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
+                    let value = Self.value(v, g.type)
+                    if let index = g.capture { c.capture(index, value, count: roles.captureCount) }
+                    if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(g.name, value)) }
+                }
+            }
+            return c.build(
+                position: position, inheritedTime: 0, service: fileService, keepMessage: keepMessage,
+                keepExtra: keepExtra, headerIDNames: headerIDNames)
+        }
+        return nil
+    }
+
+    /// A group's text as a field value: a number for `:int` / `:float` fields whose text is one.
+    private static func value(_ v: UnsafeBufferPointer<UInt8>, _ type: GrokExpander.FieldType) -> JSONValue {
+        let s = FieldCollector.string(v)
+        switch type {
+        case .string: return .string(s)
+        case .int: return Int(s).map { .number(String($0)) } ?? .string(s)
+        case .float:
+            guard let d = Double(s), d.isFinite else { return .string(s) }
+            return .number(d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d))
+        }
+    }
+}

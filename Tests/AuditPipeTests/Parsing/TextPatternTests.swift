@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+
+@testable import AuditPipe
+
+/// Text patterns (regex and grok), id patterns and syslog year inference, at parse time.
+struct TextPatternTests {
+    func parse(_ line: String, _ options: ParseOptions, service: String? = "file") -> LogRecord? {
+        var parser = LineParser(options: options)
+        var bytes = Array(line.utf8)
+        let parsed = bytes.withUnsafeMutableBufferPointer {
+            parser.parse(
+                UnsafeBufferPointer($0), position: SourcePosition(input: 0, line: 1, offset: 0), fileService: service)
+        }
+        guard case .record(let r, _, _) = parsed else { return nil }
+        return r
+    }
+
+    func options(_ patterns: [String], definitions: [String: String] = [:], include: Bool = true) throws
+        -> ParseOptions
+    {
+        var o = ParseOptions()
+        o.textPatterns = try patterns.map { try TextPattern($0, definitions: definitions) }
+        o.includeRecords = include
+        return o
+    }
+
+    func error(_ pattern: String, definitions: [String: String] = [:]) -> String? {
+        do {
+            _ = try TextPattern(pattern, definitions: definitions)
+            return nil
+        } catch {
+            return error.rendered
+        }
+    }
+
+    @Test func namedGroupsFillTheRecordAndOtherNamesBecomeFields() throws {
+        let o = try options([
+            #"^(?<time>\S+) (?<level>\w+) (?<service>\w+) \[(?<request_id>[^\]]+)\] (?<user>\w+) (?<pid>\d+) (?<message>.*)$"#
+        ])
+        let r = try #require(parse("2024-05-14T09:00:00.038Z WARN orders [abc-1] alice 42 slow query", o))
+        #expect(r.time == 1_715_677_200_038_000_000)
+        #expect(r.timeKnown)
+        #expect(r.level == .warn)
+        #expect(r.service == "orders")
+        #expect(r.requestID == "abc-1")
+        #expect(r.actor.user == "alice")
+        #expect(r.message == "slow query")
+        #expect(r.extra?.map(\.key) == ["request_id", "user", "pid"])
+        #expect(r.extra?.first { $0.key == "pid" }?.value == .string("42"))
+    }
+
+    @Test func grokFieldsAreTypedAndHTTPGroupsMakeAnAPIRecord() throws {
+        let o = try options([
+            #"%{IP:ip} %{WORD:method} %{URIPATH:path}(?:%{URIPARAM:query_string})? %{INT:status:int} %{NUMBER:took:float}ms"#
+        ])
+        let r = try #require(parse("10.0.0.7 GET /api/orders/7?x=1 200 12.5ms", o))
+        #expect(r.actor.ip == "10.0.0.7")
+        #expect(r.http?.method == "GET")
+        #expect(r.http?.path == "/api/orders/7")
+        #expect(r.http?.status == 200)
+        #expect(r.extra?.first { $0.key == "took" }?.value == .number("12.5"))
+        #expect(r.extra?.first { $0.key == "status" }?.value == .number("200"))
+    }
+
+    @Test func patternsAreTriedInOrderAndUnmatchedLinesFallBackToTheBuiltInParsers() throws {
+        let o = try options([#"^A (?<request_id>\w+)"#, #"^(?<request_id>\w+) B"#])
+        #expect(parse("A one B", o)?.requestID == "one")
+        #expect(parse("two B", o)?.requestID == "two")
+        let plain = try #require(parse("2024-05-14T09:00:00Z INFO nothing here request_id=r9", o))
+        #expect(plain.requestID == "r9")
+        #expect(parse(#"{"request_id":"j1"}"#, o)?.requestID == "j1")
+    }
+
+    @Test func aCatastrophicPatternGivesUpOnALineInsteadOfHanging() throws {
+        let o = try options([#"^(?<request_id>(?:a+)+)b"#])
+        let start = ContinuousClock.now
+        let r = try #require(parse(String(repeating: "a", count: 5000) + " request_id=r1", o))
+        #expect(r.requestID == "r1")
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func userGrokDefinitionsAreUsed() throws {
+        let o = try options([#"job %{JOBID:request_id} done"#], definitions: ["JOBID": "[a-z]+-%{INT}"])
+        #expect(parse("job render-42 done", o)?.requestID == "render-42")
+    }
+
+    @Test func anEnrichmentCaptureReadsAPatternField() throws {
+        var o = try options([#"^(?<service>\w+)\[(?<pid>\d+)\]"#], include: false)
+        o.captureFields = ["pid"]
+        let r = try #require(parse("sshd[24200]: hello", o))
+        #expect(r.captured?.first ?? nil == .string("24200"))
+        #expect(r.extra == nil)
+    }
+
+    @Test func aBadRegexIsReportedWithACaretUnderItsFault() {
+        #expect(
+            error(#"(?<request_id>\w+"#)
+                == "bad regular expression: missing closing parenthesis\n  (?<request_id>\\w+\n                   ^")
+        #expect(
+            error(#"%{WORD:request_id} [a-"#)
+                == "bad regular expression: missing terminating ] for character class\n  %{WORD:request_id} [a-\n                        ^"
+        )
+    }
+
+    @Test func anUnknownGrokNameIsReportedWithACaret() {
+        #expect(
+            error(#"%{TIMESTAMP_ISO8601:time} %{LOGLEVL:level}"#)
+                == "unknown grok pattern 'LOGLEVL' (did you mean LOGLEVEL?)\n  %{TIMESTAMP_ISO8601:time} %{LOGLEVL:level}\n                              ^"
+        )
+        #expect(
+            error(#"%{WORD:request-id}"#)
+                == "a grok field name is letters, digits and '_', not starting with a digit; got 'request-id'\n  %{WORD:request-id}\n         ^"
+        )
+        #expect(
+            error(#"%{WORD:request_id:long}"#)
+                == "a grok field type is int, float or string; got 'long'\n  %{WORD:request_id:long}\n                    ^"
+        )
+        #expect(
+            error(#"%{LOOP:request_id}"#, definitions: ["LOOP": "a%{LOOP}"])
+                == "grok pattern 'LOOP' refers to itself\n  %{LOOP:request_id}\n  ^")
+    }
+
+    @Test func definitionsThatDoubleAtEveryLevelAreBounded() {
+        var definitions = ["D0": "ab"]
+        for k in 1...30 { definitions["D\(k)"] = "%{D\(k - 1)}%{D\(k - 1)}" }
+        #expect(
+            error("%{D30:request_id}", definitions: definitions)?.hasPrefix("the pattern expands past 1048576 bytes")
+                == true)
+    }
+
+    @Test func aPatternWithoutAKnownGroupIsReportedAtItsFirstGroup() {
+        #expect(
+            error(#"^\w+ (?<reqid>\w+)"#)
+                == "the pattern's groups (reqid) fill no record field; name at least one group action, entity_id, entity_type, ip, level, message, method, path, request_id, service, status, time, user, user_agent, user_id, e.g. (?<request_id>…) or %{UUID:request_id}\n  ^\\w+ (?<reqid>\\w+)\n       ^"
+        )
+        #expect(
+            error(#"^\w+ \d+"#)
+                == "the pattern names no group; name at least one group action, entity_id, entity_type, ip, level, message, method, path, request_id, service, status, time, user, user_agent, user_id, e.g. (?<request_id>…) or %{UUID:request_id}\n  ^\\w+ \\d+\n  ^"
+        )
+    }
+
+    @Test func theIDPatternCanonicalizesEveryExtractedID() throws {
+        var o = ParseOptions()
+        o.idPattern = try RequestIDPattern(#"(?i)([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"#)
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+        #expect(parse(#"{"request_id":"req-0F8FAD5B-D9CB-469F-A165-70867728950E"}"#, o)?.requestID == id)
+        #expect(parse(#"{"request_id":"urn:uuid:\#(id)"}"#, o)?.requestID == id)
+        #expect(parse(#"{"request_id":"\#(id)"}"#, o)?.requestID == id)
+        #expect(parse(#"{"request_id":"job-7"}"#, o)?.requestID == "job-7")
+        // Without a group the whole match is the id; a match that is no UUID keeps its case.
+        o.idPattern = try RequestIDPattern(#"[A-Z]+-\d+"#)
+        #expect(parse(#"{"request_id":"ticket JOB-7 (retry)"}"#, o)?.requestID == "JOB-7")
+        #expect(throws: PatternError.self) { try RequestIDPattern("(unclosed") }
+    }
+
+    @Test func aSyslogYearComesFromTheReferenceTimeAndRollsBackAcrossNewYear() {
+        func year(_ line: String, reference: String) -> Int {
+            var ref = reference
+            let refNs = ref.withUTF8 { TimestampParser(assumedYear: 1970).parseValue($0) }!
+            let p = TimestampParser(assumedYear: 1999, yearReference: refNs / UTCTime.second)
+            var l = line
+            let ns = l.withUTF8 { p.parseLeading($0, at: 0) }!.0
+            return UTCTime.civil(days: ns / UTCTime.second / 86_400).year
+        }
+        #expect(year("Dec 10 06:55:46 host sshd[1]: x", reference: "2026-12-11T00:00:00Z") == 2026)
+        #expect(year("Dec 31 23:59:59 host sshd[1]: x", reference: "2027-01-02T08:00:00Z") == 2026)
+        #expect(year("Jan  2 07:00:00 host sshd[1]: x", reference: "2027-01-02T08:00:00Z") == 2027)
+        // A line a few hours ahead of the file's clock (a local time east of UTC) is not a year back.
+        #expect(year("Jan  2 20:00:00 host sshd[1]: x", reference: "2027-01-02T08:00:00Z") == 2027)
+        #expect(year("Jan  1 00:10:00 host sshd[1]: x", reference: "2026-12-31T23:00:00Z") == 2027)
+        #expect(TimestampParser(assumedYear: 2024).syslogYear(month: 12, day: 31, seconds: 0) == 2024)
+    }
+
+    @Test func anInputsYearReferenceIsItsFilesModificationTime() throws {
+        let tmp = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("auth.log")
+        try "Dec 31 23:00:00 h sshd[1]: x\n".write(to: file, atomically: true, encoding: .utf8)
+        let modified = Date(timeIntervalSince1970: 1_798_848_000)  // 2027-01-02T00:00:00Z
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file.path)
+        var o = ParseOptions()
+        o.inferYear = true
+        #expect(o.resolvingYear(for: InputSpec(path: file.path)).yearReference == 1_798_848_000)
+        o.inferYear = false
+        #expect(o.resolvingYear(for: InputSpec(path: file.path)).yearReference == nil)
+    }
+}
