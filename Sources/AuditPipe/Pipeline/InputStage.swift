@@ -16,6 +16,10 @@ struct InputStage: Sendable {
     var wakeups: InputWakeups?
     /// Keep each record's own lines (a checkpointed follow run saves those of open groups).
     var keepRaw = false
+    /// The slots for open input files this input takes one of while it reads.
+    var budget = OpenFileBudget.shared
+    /// Wakes a followed input whose file changed while it held no descriptor.
+    var watcher = FileChangeWatcher.shared
 
     /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
     /// and the stream offset and line number the first byte has.
@@ -40,14 +44,18 @@ struct InputStage: Sendable {
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
+                // A file is opened only with a slot of the open-file budget; standard input needs none.
+                let budget: OpenFileBudget? = stage.spec.isStandardInput ? nil : stage.budget
+                await budget?.acquire()
                 var framer: LineFramer
                 do throws(InputError) {
                     framer = try stage.openFramer()
                 } catch {
+                    budget?.release()
                     lineBatches.finish()
                     return (0, error)
                 }
-                let failure = await stage.read(with: &framer, into: lineBatches)
+                let failure = await stage.read(with: &framer, into: lineBatches, budget: budget)
                 lineBatches.finish()
                 return (framer.bytesRead, failure)
             }
@@ -101,22 +109,67 @@ struct InputStage: Sendable {
         }
     }
 
-    /// Frames batches until the input ends, sending them numbered in order. When a live input has nothing to
-    /// read, sleeps a little instead of blocking a thread; once it has been quiet for longer than
-    /// `quietAfter`, it sends one empty batch marked `endsAtPause` (the joiner then hands on its last record
-    /// and the batch goes on marked quiet). A shorter pause changes nothing: the records are exactly those
-    /// of the same bytes read at once.
-    private func read(with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>) async -> InputError? {
+    /// Frames batches until the input ends, sending them numbered in order. A file is read only while it
+    /// holds a slot of `budget` (taken by the caller): the slot and the descriptor are given back at the end,
+    /// before a send that would wait (the merge may need another input's records first), and when a followed
+    /// file has nothing to read; such a file waits on the watcher (or its deadline) and is reopened where it
+    /// was left. Once a live input has been quiet for longer than `quietAfter`, it sends one empty batch
+    /// marked `endsAtPause` (the joiner then hands on its last record and the batch goes on marked quiet). A
+    /// shorter pause changes nothing: the records are exactly those of the same bytes read at once.
+    private func read(
+        with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>, budget: OpenFileBudget?
+    ) async -> InputError? {
+        var holding = budget != nil
+        defer { if holding { budget?.release() } }
+        let key = follow == nil ? nil : watcher.watch(spec.path)
+        // Without inotify a quiet file is looked at four times a second; with it, once a second in case a
+        // change was missed (a file system that reports none).
+        let recheck: Int64 = watcher.seesChanges ? UTCTime.second : UTCTime.second / 4
         var index = 0
         // A live input says it is quiet once, even before it had anything to say (an empty followed file).
         var quietMarked = false
         var pauseStart: Int64?
+        // The last empty batch of a pause: what the quiet mark is sent as.
+        var idle: LineBatch?
         while true {
+            if !holding, let budget {
+                if framer.sourceIsSuspended, let key {
+                    let ticket = watcher.ticket(key)
+                    if !framer.sourceMayHaveNews() {
+                        let now = RunControl.now()
+                        let since = pauseStart ?? now
+                        pauseStart = since
+                        if !quietMarked && now - since > quietAfter, var batch = idle {
+                            batch.index = index
+                            batch.endsAtPause = true
+                            index += 1
+                            await lineBatches.send(batch)
+                            quietMarked = true
+                        }
+                        let deadline = quietMarked ? now + recheck : min(now + recheck, since + quietAfter + 1_000_000)
+                        await watcher.wait(key, after: ticket, until: deadline)
+                        continue
+                    }
+                }
+                await budget.acquire()
+                holding = true
+            }
             do throws(InputError) {
                 guard var batch = try framer.nextBatch() else { return nil }
+                if framer.atEnd && holding {
+                    // The source closed its descriptor at its end.
+                    budget?.release()
+                    holding = false
+                }
                 let paused = batch.endsAtPause
                 batch.endsAtPause = false
                 if batch.lines.isEmpty && paused {
+                    idle = batch
+                    if holding && framer.suspendSource() {
+                        budget?.release()
+                        holding = false
+                        continue
+                    }
                     let now = RunControl.now()
                     let since = pauseStart ?? now
                     pauseStart = since
@@ -134,6 +187,10 @@ struct InputStage: Sendable {
                 pauseStart = paused ? RunControl.now() : nil
                 batch.index = index
                 index += 1
+                if holding && !lineBatches.hasRoom && framer.suspendSource() {
+                    budget?.release()
+                    holding = false
+                }
                 await lineBatches.send(batch)
                 if let e = framer.pendingError { return e }
             } catch {
@@ -237,6 +294,12 @@ struct PrefixedSource: ByteSource {
         }
         return try upstream.read(into: &buffer, max: max)
     }
+
+    mutating func suspend() -> Bool { upstream.suspend() }
+
+    var isSuspended: Bool { upstream.isSuspended }
+
+    mutating func mayHaveNews() -> Bool { !prefix.isEmpty || upstream.mayHaveNews() }
 
     mutating func close() { upstream.close() }
 }
