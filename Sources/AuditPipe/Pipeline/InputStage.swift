@@ -36,6 +36,14 @@ struct InputStage: Sendable {
             output.finish()
             wakeups?.ring()
         }
+        // Two small frames instead of one large one: a run of many inputs keeps one suspended per input.
+        if parseWorkers <= 1 { return await runInline(output: output) }
+        return await runParallel(output: output)
+    }
+
+    /// Several parse workers: a reader task feeds line batches to them; their results are put back in batch
+    /// order and joined here.
+    private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
         let options = self.options
@@ -55,7 +63,9 @@ struct InputStage: Sendable {
                     lineBatches.finish()
                     return (0, error)
                 }
-                let failure = await stage.read(with: &framer, into: lineBatches, budget: budget)
+                let failure = await stage.read(with: &framer, budget: budget, hasRoom: { lineBatches.hasRoom }) {
+                    await lineBatches.send($0)
+                }
                 lineBatches.finish()
                 return (framer.bytesRead, failure)
             }
@@ -109,7 +119,43 @@ struct InputStage: Sendable {
         }
     }
 
-    /// Frames batches until the input ends, sending them numbered in order. A file is read only while it
+    /// One parse worker: reads, parses and joins in this one task, with no channel between them (an input
+    /// of many costs one task, and its descriptor is given back before a send to the merge that would wait).
+    private func runInline(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
+        let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
+        await budget?.acquire()
+        var framer: LineFramer
+        do throws(InputError) {
+            framer = try openFramer()
+        } catch {
+            budget?.release()
+            return (LineCounts(), error)
+        }
+        var parser = LineParser(options: options)
+        var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
+        joiner.keepRaw = keepRaw
+        var lastEnd: (line: Int64, offset: Int64) = (1, 0)
+        let service = spec.fileService
+        let failure = await read(with: &framer, budget: budget, hasRoom: { output.hasRoom }) { lines in
+            let parsed = Self.parse(lines, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
+            lastEnd = (lines.endLine, lines.endOffset)
+            var batch = joiner.join(parsed, lines: lines)
+            batch.quiet = lines.endsAtPause
+            await output.send(batch)
+            wakeups?.ring()
+        }
+        if let last = joiner.finish() {
+            var batch = RecordBatch(input: index, records: [last], deadLetters: [])
+            batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
+            await output.send(batch)
+            wakeups?.ring()
+        }
+        var counts = joiner.counts
+        counts.bytes += framer.bytesRead
+        return (counts, failure)
+    }
+
+    /// Frames batches until the input ends, handing them to `send` numbered in order. A file is read only while it
     /// holds a slot of `budget` (taken by the caller): the slot and the descriptor are given back at the end,
     /// before a send that would wait (the merge may need another input's records first), and when a followed
     /// file has nothing to read; such a file waits on the watcher (or its deadline) and is reopened where it
@@ -117,7 +163,8 @@ struct InputStage: Sendable {
     /// marked `endsAtPause` (the joiner then hands on its last record and the batch goes on marked quiet). A
     /// shorter pause changes nothing: the records are exactly those of the same bytes read at once.
     private func read(
-        with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>, budget: OpenFileBudget?
+        with framer: inout LineFramer, budget: OpenFileBudget?, hasRoom: () -> Bool,
+        send: (LineBatch) async -> Void
     ) async -> InputError? {
         var holding = budget != nil
         defer { if holding { budget?.release() } }
@@ -143,7 +190,7 @@ struct InputStage: Sendable {
                             batch.index = index
                             batch.endsAtPause = true
                             index += 1
-                            await lineBatches.send(batch)
+                            await send(batch)
                             quietMarked = true
                         }
                         let deadline = quietMarked ? now + recheck : min(now + recheck, since + quietAfter + 1_000_000)
@@ -177,7 +224,7 @@ struct InputStage: Sendable {
                         batch.index = index
                         batch.endsAtPause = true
                         index += 1
-                        await lineBatches.send(batch)
+                        await send(batch)
                         quietMarked = true
                     }
                     try? await Task.sleep(nanoseconds: 10_000_000)
@@ -187,11 +234,11 @@ struct InputStage: Sendable {
                 pauseStart = paused ? RunControl.now() : nil
                 batch.index = index
                 index += 1
-                if holding && !lineBatches.hasRoom && framer.suspendSource() {
+                if holding && !hasRoom() && framer.suspendSource() {
                     budget?.release()
                     holding = false
                 }
-                await lineBatches.send(batch)
+                await send(batch)
                 if let e = framer.pendingError { return e }
             } catch {
                 return error
