@@ -34,7 +34,7 @@ struct InputStage: Sendable {
     func run(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         defer {
             output.finish()
-            wakeups?.ring()
+            wakeups?.ring(input: index)
         }
         // Two small frames instead of one large one: a run of many inputs keeps one suspended per input.
         if parseWorkers <= 1 { return await runInline(output: output) }
@@ -100,14 +100,14 @@ struct InputStage: Sendable {
                     var batch = joiner.join(parsed, lines: lines)
                     batch.quiet = lines.endsAtPause
                     await output.send(batch)
-                    wakeups?.ring()
+                    wakeups?.ring(input: index)
                 }
             }
             if let last = joiner.finish() {
                 var batch = RecordBatch(input: index, records: [last], deadLetters: [])
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
-                wakeups?.ring()
+                wakeups?.ring(input: index)
             }
             var counts = joiner.counts
             var failure: InputError?
@@ -142,13 +142,13 @@ struct InputStage: Sendable {
             var batch = joiner.join(parsed, lines: lines)
             batch.quiet = lines.endsAtPause
             await output.send(batch)
-            wakeups?.ring()
+            wakeups?.ring(input: index)
         }
         if let last = joiner.finish() {
             var batch = RecordBatch(input: index, records: [last], deadLetters: [])
             batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
             await output.send(batch)
-            wakeups?.ring()
+            wakeups?.ring(input: index)
         }
         var counts = joiner.counts
         counts.bytes += framer.bytesRead

@@ -17,7 +17,7 @@ final class FileChangeWatcher: Sendable {
     }
 
     private struct Waiter {
-        var deadline: Int64
+        var key: Key
         var continuation: CheckedContinuation<Void, Never>
     }
 
@@ -27,9 +27,11 @@ final class FileChangeWatcher: Sendable {
         var generations: [Key: UInt64] = [:]
         /// Bumped when the kernel's queue overflowed: every file may have changed.
         var overflows: UInt64 = 0
-        var waiters: [Key: [Waiter]] = [:]
-        var waiting = 0
-        var nextDeadline = Int64.max
+        /// Waiters by id, their ids by file, and their deadlines (an id already woken is skipped there).
+        var waiters: [Int: Waiter] = [:]
+        var byKey: [Key: [Int]] = [:]
+        var deadlines = MinHeap<(deadline: Int64, id: Int)>(less: { $0.deadline < $1.deadline })
+        var nextID = 0
         var polling = false
         var unwatched = -1
     }
@@ -89,9 +91,11 @@ final class FileChangeWatcher: Sendable {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let (now, startPolling): (Bool, Bool) = state.withLock { s in
                 if s.generations[key, default: 0] &+ s.overflows != ticket { return (true, false) }
-                s.waiters[key, default: []].append(Waiter(deadline: deadline, continuation: c))
-                s.waiting += 1
-                s.nextDeadline = min(s.nextDeadline, deadline)
+                let id = s.nextID
+                s.nextID += 1
+                s.waiters[id] = Waiter(key: key, continuation: c)
+                s.byKey[key, default: []].append(id)
+                s.deadlines.push((deadline, id))
                 let start = !s.polling
                 s.polling = true
                 return (false, start)
@@ -114,32 +118,28 @@ final class FileChangeWatcher: Sendable {
                 if s.fd >= 0 { Self.drain(s.fd, into: &buffer, changed: &changed, overflow: &overflow) }
                 if overflow {
                     s.overflows &+= 1
-                    for (_, list) in s.waiters { wake += list.map(\.continuation) }
+                    wake += s.waiters.values.map(\.continuation)
                     s.waiters = [:]
-                } else {
-                    for key in changed {
-                        s.generations[key, default: 0] &+= 1
-                        if let list = s.waiters.removeValue(forKey: key) { wake += list.map(\.continuation) }
+                    s.byKey = [:]
+                    s.deadlines = MinHeap(less: { $0.deadline < $1.deadline })
+                }
+                for key in changed {
+                    s.generations[key, default: 0] &+= 1
+                    for id in s.byKey.removeValue(forKey: key) ?? [] {
+                        if let w = s.waiters.removeValue(forKey: id) { wake.append(w.continuation) }
                     }
                 }
-                if now >= s.nextDeadline {
-                    var next = Int64.max
-                    for (key, list) in s.waiters {
-                        guard list.contains(where: { $0.deadline <= now }) else {
-                            next = min(next, list.map(\.deadline).min() ?? next)
-                            continue
-                        }
-                        let kept = list.filter { $0.deadline > now }
-                        wake += list.filter { $0.deadline <= now }.map(\.continuation)
-                        s.waiters[key] = kept.isEmpty ? nil : kept
-                        next = min(next, kept.map(\.deadline).min() ?? next)
-                    }
-                    s.nextDeadline = next
+                while let top = s.deadlines.top, top.deadline <= now {
+                    _ = s.deadlines.pop()
+                    guard let w = s.waiters.removeValue(forKey: top.id) else { continue }
+                    wake.append(w.continuation)
+                    s.byKey[w.key]?.removeAll { $0 == top.id }
+                    if s.byKey[w.key]?.isEmpty == true { s.byKey[w.key] = nil }
                 }
-                s.waiting -= wake.count
-                if s.waiting == 0 {
+                if s.waiters.isEmpty {
                     s.polling = false
-                    s.nextDeadline = .max
+                    s.byKey = [:]
+                    s.deadlines = MinHeap(less: { $0.deadline < $1.deadline })
                     return true
                 }
                 return false
