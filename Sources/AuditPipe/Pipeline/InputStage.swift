@@ -179,7 +179,8 @@ struct InputStage: Sendable {
         // The last empty batch of a pause: what the quiet mark is sent as.
         var idle: LineBatch?
         while true {
-            if !holding, let budget {
+            // A source at its end needs no slot: what is left is its last partial line, or nothing.
+            if !holding, let budget, !framer.atEnd {
                 if framer.sourceIsSuspended, let key {
                     let ticket = watcher.ticket(key)
                     if !framer.sourceMayHaveNews() {
