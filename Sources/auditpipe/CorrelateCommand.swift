@@ -41,7 +41,9 @@ struct CorrelateCommand: AsyncParsableCommand {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Draw a progress line on stderr (default: when stderr is a terminal and the run does not follow).")
+        help:
+            "Draw a progress line on stderr (default: when stderr is a terminal, stdout is not, and the run does not follow); once a second when stderr is not a terminal."
+    )
     var progress: Bool?
 
     @OptionGroup var range: TimeRangeFlags
@@ -59,6 +61,11 @@ struct CorrelateCommand: AsyncParsableCommand {
         if follow && inputs.contains("-") { throw ValidationError("--follow follows files, not stdin (use filter)") }
     }
 
+    /// True when the events go to a terminal too (a progress line there would run into them).
+    static func writesToTerminal(_ output: OutputFlags) -> Bool {
+        output.outputDirectory == nil && output.output == "-" && isatty(1) == 1
+    }
+
     func run() async throws {
         var options = pipeline.options
         // A file that is not text is refused, unless a dead-letter limit says its lines may be read anyway.
@@ -69,7 +76,7 @@ struct CorrelateCommand: AsyncParsableCommand {
             follow: follow ? FollowSettings(checkpointDirectory: checkpoint) : nil)
         let runner = PipelineRunner(
             pipeline: pipeline, quiet: output.quiet, maxDeadLetters: output.maxDeadLetters,
-            progress: progress ?? (!follow && !output.quiet && isatty(2) == 1))
+            progress: progress ?? (!follow && !output.quiet && isatty(2) == 1 && !Self.writesToTerminal(output)))
         try await runner.run()
     }
 }

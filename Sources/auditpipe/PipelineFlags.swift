@@ -7,7 +7,7 @@ import AuditPipe
 
 /// Flags that shape parsing and correlation, shared by `correlate` and `filter`.
 struct PipelineFlags: ParsableArguments {
-    @Option(help: "Line format: auto (detect per line), json, logfmt, text, openstack, access.")
+    @Option(help: "Line format: auto (detect per line), json, logfmt, text, openstack, access or csv.")
     var format: String = "auto"
 
     @Option(

@@ -40,6 +40,9 @@ struct PipelineRunner {
             case .invalid(let message):
                 FileHandleStderr.write("auditpipe: \(message)\n")
                 throw ExitCode(1)
+            case .locked(let message):
+                FileHandleStderr.write("auditpipe: locked: \(message)\n")
+                throw ExitCode(5)
             default:
                 FileHandleStderr.write("auditpipe: \(error)\n")
                 throw ExitCode(3)

@@ -7,7 +7,7 @@ import Synchronization
 #endif
 
 /// Draws a run's progress on stderr every quarter second: one line redrawn in place on a terminal (bytes,
-/// MB/s, events/s and, for files, the share done and an ETA), a plain line every ten seconds otherwise.
+/// MB/s, events/s and, for files, the share done and an ETA), a plain line every second otherwise.
 final class ProgressDrawer {
     /// Ticks so far, and whether a line is on the terminal.
     private final class State: Sendable {
@@ -29,7 +29,7 @@ final class ProgressDrawer {
                 s.ticks += 1
                 return s.ticks
             }
-            guard terminal || tick % 40 == 0 else { return }
+            guard terminal || tick % 4 == 0 else { return }
             let text = progress.snapshot().line(seconds: RunClock.seconds() - started)
             FileHandleStderr.write(terminal ? "\r\u{1B}[K" + text : text + "\n")
             state.value.withLock { $0.drawn = true }

@@ -68,6 +68,11 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
+        var st = stat()
+        guard stat(archive, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            FileHandleStderr.write("auditpipe: input error: \(archive): no such archive directory\n")
+            throw ExitCode(2)
+        }
         let filter = try expression.map { try parseFilter($0, records: false) }
         let now = Int64(time(nil)) * UTCTime.second
         let query = ArchiveQuery(
@@ -103,7 +108,8 @@ struct QueryCommand: ParsableCommand {
             }
             if !quiet {
                 FileHandleStderr.write(
-                    "auditpipe: \(counts.matched) of \(counts.events) events matched in \(counts.days) days\n")
+                    "auditpipe: \(counts.matched) of \(counts.events) events matched in \(counts.days) day\(counts.days == 1 ? "" : "s")\n"
+                )
             }
         } catch {
             if error.isBrokenPipe { throw ExitCode.success }

@@ -220,11 +220,18 @@ public struct FilterParser {
     }
 
     private func resolve(_ written: String, at t: FilterToken) throws(FilterSyntaxError) -> FieldPath {
+        let path: FieldPath
         do throws(FieldCatalog.UnknownField) {
-            return try FieldCatalog.resolve(written, target: target)
+            path = try FieldCatalog.resolve(written, target: target)
         } catch {
             throw self.error(error.message, at: t)
         }
+        // `levels.warning` is `levels.warn`: the stored name, whatever synonym is written.
+        guard target == .events, path.segments.count == 2, path.segments[0] == "levels" else { return path }
+        let level = try levelIfNeeded(
+            .string(path.segments[1]), path: FieldPath(segments: ["levels"], written: ""), at: t)
+        guard case .string(let name) = level else { return path }
+        return FieldPath(segments: ["levels", name], written: written)
     }
 
     private func column(of t: FilterToken) -> Int {

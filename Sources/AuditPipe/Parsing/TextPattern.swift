@@ -108,6 +108,21 @@ public struct RequestIDPattern: Sendable {
         } catch {
             throw PatternError("bad regular expression: \(error.message)", at: error.offset, in: source)
         }
+        // A pattern that matches nothing at all would turn every id into the empty string: every record
+        // uncorrelated, in silence.
+        let data = RegexMatchData(for: regex)
+        let empty: [UInt8] = []
+        let emptyMatch = empty.withUnsafeBufferPointer { b in
+            regex.match(b, data) && (data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0))?.isEmpty != false
+        }
+        let blank = Array("x".utf8).withUnsafeBufferPointer { b in
+            regex.match(b, data) && (data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0))?.isEmpty != false
+        }
+        if emptyMatch || blank {
+            throw PatternError(
+                "the pattern can match an empty id, which would make every id the same; make it match at least one character",
+                at: 0, in: source)
+        }
     }
 
     /// The canonical form of `id`, using `data` (made for this pattern) as scratch space.

@@ -64,9 +64,24 @@ public struct Pipeline: Sendable {
                     "a checkpoint needs the events in one JSONL file (-o FILE), which it cuts back on resume")
             }
         }
+        // One run per checkpoint: a second follower on the same state would write every event twice.
+        var lock: ArchiveLock?
+        if let dir = checkpointDirectory {
+            mkdir(dir, 0o755)
+            do throws(ArchiveRunError) {
+                lock = try ArchiveLock.acquire(root: dir, timeout: 0)
+            } catch {
+                if case .locked(_, let holder) = error {
+                    throw .locked(
+                        "another run (pid \(holder.map(String.init) ?? "?")) follows with the checkpoint \(dir); one run per checkpoint"
+                    )
+                }
+                throw .cannotOpen(OutputError(path: dir, message: "cannot lock the checkpoint: \(error)"))
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         do throws(OutputError) {
             if let dir = checkpointDirectory, let only = eventOutputs.first {
-                mkdir(dir, 0o755)
                 resume = try Checkpoint.load(from: dir)
                 if !resume.exists {
                     // A new checkpoint: what the outputs hold already stays.

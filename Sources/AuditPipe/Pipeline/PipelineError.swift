@@ -7,12 +7,15 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(OutputError)
     /// Writing an output failed during the run.
     case outputFailed(OutputError)
+    /// Another run holds the checkpoint directory (exit 5, as for a locked archive).
+    case locked(String)
 
     public var description: String {
         switch self {
         case .invalid(let m): m
         case .cannotOpen(let e): "cannot open output \(e)"
         case .outputFailed(let e): "output failed: \(e)"
+        case .locked(let m): m
         }
     }
 

@@ -36,8 +36,11 @@ public final class PipelineProgress: Sendable {
         public func line(seconds: Double) -> String {
             let t = max(0.001, seconds)
             let mb = Double(bytesRead) / 1e6
+            func figure(_ v: Double) -> String {
+                v >= 10 ? String(Int(v)) : String(Int(v)) + "." + String(Int(v * 10) % 10)
+            }
             var figures =
-                "\(Int(mb)) MB read, \(Int(mb / t)) MB/s, \(records) records, \(events) events (\(Int(Double(events) / t))/s)"
+                "\(figure(mb)) MB read, \(figure(mb / t)) MB/s, \(records) records, \(events) events (\(Int(Double(events) / t))/s)"
             if inputs > 1 { figures += ", \(inputsDone)/\(inputs) inputs" }
             if let f = fraction, f > 0 {
                 let eta = Int((t / f - t).rounded())

@@ -95,7 +95,7 @@ struct ArchiveTests {
             ],
             in: dir)
         #expect(q == 0)
-        #expect(qerr.contains("events matched in 1 days"))
+        #expect(qerr.contains("events matched in 1 day\n"))
         #expect(
             Self.lines(dir.appendingPathComponent("q.jsonl")).allSatisfy {
                 $0.contains(#""user":"alice""#) && $0.contains(#""status":500"#)

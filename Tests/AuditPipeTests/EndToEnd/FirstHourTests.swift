@@ -3,6 +3,22 @@ import Testing
 
 /// A newcomer's first hour: the version, a file that is no log, a directory that cannot be read or is empty.
 struct FirstHourTests {
+    /// A query of an archive directory that is not there is an input error, not an empty export.
+    @Test func aQueryOfAMissingArchiveFails() throws {
+        let r = try AuditPipeBinary.run(["query", "/nonexistent-archive-\(UUID().uuidString)", "--all"])
+        #expect(r.status == 2 && r.stderr.contains("no such archive directory"))
+    }
+
+    /// An id pattern that can match an empty id is refused (it would make every id the same).
+    @Test func anIDPatternThatMatchesNothingIsRefused() throws {
+        for pattern in ["x*", "(\\d*)", "a|"] {
+            let r = try AuditPipeBinary.run(["correlate", "-", "--id-pattern", pattern], stdin: Data())
+            #expect(r.status == 1 && r.stderr.contains("can match an empty id"), "\(pattern): \(r.stderr)")
+        }
+        let ok = try AuditPipeBinary.run(["correlate", "-", "--id-pattern", "[0-9a-f-]{36}", "-q"], stdin: Data())
+        #expect(ok.status == 0)
+    }
+
     @Test func versionIsPrinted() throws {
         let r = try AuditPipeBinary.run(["--version"])
         #expect(r.status == 0)

@@ -131,6 +131,33 @@ struct FollowCheckpointTests {
         #expect(ids == ["a.log-0", "a.log-1", "a.log-2", "a.log-3", "a.log-4", "b.log-0", "b.log-1"])
     }
 
+    /// A second follower on the same checkpoint is refused (exit 5) and writes nothing: two would write every
+    /// event twice.
+    @Test func aSecondFollowerOnTheSameCheckpointIsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        Self.append(count: 20, rotateEvery: 1_000, dir: dir.path, pause: 0)
+        let args = [
+            "correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "out.jsonl", "--idle", "1s", "-q",
+        ]
+        let first = Process()
+        first.executableURL = AuditPipeBinary.url
+        first.arguments = args
+        first.currentDirectoryURL = dir
+        try first.run()
+        for _ in 0..<300 where requestIDs(dir).count < 20 { usleep(100_000) }
+        let before = try Data(contentsOf: dir.appendingPathComponent("out.jsonl"))
+        let second = try AuditPipeBinary.run(args, in: dir)
+        #expect(second.status == 5)
+        #expect(
+            second.stderr.contains(
+                "locked: another run (pid \(first.processIdentifier)) follows with the checkpoint state"))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out.jsonl")) == before)
+        first.terminate()
+        first.waitUntilExit()
+        #expect(requestIDs(dir).count == 20)
+    }
+
     @Test func aRestartNamingTheSameFileAnotherWayResumesIt() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

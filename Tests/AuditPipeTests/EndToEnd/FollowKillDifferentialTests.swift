@@ -182,7 +182,15 @@ struct FollowKillDifferentialTests {
         let extra = Set(followed).subtracting(expected)
         #expect(followed.count == expected.count, "\(kills) kills: \(followed.count) events, batch \(expected.count)")
         #expect(
-            lost.isEmpty && extra.isEmpty, "\(lost.count) lost, \(extra.count) extra, e.g. \(Array(extra.prefix(1)))")
+            lost.isEmpty && extra.isEmpty,
+            "\(lost.count) lost, \(extra.count) extra, e.g. lost \(lost.sorted().prefix(1)), extra \(extra.sorted().prefix(1))"
+        )
+        if let keep = ProcessInfo.processInfo.environment["AUDITPIPE_KEEP_DIFF"], !(lost.isEmpty && extra.isEmpty) {
+            try Data((lost.sorted().joined(separator: "\n") + "\n").utf8).write(
+                to: URL(fileURLWithPath: keep + ".lost"))
+            try Data((extra.sorted().joined(separator: "\n") + "\n").utf8).write(
+                to: URL(fileURLWithPath: keep + ".extra"))
+        }
         #expect(
             Self.sortedLines(dir.appendingPathComponent("dead.jsonl"))
                 == Self.sortedLines(dir.appendingPathComponent("batch/dead.jsonl")))

@@ -37,6 +37,9 @@ struct FilterParserTests {
         }
         #expect(list.map { "\($0)" } == [#"string("error")"#, #"string("fatal")"#, #"string("fatal")"#])
         #expect(try shape(#"levels contains "warning""#) == #"levels contains string("warn")"#)
+        #expect(try shape("levels.warning >= 1") == #"levels.warn >= number(1.0, text: "1")"#)
+        #expect(try shape("levels.ERR >= 1") == #"levels.error >= number(1.0, text: "1")"#)
+        #expect(throws: FilterSyntaxError.self) { try FilterParser.parse("levels.bogus >= 1") }
         #expect(throws: FilterSyntaxError.self) { try records(#"level == "loud""#) }
     }
 

@@ -319,7 +319,9 @@ public enum PipelineLoader {
             case "map":
                 for (t, tv) in y.members(v, allowed: targets, in: "map (event field: record field)") {
                     if let f = y.string(tv, t) {
-                        rules.fieldMap.append(.init(target: EventTarget(rawValue: t)!, field: f))
+                        // `fields.NAME` (as filters on records write it) is the record field NAME.
+                        let field = f.hasPrefix("fields.") ? String(f.dropFirst("fields.".count)) : f
+                        rules.fieldMap.append(.init(target: EventTarget(rawValue: t)!, field: field))
                     }
                 }
             case "set":
