@@ -244,6 +244,11 @@ struct InputStage: Sendable {
                     "not a log file: \(why); pass --max-dead-letters N to read it line by line anyway"
             )
         }
+        // The sniff's buffer was grown for 64 KiB; the prefix kept is only what was read.
+        var compact: [UInt8] = []
+        compact.reserveCapacity(start.count)
+        compact.append(contentsOf: start)
+        start = compact
         guard document else { return PrefixedSource(prefix: start, upstream: source) }
         if options.format == .csv || CSVDocumentSource.looksLikeFrappeExport(start) {
             return try CSVDocumentSource(prefix: start, upstream: &source, name: spec.path)
