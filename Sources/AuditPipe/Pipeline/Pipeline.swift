@@ -54,8 +54,7 @@ public struct Pipeline: Sendable {
         var sink: any EventSink
         var events: JSONLSink?
         var deadLetters: DeadLetterWriter?
-        let (specs, expandErrors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
-        let set = makeInputs(specs, progress: progress)
+        let (set, expandErrors, warnings) = makeInputs()
         if checkpointDirectory != nil {
             guard eventOutputs.count == 1, let only = eventOutputs.first, only.kind == .jsonl, only.path != "-",
                 only.template == nil, only.whereFilter == nil
@@ -155,20 +154,23 @@ public struct Pipeline: Sendable {
     ) async throws(OutputError) -> RunStats {
         var pipeline = self
         pipeline.follow?.checkpointDirectory = nil
-        let (specs, expandErrors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
+        let (set, expandErrors, warnings) = pipeline.makeInputs()
         var stats = try await pipeline.execute(
-            pipeline.makeInputs(specs, progress: progress), sink: sink, resume: Checkpoint(), control: control,
-            syncEvents: nil, syncDeadLetters: nil, deadLetter: deadLetter)
+            set, sink: sink, resume: Checkpoint(), control: control, syncEvents: nil, syncDeadLetters: nil,
+            deadLetter: deadLetter)
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings
         return stats
     }
 
-    /// The run's inputs: the expanded files of a batch run, or the followed patterns.
-    private func makeInputs(_ specs: [InputSpec], progress: PipelineProgress) -> InputSet {
-        InputSet(
+    /// The run's inputs: a batch run's files, expanded (with the errors and warnings expanding them found), or
+    /// a followed run's patterns.
+    private func makeInputs() -> (set: InputSet, errors: [InputError], warnings: [String]) {
+        let (specs, errors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
+        let set = InputSet(
             specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs) }, options: effectiveOptions,
             checkpointing: follow?.checkpointDirectory != nil, stopAfter: stopAfter, progress: progress)
+        return (set, errors, warnings)
     }
 
     /// The options as run: a followed run is live, and keeps each record's lines when it checkpoints.

@@ -1,3 +1,4 @@
+import AuditPipe
 import Foundation
 import Testing
 
@@ -55,7 +56,7 @@ struct EventClockDifferentialTests {
             Array(#"{"ts":"\#(ts)","service":"clock","request_id":"outlier-\#(name)","msg":"bad clock"}"#.utf8)
         }
         func isJSON(_ line: [UInt8]) -> Bool { line.starts(with: Array(#"{""#.utf8)) }
-        var rng = SeededGenerator(seed: 5)
+        var rng = SplitMix64(seed: 5)
         for k in 0..<6 {
             // Between two JSON records, so no stack trace or stray line changes the record it joins.
             var at = Int.random(in: 1..<(lines.count - 1), using: &rng)
@@ -112,7 +113,7 @@ struct EventClockDifferentialTests {
             reader.data = output.readDataToEndOfFile()
             readDone.signal()
         }
-        var rng = SeededGenerator(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let bytes = [UInt8](dump)
         var at = 0
         while at < bytes.count {
@@ -157,17 +158,4 @@ struct EventClockDifferentialTests {
     }
 
     private final class ResultBox: @unchecked Sendable { var data = Data() }
-}
-
-/// SplitMix64: a fixed-seed generator, so random pauses, kill points and outliers repeat run after run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,3 +1,4 @@
+import AuditPipe
 import Foundation
 import Testing
 
@@ -32,7 +33,7 @@ struct FirstHourTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(atPath: "/bin/ls", toPath: dir.appendingPathComponent("ls").path)
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        var rng = SeededGenerator(seed: 3)
+        var rng = SplitMix64(seed: 3)
         png += Data((0..<20_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
         try png.write(to: dir.appendingPathComponent("shot.png"))
         try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(

@@ -1,3 +1,4 @@
+import AuditPipe
 import Foundation
 import Synchronization
 import Testing
@@ -20,7 +21,7 @@ struct FollowKillDifferentialTests {
         if lines.last == [] { lines.removeLast() }
         var out: [[[UInt8]]] = [[], [], []]
         var current = 0
-        var rng = SeededGenerator(seed: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         for line in lines {
             let startsRecord = line.first.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "t") } ?? true
             if startsRecord { current = Int.random(in: 0..<3, using: &rng) }
@@ -49,7 +50,7 @@ struct FollowKillDifferentialTests {
     static func writeContinuously(
         _ streams: [[[UInt8]]], into dir: String, seed: UInt64, lives: Lives? = nil, spread: Int = 12
     ) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var fds = files.map { open(dir + "/" + $0, O_WRONLY | O_APPEND | O_CREAT, 0o644) }
         var next = [0, 0, 0]
         var rotated = false
@@ -130,7 +131,7 @@ struct FollowKillDifferentialTests {
             Self.writeContinuously(streams, into: logsPath, seed: 77, lives: lives)
             writerDone.signal()
         }
-        var rng = SeededGenerator(seed: 1234)
+        var rng = SplitMix64(seed: 1234)
         var kills = 0
         var moves = 0
         var lastCommitted: Int64 = 0

@@ -1,3 +1,4 @@
+import AuditPipe
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ struct TextPatternDumpTests {
 
     /// Writes `gateway.jsonl` and `app-2.log` for `requests` requests (fixed seed); returns records per uuid.
     static func writeDump(in dir: URL, requests: Int, upperInText: Bool) throws -> Truth {
-        var rng = SplitMix(seed: 20_240_514)
+        var rng = SplitMix64(seed: 20_240_514)
         var truth = Truth()
         var json = ""
         var text = ""
@@ -163,18 +164,9 @@ struct TextPatternDumpTests {
     }
 }
 
-/// SplitMix64, for a reproducible dump.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uuid() -> String {
+/// Random UUIDs (version 4 shape) from the demo's seeded generator, for a reproducible dump.
+extension SplitMix64 {
+    fileprivate mutating func uuid() -> String {
         let a = next()
         let b = next()
         let hex = String(format: "%016llx%016llx", a, b)
