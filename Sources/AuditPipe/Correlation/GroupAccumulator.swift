@@ -41,7 +41,11 @@ struct GroupAccumulator: Sendable {
     var requestID: String?
     var start: Int64
     var end: Int64
+    /// Merge order of the group's first record: the order groups are emitted in.
     var firstSequence: Int64
+    /// The record that names the event (its id): the earliest by time, then input, then offset. It does not
+    /// depend on the order records arrive in, so a live run, one resumed after a crash, and a batch run
+    /// over the same bytes name the event alike.
     var firstPosition: SourcePosition
     var records: Int32 = 0
     var lines: Int64 = 0
@@ -82,12 +86,12 @@ struct GroupAccumulator: Sendable {
     mutating func add(_ r: LogRecord) {
         records += 1
         lines += Int64(r.lineCount)
-        if r.time < start { start = r.time }
-        if r.time > end { end = r.time }
-        if r.sequence < firstSequence {
-            firstSequence = r.sequence
+        if (r.time, r.position.input, r.position.offset) < (start, firstPosition.input, firstPosition.offset) {
             firstPosition = r.position
         }
+        if r.time < start { start = r.time }
+        if r.time > end { end = r.time }
+        if r.sequence < firstSequence { firstSequence = r.sequence }
         if let level = r.level { levels[Int(level.rawValue)] += 1 }
         let rank = RecordRank(r)
         if let s = r.service {

@@ -37,10 +37,15 @@ struct RecordMerger {
     /// Rung by inputs as they send (live runs): what the merge waits on when every input is quiet.
     private let wakeups: InputWakeups?
     private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
-    /// Inputs with no head on the heap that are still running: their batch ran out in the last call (they are
-    /// refilled at the start of the next, so records already taken go on without waiting for a live input),
-    /// or they are quiet.
+    /// Inputs with no head on the heap that are still running and not quiet: their batch ran out in the last
+    /// call (they are refilled at the start of the next, so records already taken go on without waiting for
+    /// a live input).
     private var unfilled: [Int32]
+    /// Running inputs that are quiet, with no head on the heap: apart, so a step costs what changed, not the
+    /// number of inputs.
+    private var quietInputs = Set<Int32>()
+    /// Inputs that went quiet with a batch already waiting behind the quiet mark: looked at in the next call.
+    private var recheck: [Int32] = []
     /// Quiet was reported for the inputs now quiet; the next step waits for one of them instead.
     private var quietReported = false
     /// The time of the last record merged: what the inputs agree the time is, a witness for a jump one input
@@ -121,13 +126,27 @@ struct RecordMerger {
     /// each input batch as it is taken.
     mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> Step? {
         while true {
+            // A quiet input that sent again rejoins: with wake-ups, those that rang since the last call (each
+            // rings after it sends); without, every quiet input.
+            let candidates = wakeups.map { $0.takeRung() + recheck } ?? quietInputs.sorted()
+            recheck = []
+            for i in candidates where quietInputs.contains(i) && channels[Int(i)].isReady {
+                quietInputs.remove(i)
+                cursors[Int(i)].quiet = false
+                unfilled.append(i)
+            }
             // Every running input that is not quiet must have its head on the heap before anything merges.
-            for i in unfilled where cursors[Int(i)].quiet && channels[Int(i)].isReady { cursors[Int(i)].quiet = false }
             let waiting = unfilled
-            for i in waiting where !cursors[Int(i)].quiet { await refill(i, deadLetters) }
-            unfilled = waiting.filter { cursors[Int($0)].batch == nil && !cursors[Int($0)].done }
+            unfilled = []
+            for i in waiting {
+                if !cursors[Int(i)].quiet { await refill(i, deadLetters) }
+                guard cursors[Int(i)].batch == nil && !cursors[Int(i)].done else { continue }
+                quietInputs.insert(i)
+                // Quiet by a batch that came with a later one behind it: no ring will tell of that one.
+                if channels[Int(i)].isReady { recheck.append(i) }
+            }
             if !heap.isEmpty { break }
-            if unfilled.isEmpty { return nil }
+            if quietInputs.isEmpty { return nil }
             if !quietReported {
                 quietReported = true
                 return Step(records: [], quiet: true)
@@ -138,15 +157,10 @@ struct RecordMerger {
                 await wakeups.wait()
                 return Step(records: [], quiet: false)
             }
-            let quiet = unfilled
-            unfilled = []
-            for (n, i) in quiet.enumerated() {
+            for i in quietInputs.sorted() {
                 await refill(i, deadLetters)
-                if cursors[Int(i)].batch == nil && !cursors[Int(i)].done { unfilled.append(i) }
-                if !heap.isEmpty {
-                    unfilled += quiet[(n + 1)...]
-                    break
-                }
+                if cursors[Int(i)].batch != nil || cursors[Int(i)].done { quietInputs.remove(i) }
+                if !heap.isEmpty { break }
             }
             if !heap.isEmpty { break }
         }
@@ -186,6 +200,10 @@ struct RecordMerger {
             }
             cursors[i].position = k
             if k >= cursors[i].batch?.records.count ?? 0 {
+                // Spent: dropped here, since a quiet input is not refilled (which would drop it) until it
+                // sends again, and the merge counts an input with a batch as having its head on the heap.
+                cursors[i].batch = nil
+                cursors[i].position = 0
                 unfilled.append(top.input)
                 break
             }

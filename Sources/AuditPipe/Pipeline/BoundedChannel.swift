@@ -108,6 +108,10 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     /// True when `receive()` would return at once (an element is waiting, or the channel is finished).
     public var isReady: Bool { state.withLock { $0.count > 0 || !$0.senders.isEmpty || $0.finished } }
 
+    /// True when `send` would not wait now (room, a waiting receiver, or finished); exact for a channel's
+    /// only sender, since receivers only make room.
+    var hasRoom: Bool { state.withLock { $0.count < capacity || !$0.receivers.isEmpty || $0.finished } }
+
     /// Ends the stream: receivers drain what is buffered, then get nil; waiting senders are released.
     public func finish() {
         let (receivers, senders) = state.withLock { s in

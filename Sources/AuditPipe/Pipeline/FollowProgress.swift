@@ -19,6 +19,12 @@ public final class FollowProgress: Sendable {
     func startSegment(input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64) {
         segments.withLock { s in
             var list = s[input] ?? []
+            // The same file reopened where it was left (after giving its descriptor back): no new segment.
+            if let last = list.last, let id = identity, last.identity?.device == id.device,
+                last.identity?.inode == id.inode, last.cumulativeStart - last.fileOffset == cumulative - fileOffset
+            {
+                return
+            }
             // Segments before the last committed point are not needed again; keep a few.
             if list.count > 8 { list.removeFirst(list.count - 8) }
             list.append(Segment(cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset))

@@ -19,6 +19,10 @@ struct InputStage: Sendable {
     /// Stop after reading (`.read`) or framing (`.frame`): the benchmark's cuts; the bytes or lines are
     /// counted and dropped.
     var stopAfter: PipelineStage?
+    /// The slots for open input files this input takes one of while it reads.
+    var budget = OpenFileBudget.shared
+    /// Wakes a followed input whose file changed while it held no descriptor.
+    var watcher = FileChangeWatcher.shared
 
     /// Where a followed input starts: files to read in order (the rest of a rotated file, then the path),
     /// and the stream offset and line number the first byte has.
@@ -33,8 +37,22 @@ struct InputStage: Sendable {
     func run(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         defer {
             output.finish()
-            wakeups?.ring()
+            wakeups?.ring(input: index)
         }
+        if stopAfter == .read {
+            var counts = LineCounts()
+            let (bytes, error) = readOnly()
+            counts.bytes = bytes
+            return (counts, error)
+        }
+        // Two small frames instead of one large one: a run of many inputs keeps one suspended per input.
+        if parseWorkers <= 1 { return await runInline(output: output) }
+        return await runParallel(output: output)
+    }
+
+    /// Several parse workers: a reader task feeds line batches to them; their results are put back in batch
+    /// order and joined here.
+    private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
         let options = self.options.resolvingYear(for: spec)
@@ -43,18 +61,20 @@ struct InputStage: Sendable {
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
-                if stage.stopAfter == .read {
-                    lineBatches.finish()
-                    return stage.readOnly()
-                }
+                // A file is opened only with a slot of the open-file budget; standard input needs none.
+                let budget: OpenFileBudget? = stage.spec.isStandardInput ? nil : stage.budget
+                await budget?.acquire()
                 var framer: LineFramer
                 do throws(InputError) {
                     framer = try stage.openFramer()
                 } catch {
+                    budget?.release()
                     lineBatches.finish()
                     return (0, error)
                 }
-                let failure = await stage.read(with: &framer, into: lineBatches)
+                let failure = await stage.read(with: &framer, budget: budget, hasRoom: { lineBatches.hasRoom }) {
+                    await lineBatches.send($0)
+                }
                 lineBatches.finish()
                 return (framer.bytesRead, failure)
             }
@@ -89,14 +109,14 @@ struct InputStage: Sendable {
                     var batch = joiner.join(parsed, lines: lines)
                     batch.quiet = lines.endsAtPause
                     await output.send(batch)
-                    wakeups?.ring()
+                    wakeups?.ring(input: index)
                 }
             }
             if let last = joiner.finish() {
                 var batch = RecordBatch(input: index, records: [last], deadLetters: [])
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
-                wakeups?.ring()
+                wakeups?.ring(input: index)
             }
             var counts = joiner.counts
             var failure: InputError?
@@ -108,22 +128,106 @@ struct InputStage: Sendable {
         }
     }
 
-    /// Frames batches until the input ends, sending them numbered in order. When a live input has nothing to
-    /// read, sleeps a little instead of blocking a thread; once it has been quiet for longer than
-    /// `quietAfter`, it sends one empty batch marked `endsAtPause` (the joiner then hands on its last record
-    /// and the batch goes on marked quiet). A shorter pause changes nothing: the records are exactly those
-    /// of the same bytes read at once.
-    private func read(with framer: inout LineFramer, into lineBatches: BoundedChannel<LineBatch>) async -> InputError? {
+    /// One parse worker: reads, parses and joins in this one task, with no channel between them (an input
+    /// of many costs one task, and its descriptor is given back before a send to the merge that would wait).
+    private func runInline(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
+        let options = self.options.resolvingYear(for: spec)
+        let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
+        await budget?.acquire()
+        var framer: LineFramer
+        do throws(InputError) {
+            framer = try openFramer()
+        } catch {
+            budget?.release()
+            return (LineCounts(), error)
+        }
+        var parser = LineParser(options: options)
+        var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
+        joiner.keepRaw = keepRaw
+        var lastEnd: (line: Int64, offset: Int64) = (1, 0)
+        let service = spec.fileService
+        let failure = await read(with: &framer, budget: budget, hasRoom: { output.hasRoom }) { lines in
+            let parsed = Self.parse(lines, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
+            lastEnd = (lines.endLine, lines.endOffset)
+            var batch = joiner.join(parsed, lines: lines)
+            batch.quiet = lines.endsAtPause
+            await output.send(batch)
+            wakeups?.ring(input: index)
+        }
+        if let last = joiner.finish() {
+            var batch = RecordBatch(input: index, records: [last], deadLetters: [])
+            batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
+            await output.send(batch)
+            wakeups?.ring(input: index)
+        }
+        var counts = joiner.counts
+        counts.bytes += framer.bytesRead
+        return (counts, failure)
+    }
+
+    /// Frames batches until the input ends, handing them to `send` numbered in order. A file is read only while it
+    /// holds a slot of `budget` (taken by the caller): the slot and the descriptor are given back at the end,
+    /// before a send that would wait (the merge may need another input's records first), and when a followed
+    /// file has nothing to read; such a file waits on the watcher (or its deadline) and is reopened where it
+    /// was left. Once a live input has been quiet for longer than `quietAfter`, it sends one empty batch
+    /// marked `endsAtPause` (the joiner then hands on its last record and the batch goes on marked quiet). A
+    /// shorter pause changes nothing: the records are exactly those of the same bytes read at once.
+    private func read(
+        with framer: inout LineFramer, budget: OpenFileBudget?, hasRoom: () -> Bool,
+        send: (LineBatch) async -> Void
+    ) async -> InputError? {
+        var holding = budget != nil
+        defer { if holding { budget?.release() } }
+        let key = follow == nil ? nil : watcher.watch(spec.path)
+        // Without inotify a quiet file is looked at four times a second; with it, every 5 s in case a change
+        // was missed (a file system that reports none): 10,000 quiet files cost 2,000 looks a second.
+        let recheck: Int64 = watcher.seesChanges ? 5 * UTCTime.second : UTCTime.second / 4
         var index = 0
         // A live input says it is quiet once, even before it had anything to say (an empty followed file).
         var quietMarked = false
         var pauseStart: Int64?
+        // The last empty batch of a pause: what the quiet mark is sent as.
+        var idle: LineBatch?
         while true {
+            // A source at its end needs no slot: what is left is its last partial line, or nothing.
+            if !holding, let budget, !framer.atEnd {
+                if framer.sourceIsSuspended, let key {
+                    let ticket = watcher.ticket(key)
+                    if !framer.sourceMayHaveNews() {
+                        let now = RunControl.now()
+                        let since = pauseStart ?? now
+                        pauseStart = since
+                        if !quietMarked && now - since > quietAfter, var batch = idle {
+                            batch.index = index
+                            batch.endsAtPause = true
+                            index += 1
+                            await send(batch)
+                            quietMarked = true
+                        }
+                        let deadline = quietMarked ? now + recheck : min(now + recheck, since + quietAfter + 1_000_000)
+                        await watcher.wait(key, after: ticket, until: deadline, control: control)
+                        continue
+                    }
+                }
+                await budget.acquire()
+                holding = true
+            }
             do throws(InputError) {
                 guard var batch = try framer.nextBatch() else { return nil }
+                if framer.atEnd && holding {
+                    // The source closed its descriptor at its end.
+                    budget?.release()
+                    holding = false
+                }
                 let paused = batch.endsAtPause
                 batch.endsAtPause = false
                 if batch.lines.isEmpty && paused {
+                    idle = batch
+                    if holding && framer.suspendSource() {
+                        budget?.release()
+                        holding = false
+                        continue
+                    }
                     let now = RunControl.now()
                     let since = pauseStart ?? now
                     pauseStart = since
@@ -131,7 +235,7 @@ struct InputStage: Sendable {
                         batch.index = index
                         batch.endsAtPause = true
                         index += 1
-                        await lineBatches.send(batch)
+                        await send(batch)
                         quietMarked = true
                     }
                     try? await Task.sleep(nanoseconds: 10_000_000)
@@ -142,7 +246,16 @@ struct InputStage: Sendable {
                 if stopAfter == .frame { continue }
                 batch.index = index
                 index += 1
-                await lineBatches.send(batch)
+                if holding && !hasRoom() && framer.suspendSource() {
+                    budget?.release()
+                    holding = false
+                }
+                // A quiet mark sent later must say where this batch ended, not where an older pause did: the
+                // merge takes its end as where the input resumes after a crash.
+                idle = LineBatch(
+                    input: batch.input, index: 0, bytes: [], lines: [], endOffset: batch.endOffset,
+                    endLine: batch.endLine)
+                await send(batch)
                 if let e = framer.pendingError { return e }
             } catch {
                 return error
@@ -277,6 +390,12 @@ struct PrefixedSource: ByteSource {
         }
         return try upstream.read(into: &buffer, max: max)
     }
+
+    mutating func suspend() -> Bool { upstream.suspend() }
+
+    var isSuspended: Bool { upstream.isSuspended }
+
+    mutating func mayHaveNews() -> Bool { !prefix.isEmpty || upstream.mayHaveNews() }
 
     mutating func close() { upstream.close() }
 }

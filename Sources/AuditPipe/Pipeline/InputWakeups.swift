@@ -5,6 +5,7 @@ import Synchronization
 final class InputWakeups: Sendable {
     private struct State {
         var rung = false
+        var inputs: [Int32] = []
         var waiter: CheckedContinuation<Void, Never>?
     }
 
@@ -18,6 +19,20 @@ final class InputWakeups: Sendable {
             return nil
         }
         waiter?.resume()
+    }
+
+    /// Says that input `input` sent (a batch, or its end).
+    func ring(input: Int32) {
+        state.withLock { $0.inputs.append(input) }
+        ring()
+    }
+
+    /// The inputs that rang since the last call, in order (with repeats).
+    func takeRung() -> [Int32] {
+        state.withLock { s in
+            defer { s.inputs = [] }
+            return s.inputs
+        }
     }
 
     /// Returns once `ring()` was called since the last wait.

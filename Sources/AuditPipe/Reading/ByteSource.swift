@@ -12,16 +12,40 @@ protocol ByteSource {
     mutating func close()
     /// True when a read would wait for data (a quiet pipe or terminal); false for files.
     mutating func wouldBlock() -> Bool
+    /// Closes the descriptor but keeps the read position, so another input can have it; the next read
+    /// reopens the file there. False when the source cannot (a pipe): it keeps its descriptor.
+    mutating func suspend() -> Bool
+    /// True while suspended by `suspend()`.
+    var isSuspended: Bool { get }
+    /// While suspended: true when reopening may find something new (the file grew, shrank or was
+    /// replaced); a suspended source that says false need not be reopened yet.
+    mutating func mayHaveNews() -> Bool
+}
+
+extension ByteSource {
+    /// Sources that hold no descriptor of their own, or cannot give it back, keep it.
+    mutating func suspend() -> Bool { false }
+    /// Never suspended unless the source says otherwise.
+    var isSuspended: Bool { false }
+    /// A source that cannot tell is worth reopening.
+    mutating func mayHaveNews() -> Bool { true }
 }
 
 /// Reads a file descriptor with large `read(2)` calls.
 struct FileDescriptorSource: ByteSource {
-    let fd: Int32
+    private(set) var fd: Int32
     let name: String
     let ownsDescriptor: Bool
     /// False for regular files, which never wait; true for pipes, terminals and sockets.
     let canWait: Bool
     private let control: RunControl?
+    /// Bytes read so far (where a suspended file is reopened).
+    private var position: Int64 = 0
+    /// The file's device and inode, to check that a reopened path is still the same file.
+    private var device: UInt64 = 0
+    private var inode: UInt64 = 0
+    /// True once the source gave its descriptor back; cleared when it reopens.
+    private(set) var isSuspended = false
 
     /// Opens a file for reading.
     init(path: String, control: RunControl? = nil) throws(InputError) {
@@ -42,12 +66,21 @@ struct FileDescriptorSource: ByteSource {
         self.control = control
         var st = stat()
         canWait = fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
     }
 
     /// Reads up to `max` bytes, appending them; 0 at end of input or once a stop is requested. On a pipe
     /// it is called only when `wouldBlock()` said data is ready, so it does not hold a thread while waiting.
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         if control?.isStopRequested == true { return 0 }
+        if isSuspended { try reopen() }
+        // A regular file is read no further than its size, so a small file gets a small buffer.
+        var max = max
+        if !canWait {
+            var st = stat()
+            if fstat(fd, &st) == 0 { max = Swift.min(max, Swift.max(1, Int(Int64(st.st_size) - position))) }
+        }
         let old = buffer.count
         var got = 0
         var failure: Int32 = 0
@@ -62,6 +95,7 @@ struct FileDescriptorSource: ByteSource {
             }
         }
         buffer.removeLast(max - got)
+        position += Int64(got)
         if failure != 0 {
             throw InputError(source: name, message: "read failed: \(String(cString: strerror(failure)))")
         }
@@ -76,6 +110,34 @@ struct FileDescriptorSource: ByteSource {
     }
 
     mutating func close() {
-        if ownsDescriptor { _ = Glibc.close(fd) }
+        if ownsDescriptor && fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+        isSuspended = false
+    }
+
+    /// A regular file opened by path gives its descriptor back; pipes and standard input keep theirs.
+    mutating func suspend() -> Bool {
+        guard ownsDescriptor, !canWait, fd >= 0 else { return false }
+        _ = Glibc.close(fd)
+        fd = -1
+        isSuspended = true
+        return true
+    }
+
+    /// Opens the path again at the position reached; it must still be the same file.
+    private mutating func reopen() throws(InputError) {
+        let f = open(name, O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else {
+            throw InputError(source: name, message: "cannot reopen: \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        guard fstat(f, &st) == 0, UInt64(st.st_dev) == device, UInt64(st.st_ino) == inode else {
+            _ = Glibc.close(f)
+            throw InputError(
+                source: name, message: "the file was replaced while it was being read (at byte \(position))")
+        }
+        _ = lseek(f, off_t(position), SEEK_SET)
+        fd = f
+        isSuspended = false
     }
 }

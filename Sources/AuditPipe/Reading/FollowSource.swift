@@ -28,6 +28,10 @@ struct FollowSource: ByteSource {
     private var fileOffset: Int64 = 0
     private var cumulative: Int64
     private var readingRotated = false
+    /// The file being read (the path, or a rotated file or copy beside it).
+    private var currentPath = ""
+    /// Set while the descriptor is given back (`suspend()`): what the file looked like then.
+    private var suspendedAt: (device: UInt64, inode: UInt64, size: Int64, modified: Int64, atEnd: Bool)?
     /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
     /// it starts with.
     private var head: [UInt8] = []
@@ -47,6 +51,8 @@ struct FollowSource: ByteSource {
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         while !control.isStopRequested {
             guard fd >= 0 || openNext() else { return 0 }
+            // No further than the file's end: a small file gets a small buffer.
+            let max = Swift.min(max, Swift.max(1, Int(size() - fileOffset)))
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: max))
             let n = buffer.withUnsafeMutableBufferPointer { p in Glibc.read(fd, p.baseAddress! + old, max) }
@@ -79,6 +85,42 @@ struct FollowSource: ByteSource {
     mutating func close() {
         if fd >= 0 { _ = Glibc.close(fd) }
         fd = -1
+        suspendedAt = nil
+    }
+
+    /// Gives the descriptor back, remembering the file (path, identity, offset) to reopen: the next look
+    /// reopens it as a checkpoint resume does, so a rename rotation or a copy-truncate meanwhile is followed.
+    mutating func suspend() -> Bool {
+        guard fd >= 0 else { return suspendedAt != nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        suspendedAt = (
+            UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size), Self.modified(st),
+            fileOffset >= Int64(st.st_size)
+        )
+        pending.insert(Start(path: currentPath, offset: fileOffset, identity: identity), at: 0)
+        _ = Glibc.close(fd)
+        fd = -1
+        return true
+    }
+
+    /// True while the descriptor is given back.
+    var isSuspended: Bool { suspendedAt != nil }
+
+    /// While suspended at the end of the file: true once the path names another file, or its size or
+    /// modification time changed (it grew, or was truncated and rewritten); a missing path has nothing new.
+    mutating func mayHaveNews() -> Bool {
+        guard let was = suspendedAt, was.atEnd, !control.isStopRequested, pending.count == 1,
+            pending[0].path == path
+        else { return true }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return UInt64(st.st_dev) != was.device || UInt64(st.st_ino) != was.inode || Int64(st.st_size) != was.size
+            || Self.modified(st) != was.modified
+    }
+
+    private static func modified(_ st: stat) -> Int64 {
+        Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 
     /// At the end of the current file: moves to the next pending file, the path's new file (rotation, once
@@ -117,6 +159,7 @@ struct FollowSource: ByteSource {
 
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
     private mutating func openNext() -> Bool {
+        let before = pending
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
@@ -140,8 +183,14 @@ struct FollowSource: ByteSource {
         }
         readingRotated = start.path != path
         let f = open(start.path, O_RDONLY | O_CLOEXEC)
-        guard f >= 0 else { return false }
+        guard f >= 0 else {
+            // Keep where to resume (a suspended or checkpointed file) for the next look.
+            pending = before
+            return false
+        }
         fd = f
+        currentPath = start.path
+        suspendedAt = nil
         identity = FileIdentity.of(fd: f)
         fileOffset = start.offset <= size() ? start.offset : 0
         if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }

@@ -106,6 +106,13 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
 
     mutating func wouldBlock() -> Bool { !finished && inputPos == input.count && upstream.wouldBlock() }
 
+    /// Gives back the compressed file's descriptor; the inflater keeps its state, so the reopened file
+    /// goes on from the compressed offset reached without inflating anything again.
+    mutating func suspend() -> Bool { upstream.suspend() }
+
+    /// True while the compressed file's descriptor is given back.
+    var isSuspended: Bool { upstream.isSuspended }
+
     mutating func close() {
         inflateEnd(stream)
         stream.deallocate()

@@ -38,9 +38,9 @@ struct LineFramer {
     /// The next batch, or nil at the end of input. A read error ends the input after the lines before it.
     mutating func nextBatch() throws(InputError) -> LineBatch? {
         if eof && carry.isEmpty { return nil }
+        // No reservation up front: the buffer grows with what the source has (a small file, a small buffer).
         var buf = carry
         carry = []
-        buf.reserveCapacity(batchBytes + readSize)
         var lines: [LineSpan] = []
         var paused = false
         var lineStart = 0
@@ -122,6 +122,18 @@ struct LineFramer {
             input: input, index: 0, bytes: buf, lines: lines, endsAtPause: paused, endOffset: nextOffset,
             endLine: nextNumber)
     }
+
+    /// True once the source ended (and was closed).
+    var atEnd: Bool { eof }
+
+    /// Gives the source's descriptor back, keeping its position (see `ByteSource.suspend()`).
+    mutating func suspendSource() -> Bool { eof ? false : source.suspend() }
+
+    /// True while the source's descriptor is given back.
+    var sourceIsSuspended: Bool { source.isSuspended }
+
+    /// While suspended: true when the source may have something new to read.
+    mutating func sourceMayHaveNews() -> Bool { source.mayHaveNews() }
 
     /// A read error met while framing the last batch; reported once the batch's lines are through.
     var pendingError: InputError?

@@ -191,6 +191,8 @@ struct FollowKillDifferentialTests {
                 to: URL(fileURLWithPath: keep + ".lost"))
             try Data((extra.sorted().joined(separator: "\n") + "\n").utf8).write(
                 to: URL(fileURLWithPath: keep + ".extra"))
+            try? FileManager.default.removeItem(atPath: keep + ".dir")
+            try FileManager.default.copyItem(at: dir, to: URL(fileURLWithPath: keep + ".dir"))
         }
         #expect(
             Self.sortedLines(dir.appendingPathComponent("dead.jsonl"))
