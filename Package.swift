@@ -35,10 +35,23 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        .target(
+            name: "AuditPipeHTTP"
+        ),
+        .target(
+            name: "AuditPipeServe",
+            dependencies: [
+                "AuditPipe",
+                "AuditPipeHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "auditpipe",
             dependencies: [
                 "AuditPipe",
+                "AuditPipeServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +67,10 @@ let package = Package(
         .testTarget(
             name: "AuditPipeTests",
             dependencies: ["AuditPipe"]
+        ),
+        .testTarget(
+            name: "AuditPipeServeTests",
+            dependencies: ["AuditPipe", "AuditPipeServe", "AuditPipeHTTP"]
         ),
     ]
 )

@@ -1,0 +1,5 @@
+/// stub
+enum ScreenPage {
+    /// stub
+    static let html = ""
+}

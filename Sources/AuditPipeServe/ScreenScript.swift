@@ -1,0 +1,5 @@
+/// stub
+enum ScreenScript {
+    /// stub
+    static let source = ""
+}

@@ -1,0 +1,5 @@
+/// stub
+enum ScreenStyle {
+    /// stub
+    static let source = ""
+}
