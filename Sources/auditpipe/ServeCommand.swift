@@ -43,6 +43,13 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A parent may have left SIGINT/SIGTERM blocked (the serve has nothing to flush: every log entry is
+        // fsynced as written), so they end it by their default action.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         for dir in archives {
             var st = stat()
             guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {

@@ -89,7 +89,11 @@ def main():
             d.save_screenshot(os.path.join(a.screenshots, "screen-list.png"))
 
         # Details of the first event, then its whole request.
-        d.execute_script("document.querySelector('#events tbody tr').click()")
+        # The first event with an entity id (so it has a document to show).
+        clicked = d.execute_script(
+            "const r = [...document.querySelectorAll('#events tbody tr')].find(r => r.cells[3].textContent.includes(' '));"
+            " if (r) r.click(); return !!r;")
+        check(clicked, "an event with an entity id on the first page")
         wait.until(lambda _: d.find_element(By.ID, "details").is_displayed()
                    and '"event_id"' in d.find_element(By.ID, "d-json").text)
         check("event=" in d.current_url, "details kept in the URL")
