@@ -15,10 +15,12 @@ struct ServeCommand: ParsableCommand {
             Signs users in with HTTP Basic auth against the users file (`auditpipe users add`); viewers list \
             and read, auditors also export. Every export and details view is written to --audit-log as an \
             audit event. Plain HTTP, on loopback by default: to serve other hosts put it behind a TLS proxy.
+
             Examples:
               auditpipe users add users.txt alice --role auditor
               auditpipe serve archive/ --users users.txt --audit-log screen-live/
-              curl -u alice 'http://127.0.0.1:8080/api/events?q=action%20%3D%3D%20%22export%22&limit=10'
+              curl -u alice \\
+                  'http://127.0.0.1:8080/api/events?q=outcome.status%20%3D%3D%204xx'
             """)
 
     @Argument(help: "Archive directories.")

@@ -22,6 +22,7 @@ struct UsersCommand: ParsableCommand {
             discussion: """
                 The password is read from standard input: typed twice without echo at a terminal, or one \
                 line from a pipe. At least 8 characters.
+
                 Example:
                   auditpipe users add users.txt alice --role auditor
                 """)
