@@ -112,6 +112,30 @@ def main():
         check("entity.id ==" in d.find_element(By.ID, "composed").text
               or "access.document ==" in d.find_element(By.ID, "composed").text, "Show Document filter")
 
+        # A date and time of day read in the chosen time zone: 19:00 in Tokyo is 10:00 UTC.
+        d.get(a.url + "/?from=2026-11-20&fromt=19:00&tz=Asia%2FTokyo")
+        wait.until(lambda _: len(rows()) > 0)
+        check(Select(d.find_element(By.ID, "f-tz")).first_selected_option.text == "Asia/Tokyo", "time zone restored")
+        expected_total = d.execute_script(
+            "return fetch('/api/events?limit=1&since=2026-11-20T10:00:00.000Z').then(r => r.json()).then(j => j.total)")
+        wait.until(lambda _: d.find_element(By.ID, "total").text.endswith(f" of {expected_total} events"))
+        check(all(t >= "2026-11-20 19:00" for t in column(0)), "times shown in the chosen zone")
+
+        # The triggers/webhooks tab lists webhook calls only; the activity tab has rows per user.
+        d.get(a.url + "/")
+        wait.until(lambda _: len(rows()) > 0)
+        d.find_element(By.ID, "tab-webhooks").click()
+        wait.until(lambda _: "tab=webhooks" in d.current_url and len(rows()) > 0
+                   and set(column(6)) == {"webhook"})
+        d.find_element(By.ID, "tab-activity").click()
+        d.execute_script("document.getElementById('a-by').value = 'user';"
+                         " document.getElementById('a-by').dispatchEvent(new Event('change'))")
+        wait.until(lambda _: "by=user" in d.current_url and len(
+            d.find_elements(By.CSS_SELECTOR, "#activity tbody tr")) > 1)
+        users = d.execute_script(
+            "return [...document.querySelectorAll('#activity tbody tr')].map(r => r.cells[0].textContent)")
+        check(a.filter_user in users, "activity has a row for the filtered user")
+
         # Export CSV of a filtered set: byte for byte what `auditpipe query` wrote.
         d.get(a.url + "/?expr=" + quote(a.export_expr))
         wait.until(lambda _: len(rows()) > 0 and d.find_element(By.ID, "export-csv").is_displayed())
