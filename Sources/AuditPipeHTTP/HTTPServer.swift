@@ -92,7 +92,7 @@ public final class HTTPServer: Sendable {
             }
             Thread.detachNewThread { [self] in
                 serve(client, peer: peerText)
-                close(client)
+                lingeringClose(client)
                 open.wrappingSubtract(1, ordering: .relaxed)
             }
         }
@@ -103,6 +103,25 @@ public final class HTTPServer: Sendable {
         stopped.store(true, ordering: .releasing)
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
+    }
+
+    /// Closes after the client has read the answer: stops writing, then reads and drops what the client still
+    /// sends (at most 1 s, 1 MiB), so a close with unread input does not reset the connection and destroy the
+    /// answer before the client reads it (a refused oversized head, say).
+    private func lingeringClose(_ fd: Int32) {
+        shutdown(fd, Int32(SHUT_WR))
+        var tv = timeval(tv_sec: 0, tv_usec: 200_000)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = Self.monotonicSeconds() + 1
+        var drained = 0
+        var sink = [UInt8](repeating: 0, count: 16 << 10)
+        while drained < 1 << 20, Self.monotonicSeconds() < deadline {
+            let n = sink.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            drained += n
+        }
+        close(fd)
     }
 
     private func setTimeouts(_ fd: Int32) {
