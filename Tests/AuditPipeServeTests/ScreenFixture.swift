@@ -40,15 +40,16 @@ final class ScreenFixture: Sendable {
         Thread.detachNewThread { s.run() }
     }
 
-    /// Demo logs of three UTC days (400 requests each, 10:00 on 2026-11-19, -20 and -21), correlated into a live
+    /// Demo logs of three UTC days (`requests` each, by default 400, 10:00 on 2026-11-19, -20 and -21), correlated into a live
     /// directory and archived.
-    static func buildArchive(in dir: URL) throws {
+    static func buildArchive(in dir: URL, requests: Int = 400, seed: UInt64 = 11) throws {
         var inputs: [String] = []
         for day in 0..<3 {
             let name = "demo-\(day).log"
             var bytes: [UInt8] = []
             var generator = DemoGenerator(
-                requests: 400, seed: UInt64(11 + day), start: (1_795_255_200 - Int64(2 - day) * 86_400) * UTCTime.second
+                requests: requests, seed: seed + UInt64(day),
+                start: (1_795_255_200 - Int64(2 - day) * 86_400) * UTCTime.second
             )
             generator.run { bytes += $0 }
             try Data(bytes).write(to: dir.appendingPathComponent(name))
