@@ -69,6 +69,11 @@ struct ServeCommand: ParsableCommand {
             FileHandleStderr.write("auditpipe: \(error)\n")
             throw ExitCode(1)
         }
+        if !host.hasPrefix("127.") && host != "localhost" {
+            FileHandleStderr.write(
+                "auditpipe: warning: listening on \(host), beyond loopback, over plain HTTP: passwords cross the "
+                    + "network readable; put serve behind a TLS proxy and listen on 127.0.0.1\n")
+        }
         if auditLog == nil {
             FileHandleStderr.write("auditpipe: warning: no --audit-log: exports and details views are not logged\n")
         }
