@@ -19,11 +19,13 @@ public final class AccessAuditLog: Sendable {
         public var document: String?
         /// `ui` when the page asked, `api` otherwise.
         public var origin: String
-        /// The client's address and user agent.
+        /// The client's address.
         public var ip: String?
+        /// The client's user agent.
         public var userAgent: String?
-        /// The request path and its query parameters.
+        /// The request path.
         public var path: String
+        /// The request's query parameters.
         public var query: JSONValue?
         /// The HTTP status answered.
         public var status: Int
