@@ -35,10 +35,26 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        // A minimal GET-only HTTP/1.1 server for the screen, instead of a package: FlyingFox 0.27.1 builds here
+        // (46 s on 2 cores) but reads a request head without a bound on header count, line length or time, which
+        // the screen's security rules need.
+        .target(
+            name: "AuditPipeHTTP"
+        ),
+        .target(
+            name: "AuditPipeServe",
+            dependencies: [
+                "AuditPipe",
+                "AuditPipeHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "auditpipe",
             dependencies: [
                 "AuditPipe",
+                "AuditPipeServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "AuditPipeTests",
             dependencies: ["AuditPipe"]
+        ),
+        .testTarget(
+            name: "AuditPipeServeTests",
+            dependencies: ["AuditPipe", "AuditPipeServe", "AuditPipeHTTP"]
         ),
     ]
 )

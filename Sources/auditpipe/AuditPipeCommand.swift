@@ -20,6 +20,7 @@ struct AuditPipeCommand: AsyncParsableCommand {
             CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
             ArchiveCommand.self, VerifyCommand.self, KeysCommand.self, QueryCommand.self, SummaryCommand.self,
             DemoCommand.self,
+            ServeCommand.self, UsersCommand.self,
         ]
     )
 

@@ -1,0 +1,302 @@
+import AuditPipe
+import Foundation
+
+/// The audit screen's routes, framework-agnostic: a `ScreenRequest` in, a `ScreenResponse` out. Every route but
+/// `/healthz` asks for HTTP Basic credentials from the users file; `viewer` lists and reads, `auditor` also
+/// exports; every export and every details view is written to the access audit log first (no log, no data).
+/// GET only, no cookies, and security headers on every answer.
+public struct ScreenRouter: Sendable {
+    /// The archives read.
+    public let catalog: any EventCatalog
+    /// Who may sign in.
+    public let authenticator: Authenticator
+    /// Where reads are logged, or nil (then they are not).
+    public let auditLog: AccessAuditLog?
+    /// The clock, UTC nanoseconds (ages in `since`/`until` count back from it).
+    public let now: @Sendable () -> Int64
+    /// Where exports are written before they are sent.
+    public let temporaryDirectory: String
+
+    /// Largest page of the list.
+    public static let maxLimit = 500
+
+    /// Creates a router.
+    public init(
+        catalog: any EventCatalog, authenticator: Authenticator, auditLog: AccessAuditLog?,
+        temporaryDirectory: String = NSTemporaryDirectory(),
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
+    ) {
+        self.catalog = catalog
+        self.authenticator = authenticator
+        self.auditLog = auditLog
+        self.temporaryDirectory = temporaryDirectory
+        self.now = now
+    }
+
+    /// Answers one request.
+    public func respond(_ request: ScreenRequest) -> ScreenResponse {
+        var response = route(request)
+        response.headers += [
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+            ),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Cache-Control", "no-store"),
+        ]
+        return response
+    }
+
+    private func route(_ r: ScreenRequest) -> ScreenResponse {
+        guard r.method == "GET" else {
+            return ScreenResponse(
+                status: 405, headers: [("Allow", "GET"), ("Content-Type", "text/plain; charset=utf-8")],
+                body: .bytes(Array("only GET is served\n".utf8)))
+        }
+        if r.path == "/healthz" {
+            return ScreenResponse(
+                status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok\n".utf8)))
+        }
+        guard let (user, role) = signIn(r) else {
+            return ScreenResponse(
+                status: 401,
+                headers: [
+                    ("WWW-Authenticate", #"Basic realm="auditpipe", charset="UTF-8""#),
+                    ("Content-Type", "application/json"),
+                ],
+                body: .bytes(Array(#"{"error":"sign in with a user of the users file"}"#.utf8)))
+        }
+        let session = Session(user: user, role: role, request: r)
+        switch r.path {
+        case "/", "/index.html": return asset(ScreenPage.html, "text/html; charset=utf-8")
+        case "/app.js": return asset(ScreenScript.source, "text/javascript; charset=utf-8")
+        case "/app.css": return asset(ScreenStyle.source, "text/css; charset=utf-8")
+        case "/api/me": return me(session)
+        case "/api/events": return list(session)
+        case "/api/activity": return activity(session)
+        case "/api/export": return export(session)
+        default:
+            if let id = r.path.dropPrefix("/api/events/") { return details(session, id: id) }
+            if let id = r.path.dropPrefix("/api/requests/") { return wholeRequest(id: id) }
+            return .error(404, "no such page: \(r.path)")
+        }
+    }
+
+    /// The signed-in user and role from the `Authorization: Basic` header, or nil.
+    private func signIn(_ r: ScreenRequest) -> (String, UserRole)? {
+        guard let header = r.headers["authorization"], header.count < 1024 else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic",
+            let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        let user = String(text[..<colon])
+        let password = String(text[text.index(after: colon)...])
+        guard UsersFile.validName(user), let role = authenticator.role(user: user, password: password) else {
+            return nil
+        }
+        return (user, role)
+    }
+
+    private func asset(_ text: String, _ type: String) -> ScreenResponse {
+        ScreenResponse(status: 200, headers: [("Content-Type", type)], body: .bytes(Array(text.utf8)))
+    }
+
+    private func me(_ s: Session) -> ScreenResponse {
+        var w = JSONWriter(capacity: 64)
+        w.raw("{")
+        w.key("user")
+        w.string(s.user)
+        w.raw(",")
+        w.key("role")
+        w.string(s.role.rawValue)
+        w.raw("}")
+        return .json(200, w.bytes)
+    }
+
+    private func list(_ s: Session) -> ScreenResponse {
+        let q: ScreenQuery
+        switch ScreenQuery.parse(s.request.query, now: now()) {
+        case .failure(let e): return .error(400, e.message)
+        case .success(let parsed): q = parsed
+        }
+        var limit = 50
+        if let text = s.request.query["limit"], !text.isEmpty {
+            guard let n = Int(text), n >= 1 else { return .error(400, "limit takes a whole number from 1") }
+            limit = min(n, Self.maxLimit)
+        }
+        var cursor: CatalogCursor?
+        if let text = s.request.query["cursor"], !text.isEmpty {
+            guard let c = CatalogCursor(text: text) else {
+                return .error(400, "cursor takes START_NS.EVENT_ID, as a page's next gives it")
+            }
+            cursor = c
+        }
+        do {
+            let page = try catalog.page(q.catalog, limit: limit, after: cursor)
+            var out = Array(#"{"total":\#(page.total),"events":["#.utf8)
+            for (i, e) in page.events.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out += e.line
+            }
+            out += Array(#"],"next":"#.utf8)
+            if let next = page.next {
+                var w = JSONWriter(capacity: 64)
+                w.string(next.text)
+                out += w.bytes
+            } else {
+                out += Array("null".utf8)
+            }
+            out += Array("}".utf8)
+            return .json(200, out)
+        } catch {
+            return .error(500, "cannot read the archive: \(error)")
+        }
+    }
+
+    private func details(_ s: Session, id: String) -> ScreenResponse {
+        let found: CatalogEvent?
+        do {
+            found = try catalog.event(id: id)
+        } catch {
+            return .error(500, "cannot read the archive: \(error)")
+        }
+        guard let event = found else { return .error(404, "no event \(id)") }
+        if let failure = log(s, action: "view", fileType: "JSON", filters: .object([]), document: id) {
+            return failure
+        }
+        return .json(200, event.line)
+    }
+
+    private func wholeRequest(id: String) -> ScreenResponse {
+        do {
+            let events = try catalog.request(id: id)
+            var w = JSONWriter(capacity: 64)
+            w.raw("{")
+            w.key("request_id")
+            w.string(id)
+            w.raw(",")
+            var out = w.bytes + Array(#""events":["#.utf8)
+            for (i, e) in events.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out += e.line
+            }
+            out += Array("]}".utf8)
+            return .json(200, out)
+        } catch {
+            return .error(500, "cannot read the archive: \(error)")
+        }
+    }
+
+    private func activity(_ s: Session) -> ScreenResponse {
+        let q: ScreenQuery
+        switch ScreenQuery.parse(s.request.query, now: now()) {
+        case .failure(let e): return .error(400, e.message)
+        case .success(let parsed): q = parsed
+        }
+        guard let grouping = ActivitySummary.Grouping(rawValue: s.request.query["by"] ?? "node") else {
+            return .error(400, "by takes node or user")
+        }
+        var depth = 2
+        if let text = s.request.query["depth"], !text.isEmpty {
+            guard let n = Int(text), (1...32).contains(n) else { return .error(400, "depth takes 1 to 32") }
+            depth = n
+        }
+        var summary = ActivitySummary(by: grouping, depth: depth)
+        do {
+            _ = try catalog.forEach(q.catalog) { e throws(OutputError) in summary.add(line: e.line[...]) }
+        } catch {
+            return .error(500, "cannot read the archive: \(error)")
+        }
+        var w = JSONWriter(capacity: 4096)
+        w.raw("{")
+        w.key("by")
+        w.string(grouping.rawValue)
+        w.raw(",")
+        w.key("skipped")
+        w.int(summary.skipped)
+        w.raw(",")
+        w.key("rows")
+        w.value(summary.json())
+        w.raw("}")
+        return .json(200, w.bytes)
+    }
+
+    private func export(_ s: Session) -> ScreenResponse {
+        guard s.role.mayExport else { return .error(403, "exporting needs the auditor role") }
+        let format = s.request.query["format"] ?? "csv"
+        guard let fileType = ["csv": "CSV", "xlsx": "XLSX", "jsonl": "JSONL"][format] else {
+            return .error(400, "format takes csv, xlsx or jsonl")
+        }
+        let q: ScreenQuery
+        switch ScreenQuery.parse(s.request.query, now: now()) {
+        case .failure(let e): return .error(400, e.message)
+        case .success(let parsed): q = parsed
+        }
+        let path = temporaryDirectory + "/auditpipe-export-\(UUID().uuidString).\(format)"
+        do {
+            try EventExport.write(
+                catalog, q.catalog, format: format, to: path, bom: s.request.query["bom"] == "1")
+        } catch {
+            unlink(path)
+            return .error(500, "export failed: \(error)")
+        }
+        if let failure = log(s, action: "export", fileType: fileType, filters: q.filters, document: nil) {
+            unlink(path)
+            return failure
+        }
+        let type =
+            switch format {
+            case "csv": "text/csv; charset=utf-8"
+            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            default: "application/x-ndjson"
+            }
+        let stamp = UTCTime.rfc3339Millis(now()).prefix(19).replacingOccurrences(of: ":", with: "")
+        return ScreenResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", type),
+                ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format)""#),
+            ],
+            body: .temporaryFile(path))
+    }
+
+    /// Writes a read to the audit log; the answer to give instead when that fails.
+    private func log(_ s: Session, action: String, fileType: String, filters: JSONValue, document: String?)
+        -> ScreenResponse?
+    {
+        guard let auditLog else { return nil }
+        var query: [JSONMember] = []
+        for key in s.request.query.keys.sorted() { query.append(JSONMember(key, .string(s.request.query[key]!))) }
+        let entry = AccessAuditLog.Entry(
+            user: s.user, action: action, fileType: fileType, filters: filters, document: document,
+            origin: s.request.query["ui"] == "1" ? "ui" : "api", ip: s.request.peer,
+            userAgent: s.request.headers["user-agent"], path: s.request.path,
+            query: query.isEmpty ? nil : .object(query), status: 200)
+        var rng = SystemRandomNumberGenerator()
+        let requestID = "serve-" + String(rng.next(), radix: 16) + String(rng.next(), radix: 16)
+        do {
+            try auditLog.record(entry, requestID: requestID, time: now())
+            return nil
+        } catch {
+            return .error(500, "cannot write the audit log (\(error)); nothing was shown")
+        }
+    }
+
+    /// The signed-in user of one request.
+    private struct Session {
+        var user: String
+        var role: UserRole
+        var request: ScreenRequest
+    }
+}
+
+extension String {
+    /// The rest after `prefix` when it starts with it and the rest is not empty, else nil.
+    fileprivate func dropPrefix(_ prefix: String) -> String? {
+        guard hasPrefix(prefix), count > prefix.count else { return nil }
+        return String(dropFirst(prefix.count))
+    }
+}

@@ -1,0 +1,30 @@
+import AuditPipeHTTP
+
+/// The screen on the network: the HTTP server handing each request to a `ScreenRouter` (the one adapter
+/// between the HTTP layer and the framework-free router).
+public final class ScreenServer: Sendable {
+    private let server: HTTPServer
+
+    /// Listens on `host:port` (port 0: any free port) and answers with `router`.
+    public init(router: ScreenRouter, host: String, port: UInt16) throws(HTTPServerError) {
+        server = try HTTPServer(host: host, port: port) { head in
+            let response = router.respond(
+                ScreenRequest(method: head.method, target: head.target, headers: head.headers, peer: head.peer))
+            let body: HTTPResponseMessage.Body =
+                switch response.body {
+                case .bytes(let b): .bytes(b)
+                case .temporaryFile(let path): .file(path: path, remove: true)
+                }
+            return HTTPResponseMessage(status: response.status, headers: response.headers, body: body)
+        }
+    }
+
+    /// The port listened on.
+    public var port: UInt16 { server.port }
+
+    /// Serves until `stop()`.
+    public func run() { server.run() }
+
+    /// Stops accepting connections.
+    public func stop() { server.stop() }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import AuditPipe
+import AuditPipeServe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `auditpipe serve`: the audit screen and its JSON API over archives.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the audit screen (event list, details, activity, exports) and its JSON API.",
+        discussion: """
+            Signs users in with HTTP Basic auth against the users file (`auditpipe users add`); viewers list \
+            and read, auditors also export. Every export and details view is written to --audit-log as an \
+            audit event. Plain HTTP, on loopback by default: to serve other hosts put it behind a TLS proxy.
+
+            Examples:
+              auditpipe users add users.txt alice --role auditor
+              auditpipe serve archive/ --users users.txt --audit-log screen-live/
+              curl -u alice \\
+                  'http://127.0.0.1:8080/api/events?q=outcome.status%20%3D%3D%204xx'
+            """)
+
+    @Argument(help: "Archive directories.")
+    var archives: [String]
+
+    @Option(help: "Address and port to listen on (IPv4).")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(help: "Users file (see `auditpipe users`).")
+    var users: String
+
+    @Option(
+        name: .customLong("audit-log"),
+        help: "Live directory where exports and details views are logged (archive it with `auditpipe archive`).")
+    var auditLog: String?
+
+    func validate() throws {
+        guard !archives.isEmpty else { throw ValidationError("name at least one archive directory") }
+        guard let colon = listen.lastIndex(of: ":"), UInt16(listen[listen.index(after: colon)...]) != nil else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; got '\(listen)'")
+        }
+    }
+
+    func run() throws {
+        // A parent may have left SIGINT/SIGTERM blocked (the serve has nothing to flush: every log entry is
+        // fsynced as written), so they end it by their default action.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        for dir in archives {
+            var st = stat()
+            guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                FileHandleStderr.write("auditpipe: input error: \(dir): no such archive directory\n")
+                throw ExitCode(2)
+            }
+        }
+        let colon = listen.lastIndex(of: ":")!
+        let host = String(listen[..<colon])
+        let port = UInt16(listen[listen.index(after: colon)...])!
+        let authenticator: Authenticator
+        do {
+            authenticator = try Authenticator(usersFile: users)
+        } catch {
+            FileHandleStderr.write("auditpipe: \(error)\n")
+            throw ExitCode(1)
+        }
+        if !host.hasPrefix("127.") && host != "localhost" {
+            FileHandleStderr.write(
+                "auditpipe: warning: listening on \(host), beyond loopback, over plain HTTP: passwords cross the "
+                    + "network readable; put serve behind a TLS proxy and listen on 127.0.0.1\n")
+        }
+        if auditLog == nil {
+            FileHandleStderr.write("auditpipe: warning: no --audit-log: exports and details views are not logged\n")
+        }
+        let router = ScreenRouter(
+            catalog: ScreenCatalogs.open(archives), authenticator: authenticator,
+            auditLog: auditLog.map(AccessAuditLog.init(directory:)))
+        let server: ScreenServer
+        do {
+            server = try ScreenServer(router: router, host: host, port: port)
+        } catch {
+            FileHandleStderr.write("auditpipe: \(error)\n")
+            throw ExitCode(1)
+        }
+        FileHandleStderr.write(
+            "auditpipe: serving \(archives.joined(separator: ", ")) on http://\(host):\(server.port)/\n")
+        server.run()
+    }
+}
