@@ -80,7 +80,7 @@ public final class HTTPServer: Sendable {
             var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             var a = peer.sin_addr
             _ = inet_ntop(AF_INET, &a, &text, socklen_t(INET_ADDRSTRLEN))
-            let peerText = String(cString: text)
+            let peerText = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections {
                 Thread.detachNewThread { [self] in
                     setTimeouts(client)
