@@ -69,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuditPipeTests",
-            dependencies: ["AuditPipe"]
+            dependencies: ["AuditPipe", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "AuditPipeServeTests",

@@ -84,7 +84,8 @@ struct FileDescriptorSource: ByteSource {
         let old = buffer.count
         var got = 0
         var failure: Int32 = 0
-        buffer.reserveCapacity(old + max)
+        // Grown geometrically: reserving exactly `old + max` on every read copied the buffer on every read.
+        if buffer.capacity < old + max { buffer.reserveCapacity(Swift.max(old + max, 2 * buffer.capacity)) }
         buffer.append(contentsOf: repeatElement(0, count: max))
         buffer.withUnsafeMutableBufferPointer { p in
             while true {

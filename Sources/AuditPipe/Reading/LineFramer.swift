@@ -18,6 +18,9 @@ struct LineFramer {
     private var eof = false
     /// Bytes dropped from the line being read, when it is over the cap.
     private var oversizedDropped: Int64 = 0
+    /// The last batch filled up to the batch size: the next one likely will, so its buffer is reserved whole
+    /// (growing it read by read copied each batch about twice).
+    private var lastWasFull = false
 
     /// Total bytes framed so far.
     private(set) var bytesRead: Int64 = 0
@@ -38,9 +41,11 @@ struct LineFramer {
     /// The next batch, or nil at the end of input. A read error ends the input after the lines before it.
     mutating func nextBatch() throws(InputError) -> LineBatch? {
         if eof && carry.isEmpty { return nil }
-        // No reservation up front: the buffer grows with what the source has (a small file, a small buffer).
+        // A first batch grows with what the source has (a small file, a small buffer); after a full one, the
+        // whole batch is reserved at once.
         var buf = carry
         carry = []
+        if lastWasFull { buf.reserveCapacity(batchBytes + readSize) }
         var lines: [LineSpan] = []
         var paused = false
         var lineStart = 0
@@ -118,6 +123,7 @@ struct LineFramer {
             buf.removeSubrange(lineStart...)
         }
         if lines.isEmpty && eof && carry.isEmpty { return nil }
+        lastWasFull = buf.count >= batchBytes
         return LineBatch(
             input: input, index: 0, bytes: buf, lines: lines, endsAtPause: paused, endOffset: nextOffset,
             endLine: nextNumber)

@@ -1,4 +1,5 @@
 import AuditPipe
+import Crypto
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ struct DemoDumpTests {
         let statsURL = tmp.appendingPathComponent("stats.json")
         let r = try AuditPipeBinary.run(
             [
-                "correlate", dump.path, "--output", "/dev/null", "--dead-letter",
+                "correlate", dump.path, "--output", tmp.appendingPathComponent("events.jsonl").path, "--dead-letter",
                 tmp.appendingPathComponent("dl.jsonl").path,
                 "--stats", statsURL.path,
             ])
@@ -39,6 +40,29 @@ struct DemoDumpTests {
         #expect(s["events"]! - s["uncorrelated"]! >= 100_000 - dead)
         #expect(s["events"]! - s["uncorrelated"]! <= 100_000 + dead)
         #expect(r.stderr.contains("lines read = "))
+
+        // Output unchanged by any optimization: the JSONL and CSV of this dump against committed digests.
+        let csv = try AuditPipeBinary.run(
+            [
+                "correlate", dump.path, "--output", tmp.appendingPathComponent("events.csv").path,
+                "--output-format", "csv", "-q",
+            ])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        var digests = ""
+        for name in ["events.jsonl", "events.csv"] {
+            let data = try Data(contentsOf: tmp.appendingPathComponent(name))
+            let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            digests += "\(hex)  \(name)\n"
+        }
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "Fixtures/demo-100k-seed42.sha256")
+        if ProcessInfo.processInfo.environment["AUDITPIPE_UPDATE_GOLDEN"] == "1" {
+            try Data(digests.utf8).write(to: golden)
+            Issue.record("recorded \(golden.path): review, then run again without AUDITPIPE_UPDATE_GOLDEN")
+        }
+        let expected = (try? String(contentsOf: golden, encoding: .utf8)) ?? "(missing)"
+        #expect(digests == expected, "the 100k-request demo's output changed (sha256sum of events.jsonl, events.csv)")
     }
 
     @Test func twoRunsGiveByteIdenticalOutputWithOneOrTwoParsers() throws {
