@@ -13,6 +13,8 @@ struct CorrelateStage: Sendable {
     /// Flushes and fsyncs the dead letters; returns their length.
     let syncDeadLetters: (@Sendable () throws(OutputError) -> Int64)?
     let deadLetter: @Sendable (DeadLetter) throws(OutputError) -> Void
+    /// The run's control: a stop of a checkpointed follower keeps open groups for the next run.
+    var control: RunControl?
 
     /// Runs until every input has ended and the registry is closed; returns the first dead-letter failure.
     func run(into output: BoundedChannel<CorrelatedBatch>) async -> OutputError? {
@@ -83,7 +85,9 @@ struct CorrelateStage: Sendable {
             if let follow, checkpointer != nil {
                 let now = RunControl.now()
                 let read = merger.bytesConsumed - bytesAtCommit
-                if now - lastCommit >= follow.commitInterval || read >= follow.commitBytes {
+                // Also when every input went quiet: the merge then waits for news, and what was read must
+                // not wait for it to be committed.
+                if now - lastCommit >= follow.commitInterval || read >= follow.commitBytes || quiet {
                     due = commit()
                     lastCommit = now
                     bytesAtCommit = merger.bytesConsumed
@@ -91,7 +95,12 @@ struct CorrelateStage: Sendable {
             }
             if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
         }
-        if correlating {
+        // A checkpointed follower that is stopped keeps its open groups in the checkpoint instead of closing
+        // them: the next run goes on with them, so a request cut by the stop is one event, not two.
+        let pausing = follow != nil && checkpointer != nil && control?.isStopRequested == true
+        if correlating && pausing {
+            await output.send(.groups([], commit: commit()))
+        } else if correlating {
             repeat {
                 correlator.finish(limit: options.batchRecords)
                 let closed = correlator.drainClosed()

@@ -293,9 +293,11 @@ struct InputStage: Sendable {
         let source = FollowSource(
             path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
             progress: follow.progress)
-        return LineFramer(
+        var framer = LineFramer(
             source: source, input: index, maxLineBytes: options.maxLineBytes, batchBytes: batchBytes,
             readSize: readSize, startLine: follow.line, startOffset: follow.offset)
+        framer.keepsPartialAtEnd = true
+        return framer
     }
 
     /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.

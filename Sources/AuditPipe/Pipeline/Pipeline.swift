@@ -201,12 +201,14 @@ public struct Pipeline: Sendable {
         let initial = inputs.start(control: control, resume: pinned, known: &known)
         let alreadyKnown = known
         let enricher = options.enricher(inputs.names)
-        let correlate = CorrelateStage(
+        var correlateStage = CorrelateStage(
             options: options, inputs: inputs, follow: follow,
             checkpointer: checkpointing
                 ? Checkpointer(resume: pinned, names: inputs.names, files: inputs.files, options: options) : nil,
             enricher: enricher, progress: progress, stopAfter: stopAfter, syncDeadLetters: syncDeadLetters,
             deadLetter: deadLetter)
+        correlateStage.control = control
+        let correlate = correlateStage
         let enrich = EnrichStage(
             enricher: enricher, filter: options.filter, dropGroups: stopAfter == .correlate)
         let sinkStage = SinkStage(

@@ -21,6 +21,9 @@ struct LineFramer {
     /// The last batch filled up to the batch size: the next one likely will, so its buffer is reserved whole
     /// (growing it read by read copied each batch about twice).
     private var lastWasFull = false
+    /// A followed file has no end, only a stop: its unterminated last line is the start of a line still
+    /// being written, kept for the next run (the resume point stays before it), never framed as a line.
+    var keepsPartialAtEnd = false
 
     /// Total bytes framed so far.
     private(set) var bytesRead: Int64 = 0
@@ -109,7 +112,12 @@ struct LineFramer {
             if n == 0 {
                 eof = true
                 source.close()
-                finishPartial(&lines, &buf, lineStart)
+                if keepsPartialAtEnd {
+                    buf.removeSubrange(lineStart...)
+                    oversizedDropped = 0
+                } else {
+                    finishPartial(&lines, &buf, lineStart)
+                }
                 lineStart = buf.count
                 break
             }

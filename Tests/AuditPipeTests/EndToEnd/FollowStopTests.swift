@@ -1,0 +1,96 @@
+import AuditPipe
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A checkpointed follower stopped with SIGTERM is paused, not ended: a request whose lines straddle the
+/// stop is one event after the restart (it was two, the second `late`), a line half-written at the stop is
+/// read whole by the next run (it was dead-lettered as a torn line), and a follower whose inputs went quiet
+/// commits what it read at once (the checkpoint stayed where the last busy second left it).
+struct FollowStopTests {
+    static func append(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+
+    static func line(_ second: Int, _ id: String, _ msg: String) -> String {
+        "{\"ts\":\"2026-11-21T10:00:\(String(format: "%02d", second)).000Z\",\"level\":\"info\",\"service\":\"api\",\"request_id\":\"\(id)\",\"msg\":\"\(msg)\"}\n"
+    }
+
+    func follower(in dir: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = [
+            "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
+            "dead.jsonl", "--stats", "stats.json", "--idle", "1s", "-q",
+        ]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    static func committedLines(_ dir: URL) -> Int {
+        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let inputs = obj["inputs"] as? [[String: Any]]
+        else { return 0 }
+        return inputs.reduce(0) { $0 + (($1["lines_read"] as? NSNumber)?.intValue ?? 0) }
+    }
+
+    static func lines(_ url: URL) -> [String] {
+        String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    @Test func aStoppedCheckpointedFollowerPausesAndTheRestartGivesTheBatchEvents() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let path = logs.appendingPathComponent("app.log").path
+        Self.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
+
+        // First life: reads request a, goes quiet (a closes), and commits that at once.
+        var p = try follower(in: dir)
+        for _ in 0..<200 where Self.committedLines(dir) < 2 { usleep(50_000) }
+        #expect(Self.committedLines(dir) == 2, "the checkpoint holds what was read once every input is quiet")
+        // Request b starts, and a line of it is half written when the follower is stopped.
+        let third = Self.line(3, "b", "start")
+        let fourth = Self.line(4, "b", "step")
+        let cut = fourth.index(fourth.startIndex, offsetBy: 25)
+        Self.append(third + String(fourth[..<cut]), to: path)
+        usleep(400_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+
+        // Second life: the rest of the line and the end of request b.
+        p = try follower(in: dir)
+        usleep(300_000)
+        Self.append(String(fourth[cut...]) + Self.line(5, "b", "done"), to: path)
+        for _ in 0..<200 where Self.committedLines(dir) < 5 { usleep(50_000) }
+        usleep(300_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+
+        let batchDir = dir.appendingPathComponent("batch")
+        try FileManager.default.createDirectory(
+            at: batchDir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: path, toPath: batchDir.appendingPathComponent("logs/app.log").path)
+        let batch = try AuditPipeBinary.run(
+            ["correlate", "logs/app.log", "-o", "events.jsonl", "--dead-letter", "dead.jsonl", "--idle", "1s", "-q"],
+            in: batchDir)
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let followed = Self.lines(dir.appendingPathComponent("events.jsonl")).sorted()
+        let expected = Self.lines(batchDir.appendingPathComponent("events.jsonl")).sorted()
+        #expect(expected.count == 2)
+        #expect(followed == expected, "followed \(followed.count) events, batch \(expected.count)")
+        #expect(Self.lines(dir.appendingPathComponent("dead.jsonl")).isEmpty, "no torn line is dead-lettered")
+    }
+}
