@@ -30,6 +30,9 @@ struct FollowSource: ByteSource {
     private var readingRotated = false
     /// The file being read (the path, or a rotated file or copy beside it).
     private var currentPath = ""
+    /// Why the last open failed, when it is not "not there yet" (a file that cannot be read is an input
+    /// error, as in a batch run, not a file to wait for).
+    private var openFailure: Int32 = 0
     /// Set while the descriptor is given back (`suspend()`): what the file looked like then.
     private var suspendedAt: (device: UInt64, inode: UInt64, size: Int64, modified: Int64, atEnd: Bool)?
     /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
@@ -50,7 +53,12 @@ struct FollowSource: ByteSource {
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         while !control.isStopRequested {
-            guard fd >= 0 || openNext() else { return 0 }
+            guard fd >= 0 || openNext() else {
+                if openFailure != 0 {
+                    throw InputError(source: path, message: "cannot open: \(String(cString: strerror(openFailure)))")
+                }
+                return 0
+            }
             // No further than the file's end: a small file gets a small buffer.
             let max = Swift.min(max, Swift.max(1, Int(size() - fileOffset)))
             let old = buffer.count
@@ -77,7 +85,7 @@ struct FollowSource: ByteSource {
     /// True while there is nothing new to read; switches files on rotation or truncation.
     mutating func wouldBlock() -> Bool {
         if control.isStopRequested { return false }
-        guard fd >= 0 || openNext() else { return true }
+        guard fd >= 0 || openNext() else { return openFailure == 0 }
         if size() > fileOffset { return false }
         return !switchIfRotatedOrTruncated()
     }
@@ -184,6 +192,7 @@ struct FollowSource: ByteSource {
         readingRotated = start.path != path
         let f = open(start.path, O_RDONLY | O_CLOEXEC)
         guard f >= 0 else {
+            openFailure = errno == EACCES || errno == EISDIR || errno == ELOOP ? errno : 0
             // Keep where to resume (a suspended or checkpointed file) for the next look.
             pending = before
             return false

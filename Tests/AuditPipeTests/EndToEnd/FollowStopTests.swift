@@ -93,4 +93,38 @@ struct FollowStopTests {
         #expect(followed == expected, "followed \(followed.count) events, batch \(expected.count)")
         #expect(Self.lines(dir.appendingPathComponent("dead.jsonl")).isEmpty, "no torn line is dead-lettered")
     }
+
+    /// A followed file that cannot be read is an input error naming it, as in a batch run (it was waited
+    /// for in silence). Needs root to drop to `nobody` (root reads any file).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func anUnreadableFollowedFileIsAnInputError() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        chmod(dir.path, 0o777)
+        let a = dir.appendingPathComponent("a.log").path
+        let b = dir.appendingPathComponent("b.log").path
+        Self.append(Self.line(1, "a", "x"), to: a)
+        Self.append(Self.line(1, "b", "x"), to: b)
+        chmod(b, 0)
+        // A copy nobody can run, wherever the checkout is.
+        let binary = dir.appendingPathComponent("auditpipe").path
+        try FileManager.default.copyItem(atPath: AuditPipeBinary.url.path, toPath: binary)
+        chmod(binary, 0o755)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", binary, "correlate", "--follow",
+            dir.path + "/*.log", "-o", dir.appendingPathComponent("events.jsonl").path, "--idle", "1s",
+        ]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        sleep(3)
+        kill(p.processIdentifier, SIGTERM)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.contains("input error: \(b): cannot open: Permission denied"), "\(text)")
+        #expect(text.contains("1 input error"), "\(text)")
+    }
 }
