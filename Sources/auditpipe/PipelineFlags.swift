@@ -62,6 +62,12 @@ struct PipelineFlags: ParsableArguments {
     var year: Int?
 
     @Option(
+        help:
+            "Zone of times written without an offset (syslog 'Dec 10 06:55:46', '2024-05-14 09:00:00,123', ctime): an IANA name from the system tz database, UTC or an offset (e.g. --timezone Europe/Berlin, --timezone +02:00). Default UTC."
+    )
+    var timezone: String?
+
+    @Option(
         name: .customLong("text-pattern"),
         help: ArgumentHelp(
             "A text layout as a regex with named groups or grok, tried in order before the built-in text parsers; repeatable. Groups named time, level, service, request_id, user, user_id, ip, user_agent, method, path, status, message, action, entity_type or entity_id fill the record; others become fields.NAME.",
@@ -96,6 +102,9 @@ struct PipelineFlags: ParsableArguments {
         where DurationText.parse(value) == nil {
             throw ValidationError("\(flag) takes a duration like 500ms, 2s, 5m, 1h or 7d; got '\(value)'")
         }
+        if let timezone {
+            do { _ = try TimeZoneRules.named(timezone) } catch { throw ValidationError("--timezone: \(error)") }
+        }
         for p in textPatterns {
             do { _ = try TextPattern(p) } catch {
                 throw ValidationError("--text-pattern: bad text pattern: \(error.rendered)")
@@ -122,6 +131,7 @@ struct PipelineFlags: ParsableArguments {
         options.parse.maxJSONDepth = maxJSONDepth
         options.parse.assumedYear = year ?? UTCTime.civil(days: Int64(time(nil)) / 86_400).year
         options.parse.inferYear = year == nil
+        options.parse.timeZone = timezone.flatMap { try? TimeZoneRules.named($0) }
         options.parse.textPatterns = textPatterns.compactMap { try? TextPattern($0) }
         options.parse.idPattern = idPattern.flatMap { try? RequestIDPattern($0) }
         options.correlation.lateness = DurationText.parse(lateness)!

@@ -2,6 +2,8 @@
 struct FieldCollector {
     var time: Int64?
     var timeRank = Int.max
+    /// The time taken had no year and took the pinned one.
+    var yearAssumed = false
     var level: LogLevel?
     var messageBytes: UnsafeBufferPointer<UInt8>?
     var messageString: String?
@@ -41,6 +43,7 @@ struct FieldCollector {
             if rank < timeRank, let t = timestamps.parseValue(v) {
                 time = t
                 timeRank = rank
+                yearAssumed = timestamps.assumesYear && TimestampParser.startsYearless(v)
             }
         case .level:
             if level == nil { level = LogLevel.parse(v) ?? Self.int(v).flatMap(LogLevel.fromNumber) }
@@ -182,11 +185,13 @@ struct FieldCollector {
         if let entityType {
             entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
         }
-        return LogRecord(
+        var record = LogRecord(
             time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: isAPI ? .api : .log,
             isEndMarker: isEndMarker, position: position, requestID: requestID, service: service ?? fallbackService,
             message: message, actor: actor, http: http, action: action, entityHint: entityHint,
             extra: keepExtra ? extra : nil, captured: captured.isEmpty ? nil : captured)
+        if yearAssumed { record.notes.yearAssumed = true }
+        return record
     }
 
     /// True when `path` holds a `?` or `#`.

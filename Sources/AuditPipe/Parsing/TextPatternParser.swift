@@ -45,21 +45,28 @@ struct TextPatternParser {
     func parse(
         _ b: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?, keepMessage: Bool
     ) -> LogRecord? {
-        for plan in patterns where plan.regex.match(b, plan.data) {
+        for (k, plan) in patterns.enumerated() where plan.regex.match(b, plan.data) {
             var c = FieldCollector()
+            var timeUnreadable = false
             for g in plan.groups {
                 guard let r = plan.data.range(g.number) else { continue }
                 let v = UnsafeBufferPointer(rebasing: b[r])
-                if let role = g.role { c.offer(role, v, timestamps: timestamps) }
+                if let role = g.role {
+                    c.offer(role, v, timestamps: timestamps)
+                    if case .time = role, c.time == nil, !v.isEmpty { timeUnreadable = true }
+                }
                 if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
                     let value = Self.value(v, g.type)
                     if let index = g.capture { c.capture(index, value, count: roles.captureCount) }
                     if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(g.name, value)) }
                 }
             }
-            return c.build(
+            var record = c.build(
                 position: position, inheritedTime: 0, service: fileService, keepMessage: keepMessage,
                 keepExtra: keepExtra, headerIDNames: headerIDNames)
+            record.notes.pattern = UInt8(min(k + 1, 255))
+            record.notes.timeUnreadable = timeUnreadable && !record.timeKnown
+            return record
         }
         return nil
     }
