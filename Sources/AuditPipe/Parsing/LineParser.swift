@@ -119,14 +119,18 @@ struct LineParser {
             if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
                 return .record(r, hint: .none, timestampedText: true)
             }
-            return .rejected(.unrecognized, detail: "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)", hint: .weak)
+            let detail =
+                SyslogParser.looksLikeSyslog(b)
+                ? SyslogParser.malformed : "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)"
+            return .rejected(.unrecognized, detail: detail, hint: .weak)
         case .auto:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
             if lead > 0 { return parsePlain(b, position, fileService) }
-            if first == UInt8(ascii: "<"),
-                let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage)
-            {
-                return .record(r, hint: .none, timestampedText: true)
+            if first == UInt8(ascii: "<"), SyslogParser.looksLikeSyslog(b) {
+                if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                    return .record(r, hint: .none, timestampedText: true)
+                }
+                return .rejected(.unrecognized, detail: SyslogParser.malformed, hint: .none)
             }
             if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
                 return .record(r, hint: .none, timestampedText: true)

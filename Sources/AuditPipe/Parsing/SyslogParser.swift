@@ -11,8 +11,15 @@ struct SyslogParser {
     let timestamps: TimestampParser
     let keepExtra: Bool
 
-    /// True when the line starts with a syslog priority (`<0>` to `<191>`).
-    static func hasPriority(_ b: UnsafeBufferPointer<UInt8>) -> Bool { priority(b) != nil }
+    /// True when the line starts as syslog: a priority (`<0>` to `<191>`), then RFC 5424's version `1 ` or an
+    /// RFC 3164 month.
+    static func looksLikeSyslog(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let (_, i) = priority(b), i + 2 <= b.count else { return false }
+        return (b[i] == UInt8(ascii: "1") && b[i + 1] == 32) || TimestampParser.month(b, i) != nil
+    }
+
+    /// Why a line that looks like syslog is not one, for its dead letter.
+    static let malformed = "starts as syslog (<PRI>1 or <PRI>Mmm) but its header or structured data is malformed"
 
     /// The priority value and the index after `>`.
     static func priority(_ b: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
