@@ -21,6 +21,7 @@ struct TextPatternParser {
         /// Index among the fields enrichment rules and composite keys read, or nil.
         let capture: Int?
         let type: GrokExpander.FieldType
+        let unquote: Bool
     }
 
     /// True when there is no pattern to try.
@@ -35,7 +36,8 @@ struct TextPatternParser {
             let groups = p.groups.map { g in
                 var name = g.name
                 let capture = name.withUTF8 { roles.captures?.lookup($0) }.flatMap { $0 >= 0 ? $0 : nil }
-                return Group(number: g.number, name: g.name, role: g.role, capture: capture, type: g.type)
+                return Group(
+                    number: g.number, name: g.name, role: g.role, capture: capture, type: g.type, unquote: g.unquote)
             }
             return Plan(regex: p.regex, groups: groups, data: RegexMatchData(for: p.regex))
         }
@@ -49,16 +51,18 @@ struct TextPatternParser {
             var c = FieldCollector()
             var timeUnreadable = false
             for g in plan.groups {
-                guard let r = plan.data.range(g.number) else { continue }
-                let v = UnsafeBufferPointer(rebasing: b[r])
-                if let role = g.role {
-                    c.offer(role, v, timestamps: timestamps)
-                    if case .time = role, c.time == nil, !v.isEmpty { timeUnreadable = true }
+                guard var r = plan.data.range(g.number) else { continue }
+                var unescaped: String?
+                if g.unquote, r.count >= 2, Self.isQuote(b[r.lowerBound]), b[r.upperBound - 1] == b[r.lowerBound] {
+                    r = (r.lowerBound + 1)..<(r.upperBound - 1)
+                    if ByteScanning.find(UInt8(ascii: "\\"), in: UnsafeBufferPointer(rebasing: b[r]), from: 0) != nil {
+                        unescaped = Self.unescape(UnsafeBufferPointer(rebasing: b[r]))
+                    }
                 }
-                if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
-                    let value = Self.value(v, g.type)
-                    if let index = g.capture { c.capture(index, value, count: roles.captureCount) }
-                    if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(g.name, value)) }
+                if var text = unescaped {
+                    text.withUTF8 { offerGroup(g, $0, into: &c, timeUnreadable: &timeUnreadable) }
+                } else {
+                    offerGroup(g, UnsafeBufferPointer(rebasing: b[r]), into: &c, timeUnreadable: &timeUnreadable)
                 }
             }
             var record = c.build(
@@ -69,6 +73,42 @@ struct TextPatternParser {
             return record
         }
         return nil
+    }
+
+    /// Offers one group's text to the collector: to its role, and as a captured or extra field.
+    private func offerGroup(
+        _ g: Group, _ v: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector, timeUnreadable: inout Bool
+    ) {
+        if let role = g.role {
+            c.offer(role, v, timestamps: timestamps)
+            if case .time = role, c.time == nil, !v.isEmpty { timeUnreadable = true }
+        }
+        if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
+            let value = Self.value(v, g.type)
+            if let index = g.capture { c.capture(index, value, count: roles.captureCount) }
+            if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(g.name, value)) }
+        }
+    }
+
+    private static func isQuote(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "`")
+    }
+
+    /// A quoted string's inside with `\"`, `\'`, `` \` `` and `\\` undone (other escapes, `\x22`, kept).
+    private static func unescape(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = 0
+        while i < v.count {
+            if v[i] == UInt8(ascii: "\\"), i + 1 < v.count, isQuote(v[i + 1]) || v[i + 1] == UInt8(ascii: "\\") {
+                out.append(v[i + 1])
+                i += 2
+                continue
+            }
+            out.append(v[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A group's text as a field value: a number for `:int` / `:float` fields whose text is one.
