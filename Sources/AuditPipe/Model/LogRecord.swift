@@ -206,10 +206,11 @@ extension LogRecord {
     init(
         time: Int64, timeKnown: Bool, level: LogLevel?, kind: RecordKind, isEndMarker: Bool, position: SourcePosition,
         requestID: String?, service: String?, message: String?, actor: ActorFields, http: HTTPFields?, action: String?,
-        entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?
+        entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?, notes: ParseNotes = ParseNotes()
     ) {
         self.time = time
         self.timeKnown = timeKnown
+        self.notes = notes
         self.level = level
         self.kind = kind
         self.isEndMarker = isEndMarker

@@ -107,7 +107,7 @@ struct SyslogParser {
         guard let (t, end) = timestamps.parseSyslog(b, at: start), end < b.count, b[end] == 32 else { return false }
         c.time = t
         c.timeRank = 0
-        c.yearAssumed = timestamps.assumesYear
+        c.notes.yearAssumed = timestamps.assumesYear
         var i = end + 1
         guard let (host, afterHost) = Self.field(b, i) else { return false }
         if keepExtra { c.extra.append(JSONMember("host", .string(ByteScanning.string(b, host)))) }

@@ -11,12 +11,14 @@ struct TextPatternParser {
     private struct Plan {
         let regex: CompiledRegex
         let groups: [Group]
+        /// Each group's name, by the group's index in `groups` (kept apart so a group is plain data, copied
+        /// without reference counting on every line).
+        let names: [String]
         let data: RegexMatchData
     }
 
     private struct Group {
         let number: Int
-        let name: String
         let role: FieldRole?
         /// Index among the fields enrichment rules and composite keys read, or nil.
         let capture: Int?
@@ -36,10 +38,9 @@ struct TextPatternParser {
             let groups = p.groups.map { g in
                 var name = g.name
                 let capture = name.withUTF8 { roles.captures?.lookup($0) }.flatMap { $0 >= 0 ? $0 : nil }
-                return Group(
-                    number: g.number, name: g.name, role: g.role, capture: capture, type: g.type, unquote: g.unquote)
+                return Group(number: g.number, role: g.role, capture: capture, type: g.type, unquote: g.unquote)
             }
-            return Plan(regex: p.regex, groups: groups, data: RegexMatchData(for: p.regex))
+            return Plan(regex: p.regex, groups: groups, names: p.groups.map(\.name), data: RegexMatchData(for: p.regex))
         }
     }
 
@@ -50,7 +51,7 @@ struct TextPatternParser {
         for (k, plan) in patterns.enumerated() where plan.regex.match(b, plan.data) {
             var c = FieldCollector()
             var timeUnreadable = false
-            for g in plan.groups {
+            for (gi, g) in plan.groups.enumerated() {
                 guard var r = plan.data.range(g.number) else { continue }
                 var unescaped: String?
                 if g.unquote, r.count >= 2, Self.isQuote(b[r.lowerBound]), b[r.upperBound - 1] == b[r.lowerBound] {
@@ -60,24 +61,25 @@ struct TextPatternParser {
                     }
                 }
                 if var text = unescaped {
-                    text.withUTF8 { offerGroup(g, $0, into: &c, timeUnreadable: &timeUnreadable) }
+                    text.withUTF8 { offerGroup(g, plan, gi, $0, into: &c, timeUnreadable: &timeUnreadable) }
                 } else {
-                    offerGroup(g, UnsafeBufferPointer(rebasing: b[r]), into: &c, timeUnreadable: &timeUnreadable)
+                    offerGroup(
+                        g, plan, gi, UnsafeBufferPointer(rebasing: b[r]), into: &c, timeUnreadable: &timeUnreadable)
                 }
             }
-            var record = c.build(
+            c.notes.pattern = UInt8(min(k + 1, 255))
+            c.notes.timeUnreadable = timeUnreadable && c.time == nil
+            return (consume c).build(
                 position: position, inheritedTime: 0, service: fileService, keepMessage: keepMessage,
                 keepExtra: keepExtra, headerIDNames: headerIDNames)
-            record.notes.pattern = UInt8(min(k + 1, 255))
-            record.notes.timeUnreadable = timeUnreadable && !record.timeKnown
-            return record
         }
         return nil
     }
 
     /// Offers one group's text to the collector: to its role, and as a captured or extra field.
     private func offerGroup(
-        _ g: Group, _ v: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector, timeUnreadable: inout Bool
+        _ g: Group, _ plan: borrowing Plan, _ index: Int, _ v: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector,
+        timeUnreadable: inout Bool
     ) {
         if let role = g.role {
             c.offer(role, v, timestamps: timestamps)
@@ -86,7 +88,7 @@ struct TextPatternParser {
         if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
             let value = Self.value(v, g.type)
             if let index = g.capture { c.capture(index, value, count: roles.captureCount) }
-            if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(g.name, value)) }
+            if keepExtra, !(g.role?.isCore ?? false) { c.extra.append(JSONMember(plan.names[index], value)) }
         }
     }
 
