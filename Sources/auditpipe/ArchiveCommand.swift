@@ -35,60 +35,61 @@ struct ArchiveCommand: ParsableCommand {
               (and --archive-retain 400d to prune archived days past 400 days)
             """)
 
-    @Option(help: "Directory of live files (events-YYYY-MM-DD.jsonl, as --output-dir writes them).")
+    @Option(
+        help:
+            "Directory of live files (events-YYYY-MM-DD.jsonl, as --output-dir writes them; e.g. --from /var/lib/auditpipe/live)."
+    )
     var from: String
 
-    @Option(help: "Archive directory.")
+    @Option(help: "Archive directory (e.g. --to /var/lib/auditpipe/archive).")
     var to: String
 
     @Option(name: .customLong("older-than"), help: "Archive a day once it ended this long ago (e.g. 1d, 2h).")
-    var olderThan: String = "1d"
+    var olderThan = DurationArgument(argument: "1d")!
 
-    @Option(help: "Delete a live file once archived and its day ended this long ago (0 = at once).")
-    var retain: String = "0"
+    @Option(help: "Delete a live file once archived and its day ended this long ago (0 = at once; e.g. --retain 30d).")
+    var retain = DurationArgument(argument: "0")!
 
     @Option(
         name: .customLong("archive-retain"),
-        help: "Prune archive days that ended longer ago than this (recorded in pruned.json).")
-    var archiveRetain: String?
+        help:
+            "Prune archive days that ended longer ago than this (recorded in pruned.json; e.g. --archive-retain 400d).")
+    var archiveRetain: DurationArgument?
 
-    @Option(help: "gzip level, 1 (fast) to 9 (small).")
+    @Option(help: "gzip level, 1 (fast) to 9 (small) (e.g. --level 9).")
     var level: Int32 = 6
 
     @Option(
         name: .customLong("lock-timeout"),
         help:
             "Wait this long for another archive run that holds ARCHIVE/.auditpipe.lock (e.g. 30s; 0 = exit 5 at once).")
-    var lockTimeout: String = "0"
+    var lockTimeout = DurationArgument(argument: "0")!
 
     @Option(
         name: .customLong("signing-key"),
-        help: "Sign every manifest, the pruned record and the head with this key (auditpipe keys generate DIR).")
+        help:
+            "Sign every manifest, the pruned record and the head with this key (auditpipe keys generate DIR; e.g. --signing-key keys/private.pem)."
+    )
     var signingKey: String?
 
     @Option(
         name: .customLong("public-key"),
-        help: "An older key whose signatures the archive may carry (key rotation); repeatable. Needs --signing-key.")
+        help:
+            "An older key whose signatures the archive may carry (key rotation); repeatable. Needs --signing-key (e.g. --public-key old/public.pem)."
+    )
     var publicKeys: [String] = []
 
     @Flag(
         name: .customLong("adopt-unsigned"),
         help:
-            "With --signing-key: sign an archive that holds days but no signature yet, once, after checking it with verify (a signing run refuses it otherwise: its signatures may have been stripped)."
+            "With --signing-key: sign an archive that holds days but no signature yet, once, after checking it with verify (a signing run refuses it otherwise: its signatures may have been stripped; e.g. --signing-key k.pem --adopt-unsigned)."
     )
     var adoptUnsigned = false
 
-    @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
+    @Flag(name: .shortAndLong, help: "No progress or summary on stderr (e.g. -q in cron).")
     var quiet = false
 
     func validate() throws {
-        for (flag, value) in [
-            ("--older-than", olderThan), ("--retain", retain), ("--archive-retain", archiveRetain ?? "0"),
-            ("--lock-timeout", lockTimeout),
-        ]
-        where DurationText.parse(value) == nil {
-            throw ValidationError("\(flag) takes a duration like 1d, 12h or 30d; got '\(value)'")
-        }
         guard (1...9).contains(level) else { throw ValidationError("--level must be 1 to 9") }
         if !publicKeys.isEmpty && signingKey == nil {
             throw ValidationError("--public-key names older keys of a signed archive: give --signing-key too")
@@ -98,11 +99,11 @@ struct ArchiveCommand: ParsableCommand {
     func run() throws {
         var options = ArchiveRun.Options(
             liveDirectory: from, archiveDirectory: to, now: Int64(time(nil)) * UTCTime.second)
-        options.olderThan = DurationText.parse(olderThan)!
-        options.retainLive = DurationText.parse(retain)!
-        options.retainArchive = archiveRetain.flatMap(DurationText.parse)
+        options.olderThan = olderThan.nanoseconds
+        options.retainLive = retain.nanoseconds
+        options.retainArchive = archiveRetain?.nanoseconds
         options.level = level
-        options.lockTimeout = DurationText.parse(lockTimeout)!
+        options.lockTimeout = lockTimeout.nanoseconds
         do throws(ArchiveKeyError) {
             options.signingKey = try signingKey.map(ArchiveSigningKey.load)
             options.trustedKeys = try publicKeys.map(ArchivePublicKey.load)
@@ -153,10 +154,13 @@ struct VerifyCommand: ParsableCommand {
     )
     var publicKeys: [String] = []
 
-    @Option(help: "Fail when the signed head's last day is before this day (YYYY-MM-DD): an old copy put back.")
+    @Option(
+        help:
+            "Fail when the signed head's last day is before this day: an old copy put back (e.g. --through 2026-11-21)."
+    )
     var through: String?
 
-    @Flag(name: .shortAndLong, help: "Print nothing when it holds.")
+    @Flag(name: .shortAndLong, help: "Print nothing when it holds (e.g. -q in cron).")
     var quiet = false
 
     static let unsignedNote =

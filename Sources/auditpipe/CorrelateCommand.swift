@@ -29,20 +29,20 @@ struct CorrelateCommand: AsyncParsableCommand {
 
     @Flag(
         help:
-            "Follow the inputs as they grow (tail -F): rotation by rename or copy-truncate, new files matching a glob; runs until SIGINT/SIGTERM."
+            "Follow the inputs as they grow (tail -F): rotation by rename or copy-truncate, new files matching a glob; runs until SIGINT/SIGTERM (e.g. --follow '/var/log/app/*.log' -o events.jsonl)."
     )
     var follow = false
 
     @Option(
         help:
-            "With --follow: keep each file's identity and committed offset in this directory; a restart after a crash resumes there without losing or repeating an event (needs -o FILE, JSONL)."
+            "With --follow: keep each file's identity and committed offset in this directory; a restart after a crash resumes there without losing or repeating an event (needs -o FILE, JSONL; e.g. --checkpoint /var/lib/auditpipe/ckpt)."
     )
     var checkpoint: String?
 
     @Flag(
         inversion: .prefixedNo,
         help:
-            "Draw a progress line on stderr (default: when stderr is a terminal, stdout is not, and the run does not follow); once a second when stderr is not a terminal."
+            "Draw a progress line on stderr (default: when stderr is a terminal, stdout is not, and the run does not follow); once a second when stderr is not a terminal (e.g. --no-progress)."
     )
     var progress: Bool?
 
@@ -54,7 +54,7 @@ struct CorrelateCommand: AsyncParsableCommand {
         try output.checkEventColumns()
         if checkpoint != nil {
             guard follow else { throw ValidationError("--checkpoint needs --follow") }
-            guard output.output != "-", output.outputFormat == "jsonl" else {
+            guard output.output != "-", output.outputFormat == .jsonl else {
                 throw ValidationError("--checkpoint needs a JSONL output file (-o FILE)")
             }
         }

@@ -15,10 +15,10 @@ struct DemoCommand: ParsableCommand {
               auditpipe demo --requests 200 --seed 7 | auditpipe correlate -
             """)
 
-    @Option(help: "Number of API requests to simulate.")
+    @Option(help: "Number of API requests to simulate (e.g. --requests 1000).")
     var requests: Int = 1000
 
-    @Option(help: "Random seed: the same seed gives the same dump.")
+    @Option(help: "Random seed: the same seed gives the same dump (e.g. --seed 42).")
     var seed: UInt64 = 1
 
     func run() throws {

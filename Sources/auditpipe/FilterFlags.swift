@@ -8,21 +8,13 @@ import AuditPipe
 /// `--since` / `--until`: a time window on event start (or record time), as RFC 3339 or an age like `24h`.
 struct TimeRangeFlags: ParsableArguments {
     @Option(
-        help: "Only events starting at or after this: RFC 3339 (2026-11-01T00:00:00Z), a date, or an age (24h, 7d).")
-    var since: String?
+        help:
+            "Only events starting at or after this: RFC 3339, a date, or an age (e.g. --since 2026-11-01T00:00:00Z or 7d)."
+    )
+    var since: TimeBoundArgument?
 
-    @Option(help: "Only events starting before this: RFC 3339, a date, or an age (24h, 7d).")
-    var until: String?
-
-    func validate() throws {
-        for (flag, value) in [("--since", since), ("--until", until)] {
-            if let value, TimeBound.parse(value, now: 0) == nil {
-                throw ValidationError(
-                    "\(flag) takes an RFC 3339 time (2026-11-01T00:00:00Z), a date (2026-11-01) or an age (24h, 7d); got '\(value)'"
-                )
-            }
-        }
-    }
+    @Option(help: "Only events starting before this: RFC 3339, a date, or an age (e.g. --until 2026-11-02 or 24h).")
+    var until: TimeBoundArgument?
 
     /// `expression` narrowed to the window (on `start` for events, `time` for records).
     func narrow(_ expression: FilterExpression?, records: Bool) -> FilterExpression? {
@@ -30,12 +22,12 @@ struct TimeRangeFlags: ParsableArguments {
         let field = records ? "time" : "start"
         let path = FieldPath(segments: [field], written: field)
         var e = expression
-        if let since, let t = TimeBound.parse(since, now: now) {
-            let bound = FilterExpression.compare(path, .greaterOrEqual, .time(t))
+        if let since {
+            let bound = FilterExpression.compare(path, .greaterOrEqual, .time(since.nanoseconds(now: now)))
             e = e.map { .and($0, bound) } ?? bound
         }
-        if let until, let t = TimeBound.parse(until, now: now) {
-            let bound = FilterExpression.compare(path, .less, .time(t))
+        if let until {
+            let bound = FilterExpression.compare(path, .less, .time(until.nanoseconds(now: now)))
             e = e.map { .and($0, bound) } ?? bound
         }
         return e

@@ -3,45 +3,56 @@ import AuditPipe
 
 /// Where events, rejected lines and counts go; shared by `correlate` and `filter`.
 struct OutputFlags: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Write events here instead of stdout (- for stdout).")
+    @Option(name: .shortAndLong, help: "Write events here instead of stdout (- for stdout; e.g. -o events.jsonl).")
     var output: String = "-"
 
     @Option(
         name: .customLong("output-dir"),
         help:
-            "Append events to DIR/events-YYYY-MM-DD.jsonl by the UTC day they start (the live store `archive` rolls up)."
+            "Append events to DIR/events-YYYY-MM-DD.jsonl by the UTC day they start (the live store `archive` rolls up; e.g. --output-dir /var/lib/auditpipe/live)."
     )
     var outputDirectory: String?
 
-    @Option(name: .customLong("output-format"), help: "jsonl or csv.")
-    var outputFormat: String = "jsonl"
+    @Option(name: .customLong("output-format"), help: "Events as JSON lines or CSV (e.g. --output-format csv).")
+    var outputFormat: EventOutputFormat = .jsonl
 
-    @Option(help: "CSV columns as dotted paths, comma-separated (e.g. start,actor.user,action,entity.id,api.payload).")
+    @Option(
+        help:
+            "CSV columns as dotted paths, comma-separated; with --output-format csv only (e.g. --columns start,actor.user,action,entity.id,api.payload)."
+    )
     var columns: String?
 
-    @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark (for Excel).")
+    @Flag(
+        name: .customLong("csv-bom"),
+        help: "Start CSV output with a UTF-8 byte order mark, for Excel (e.g. --output-format csv --csv-bom).")
     var csvBOM = false
 
     @Option(
         name: .customLong("dead-letter"),
-        help: "Write rejected lines here as JSON lines (source, line, offset, reason, raw).")
+        help:
+            "Write rejected lines here as JSON lines: source, line, offset, reason, raw (e.g. --dead-letter rejected.jsonl)."
+    )
     var deadLetter: String?
 
     @Option(
-        name: .customLong("max-dead-letters"), help: "Exit with code 2 when more lines than this are dead-lettered.")
+        name: .customLong("max-dead-letters"),
+        help: "Exit with code 2 when more lines than this are dead-lettered (e.g. --max-dead-letters 0).")
     var maxDeadLetters: Int?
 
-    @Option(help: "Write the run's counts here as JSON.")
+    @Option(help: "Write the run's counts here as JSON (e.g. --stats stats.json).")
     var stats: String?
 
-    @Flag(name: .shortAndLong, help: "No summary line on stderr.")
+    @Flag(name: .shortAndLong, help: "No summary line on stderr (e.g. -q).")
     var quiet = false
 
     func validate() throws {
-        guard outputFormat == "jsonl" || outputFormat == "csv" else {
-            throw ValidationError("--output-format must be jsonl or csv; got '\(outputFormat)'")
+        // JSONL events are whole documents: a column list there would be dropped in silence (pick fields with jq).
+        if columns != nil && outputFormat != .csv {
+            throw ValidationError(
+                "--columns applies to --output-format csv; JSONL events are written whole (select fields with jq, e.g. jq -c '{start, user: .actor.user}')"
+            )
         }
-        if outputDirectory != nil && (output != "-" || outputFormat != "jsonl") {
+        if outputDirectory != nil && (output != "-" || outputFormat != .jsonl) {
             throw ValidationError(
                 "--output-dir writes JSONL by day; it does not combine with -o or --output-format csv")
         }
@@ -65,7 +76,7 @@ struct OutputFlags: ParsableArguments {
         var out: [PipelineSpec.Output] = []
         if let outputDirectory {
             out.append(PipelineSpec.Output(kind: .archive, path: outputDirectory))
-        } else if outputFormat == "csv" {
+        } else if outputFormat == .csv {
             var csv = PipelineSpec.Output(kind: .csv, path: output)
             csv.columns = columnList
             csv.bom = csvBOM

@@ -7,8 +7,8 @@ import AuditPipe
 
 /// Flags that shape parsing and correlation, shared by `correlate` and `filter`.
 struct PipelineFlags: ParsableArguments {
-    @Option(help: "Line format: auto (detect per line), json, logfmt, text, openstack, access or csv.")
-    var format: String = "auto"
+    @Option(help: "Line format: auto detects per line; the others pin one (e.g. --format syslog).")
+    var format: InputFormat = .auto
 
     @Option(
         name: .customLong("id-field"),
@@ -18,48 +18,64 @@ struct PipelineFlags: ParsableArguments {
     var idFields: [String] = []
 
     @Option(help: "How far the watermark trails the highest event time (e.g. 2s, 500ms).")
-    var lateness: String = "2s"
+    var lateness = DurationArgument(argument: "2s")!
 
     @Option(help: "A group closes once the watermark passes its last record plus this gap (e.g. 5s, 5m).")
-    var idle: String = "5s"
+    var idle = DurationArgument(argument: "5s")!
 
     @Option(
         name: .customLong("max-duration"),
-        help: "Cut a group after this long; the rest continues flagged split (0 = no limit).")
-    var maxDuration: String = "0"
+        help: "Cut a group after this long; the rest continues flagged split (0 = no limit; e.g. --max-duration 10m).")
+    var maxDuration = DurationArgument(argument: "0")!
 
     @Option(
         name: .customLong("max-records"),
-        help: "Cut a group at this many records; the rest continues flagged split (0 = no limit).")
+        help:
+            "Cut a group at this many records; the rest continues flagged split (0 = no limit; e.g. --max-records 1000)."
+    )
     var maxRecords: Int = 0
 
     @Option(
         name: .customLong("max-open-groups"),
-        help: "Past this many open groups the least recently seen closes early, flagged partial.")
+        help:
+            "Past this many open groups the least recently seen closes early, flagged partial (e.g. --max-open-groups 1000000)."
+    )
     var maxOpenGroups: Int = 100_000
 
     @Option(
         name: .customLong("max-skew"),
         help: "A record this far ahead of the highest time seen does not move the watermark (e.g. 1h).")
-    var maxSkew: String = "1h"
+    var maxSkew = DurationArgument(argument: "1h")!
 
     @Flag(
         name: .customLong("include-records"),
-        help: "Embed each record (time, service, level, message, fields) in its event.")
+        help:
+            "Embed each record (time, service, level, message, fields) in its event (e.g. --include-records | jq .entries)."
+    )
     var includeRecords = false
 
-    @Option(name: .customLong("max-line-bytes"), help: "Lines longer than this are dead-lettered as line_too_long.")
+    @Option(
+        name: .customLong("max-line-bytes"),
+        help: "Lines longer than this are dead-lettered as line_too_long (e.g. --max-line-bytes 4194304).")
     var maxLineBytes: Int = 1 << 20
 
-    @Option(name: .customLong("max-json-depth"), help: "Deepest JSON nesting accepted; deeper lines are dead-lettered.")
+    @Option(
+        name: .customLong("max-json-depth"),
+        help: "Deepest JSON nesting accepted; deeper lines are dead-lettered (e.g. --max-json-depth 128).")
     var maxJSONDepth: Int = 64
 
     @Option(
         name: [.customLong("year"), .customLong("assume-year")],
         help:
-            "Year for timestamps that carry none (syslog 'Dec 10 06:55:46'); by default each file's modification time gives it, a December line in a file modified in January being last year's (--assume-year is an alias)."
+            "Year for timestamps that carry none (syslog 'Dec 10 06:55:46'); by default each file's modification time gives it, a December line in a file modified in January being last year's; a pinned year is the first lines' and rolls forward at New Year (e.g. --year 2025; --assume-year is an alias)."
     )
     var year: Int?
+
+    @Option(
+        help:
+            "Zone of times written without an offset (syslog 'Dec 10 06:55:46', '2024-05-14 09:00:00,123', ctime): an IANA name from the system tz database, UTC or an offset (e.g. --timezone Europe/Berlin, --timezone +02:00). Default UTC."
+    )
+    var timezone: String?
 
     @Option(
         name: .customLong("text-pattern"),
@@ -78,23 +94,17 @@ struct PipelineFlags: ParsableArguments {
         ))
     var idPattern: String?
 
-    @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input.")
+    @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input (e.g. --parse-workers 4).")
     var parseWorkers: Int = 2
 
-    @Option(name: .customLong("redact-key"), help: "Another key whose values are redacted; repeatable.")
+    @Option(
+        name: .customLong("redact-key"),
+        help: "Another key whose values are redacted; repeatable (e.g. --redact-key ssn --redact-key iban).")
     var redactKeys: [String] = []
 
     func validate() throws {
-        guard InputFormat(rawValue: format) != nil else {
-            throw ValidationError(
-                "--format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")); got '\(format)'"
-            )
-        }
-        for (flag, value) in [
-            ("--lateness", lateness), ("--idle", idle), ("--max-duration", maxDuration), ("--max-skew", maxSkew),
-        ]
-        where DurationText.parse(value) == nil {
-            throw ValidationError("\(flag) takes a duration like 500ms, 2s, 5m, 1h or 7d; got '\(value)'")
+        if let timezone {
+            do { _ = try TimeZoneRules.named(timezone) } catch { throw ValidationError("--timezone: \(error)") }
         }
         for p in textPatterns {
             do { _ = try TextPattern(p) } catch {
@@ -115,19 +125,20 @@ struct PipelineFlags: ParsableArguments {
     /// The pipeline options these flags give.
     var options: PipelineOptions {
         var options = PipelineOptions()
-        options.parse.format = InputFormat(rawValue: format)!
+        options.parse.format = format
         if !idFields.isEmpty { options.parse.idFields = idFields }
         options.parse.includeRecords = includeRecords
         options.parse.maxLineBytes = maxLineBytes
         options.parse.maxJSONDepth = maxJSONDepth
         options.parse.assumedYear = year ?? UTCTime.civil(days: Int64(time(nil)) / 86_400).year
         options.parse.inferYear = year == nil
+        options.parse.timeZone = timezone.flatMap { try? TimeZoneRules.named($0) }
         options.parse.textPatterns = textPatterns.compactMap { try? TextPattern($0) }
         options.parse.idPattern = idPattern.flatMap { try? RequestIDPattern($0) }
-        options.correlation.lateness = DurationText.parse(lateness)!
-        options.correlation.idle = DurationText.parse(idle)!
-        options.correlation.maxDuration = DurationText.parse(maxDuration)!
-        options.correlation.maxSkew = DurationText.parse(maxSkew)!
+        options.correlation.lateness = lateness.nanoseconds
+        options.correlation.idle = idle.nanoseconds
+        options.correlation.maxDuration = maxDuration.nanoseconds
+        options.correlation.maxSkew = maxSkew.nanoseconds
         options.correlation.maxRecords = maxRecords
         options.correlation.maxOpenGroups = maxOpenGroups
         options.correlation.includeRecords = includeRecords

@@ -26,44 +26,47 @@ struct QueryCommand: ParsableCommand {
     var expression: String?
 
     @Option(help: "Events starting at or after this: RFC 3339, a date, or an age (24h, 7d).")
-    var since: String?
+    var since: TimeBoundArgument?
 
-    @Option(help: "Events starting before this: RFC 3339, a date, or an age.")
-    var until: String?
+    @Option(help: "Events starting before this: RFC 3339, a date, or an age (e.g. --until 2026-11-08).")
+    var until: TimeBoundArgument?
 
     @Flag(help: "Export everything (needed when neither a range nor an expression narrows the query).")
     var all = false
 
-    @Option(name: .shortAndLong, help: "Write here instead of stdout.")
+    @Option(name: .shortAndLong, help: "Write here instead of stdout (e.g. -o denied.csv).")
     var output: String = "-"
 
-    @Option(name: .customLong("output-format"), help: "jsonl, csv or xlsx (xlsx needs -o FILE).")
-    var outputFormat: String = "jsonl"
+    @Option(
+        name: .customLong("output-format"),
+        help: "JSON lines, CSV or an Excel sheet (xlsx needs -o FILE; e.g. --output-format xlsx -o denied.xlsx).")
+    var outputFormat: QueryOutputFormat = .jsonl
 
-    @Option(help: "CSV/XLSX columns as dotted paths, comma-separated.")
+    @Option(
+        help:
+            "CSV/XLSX columns as dotted paths, comma-separated; not with jsonl (e.g. --columns start,actor.user,action)."
+    )
     var columns: String?
 
-    @Flag(name: .customLong("csv-bom"), help: "Start CSV output with a UTF-8 byte order mark.")
+    @Flag(
+        name: .customLong("csv-bom"),
+        help: "Start CSV output with a UTF-8 byte order mark, for Excel (e.g. --output-format csv --csv-bom).")
     var csvBOM = false
 
-    @Flag(name: .shortAndLong, help: "No summary on stderr.")
+    @Flag(name: .shortAndLong, help: "No summary on stderr (e.g. -q).")
     var quiet = false
 
     func validate() throws {
         for c in columns?.split(separator: ",").map(String.init) ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
         }
-        guard ["jsonl", "csv", "xlsx"].contains(outputFormat) else {
-            throw ValidationError("--output-format must be jsonl, csv or xlsx; got '\(outputFormat)'")
+        if columns != nil && outputFormat == .jsonl {
+            throw ValidationError(
+                "--columns applies to csv/xlsx output; JSONL events are written whole (select fields with jq)")
         }
-        if outputFormat == "xlsx" && output == "-" { throw ValidationError("--output-format xlsx needs -o FILE") }
+        if outputFormat == .xlsx && output == "-" { throw ValidationError("--output-format xlsx needs -o FILE") }
         guard all || since != nil || until != nil || expression != nil else {
             throw ValidationError("an unfiltered export of the whole archive needs --all")
-        }
-        for (flag, value) in [("--since", since), ("--until", until)] {
-            if let value, TimeBound.parse(value, now: 0) == nil {
-                throw ValidationError("\(flag) takes an RFC 3339 time, a date or an age (24h, 7d); got '\(value)'")
-            }
         }
     }
 
@@ -76,12 +79,12 @@ struct QueryCommand: ParsableCommand {
         let filter = try expression.map { try parseFilter($0, records: false) }
         let now = Int64(time(nil)) * UTCTime.second
         let query = ArchiveQuery(
-            root: archive, since: since.flatMap { TimeBound.parse($0, now: now) },
-            until: until.flatMap { TimeBound.parse($0, now: now) }, filter: filter)
+            root: archive, since: since?.nanoseconds(now: now),
+            until: until?.nanoseconds(now: now), filter: filter)
         do {
             let counts: ArchiveQuery.Counts
             let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
-            if outputFormat == "xlsx" {
+            if outputFormat == .xlsx {
                 var sheet = XLSXSheet(columns: cols)
                 var rows = 0
                 counts = try query.run { _, v throws(OutputError) in
@@ -94,7 +97,7 @@ struct QueryCommand: ParsableCommand {
                 let file = try OutputFile(path: output)
                 try file.write(try sheet.finish())
                 try file.close()
-            } else if outputFormat == "csv" {
+            } else if outputFormat == .csv {
                 var csv = PipelineSpec.Output(kind: .csv, path: output)
                 csv.columns = cols
                 csv.bom = csvBOM

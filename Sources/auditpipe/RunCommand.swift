@@ -21,12 +21,13 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file (YAML).")
     var file: String
 
-    @Flag(name: .shortAndLong, help: "No summary line on stderr.")
+    @Flag(name: .shortAndLong, help: "No summary line on stderr (e.g. -q).")
     var quiet = false
 
     @Option(
         help:
-            "Take this time (RFC 3339) as now for archive outputs' older_than and retain (replaying a missed night).")
+            "Take this time (RFC 3339) as now for archive outputs' older_than and retain, replaying a missed night (e.g. --now 2026-11-22T00:30:00Z)."
+    )
     var now: String?
 
     func validate() throws {

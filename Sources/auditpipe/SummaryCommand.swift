@@ -19,27 +19,26 @@ struct SummaryCommand: ParsableCommand {
     @Argument(help: "Event files (JSONL, gzip or plain), or - for stdin.")
     var files: [String] = ["-"]
 
-    @Option(help: "Group by node (entity.id path prefix) or user.")
+    @Option(help: "Group by node (entity.id path prefix) or user (e.g. --by user).")
     var by: String = "node"
 
-    @Option(help: "Path segments kept in a node key.")
+    @Option(help: "Path segments kept in a node key (e.g. --depth 3).")
     var depth: Int = 2
 
-    @Option(name: [.customLong("output-format"), .customLong("format")], help: "table, json or csv.")
-    var format: String = "table"
+    @Option(
+        name: [.customLong("output-format"), .customLong("format")],
+        help: "A text table, JSON or CSV (e.g. --output-format csv).")
+    var format: SummaryOutputFormat = .table
 
-    @Option(name: .shortAndLong, help: "Write here instead of stdout (- for stdout).")
+    @Option(name: .shortAndLong, help: "Write here instead of stdout (- for stdout; e.g. -o summary.csv).")
     var output: String = "-"
 
-    @Flag(name: .shortAndLong, help: "No note on stderr about events that could not be grouped.")
+    @Flag(name: .shortAndLong, help: "No note on stderr about events that could not be grouped (e.g. -q).")
     var quiet = false
 
     func validate() throws {
         guard ActivitySummary.Grouping(rawValue: by) != nil else {
             throw ValidationError("--by must be node or user; got '\(by)'")
-        }
-        guard ["table", "json", "csv"].contains(format) else {
-            throw ValidationError("--output-format must be table, json or csv; got '\(format)'")
         }
         guard depth > 0 else { throw ValidationError("--depth must be positive") }
     }
@@ -57,11 +56,11 @@ struct SummaryCommand: ParsableCommand {
         let rows = summary.sortedRows.map(ActivitySummary.cells)
         let text: [UInt8]
         switch format {
-        case "json":
+        case .json:
             var w = JSONWriter()
             w.value(summary.json())
             text = w.bytes + [10]
-        case "csv":
+        case .csv:
             text = summary.csv()
         default:
             text = Array(TextTable.render(header: summary.titles, rows: rows).utf8)

@@ -40,7 +40,16 @@ public enum LogLevel: UInt8, Sendable, CaseIterable, Comparable {
             default: return nil
             }
         default:
-            return byName[Key(lower.0, lower.1, n)]
+            // The usual names without hashing (a text pattern's level group is read on every line).
+            switch lower.0 {
+            case 0x6f66_6e69: return .info
+            case 0x6e72_6177: return .warn
+            case 0x67_7562_6564: return .debug
+            case 0x72_6f72_7265: return .error
+            case 0x65_6361_7274: return .trace
+            case 0x676e_696e_7261_77: return .warn
+            default: return byName[Key(lower.0, lower.1, n)]
+            }
         }
     }
 

@@ -97,6 +97,8 @@ public struct LogRecord: Sendable {
     /// True for the first record of a confirmed jump back in time (a host clock stepped back): the
     /// event-time clock follows it back.
     public var clockReset: Bool
+    /// How the record's line was read, for the run's diagnostics and the year roll (two bytes, in padding).
+    var notes = ParseNotes()
     /// Physical lines this record carries (1 + continuation lines).
     public var lineCount: Int32
     /// Where the record's first line came from.
@@ -204,10 +206,11 @@ extension LogRecord {
     init(
         time: Int64, timeKnown: Bool, level: LogLevel?, kind: RecordKind, isEndMarker: Bool, position: SourcePosition,
         requestID: String?, service: String?, message: String?, actor: ActorFields, http: HTTPFields?, action: String?,
-        entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?
+        entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?, notes: ParseNotes = ParseNotes()
     ) {
         self.time = time
         self.timeKnown = timeKnown
+        self.notes = notes
         self.level = level
         self.kind = kind
         self.isEndMarker = isEndMarker
@@ -286,5 +289,25 @@ extension Array where Element == LogRecord {
                 body(r)
             }
         }
+    }
+}
+
+/// How a record's line was read: which of the user's text patterns matched it, whether its time text was
+/// unreadable, whether its year was assumed (`--year`) rather than written.
+struct ParseNotes: Sendable, Equatable {
+    /// The 1-based number of the text pattern that matched (capped at 255), or 0.
+    var pattern: UInt8 = 0
+    private var bits: UInt8 = 0
+
+    /// A pattern's `time` group matched text that is no time auditpipe reads.
+    var timeUnreadable: Bool {
+        get { bits & 1 != 0 }
+        set { bits = newValue ? bits | 1 : bits & ~1 }
+    }
+
+    /// The time had no year (syslog) and took the pinned `--year`: the joiner rolls it across New Year.
+    var yearAssumed: Bool {
+        get { bits & 2 != 0 }
+        set { bits = newValue ? bits | 2 : bits & ~2 }
     }
 }

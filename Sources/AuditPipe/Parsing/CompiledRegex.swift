@@ -18,6 +18,9 @@ final class CompiledRegex: @unchecked Sendable {
     let requiredByte: UInt8?
     /// True when the pattern must match at the start of the subject (it starts with `^` or `\A`).
     let anchored: Bool
+    /// True when the JIT compiled the pattern: matches then go straight to the machine code
+    /// (`pcre2_jit_match`, which skips the interpreter's option checks).
+    let jitted: Bool
     private let context: OpaquePointer?
 
     /// Why a pattern did not compile: PCRE2's message and the byte offset in the pattern.
@@ -46,7 +49,7 @@ final class CompiledRegex: @unchecked Sendable {
             throw CompileError(message: message, offset: errorOffset)
         }
         code = compiled
-        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+        jitted = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         // Bound backtracking so a pathological pattern fails a line rather than hanging the run.
         let ctx = pcre2_match_context_create_8(nil)
         if let ctx { pcre2_set_match_limit_8(ctx, 1_000_000) }
@@ -97,6 +100,8 @@ final class CompiledRegex: @unchecked Sendable {
             }
         }
         if let requiredByte, memchr(base, Int32(requiredByte), subject.count) == nil { return false }
+        // The subject is valid UTF-8 (lines are checked before any pattern sees them).
+        if jitted { return pcre2_jit_match_8(code, base, subject.count, 0, 0, data.data, context) > 0 }
         let rc = pcre2_match_8(code, base, subject.count, 0, UInt32(PCRE2_NO_UTF_CHECK), data.data, context)
         return rc > 0
     }

@@ -12,6 +12,13 @@ struct ContinuationJoiner {
     /// A private key block begun on an earlier line is open: its bare body lines are masked here, as the input's
     /// order is known only here (records are redacted later, one by one).
     private var privateKeyOpen = false
+    /// Reads the wall clock of yearless times for the year roll (`TimestampParser.addingYears`).
+    var timestamps = TimestampParser(assumedYear: 1970)
+    /// Years added to yearless times so far: one more each time their month goes back by half a year or
+    /// more (Dec → Jan) within the input.
+    private var yearsRolled = 0
+    /// The wall-clock month of the last yearless time, before any roll.
+    private var lastYearlessMonth: Int?
 
     init(keepMessage: Bool, maxMessageBytes: Int = 64 << 10) {
         self.keepMessage = keepMessage
@@ -59,6 +66,17 @@ struct ContinuationJoiner {
                 }
                 if keyBody { Self.maskKeyBody(&r) }
                 if let done = pending.take() { out.records.append(done) }
+                if r.notes.yearAssumed { rollYear(&r) }
+                if r.notes.pattern > 0 {
+                    counts.countPattern(r.notes.pattern)
+                    if r.notes.timeUnreadable {
+                        counts.countUnreadableTime(
+                            at: r.position,
+                            line: String(
+                                decoding: lines.bytes[Int(span.start)..<Int(span.start + min(span.length, 200))],
+                                as: UTF8.self))
+                    }
+                }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
                 r.requestID = RequestIDRule.normalize(r.requestID)
                 if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
@@ -73,6 +91,15 @@ struct ContinuationJoiner {
         out.handedOnTo =
             pending?.position ?? SourcePosition(input: lines.input, line: lines.endLine, offset: lines.endOffset)
         return out
+    }
+
+    /// A pinned year (`--year`) is the year of the input's first yearless time: a later line whose month is
+    /// half a year or more before the last one's (Dec 31 → Jan 1) is in the next year.
+    private mutating func rollYear(_ r: inout LogRecord) {
+        let month = timestamps.localMonth(r.time)
+        if let last = lastYearlessMonth, last - month >= 6 { yearsRolled += 1 }
+        lastYearlessMonth = month
+        if yearsRolled > 0 { r.time = timestamps.addingYears(yearsRolled, to: r.time) }
     }
 
     /// Releases the held-back record at the end of input.

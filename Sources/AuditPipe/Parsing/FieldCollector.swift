@@ -2,6 +2,8 @@
 struct FieldCollector {
     var time: Int64?
     var timeRank = Int.max
+    /// How the line was read (its pattern, an unreadable time, an assumed year), handed to the record.
+    var notes = ParseNotes()
     var level: LogLevel?
     var messageBytes: UnsafeBufferPointer<UInt8>?
     var messageString: String?
@@ -41,6 +43,7 @@ struct FieldCollector {
             if rank < timeRank, let t = timestamps.parseValue(v) {
                 time = t
                 timeRank = rank
+                notes.yearAssumed = timestamps.assumesYear && TimestampParser.startsYearless(v)
             }
         case .level:
             if level == nil { level = LogLevel.parse(v) ?? Self.int(v).flatMap(LogLevel.fromNumber) }
@@ -182,11 +185,15 @@ struct FieldCollector {
         if let entityType {
             entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
         }
+        // The strings are moved out (`take`, `swap`), not copied: the collector is dropped right after.
+        var recordActor = ActorFields()
+        swap(&recordActor, &actor)
         return LogRecord(
             time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: isAPI ? .api : .log,
-            isEndMarker: isEndMarker, position: position, requestID: requestID, service: service ?? fallbackService,
-            message: message, actor: actor, http: http, action: action, entityHint: entityHint,
-            extra: keepExtra ? extra : nil, captured: captured.isEmpty ? nil : captured)
+            isEndMarker: isEndMarker, position: position, requestID: requestID.take(),
+            service: service.take() ?? fallbackService, message: message, actor: recordActor, http: http,
+            action: action.take(), entityHint: entityHint, extra: keepExtra ? extra : nil,
+            captured: captured.isEmpty ? nil : captured, notes: notes)
     }
 
     /// True when `path` holds a `?` or `#`.

@@ -16,6 +16,8 @@ struct GrokExpander {
         var types: [String: FieldType] = [:]
         /// Where each named field is written (its name's offset), first occurrence.
         var fieldOffsets: [String: Int] = [:]
+        /// Fields captured as `%{QS:…}` / `%{QUOTEDSTRING:…}`: their quotes are dropped and `\"` unescaped.
+        var quoted: Set<String> = []
 
         mutating func append(_ bytes: some Sequence<UInt8>, from source: Int) {
             for b in bytes {
@@ -87,6 +89,7 @@ struct GrokExpander {
                 }
                 field = f
                 if out.fieldOffsets[f] == nil { out.fieldOffsets[f] = fieldOffset }
+                if name == "QS" || name == "QUOTEDSTRING" { out.quoted.insert(f) }
                 if parts.count == 3 {
                     let t = String(decoding: parts[2], as: UTF8.self)
                     guard let type = FieldType(rawValue: t) else {

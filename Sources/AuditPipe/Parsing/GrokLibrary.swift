@@ -1,5 +1,6 @@
 /// The common grok patterns (after Logstash's `logstash-patterns-core`), written with non-capturing groups
-/// only, so that the groups of a text pattern are exactly the fields it names.
+/// only, so that the groups of a text pattern are exactly the fields it names; the whole-line access-log
+/// patterns (`COMBINEDAPACHELOG`, …) name auditpipe's fields themselves.
 enum GrokLibrary {
     /// Pattern name to regex (which may refer to other patterns as `%{NAME}`).
     static let definitions: [String: String] = [
@@ -66,5 +67,13 @@ enum GrokLibrary {
             #"(?:[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo?(?:rmation)?|INFO?(?:RMATION)?|[Ww]arn?(?:ing)?|WARN?(?:ING)?|[Ee]rr?(?:or)?|ERR?(?:OR)?|[Cc]rit?(?:ical)?|CRIT?(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?)"#,
         "JAVACLASS": #"(?:[a-zA-Z$_][a-zA-Z$_0-9]*\.)*[a-zA-Z$_][a-zA-Z$_0-9]*"#,
         "HTTPDUSER": #"(?:%{EMAILADDRESS}|%{USER})"#,
+        // Apache/NCSA access logs, as Logstash's `httpd` patterns, with auditpipe's field names: `ip`, `user`,
+        // `time`, `method`, `path`, `status` fill the record; `ident`, `http_version`, `request` (a request line
+        // that is not `METHOD target`), `bytes`, `referrer` are fields; `user_agent` (quotes dropped).
+        "HTTPD_COMMONLOG":
+            #"%{IPORHOST:ip} (?:-|%{HTTPDUSER:ident}) (?:-|%{HTTPDUSER:user}) \[%{HTTPDATE:time}\] "(?:%{WORD:method} %{NOTSPACE:path}(?: HTTP/%{NUMBER:http_version})?|%{DATA:request})" (?:-|%{INT:status:int}) (?:-|%{INT:bytes:int})"#,
+        "HTTPD_COMBINEDLOG": #"%{HTTPD_COMMONLOG} %{QS:referrer} %{QS:user_agent}"#,
+        "COMMONAPACHELOG": #"%{HTTPD_COMMONLOG}"#,
+        "COMBINEDAPACHELOG": #"%{HTTPD_COMBINEDLOG}"#,
     ]
 }

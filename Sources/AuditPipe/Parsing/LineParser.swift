@@ -13,6 +13,7 @@ struct LineParser {
     private let openstack: OpenStackParser
     private let access: AccessLogParser
     private let plain: PlainTextParser
+    private let syslog: SyslogParser
     private let patterns: TextPatternParser
     private let idPattern: (pattern: RequestIDPattern, data: RegexMatchData)?
     private let headerIDNames: [String]
@@ -22,7 +23,8 @@ struct LineParser {
         format = options.format
         keepMessage = options.includeRecords
         let roles = FieldRoleTable(idFields: options.idFields, captureFields: options.captureFields)
-        let ts = TimestampParser(assumedYear: options.assumedYear, yearReference: options.yearReference)
+        let ts = TimestampParser(
+            assumedYear: options.assumedYear, yearReference: options.yearReference, timeZone: options.timeZone)
         patterns = TextPatternParser(
             patterns: options.textPatterns, roles: roles, timestamps: ts, keepExtra: options.includeRecords)
         idPattern = options.idPattern.map { ($0, RegexMatchData(for: $0.regex)) }
@@ -32,6 +34,7 @@ struct LineParser {
         openstack = OpenStackParser(timestamps: ts)
         access = AccessLogParser(timestamps: ts)
         plain = PlainTextParser(roles: roles, timestamps: ts)
+        syslog = SyslogParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
         headerIDNames = roles.headerIDNames
         compositeKey = options.compositeKey
     }
@@ -112,9 +115,23 @@ struct LineParser {
             return parsePlain(b, position, fileService)
         case .text:
             return parsePlain(b, position, fileService)
+        case .syslog:
+            if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                return .record(r, hint: .none, timestampedText: true)
+            }
+            let detail =
+                SyslogParser.looksLikeSyslog(b)
+                ? SyslogParser.malformed : "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)"
+            return .rejected(.unrecognized, detail: detail, hint: .weak)
         case .auto:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
             if lead > 0 { return parsePlain(b, position, fileService) }
+            if first == UInt8(ascii: "<"), SyslogParser.looksLikeSyslog(b) {
+                if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
+                    return .record(r, hint: .none, timestampedText: true)
+                }
+                return .rejected(.unrecognized, detail: SyslogParser.malformed, hint: .none)
+            }
             if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
                 return .record(r, hint: .none, timestampedText: true)
             }
@@ -252,6 +269,8 @@ public struct ParseOptions: Sendable {
     public var inferYear = false
     /// The reference time the year is inferred from (set per input by `resolvingYear(for:)`).
     public var yearReference: Int64?
+    /// The zone of times written without an offset (syslog, ctime, ISO 8601 without one); nil is UTC.
+    public var timeZone: TimeZoneRules?
     /// User text patterns, tried in order before the built-in text parsers.
     public var textPatterns: [TextPattern] = []
     /// Canonicalizes every extracted request id (`--id-pattern`).
@@ -270,6 +289,11 @@ public struct ParseOptions: Sendable {
 
     /// Creates default options.
     public init() {}
+
+    /// The timestamp parser these options give (the joiner's year roll reads the same wall clock).
+    var timestamps: TimestampParser {
+        TimestampParser(assumedYear: assumedYear, yearReference: yearReference, timeZone: timeZone)
+    }
 
     /// These options for one input: with `inferYear`, the year reference is the file's modification time
     /// (standard input, or a file that cannot be read, uses the current time).

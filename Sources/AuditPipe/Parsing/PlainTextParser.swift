@@ -51,6 +51,7 @@ struct PlainTextParser {
         var c = FieldCollector()
         scanPairs(b, from: i, into: &c)
         var record = LogRecord(time: time ?? inheritedTime, timeKnown: time != nil, kind: .log, position: position)
+        if time != nil, timestamps.assumesYear, TimestampParser.startsYearless(b) { record.notes.yearAssumed = true }
         record.level = level ?? c.level
         record.requestID = Self.requestToken(b, from: i) ?? c.requestID
         record.service = c.service ?? bracketService ?? fileService

@@ -15,6 +15,8 @@ public struct TextPattern: Sendable {
         /// The record field it fills, or nil for a plain field.
         var role: FieldRole?
         var type: GrokExpander.FieldType
+        /// Captured as a quoted string (`%{QS:…}`): the quotes are dropped and escaped quotes undone.
+        var unquote = false
     }
 
     /// Group names that fill a record field, and the role each fills.
@@ -42,7 +44,9 @@ public struct TextPattern: Sendable {
             throw PatternError("bad regular expression: \(error.message)", at: at, in: source)
         }
         groups = regex.names.map { number, name in
-            Group(number: number, name: name, role: Self.wellKnown[name], type: expansion.types[name] ?? .string)
+            Group(
+                number: number, name: name, role: Self.wellKnown[name], type: expansion.types[name] ?? .string,
+                unquote: expansion.quoted.contains(name))
         }
         guard groups.contains(where: { $0.role != nil }) else {
             let first = groups.compactMap { g in

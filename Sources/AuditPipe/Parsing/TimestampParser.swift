@@ -4,6 +4,7 @@
 /// Python's `2017-05-16 00:00:00,008`, epoch seconds/ms/µs/ns (by magnitude), CLF
 /// `10/Oct/2000:13:55:36 -0700`, ctime `Sun Dec 04 04:47:44 2005` and syslog `Oct 11 22:14:15`
 /// (year from `assumedYear`, or inferred from a reference time such as the file's modification time).
+/// Times written without an offset are read in `timeZone` (UTC when nil).
 public struct TimestampParser: Sendable {
     /// Year used for syslog timestamps, which carry none.
     public var assumedYear: Int
@@ -11,20 +12,62 @@ public struct TimestampParser: Sendable {
     /// it at or before this time (a day's slack for local clocks): `Dec 31` in a file modified on 2 January
     /// is last year's, `Jan 1 00:10` in a file modified late on 31 December is next year's.
     public var yearReference: Int64?
+    /// The zone times written without an offset are read in (syslog, ctime, ISO 8601 without `Z` or an
+    /// offset); nil reads them as UTC.
+    public let timeZone: TimeZoneRules?
+    /// `yearReference` as wall-clock seconds in `timeZone`.
+    private let localReference: Int64?
     private let referenceYear: Int
 
-    /// Creates a parser; `assumedYear` fills in syslog's missing year unless `yearReference` is given.
-    public init(assumedYear: Int, yearReference: Int64? = nil) {
+    /// Creates a parser; `assumedYear` fills in syslog's missing year unless `yearReference` is given;
+    /// `timeZone` is the zone of times written without an offset (nil: UTC).
+    public init(assumedYear: Int, yearReference: Int64? = nil, timeZone: TimeZoneRules? = nil) {
         self.assumedYear = assumedYear
         self.yearReference = yearReference
+        self.timeZone = timeZone
+        let local = yearReference.map { $0 + Int64(timeZone?.offset(atUTC: $0) ?? 0) }
+        localReference = local
         referenceYear =
-            yearReference.map { UTCTime.civil(days: $0 >= 0 ? $0 / 86_400 : ($0 - 86_399) / 86_400).year }
+            local.map { UTCTime.civil(days: $0 >= 0 ? $0 / 86_400 : ($0 - 86_399) / 86_400).year }
             ?? assumedYear
+    }
+
+    /// True when a syslog time takes the pinned `assumedYear` (no reference to infer the year from): such
+    /// records are marked so the joiner can roll the year forward across New Year.
+    public var assumesYear: Bool { yearReference == nil }
+
+    /// True when `b` starts with a month name and a space (syslog's yearless `Dec 31 23:59:59`).
+    static func startsYearless(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        b.count >= 15 && month(b, 0) != nil && b[3] == 32
+    }
+
+    /// The same wall-clock date and time `years` later, in UTC nanoseconds (for the joiner's year roll).
+    func addingYears(_ years: Int, to ns: Int64) -> Int64 {
+        let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second)
+        let local = secs + Int64(timeZone?.offset(atUTC: secs) ?? 0)
+        let (days, sod) = local.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let (y, m, d) = UTCTime.civil(days: days)
+        let moved = UTCTime.days(year: y + years, month: m, day: d) * 86_400 + sod
+        return Self.nanos(utc(fromLocal: moved), frac) ?? ns
+    }
+
+    /// The month (1-12) of `ns` on the wall clock of `timeZone`.
+    func localMonth(_ ns: Int64) -> Int {
+        let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
+        let local = secs + Int64(timeZone?.offset(atUTC: secs) ?? 0)
+        return UTCTime.civil(days: local.quotientAndRemainderFlooring(dividingBy: 86_400).0).month
+    }
+
+    /// UTC seconds of wall-clock seconds read without an offset.
+    @inline(__always)
+    func utc(fromLocal seconds: Int64) -> Int64 {
+        guard let timeZone else { return seconds }
+        return timeZone.utc(fromLocal: seconds)
     }
 
     /// The year a syslog date (month, day, seconds into the day) falls in.
     func syslogYear(month: Int, day: Int, seconds: Int) -> Int {
-        guard let reference = yearReference else { return assumedYear }
+        guard let reference = localReference else { return assumedYear }
         let slack: Int64 = 86_400
         func at(_ year: Int) -> Int64 { UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(seconds) }
         if at(referenceYear + 1) <= reference + slack { return referenceYear + 1 }
@@ -92,10 +135,11 @@ public struct TimestampParser: Sendable {
             }
             if i == fracStart { return nil }
         }
-        var offsetSeconds: Int64 = 0
+        var offsetSeconds: Int64?
         if i < n {
             let c = b[i]
             if c == UInt8(ascii: "Z") || c == UInt8(ascii: "z") {
+                offsetSeconds = 0
                 i += 1
             } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                 guard let oh = Self.digits(b, i + 1, 2) else { return nil }
@@ -114,7 +158,8 @@ public struct TimestampParser: Sendable {
             }
         }
         let days = UTCTime.days(year: year, month: month, day: day)
-        let secs = days * 86_400 + Int64(hour * 3600 + minute * 60 + sec) - offsetSeconds
+        let wall = days * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
+        let secs = offsetSeconds.map { wall - $0 } ?? utc(fromLocal: wall)
         return Self.nanos(secs, frac).map { ($0, i) }
     }
 
@@ -146,8 +191,9 @@ public struct TimestampParser: Sendable {
             let sec = Self.digits(b, i + 17, 2), b[i + 19] == 32,
             let year = Self.digits(b, i + 20, 4)
         else { return nil }
-        let secs =
-            UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + sec)
+        let secs = utc(
+            fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400
+                + Int64(hour * 3600 + minute * 60 + sec))
         return Self.nanos(secs, 0).map { ($0, i + 24) }
     }
 
@@ -161,7 +207,7 @@ public struct TimestampParser: Sendable {
         else { return nil }
         let inDay = hour * 3600 + minute * 60 + sec
         let year = syslogYear(month: month, day: day, seconds: inDay)
-        let secs = UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay)
+        let secs = utc(fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay))
         return Self.nanos(secs, 0).map { ($0, i + 15) }
     }
 

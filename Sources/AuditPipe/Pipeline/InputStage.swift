@@ -98,6 +98,7 @@ struct InputStage: Sendable {
 
             var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
             joiner.keepRaw = keepRaw
+            joiner.timestamps = options.timestamps
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)

@@ -133,6 +133,7 @@ public struct Pipeline: Sendable {
         }
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings
+        stats.notePatterns(options.parse.textPatterns.count, names: set.names)
         if let path = outputs.first(where: { $0.kind == .stats })?.path {
             do throws(OutputError) {
                 OutputFile.makeParentDirectories(of: path)
@@ -160,6 +161,7 @@ public struct Pipeline: Sendable {
             deadLetter: deadLetter)
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings
+        stats.notePatterns(options.parse.textPatterns.count, names: set.names)
         return stats
     }
 

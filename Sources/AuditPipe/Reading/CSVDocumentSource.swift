@@ -29,6 +29,14 @@ struct CSVDocumentSource: ByteSource {
         upstream.close()
         var rows = CSVRows(all)
         guard let header = rows.next() else { return }
+        // A log file read as CSV would lose its first line as a "header" and make every other line a row.
+        if let problem = Self.headerProblem(header.cells) {
+            throw InputError(
+                source: name,
+                message:
+                    "not a CSV file: its first line is no header (\(problem)); a CSV export starts with column labels like 'User,Timestamp' (drop --format csv to read it as log lines)"
+            )
+        }
         let keys = header.cells.map(Self.fieldName)
         var w = JSONWriter(capacity: all.count + all.count / 4)
         for row in rows {
@@ -49,6 +57,36 @@ struct CSVDocumentSource: ByteSource {
             w.raw("\n")
         }
         lines = w.bytes
+    }
+
+    /// Why `cells` is no header row, or nil when each cell is a column label: at most 64 bytes, starting with a
+    /// letter, `_` or `#`, of letters, digits, spaces and `_-./()#%?&'` — not a time, a JSON value or a sentence.
+    static func headerProblem(_ cells: [String]) -> String? {
+        guard cells.contains(where: { !$0.trimmingSpaces.isEmpty }) else { return "every cell is empty" }
+        let timestamps = TimestampParser(assumedYear: 1970)
+        for (i, cell) in cells.enumerated() {
+            var label = cell.trimmingSpaces
+            if label.isEmpty { continue }
+            let shown = label.utf8.count > 40 ? String(label.prefix(40)) + "…" : label
+            let what = "cell \(i + 1) '\(shown)'"
+            if label.utf8.count > 64 { return "\(what) is longer than a column label" }
+            if label.withUTF8({ timestamps.parseLeading($0, at: 0) }) != nil
+                || label.withUTF8({ TimestampParser.parseEpoch($0) }) != nil
+            {
+                return "\(what) is a time"
+            }
+            let first = label.utf8.first!
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return "\(what) is JSON" }
+            let isLetter = { (c: UInt8) in (c | 0x20 >= 97 && c | 0x20 <= 122) || c >= 0x80 }
+            guard isLetter(first) || first == UInt8(ascii: "_") || first == UInt8(ascii: "#") else {
+                return "\(what) does not start with a letter"
+            }
+            let allowed = Set("0123456789 _-./()#%?&'".utf8)
+            if let bad = label.utf8.first(where: { !isLetter($0) && !allowed.contains($0) }) {
+                return "\(what) holds '\(String(decoding: [bad], as: UTF8.self))'"
+            }
+        }
+        return nil
     }
 
     /// A header label as a field name: trimmed, lower-cased, spaces and `-` as `_`.

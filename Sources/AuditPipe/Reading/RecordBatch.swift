@@ -12,6 +12,32 @@ public struct LineCounts: Sendable, Equatable {
     public var blank: Int64 = 0
     /// Bytes read (decompressed).
     public var bytes: Int64 = 0
+    /// Records each of the user's text patterns made, by pattern (the first pattern first).
+    public var patternRecords: [Int64] = []
+    /// Records whose pattern's `time` group matched text that is no time auditpipe reads.
+    public var unreadableTimes: Int64 = 0
+    /// The first of them (lowest input, then line): where it is and its line.
+    public var firstUnreadableTime: (position: SourcePosition, line: String)?
+
+    /// Counts a record made by pattern `number` (1-based).
+    mutating func countPattern(_ number: UInt8) {
+        let i = Int(number) - 1
+        if patternRecords.count <= i { patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count) }
+        patternRecords[i] += 1
+    }
+
+    /// Counts a record whose time text was unreadable; keeps it as the example when it is the first.
+    mutating func countUnreadableTime(at position: SourcePosition, line: @autoclosure () -> String) {
+        unreadableTimes += 1
+        if firstUnreadableTime == nil { firstUnreadableTime = (position, line()) }
+    }
+
+    public static func == (a: LineCounts, b: LineCounts) -> Bool {
+        a.linesRead == b.linesRead && a.recordLines == b.recordLines && a.records == b.records
+            && a.deadLettered == b.deadLettered && a.blank == b.blank && a.bytes == b.bytes
+            && a.patternRecords == b.patternRecords && a.unreadableTimes == b.unreadableTimes
+            && a.firstUnreadableTime?.position == b.firstUnreadableTime?.position
+    }
 
     /// Adds another count into this one.
     public mutating func add(_ o: LineCounts) {
@@ -21,6 +47,21 @@ public struct LineCounts: Sendable, Equatable {
         deadLettered += o.deadLettered
         blank += o.blank
         bytes += o.bytes
+        for (i, n) in o.patternRecords.enumerated() where n > 0 {
+            if patternRecords.count <= i {
+                patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count)
+            }
+            patternRecords[i] += n
+        }
+        unreadableTimes += o.unreadableTimes
+        if let theirs = o.firstUnreadableTime {
+            if let mine = firstUnreadableTime,
+                (mine.position.input, mine.position.line) <= (theirs.position.input, theirs.position.line)
+            {
+                return
+            }
+            firstUnreadableTime = theirs
+        }
     }
 }
 

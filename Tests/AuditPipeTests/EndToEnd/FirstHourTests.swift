@@ -120,6 +120,34 @@ struct FirstHourTests {
         let s = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
         #expect(s["records"] == 2 && s["record_lines"] == 5 && s["dead_lettered"] == 1)
     }
+
+    /// `--format csv` on a log file refuses it (exit 2, naming it) instead of eating its first line as a header;
+    /// a CSV export with labels still reads.
+    @Test func csvFormatOnALogFileIsRefusedNamingIt() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases = [
+            (
+                "app.log", "2024-05-14 09:00:00,123 INFO orders: placed, id=7\n2024-05-14 09:00:01,001 INFO paid\n",
+                "is a time"
+            ),
+            ("app.jsonl", #"{"ts":"2026-11-21T10:00:00Z","request_id":"r1"}"# + "\n", "is JSON"),
+            ("auth.log", "Dec 10 06:55:46 host sshd[24200]: Accepted, from 203.0.113.9\n", "is a time"),
+        ]
+        for (name, text, why) in cases {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let r = try AuditPipeBinary.run(["correlate", name, "--format", "csv", "-q"], in: dir)
+            #expect(r.status == 2, "\(name): \(r.stderr)")
+            #expect(
+                r.stderr.contains("input error: \(name): not a CSV file: its first line is no header"), "\(r.stderr)")
+            #expect(r.stderr.contains(why), "\(name): \(r.stderr)")
+        }
+        try "User,Export From,Timestamp\nalice,Sales Invoice,2026-11-21 10:00:00\n".write(
+            to: dir.appendingPathComponent("export.csv"), atomically: true, encoding: .utf8)
+        let ok = try AuditPipeBinary.run(["correlate", "export.csv", "--format", "csv", "-q"], in: dir)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(String(decoding: ok.stdout, as: UTF8.self).contains("2026-11-21T10:00:00.000Z"))
+    }
 }
 
 /// A record with no time of its own and none before it to inherit is flagged `no_time`, never silently dated
@@ -173,5 +201,116 @@ struct HelpTextTests {
             }
         }
         #expect(checked > 30)
+    }
+
+    /// Every command and subcommand, from `auditpipe --help` down.
+    static func commands() throws -> [[String]] {
+        var out: [[String]] = []
+        var queue: [[String]] = [[]]
+        while let path = queue.popLast() {
+            let r = try AuditPipeBinary.run(path + ["--help"])
+            let text = String(decoding: r.stdout, as: UTF8.self)
+            out.append(path)
+            guard let sub = text.range(of: "SUBCOMMANDS:") else { continue }
+            for line in text[sub.upperBound...].split(separator: "\n") {
+                let words = line.split(separator: " ")
+                guard line.hasPrefix("  "), !line.hasPrefix("   "), let name = words.first, name != "See" else {
+                    continue
+                }
+                let command = String(name)
+                if command != "help" { queue.append(path + [command]) }
+            }
+        }
+        return out
+    }
+
+    /// Each option of a help page with its help text (the lines up to the next option).
+    static func options(_ help: String) -> [(name: String, text: String)] {
+        guard let start = help.range(of: "OPTIONS:") else { return [] }
+        var out: [(String, String)] = []
+        for line in help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.drop { $0 == " " }
+            let indent = line.count - trimmed.count
+            if indent == 2, trimmed.hasPrefix("-") {
+                // `--progress/--no-progress` is one entry, named by its first form.
+                let flags =
+                    trimmed.split(separator: " ").first { $0.hasPrefix("--") }?.split(separator: "/").first ?? ""
+                let name = String(flags.split(separator: "<").first ?? "").trimmingCharacters(
+                    in: .punctuationCharacters)
+                out.append(("--" + name, String(trimmed)))
+            } else if indent > 2, !out.isEmpty {
+                out[out.count - 1].1 += " " + trimmed
+            } else if indent == 0, !trimmed.isEmpty {
+                break
+            }
+        }
+        return out
+    }
+
+    /// Every option of every command shows an example: `e.g.` in its help, or its name in the command's
+    /// Examples block (`--help`, `--version` and `--generate-completion-script` aside).
+    @Test func everyOptionOfEveryCommandHasAnExample() throws {
+        let commands = try Self.commands()
+        #expect(commands.count >= 12, "\(commands)")
+        var missing: [String] = []
+        var checked = 0
+        for command in commands {
+            let help = String(decoding: try AuditPipeBinary.run(command + ["--help"]).stdout, as: UTF8.self)
+            // The Examples block of the discussion: up to the usage line.
+            var examples = ""
+            if let e = help.range(of: "Examples:") {
+                let end = help.range(of: "USAGE:", range: e.upperBound..<help.endIndex)?.lowerBound ?? help.endIndex
+                examples = String(help[e.upperBound..<end])
+            }
+            for (name, text) in Self.options(help) where !["--help", "--version"].contains(name) {
+                checked += 1
+                let inExamples = examples.split(separator: "\n").contains { line in
+                    line.split(whereSeparator: { $0 == " " || $0 == "=" }).contains { $0 == name }
+                }
+                if !text.contains("e.g.") && !inExamples {
+                    missing.append("auditpipe \(command.joined(separator: " ")) \(name)")
+                }
+            }
+        }
+        #expect(checked > 60)
+        #expect(missing.isEmpty, "options without an example:\n\(missing.joined(separator: "\n"))")
+    }
+
+    /// Formats and durations are typed arguments: `--help` lists the allowed values, a bad one is refused the
+    /// parser's one way (naming the flag, with its help), and `--columns` is refused where it would be ignored.
+    @Test func typedArgumentsListTheirValuesAndRefuseBadOnesAlike() throws {
+        let help = String(decoding: try AuditPipeBinary.run(["correlate", "--help"]).stdout, as: UTF8.self)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("(values: auto, json, logfmt, text, openstack, access, csv, syslog; default: auto)"))
+        #expect(help.contains("(values: jsonl, csv; default: jsonl)"))
+        let cases: [([String], String)] = [
+            (["correlate", "--format", "xml"], "The value 'xml' is invalid for '--format <format>'"),
+            (["correlate", "--idle", "5x"], "The value '5x' is invalid for '--idle <idle>'"),
+            (["correlate", "--since", "yesterday"], "The value 'yesterday' is invalid for '--since <since>'"),
+            (
+                ["correlate", "--output-format", "xml"],
+                "The value 'xml' is invalid for '--output-format <output-format>'"
+            ),
+            (
+                ["query", "a", "--output-format", "pdf"],
+                "The value 'pdf' is invalid for '--output-format <output-format>'"
+            ),
+            (
+                ["archive", "--from", "a", "--to", "b", "--retain", "x"],
+                "The value 'x' is invalid for '--retain <retain>'"
+            ),
+            (["summary", "--output-format", "yaml"], "The value 'yaml' is invalid"),
+            (["correlate", "--columns", "start"], "--columns applies to --output-format csv"),
+            (["filter", "true", "--columns", "start"], "--columns applies to --output-format csv"),
+            (["query", "a", "--all", "--columns", "start"], "--columns applies to csv/xlsx output"),
+        ]
+        for (arguments, message) in cases {
+            let r = try AuditPipeBinary.run(arguments, stdin: Data())
+            #expect(r.status == 1 || r.status == 64, "\(arguments): \(r.status)")
+            #expect(r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+        let ok = try AuditPipeBinary.run(
+            ["correlate", "-", "--idle", "1h30m", "--format", "syslog", "--since", "7d", "-q"], stdin: Data())
+        #expect(ok.status == 0, "\(ok.stderr)")
     }
 }

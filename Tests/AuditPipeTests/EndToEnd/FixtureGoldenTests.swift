@@ -25,8 +25,13 @@ struct FixtureGoldenTests {
         let tmp = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let common = ["--assume-year", "2026", "-q"]
+        // `--columns` in a case's args shapes its CSV run (with JSONL it is a usage error).
+        var jsonlArgs = args
+        if let i = jsonlArgs.firstIndex(of: "--columns") {
+            jsonlArgs.removeSubrange(i...min(i + 1, jsonlArgs.count - 1))
+        }
         let jsonl = try AuditPipeBinary.run(
-            ["correlate"] + args + common + [
+            ["correlate"] + jsonlArgs + common + [
                 "--output", tmp.appendingPathComponent("events.jsonl").path,
                 "--dead-letter", tmp.appendingPathComponent("dead-letter.jsonl").path,
                 "--stats", tmp.appendingPathComponent("stats.json").path,

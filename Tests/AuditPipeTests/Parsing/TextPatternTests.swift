@@ -185,4 +185,41 @@ struct TextPatternTests {
         o.inferYear = false
         #expect(o.resolvingYear(for: InputSpec(path: file.path)).yearReference == nil)
     }
+
+    @Test(arguments: ["%{COMBINEDAPACHELOG}", "%{HTTPD_COMBINEDLOG}"])
+    func aRealApacheCombinedLineFillsTheRecord(pattern: String) throws {
+        let line =
+            #"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif?x=1 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)""#
+        let r = try #require(parse(line, try options([pattern])))
+        #expect(UTCTime.rfc3339Millis(r.time) == "2000-10-10T20:55:36.000Z")
+        #expect(r.actor.ip == "127.0.0.1")
+        #expect(r.actor.user == "frank")
+        #expect(r.actor.userAgent == "Mozilla/4.08 [en] (Win98; I ;Nav)")
+        #expect(r.http?.method == "GET")
+        #expect(r.http?.path == "/apache_pb.gif")
+        #expect(r.http?.status == 200)
+        let fields = JSONValue.object(r.extra ?? [])
+        #expect(fields["referrer"]?.scalarText == "http://www.example.com/start.html")
+        #expect(fields["bytes"] == .number("2326"))
+        #expect(fields["http_version"]?.scalarText == "1.0")
+        #expect(r.notes.pattern == 1)
+        // The common form has no referrer or agent; a request line that is not `METHOD target` is `request`.
+        let common = try #require(
+            parse(#"198.51.100.7 - - [10/Oct/2000:13:55:37 -0700] "-" 408 -"#, try options(["%{COMMONAPACHELOG}"])))
+        #expect(common.actor.user == nil)
+        #expect(common.http == nil)
+        #expect(JSONValue.object(common.extra ?? [])["request"]?.scalarText == "-")
+    }
+
+    @Test func quotedStringCapturesDropTheirQuotesAndUnescape() throws {
+        let o = try options([#"^%{WORD:action} %{QS:message} %{QUOTEDSTRING:note} %{QS:user_agent}$"#])
+        let r = try #require(parse(#"login "said \"hi\" \\ there" 'it\'s' """#, o))
+        #expect(r.action == "login")
+        #expect(r.message == #"said "hi" \ there"#)
+        #expect(JSONValue.object(r.extra ?? [])["note"]?.scalarText == "it's")
+        #expect(r.actor.userAgent == nil)
+        // A group that is not a quoted string keeps its quotes.
+        let raw = try #require(parse(#"login "x""#, try options([#"^%{WORD:action} (?<message>".*")$"#])))
+        #expect(raw.message == #""x""#)
+    }
 }

@@ -13,7 +13,7 @@ public enum PipelineLoader {
         "name", "description", "output_root", "inputs", "parse", "correlation", "enrich", "filter", "outputs",
         "tests",
     ]
-    static let parseKeys = ["patterns", "grok_definitions", "year"]
+    static let parseKeys = ["patterns", "grok_definitions", "year", "timezone"]
     static let inputKeys = ["path", "paths", "format", "follow", "checkpoint"]
     static let correlationKeys = [
         "id_fields", "idle", "lateness", "max_open_groups", "max_duration", "max_records", "max_skew", "group_by",
@@ -125,7 +125,8 @@ public enum PipelineLoader {
         }
     }
 
-    /// Reads `parse:`: text patterns (regex or grok), the user's grok definitions and a pinned year.
+    /// Reads `parse:`: text patterns (regex or grok), the user's grok definitions, a pinned year and the time zone
+    /// of times written without an offset.
     static func parse(_ node: Node, _ y: inout YAMLFields, _ options: inout ParseOptions) {
         var definitions: [String: String] = [:]
         var patternNodes: [Node] = []
@@ -157,6 +158,13 @@ public enum PipelineLoader {
                 if let n = y.positiveInt(v, key) {
                     options.assumedYear = n
                     options.inferYear = false
+                }
+            case "timezone":
+                guard let name = y.string(v, key) else { continue }
+                do {
+                    options.timeZone = try TimeZoneRules.named(name)
+                } catch {
+                    y.fail(v, "\(error)")
                 }
             default: break
             }
