@@ -26,7 +26,7 @@ struct ServeCommand: ParsableCommand {
     @Argument(help: "Archive directories.")
     var archives: [String]
 
-    @Option(help: "Address and port to listen on (IPv4).")
+    @Option(help: "Address and port to listen on (IPv4), e.g. 0.0.0.0:8443 behind a TLS proxy.")
     var listen: String = "127.0.0.1:8080"
 
     @Option(help: "Users file (see `auditpipe users`).")

@@ -33,7 +33,7 @@ struct UsersCommand: ParsableCommand {
         @Argument(help: "User name: 1-64 letters, digits and . _ @ -")
         var name: String
 
-        @Option(help: "viewer (lists and reads) or auditor (also exports).")
+        @Option(help: "viewer (lists and reads) or auditor (also exports), e.g. --role auditor.")
         var role: String
 
         func validate() throws {

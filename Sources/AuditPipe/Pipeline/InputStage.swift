@@ -224,7 +224,7 @@ struct InputStage: Sendable {
                 batch.endsAtPause = false
                 if batch.lines.isEmpty && paused {
                     idle = batch
-                    if holding && framer.suspendSource() {
+                    if holding && budget?.isShort == true && framer.suspendSource() {
                         budget?.release()
                         holding = false
                         continue
@@ -247,7 +247,7 @@ struct InputStage: Sendable {
                 if stopAfter == .frame { continue }
                 batch.index = index
                 index += 1
-                if holding && !hasRoom() && framer.suspendSource() {
+                if holding && !hasRoom() && budget?.isShort == true && framer.suspendSource() {
                     budget?.release()
                     holding = false
                 }

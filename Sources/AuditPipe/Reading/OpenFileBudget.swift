@@ -72,6 +72,13 @@ final class OpenFileBudget: Sendable {
     /// Slots free now (for tests and stats).
     var available: Int { state.withLock { $0.free } }
 
+    /// True when slots run short (someone waits, or under an eighth are free): only then does a reader give
+    /// its descriptor back. A few inputs keep theirs, so a file deleted or rotated while read is read to its
+    /// end through its descriptor; many inputs always leave some slots circulating, so none waits for ever.
+    var isShort: Bool {
+        state.withLock { s in s.head < s.waiters.count || s.free < Swift.max(1, capacity / 8) }
+    }
+
     private static func defaultCapacity() -> Int {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }

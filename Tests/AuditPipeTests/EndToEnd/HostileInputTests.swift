@@ -124,7 +124,15 @@ struct HostileInputTests {
         p.arguments = [file.path, "-q", "-o", "/dev/null", "--stats", dir.appendingPathComponent("s.json").path]
         p.arguments = ["correlate"] + p.arguments!
         try p.run()
-        usleep(300_000)
+        // Deleted once the run has it open (however loaded the machine), and while it is still reading.
+        let fds = "/proc/\(p.processIdentifier)/fd"
+        for _ in 0..<500 {
+            let open = ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + $0)) == file.path
+            }
+            if open { break }
+            usleep(10_000)
+        }
         try FileManager.default.removeItem(at: file)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)

@@ -32,6 +32,8 @@ struct QuietMarkPositionTests {
             spec: InputSpec(path: path), index: 0, options: ParseOptions(), parseWorkers: 1, batchBytes: 1 << 16,
             control: control)
         stage.quietAfter = UTCTime.second / 2
+        // One slot: the budget is short, so the input gives its file back before a send that would wait.
+        stage.budget = OpenFileBudget(capacity: 1)
         stage.follow = InputStage.FollowStart(files: [], offset: 0, line: 1, progress: FollowProgress())
         let output = BoundedChannel<RecordBatch>(capacity: 1)
         let running = Task { await stage.run(output: output) }
