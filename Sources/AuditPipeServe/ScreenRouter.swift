@@ -79,7 +79,7 @@ public struct ScreenRouter: Sendable {
         case "/api/export": return export(session)
         default:
             if let id = r.path.dropPrefix("/api/events/") { return details(session, id: id) }
-            if let id = r.path.dropPrefix("/api/requests/") { return wholeRequest(id: id) }
+            if let id = r.path.dropPrefix("/api/requests/") { return wholeRequest(session, id: id) }
             return .error(404, "no such page: \(r.path)")
         }
     }
@@ -136,6 +136,10 @@ public struct ScreenRouter: Sendable {
         }
         do {
             let page = try catalog.page(q.catalog, limit: limit, after: cursor)
+            // A page of the list shows whole events too: it is a read like a details view.
+            if let failure = log(s, action: "view", fileType: "JSON", filters: q.filters, document: nil) {
+                return failure
+            }
             var out = Array(#"{"total":\#(page.total),"events":["#.utf8)
             for (i, e) in page.events.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -170,9 +174,12 @@ public struct ScreenRouter: Sendable {
         return .json(200, event.line)
     }
 
-    private func wholeRequest(id: String) -> ScreenResponse {
+    private func wholeRequest(_ s: Session, id: String) -> ScreenResponse {
         do {
             let events = try catalog.request(id: id)
+            if let failure = log(s, action: "view", fileType: "JSON", filters: .object([]), document: id) {
+                return failure
+            }
             var w = JSONWriter(capacity: 64)
             w.raw("{")
             w.key("request_id")
@@ -272,7 +279,9 @@ public struct ScreenRouter: Sendable {
         for key in s.request.query.keys.sorted() { query.append(JSONMember(key, .string(s.request.query[key]!))) }
         let entry = AccessAuditLog.Entry(
             user: s.user, action: action, fileType: fileType, filters: filters, document: document,
-            origin: s.request.query["ui"] == "1" ? "ui" : "api", ip: s.request.peer,
+            // From the client's user agent, as for every other event (a query parameter could be set by anyone).
+            origin: OriginClassifier.classify(userAgent: s.request.headers["user-agent"], user: s.user) ?? "api",
+            ip: s.request.peer,
             userAgent: s.request.headers["user-agent"], path: s.request.path,
             query: query.isEmpty ? nil : .object(query), status: 200)
         var rng = SystemRandomNumberGenerator()

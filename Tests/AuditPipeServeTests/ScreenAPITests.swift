@@ -114,7 +114,27 @@ struct ScreenAPITests {
         #expect(logged.count == 1)
         let actor = try #require(logged.first?["actor"] as? [String: Any])
         #expect(actor["user"] as? String == user)
-        #expect(actor["origin"] as? String == "ui")
+        // From the user agent (the test client's is no browser), not from a query parameter anyone can set.
+        #expect(actor["origin"] as? String == "api")
+    }
+
+    /// Every read that shows events is logged (a list page, the whole request, details), and what the log
+    /// keeps of the URL and the filter is redacted like any event.
+    @Test func listsAndWholeRequestsAreLoggedAndTheLogIsRedacted() throws {
+        let secret = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+        let expression = #"actor.user == "AKIAABCDEFGHIJKLMNOP""#
+        let r = try get(
+            "/api/events?limit=1&q=\(HTTPTestClient.escape(expression))&token=\(secret)&password=hunter3secret")
+        #expect(r.status == 200)
+        let rid = try #require(try f.queryEvents(["request_id != null"]).first?["request_id"] as? String)
+        #expect(try get("/api/requests/\(HTTPTestClient.escape(rid))?password=hunter3secret").status == 200)
+        let log = try f.auditEvents()
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: log), as: UTF8.self)
+        #expect(!text.contains("hunter3secret"), "a password in a URL is not kept")
+        #expect(!text.contains(secret), "a token in a URL is not kept")
+        #expect(!text.contains("AKIAABCDEFGHIJKLMNOP"), "a key in a filter is not kept")
+        #expect(log.contains { ($0["access"] as? [String: Any])?["document"] as? String == rid })
+        #expect(log.contains { ($0["api"] as? [String: Any])?["path"] as? String == "/api/events" })
     }
 
     @Test func wholeRequestIsEveryEventOfTheRequestID() throws {

@@ -71,6 +71,8 @@ public final class AccessAuditLog: Sendable {
     /// The audit event of an entry.
     static func event(_ entry: Entry, requestID: String, time: Int64) -> AuditEvent {
         let isExport = entry.action == "export"
+        // Redacted like every other event: a token or password in a URL or a filter is not kept.
+        let redactor = Redactor()
         return AuditEvent(
             eventID: EventID.make(requestID: requestID, sourceName: "auditpipe-serve", offset: 0, start: time, part: 0),
             requestID: requestID,
@@ -83,10 +85,11 @@ public final class AccessAuditLog: Sendable {
                 type: isExport ? "report" : "event", id: isExport ? "events" : entry.document, name: nil),
             access: AuditEvent.Access(
                 kind: isExport ? "export" : "view", fileType: entry.fileType, reportName: isExport ? "events" : nil,
-                filters: entry.filters, columns: nil, document: entry.document, exportFrom: "auditpipe serve"),
+                filters: redactor.redact(entry.filters), columns: nil, document: entry.document,
+                exportFrom: "auditpipe serve"),
             outcome: AuditEvent.Outcome(
                 status: entry.status, result: entry.status < 400 ? "success" : "failure", error: nil),
-            api: AuditEvent.API(method: "GET", path: entry.path, route: nil, query: entry.query, payload: nil),
+            api: AuditEvent.API(method: "GET", path: entry.path, route: nil, query: entry.query.map(redactor.redact), payload: nil),
             services: ["auditpipe-serve"],
             records: 1,
             levels: [(.info, 1)],
