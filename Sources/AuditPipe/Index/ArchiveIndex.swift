@@ -18,6 +18,12 @@ public enum ArchiveIndex {
     /// The schema this build writes; an index of another schema is rebuilt.
     static let schemaVersion = "1"
 
+    /// True when `path` is a directory (an archive to index or query).
+    public static func isArchiveDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// The index's path for the archive under `root`.
     public static func path(archive root: String) -> String { root + "/" + fileName }
 
@@ -67,13 +73,14 @@ public enum ArchiveIndex {
             try createSchema(db)
             try db.execute("BEGIN")
             for (day, sha) in archived {
-                report.eventsIndexed += try index(day: day, manifestSHA: sha, root: root, into: db)
+                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
                 report.daysIndexed.append(day)
             }
             try createIndexes(db)
             try db.execute("COMMIT")
         }
         try syncFile(temp)
+        CrashPoint.reached("index built")
         guard rename(temp, path) == 0 else {
             throw OutputError(path: path, message: "cannot rename the new index: \(String(cString: strerror(errno)))")
         }
@@ -82,14 +89,19 @@ public enum ArchiveIndex {
         return report
     }
 
-    /// Archived days with the SHA-256 of their manifest (nil when it cannot be read).
+    /// Archived days with the SHA-256 of their gzip file as their manifest gives it (nil when the manifest
+    /// cannot be read): it names the day's bytes, so a manifest only re-chained (a day before it changed)
+    /// does not make the day re-indexed.
     static func archivedDays(_ root: String) -> [(day: String, sha: String?)] {
         ArchiveLayout.archivedDays(root).map { day in
-            (day, FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).map(ArchiveManifest.sha256))
+            (
+                day,
+                FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).flatMap(ArchiveManifest.parse)?.gzipSHA256
+            )
         }
     }
 
-    /// Days whose manifest changed are re-indexed, new days added, days gone from the archive removed.
+    /// Days whose gzip file changed are re-indexed, new days added, days gone from the archive removed.
     private static func incremental(_ db: SQLiteDatabase, root: String, archived: [(day: String, sha: String?)])
         throws(OutputError) -> Update
     {
@@ -109,8 +121,9 @@ public enum ArchiveIndex {
                     continue
                 }
                 if indexed[day] != nil { try remove(day: day, from: db) }
-                report.eventsIndexed += try index(day: day, manifestSHA: sha, root: root, into: db)
+                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
                 report.daysIndexed.append(day)
+                CrashPoint.reached("index day written")
             }
             try db.execute("COMMIT")
         } catch {
@@ -120,9 +133,9 @@ public enum ArchiveIndex {
         return report
     }
 
-    /// The indexed days and the manifest hash each was indexed from.
+    /// The indexed days and the gzip file hash (from its manifest) each was indexed from.
     static func indexedDays(_ db: SQLiteDatabase) throws(OutputError) -> [String: String] {
-        let s = try db.prepare("SELECT day, manifest_sha256 FROM days")
+        let s = try db.prepare("SELECT day, gzip_sha256 FROM days")
         var out: [String: String] = [:]
         while try s.step() { out[s.text(0) ?? ""] = s.text(1) ?? "" }
         return out
@@ -144,7 +157,7 @@ public enum ArchiveIndex {
             """
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta VALUES ('schema', '\(schemaVersion)'), ('tool', '\(AuditPipeVersion.tool.replacing("'", with: "''"))');
-            CREATE TABLE days(day TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, events INTEGER NOT NULL);
+            CREATE TABLE days(day TEXT PRIMARY KEY, gzip_sha256 TEXT NOT NULL, events INTEGER NOT NULL);
             CREATE TABLE events(id INTEGER PRIMARY KEY, day TEXT NOT NULL, line INTEGER NOT NULL,
               member_offset INTEGER NOT NULL, member_length INTEGER NOT NULL, line_offset INTEGER NOT NULL,
               line_length INTEGER NOT NULL, sort_start INTEGER NOT NULL, sort_id TEXT NOT NULL,
@@ -168,17 +181,19 @@ public enum ArchiveIndex {
     }
 
     /// Indexes one day (its rows and its text table); returns the rows written.
-    private static func index(day: String, manifestSHA: String?, root: String, into db: SQLiteDatabase)
+    private static func index(day: String, gzipSHA: String?, root: String, into db: SQLiteDatabase)
         throws(OutputError) -> Int
     {
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-        guard ArchiveLayout.isDay(day), let manifestSHA, let manifestBytes = FileBytes.read(manifestPath),
+        guard ArchiveLayout.isDay(day), let gzipSHA, let manifestBytes = FileBytes.read(manifestPath),
             let manifest = ArchiveManifest.parse(manifestBytes)
         else {
             throw OutputError(path: manifestPath, message: "cannot read the day's manifest (run auditpipe verify)")
         }
-        guard let gz = FileBytes.read(gzPath), Int64(gz.count) == manifest.compressedBytes else {
+        guard let gz = FileBytes.read(gzPath), Int64(gz.count) == manifest.compressedBytes,
+            ArchiveManifest.sha256(gz) == gzipSHA
+        else {
             throw OutputError(path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
         }
         let members: GzipMembers
@@ -192,7 +207,7 @@ public enum ArchiveIndex {
         try db.execute(
             "CREATE VIRTUAL TABLE \(table) USING fts5(line, tokenize='trigram', detail='none', content='')")
         try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([
-            .text(day), .text(manifestSHA), .int(Int64(rows.count)),
+            .text(day), .text(gzipSHA), .int(Int64(rows.count)),
         ])
         let columns = IndexedField.all.map(\.column)
         let insert = try db.prepare(
@@ -236,8 +251,8 @@ public enum ArchiveIndex {
         close(fd)
     }
 
-    /// True when an index exists, has this schema and covers exactly the archived days at their current
-    /// manifests (so it can answer queries).
+    /// True when an index exists, has this schema and covers exactly the archived days with the gzip files
+    /// their manifests name (so it can answer queries).
     public static func isCurrent(archive root: String) -> Bool {
         let path = path(archive: root)
         guard access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, create: false, readOnly: true),
