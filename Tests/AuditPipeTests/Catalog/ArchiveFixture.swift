@@ -34,6 +34,7 @@ enum ArchiveFixture {
     static func build(in dir: URL, perDay: [Int], seed: UInt64, irregular: Bool = true, index: Bool = true)
         async throws -> String
     {
+        smallMembers()
         let log = dir.appendingPathComponent("demo-\(seed).log")
         try Data(logs(perDay: perDay, seed: seed)).write(to: log)
         let live = dir.appendingPathComponent("live").path
@@ -53,6 +54,11 @@ enum ArchiveFixture {
         let archive = dir.appendingPathComponent("archive").path
         try archiveRun(live: live, archive: archive, index: index)
         return archive
+    }
+
+    /// Cuts archive day files into 64 KiB members (instead of 4 MiB), so a small day has many of them.
+    static func smallMembers() {
+        ParallelGzip.chunkBytes = 64 << 10
     }
 
     /// Runs `archive` over `live` as of long after the fixture's days.

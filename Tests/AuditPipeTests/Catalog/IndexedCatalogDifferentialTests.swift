@@ -8,10 +8,10 @@ import Testing
 /// ScanCatalog give the same totals and pages, keyset paging returns every match once in order, and ids
 /// and requests are found alike.
 @Suite(.serialized) struct IndexedCatalogDifferentialTests {
-    /// One archive for the suite: a big first day (two gzip members), smaller days after, irregular events.
+    /// One archive for the suite: days of many gzip members (64 KiB each), irregular events on two days.
     static func archive() async throws -> String {
         try await SharedArchive.shared.path { dir in
-            try await ArchiveFixture.build(in: dir, perDay: [6_500, 400, 300, 500], seed: 42)
+            try await ArchiveFixture.build(in: dir, perDay: [1_200, 400, 300, 500], seed: 42)
         }
     }
 
@@ -106,13 +106,16 @@ import Testing
     @Test func randomQueriesGiveTheScansTotalsPagesAndOrder() async throws {
         let root = try await Self.archive()
         #expect(ArchiveIndex.isCurrent(archive: root))
+        // Events live in many gzip members (the reads inflate only theirs).
+        let db = try SQLiteDatabase(path: ArchiveIndex.path(archive: root), create: false, readOnly: true)
+        #expect(try db.integer("SELECT count(DISTINCT day || ':' || member_offset) FROM events") > 20)
         let index = try IndexedCatalog(archive: root)
         let scan = ScanCatalog(root: root)
         let values = try Self.values(root)
         var rng = SplitMix64(seed: 2026)
         var nonEmpty = 0
         var translated = 0
-        for n in 0..<50 {
+        for n in 0..<40 {
             let (query, text) = try Self.randomQuery(&rng, values: values)
             if let f = query.filter, FilterSQL.translate(f).exact { translated += 1 }
             // The scan's matches, newest first: what paging must return, once each, in order.
@@ -134,7 +137,9 @@ import Testing
             #expect(pages.allSatisfy { $0.total == expected.count }, "\(n): \(text): totals")
             #expect(pages.dropLast().allSatisfy { $0.events.count == limit && $0.next != nil })
             #expect(pages.last?.next == nil)
-            // The scan's own first and second pages, cursors included.
+            if !expected.isEmpty { nonEmpty += 1 }
+            // The scan's own first and second pages, cursors included (every other query: each scans it all).
+            guard n % 2 == 0 else { continue }
             let first = try scan.page(query, limit: limit, after: nil)
             #expect(first.events.map(\.line) == pages[0].events.map(\.line) && first.next == pages[0].next, "\(n)")
             #expect(first.total == pages[0].total)
@@ -142,11 +147,10 @@ import Testing
                 let second = try scan.page(query, limit: limit, after: next)
                 #expect(second.events.map(\.line) == pages[1].events.map(\.line) && second.next == pages[1].next)
             }
-            if !expected.isEmpty { nonEmpty += 1 }
         }
         // The draw covers both kinds of query and finds matches (else the comparison proves little).
-        #expect(nonEmpty > 25)
-        #expect(translated > 10)
+        #expect(nonEmpty > 20)
+        #expect(translated > 8)
     }
 
     @Test func eventsAndRequestsAreFoundAsTheScanFindsThem() async throws {
@@ -157,7 +161,7 @@ import Testing
         var k = 0
         _ = try scan.forEach(CatalogQuery()) { e in
             k += 1
-            if k % 397 == 0 || e.value["request_id"]?.scalarText?.hasPrefix("irregular") == true {
+            if k % 271 == 0 || e.value["request_id"]?.scalarText?.hasPrefix("irregular") == true {
                 ids.append((e.value["event_id"]?.scalarText ?? "", e.value["request_id"]?.scalarText ?? ""))
             }
         }
