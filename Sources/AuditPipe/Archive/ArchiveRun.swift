@@ -61,8 +61,9 @@ public struct ArchiveRun {
         /// Live bytes this run archives in all, and those done so far (for progress and ETA).
         public var liveBytesTotal: Int64 = 0
         public var liveBytesDone: Int64 = 0
-        /// What the index update did, or why it failed (the archive itself is complete either way).
+        /// What the index update did (nil when it was not run or failed).
         public var index: ArchiveIndex.Update?
+        /// Why the index update failed (the archive itself is complete either way).
         public var indexFailure: OutputError?
     }
 

@@ -31,9 +31,11 @@ public enum ArchiveIndex {
     public struct Update: Sendable, Equatable {
         /// True when the index was built from scratch (none, `--rebuild`, another schema, unreadable).
         public var rebuilt = false
-        /// Days (re-)indexed, days whose manifest had not changed, days removed (pruned from the archive).
+        /// Days (re-)indexed: new, or their gzip file changed.
         public var daysIndexed: [String] = []
+        /// Days kept as they were (same gzip file).
         public var daysUnchanged = 0
+        /// Days dropped: no longer archived (pruned).
         public var daysRemoved: [String] = []
         /// Rows written.
         public var eventsIndexed = 0

@@ -109,6 +109,8 @@ public final class IndexedCatalog: EventCatalog {
         return line
     }
 
+    /// One newest-first page after `cursor`: candidates in (start, id) descending order, each checked on its
+    /// line; `total` from SQL COUNT when the whole query translates, else by checking every candidate.
     public func page(_ query: CatalogQuery, limit: Int, after cursor: CatalogCursor?) throws(OutputError)
         -> CatalogPage
     {
@@ -164,6 +166,7 @@ public final class IndexedCatalog: EventCatalog {
         return n
     }
 
+    /// The first event (archive order) whose `event_id` is `id`, found through the event id column.
     public func event(id: String) throws(OutputError) -> CatalogEvent? {
         var found: CatalogEvent?
         try matches(CatalogQuery(filter: Self.equals("event_id", id))) { event in
@@ -173,6 +176,7 @@ public final class IndexedCatalog: EventCatalog {
         return found
     }
 
+    /// Every event of request `id`, oldest first, found through the request id column.
     public func request(id: String) throws(OutputError) -> [CatalogEvent] {
         var found: [(key: ScanCatalog.Key, event: CatalogEvent)] = []
         try matches(CatalogQuery(filter: Self.equals("request_id", id))) { event in
@@ -183,6 +187,8 @@ public final class IndexedCatalog: EventCatalog {
         return found.sorted { $0.key < $1.key }.map(\.event)
     }
 
+    /// Every match in archive order (day, then line), with the scan's counts (days and events in range from
+    /// the index's day table).
     public func forEach(_ query: CatalogQuery, _ body: (CatalogEvent) throws(OutputError) -> Void) throws(OutputError)
         -> ArchiveQuery.Counts
     {
