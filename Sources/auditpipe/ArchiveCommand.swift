@@ -156,8 +156,8 @@ struct VerifyCommand: ParsableCommand {
         abstract:
             "Check every archive day's gzip stream, hashes, counts and the manifest chain, and the index (exit 4 on failure).",
         discussion: """
-            When ARCHIVE/index.sqlite exists, verify also checks it agrees with the archive: the same days at \
-            the same manifests, and for every archived event exactly the row a fresh build would write (a \
+            When ARCHIVE/index.sqlite exists, verify also checks it agrees with the archive: the same days with \
+            the same gzip files, and for every archived event exactly the row a fresh build would write (a \
             missing, extra or wrong row, or a day archived or pruned since the index was built, fails with \
             exit 4 and says which). No index is fine: verify says "no index".
 
@@ -216,7 +216,8 @@ struct VerifyCommand: ParsableCommand {
             let index: String
             switch ArchiveIndex.check(archive: archive) {
             case .noIndex: index = "no index"
-            case .agrees(let days, let events): index = "index agrees (\(days) days, \(events) rows)"
+            case .agrees(let days, let events):
+                index = "index agrees (\(days) day\(days == 1 ? "" : "s"), \(events) rows)"
             case .disagrees(let f):
                 FileHandleStderr.write("auditpipe: verify failed: \(f.path): \(f.reason)\n")
                 throw ExitCode(4)

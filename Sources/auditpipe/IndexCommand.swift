@@ -7,20 +7,20 @@ struct IndexCommand: ParsableCommand {
         commandName: "index",
         abstract: "Build or update ARCHIVE/index.sqlite, the index query and serve read archives through.",
         discussion: """
-            One row per archived event (start, end, user, user id, ip, origin, action, entity type and id, \\
-            access kind, file type, status, result, services, request and event id, API method, path and \\
-            route) with where its line lives (day, gzip member, offset), and per day an FTS5 trigram table \\
-            of the lines for free text. The gzip day files stay the source of truth: every event a query \\
-            finds through the index is read back from its archive and checked against the real filter, so \\
+            One row per archived event (start, end, user, user id, ip, origin, action, entity type and id, \
+            access kind, file type, status, result, services, request and event id, API method, path and \
+            route) with where its line lives (day, gzip member, offset), and per day an FTS5 trigram table \
+            of the lines for free text. The gzip day files stay the source of truth: every event a query \
+            finds through the index is read back from its archive and checked against the real filter, so \
             answers are the scan's.
 
-            An update indexes new days, re-indexes days whose manifest changed and drops pruned days; the \\
-            others are kept. archive runs it at the end of every run, so this command is for a first index, \\
-            a --rebuild, or an archive copied from elsewhere. A fresh build is written to index.sqlite.tmp, \\
-            fsynced and renamed; an update is one SQLite transaction: a crash leaves the old index or the \\
+            An update indexes new days, re-indexes days whose gzip file changed (late events merged) and drops pruned days; the \
+            others are kept. archive runs it at the end of every run, so this command is for a first index, \
+            a --rebuild, or an archive copied from elsewhere. A fresh build is written to index.sqlite.tmp, \
+            fsynced and renamed; an update is one SQLite transaction: a crash leaves the old index or the \
             new one. It takes the archive's lock (exit 5 when an archive run holds it past --lock-timeout).
 
-            verify checks the index agrees with the archive; query --scan reads the day files instead. \\
+            verify checks the index agrees with the archive; query --scan reads the day files instead. \
             Deleting index.sqlite is always safe: query then scans.
 
             Examples:

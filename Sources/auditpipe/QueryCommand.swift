@@ -85,6 +85,11 @@ struct QueryCommand: ParsableCommand {
         let filter = try expression.map { try parseFilter($0, records: false) }
         let now = Int64(time(nil)) * UTCTime.second
         let catalog = CatalogOpening.open(archive: archive, scan: scan)
+        if !scan && !quiet && !(catalog is IndexedCatalog) && access(ArchiveIndex.path(archive: archive), F_OK) == 0 {
+            FileHandleStderr.write(
+                "auditpipe: note: \(ArchiveIndex.path(archive: archive)) is not current (run auditpipe index \(archive)); reading the day files\n"
+            )
+        }
         let query = CatalogQuery(
             filter: filter, since: since.flatMap { TimeBound.parse($0, now: now) },
             until: until.flatMap { TimeBound.parse($0, now: now) })
