@@ -80,6 +80,7 @@ public enum ArchiveIndex {
             }
             try createIndexes(db)
             try db.execute("COMMIT")
+            try db.execute("ANALYZE")
         }
         try syncFile(temp)
         CrashPoint.reached("index built")
@@ -132,6 +133,8 @@ public enum ArchiveIndex {
             try? db.execute("ROLLBACK")
             throw error
         }
+        // Fresh statistics for the query planner (which index serves which filter), when rows changed.
+        if !report.daysIndexed.isEmpty || !report.daysRemoved.isEmpty { try db.execute("ANALYZE") }
         return report
     }
 
@@ -167,7 +170,8 @@ public enum ArchiveIndex {
             """)
     }
 
-    /// Secondary indexes, made after a fresh build's rows (faster than row by row).
+    /// Secondary indexes, made after a fresh build's rows (faster than row by row); ANALYZE follows, so the
+    /// planner knows which of them narrows a filter best.
     private static func createIndexes(_ db: SQLiteDatabase) throws(OutputError) {
         try db.execute(
             """

@@ -2,7 +2,9 @@
 /// the index narrows the candidates), and whether it is exact (a regular row meets it if and only if the
 /// filter matches the event). Only forms whose meaning on a regular row is exactly `FilterEvaluation`'s are
 /// translated; the rest translate to nothing (no narrowing), and every candidate is checked with the real
-/// filter anyway. Each condition is two-valued (never NULL), so NOT keeps its meaning.
+/// filter anyway. A comparison with a NULL column is NULL, which WHERE, AND and OR treat as false, the
+/// filter's meaning for a missing field; NOT is written `IS NOT 1`, true for NULL too, so it keeps that
+/// meaning. (Leaves stay plain `column = value`, so SQLite can use the indexes.)
 struct FilterSQL: Equatable {
     /// The condition, or nil for none (every row is a candidate).
     var condition: String?
@@ -25,14 +27,14 @@ struct FilterSQL: Equatable {
         case .not(let x):
             let a = translate(x)
             guard a.exact, let c = a.condition else { return FilterSQL(condition: nil, exact: false) }
-            return FilterSQL(condition: "(NOT \(c))", exact: true)
+            return FilterSQL(condition: "((\(c)) IS NOT 1)", exact: true)
         case .compare(let path, let op, let literal):
             guard let field = IndexedField.named(path.segments) else { return .none }
             guard op == .equal || op == .notEqual else {
                 return ordered(field, op, literal).map { FilterSQL(condition: $0, exact: true) } ?? .none
             }
             guard let eq = equal(field, literal) else { return .none }
-            return FilterSQL(condition: op == .equal ? eq : "(NOT \(eq))", exact: true)
+            return FilterSQL(condition: op == .equal ? eq : "((\(eq)) IS NOT 1)", exact: true)
         case .isIn(let path, let list):
             guard let field = IndexedField.named(path.segments) else { return .none }
             var parts: [String] = []
@@ -48,7 +50,7 @@ struct FilterSQL: Equatable {
             case .list: return equal(field, literal).map { FilterSQL(condition: $0, exact: true) } ?? .none
             case .text:
                 let c =
-                    s.isEmpty ? "(\(field.column) IS NOT NULL)" : "IFNULL(instr(\(field.column), \(quote(s))) > 0, 0)"
+                    s.isEmpty ? "(\(field.column) IS NOT NULL)" : "(instr(\(field.column), \(quote(s))) > 0)"
                 return FilterSQL(condition: c, exact: true)
             default: return .none
             }
@@ -59,7 +61,7 @@ struct FilterSQL: Equatable {
             let n = prefix.utf8.count
             let c =
                 n == 0
-                ? "(\(field.column) IS NOT NULL)" : "IFNULL(substr(\(field.column), 1, \(n)) = \(quote(prefix)), 0)"
+                ? "(\(field.column) IS NOT NULL)" : "(substr(\(field.column), 1, \(n)) = \(quote(prefix)))"
             return FilterSQL(condition: c, exact: true)
         case .matches: return .none
         }
@@ -73,12 +75,14 @@ struct FilterSQL: Equatable {
         let c = field.column
         if literal == .null { return "(\(c) IS NULL)" }
         switch (field.kind, literal) {
-        case (.time, .time(let t)): return "IFNULL(\(c) = \(t), 0)"
-        case (.text, .string(let s)) where IndexedField.isPlain(s): return "IFNULL(\(c) = \(quote(s)), 0)"
-        case (.integer, .number(let x, _)): return number(x).map { "IFNULL(\(c) = \($0), 0)" }
-        case (.integer, .statusClass(let k)): return "IFNULL(\(c) / 100 = \(k), 0)"
+        case (.time, .time(let t)): return "(\(c) = \(t))"
+        case (.text, .string(let s)) where IndexedField.isPlain(s): return "(\(c) = \(quote(s)))"
+        case (.integer, .number(let x, _)): return number(x).map { "(\(c) = \($0))" }
+        case (.integer, .statusClass(let k)):
+            // Int(n) / 100 == k for an integer n: a range, so the status index can serve it.
+            return k > 0 ? "(\(c) >= \(k * 100) AND \(c) < \(k * 100 + 100))" : "(\(c) > -100 AND \(c) < 100)"
         case (.list, .string(let s)) where IndexedField.isPlain(s) && !s.utf8.contains(1):
-            return "IFNULL(instr(\(c), char(1) || \(quote(s)) || char(1)) > 0, 0)"
+            return "(instr(\(c), char(1) || \(quote(s)) || char(1)) > 0)"
         default: return nil
         }
     }
@@ -88,8 +92,8 @@ struct FilterSQL: Equatable {
         let c = field.column
         switch (field.kind, literal) {
         case (.integer, .statusClass): return "0"
-        case (.time, .time(let t)): return "IFNULL(\(c) \(op.rawValue) \(t), 0)"
-        case (.integer, .number(let x, _)): return number(x).map { "IFNULL(\(c) \(op.rawValue) \($0), 0)" }
+        case (.time, .time(let t)): return "(\(c) \(op.rawValue) \(t))"
+        case (.integer, .number(let x, _)): return number(x).map { "(\(c) \(op.rawValue) \($0))" }
         default: return nil
         }
     }

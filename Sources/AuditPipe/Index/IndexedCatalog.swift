@@ -40,8 +40,8 @@ public final class IndexedCatalog: EventCatalog {
         if let first { range.append("day >= \(FilterSQL.quote(first))") }
         if let last { range.append("day <= \(FilterSQL.quote(last))") }
         var regular: [String] = []
-        if let since = query.since { regular.append("IFNULL(start_ns >= \(since), 1)") }
-        if let until = query.until { regular.append("IFNULL(start_ns < \(until), 1)") }
+        if let since = query.since { regular.append("(start_ns >= \(since) OR start_ns IS NULL)") }
+        if let until = query.until { regular.append("(start_ns < \(until) OR start_ns IS NULL)") }
         var exact = true
         if let filter = query.filter {
             let sql = FilterSQL.translate(filter)
