@@ -116,18 +116,28 @@ public final class IndexedCatalog: EventCatalog {
     {
         let plan = plan(query)
         let terms = CatalogMatch.terms(query.text)
-        var sql = "SELECT \(Self.rowColumns) FROM events WHERE \(plan.condition)"
+        var keyset = ""
         var values: [SQLiteValue] = []
         if let cursor {
-            sql += " AND (sort_start < ? OR (sort_start = ? AND sort_id < ?))"
+            keyset = " AND (sort_start < ? OR (sort_start = ? AND sort_id < ?))"
             values = [.int(cursor.start), .int(cursor.start), .text(cursor.eventID)]
         }
-        sql += " ORDER BY sort_start DESC, sort_id DESC"
+        let order = " ORDER BY sort_start DESC, sort_id DESC"
+        // Irregular rows (few; candidates of every query) apart, so the planner can serve the regular ones
+        // from an index; the two newest-first streams are merged.
+        var irregular: [IndexRow] = []
+        try rows(
+            "SELECT \(Self.rowColumns) FROM events WHERE \(plan.dayRange) AND irregular\(keyset)\(order)", values
+        ) { row in
+            irregular.append(row)
+            return true
+        }
         var events: [CatalogEvent] = []
         var keys: [CatalogCursor] = []
         var more = false
         var exhausted = true
-        try rows(sql, values) { (row) throws(OutputError) in
+        /// Takes one candidate; false once the page is full and one more match was seen.
+        func take(_ row: IndexRow) throws(OutputError) -> Bool {
             let line = try line(row)
             guard let v = CatalogMatch.matches(line, query, terms: terms) else { return true }
             if events.count >= limit {
@@ -139,6 +149,20 @@ public final class IndexedCatalog: EventCatalog {
             keys.append(CatalogCursor(start: row.sortStart, eventID: row.sortID))
             return true
         }
+        var next = 0
+        let regular =
+            "SELECT \(Self.rowColumns) FROM events WHERE \(plan.dayRange) AND NOT irregular AND (\(plan.regular))"
+        try rows(regular + keyset + order, values) { (row) throws(OutputError) in
+            while next < irregular.count, Self.newer(irregular[next], than: row) {
+                guard try take(irregular[next]) else { return false }
+                next += 1
+            }
+            return try take(row)
+        }
+        while exhausted, next < irregular.count {
+            guard try take(irregular[next]) else { break }
+            next += 1
+        }
         let total: Int
         if cursor == nil && exhausted {
             total = events.count
@@ -146,6 +170,11 @@ public final class IndexedCatalog: EventCatalog {
             total = try count(query, plan: plan, terms: terms)
         }
         return CatalogPage(total: total, events: events, next: more ? keys.last : nil)
+    }
+
+    /// True when `a` comes before `b` newest first (start, then event id as UTF-8 bytes, both descending).
+    static func newer(_ a: IndexRow, than b: IndexRow) -> Bool {
+        a.sortStart != b.sortStart ? a.sortStart > b.sortStart : b.sortID.utf8.lexicographicallyPrecedes(a.sortID.utf8)
     }
 
     /// The number of matches: from SQL COUNT when the plan is exact (only irregular rows are read), else by

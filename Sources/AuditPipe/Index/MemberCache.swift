@@ -75,7 +75,9 @@ final class MemberCache: Sendable {
         }
         let bytes: [UInt8]
         do throws(InputError) {
-            bytes = try GzipMembers.inflate(gz, name: path)
+            // Sized for a whole member up front (ParallelGzip's ~4 MiB), not grown by doubling.
+            bytes = try GzipMembers.inflate(
+                gz, name: path, expectedSize: min(gz.count * 16, 2 * ParallelGzip.chunkBytes + (1 << 16)))
         } catch {
             throw OutputError(
                 path: path,
