@@ -127,7 +127,8 @@ public final class IndexedCatalog: EventCatalog {
         // from an index; the two newest-first streams are merged.
         var irregular: [IndexRow] = []
         try rows(
-            "SELECT \(Self.rowColumns) FROM events WHERE \(plan.dayRange) AND irregular\(keyset)\(order)", values
+            "SELECT \(Self.rowColumns) FROM events INDEXED BY events_irregular WHERE irregular AND \(plan.dayRange)\(keyset)\(order)",
+            values
         ) { row in
             irregular.append(row)
             return true
@@ -186,7 +187,8 @@ public final class IndexedCatalog: EventCatalog {
             n = Int(
                 try db.integer(
                     "SELECT count(*) FROM events WHERE \(plan.dayRange) AND NOT irregular AND (\(plan.regular))"))
-            sql = "SELECT \(Self.rowColumns) FROM events WHERE \(plan.dayRange) AND irregular ORDER BY day, line"
+            sql =
+                "SELECT \(Self.rowColumns) FROM events INDEXED BY events_irregular WHERE irregular AND \(plan.dayRange) ORDER BY day, line"
         }
         try rows(sql) { (row) throws(OutputError) in
             if CatalogMatch.matches(try line(row), query, terms: terms) != nil { n += 1 }
