@@ -50,11 +50,12 @@ enum IndexBench {
                 "archive generated: \(days) days x \(perDay) requests in \(String(format1: monotonicSeconds() - start)) s"
             )
         }
-        let indexMB = Double(fileSize(ArchiveIndex.path(archive: archive))) / 1e6
+        var indexMB = Double(fileSize(ArchiveIndex.path(archive: archive))) / 1e6
         if rebuild || !ArchiveIndex.isCurrent(archive: archive) {
             let build = monotonicSeconds()
             let update = try ArchiveIndex.update(archive: archive, rebuild: true)
             let buildSeconds = monotonicSeconds() - build
+            indexMB = Double(fileSize(ArchiveIndex.path(archive: archive))) / 1e6
             let gzMB = Double(duSize(archive) - fileSize(ArchiveIndex.path(archive: archive))) / 1e6
             print(
                 "index: \(update.eventsIndexed) events in \(update.daysIndexed.count) days built in \(String(format1: buildSeconds)) s; index.sqlite \(String(format1: indexMB)) MB beside \(String(format1: gzMB)) MB of gzip"
