@@ -4,6 +4,7 @@ import AuditPipe
     import Glibc
 #endif
 
+/// `auditpipe-bench --index [--quick]` measures the archive index (see `IndexBench`).
 /// `auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR]`: writes demo dumps and measures, in
 /// one invocation and on the same bytes, each stage and the whole pipeline against baselines (`cat`,
 /// `gzip -dc`, `gzip -6`, `jq`), each scenario in a child process so its peak RSS is its own.
@@ -18,6 +19,14 @@ struct BenchMain {
         }
         if args.count >= 4, args[1] == "--child", let scenario = Scenario(rawValue: args[2]) {
             try await scenario.run(path: args[3], output: args.count > 4 ? args[4] : "/dev/null")
+            return
+        }
+        if args.count >= 2, args[1] == "--index" {
+            try await IndexBench.run(Array(args.dropFirst(2)))
+            return
+        }
+        if args.count >= 2, args[1] == "--child-index" {
+            try IndexBench.child(Array(args.dropFirst(2)))
             return
         }
         if args.count >= 2, args[1] == "--pattern-lines" {

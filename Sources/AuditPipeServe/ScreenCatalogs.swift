@@ -4,7 +4,7 @@ import AuditPipe
 public enum ScreenCatalogs {
     /// The catalog of one archive directory: the one place a catalog implementation is chosen.
     public static func openCatalog(_ directory: String) -> any EventCatalog {
-        ScanCatalog(root: directory)
+        CatalogOpening.open(archive: directory, scan: false)
     }
 
     /// One catalog over every directory (a union when there are several).

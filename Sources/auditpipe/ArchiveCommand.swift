@@ -15,7 +15,8 @@ struct ArchiveCommand: ParsableCommand {
             Each complete UTC day of live/events-YYYY-MM-DD.jsonl becomes archive/YYYY/MM/DD/events-YYYY-MM-DD.jsonl.gz \
             (sorted by start then event_id, duplicates dropped, merged with what the day already holds) and \
             manifest.json (counts, first/last start, sizes, SHA-256 of the gzip and of the content, and the \
-            SHA-256 of the previous day's manifest). Files are written to a temp file, fsynced and renamed, \
+            SHA-256 of the previous day's manifest), and ARCHIVE/index.sqlite is brought up to date (see \
+            auditpipe index --help). Files are written to a temp file, fsynced and renamed, \
             the manifest last; a live file is deleted only after its archive was read back and verified. \
             A run killed at any point is finished by the next one.
 
@@ -115,6 +116,7 @@ struct ArchiveCommand: ParsableCommand {
         let quiet = self.quiet
         let started = RunClock.seconds()
         let terminal = isatty(2) == 1
+        var indexFailure: OutputError?
         do {
             let report = try ArchiveRun(options: options) { r in
                 guard !quiet, let day = r.daysArchived.last else { return }
@@ -131,9 +133,19 @@ struct ArchiveCommand: ParsableCommand {
                     "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
                 )
             }
+            if !quiet, let index = report.index {
+                FileHandleStderr.write("auditpipe: \(IndexCommand.describe(index, archive: to))\n")
+            }
+            indexFailure = report.indexFailure
         } catch {
             FileHandleStderr.write("auditpipe: archive failed: \(error)\n")
             throw ExitCode(error.exitCode)
+        }
+        if let indexFailure {
+            FileHandleStderr.write(
+                "auditpipe: the archive is complete, but its index could not be updated: \(indexFailure); query scans until auditpipe index \(to) succeeds\n"
+            )
+            throw ExitCode(3)
         }
     }
 }
@@ -142,7 +154,20 @@ struct ArchiveCommand: ParsableCommand {
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every archive day's gzip stream, hashes, counts and the manifest chain (exit 4 on failure).")
+        abstract:
+            "Check every archive day's gzip stream, hashes, counts and the manifest chain, and the index (exit 4 on failure).",
+        discussion: """
+            When ARCHIVE/index.sqlite exists, verify also checks it agrees with the archive: the same days with \
+            the same gzip files, and for every archived event exactly the row a fresh build would write (a \
+            missing, extra or wrong row, or a day archived or pruned since the index was built, fails with \
+            exit 4 and says which). No index is fine: verify says "no index".
+
+            Examples:
+              auditpipe verify archive/
+              auditpipe verify archive/ --public-key keys/auditpipe-signing.pub \\
+                  --through 2026-11-30
+              auditpipe verify archive/ -q && echo intact
+            """)
 
     @Argument(help: "Archive directory.")
     var archive: String
@@ -192,9 +217,18 @@ struct VerifyCommand: ParsableCommand {
         }
         switch ArchiveVerifier.verify(root: archive, signatures: check) {
         case .success(let s):
+            let index: String
+            switch ArchiveIndex.check(archive: archive) {
+            case .noIndex: index = "no index"
+            case .agrees(let days, let events):
+                index = "index agrees (\(days) day\(days == 1 ? "" : "s"), \(events) rows)"
+            case .disagrees(let f):
+                FileHandleStderr.write("auditpipe: verify failed: \(f.path): \(f.reason)\n")
+                throw ExitCode(4)
+            }
             if !quiet {
                 FileHandleStderr.write(
-                    "auditpipe: verified \(s.days) days, \(s.events) events, chain intact (\(s.pruned) pruned days recorded)\(check == nil ? "" : ", signatures and head valid")\n"
+                    "auditpipe: verified \(s.days) days, \(s.events) events, chain intact (\(s.pruned) pruned days recorded)\(check == nil ? "" : ", signatures and head valid"); \(index)\n"
                 )
             }
             if check == nil && !quiet { FileHandleStderr.write(Self.unsignedNote) }

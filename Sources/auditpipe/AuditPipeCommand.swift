@@ -19,6 +19,7 @@ struct AuditPipeCommand: AsyncParsableCommand {
         subcommands: [
             CorrelateCommand.self, FilterCommand.self, RunCommand.self, ValidateCommand.self, TestCommand.self,
             ArchiveCommand.self, VerifyCommand.self, KeysCommand.self, QueryCommand.self, SummaryCommand.self,
+            IndexCommand.self,
             DemoCommand.self,
             ServeCommand.self, UsersCommand.self,
         ]

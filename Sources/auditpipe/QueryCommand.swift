@@ -11,12 +11,18 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Read archived events back (only the days in range), filtered, as JSONL, CSV or XLSX.",
         discussion: """
+            When ARCHIVE/index.sqlite is present and up to date (auditpipe index), query finds the candidate \
+            events through it and reads only the gzip members that hold them; every event is still checked \
+            against the filter on its archived line, so the output is byte for byte the scan's. Without an \
+            index, or with --scan, query reads every day file in range.
+
             Examples:
               auditpipe query archive/ --since 2026-11-01 --until 2026-11-08 \\
                   'action == "export"' --output-format csv
               auditpipe query archive/ --since 7d 'outcome.status == 4xx' \\
                   --output-format xlsx -o denied.xlsx
               auditpipe query archive/ --all > everything.jsonl
+              auditpipe query archive/ --scan 'user == "alice"' > alice.jsonl
             """)
 
     @Argument(help: "Archive directory.")
@@ -56,6 +62,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No summary on stderr (e.g. -q).")
     var quiet = false
 
+    @Flag(help: "Read the gzip day files even when an index is present, e.g. --scan to compare with the index.")
+    var scan = false
+
     func validate() throws {
         for c in columns?.split(separator: ",").map(String.init) ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
@@ -78,21 +87,26 @@ struct QueryCommand: ParsableCommand {
         }
         let filter = try expression.map { try parseFilter($0, records: false) }
         let now = Int64(time(nil)) * UTCTime.second
-        let query = ArchiveQuery(
-            root: archive, since: since?.nanoseconds(now: now),
-            until: until?.nanoseconds(now: now), filter: filter)
+        let catalog = CatalogOpening.open(archive: archive, scan: scan)
+        if !scan && !quiet && !(catalog is IndexedCatalog) && access(ArchiveIndex.path(archive: archive), F_OK) == 0 {
+            FileHandleStderr.write(
+                "auditpipe: note: \(ArchiveIndex.path(archive: archive)) is not current (run auditpipe index \(archive)); reading the day files\n"
+            )
+        }
+        let query = CatalogQuery(
+            filter: filter, since: since?.nanoseconds(now: now), until: until?.nanoseconds(now: now))
         do {
             let counts: ArchiveQuery.Counts
             let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
             if outputFormat == .xlsx {
                 var sheet = XLSXSheet(columns: cols)
                 var rows = 0
-                counts = try query.run { _, v throws(OutputError) in
+                counts = try catalog.forEach(query) { event throws(OutputError) in
                     rows += 1
                     guard rows < 1_048_576 else {
                         throw OutputError(path: output, message: "an xlsx sheet holds at most 1,048,576 rows; use csv")
                     }
-                    sheet.append(v)
+                    sheet.append(event.value)
                 }
                 let file = try OutputFile(path: output)
                 try file.write(try sheet.finish())
@@ -102,11 +116,13 @@ struct QueryCommand: ParsableCommand {
                 csv.columns = cols
                 csv.bom = csvBOM
                 let sink = try SinkFactory.open([csv], records: true)
-                counts = try query.run { _, v throws(OutputError) in try sink.write(records: [v]) }
+                counts = try catalog.forEach(query) { event throws(OutputError) in
+                    try sink.write(records: [event.value])
+                }
                 try sink.close()
             } else {
                 let file = try OutputFile(path: output)
-                counts = try query.run { line, _ throws(OutputError) in try file.write(line + [10]) }
+                counts = try catalog.forEach(query) { event throws(OutputError) in try file.write(event.line + [10]) }
                 try file.close()
             }
             if !quiet {

@@ -35,6 +35,9 @@ public struct ArchiveRun {
         /// Sign an archive that holds days but no signature yet (said once, by an operator who checked it):
         /// without it a signing run refuses such an archive, whose signatures may have been stripped.
         public var adoptUnsigned = false
+        /// Bring `ARCHIVE/index.sqlite` up to date at the end of the run (under the lock), creating it when
+        /// missing.
+        public var updateIndex = true
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -58,6 +61,10 @@ public struct ArchiveRun {
         /// Live bytes this run archives in all, and those done so far (for progress and ETA).
         public var liveBytesTotal: Int64 = 0
         public var liveBytesDone: Int64 = 0
+        /// What the index update did (nil when it was not run or failed).
+        public var index: ArchiveIndex.Update?
+        /// Why the index update failed (the archive itself is complete either way).
+        public var indexFailure: OutputError?
     }
 
     let options: Options
@@ -79,11 +86,20 @@ public struct ArchiveRun {
         if let failure = checkBeforeChaining() { throw .unverified(failure) }
         // Only now: a version directory nothing links to may be what an operator restores a deleted day from.
         DayDirectory.removeOrphans(root: options.archiveDirectory)
+        var report: Report
         do throws(OutputError) {
-            return try runLocked()
+            report = try runLocked()
         } catch {
             throw .output(error)
         }
+        if options.updateIndex {
+            do throws(OutputError) {
+                report.index = try ArchiveIndex.updateLocked(root: options.archiveDirectory, rebuild: false)
+            } catch {
+                report.indexFailure = error
+            }
+        }
+        return report
     }
 
     /// What must hold before the run changes anything: a signed archive verifies (manifests, signatures,
@@ -308,6 +324,7 @@ public struct ArchiveRun {
         }
         unlink(ArchiveLayout.prunedFile(root) + ".tmp")
         unlink(ArchiveHead.path(root) + ".tmp")
+        unlink(ArchiveIndex.path(archive: root) + ".tmp")
     }
 
     private func fileSize(_ path: String) -> Int64 {

@@ -5,7 +5,8 @@ import Dispatch
 /// and every inflater read it as one stream). The cut points depend only on the content, so the output
 /// is the same run after run.
 enum ParallelGzip {
-    static let chunkBytes = 4 << 20
+    /// Uncompressed bytes per member (tests make it small to get many members out of a small day).
+    nonisolated(unsafe) static var chunkBytes = 4 << 20
 
     static func compress(_ content: [UInt8], level: Int32) throws(OutputError) -> [UInt8] {
         var cuts = [0]

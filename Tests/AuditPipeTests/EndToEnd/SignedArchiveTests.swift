@@ -144,7 +144,11 @@ struct SignedArchiveTests {
             let sha = try Self.sh("sha256sum archive/2026/11/\(before)/manifest.json | cut -c1-64", in: dir)
             try Self.editManifest(dir, day: day) { $0["previous_manifest_sha256"] = sha }
         }
-        // The hashes alone are fooled; the signatures are not.
+        // The index, built before the edit, sees the day changed; without it the hashes alone are fooled; the
+        // signatures are not.
+        let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-02 changed"), "\(ierr)")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
         #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
         try Self.expectCaught(dir, "archive/2026/11/02/manifest.json: bad signature")
     }
@@ -174,7 +178,11 @@ struct SignedArchiveTests {
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.sh("rm archive/2026/11/04", in: dir)
-        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)  // the hashes alone are fooled
+        // The index sees the day gone; without it the hashes alone are fooled.
+        let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-04 is indexed but no longer archived"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
         try Self.expectCaught(
             dir,
             "archive/head.json: missing: the signed head names 2026-11-04 as the last day but the archive ends at 2026-11-03"

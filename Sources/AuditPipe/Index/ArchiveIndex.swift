@@ -1,0 +1,281 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `ARCHIVE/index.sqlite`: a rebuildable SQLite index beside an archive, one row per archived event (its
+/// filterable fields and where its line lives: day, gzip member, offset in the member) and per day an FTS5
+/// trigram table over the lines for free text. The gzip day files stay the source of truth: `IndexedCatalog`
+/// checks every candidate against the real event, and `verify` checks the index agrees with the archive.
+///
+/// A fresh build is written to `index.sqlite.tmp`, fsynced and renamed; an update (days added, changed or
+/// pruned since) is one SQLite transaction (rollback journal, synchronous FULL). Either way a crash leaves
+/// the old index or the new one.
+public enum ArchiveIndex {
+    /// The index's file name in the archive directory.
+    public static let fileName = "index.sqlite"
+    /// The schema this build writes; an index of another schema is rebuilt.
+    static let schemaVersion = "2"
+
+    /// True when `path` is a directory (an archive to index or query).
+    public static func isArchiveDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The index's path for the archive under `root`.
+    public static func path(archive root: String) -> String { root + "/" + fileName }
+
+    /// What an update did.
+    public struct Update: Sendable, Equatable {
+        /// True when the index was built from scratch (none, `--rebuild`, another schema, unreadable).
+        public var rebuilt = false
+        /// Days (re-)indexed: new, or their gzip file changed.
+        public var daysIndexed: [String] = []
+        /// Days kept as they were (same gzip file).
+        public var daysUnchanged = 0
+        /// Days dropped: no longer archived (pruned).
+        public var daysRemoved: [String] = []
+        /// Rows written.
+        public var eventsIndexed = 0
+    }
+
+    /// Brings the index up to date with the archive under `root` (from scratch with `rebuild`), under the
+    /// archive's lock (waiting up to `lockTimeout` ns for an archive run).
+    public static func update(archive root: String, rebuild: Bool = false, lockTimeout: Int64 = 0)
+        throws(ArchiveRunError) -> Update
+    {
+        let lock = try ArchiveLock.acquire(root: root, timeout: lockTimeout)
+        defer { withExtendedLifetime(lock) {} }
+        do throws(OutputError) {
+            return try updateLocked(root: root, rebuild: rebuild)
+        } catch {
+            throw .output(error)
+        }
+    }
+
+    /// The update, the archive's lock already held (archive runs it last).
+    static func updateLocked(root: String, rebuild: Bool) throws(OutputError) -> Update {
+        let path = path(archive: root)
+        let temp = path + ".tmp"
+        unlink(temp)
+        unlink(temp + "-journal")
+        let archived = archivedDays(root)
+        if !rebuild, access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, create: false),
+            (try? schema(db)) == schemaVersion
+        {
+            return try incremental(db, root: root, archived: archived)
+        }
+        var report = Update()
+        report.rebuilt = true
+        do {
+            let db = try SQLiteDatabase(path: temp, create: true)
+            try db.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
+            try createSchema(db)
+            try db.execute("BEGIN")
+            for (day, sha) in archived {
+                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
+                report.daysIndexed.append(day)
+            }
+            try createIndexes(db)
+            try db.execute("COMMIT")
+            try db.execute("ANALYZE")
+        }
+        try syncFile(temp)
+        CrashPoint.reached("index built")
+        guard rename(temp, path) == 0 else {
+            throw OutputError(path: path, message: "cannot rename the new index: \(String(cString: strerror(errno)))")
+        }
+        unlink(path + "-journal")
+        AtomicFile.syncDirectory(root)
+        return report
+    }
+
+    /// Archived days with the SHA-256 of their gzip file as their manifest gives it (nil when the manifest
+    /// cannot be read): it names the day's bytes, so a manifest only re-chained (a day before it changed)
+    /// does not make the day re-indexed.
+    static func archivedDays(_ root: String) -> [(day: String, sha: String?)] {
+        ArchiveLayout.archivedDays(root).map { day in
+            (
+                day,
+                FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).flatMap(ArchiveManifest.parse)?.gzipSHA256
+            )
+        }
+    }
+
+    /// Days whose gzip file changed are re-indexed, new days added, days gone from the archive removed.
+    private static func incremental(_ db: SQLiteDatabase, root: String, archived: [(day: String, sha: String?)])
+        throws(OutputError) -> Update
+    {
+        var report = Update()
+        try db.execute("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")
+        let indexed = try indexedDays(db)
+        let present = Set(archived.map(\.day))
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            for day in indexed.keys.sorted() where !present.contains(day) {
+                try remove(day: day, from: db)
+                report.daysRemoved.append(day)
+            }
+            for (day, sha) in archived {
+                if let sha, indexed[day] == sha {
+                    report.daysUnchanged += 1
+                    continue
+                }
+                if indexed[day] != nil { try remove(day: day, from: db) }
+                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
+                report.daysIndexed.append(day)
+                CrashPoint.reached("index day written")
+            }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+        // Fresh statistics for the query planner (which index serves which filter), when rows changed.
+        if !report.daysIndexed.isEmpty || !report.daysRemoved.isEmpty { try db.execute("ANALYZE") }
+        return report
+    }
+
+    /// The indexed days and the gzip file hash (from its manifest) each was indexed from.
+    static func indexedDays(_ db: SQLiteDatabase) throws(OutputError) -> [String: String] {
+        let s = try db.prepare("SELECT day, gzip_sha256 FROM days")
+        var out: [String: String] = [:]
+        while try s.step() { out[s.text(0) ?? ""] = s.text(1) ?? "" }
+        return out
+    }
+
+    static func schema(_ db: SQLiteDatabase) throws(OutputError) -> String? {
+        let s = try db.prepare("SELECT value FROM meta WHERE key = 'schema'")
+        return try s.step() ? s.text(0) : nil
+    }
+
+    /// The FTS5 table of a day's lines (`text_YYYYMMDD`; the day is checked to be digits and dashes).
+    static func textTable(_ day: String) -> String { "text_" + day.filter { $0 != "-" } }
+
+    private static func createSchema(_ db: SQLiteDatabase) throws(OutputError) {
+        let fields = IndexedField.all.map {
+            "\($0.column) \($0.kind == .text || $0.kind == .list ? "TEXT" : "INTEGER")"
+        }
+        try db.execute(
+            """
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta VALUES ('schema', '\(schemaVersion)'), ('tool', '\(AuditPipeVersion.tool.replacing("'", with: "''"))');
+            CREATE TABLE days(day TEXT PRIMARY KEY, gzip_sha256 TEXT NOT NULL, events INTEGER NOT NULL);
+            CREATE TABLE events(id INTEGER PRIMARY KEY, day TEXT NOT NULL, line INTEGER NOT NULL,
+              member_offset INTEGER NOT NULL, member_length INTEGER NOT NULL, line_offset INTEGER NOT NULL,
+              line_length INTEGER NOT NULL, sort_start INTEGER NOT NULL, sort_id TEXT NOT NULL,
+              irregular INTEGER NOT NULL, \(fields.joined(separator: ", ")));
+            """)
+    }
+
+    /// Secondary indexes, made after a fresh build's rows (faster than row by row); ANALYZE follows, so the
+    /// planner knows which of them narrows a filter best. The user and action indexes also hold status and
+    /// result, so the count of the screen's usual filters (who, what, outcome) reads the index alone.
+    private static func createIndexes(_ db: SQLiteDatabase) throws(OutputError) {
+        try db.execute(
+            """
+            CREATE UNIQUE INDEX events_place ON events(day, line);
+            CREATE INDEX events_order ON events(sort_start, sort_id);
+            CREATE INDEX events_event_id ON events(event_id);
+            CREATE INDEX events_request_id ON events(request_id);
+            CREATE INDEX events_user ON events(user, action, status, result);
+            CREATE INDEX events_action ON events(action, status, result);
+            CREATE INDEX events_entity ON events(entity_type, entity_id);
+            CREATE INDEX events_irregular ON events(irregular) WHERE irregular;
+            """)
+    }
+
+    /// Indexes one day (its rows and its text table); returns the rows written.
+    private static func index(day: String, gzipSHA: String?, root: String, into db: SQLiteDatabase)
+        throws(OutputError) -> Int
+    {
+        let gzPath = ArchiveLayout.archiveFile(root, day: day)
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        guard ArchiveLayout.isDay(day), let gzipSHA, let manifestBytes = FileBytes.read(manifestPath),
+            let manifest = ArchiveManifest.parse(manifestBytes)
+        else {
+            throw OutputError(path: manifestPath, message: "cannot read the day's manifest (run auditpipe verify)")
+        }
+        guard let gz = FileBytes.read(gzPath), Int64(gz.count) == manifest.compressedBytes,
+            ArchiveManifest.sha256(gz) == gzipSHA
+        else {
+            throw OutputError(path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
+        }
+        let members: GzipMembers
+        do throws(InputError) {
+            members = try GzipMembers.inflate(gz, name: gzPath, expectedSize: Int(clamping: manifest.uncompressedBytes))
+        } catch {
+            throw OutputError(path: gzPath, message: "damaged archive: \(error.message) (run auditpipe verify)")
+        }
+        let rows = IndexRow.rows(of: day, members)
+        let table = textTable(day)
+        try db.execute(
+            "CREATE VIRTUAL TABLE \(table) USING fts5(line, tokenize='trigram', detail='none', content='')")
+        try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([
+            .text(day), .text(gzipSHA), .int(Int64(rows.count)),
+        ])
+        let columns = IndexedField.all.map(\.column)
+        let insert = try db.prepare(
+            "INSERT INTO events(day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: 9 + columns.count).joined(separator: ", ")))"
+        )
+        let text = try db.prepare("INSERT INTO \(table)(rowid, line) VALUES (?, ?)")
+        try members.content.withUnsafeBufferPointer { (content) throws(OutputError) in
+            var start = 0
+            for row in rows {
+                try insert.run(row.bindings)
+                guard !row.irregular else { continue }
+                start = members.members.isEmpty ? 0 : Int(row.lineOffset) + inflatedStart(row, members)
+                try text.bind([.int(db.lastInsertRowID)])
+                try text.bindText(2, bytes: UnsafeBufferPointer(rebasing: content[start..<start + Int(row.lineLength)]))
+                _ = try text.step()
+            }
+        }
+        return rows.count
+    }
+
+    /// Where a row's member starts in the day's inflated content.
+    private static func inflatedStart(_ row: IndexRow, _ members: GzipMembers) -> Int {
+        members.members.first { $0.compressedOffset == Int(row.memberOffset) }?.inflatedOffset ?? 0
+    }
+
+    /// Removes a day's rows and text table.
+    private static func remove(day: String, from db: SQLiteDatabase) throws(OutputError) {
+        try db.prepare("DELETE FROM events WHERE day = ?").run([.text(day)])
+        try db.prepare("DELETE FROM days WHERE day = ?").run([.text(day)])
+        try db.execute("DROP TABLE IF EXISTS \(textTable(day))")
+    }
+
+    /// fsyncs a file.
+    private static func syncFile(_ path: String) throws(OutputError) {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0, fsync(fd) == 0 else {
+            let message = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            throw OutputError(path: path, message: "fsync failed: \(message)")
+        }
+        close(fd)
+    }
+
+    /// True when an index exists, has this schema and covers exactly the archived days with the gzip files
+    /// their manifests name (so it can answer queries).
+    public static func isCurrent(archive root: String) -> Bool {
+        let path = path(archive: root)
+        guard access(path, F_OK) == 0, let db = try? SQLiteDatabase(path: path, create: false, readOnly: true),
+            (try? schema(db)) == schemaVersion, let indexed = try? indexedDays(db)
+        else { return false }
+        let archived = archivedDays(root)
+        return archived.count == indexed.count && archived.allSatisfy { $0.sha != nil && indexed[$0.day] == $0.sha }
+    }
+}
+
+extension IndexRow {
+    /// The row's values in the order of the index's insert statement.
+    var bindings: [SQLiteValue] {
+        [
+            .text(day), .int(line), .int(memberOffset), .int(memberLength), .int(lineOffset), .int(lineLength),
+            .int(sortStart), .text(sortID), .int(irregular ? 1 : 0),
+        ] + values
+    }
+}

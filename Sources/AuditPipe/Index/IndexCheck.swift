@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What `verify` found of an archive's index.
+public enum IndexCheck: Sendable, Equatable {
+    /// The archive has no index (queries scan): fine.
+    case noIndex
+    /// Every row agrees with the archive.
+    case agrees(days: Int, events: Int)
+    /// The first disagreement: a missing, extra or wrong row, or a stale or unreadable index.
+    case disagrees(ArchiveVerifier.Failure)
+}
+
+extension ArchiveIndex {
+    /// Checks the index of the archive under `root` against the archive: the same days with the same gzip files,
+    /// and per day exactly the rows a fresh build would write (every column), and a text table holding one
+    /// entry per regular row. Reads every day file, as `verify` does anyway.
+    public static func check(archive root: String) -> IndexCheck {
+        let path = path(archive: root)
+        guard access(path, F_OK) == 0 else { return .noIndex }
+        let lock = ArchiveLock.shared(root: root)
+        defer { withExtendedLifetime(lock) {} }
+        func fail(_ reason: String) -> IndexCheck { .disagrees(ArchiveVerifier.Failure(path: path, reason: reason)) }
+        do throws(OutputError) {
+            let db = try SQLiteDatabase(path: path, create: false, readOnly: true)
+            guard try schema(db) == schemaVersion else {
+                return fail("unreadable: not an index of this version (run auditpipe index --rebuild)")
+            }
+            let indexed = try indexedDays(db)
+            let archived = archivedDays(root)
+            let run = "run auditpipe index \(root)"
+            for (day, sha) in archived {
+                guard let stored = indexed[day] else {
+                    return fail("stale: \(day) is archived but not indexed (\(run))")
+                }
+                if stored != sha { return fail("stale: \(day) changed since it was indexed (\(run))") }
+            }
+            let present = Set(archived.map(\.day))
+            if let gone = indexed.keys.sorted().first(where: { !present.contains($0) }) {
+                return fail("stale: \(gone) is indexed but no longer archived (\(run))")
+            }
+            let orphans = try db.integer("SELECT count(*) FROM events WHERE day NOT IN (SELECT day FROM days)")
+            if orphans > 0 {
+                return fail("extra: \(orphans) rows name a day the index does not hold (\(run) --rebuild)")
+            }
+            var events = 0
+            for (day, _) in archived {
+                if let problem = try checkDay(day, root: root, db: db) { return fail(problem + " (\(run) --rebuild)") }
+                events += Int(try db.integer("SELECT count(*) FROM events WHERE day = ?", [.text(day)]))
+            }
+            return .agrees(days: archived.count, events: events)
+        } catch {
+            return fail("unreadable: \(error.message) (run auditpipe index \(root) --rebuild)")
+        }
+    }
+
+    /// The first disagreement between a day's rows and its archive, or nil.
+    private static func checkDay(_ day: String, root: String, db: SQLiteDatabase) throws(OutputError) -> String? {
+        let gzPath = ArchiveLayout.archiveFile(root, day: day)
+        guard let gz = FileBytes.read(gzPath) else { return "unreadable: \(gzPath) cannot be read" }
+        let members: GzipMembers
+        do throws(InputError) {
+            members = try GzipMembers.inflate(gz, name: gzPath)
+        } catch {
+            return "unreadable: \(gzPath): \(error.message)"
+        }
+        let expected = IndexRow.rows(of: day, members)
+        let stored = try storedRows(db, day: day)
+        let names =
+            [
+                "day", "line", "member_offset", "member_length", "line_offset", "line_length", "sort_start",
+                "sort_id", "irregular",
+            ] + IndexedField.all.map(\.column)
+        var (i, j) = (0, 0)
+        while i < expected.count || j < stored.count {
+            if j == stored.count || (i < expected.count && expected[i].line < stored[j].line) {
+                let e = expected[i]
+                return "missing: \(day) line \(e.line + 1) (event \(e.sortID)) has no row in the index"
+            }
+            if i == expected.count || stored[j].line < expected[i].line {
+                let s = stored[j]
+                return "extra: the row for \(day) line \(s.line + 1) (event \(s.sortID)) is not in the archive"
+            }
+            let (a, b) = (expected[i].bindings, stored[j].bindings)
+            if let k = a.indices.first(where: { a[$0] != b[$0] }) {
+                return
+                    "wrong: \(day) line \(expected[i].line + 1) (event \(expected[i].sortID)): \(names[k]) is \(describe(b[k])), the archive says \(describe(a[k]))"
+            }
+            i += 1
+            j += 1
+        }
+        let days = try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])
+        if days != expected.count {
+            return "wrong: the index counts \(days) events for \(day), the archive holds \(expected.count)"
+        }
+        let regular = expected.filter { !$0.irregular }.count
+        let texts = try db.integer("SELECT count(*) FROM \(textTable(day))")
+        if texts != regular {
+            return "wrong: the text table of \(day) holds \(texts) lines, the archive \(regular)"
+        }
+        return nil
+    }
+
+    /// A day's rows as stored, in line order.
+    static func storedRows(_ db: SQLiteDatabase, day: String) throws(OutputError) -> [IndexRow] {
+        let columns = IndexedField.all.map(\.column).joined(separator: ", ")
+        let s = try db.prepare(
+            "SELECT day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns) FROM events WHERE day = ? ORDER BY line"
+        )
+        try s.bind([.text(day)])
+        var rows: [IndexRow] = []
+        while try s.step() {
+            rows.append(
+                IndexRow(
+                    day: s.text(0) ?? "", line: s.int(1), memberOffset: s.int(2), memberLength: s.int(3),
+                    lineOffset: s.int(4), lineLength: s.int(5), sortStart: s.int(6), sortID: s.text(7) ?? "",
+                    irregular: s.int(8) != 0, values: IndexedField.all.indices.map { s.value(Int32(9 + $0)) }))
+        }
+        return rows
+    }
+
+    /// Every row, day and text-table count of an index, one line each (a canonical dump: two indexes of the
+    /// same archive dump alike whatever order they were built in).
+    static func dump(archive root: String) throws(OutputError) -> [String] {
+        let db = try SQLiteDatabase(path: path(archive: root), create: false, readOnly: true)
+        var out: [String] = []
+        let days = try db.prepare("SELECT day, gzip_sha256, events FROM days ORDER BY day")
+        var names: [String] = []
+        while try days.step() {
+            names.append(days.text(0) ?? "")
+            out.append("day \(days.text(0) ?? "") \(days.text(1) ?? "") \(days.int(2))")
+        }
+        for day in names {
+            out.append("text \(day) \(try db.integer("SELECT count(*) FROM \(textTable(day))"))")
+            for row in try storedRows(db, day: day) {
+                out.append(row.bindings.map(describe).joined(separator: "\t"))
+            }
+        }
+        return out
+    }
+
+    private static func describe(_ v: SQLiteValue) -> String {
+        switch v {
+        case .null: "null"
+        case .int(let n): String(n)
+        case .text(let s): "\"\(s.replacing("\u{1}", with: "|"))\""
+        }
+    }
+}

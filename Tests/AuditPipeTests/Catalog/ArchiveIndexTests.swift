@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+@testable import AuditPipe
+
+/// The index beside an archive: built by archive, updated incrementally (unchanged days kept, changed days
+/// re-indexed, pruned days dropped) to the same content a rebuild gives; verify catches a tampered or stale
+/// index; query gives the same bytes with and without it.
+@Suite(.serialized) struct ArchiveIndexTests {
+    /// Rows of the index as a canonical dump, without the row ids.
+    static func dump(_ root: String) throws -> [String] { try ArchiveIndex.dump(archive: root) }
+
+    static func reason(_ check: IndexCheck) -> String {
+        if case .disagrees(let f) = check { return f.reason }
+        return "\(check)"
+    }
+
+    @Test func incrementalUpdatesEndWithTheContentOfARebuild() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [300, 200, 250], seed: 7)
+        #expect(ArchiveIndex.isCurrent(archive: root))
+        let first = try Self.dump(root)
+        #expect(first.count > 750)
+        // Nothing changed: every day is kept as it is.
+        let again = try ArchiveIndex.update(archive: root)
+        #expect(again.daysIndexed.isEmpty && again.daysUnchanged == 3 && !again.rebuilt)
+        #expect(try Self.dump(root) == first)
+        // Late events for day 2 and a new day 4: day 2 re-indexed, day 4 added, days 1 and 3 kept (day 3's
+        // manifest was re-chained to day 2's new one, but its gzip file is the same).
+        try await ArchiveFixture.addDay(1, requests: 60, seed: 99, dir: dir, index: false)
+        try await ArchiveFixture.addDay(3, requests: 80, seed: 98, dir: dir, index: false)
+        #expect(!ArchiveIndex.isCurrent(archive: root))
+        let update = try ArchiveIndex.update(archive: root)
+        #expect(
+            update.daysIndexed == ["2026-11-02", "2026-11-04"] && update.daysUnchanged == 2,
+            "\(update.daysIndexed) \(update.daysUnchanged)")
+        let incremental = try Self.dump(root)
+        #expect(incremental != first)
+        let rebuilt = try ArchiveIndex.update(archive: root, rebuild: true)
+        #expect(rebuilt.rebuilt && rebuilt.daysIndexed.count == 4)
+        #expect(try Self.dump(root) == incremental)
+        #expect(ArchiveIndex.check(archive: root) == .agrees(days: 4, events: incremental.count - 8))
+        // Pruning day 1 drops its rows at the next update (archive runs it).
+        var options = ArchiveRun.Options(
+            liveDirectory: dir.appendingPathComponent("live").path, archiveDirectory: root,
+            now: (ArchiveFixture.firstDay + 400 * 86_400) * UTCTime.second)
+        options.retainArchive = (400 * 86_400 - 86_400 - 1) * UTCTime.second
+        let pruning = try ArchiveRun(options: options).run()
+        #expect(pruning.daysPruned == ["2026-11-01"])
+        #expect(pruning.index?.daysRemoved == ["2026-11-01"])
+        let pruned = try Self.dump(root)
+        #expect(
+            !pruned.contains { $0.hasPrefix("\"2026-11-01\"") } && pruned.contains { $0.hasPrefix("\"2026-11-02\"") })
+        _ = try ArchiveIndex.update(archive: root, rebuild: true)
+        #expect(try Self.dump(root) == pruned)
+    }
+
+    @Test func verifyCatchesADeletedChangedOrExtraRowAndAStaleIndex() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [200, 150], seed: 3)
+        guard case .agrees = ArchiveIndex.check(archive: root) else {
+            Issue.record("a fresh index disagrees: \(Self.reason(ArchiveIndex.check(archive: root)))")
+            return
+        }
+        let path = ArchiveIndex.path(archive: root)
+        let tampering: [(String, String)] = [
+            ("DELETE FROM events WHERE day = '2026-11-02' AND line = 17", "missing: 2026-11-02 line 18"),
+            ("UPDATE events SET user = 'mallory' WHERE day = '2026-11-01' AND line = 5", "wrong: 2026-11-01 line 6"),
+            (
+                "UPDATE events SET status = IFNULL(status, 0) + 1 WHERE day = '2026-11-01' AND line = 9",
+                "wrong: 2026-11-01 line 10"
+            ),
+            (
+                "INSERT INTO events SELECT NULL, day, 100000, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, start_ns, end_ns, event_id, request_id, user, user_id, ip, origin, action, entity_type, entity_id, access_kind, file_type, status, result, services, method, api_path, route FROM events WHERE day = '2026-11-01' AND line = 3",
+                "extra: the row for 2026-11-01 line 100001"
+            ),
+            ("UPDATE days SET gzip_sha256 = 'x' WHERE day = '2026-11-02'", "stale: 2026-11-02 changed"),
+            ("DELETE FROM days WHERE day = '2026-11-01'", "stale: 2026-11-01 is archived but not indexed"),
+        ]
+        for (sql, expected) in tampering {
+            _ = try ArchiveIndex.update(archive: root, rebuild: true)
+            try SQLiteDatabase(path: path, create: false).execute(sql)
+            let reason = Self.reason(ArchiveIndex.check(archive: root))
+            #expect(reason.hasPrefix(expected), "\(sql): \(reason)")
+        }
+        // A day archived without updating the index: stale, and query scans instead.
+        _ = try ArchiveIndex.update(archive: root, rebuild: true)
+        try await ArchiveFixture.addDay(2, requests: 40, seed: 5, dir: dir, index: false)
+        #expect(
+            Self.reason(ArchiveIndex.check(archive: root)).hasPrefix("stale: 2026-11-03 is archived but not indexed"))
+        #expect(CatalogOpening.open(archive: root) is ScanCatalog)
+        _ = try ArchiveIndex.update(archive: root)
+        #expect(CatalogOpening.open(archive: root) is IndexedCatalog)
+        #expect(CatalogOpening.open(archive: root, scan: true) is ScanCatalog)
+        // The command: exit 4 naming the index and the row.
+        try SQLiteDatabase(path: path, create: false).execute(
+            "DELETE FROM events WHERE day = '2026-11-03' AND line = 2")
+        let r = try AuditPipeBinary.run(["verify", root])
+        #expect(r.status == 4 && r.stderr.contains("index.sqlite: missing: 2026-11-03 line 3"), "\(r.stderr)")
+        try FileManager.default.removeItem(atPath: path)
+        let none = try AuditPipeBinary.run(["verify", root])
+        #expect(none.status == 0 && none.stderr.contains("no index"), "\(none.stderr)")
+    }
+
+    @Test func aLeftoverTemporaryIndexOrACrashedBuildLeavesAWorkingIndex() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [120, 80], seed: 11)
+        let before = try Self.dump(root)
+        // A build killed before its rename leaves the old index and a temp file the next run removes.
+        let crashed = try AuditPipeBinary.run(
+            ["index", root, "--rebuild", "-q"], environment: ["AUDITPIPE_CRASH_AT": "1"])
+        #expect(crashed.status != 0)
+        let after = try Self.dump(root)
+        #expect(ArchiveIndex.isCurrent(archive: root) && after == before)
+        #expect(FileManager.default.fileExists(atPath: ArchiveIndex.path(archive: root) + ".tmp"))
+        let r = try AuditPipeBinary.run(["index", root, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: ArchiveIndex.path(archive: root) + ".tmp"))
+        // An update killed inside its transaction is rolled back: the old rows, still current for what they
+        // cover, and the next update finishes it.
+        try await ArchiveFixture.addDay(2, requests: 50, seed: 12, dir: dir, index: false)
+        let killed = try AuditPipeBinary.run(["index", root, "-q"], environment: ["AUDITPIPE_CRASH_AT": "1"])
+        #expect(killed.status != 0)
+        #expect(try Self.dump(root) == before)
+        #expect(try AuditPipeBinary.run(["index", root, "-q"]).status == 0)
+        guard case .agrees(let days, _) = ArchiveIndex.check(archive: root) else {
+            Issue.record("\(Self.reason(ArchiveIndex.check(archive: root)))")
+            return
+        }
+        #expect(days == 3)
+    }
+
+    @Test func queryWritesTheSameBytesWithAndWithoutTheIndex() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [400, 300, 200], seed: 21)
+        let cases: [[String]] = [
+            ["--all"],
+            [#"user == "alice" and status == 4xx"#],
+            [#"action == "export" or services contains "reports""#, "--since", "2026-11-02"],
+            [#"api.path ~ "*export" and not (user == null)"#, "--until", "2026-11-03"],
+            [#"user =~ "^[ab]""#],
+        ]
+        var nonEmpty = 0
+        for args in cases {
+            for format in ["jsonl", "csv"] {
+                let withIndex = try AuditPipeBinary.run(["query", root] + args + ["--output-format", format])
+                let scan = try AuditPipeBinary.run(["query", root, "--scan"] + args + ["--output-format", format])
+                #expect(withIndex.status == 0 && scan.status == 0, "\(args): \(withIndex.stderr) \(scan.stderr)")
+                #expect(withIndex.stdout == scan.stdout, "\(args) \(format)")
+                #expect(withIndex.stderr == scan.stderr, "\(args) \(format)")
+                if withIndex.stdout.count > 200 { nonEmpty += 1 }
+            }
+        }
+        #expect(nonEmpty >= 8)
+    }
+}
