@@ -66,7 +66,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AuditPipeFuzz",
-            dependencies: ["AuditPipe"],
+            dependencies: ["AuditPipe", "AuditPipeHTTP", "AuditPipeServe"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(

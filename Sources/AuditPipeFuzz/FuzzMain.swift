@@ -10,21 +10,28 @@ func complain(_ text: String) {
     t.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-/// The target named by `AUDITPIPE_FUZZ_TARGET` (lines, filter, pipeline, gzip, document, patterns).
-let fuzzTarget: FuzzTargets.Target = {
+/// The target named by `AUDITPIPE_FUZZ_TARGET`: one of the library's (lines, filter, pipeline, gzip, document,
+/// patterns), or `http` (a request reaching `auditpipe serve`).
+let fuzzTarget: FuzzTargets.Target? = {
     let name = getenv("AUDITPIPE_FUZZ_TARGET").map { String(cString: $0) } ?? "lines"
+    if name == "http" { return nil }
     guard let t = FuzzTargets.Target(rawValue: name) else {
-        complain("AUDITPIPE_FUZZ_TARGET must be one of lines, filter, pipeline, gzip, document, patterns")
+        complain("AUDITPIPE_FUZZ_TARGET must be one of lines, filter, pipeline, gzip, document, patterns, http")
         exit(2)
     }
     return t
 }()
 
+/// Runs one input through the chosen target.
+func fuzzInput(_ data: UnsafeRawBufferPointer) {
+    if let fuzzTarget { FuzzTargets.run(fuzzTarget, data) } else { HTTPRequestFuzz.run(data) }
+}
+
 #if FUZZING
     /// libFuzzer's entry: one input.
     @_cdecl("LLVMFuzzerTestOneInput")
     public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-        FuzzTargets.run(fuzzTarget, UnsafeRawBufferPointer(start: data, count: size))
+        fuzzInput(UnsafeRawBufferPointer(start: data, count: size))
         return 0
     }
 
@@ -62,9 +69,9 @@ let fuzzTarget: FuzzTargets.Target = {
                     bytes.append(contentsOf: chunk[0..<n])
                 }
                 fclose(f)
-                bytes.withUnsafeBytes { FuzzTargets.run(fuzzTarget, $0) }
+                bytes.withUnsafeBytes { fuzzInput($0) }
             }
-            print("replayed \(CommandLine.arguments.count - 1) inputs through \(fuzzTarget.rawValue)")
+            print("replayed \(CommandLine.arguments.count - 1) inputs through \(fuzzTarget?.rawValue ?? "http")")
         }
     }
 #endif

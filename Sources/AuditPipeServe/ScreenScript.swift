@@ -134,7 +134,13 @@ enum ScreenScript {
           if (state.event) await openDetails(state.event, false); else $("details").hidden = true;
         }
 
+        let listToken = 0;
         async function renderList() {
+          // Until this page is here, paging has no cursor: Next must not take the last list's.
+          const token = ++listToken;
+          lastNext = null;
+          $("next").disabled = true;
+          $("prev").disabled = true;
           const p = apiParams(state);
           const exportParams = new URLSearchParams(p);
           p.set("limit", "50");
@@ -142,6 +148,7 @@ enum ScreenScript {
           const tbody = $("events").querySelector("tbody");
           try {
             const page = await api("/api/events?" + p.toString());
+            if (token !== listToken) return;
             tbody.replaceChildren();
             for (const e of page.events) {
               const tr = document.createElement("tr");
@@ -179,13 +186,17 @@ enum ScreenScript {
           }
         }
 
+        let activityToken = 0;
         async function renderActivity() {
+          // An answer to an earlier grouping that comes late must not replace this one.
+          const token = ++activityToken;
           const p = apiParams(state);
           p.set("by", state.by || "node");
           $("a-by").value = state.by || "node";
           const table = $("activity");
           try {
             const a = await api("/api/activity?" + p.toString());
+            if (token !== activityToken) return;
             const cols = [a.by, "reads", "writes", "other", a.by === "node" ? "users" : "nodes", "last_update", "last_activity"];
             const head = document.createElement("tr");
             for (const c of cols) { const th = document.createElement("th"); th.textContent = c.replace("_", " "); head.appendChild(th); }

@@ -10,7 +10,7 @@ struct SummaryCommand: ParsableCommand {
             Reads events (JSON lines, gzip or plain; - for stdin), as Pydio Cells' workspace activity view:
               auditpipe run Pipelines/pydio-cells.yaml
               auditpipe summary out/cells/events.jsonl --by node --depth 2
-              auditpipe summary archive/2026/11/*/*.jsonl.gz --by user --output-format csv
+              auditpipe summary archive/2026/11/??/*.jsonl.gz --by user --output-format csv
             Reads are download, read, view, export, print, preview, list, get, watch, search; writes are create, \
             update, patch, upload, delete, move, copy, rename, restore, write, import, share, unshare; other \
             actions (login...) count as other.

@@ -95,11 +95,21 @@ struct ContinuationJoiner {
 
     /// A pinned year (`--year`) is the year of the input's first yearless time: a later line whose month is
     /// half a year or more before the last one's (Dec 31 → Jan 1) is in the next year.
+    /// A line whose month is half a year or more after the last one's (a Dec 31 line logged just after Jan 1)
+    /// belongs to the year before the roll, and does not move the roll back.
     private mutating func rollYear(_ r: inout LogRecord) {
         let month = timestamps.localMonth(r.time)
-        if let last = lastYearlessMonth, last - month >= 6 { yearsRolled += 1 }
-        lastYearlessMonth = month
-        if yearsRolled > 0 { r.time = timestamps.addingYears(yearsRolled, to: r.time) }
+        var years = yearsRolled
+        if let last = lastYearlessMonth, last - month >= 6 {
+            yearsRolled += 1
+            years = yearsRolled
+            lastYearlessMonth = month
+        } else if let last = lastYearlessMonth, month - last >= 6 {
+            years = yearsRolled - 1
+        } else {
+            lastYearlessMonth = month
+        }
+        if years != 0 { r.time = timestamps.addingYears(years, to: r.time) }
     }
 
     /// Releases the held-back record at the end of input.

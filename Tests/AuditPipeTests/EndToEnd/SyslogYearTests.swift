@@ -61,6 +61,19 @@ struct SyslogYearTests {
         #expect(s["3"] == "2025-04-01T00:00:02.000Z")
     }
 
+    /// From a new-user trial: a Dec 31 line logged a few seconds after the first Jan 1 line was dated a year
+    /// later, and every line after it too.
+    @Test func aDecemberLineAfterNewYearKeepsItsYearAndTheRollStays() throws {
+        let text =
+            "Dec 31 23:59:58 h sshd[1]: a\nJan  1 00:00:01 h sshd[2]: b\nDec 31 23:59:59 h sshd[3]: late\n"
+            + "Jan  1 00:00:05 h sshd[4]: c\n"
+        let s = try Self.starts(["--year", "2025", "--max-skew", "3650d"], text: text)
+        #expect(s["1"] == "2025-12-31T23:59:58.000Z")
+        #expect(s["2"] == "2026-01-01T00:00:01.000Z")
+        #expect(s["3"] == "2025-12-31T23:59:59.000Z")
+        #expect(s["4"] == "2026-01-01T00:00:05.000Z")
+    }
+
     @Test func theRollReadsTheWallClockOfTheTimeZone() throws {
         let s = try Self.starts(["--year", "2025", "--timezone", "Europe/Berlin"])
         #expect(s["102"] == "2025-12-31T22:59:58.000Z")
