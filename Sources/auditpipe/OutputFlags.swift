@@ -60,6 +60,10 @@ struct OutputFlags: ParsableArguments {
 
     /// Checks that every column names a field of the audit event (not for raw records, whose paths are free).
     func checkEventColumns() throws {
+        if let list = columnList, list.isEmpty || list.contains(where: \.isEmpty) {
+            throw ValidationError(
+                "--columns takes dotted paths separated by commas (e.g. start,actor.user); got '\(columns ?? "")'")
+        }
         for c in columnList ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
         }

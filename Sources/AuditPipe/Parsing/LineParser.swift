@@ -122,7 +122,8 @@ struct LineParser {
             let detail =
                 SyslogParser.looksLikeSyslog(b)
                 ? SyslogParser.malformed : "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)"
-            return .rejected(.unrecognized, detail: detail, hint: .weak)
+            // A line that starts as JSON is never a continuation line (README, "continuation lines").
+            return .rejected(.unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") ? .none : .weak)
         case .auto:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
             if lead > 0 { return parsePlain(b, position, fileService) }

@@ -198,17 +198,40 @@ public struct TimestampParser: Sendable {
     }
 
     /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear` or inferred (`yearReference`).
+    /// Also the day unpadded (`Dec 1 06:55:46`) and a fraction of a second (`Dec 10 06:55:47.123`), which
+    /// grok's SYSLOGTIMESTAMP matches and some daemons write.
     public func parseSyslog(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
-        guard i + 15 <= b.count, let month = Self.month(b, i), b[i + 3] == 32,
-            let day = Self.digitsSpacePadded(b, i + 4), b[i + 6] == 32,
-            let hour = Self.digits(b, i + 7, 2), b[i + 9] == 58,
-            let minute = Self.digits(b, i + 10, 2), b[i + 12] == 58,
-            let sec = Self.digits(b, i + 13, 2)
+        guard i + 14 <= b.count, let month = Self.month(b, i), b[i + 3] == 32 else { return nil }
+        var j = i + 4
+        let day: Int
+        if let d = Self.digitsSpacePadded(b, j), b[j + 2] == 32 {
+            day = d
+            j += 3
+        } else if let d = Self.digits(b, j, 1), b[j + 1] == 32 {
+            day = d
+            j += 2
+        } else {
+            return nil
+        }
+        guard let hour = Self.digits(b, j, 2), j + 8 <= b.count, b[j + 2] == 58,
+            let minute = Self.digits(b, j + 3, 2), b[j + 5] == 58,
+            let sec = Self.digits(b, j + 6, 2), day >= 1, day <= 31, hour < 24, minute < 60, sec < 61
         else { return nil }
+        j += 8
+        var frac: Int64 = 0
+        if j + 1 < b.count, b[j] == UInt8(ascii: "."), b[j + 1] >= 48, b[j + 1] <= 57 {
+            j += 1
+            var scale: Int64 = 100_000_000
+            while j < b.count, b[j] >= 48, b[j] <= 57 {
+                frac += Int64(b[j] - 48) * scale
+                scale /= 10
+                j += 1
+            }
+        }
         let inDay = hour * 3600 + minute * 60 + sec
         let year = syslogYear(month: month, day: day, seconds: inDay)
         let secs = utc(fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay))
-        return Self.nanos(secs, 0).map { ($0, i + 15) }
+        return Self.nanos(secs, frac).map { ($0, j) }
     }
 
     /// Epoch number text: seconds (with optional fraction), milliseconds, microseconds or nanoseconds,

@@ -313,4 +313,16 @@ struct HelpTextTests {
             ["correlate", "-", "--idle", "1h30m", "--format", "syslog", "--since", "7d", "-q"], stdin: Data())
         #expect(ok.status == 0, "\(ok.stderr)")
     }
+
+    /// From a new-user trial: `--year 0` and `--columns ''` were taken (every line then had no time; a CSV of
+    /// blank rows was written).
+    @Test func aYearOutOfRangeAndEmptyColumnsAreUsageErrors() throws {
+        let year = try AuditPipeBinary.run(["correlate", "-", "--year", "0", "-q"], stdin: Data())
+        #expect(year.status == 1)
+        #expect(year.stderr.contains("--year takes a year from 1 to 9999"), "\(year.stderr)")
+        let columns = try AuditPipeBinary.run(
+            ["correlate", "-", "--output-format", "csv", "--columns", "", "-q"], stdin: Data())
+        #expect(columns.status == 1)
+        #expect(columns.stderr.contains("--columns takes dotted paths"), "\(columns.stderr)")
+    }
 }

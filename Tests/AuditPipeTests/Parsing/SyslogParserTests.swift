@@ -97,4 +97,14 @@ struct SyslogParserTests {
             return
         }
     }
+
+    /// From a new-user trial: with `--format syslog` a JSON line was glued onto the syslog message above it.
+    @Test func aJSONLineUnderFormatSyslogIsNeverAContinuation() {
+        guard case .rejected(_, _, let hint) = parse(#"{"time":"2026-11-21T10:00:01Z","msg":"k"}"#, format: .syslog)
+        else {
+            Issue.record("--format syslog accepted a JSON line")
+            return
+        }
+        #expect(hint == ContinuationHint.none)
+    }
 }

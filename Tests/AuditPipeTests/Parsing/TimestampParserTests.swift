@@ -27,6 +27,11 @@ struct TimestampParserTests {
         #expect(parse("21/Nov/2026:03:00:00 -0700") == base)
         #expect(parse("Sat Nov 21 10:00:00 2026") == base)
         #expect(parse("Nov 21 10:00:00") == base)
+        // From a new-user trial: forms grok's SYSLOGTIMESTAMP matches, an unpadded day and a fraction.
+        #expect(parse("Nov 2 10:00:00") == base - 19 * 86_400 * UTCTime.second)
+        #expect(parse("Nov  2 10:00:00") == base - 19 * 86_400 * UTCTime.second)
+        #expect(parse("Nov 21 10:00:00.123") == base + 123_000_000)
+        #expect(parse("Nov 21 10:00") == nil)
         #expect(parse("1970-01-01T00:00:00Z") == 0)
         #expect(parse("not a time") == nil)
         #expect(parse("2026-13-01T00:00:00Z") == nil)
