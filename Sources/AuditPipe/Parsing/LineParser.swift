@@ -95,6 +95,8 @@ struct LineParser {
             var r = patterns.parse(b, position: position, fileService: fileService, keepMessage: keepMessage)
         {
             if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
+            // A pattern that captures no id leaves the built-in ones in the text (`request_id=…`, `req-<uuid>`).
+            if r.requestID == nil { r.requestID = plain.requestID(in: b) }
             return .record(r, hint: .none, timestampedText: r.timeKnown)
         }
         switch format {

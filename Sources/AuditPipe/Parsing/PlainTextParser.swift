@@ -62,6 +62,14 @@ struct PlainTextParser {
         return (record, time != nil)
     }
 
+    /// The request id a text line names the built-in ways: a `req-<uuid>` token, else an id key's `key=value`.
+    func requestID(in b: UnsafeBufferPointer<UInt8>) -> String? {
+        if let token = Self.requestToken(b, from: 0) { return token }
+        var c = FieldCollector()
+        scanPairs(b, from: 0, into: &c)
+        return c.requestID
+    }
+
     /// The first `req-<uuid>` token on the line (OpenStack-style ids in free text).
     static func requestToken(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> String? {
         var i = start

@@ -34,6 +34,19 @@ struct TextPatternTests {
         }
     }
 
+    /// From a new-user trial: the usual first grok pattern (time, level, message) turned off the built-in id
+    /// detection, so `request_id=r2` in the message grouped nothing.
+    @Test func aPatternWithoutAnIDGroupLeavesTheBuiltInIDsInTheText() throws {
+        let o = try options(["%{TIMESTAMP_ISO8601:time} %{LOGLEVEL:level} %{GREEDYDATA:message}"])
+        let r = try #require(parse("2024-05-14 09:00:00,500 INFO saved order request_id=r2 took=3ms", o))
+        #expect(r.requestID == "r2")
+        let uuid = "req-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        let t = try #require(parse("2024-05-14 09:00:00,700 INFO [\(uuid)] sql query", o))
+        #expect(t.requestID == uuid)
+        let none = try #require(parse("2024-05-14 09:00:00,900 INFO no id here", o))
+        #expect(none.requestID == nil)
+    }
+
     @Test func namedGroupsFillTheRecordAndOtherNamesBecomeFields() throws {
         let o = try options([
             #"^(?<time>\S+) (?<level>\w+) (?<service>\w+) \[(?<request_id>[^\]]+)\] (?<user>\w+) (?<pid>\d+) (?<message>.*)$"#
