@@ -120,7 +120,8 @@ public struct TimestampParser: Sendable {
             let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
             let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
             let sec = Self.digits(b, i + 17, 2),
-            month >= 1, month <= 12, day >= 1, day <= 31, hour <= 23, minute <= 59, sec <= 60
+            month >= 1, month <= 12, day >= 1, day <= UTCTime.daysInMonth(year: year, month: month), hour <= 23,
+            minute <= 59, sec <= 60
         else { return nil }
         i += 19
         var frac: Int64 = 0
@@ -230,6 +231,8 @@ public struct TimestampParser: Sendable {
         }
         let inDay = hour * 3600 + minute * 60 + sec
         let year = syslogYear(month: month, day: day, seconds: inDay)
+        // A date the year does not have (Feb 29 of a common year, Apr 31) is no time, not the next month's.
+        guard day <= UTCTime.daysInMonth(year: year, month: month) else { return nil }
         let secs = utc(fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay))
         return Self.nanos(secs, frac).map { ($0, j) }
     }

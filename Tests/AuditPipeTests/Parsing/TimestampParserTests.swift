@@ -32,6 +32,11 @@ struct TimestampParserTests {
         #expect(parse("Nov  2 10:00:00") == base - 19 * 86_400 * UTCTime.second)
         #expect(parse("Nov 21 10:00:00.123") == base + 123_000_000)
         #expect(parse("Nov 21 10:00") == nil)
+        // Dates a year does not have are no time (they rolled into the next month).
+        #expect(parse("2026-04-31T10:00:00Z") == nil)
+        #expect(parse("2026-02-29T10:00:00Z") == nil)
+        #expect(parse("2024-02-29T10:00:00Z") != nil)
+        #expect(parse("Apr 31 10:00:00") == nil)
         #expect(parse("1970-01-01T00:00:00Z") == 0)
         #expect(parse("not a time") == nil)
         #expect(parse("2026-13-01T00:00:00Z") == nil)
