@@ -23,6 +23,9 @@ public struct Checkpoint: Sendable, Equatable {
         public var deadLettersThrough: Int64 = -1
         /// Line counts of everything before `offset`.
         public var counts = LineCounts()
+        /// Files the path named after the one holding `offset` (rename rotations), in order: read from their
+        /// start, after it and before the path's current file.
+        public var later: [FileIdentity] = []
     }
 
     /// A record of an open group: its own lines and where, when and in which order it came.
@@ -170,7 +173,8 @@ public struct Checkpoint: Sendable, Equatable {
             var e = Entry(
                 path: p,
                 identity: FileIdentity(
-                    device: UInt64(dev), inode: UInt64(ino), fingerprint: fp, fingerprintLength: Int(fpLength)),
+                    device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: fp,
+                    fingerprintLength: Int(fpLength)),
                 fileOffset: fileOffset, offset: offset, line: line)
             e.reference = int(item, "reference")
             e.deadLettersThrough = int(item, "dead_letters_through") ?? -1
@@ -180,6 +184,18 @@ public struct Checkpoint: Sendable, Equatable {
             e.counts.deadLettered = int(item, "dead_lettered") ?? 0
             e.counts.blank = int(item, "blank") ?? 0
             e.counts.bytes = int(item, "bytes") ?? 0
+            if case .array(let files)? = item["later"] {
+                for f in files {
+                    guard let dev = int(f, "device"), let ino = int(f, "inode"),
+                        let fp = f["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
+                        let fpLength = int(f, "fingerprint_length")
+                    else { return nil }
+                    e.later.append(
+                        FileIdentity(
+                            device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: fp,
+                            fingerprintLength: Int(fpLength)))
+                }
+            }
             entries[p] = e
         }
         for g in list("groups") {
@@ -250,6 +266,24 @@ public struct Checkpoint: Sendable, Equatable {
             w.raw(",")
             w.key("fingerprint")
             w.string(String(e.identity.fingerprint, radix: 16))
+            if !e.later.isEmpty {
+                w.raw(",")
+                w.key("later")
+                w.raw("[")
+                for (j, f) in e.later.enumerated() {
+                    if j > 0 { w.raw(",") }
+                    w.raw("{")
+                    w.key("device")
+                    w.int(Int(Int64(bitPattern: f.device)))
+                    field("inode", Int64(bitPattern: f.inode))
+                    field("fingerprint_length", Int64(f.fingerprintLength))
+                    w.raw(",")
+                    w.key("fingerprint")
+                    w.string(String(f.fingerprint, radix: 16))
+                    w.raw("}")
+                }
+                w.raw("]")
+            }
             w.raw("}")
         }
         w.raw("],")

@@ -46,10 +46,12 @@ struct Checkpointer: Sendable {
         c.closed = snap.closed.suffix(4096).map { .init(id: $0.id, end: $0.end, flags: $0.flags.rawValue) }
         for i in 0..<Int32(merger.inputCount) {
             let point = merger.resumePoint(i)
-            guard let path = paths[i], let (identity, fileOffset) = files.locate(input: i, position: point.offset)
+            guard let path = paths[i],
+                let (identity, fileOffset, later) = files.locate(input: i, position: point.offset)
             else { continue }
             var e = Checkpoint.Entry(
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
+            e.later = later
             e.reference = merger.reference(i)
             e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
             e.counts = merger.counts(before: point, of: i)

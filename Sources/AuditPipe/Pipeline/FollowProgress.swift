@@ -12,11 +12,31 @@ public final class FollowProgress: Sendable {
     }
 
     private let segments = Mutex<[Int32: [Segment]]>([:])
+    /// Per input: files a checkpoint said the path named after its committed file, not yet read.
+    private let planned = Mutex<[Int32: [FileIdentity]]>([:])
+    /// Per input: every file (device, inode) a segment was started in, however old.
+    private let seen = Mutex<[Int32: Set<FileKey>]>([:])
+
+    struct FileKey: Hashable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+        init(_ id: FileIdentity) {
+            device = id.device
+            inode = id.inode
+        }
+    }
 
     /// Creates an empty registry.
     public init() {}
 
+    /// Notes the files a checkpoint says `input`'s path named after its committed one: they are read after it,
+    /// and each commit names them until a segment is started in them.
+    func plan(input: Int32, later: [FileIdentity]) {
+        planned.withLock { $0[input] = later }
+    }
+
     func startSegment(input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64) {
+        if let identity { _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) } }
         segments.withLock { s in
             var list = s[input] ?? []
             // The same file reopened where it was left (after giving its descriptor back): no new segment.
@@ -41,13 +61,32 @@ public final class FollowProgress: Sendable {
         }
     }
 
-    /// The file and offset holding cumulative offset `position` of `input`.
-    func locate(input: Int32, position: Int64) -> (identity: FileIdentity, offset: Int64)? {
-        segments.withLock { s in
-            guard let seg = s[input]?.last(where: { $0.cumulativeStart <= position }), let id = seg.identity else {
+    /// The file and offset holding cumulative offset `position` of `input`, and the files the path named after
+    /// that one (rename rotations since, in order): a resumed run reads them from their start before the path,
+    /// so a file rotated away before the committed point reaches it is not skipped.
+    func locate(input: Int32, position: Int64) -> (identity: FileIdentity, offset: Int64, later: [FileIdentity])? {
+        let located: (FileIdentity, Int64, [FileIdentity])? = segments.withLock { s in
+            guard let list = s[input], let k = list.lastIndex(where: { $0.cumulativeStart <= position }),
+                let id = list[k].identity
+            else {
                 return nil
             }
-            return (id, seg.fileOffset + position - seg.cumulativeStart)
+            var known = Set(list[...k].compactMap { $0.identity.map(FileKey.init) })
+            var later: [FileIdentity] = []
+            // A new file a rename rotation left at the path is read from its start; a copy (read on from an
+            // offset) or the same file again after a truncation is found again by the resume's own rules.
+            for seg in list[(k + 1)...] where seg.fileOffset == 0 {
+                guard let next = seg.identity, known.insert(FileKey(next)).inserted else { continue }
+                later.append(next)
+            }
+            return (id, list[k].fileOffset + position - list[k].cumulativeStart, later)
         }
+        guard var (id, offset, later) = located else { return nil }
+        let started = seen.withLock { $0[input] ?? [] }
+        for next in planned.withLock({ $0[input] ?? [] })
+        where !started.contains(FileKey(next)) && !later.contains(where: { FileKey($0) == FileKey(next) }) {
+            later.append(next)
+        }
+        return (id, offset, later)
     }
 }

@@ -103,6 +103,7 @@ struct InputSet: Sendable {
             s.stage.wakeups = registry.wakeups
             s.stage.keepRaw = checkpointing
             s.stage.follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
+            files.plan(input: index, later: resume.entries[path]?.later ?? [])
             out.append(s)
         }
         note(out.map(\.stage.spec))

@@ -400,5 +400,7 @@ struct PrefixedSource: ByteSource {
 
     mutating func mayHaveNews() -> Bool { !prefix.isEmpty || upstream.mayHaveNews() }
 
+    mutating func endedAtEmptyRead() -> Bool { upstream.endedAtEmptyRead() }
+
     mutating func close() { upstream.close() }
 }

@@ -6,8 +6,11 @@
 
 /// Something that yields the bytes of one input, chunk by chunk.
 protocol ByteSource {
-    /// Appends up to `max` bytes to `buffer`; returns how many (0 at the end).
+    /// Appends up to `max` bytes to `buffer`; returns how many (0 at the end, or for an endless source a pause).
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int
+    /// After a read of 0 bytes: true when the source has ended; false when it only has nothing now (a followed
+    /// file, which ends only at a stop).
+    mutating func endedAtEmptyRead() -> Bool
     /// Releases the underlying descriptor.
     mutating func close()
     /// True when a read would wait for data (a quiet pipe or terminal); false for files.
@@ -29,6 +32,8 @@ extension ByteSource {
     var isSuspended: Bool { false }
     /// A source that cannot tell is worth reopening.
     mutating func mayHaveNews() -> Bool { true }
+    /// Files, pipes and documents end where a read gives nothing.
+    mutating func endedAtEmptyRead() -> Bool { true }
 }
 
 /// Reads a file descriptor with large `read(2)` calls.

@@ -75,19 +75,27 @@ struct FollowSource: ByteSource {
                 if head.count < FileIdentity.fingerprintSpan { noteHead() }
                 return n
             }
-            // Nothing although wouldBlock() saw data (the file was truncated in between): a followed file
-            // has no end, so wait briefly rather than report one.
-            if !switchIfRotatedOrTruncated() { usleep(20_000) }
+            // Nothing to read here now: go on with the next file if there is one (a rotation or a truncation
+            // since wouldBlock() looked); otherwise report a pause (`endedAtEmptyRead` is false until a stop).
+            // Never sleep here: a reader waiting on a thread of the shared pool starves every other stage.
+            if !switchIfRotatedOrTruncated() { return 0 }
         }
         return 0
     }
+
+    /// A followed file has no end: an empty read is a pause, unless a stop was requested.
+    mutating func endedAtEmptyRead() -> Bool { control.isStopRequested }
 
     /// True while there is nothing new to read; switches files on rotation or truncation.
     mutating func wouldBlock() -> Bool {
         if control.isStopRequested { return false }
         guard fd >= 0 || openNext() else { return openFailure == 0 }
-        if size() > fileOffset { return false }
-        return !switchIfRotatedOrTruncated()
+        // Through the files a rotation left (each switch takes one from `pending`): data in one of them, or none.
+        for _ in 0..<8 {
+            if size() > fileOffset { return false }
+            if !switchIfRotatedOrTruncated() { return true }
+        }
+        return size() <= fileOffset
     }
 
     mutating func close() {
@@ -169,6 +177,11 @@ struct FollowSource: ByteSource {
     private mutating func openNext() -> Bool {
         let before = pending
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
+        // A file the path named after the committed one (a checkpoint's `later`) that is gone from the directory:
+        // nothing of it is left to read, and the files after it lead on to the path.
+        while !pending.isEmpty, let expected = start.identity, !Self.exists(expected, at: start.path) {
+            start = pending.removeFirst()
+        }
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
             Self.size(of: start.path) < start.offset
@@ -176,14 +189,15 @@ struct FollowSource: ByteSource {
                     && current.fingerprintLength >= expected.fingerprintLength,
             let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
         {
-            // Copy-truncated while we were away: the rest of what we had is in the copy.
-            pending.insert(Start(path: start.path, offset: 0), at: 0)
+            // Copy-truncated while we were away: the rest of what we had is in the copy (then the path, unless
+            // files that came after are still to be read: they lead on to it).
+            if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
             start = Start(path: copy, offset: start.offset)
         } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device != expected.device || current.inode != expected.inode
         {
             if let rotated = Self.sibling(of: start.path, identity: expected) {
-                pending.insert(Start(path: start.path, offset: 0), at: 0)
+                if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
                 start = Start(path: rotated, offset: start.offset)
             } else {
                 start.offset = 0
@@ -278,6 +292,16 @@ struct FollowSource: ByteSource {
     private static func size(of path: String) -> Int64 {
         var st = stat()
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    /// True when `identity`'s file is at `path` or beside it (not deleted since).
+    private static func exists(_ identity: FileIdentity, at path: String) -> Bool {
+        if let current = FileIdentity.of(path: path), current.device == identity.device,
+            current.inode == identity.inode
+        {
+            return true
+        }
+        return sibling(of: path, identity: identity) != nil
     }
 
     /// The file beside `path` with the given device and inode (where a rotation renamed it), if any.

@@ -28,8 +28,21 @@ struct FollowedFiles: Sendable {
     /// and inode) takes over that entry.
     func pin(into checkpoint: inout Checkpoint) {
         let current = paths()
-        for path in current where checkpoint.entries[path] == nil {
+        for path in current {
             guard let identity = FileIdentity.of(path: path) else { continue }
+            if var e = checkpoint.entries[path] {
+                // The path names a new file since the commit (rotated while we were down, or before the reader
+                // got to it): note it as coming after the committed file, so a second rotation before the next
+                // commit does not hide it.
+                let key = FollowProgress.FileKey(identity)
+                if key != FollowProgress.FileKey(e.identity)
+                    && !e.later.contains(where: { FollowProgress.FileKey($0) == key })
+                {
+                    e.later.append(identity)
+                    checkpoint.entries[path] = e
+                }
+                continue
+            }
             if let old = checkpoint.entries.values.first(where: {
                 $0.identity.device == identity.device && $0.identity.inode == identity.inode
                     && !current.contains($0.path)
@@ -48,9 +61,10 @@ struct FollowedFiles: Sendable {
         guard let e = checkpoint.entries[path] else {
             return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
         }
+        let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
         return InputStage.FollowStart(
-            files: [FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)], offset: e.offset,
-            line: e.line, progress: files)
+            files: [FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)] + later,
+            offset: e.offset, line: e.line, progress: files)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

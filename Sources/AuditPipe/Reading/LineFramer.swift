@@ -109,6 +109,11 @@ struct LineFramer {
                     input: input, index: 0, bytes: buf, lines: lines, endOffset: nextOffset, endLine: nextNumber)
             }
             bytesRead += Int64(n)
+            if n == 0 && !source.endedAtEmptyRead() {
+                // A followed file with nothing after all (it switched to a new, empty file): a pause, not an end.
+                paused = true
+                break
+            }
             if n == 0 {
                 eof = true
                 source.close()

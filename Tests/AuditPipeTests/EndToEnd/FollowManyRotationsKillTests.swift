@@ -1,0 +1,153 @@
+import AuditPipe
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The new-user trial that lost lines, as a differential test: many files written continuously, paths rotated
+/// by rename (each to a new name, several times over) right after the follower restarts, the follower
+/// SIGKILLed at random points (fixed seeds) and restarted; at the end its events, dead letters and counts are
+/// those of one batch run over every file's whole stream.
+struct FollowManyRotationsKillTests {
+    static let fileCount = 60
+
+    /// The demo dump cut into `fileCount` streams: each record (with its continuation lines) goes to one file.
+    static func streams(requests: Int, seed: Int) throws -> [[[UInt8]]] {
+        let dump = try AuditPipeBinary.run(["demo", "--requests", "\(requests)", "--seed", "\(seed)"]).stdout
+        var lines = [UInt8](dump).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        if lines.last == [] { lines.removeLast() }
+        var out = [[[UInt8]]](repeating: [], count: fileCount)
+        var current = 0
+        var rng = SplitMix64(seed: UInt64(seed))
+        for line in lines {
+            let startsRecord = line.first.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "t") } ?? true
+            if startsRecord { current = Int.random(in: 0..<fileCount, using: &rng) }
+            out[current].append(line + [UInt8(ascii: "\n")])
+        }
+        return out
+    }
+
+    /// The follower's lives, and rotations asked for by the driver right after a restart.
+    final class Shared: Sendable {
+        let lives = Atomic<Int>(0)
+        let rotateNow = Atomic<Int>(0)
+        let rotations = Atomic<Int>(0)
+    }
+
+    /// Writes the streams in small random chunks; whenever the driver asks (right after a restart), renames a
+    /// random file away under a new name (`name.N`) and goes on in a new file at the path. The writing is
+    /// spread over at least `spread` follower lives, never pausing as long as the idle gap.
+    static func write(_ streams: [[[UInt8]]], into dir: String, seed: UInt64, shared: Shared, spread: Int) {
+        var rng = SplitMix64(seed: seed)
+        let names = (0..<fileCount).map { String(format: "f%02d.log", $0) }
+        var fds = names.map { open(dir + "/" + $0, O_WRONLY | O_APPEND | O_CREAT, 0o644) }
+        var next = [Int](repeating: 0, count: fileCount)
+        var generation = [Int](repeating: 0, count: fileCount)
+        var written = 0
+        let total = streams.map(\.count).reduce(0, +)
+        while written < total {
+            let f = Int.random(in: 0..<fileCount, using: &rng)
+            guard next[f] < streams[f].count else { continue }
+            var chunk: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...6, using: &rng) where next[f] < streams[f].count {
+                chunk += streams[f][next[f]]
+                next[f] += 1
+                written += 1
+            }
+            FollowKillDifferentialTests.write(fds[f], chunk)
+            if shared.rotateNow.exchange(0, ordering: .relaxed) > 0 {
+                let r = Int.random(in: 0..<fileCount, using: &rng)
+                generation[r] += 1
+                close(fds[r])
+                rename(dir + "/" + names[r], dir + "/" + names[r] + ".\(generation[r])")
+                fds[r] = open(dir + "/" + names[r], O_WRONLY | O_APPEND | O_CREAT, 0o644)
+                shared.rotations.add(1, ordering: .relaxed)
+            }
+            usleep(UInt32.random(in: 1_000...6_000, using: &rng))
+            for _ in 0..<40 {
+                guard shared.lives.load(ordering: .relaxed) < written * spread / total else { break }
+                usleep(20_000)
+            }
+        }
+        for fd in fds { close(fd) }
+    }
+
+    @Test func manyFilesRotatedRightAfterRestartsGiveTheBatchEvents() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let streams = try Self.streams(requests: 1500, seed: 31)
+        let shared = Shared()
+        let writerDone = DispatchSemaphore(value: 0)
+        let logsPath = logs.path
+        Thread.detachNewThread {
+            Self.write(streams, into: logsPath, seed: 91, shared: shared, spread: 14)
+            writerDone.signal()
+        }
+        let kill = FollowKillDifferentialTests()
+        var rng = SplitMix64(seed: 4321)
+        var kills = 0
+        var writing = true
+        while writing || kills < 14 {
+            let p = try kill.startFollower(in: dir)
+            // Rotate a file while the new life is starting up (before or while it reads its checkpointed files),
+            // then again a little later, in two of every three lives.
+            usleep(UInt32.random(in: 50_000...400_000, using: &rng))
+            if kills % 3 != 2 { shared.rotateNow.store(1, ordering: .relaxed) }
+            usleep(UInt32.random(in: 200_000...1_200_000, using: &rng))
+            if kills % 3 == 0 { shared.rotateNow.store(1, ordering: .relaxed) }
+            usleep(UInt32.random(in: 100_000...600_000, using: &rng))
+            Glibc.kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            kills += 1
+            shared.lives.store(kills, ordering: .relaxed)
+            if writing && writerDone.wait(timeout: .now()) == .success { writing = false }
+            if kills > 60 { break }
+        }
+        // The last run reads to the end, goes quiet, and is stopped cleanly.
+        let last = try kill.startFollower(in: dir)
+        FollowRotationTests.waitForCheckpoint(
+            in: dir, lines: streams.map(\.count).reduce(0, +), beforeGivingUpAfter: 120)
+        Glibc.kill(last.processIdentifier, SIGTERM)
+        last.waitUntilExit()
+        #expect(kills >= 14)
+        #expect(shared.rotations.load(ordering: .relaxed) >= 10)
+
+        // The batch run over the same bytes: each followed stream whole, under its own name.
+        let batchDir = dir.appendingPathComponent("batch/logs")
+        try FileManager.default.createDirectory(at: batchDir, withIntermediateDirectories: true)
+        var names: [String] = []
+        for i in 0..<Self.fileCount {
+            let name = String(format: "f%02d.log", i)
+            names.append("logs/" + name)
+            try Data(streams[i].joined()).write(to: batchDir.appendingPathComponent(name))
+        }
+        let batch = try AuditPipeBinary.run(
+            ["correlate"] + names + [
+                "-o", "events.jsonl", "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+            ], in: dir.appendingPathComponent("batch"))
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let followed = FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("events.jsonl"))
+        let expected = FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("batch/events.jsonl"))
+        #expect(expected.count > 1000)
+        let lost = Set(expected).subtracting(followed)
+        let extra = Set(followed).subtracting(expected)
+        #expect(
+            followed.count == expected.count && lost.isEmpty && extra.isEmpty,
+            "\(kills) kills, \(shared.rotations.load(ordering: .relaxed)) rotations: \(followed.count) events, batch \(expected.count); \(lost.count) lost, \(extra.count) extra"
+        )
+        #expect(
+            FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("dead.jsonl"))
+                == FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("batch/dead.jsonl")))
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        let batchStats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("batch/stats.json"))
+        for key in ["lines_read", "record_lines", "dead_lettered", "blank", "events", "late", "partial"] {
+            #expect(
+                stats[key] == batchStats[key], "\(key): followed \(stats[key] ?? -1), batch \(batchStats[key] ?? -1)")
+        }
+    }
+}

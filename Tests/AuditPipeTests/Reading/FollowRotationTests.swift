@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+
+@testable import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Rotations a followed path goes through while its reader, or the whole follower, is not looking: the new
+/// file a rotation leaves may be empty, and a path may be rotated again before a commit has seen its new file.
+struct FollowRotationTests {
+    /// Appends all of `text` (NUL bytes too) to `path`, creating it.
+    static func append(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n <= 0 { return }
+            done += n
+        }
+    }
+
+    /// A path rotated to a new, empty file: the reader finishes the old file and then says it would wait. It
+    /// never reads "nothing" in a loop (that held a thread of the shared pool: with two such files every stage
+    /// of a 300-file follower stopped), and an empty read is a pause, not the input's end.
+    @Test func aRotationToAnEmptyFileIsAPauseNotAWaitOrAnEnd() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("old 1\n", to: path)
+        var source = FollowSourceSuspendTests.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "old 1\n")
+        rename(path, path + ".1")
+        Self.append("", to: path)
+        let waits = source.wouldBlock()
+        #expect(waits, "an empty new file has nothing to read")
+        var bytes: [UInt8] = []
+        let n = try source.read(into: &bytes, max: 4096)
+        let ended = source.endedAtEmptyRead()
+        #expect(n == 0 && !ended, "a followed file's empty read is a pause")
+        Self.append("new 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "new 1\n")
+    }
+
+    /// The same through the framer: the batch after the rotation is an empty paused one, not the end of input.
+    @Test func theFramerPausesAfterARotationToAnEmptyFile() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("old 1\n", to: path)
+        var framer = LineFramer(source: FollowSourceSuspendTests.source(path), input: 0, maxLineBytes: 1 << 16)
+        framer.keepsPartialAtEnd = true
+        let first = try framer.nextBatch()
+        #expect(first?.lines.count == 1)
+        rename(path, path + ".1")
+        Self.append("", to: path)
+        let paused = try framer.nextBatch()
+        #expect(paused != nil && paused?.lines.isEmpty == true && paused?.endsAtPause == true)
+        #expect(!framer.atEnd)
+        Self.append("new 1\n", to: path)
+        let next = try framer.nextBatch()
+        #expect(next?.lines.count == 1)
+    }
+
+    /// A commit names the files a rename rotation left after the committed one, and a resumed run reads them
+    /// from their start before the path: the file in the middle of two rotations is not skipped.
+    @Test func aFileBetweenTwoRotationsIsReadOnResume() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("a 1\na 2\n", to: path)
+        let progress = FollowProgress()
+        var source = FollowSource(
+            path: path, input: 0, pending: [], cumulative: 0, control: RunControl(), progress: progress)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\na 2\n")
+        rename(path, path + ".1")
+        Self.append("b 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "b 1\n")
+        source.close()
+        // Committed while the merge was still in the first file, after "a 1".
+        let located = progress.locate(input: 0, position: 4)
+        #expect(located?.offset == 4)
+        #expect(located?.later.map(\.inode) == [FileIdentity.of(path: path)?.inode].compactMap { $0 })
+        // The path is rotated again while the follower is down; a third file is written.
+        rename(path, path + ".2")
+        Self.append("c 1\n", to: path)
+        let starts =
+            [FollowSource.Start(path: path, offset: 4, identity: located?.identity)]
+            + (located?.later ?? []).map { FollowSource.Start(path: path, offset: 0, identity: $0) }
+        var resumed = FollowSource(
+            path: path, input: 0, pending: starts, cumulative: 4, control: RunControl(), progress: FollowProgress())
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
+    }
+
+    /// A later file that was deleted meanwhile is skipped, and the path is read once.
+    @Test func aDeletedLaterFileIsSkippedAndThePathReadOnce() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("a 1\n", to: path)
+        let a = try #require(FileIdentity.of(path: path))
+        rename(path, path + ".1")
+        Self.append("b 1\n", to: path)
+        let b = try #require(FileIdentity.of(path: path))
+        rename(path, path + ".2")
+        unlink(path + ".2")
+        Self.append("c 1\n", to: path)
+        var resumed = FollowSource(
+            path: path, input: 0,
+            pending: [
+                FollowSource.Start(path: path, offset: 0, identity: a),
+                FollowSource.Start(path: path, offset: 0, identity: b),
+            ], cumulative: 0, control: RunControl(), progress: FollowProgress())
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nc 1\n")
+    }
+
+    /// A follower that starts on a path rotated while it was down pins the new file as coming after the
+    /// committed one before it reads anything, so being killed at once and a second rotation lose nothing.
+    /// The run itself is the binary's: the kill right after the start-up pin is simulated by pinning and
+    /// saving exactly as the follower does first, then rotating again, then running the follower.
+    @Test func aSecondRotationRightAfterARestartLosesNothing() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let path = logs.appendingPathComponent("app.log").path
+        let dump = try AuditPipeBinary.run(["demo", "--requests", "60", "--seed", "3"]).stdout
+        let text = String(decoding: dump, as: UTF8.self)
+        let lines: [String] = text.split(separator: "\n").map { String($0) + "\n" }
+        let cut = [0, lines.count / 3, 2 * lines.count / 3, lines.count]
+        let thirds: [String] = (0..<3).map { lines[cut[$0]..<cut[$0 + 1]].joined() }
+        Self.append(thirds[0], to: path)
+        let args = [
+            "correlate", "--follow", logs.path + "/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--stats",
+            "stats.json", "--idle", "1s", "-q",
+        ]
+        try Self.runUntilQuiet(args, in: dir, lines: cut[1])
+        // Down: rotated once; the new file is written.
+        rename(path, path + ".1")
+        Self.append(thirds[1], to: path)
+        // The restarted follower's first step (pin and save), then a kill before it read anything.
+        let state = dir.appendingPathComponent("state").path
+        var checkpoint = try Checkpoint.load(from: state)
+        FollowedFiles(patterns: [logs.path + "/*.log"]).pin(into: &checkpoint)
+        try checkpoint.save(in: state)
+        // Down again: rotated a second time.
+        rename(path, path + ".2")
+        Self.append(thirds[2], to: path)
+        try Self.runUntilQuiet(args, in: dir, lines: lines.count)
+
+        // Every line read once: the follower's counts (they add up across its runs) and the records in its
+        // events are those of one batch run over the three files' bytes. (The events themselves differ: a request
+        // cut by a quiet spell between two runs is two events live.)
+        let batchLogs = dir.appendingPathComponent("batch/logs")
+        try FileManager.default.createDirectory(at: batchLogs, withIntermediateDirectories: true)
+        try Data(thirds.joined().utf8).write(to: batchLogs.appendingPathComponent("app.log"))
+        let batch = try AuditPipeBinary.run(
+            ["correlate", "logs/app.log", "-o", "events.jsonl", "--stats", "stats.json", "-q"],
+            in: dir.appendingPathComponent("batch"))
+        #expect(batch.status == 0)
+        let followed = try Self.counts(in: dir)
+        let expected = try Self.counts(in: dir.appendingPathComponent("batch"))
+        #expect(expected.lines == lines.count && expected.records > 100)
+        #expect(followed == expected, "followed \(followed), batch \(expected)")
+    }
+
+    /// Lines read (from the stats) and records in the events written.
+    static func counts(in dir: URL) throws -> (lines: Int, records: Int) {
+        let stats = try Data(contentsOf: dir.appendingPathComponent("stats.json"))
+        let lines = (try JSONSerialization.jsonObject(with: stats) as? [String: Any])?["lines_read"] as? Int ?? -1
+        var records = 0
+        for line in FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("events.jsonl")) {
+            let event = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            records += event?["records"] as? Int ?? 0
+        }
+        return (lines, records)
+    }
+
+    /// Runs a checkpointed follower until its checkpoint holds `lines` lines read and no open group (every
+    /// input quiet), at most a minute, then stops it.
+    static func runUntilQuiet(_ args: [String], in dir: URL, lines: Int) throws {
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        waitForCheckpoint(in: dir, lines: lines, beforeGivingUpAfter: 60)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+    }
+
+    /// Waits until `dir/state/checkpoint.json` holds `lines` lines read and no open group (every input quiet and
+    /// every event written), or `seconds` passed.
+    static func waitForCheckpoint(in dir: URL, lines: Int, beforeGivingUpAfter seconds: Int) {
+        let checkpoint = dir.appendingPathComponent("state/checkpoint.json").path
+        for _ in 0..<(seconds * 4) {
+            usleep(250_000)
+            let data = FileManager.default.contents(atPath: checkpoint) ?? Data()
+            guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                let inputs = obj["inputs"] as? [[String: Any]], let groups = obj["groups"] as? [Any]
+            else { continue }
+            let read = inputs.reduce(0) { $0 + (($1["lines_read"] as? Int) ?? 0) }
+            if read >= lines && groups.isEmpty { return }
+        }
+    }
+}
