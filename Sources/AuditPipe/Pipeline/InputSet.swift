@@ -5,7 +5,7 @@
 #endif
 
 /// A run's inputs on their way to the merge: a batch run's inputs, all registered before the merge starts,
-/// or a followed run's files, registered as its patterns match them (looked for again every second until a
+/// or a followed run's files, registered as its patterns match them (looked for again when a file is created in their directories, and every second, until a
 /// stop is requested). One input stage runs per input.
 struct InputSet: Sendable {
     /// Where the merge takes the inputs from.
@@ -66,6 +66,7 @@ struct InputSet: Sendable {
         await withTaskGroup(of: (LineCounts, InputError?).self) { inputs in
             var known = known
             var started = initial
+            var creations = FileChangeWatcher.shared.ticket(FileChangeWatcher.creations)
             repeat {
                 for s in started {
                     inputs.addTask {
@@ -75,7 +76,14 @@ struct InputSet: Sendable {
                     }
                 }
                 guard let followed else { break }
-                for _ in 0..<10 where !control.isStopRequested { try? await Task.sleep(nanoseconds: 100_000_000) }
+                // Looked at again as soon as a file is created in (or renamed into) a watched directory, and
+                // every second: a file rotated away soon after it appeared is still found under its name.
+                let watcher = FileChangeWatcher.shared
+                for dir in followed.directories() { _ = watcher.watch(dir + "/") }
+                await watcher.wait(
+                    FileChangeWatcher.creations, after: creations, until: RunControl.now() + UTCTime.second,
+                    control: control)
+                creations = watcher.ticket(FileChangeWatcher.creations)
                 started = discover(followed.paths(), known: &known, control: control, resume: resume)
             } while !control.isStopRequested
             registry.close()

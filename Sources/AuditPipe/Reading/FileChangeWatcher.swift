@@ -46,6 +46,10 @@ final class FileChangeWatcher: Sendable {
     /// The process's watcher.
     static let shared = FileChangeWatcher()
 
+    /// Changes whenever a file is created in, or renamed into, any watched directory: what a followed run's
+    /// glob is looked at again on (so a new file is found at once, not at the next second).
+    static let creations = Key(watch: Int32.min, name: "")
+
     /// True when changes are seen as they happen (inotify); false when inputs must look at their deadlines.
     var seesChanges: Bool { state.withLock { $0.fd >= 0 } }
 
@@ -179,6 +183,7 @@ final class FileChangeWatcher: Sendable {
                         let mask = raw.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)
                         let length = Int(raw.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self))
                         if mask & UInt32(IN_Q_OVERFLOW) != 0 { overflow = true }
+                        if mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0 { changed.insert(creations) }
                         if length > 0 {
                             let bytes = raw[(at + header)..<(at + header + length)]
                             let name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)

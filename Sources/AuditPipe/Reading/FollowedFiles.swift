@@ -23,6 +23,21 @@ struct FollowedFiles: Sendable {
         return out
     }
 
+    /// The directories whose new files can match: each pattern's own directory (a followed directory, or the
+    /// folder of a path or of a glob whose folder part has no wildcard).
+    func directories() -> [String] {
+        var out: [String] = []
+        for p in patterns {
+            if Self.isDirectory(p) {
+                out.append(p)
+                continue
+            }
+            let dir = p.lastIndex(of: "/").map { String(p[..<$0]) } ?? "."
+            if !dir.contains(where: { "*?[".contains($0) }) { out.append(dir.isEmpty ? "/" : dir) }
+        }
+        return out
+    }
+
     /// Pins the identity of every file there now into `checkpoint`, so a crash before the first commit still
     /// finds a file that is rotated away meanwhile; a file the checkpoint knows under another name (by device
     /// and inode) takes over that entry.
@@ -59,7 +74,16 @@ struct FollowedFiles: Sendable {
     /// that file beside the path when a rotation renamed it), or from the start.
     static func start(path: String, checkpoint: Checkpoint, files: FollowProgress) -> InputStage.FollowStart {
         guard let e = checkpoint.entries[path] else {
-            return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
+            // A new file: the one the glob saw (by device and inode), so a rotation before it is opened still
+            // has it read first, from its start.
+            guard let seen = FileIdentity.of(path: path) else {
+                return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
+            }
+            let identity = FileIdentity(
+                device: seen.device, inode: seen.inode, fingerprint: FileIdentity.fnv([]), fingerprintLength: 0)
+            return InputStage.FollowStart(
+                files: [FollowSource.Start(path: path, offset: 0, identity: identity)], offset: 0, line: 1,
+                progress: files)
         }
         let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
         return InputStage.FollowStart(

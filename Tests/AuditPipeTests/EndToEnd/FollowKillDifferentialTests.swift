@@ -80,8 +80,8 @@ struct FollowKillDifferentialTests {
                 ftruncate(fds[1], 0)
             }
             usleep(UInt32.random(in: 5_000...30_000, using: &rng))
-            // Never a pause of the idle gap (2 s) or more: a writer stopped that long mid-request splits it live,
-            // as it should, where the batch run does not (a loaded machine made follower lives slow enough).
+            // Never a pause of the idle gap (4 s; a loaded machine can stall this thread for seconds) or more: a
+            // writer stopped that long mid-request splits it live, as it should, where the batch run does not.
             for _ in 0..<40 {
                 guard let lives, lives.count.load(ordering: .relaxed) < written * spread / total else { break }
                 usleep(20_000)
@@ -95,7 +95,7 @@ struct FollowKillDifferentialTests {
         p.executableURL = AuditPipeBinary.url
         p.arguments = [
             "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
-            "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+            "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
         ]
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
@@ -162,7 +162,8 @@ struct FollowKillDifferentialTests {
         }
         // The last run reads to the end, goes quiet, and is stopped cleanly.
         let last = try startFollower(in: dir)
-        sleep(5)
+        FollowRotationTests.waitForCheckpoint(
+            in: dir, lines: streams.map(\.count).reduce(0, +), beforeGivingUpAfter: 120)
         kill(last.processIdentifier, SIGTERM)
         last.waitUntilExit()
         #expect(kills >= 20)
@@ -177,7 +178,7 @@ struct FollowKillDifferentialTests {
         let batch = try AuditPipeBinary.run(
             [
                 "correlate", "logs/gateway.log", "logs/services.log", "logs/workers.log", "-o", "events.jsonl",
-                "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+                "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
             ], in: dir.appendingPathComponent("batch"))
         #expect(batch.status == 0, "\(batch.stderr)")
 

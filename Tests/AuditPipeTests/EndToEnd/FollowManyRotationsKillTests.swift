@@ -128,7 +128,7 @@ struct FollowManyRotationsKillTests {
         }
         let batch = try AuditPipeBinary.run(
             ["correlate"] + names + [
-                "-o", "events.jsonl", "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "2s", "-q",
+                "-o", "events.jsonl", "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
             ], in: dir.appendingPathComponent("batch"))
         #expect(batch.status == 0, "\(batch.stderr)")
         let followed = FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("events.jsonl"))

@@ -117,6 +117,31 @@ struct FollowRotationTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nc 1\n")
     }
 
+    /// A file the glob found is the file read first, even when it is renamed away (rotated) before its reader
+    /// opens it: then the new file at the path.
+    @Test func aNewFileRotatedBeforeItIsOpenedIsReadFirst() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("new.log").path
+        Self.append("first 1\n", to: path)
+        let start = FollowedFiles.start(path: path, checkpoint: Checkpoint(), files: FollowProgress())
+        rename(path, path + ".1")
+        Self.append("second 1\n", to: path)
+        var source = FollowSource(
+            path: path, input: 0, pending: start.files, cumulative: 0, control: RunControl(),
+            progress: FollowProgress())
+        #expect(try FollowSourceSuspendTests.drain(&source) == "first 1\nsecond 1\n")
+    }
+
+    /// The directories a followed run watches for new files: a glob's folder, a followed directory, a path's
+    /// folder; not a folder with a wildcard in it.
+    @Test func theDirectoriesWatchedForNewFiles() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let followed = FollowedFiles(patterns: [dir.path, "logs/*.log", "app.log", "/var/log/*/x.log", "/x.log"])
+        #expect(followed.directories() == [dir.path, "logs", ".", "/"])
+    }
+
     /// A follower that starts on a path rotated while it was down pins the new file as coming after the
     /// committed one before it reads anything, so being killed at once and a second rotation lose nothing.
     /// The run itself is the binary's: the kill right after the start-up pin is simulated by pinning and
