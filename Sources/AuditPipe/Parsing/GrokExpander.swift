@@ -32,7 +32,8 @@ struct GrokExpander {
 
     /// Creates an expander with the library and `user` definitions (a user definition wins over the library).
     init(user: [String: String] = [:]) {
-        definitions = GrokLibrary.definitions.merging(user) { _, mine in mine }
+        definitions = GrokLibrary.definitions.merging(user.mapValues(TextPattern.trimmingLineBreaks)) { _, mine in mine
+        }
     }
 
     /// Expands `pattern`; unknown names, bad field names and self-references are errors at their offset.

@@ -53,7 +53,8 @@ public struct TextPattern: Sendable {
     static let wellKnownNames = wellKnown.keys.sorted()
 
     /// Compiles `source` (regex or grok); `definitions` are the user's grok definitions.
-    public init(_ source: String, definitions: [String: String] = [:]) throws(PatternError) {
+    public init(_ written: String, definitions: [String: String] = [:]) throws(PatternError) {
+        let source = Self.trimmingLineBreaks(written)
         self.source = source
         let expansion = try GrokExpander(user: definitions).expand(source)
         let regexText = String(decoding: expansion.regex, as: UTF8.self)
@@ -94,11 +95,20 @@ public struct TextPattern: Sendable {
         }
     }
 
+    /// `text` without its final line breaks: a YAML block scalar (`- |`) ends with one, which no line holds, so
+    /// it is no part of a pattern or a grok definition.
+    static func trimmingLineBreaks(_ text: String) -> String {
+        var t = text
+        while t.hasSuffix("\n") || t.hasSuffix("\r\n") { t.removeLast() }
+        return t
+    }
+
     /// Checks the user's grok definitions: each must expand and compile on its own.
     public static func checkDefinitions(_ definitions: [String: String]) -> [(name: String, error: PatternError)] {
         var errors: [(String, PatternError)] = []
         let expander = GrokExpander(user: definitions)
-        for (name, body) in definitions.sorted(by: { $0.key < $1.key }) {
+        for (name, written) in definitions.sorted(by: { $0.key < $1.key }) {
+            let body = trimmingLineBreaks(written)
             guard GrokExpander.isFieldName(name) else {
                 errors.append((name, PatternError("a grok pattern name is letters, digits and '_'", at: 0, in: name)))
                 continue

@@ -148,6 +148,18 @@ struct FirstHourTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(String(decoding: ok.stdout, as: UTF8.self).contains("2026-11-21T10:00:00.000Z"))
     }
+
+    /// From a new-user trial: `--format csv -` read the export's rows as JSON lines (every row a dead letter,
+    /// one event dated 1970). A CSV export is read whole from a file: stdin is a usage error saying so.
+    @Test func csvFormatOnStdinIsAUsageError() throws {
+        let export = Data("User,Export From,Timestamp\nalice,Sales Invoice,2026-11-21 10:00:00\n".utf8)
+        for command in [["correlate", "-"], ["correlate"], ["filter", "true", "-"], ["filter", "true"]] {
+            let r = try AuditPipeBinary.run(command + ["--format", "csv", "-q"], stdin: export)
+            #expect(r.status == 1, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("--format csv reads a CSV export whole, from a file, not from stdin"))
+            #expect(r.stdout.isEmpty)
+        }
+    }
 }
 
 /// A record with no time of its own and none before it to inherit is flagged `no_time`, never silently dated

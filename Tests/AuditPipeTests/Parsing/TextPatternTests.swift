@@ -171,6 +171,13 @@ struct TextPatternTests {
         }
     }
 
+    /// From a new-user trial: a YAML block scalar (`- |`) ends with a line break, which made the pattern (and a
+    /// grok definition) match no line at all.
+    @Test func aPatternsFinalLineBreakIsNoPartOfIt() throws {
+        let o = try options(["^%{JOB:request_id} done\n"], definitions: ["JOB": "job-[0-9]+\r\n"])
+        #expect(parse("job-42 done", o)?.requestID == "job-42")
+    }
+
     @Test func definitionsThatDoubleAtEveryLevelAreBounded() {
         var definitions = ["D0": "ab"]
         for k in 1...30 { definitions["D\(k)"] = "%{D\(k - 1)}%{D\(k - 1)}" }

@@ -31,6 +31,7 @@ public enum PipelineLoader {
         text: String, environment: [String: String], workingDirectory: String
     ) -> Result<PipelineSpec, PipelineErrors> {
         var y = YAMLFields(environment: environment)
+        y.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -193,6 +194,14 @@ public enum PipelineLoader {
     static func patternFailure(_ error: PatternError, _ node: Node?, _ what: String, _ y: inout YAMLFields) {
         let quoted = node?.scalar.map { $0.style == .singleQuoted || $0.style == .doubleQuoted } ?? false
         let mark = node?.mark
+        // A block scalar (`- |`) starts on the line after its indicator, indented.
+        if let style = node?.scalar?.style, style == .literal || style == .folded, let mark,
+            let at = error.position(inBlockScalarAfter: mark.line, of: y.lines)
+        {
+            y.diagnostics.append(
+                PipelineDiagnostic(line: at.line, column: at.column, message: "bad \(what): \(error.rendered)"))
+            return
+        }
         y.diagnostics.append(
             PipelineDiagnostic(
                 line: mark?.line ?? 1, column: (mark?.column ?? 1) + (quoted ? 1 : 0) + error.column,
