@@ -59,6 +59,7 @@ struct CorrelateCommand: AsyncParsableCommand {
             }
         }
         if follow && inputs.contains("-") { throw ValidationError("--follow follows files, not stdin (use filter)") }
+        try pipeline.checkInputs(inputs)
     }
 
     /// True when the events go to a terminal too (a progress line there would run into them).

@@ -52,6 +52,7 @@ struct FilterCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !records { try output.checkEventColumns() }
+        try pipeline.checkInputs(inputs)
     }
 
     func run() async throws {

@@ -71,9 +71,11 @@ struct PipelineFlags: ParsableArguments {
     )
     var year: Int?
 
+    // Taken whatever it starts with: a western offset (`-0530`) starts with a dash, like an option.
     @Option(
+        parsing: .unconditional,
         help:
-            "Zone of times written without an offset (syslog 'Dec 10 06:55:46', '2024-05-14 09:00:00,123', ctime): an IANA name from the system tz database, UTC or an offset (e.g. --timezone Europe/Berlin, --timezone +02:00). Default UTC."
+            "Zone of times written without an offset (syslog 'Dec 10 06:55:46', '2024-05-14 09:00:00,123', ctime): an IANA name from the system tz database, UTC or an offset, a negative one too (e.g. --timezone Europe/Berlin, --timezone +02:00, --timezone -0530). Default UTC."
     )
     var timezone: String?
 
@@ -122,6 +124,15 @@ struct PipelineFlags: ParsableArguments {
         guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
             throw ValidationError(
                 "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
+        }
+    }
+
+    /// Refuses inputs the format cannot read: a CSV export is read whole from a file, and stdin is not one.
+    func checkInputs(_ inputs: [String]) throws {
+        if format == .csv && inputs.contains("-") {
+            throw ValidationError(
+                "--format csv reads a CSV export whole, from a file, not from stdin; save it and name the file (e.g. auditpipe correlate --format csv access_log.csv)"
+            )
         }
     }
 

@@ -31,8 +31,9 @@ public struct Enricher: Sendable {
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
         // The record's own object (OpenStack `[instance: …]`, Kubernetes `objectRef`) names the entity when the
         // route does not, or gives the id the route lacks (a create, whose name is in the body).
+        // A hint without a type (a text pattern's `entity_id` alone) keeps the route's type.
         if let hint = g.entityHint, entity.type == nil || (entity.id == nil && hint.id != nil) {
-            entity.type = hint.type
+            entity.type = hint.type ?? entity.type
             entity.id = hint.id
         }
         let access = route?.accessKind.map { AuditEvent.Access(kind: $0, fileType: route?.fileType) }

@@ -1,12 +1,14 @@
 extension AuditEvent {
     /// The value at a dotted path (`actor.user`, `outcome.status`, `api.payload.amount`), or nil when absent.
-    /// `user`, `ip`, `origin` and `status` are shorthands for `actor.*` / `outcome.status`.
+    /// The shorthands of `EventSchema.shorthands` (`user`, `method`, `service`…) name their dotted fields.
     public func value(at path: String) -> JSONValue? {
         value(at: path.split(separator: ".").map(String.init))
     }
 
     /// The value at a path given as segments (`["actor", "user"]`), or nil when absent.
     public func value(at parts: [String]) -> JSONValue? {
+        // Shorthands (`method`, `user_agent`, `service`…) are their dotted fields, as in filters and `--columns`.
+        let parts = EventSchema.resolved(parts)
         guard let head = parts.first else { return nil }
         func str(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func int(_ v: Int?) -> JSONValue { v.map { .number(String($0)) } ?? .null }
@@ -20,10 +22,6 @@ extension AuditEvent {
         case "start": root = .string(UTCTime.rfc3339Millis(start))
         case "end": root = .string(UTCTime.rfc3339Millis(end))
         case "duration_ms": root = int(durationMillis)
-        case "user": root = str(actor.user)
-        case "ip": root = str(actor.ip)
-        case "origin": root = str(actor.origin)
-        case "status": root = int(outcome.status)
         case "actor":
             var members = [
                 JSONMember("user", str(actor.user)), JSONMember("user_id", str(actor.userID)),

@@ -21,6 +21,9 @@ struct FieldCollector {
     var headers: JSONValue?
     var body: JSONValue?
     var endStage = false
+    /// A status without a method and path still makes HTTP fields (a text pattern's `status` group): the
+    /// outcome's status. A JSON or logfmt `status` alone stays a plain field.
+    var statusAlone = false
     var action: String?
     var errorCode: String?
     var errorMessage: String?
@@ -147,7 +150,7 @@ struct FieldCollector {
         }
         var http: HTTPFields?
         var isEndMarker = false
-        if isAPI || route != nil {
+        if isAPI || route != nil || (statusAlone && status != nil) {
             var p = path
             var q = query
             // A query string logged in the path (`/reports/sales/export?format=csv`) is the query.
@@ -182,8 +185,9 @@ struct FieldCollector {
             message = errorMessage.map { "\(errorCode): \($0)" } ?? errorCode
         }
         var entityHint: EntityRef?
-        if let entityType {
-            entityHint = EntityRef(type: RouteClassifier.singular(entityType.lowercased()), id: entityID)
+        // An id without a type is kept: the route's entity type goes with it (a text pattern's `entity_id`).
+        if entityType != nil || entityID != nil {
+            entityHint = EntityRef(type: entityType.map { RouteClassifier.singular($0.lowercased()) }, id: entityID)
         }
         // The strings are moved out (`take`, `swap`), not copied: the collector is dropped right after.
         var recordActor = ActorFields()

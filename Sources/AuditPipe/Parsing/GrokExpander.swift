@@ -32,7 +32,8 @@ struct GrokExpander {
 
     /// Creates an expander with the library and `user` definitions (a user definition wins over the library).
     init(user: [String: String] = [:]) {
-        definitions = GrokLibrary.definitions.merging(user) { _, mine in mine }
+        definitions = GrokLibrary.definitions.merging(user.mapValues(TextPattern.trimmingLineBreaks)) { _, mine in mine
+        }
     }
 
     /// Expands `pattern`; unknown names, bad field names and self-references are errors at their offset.
@@ -83,8 +84,10 @@ struct GrokExpander {
                 let f = String(decoding: parts[1], as: UTF8.self)
                 let fieldOffset = outer ? sourceOf(parts[1].startIndex) : nameOffset
                 guard Self.isFieldName(f) else {
+                    // Logstash's and ECS's nested names (`[http][request][method]`, `http.request.method`).
+                    let hint = TextPattern.wellKnownName(for: f).map { " (did you mean '\($0)'?)" } ?? ""
                     throw PatternError(
-                        "a grok field name is letters, digits and '_', not starting with a digit; got '\(f)'",
+                        "a grok field name is letters, digits and '_', not starting with a digit; got '\(f)'\(hint)",
                         at: fieldOffset, in: pattern)
                 }
                 field = f

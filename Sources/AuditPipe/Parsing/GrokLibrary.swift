@@ -68,10 +68,10 @@ enum GrokLibrary {
         "JAVACLASS": #"(?:[a-zA-Z$_][a-zA-Z$_0-9]*\.)*[a-zA-Z$_][a-zA-Z$_0-9]*"#,
         "HTTPDUSER": #"(?:%{EMAILADDRESS}|%{USER})"#,
         // Apache/NCSA access logs, as Logstash's `httpd` patterns, with auditpipe's field names: `ip`, `user`,
-        // `time`, `method`, `path`, `status` fill the record; `ident`, `http_version`, `request` (a request line
-        // that is not `METHOD target`), `bytes`, `referrer` are fields; `user_agent` (quotes dropped).
+        // `time`, `method`, `path`, `status` fill the record; `ident`, `http_version`, `rawrequest` (a request
+        // line that is not `METHOD target`, Logstash's name), `bytes`, `referrer` are fields; `user_agent` (quotes dropped).
         "HTTPD_COMMONLOG":
-            #"%{IPORHOST:ip} (?:-|%{HTTPDUSER:ident}) (?:-|%{HTTPDUSER:user}) \[%{HTTPDATE:time}\] "(?:%{WORD:method} %{NOTSPACE:path}(?: HTTP/%{NUMBER:http_version})?|%{DATA:request})" (?:-|%{INT:status:int}) (?:-|%{INT:bytes:int})"#,
+            #"%{IPORHOST:ip} (?:-|%{HTTPDUSER:ident}) (?:-|%{HTTPDUSER:user}) \[%{HTTPDATE:time}\] "(?:%{WORD:method} %{NOTSPACE:path}(?: HTTP/%{NUMBER:http_version})?|%{DATA:rawrequest})" (?:-|%{INT:status:int}) (?:-|%{INT:bytes:int})"#,
         "HTTPD_COMBINEDLOG": #"%{HTTPD_COMMONLOG} %{QS:referrer} %{QS:user_agent}"#,
         "COMMONAPACHELOG": #"%{HTTPD_COMMONLOG}"#,
         "COMBINEDAPACHELOG": #"%{HTTPD_COMBINEDLOG}"#,

@@ -25,4 +25,42 @@ public struct PatternError: Error, Sendable, Equatable {
         let shown = pattern.replacing("\n", with: " ").replacing("\t", with: " ")
         return "\(message)\n  \(shown)\n  \(String(repeating: " ", count: column))^"
     }
+
+    /// The fault's 1-based line and column in a file where the pattern is a YAML block scalar (`|` or `>`)
+    /// whose indicator is on line `indicatorLine` of `lines`: each content line is found in the pattern in turn
+    /// (a literal block keeps its line breaks, a folded one makes them spaces). Nil when the lines do not hold it.
+    public func position(inBlockScalarAfter indicatorLine: Int, of lines: [Substring]) -> (line: Int, column: Int)? {
+        let text = Array(pattern.utf8)
+        var at = 0
+        var indent: Int?
+        var last: (line: Int, column: Int)?
+        for number in (indicatorLine + 1)...max(indicatorLine + 1, lines.count) where number <= lines.count {
+            var line = lines[number - 1]
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let spaces = line.prefix { $0 == " " }.count
+            if line.allSatisfy({ $0 == " " }) { continue }
+            if let indent, spaces < indent { break }
+            if indent == nil { indent = spaces }
+            let content = Array(line.dropFirst(indent ?? 0).utf8)
+            guard let start = Self.find(content, in: text, from: at) else { return last }
+            // A fault on the break before this line is at the end of the line above.
+            if offset < start, let last { return last }
+            let end = start + content.count
+            let column = { (bytes: Int) in
+                (indent ?? 0) + 1 + String(decoding: content.prefix(bytes), as: UTF8.self).count
+            }
+            if offset <= end { return (number, column(offset - start)) }
+            last = (number, column(content.count))
+            at = end
+        }
+        return last
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard needle.count <= haystack.count - from else { return nil }
+        for i in from...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            return i
+        }
+        return nil
+    }
 }

@@ -27,11 +27,34 @@ public struct TextPattern: Sendable {
         "entity_id": .entityID,
     ]
 
+    /// Other names for the well-known groups: Logstash's classic field names (its `COMBINEDAPACHELOG`,
+    /// `SYSLOGBASE`) and ECS names with `_` for `.` (a group name cannot hold a dot), so a pattern written for
+    /// Logstash fills the same record fields. The group keeps its own name among the record's fields.
+    static let aliases: [String: String] = [
+        "timestamp": "time", "loglevel": "level", "clientip": "ip", "auth": "user", "verb": "method",
+        "request": "path", "response": "status", "agent": "user_agent", "program": "service", "msg": "message",
+        "http_request_method": "method", "url_path": "path", "http_response_status_code": "status",
+        "source_ip": "ip", "client_ip": "ip", "user_name": "user", "user_agent_original": "user_agent",
+        "log_level": "level", "service_name": "service", "event_action": "action",
+    ]
+
+    /// The well-known name an ECS or Logstash field name (`http.request.method`, `[http][request][method]`,
+    /// `clientip`) stands for, or nil.
+    static func wellKnownName(for field: String) -> String? {
+        var dotted = field.replacing("][", with: ".")
+        if dotted.hasPrefix("[") { dotted.removeFirst() }
+        if dotted.hasSuffix("]") { dotted.removeLast() }
+        if dotted == "@timestamp" { return "time" }
+        let name = dotted.replacing(".", with: "_")
+        return wellKnown[name] != nil ? name : aliases[name]
+    }
+
     /// The well-known names, sorted, for messages.
     static let wellKnownNames = wellKnown.keys.sorted()
 
     /// Compiles `source` (regex or grok); `definitions` are the user's grok definitions.
-    public init(_ source: String, definitions: [String: String] = [:]) throws(PatternError) {
+    public init(_ written: String, definitions: [String: String] = [:]) throws(PatternError) {
+        let source = Self.trimmingLineBreaks(written)
         self.source = source
         let expansion = try GrokExpander(user: definitions).expand(source)
         let regexText = String(decoding: expansion.regex, as: UTF8.self)
@@ -43,9 +66,19 @@ public struct TextPattern: Sendable {
                 ? expansion.sources[error.offset] : source.utf8.count
             throw PatternError("bad regular expression: \(error.message)", at: at, in: source)
         }
+        // Two groups of one name (`(?J)`, or a grok field named twice) would leave which one fills the field to
+        // the order of alternatives: refused, naming the group, at its second use.
+        var seen = Set<String>()
+        for (_, name) in regex.names where !seen.insert(name).inserted {
+            let uses = Self.offsetsOfGroup(name, in: source)
+            throw PatternError(
+                "the group name '\(name)' is used twice; give each group its own name, or put the alternatives inside one group: (?<\(name)>A|B)",
+                at: uses.count > 1 ? uses[1] : uses.first ?? 0, in: source)
+        }
         groups = regex.names.map { number, name in
             Group(
-                number: number, name: name, role: Self.wellKnown[name], type: expansion.types[name] ?? .string,
+                number: number, name: name, role: Self.wellKnownName(for: name).flatMap { Self.wellKnown[$0] },
+                type: expansion.types[name] ?? .string,
                 unquote: expansion.quoted.contains(name))
         }
         guard groups.contains(where: { $0.role != nil }) else {
@@ -62,11 +95,20 @@ public struct TextPattern: Sendable {
         }
     }
 
+    /// `text` without its final line breaks: a YAML block scalar (`- |`) ends with one, which no line holds, so
+    /// it is no part of a pattern or a grok definition.
+    static func trimmingLineBreaks(_ text: String) -> String {
+        var t = text
+        while t.hasSuffix("\n") || t.hasSuffix("\r\n") { t.removeLast() }
+        return t
+    }
+
     /// Checks the user's grok definitions: each must expand and compile on its own.
     public static func checkDefinitions(_ definitions: [String: String]) -> [(name: String, error: PatternError)] {
         var errors: [(String, PatternError)] = []
         let expander = GrokExpander(user: definitions)
-        for (name, body) in definitions.sorted(by: { $0.key < $1.key }) {
+        for (name, written) in definitions.sorted(by: { $0.key < $1.key }) {
+            let body = trimmingLineBreaks(written)
             guard GrokExpander.isFieldName(name) else {
                 errors.append((name, PatternError("a grok pattern name is letters, digits and '_'", at: 0, in: name)))
                 continue
@@ -94,6 +136,21 @@ public struct TextPattern: Sendable {
         }
         return nil
     }
+
+    /// Where `name` is opened as a regex group or named as a grok field (`:name}`, `:name:`), in order.
+    private static func offsetsOfGroup(_ name: String, in source: String) -> [Int] {
+        let bytes = Array(source.utf8)
+        var found: [Int] = []
+        for form in ["(?<\(name)>", "(?P<\(name)>", "(?'\(name)'", ":\(name)}", ":\(name):"] {
+            let f = Array(form.utf8)
+            var i = 0
+            while i + f.count <= bytes.count {
+                if bytes[i..<(i + f.count)].elementsEqual(f) { found.append(form.hasPrefix(":") ? i + 1 : i) }
+                i += 1
+            }
+        }
+        return found.sorted()
+    }
 }
 
 /// Canonical request ids (`--id-pattern`, YAML `correlation: id_pattern:`): every extracted id becomes its
@@ -113,19 +170,23 @@ public struct RequestIDPattern: Sendable {
             throw PatternError("bad regular expression: \(error.message)", at: error.offset, in: source)
         }
         // A pattern that matches nothing at all would turn every id into the empty string: every record
-        // uncorrelated, in silence.
+        // uncorrelated, in silence. Tried on the empty id, a letter, a UUID-like id, each character the pattern
+        // names and its literal text (a lookahead alone, `(?=req-)`, matches nothing only where that text is).
         let data = RegexMatchData(for: regex)
-        let empty: [UInt8] = []
-        let emptyMatch = empty.withUnsafeBufferPointer { b in
-            regex.match(b, data) && (data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0))?.isEmpty != false
-        }
-        let blank = Array("x".utf8).withUnsafeBufferPointer { b in
-            regex.match(b, data) && (data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0))?.isEmpty != false
-        }
-        if emptyMatch || blank {
-            throw PatternError(
-                "the pattern can match an empty id, which would make every id the same; make it match at least one character",
-                at: 0, in: source)
+        let group = regex.captureCount > 0 ? 1 : 0
+        var probes = ["", "x", "req-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"]
+        let literal = source.filter { !"\\^$.|?*+()[]{}=!<>:".contains($0) }
+        probes.append(literal)
+        probes += Set(literal).sorted().map { String($0) }
+        for probe in probes {
+            let empty = Array(probe.utf8).withUnsafeBufferPointer { b in
+                regex.match(b, data) && (data.range(group) ?? data.range(0))?.isEmpty != false
+            }
+            if empty {
+                throw PatternError(
+                    "the pattern can match an empty id, which would make every id the same; make it match at least one character",
+                    at: 0, in: source)
+            }
         }
     }
 
@@ -133,7 +194,9 @@ public struct RequestIDPattern: Sendable {
     func canonical(_ id: String, _ data: RegexMatchData) -> String {
         var id = id
         return id.withUTF8 { b in
-            guard regex.match(b, data), let r = data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0) else {
+            // An empty match (one the checks at load could not foresee) leaves the id as it is.
+            guard regex.match(b, data), let r = data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0), !r.isEmpty
+            else {
                 return String(decoding: b, as: UTF8.self)
             }
             let m = UnsafeBufferPointer(rebasing: b[r])

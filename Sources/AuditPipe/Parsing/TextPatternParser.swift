@@ -50,6 +50,7 @@ struct TextPatternParser {
     ) -> LogRecord? {
         for (k, plan) in patterns.enumerated() where plan.regex.match(b, plan.data) {
             var c = FieldCollector()
+            c.statusAlone = true
             var timeUnreadable = false
             for (gi, g) in plan.groups.enumerated() {
                 guard var r = plan.data.range(g.number) else { continue }

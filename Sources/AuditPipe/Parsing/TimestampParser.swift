@@ -1,6 +1,6 @@
 /// Parses the timestamp forms logs use, from bytes, into UTC nanoseconds.
 ///
-/// RFC 3339 / ISO 8601 (any fraction, `Z`, `±HH:MM`, `±HHMM`, or none = UTC, `T` or space),
+/// RFC 3339 / ISO 8601 (any fraction, seconds optional, `Z`, `±HH:MM`, `±HHMM`, or none = UTC, `T` or space),
 /// Python's `2017-05-16 00:00:00,008`, epoch seconds/ms/µs/ns (by magnitude), CLF
 /// `10/Oct/2000:13:55:36 -0700`, ctime `Sun Dec 04 04:47:44 2005` and syslog `Oct 11 22:14:15`
 /// (year from `assumedYear`, or inferred from a reference time such as the file's modification time).
@@ -112,20 +112,29 @@ public struct TimestampParser: Sendable {
     public func parseISO(_ b: UnsafeBufferPointer<UInt8>, at i0: Int) -> (Int64, Int)? {
         var i = i0
         let n = b.count
-        guard i + 19 <= n,
+        guard i + 16 <= n,
             let year = Self.digits(b, i, 4), b[i + 4] == 45,
             let month = Self.digits(b, i + 5, 2), b[i + 7] == 45,
             let day = Self.digits(b, i + 8, 2),
             b[i + 10] == UInt8(ascii: "T") || b[i + 10] == UInt8(ascii: " ") || b[i + 10] == UInt8(ascii: "t"),
             let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
-            let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
-            let sec = Self.digits(b, i + 17, 2),
+            let minute = Self.digits(b, i + 14, 2),
             month >= 1, month <= 12, day >= 1, day <= UTCTime.daysInMonth(year: year, month: month), hour <= 23,
-            minute <= 59, sec <= 60
+            minute <= 59
         else { return nil }
-        i += 19
+        // Seconds may be left out (`2026-11-20T10:15Z`, grok's TIMESTAMP_ISO8601 allows it): the minute's start.
+        var sec = 0
+        let hasSeconds = i + 16 < n && b[i + 16] == 58
+        if hasSeconds {
+            guard let s = Self.digits(b, i + 17, 2), s <= 60 else { return nil }
+            sec = s
+            i += 19
+        } else {
+            if i + 16 < n, b[i + 16] >= 48, b[i + 16] <= 57 { return nil }
+            i += 16
+        }
         var frac: Int64 = 0
-        if i < n, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+        if hasSeconds, i < n, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
             i += 1
             var scale: Int64 = 100_000_000
             let fracStart = i

@@ -12,7 +12,7 @@ struct FirstHourTests {
 
     /// An id pattern that can match an empty id is refused (it would make every id the same).
     @Test func anIDPatternThatMatchesNothingIsRefused() throws {
-        for pattern in ["x*", "(\\d*)", "a|"] {
+        for pattern in ["x*", "(\\d*)", "a|", "(?=a)", "\\b", "^(?=req-)"] {
             let r = try AuditPipeBinary.run(["correlate", "-", "--id-pattern", pattern], stdin: Data())
             #expect(r.status == 1 && r.stderr.contains("can match an empty id"), "\(pattern): \(r.stderr)")
         }
@@ -147,6 +147,18 @@ struct FirstHourTests {
         let ok = try AuditPipeBinary.run(["correlate", "export.csv", "--format", "csv", "-q"], in: dir)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(String(decoding: ok.stdout, as: UTF8.self).contains("2026-11-21T10:00:00.000Z"))
+    }
+
+    /// From a new-user trial: `--format csv -` read the export's rows as JSON lines (every row a dead letter,
+    /// one event dated 1970). A CSV export is read whole from a file: stdin is a usage error saying so.
+    @Test func csvFormatOnStdinIsAUsageError() throws {
+        let export = Data("User,Export From,Timestamp\nalice,Sales Invoice,2026-11-21 10:00:00\n".utf8)
+        for command in [["correlate", "-"], ["correlate"], ["filter", "true", "-"], ["filter", "true"]] {
+            let r = try AuditPipeBinary.run(command + ["--format", "csv", "-q"], stdin: export)
+            #expect(r.status == 1, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("--format csv reads a CSV export whole, from a file, not from stdin"))
+            #expect(r.stdout.isEmpty)
+        }
     }
 }
 
@@ -324,5 +336,49 @@ struct HelpTextTests {
             ["correlate", "-", "--output-format", "csv", "--columns", "", "-q"], stdin: Data())
         #expect(columns.status == 1)
         #expect(columns.stderr.contains("--columns takes dotted paths"), "\(columns.stderr)")
+    }
+
+    /// From a new-user trial: `--columns method` (and `user_id`, `user_agent`, `result`, `error`, `path`,
+    /// `query`, `payload`, `service`) was accepted and gave an empty column. Every shorthand is its dotted field.
+    @Test func everyColumnShorthandGivesItsDottedFieldsColumn() throws {
+        let shorthands = EventSchema.shorthands.keys.sorted()
+        let lines = [
+            #"{"ts":"2026-11-21T10:00:00Z","request_id":"c1","service":"gateway","user":"alice","user_id":"u-7","ip":"10.0.0.7","user_agent":"curl/8.0","method":"POST","path":"/api/orders/7?x=1","route":"/api/orders/{id}","status":500,"body":{"n":1}}"#,
+            #"{"ts":"2026-11-21T10:00:00.1Z","request_id":"c1","service":"orders","level":"error","msg":"order 7 is locked"}"#,
+        ]
+        let r = try AuditPipeBinary.run(
+            [
+                "correlate", "-", "-q", "--output-format", "csv", "--columns",
+                (shorthands + shorthands.map { EventSchema.shorthands[$0]! }).joined(separator: ","),
+            ], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = String(decoding: r.stdout, as: UTF8.self).split(whereSeparator: \.isNewline).map {
+            Self.cells(String($0))
+        }
+        #expect(rows.count == 2)
+        let row = try #require(rows.last)
+        #expect(row.count == 2 * shorthands.count)
+        for (i, name) in shorthands.enumerated() {
+            #expect(!row[i + shorthands.count].isEmpty, "\(name): the fixture leaves it empty")
+            #expect(row[i] == row[i + shorthands.count], "\(name) vs \(EventSchema.shorthands[name]!)")
+        }
+    }
+
+    /// The cells of one RFC 4180 row (quotes kept).
+    static func cells(_ row: String) -> [String] {
+        var out: [String] = []
+        var cell = ""
+        var quoted = false
+        for c in row {
+            if c == "\"" { quoted.toggle() }
+            if c == ",", !quoted {
+                out.append(cell)
+                cell = ""
+            } else {
+                cell.append(c)
+            }
+        }
+        out.append(cell)
+        return out
     }
 }

@@ -42,6 +42,37 @@ struct HostileInputTests {
         r.stats["lines_read"] == r.stats["record_lines"]! + r.stats["dead_lettered"]! + r.stats["blank"]!
     }
 
+    /// From a new-user trial: a run of NULs (a torn write, a preallocated file after a crash) in the first
+    /// 64 KiB made the whole file "not a log". The runs are dead letters, every other line is read.
+    @Test func runsOfNULsInALogAreDeadLetteredNotTheWholeFileRefused() throws {
+        var log = Data()
+        var holes: [(line: Int, offset: Int)] = []
+        for i in 0..<12_000 {
+            if i == 100 || i == 6_000 {
+                holes.append((i + 1, log.count))
+                log += Data(repeating: 0, count: i == 100 ? 24 << 10 : 4 << 10)
+            }
+            log += Data(
+                Self.line("r\(i)", "2026-11-21T10:00:00Z", #","pad":"0123456789012345678901234567890123""#).utf8)
+        }
+        #expect(log.count > 1_000_000)
+        let r = try Self.correlate(["app.log": log])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(Self.accounted(r))
+        // A hole joins the line written after it, which is lost with it.
+        #expect(r.events.count == 12_000 - 2)
+        #expect(r.deadLetters.count == 2)
+        for (dead, hole) in zip(r.deadLetters, holes) {
+            #expect(dead["source"] as? String == "app.log" && dead["reason"] as? String == "binary")
+            #expect(dead["line"] as? Int == hole.line && dead["offset"] as? Int == hole.offset)
+        }
+        // A file that is (almost) nothing but NULs in its first 64 KiB is still no log.
+        let zeros = try Self.correlate(["zeros.log": Data(repeating: 0, count: 70_000) + Data(Self.line("z").utf8)])
+        #expect(
+            zeros.status == 2
+                && zeros.stderr.contains("zeros.log: not a log file: 65536 of its first 65536 bytes are NUL"))
+    }
+
     @Test func aTenMegabyteLineIsDeadLetteredAndTheRunGoesOn() throws {
         let big = #"{"request_id":"big","msg":""# + String(repeating: "x", count: 10_000_000) + "\"}\n"
         let r = try Self.correlate(["a.log": Data((Self.line("a") + big + Self.line("b")).utf8)])

@@ -134,6 +134,50 @@ struct TextPatternTests {
                 == "grok pattern 'LOOP' refers to itself\n  %{LOOP:request_id}\n  ^")
     }
 
+    /// From a new-user trial: a group name used twice was accepted, and which one filled the field was luck.
+    @Test func aGroupNameUsedTwiceIsRefusedAtItsSecondUse() {
+        let why =
+            "the group name 'request_id' is used twice; give each group its own name, or put the alternatives inside one group: (?<request_id>A|B)"
+        #expect(
+            error(#"(?J)(?<request_id>\d+) (?<request_id>\w+)"#)
+                == "\(why)\n  (?J)(?<request_id>\\d+) (?<request_id>\\w+)\n                         ^")
+        #expect(
+            error(#"%{INT:request_id} %{WORD:request_id}"#)
+                == "\(why)\n  %{INT:request_id} %{WORD:request_id}\n                           ^")
+        #expect(error(#"(?<request_id>\d+|[a-z]+)"#) == nil)
+    }
+
+    /// From a new-user trial: a pattern written for Logstash (`clientip`, `verb`, `request`, `response`,
+    /// `timestamp`, `loglevel`) filled no record field; ECS's dotted names were refused without a hint.
+    @Test func logstashAndECSFieldNamesFillTheWellKnownFields() throws {
+        let o = try options([
+            #"^%{IP:clientip} \[%{TIMESTAMP_ISO8601:timestamp}\] %{LOGLEVEL:loglevel} "%{WORD:verb} %{NOTSPACE:request}" %{INT:response} %{QS:agent}$"#
+        ])
+        let r = try #require(parse(#"10.0.0.7 [2026-11-21T10:00:00Z] WARN "GET /api/orders/7?x=1" 404 "curl/8.0""#, o))
+        #expect(r.actor.ip == "10.0.0.7" && r.actor.userAgent == "curl/8.0")
+        #expect(r.timeKnown && r.level == .warn)
+        #expect(r.http?.method == "GET" && r.http?.path == "/api/orders/7" && r.http?.status == 404)
+        #expect(JSONValue.object(r.extra ?? [])["verb"]?.scalarText == "GET")
+        let ecs = try #require(
+            parse(
+                "POST /x 201",
+                try options([#"^(?<http_request_method>\w+) (?<url_path>\S+) (?<http_response_status_code>\d+)$"#])))
+        #expect(ecs.http?.method == "POST" && ecs.http?.path == "/x" && ecs.http?.status == 201)
+        for nested in ["[http][request][method]", "http.request.method"] {
+            #expect(
+                error("%{WORD:\(nested)} %{NOTSPACE:path}")?.hasPrefix(
+                    "a grok field name is letters, digits and '_', not starting with a digit; got '\(nested)' (did you mean 'method'?)"
+                ) == true)
+        }
+    }
+
+    /// From a new-user trial: a YAML block scalar (`- |`) ends with a line break, which made the pattern (and a
+    /// grok definition) match no line at all.
+    @Test func aPatternsFinalLineBreakIsNoPartOfIt() throws {
+        let o = try options(["^%{JOB:request_id} done\n"], definitions: ["JOB": "job-[0-9]+\r\n"])
+        #expect(parse("job-42 done", o)?.requestID == "job-42")
+    }
+
     @Test func definitionsThatDoubleAtEveryLevelAreBounded() {
         var definitions = ["D0": "ab"]
         for k in 1...30 { definitions["D\(k)"] = "%{D\(k - 1)}%{D\(k - 1)}" }
@@ -220,8 +264,8 @@ struct TextPatternTests {
         let common = try #require(
             parse(#"198.51.100.7 - - [10/Oct/2000:13:55:37 -0700] "-" 408 -"#, try options(["%{COMMONAPACHELOG}"])))
         #expect(common.actor.user == nil)
-        #expect(common.http == nil)
-        #expect(JSONValue.object(common.extra ?? [])["request"]?.scalarText == "-")
+        #expect(common.http?.status == 408 && common.http?.method == nil && common.http?.path == nil)
+        #expect(JSONValue.object(common.extra ?? [])["rawrequest"]?.scalarText == "-")
     }
 
     @Test func quotedStringCapturesDropTheirQuotesAndUnescape() throws {
@@ -234,5 +278,40 @@ struct TextPatternTests {
         // A group that is not a quoted string keeps its quotes.
         let raw = try #require(parse(#"login "x""#, try options([#"^%{WORD:action} (?<message>".*")$"#])))
         #expect(raw.message == #""x""#)
+    }
+
+    /// From a new-user trial: a `status` group without `method` and `path`, and an `entity_id` group without
+    /// `entity_type`, were dropped.
+    @Test func aStatusOrEntityIDGroupAloneIsUsed() throws {
+        let o = try options([#"^(?<request_id>\S+) done (?<status>\d+)(?: order=(?<entity_id>\d+))?"#])
+        let r = try #require(parse("r1 done 503 order=42", o))
+        #expect(r.http?.status == 503 && r.http?.method == nil)
+        #expect(r.entityHint == EntityRef(type: nil, id: "42"))
+        // At the event: the status is the outcome's, and the route's entity type goes with the pattern's id.
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = """
+            2026-11-20T10:00:00Z r1 GET /api/orders
+            2026-11-20T10:00:01Z r1 done 503 order=42
+            2026-11-20T10:00:02Z r2 done 201
+
+            """
+        try text.write(to: dir.appendingPathComponent("app.log"), atomically: true, encoding: .utf8)
+        let run = try AuditPipeBinary.run(
+            [
+                "correlate", "app.log", "-o", "events.jsonl",
+                "--text-pattern", #"^(?<time>\S+) (?<request_id>\S+) (?<method>GET) (?<path>\S+)$"#,
+                "--text-pattern",
+                #"^(?<time>\S+) (?<request_id>\S+) done (?<status>\d+)(?: order=(?<entity_id>\d+))?$"#,
+            ], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        let events = try String(contentsOf: dir.appendingPathComponent("events.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let byID = Dictionary(uniqueKeysWithValues: events.map { ($0["request_id"] as? String ?? "", $0) })
+        let r1Outcome = byID["r1"]?["outcome"] as? [String: Any]
+        let r1Entity = byID["r1"]?["entity"] as? [String: Any]
+        #expect(r1Outcome?["status"] as? Int == 503 && r1Outcome?["result"] as? String == "error")
+        #expect(r1Entity?["type"] as? String == "order" && r1Entity?["id"] as? String == "42")
+        #expect((byID["r2"]?["outcome"] as? [String: Any])?["status"] as? Int == 201)
     }
 }

@@ -76,4 +76,15 @@ struct TimeZoneTests {
             #expect(error.description.contains("Europe/Berlin, UTC or an offset like +02:00"))
         }
     }
+
+    /// From a new-user trial: `--timezone -0530` was taken for an option ("missing value"); only
+    /// `--timezone=-0530` worked.
+    @Test(arguments: [["--timezone", "-0530"], ["--timezone=-0530"], ["--timezone", "-05:30"]])
+    func aNegativeOffsetIsTakenAfterTheOptionWithOrWithoutEquals(_ flag: [String]) throws {
+        let r = try AuditPipeBinary.run(
+            ["correlate", "-", "-q", "--output-format", "csv", "--columns", "start"] + flag,
+            stdin: Data("2026-11-21 10:00:00 INFO saved request_id=r1\n".utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(String(decoding: r.stdout, as: UTF8.self).contains("2026-11-21T15:30:00.000Z"))
+    }
 }

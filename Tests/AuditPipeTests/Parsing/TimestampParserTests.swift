@@ -42,6 +42,19 @@ struct TimestampParserTests {
         #expect(parse("2026-13-01T00:00:00Z") == nil)
     }
 
+    /// From a new-user trial: grok's TIMESTAMP_ISO8601 matches a time without seconds, which was then unreadable.
+    @Test func anISOTimeWithoutSecondsIsReadAsTheMinutesStart() {
+        #expect(parse("2026-11-21T10:00Z") == base)
+        #expect(parse("2026-11-21 10:00") == base)
+        #expect(parse("2026-11-21T11:30+01:30") == base)
+        #expect(parse("2026-11-21T10:00.5Z") == nil)
+        #expect(parse("2026-11-21T10:001") == nil)
+        #expect(parse("2026-11-21T10:00:") == nil)
+        var line = Array("2026-11-21 10:00 INFO started".utf8)
+        let leading = line.withUnsafeMutableBufferPointer { p.parseLeading(UnsafeBufferPointer($0), at: 0) }
+        #expect(leading?.0 == base && leading?.1 == 16)
+    }
+
     @Test func formatsWithMillisecondsAndRoundTrips() {
         #expect(UTCTime.rfc3339Millis(base + 123_999_999) == "2026-11-21T10:00:00.123Z")
         #expect(UTCTime.rfc3339Millis(-1) == "1969-12-31T23:59:59.999Z")

@@ -31,6 +31,7 @@ public enum PipelineLoader {
         text: String, environment: [String: String], workingDirectory: String
     ) -> Result<PipelineSpec, PipelineErrors> {
         var y = YAMLFields(environment: environment)
+        y.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -193,6 +194,14 @@ public enum PipelineLoader {
     static func patternFailure(_ error: PatternError, _ node: Node?, _ what: String, _ y: inout YAMLFields) {
         let quoted = node?.scalar.map { $0.style == .singleQuoted || $0.style == .doubleQuoted } ?? false
         let mark = node?.mark
+        // A block scalar (`- |`) starts on the line after its indicator, indented.
+        if let style = node?.scalar?.style, style == .literal || style == .folded, let mark,
+            let at = error.position(inBlockScalarAfter: mark.line, of: y.lines)
+        {
+            y.diagnostics.append(
+                PipelineDiagnostic(line: at.line, column: at.column, message: "bad \(what): \(error.rendered)"))
+            return
+        }
         y.diagnostics.append(
             PipelineDiagnostic(
                 line: mark?.line ?? 1, column: (mark?.column ?? 1) + (quoted ? 1 : 0) + error.column,
@@ -202,20 +211,27 @@ public enum PipelineLoader {
     static func inputs(_ node: Node, _ y: inout YAMLFields, _ options: inout PipelineOptions) -> [PipelineSpec.Input] {
         var out: [PipelineSpec.Input] = []
         var pinned: String?
+        var standardInput: Node?
         if case .mapping = node {
             y.fail(node, "'inputs' must be a list of paths, or of mappings with \(inputKeys.joined(separator: ", "))")
             return []
         }
         for item in y.items(node, "inputs") {
             if case .scalar = item {
-                if let p = y.string(item, "inputs") { out.append(PipelineSpec.Input(paths: [p])) }
+                if let p = y.string(item, "inputs") {
+                    out.append(PipelineSpec.Input(paths: [p]))
+                    if p == "-" { standardInput = standardInput ?? item }
+                }
                 continue
             }
             var input = PipelineSpec.Input(paths: [])
             let fields = y.members(item, allowed: inputKeys, in: "an input")
             for (key, v) in fields {
                 switch key {
-                case "path", "paths": input.paths += y.strings(v, key) ?? []
+                case "path", "paths":
+                    let paths = y.strings(v, key) ?? []
+                    input.paths += paths
+                    if paths.contains("-") { standardInput = standardInput ?? v }
                 case "format":
                     // One parse stage serves every input, so a pinned format is the pipeline's.
                     if let f = y.choice(v, key, InputFormat.allCases.map(\.rawValue)) {
@@ -237,6 +253,13 @@ public enum PipelineLoader {
                 y.fail(item, "an input needs 'path' (a file, directory, glob or -)")
             }
             out.append(input)
+        }
+        // A CSV export is read whole from a file (it would be read as JSON lines from stdin).
+        if options.parse.format == .csv, let standardInput {
+            y.fail(
+                standardInput,
+                "format csv reads a CSV export whole, from a file, not from stdin; name the file in 'path' (e.g. path: access_log.csv)"
+            )
         }
         return out
     }

@@ -5,6 +5,8 @@ import Yams
 struct YAMLFields {
     let environment: [String: String]
     var diagnostics: [PipelineDiagnostic] = []
+    /// The file's lines, for positions inside block scalars (`|`, `>`).
+    var lines: [Substring] = []
 
     mutating func fail(_ node: Node?, _ message: String) {
         let mark = node?.mark
