@@ -60,6 +60,7 @@ let package = Package(
             name: "auditpipe",
             dependencies: [
                 "AuditPipe",
+                "AuditPipeHTTP",
                 "AuditPipeServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

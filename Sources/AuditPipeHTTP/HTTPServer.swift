@@ -22,51 +22,84 @@ public final class HTTPServer: Sendable {
     /// The port listened on (the one the system chose when asked for port 0).
     public let port: UInt16
 
-    /// Listens on `host` (an IPv4 address or `localhost`) and `port` (0: any free port).
+    /// Listens on `host` and `port` (0: any free port). `host` is an IPv4 address, `localhost`, or an IPv6
+    /// address with or without brackets (`[::1]`); `[::]` takes IPv4 connections too (dual stack).
     public init(host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), handler: @escaping Handler)
         throws(HTTPServerError)
     {
-        let address = host == "localhost" ? "127.0.0.1" : host
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
-            throw HTTPServerError("--listen: '\(host)' is not an IPv4 address (use 127.0.0.1 or 0.0.0.0)")
+        var address = host == "localhost" ? "127.0.0.1" : host
+        if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
+        var storage = sockaddr_storage()
+        let family: Int32
+        let size: Int
+        if address.contains(":") {
+            family = AF_INET6
+            size = MemoryLayout<sockaddr_in6>.size
+            let parsed = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    a.pointee.sin6_family = sa_family_t(AF_INET6)
+                    a.pointee.sin6_port = port.bigEndian
+                    return inet_pton(AF_INET6, address, &a.pointee.sin6_addr)
+                }
+            }
+            guard parsed == 1 else {
+                throw HTTPServerError("--listen: '\(host)' is not an IPv6 address (use [::1] or [::])")
+            }
+        } else {
+            family = AF_INET
+            size = MemoryLayout<sockaddr_in>.size
+            let parsed = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                    a.pointee.sin_family = sa_family_t(AF_INET)
+                    a.pointee.sin_port = port.bigEndian
+                    return inet_pton(AF_INET, address, &a.pointee.sin_addr)
+                }
+            }
+            guard parsed == 1 else {
+                throw HTTPServerError(
+                    "--listen: '\(host)' is not an IP address (use 127.0.0.1, 0.0.0.0, [::1] or [::])")
+            }
         }
         #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(family, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw HTTPServerError("cannot open a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        if family == AF_INET6 {
+            // Dual stack on the unspecified address, whatever the system's default (net.ipv6.bindv6only).
+            var v6only: Int32 = 0
+            _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(size)) }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             let e = String(cString: strerror(errno))
             close(fd)
             throw HTTPServerError("cannot listen on \(host):\(port): \(e)")
         }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var actual = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        self.port = UInt16(bigEndian: actual.sin_port)
+        self.port = Self.address(of: actual).port
         listener = fd
         self.handler = handler
         self.limits = limits
     }
 
+    /// Connections being served now.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+
     /// Accepts and serves connections until `stop()`.
     public func run() {
         while !stopped.load(ordering: .acquiring) {
-            var peer = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let client = withUnsafeMutablePointer(to: &peer) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
             }
@@ -77,10 +110,7 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            var a = peer.sin_addr
-            _ = inet_ntop(AF_INET, &a, &text, socklen_t(INET_ADDRSTRLEN))
-            let peerText = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let peerText = Self.address(of: peer).text
             if open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections {
                 Thread.detachNewThread { [self] in
                     setTimeouts(client)
@@ -96,6 +126,35 @@ public final class HTTPServer: Sendable {
                 open.wrappingSubtract(1, ordering: .relaxed)
             }
         }
+    }
+
+    /// A socket address as text and port; an IPv4 client of a dual-stack socket (`::ffff:10.0.0.1`) as plain
+    /// IPv4, so it is one client whichever way it came in.
+    private static func address(of storage: sockaddr_storage) -> (text: String, port: UInt16) {
+        var s = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let port: UInt16 = withUnsafePointer(to: &s) { p in
+            if Int32(p.pointee.ss_family) == AF_INET6 {
+                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    var addr = a.pointee.sin6_addr
+                    let bytes = withUnsafeBytes(of: &addr) { Array($0) }
+                    if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+                        var v4 = in_addr()
+                        withUnsafeMutableBytes(of: &v4) { $0.copyBytes(from: bytes[12..<16]) }
+                        _ = inet_ntop(AF_INET, &v4, &text, socklen_t(text.count))
+                    } else {
+                        _ = inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
+                    }
+                    return UInt16(bigEndian: a.pointee.sin6_port)
+                }
+            }
+            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                var addr = a.pointee.sin_addr
+                _ = inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
+                return UInt16(bigEndian: a.pointee.sin_port)
+            }
+        }
+        return (String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port)
     }
 
     /// Stops accepting; connections being served finish.
@@ -125,9 +184,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func setTimeouts(_ fd: Int32) {
-        var tv = timeval(tv_sec: limits.timeoutSeconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var receive = timeval(tv_sec: limits.timeoutSeconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
+        var send = timeval(tv_sec: max(1, limits.writeTimeoutSeconds), tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Reads one request head within the limits, answers it, and returns.

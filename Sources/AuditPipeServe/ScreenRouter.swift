@@ -213,7 +213,7 @@ public struct ScreenRouter: Sendable {
             out += Array("}".utf8)
             return .json(200, out)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
     }
 
@@ -222,7 +222,7 @@ public struct ScreenRouter: Sendable {
         do {
             found = try catalog.event(id: id)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
         guard let event = found else { return .error(404, "no event \(id)") }
         if let failure = log(s, action: "view", fileType: "JSON", filters: .object([]), document: id) {
@@ -250,7 +250,7 @@ public struct ScreenRouter: Sendable {
             out += Array("]}".utf8)
             return .json(200, out)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
     }
 
@@ -272,7 +272,7 @@ public struct ScreenRouter: Sendable {
         do {
             _ = try catalog.forEach(q.catalog) { e throws(OutputError) in summary.add(line: e.line[...]) }
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
         var w = JSONWriter(capacity: 4096)
         w.raw("{")
@@ -305,7 +305,7 @@ public struct ScreenRouter: Sendable {
                 catalog, q.catalog, format: format, to: path, bom: s.request.query["bom"] == "1")
         } catch {
             unlink(path)
-            return .error(500, "export failed: \(error)")
+            return Self.readFailure(error, "export failed")
         }
         if let failure = log(s, action: "export", fileType: fileType, filters: q.filters, document: nil) {
             unlink(path)
@@ -325,6 +325,17 @@ public struct ScreenRouter: Sendable {
                 ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format)""#),
             ],
             body: .temporaryFile(path))
+    }
+
+    /// 503 when the request ran past its deadline (`HTTPLimits.requestTimeoutSeconds`), else 500.
+    private static func readFailure(_ error: any Error, _ what: String) -> ScreenResponse {
+        if let deadline = CatalogDeadline.current, deadline.hasPassed {
+            return .error(
+                503,
+                "the request took longer than its limit of \(deadline.seconds) s and was stopped; narrow the time "
+                    + "range or the filter (or raise serve --request-timeout)")
+        }
+        return .error(500, "\(what): \(error)")
     }
 
     /// Writes a read to the audit log; the answer to give instead when that fails.

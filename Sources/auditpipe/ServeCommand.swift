@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditPipe
+import AuditPipeHTTP
 import AuditPipeServe
 
 #if canImport(Glibc)
@@ -26,8 +27,25 @@ struct ServeCommand: ParsableCommand {
     @Argument(help: "Archive directories.")
     var archives: [String]
 
-    @Option(help: "Address and port to listen on (IPv4), e.g. 0.0.0.0:8443 behind a TLS proxy.")
+    @Option(
+        help: """
+            Address and port to listen on: IPv4, or IPv6 in brackets ([::]:8080 takes IPv4 too), \
+            e.g. [::1]:8080, or 0.0.0.0:8443 behind a TLS proxy.
+            """)
     var listen: String = "127.0.0.1:8080"
+
+    @Option(
+        name: .customLong("request-timeout"),
+        help: """
+            Seconds of work on one request (a list, an export) before it is stopped with 503, \
+            e.g. --request-timeout 120.
+            """)
+    var requestTimeout: Double = HTTPLimits().requestTimeoutSeconds
+
+    @Option(
+        name: .customLong("write-timeout"),
+        help: "Seconds one write of an answer may wait for a client that does not read, e.g. --write-timeout 30.")
+    var writeTimeout: Int = HTTPLimits().writeTimeoutSeconds
 
     @Option(help: "Users file (see `auditpipe users`).")
     var users: String
@@ -40,8 +58,14 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard !archives.isEmpty else { throw ValidationError("name at least one archive directory") }
         guard let colon = listen.lastIndex(of: ":"), UInt16(listen[listen.index(after: colon)...]) != nil else {
-            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; got '\(listen)'")
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080; got '\(listen)'")
         }
+        let host = listen[..<colon]
+        if host.contains(":") && !(host.hasPrefix("[") && host.hasSuffix("]")) {
+            throw ValidationError("--listen: write an IPv6 address in brackets, e.g. [::1]:8080; got '\(listen)'")
+        }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout takes seconds above 0") }
+        guard writeTimeout >= 1 else { throw ValidationError("--write-timeout takes whole seconds from 1") }
     }
 
     func run() throws {
@@ -69,7 +93,7 @@ struct ServeCommand: ParsableCommand {
             FileHandleStderr.write("auditpipe: \(error)\n")
             throw ExitCode(1)
         }
-        if !host.hasPrefix("127.") && host != "localhost" {
+        if !host.hasPrefix("127.") && host != "localhost" && host != "[::1]" {
             FileHandleStderr.write(
                 "auditpipe: warning: listening on \(host), beyond loopback, over plain HTTP: passwords cross the "
                     + "network readable; put serve behind a TLS proxy and listen on 127.0.0.1\n")
@@ -82,7 +106,10 @@ struct ServeCommand: ParsableCommand {
             auditLog: auditLog.map(AccessAuditLog.init(directory:)))
         let server: ScreenServer
         do {
-            server = try ScreenServer(router: router, host: host, port: port)
+            var limits = HTTPLimits()
+            limits.requestTimeoutSeconds = requestTimeout
+            limits.writeTimeoutSeconds = writeTimeout
+            server = try ScreenServer(router: router, host: host, port: port, limits: limits)
         } catch {
             FileHandleStderr.write("auditpipe: \(error)\n")
             throw ExitCode(1)
