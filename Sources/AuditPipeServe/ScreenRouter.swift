@@ -290,16 +290,16 @@ public struct ScreenRouter: Sendable {
 
     private func export(_ s: Session) -> ScreenResponse {
         guard s.role.mayExport else { return .error(403, "exporting needs the auditor role") }
-        let format = s.request.query["format"] ?? "csv"
-        guard let fileType = ["csv": "CSV", "xlsx": "XLSX", "jsonl": "JSONL"][format] else {
+        guard let format = EventExport.Format(rawValue: s.request.query["format"] ?? "csv") else {
             return .error(400, "format takes csv, xlsx or jsonl")
         }
+        let fileType = format.rawValue.uppercased()
         let q: ScreenQuery
         switch ScreenQuery.parse(s.request.query, now: now()) {
         case .failure(let e): return .error(400, e.message)
         case .success(let parsed): q = parsed
         }
-        let path = temporaryDirectory + "/auditpipe-export-\(UUID().uuidString).\(format)"
+        let path = temporaryDirectory + "/auditpipe-export-\(UUID().uuidString).\(format.rawValue)"
         do {
             try EventExport.write(
                 catalog, q.catalog, format: format, to: path, bom: s.request.query["bom"] == "1")
@@ -313,16 +313,16 @@ public struct ScreenRouter: Sendable {
         }
         let type =
             switch format {
-            case "csv": "text/csv; charset=utf-8"
-            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            default: "application/x-ndjson"
+            case .csv: "text/csv; charset=utf-8"
+            case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case .jsonl: "application/x-ndjson"
             }
         let stamp = UTCTime.rfc3339Millis(now()).prefix(19).replacingOccurrences(of: ":", with: "")
         return ScreenResponse(
             status: 200,
             headers: [
                 ("Content-Type", type),
-                ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format)""#),
+                ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format.rawValue)""#),
             ],
             body: .temporaryFile(path))
     }
