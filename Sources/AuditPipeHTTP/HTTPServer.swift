@@ -9,7 +9,8 @@ import Synchronization
 
 /// A small HTTP/1.1 server on POSIX sockets for a GET-only screen: one thread per connection (at most
 /// `maxConnections`), one request per connection (`Connection: close`), a bounded request head read within a
-/// time limit, no request bodies. It hands each request to a synchronous handler and writes its answer.
+/// time limit, no request bodies, plain or over TLS (the system's OpenSSL). It hands each request to a
+/// synchronous handler and writes its answer.
 public final class HTTPServer: Sendable {
     /// The handler: one request head in, one response out.
     public typealias Handler = @Sendable (HTTPRequestHead) -> HTTPResponseMessage
@@ -17,6 +18,7 @@ public final class HTTPServer: Sendable {
     private let listener: Int32
     private let handler: Handler
     private let limits: HTTPLimits
+    private let tls: TLSContext?
     private let open = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     /// The port listened on (the one the system chose when asked for port 0).
@@ -24,9 +26,11 @@ public final class HTTPServer: Sendable {
 
     /// Listens on `host` and `port` (0: any free port). `host` is an IPv4 address, `localhost`, or an IPv6
     /// address with or without brackets (`[::1]`); `[::]` takes IPv4 connections too (dual stack).
-    public init(host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), handler: @escaping Handler)
-        throws(HTTPServerError)
-    {
+    /// With `tls`, every connection is TLS (1.2 or later); a client speaking plain HTTP gets no answer.
+    public init(
+        host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), tls: TLSContext? = nil,
+        handler: @escaping Handler
+    ) throws(HTTPServerError) {
         var address = host == "localhost" ? "127.0.0.1" : host
         if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
         var storage = sockaddr_storage()
@@ -90,6 +94,7 @@ public final class HTTPServer: Sendable {
         listener = fd
         self.handler = handler
         self.limits = limits
+        self.tls = tls
     }
 
     /// Connections being served now.
@@ -111,18 +116,22 @@ public final class HTTPServer: Sendable {
                 return
             }
             let peerText = Self.address(of: peer).text
-            if open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections {
-                Thread.detachNewThread { [self] in
-                    setTimeouts(client)
-                    write(HTTPResponseMessage.plain(503, "too many connections\n"), to: client)
-                    close(client)
-                    open.wrappingSubtract(1, ordering: .relaxed)
-                }
-                continue
-            }
+            let overloaded = open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections
             Thread.detachNewThread { [self] in
-                serve(client, peer: peerText)
-                lingeringClose(client)
+                Self.blockBrokenPipeSignal()
+                setTimeouts(client)
+                if let connection = HTTPConnection(fd: client, tls: tls) {
+                    if overloaded {
+                        write(HTTPResponseMessage.plain(503, "too many connections\n"), to: connection)
+                        connection.shutdownWrite()
+                        close(client)
+                    } else {
+                        serve(connection, peer: peerText)
+                        lingeringClose(connection)
+                    }
+                } else {
+                    close(client)
+                }
                 open.wrappingSubtract(1, ordering: .relaxed)
             }
         }
@@ -167,8 +176,9 @@ public final class HTTPServer: Sendable {
     /// Closes after the client has read the answer: stops writing, then reads and drops what the client still
     /// sends (at most 1 s, 1 MiB), so a close with unread input does not reset the connection and destroy the
     /// answer before the client reads it (a refused oversized head, say).
-    private func lingeringClose(_ fd: Int32) {
-        shutdown(fd, Int32(SHUT_WR))
+    private func lingeringClose(_ connection: HTTPConnection) {
+        let fd = connection.fd
+        connection.shutdownWrite()
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let deadline = Self.monotonicSeconds() + 1
@@ -191,8 +201,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Reads one request head within the limits, answers it, and returns.
-    private func serve(_ fd: Int32, peer: String) {
-        setTimeouts(fd)
+    private func serve(_ fd: HTTPConnection, peer: String) {
         let deadline = Self.monotonicSeconds() + Double(limits.timeoutSeconds)
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -205,7 +214,7 @@ public final class HTTPServer: Sendable {
                 write(.plain(408, "request head not received in time\n"), to: fd)
                 return
             }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = chunk.withUnsafeMutableBytes { fd.receive($0) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 write(.plain(408, "request head not received in time\n"), to: fd)
@@ -226,7 +235,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Writes the status line, headers and body.
-    private func write(_ response: HTTPResponseMessage, to fd: Int32) {
+    private func write(_ response: HTTPResponseMessage, to fd: HTTPConnection) {
         var length = 0
         var file: Int32 = -1
         switch response.body {
@@ -258,17 +267,24 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func send(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    private func send(_ bytes: [UInt8], to fd: HTTPConnection) -> Bool {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { p in
-                Glibc.send(fd, p.baseAddress! + done, p.count - done, Int32(MSG_NOSIGNAL))
-            }
+            let n = bytes.withUnsafeBytes { p in fd.send(UnsafeRawBufferPointer(rebasing: p[done...])) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             done += n
         }
         return true
+    }
+
+    /// OpenSSL writes to the socket with `write`, which raises SIGPIPE when the client has gone: blocked on
+    /// this worker thread (the write fails with EPIPE instead; a signal left pending goes with the thread).
+    private static func blockBrokenPipeSignal() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
     private static func monotonicSeconds() -> Double {

@@ -7,12 +7,13 @@ import AuditPipeHTTP
 public final class ScreenServer: Sendable {
     private let server: HTTPServer
 
-    /// Listens on `host:port` (port 0: any free port; `host` IPv4, or IPv6 as `[::1]`) and answers with `router`.
-    public init(router: ScreenRouter, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits())
-        throws(HTTPServerError)
-    {
+    /// Listens on `host:port` (port 0: any free port; `host` IPv4, or IPv6 as `[::1]`) and answers with `router`,
+    /// over TLS when `tls` is given.
+    public init(
+        router: ScreenRouter, host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), tls: TLSContext? = nil
+    ) throws(HTTPServerError) {
         let seconds = limits.requestTimeoutSeconds
-        server = try HTTPServer(host: host, port: port, limits: limits) { head in
+        server = try HTTPServer(host: host, port: port, limits: limits, tls: tls) { head in
             let response = CatalogDeadline.$current.withValue(CatalogDeadline(seconds: seconds)) {
                 router.respond(
                     ScreenRequest(method: head.method, target: head.target, headers: head.headers, peer: head.peer))
