@@ -44,8 +44,16 @@ let package = Package(
         // A minimal GET-only HTTP/1.1 server for the screen, instead of a package: FlyingFox 0.27.1 builds here
         // (46 s on 2 cores) but reads a request head without a bound on header count, line length or time, which
         // the screen's security rules need.
+        // TLS for the screen through the system's OpenSSL (libssl-dev), not swift-nio-ssl, whose SwiftNIO would
+        // add its build time to every CI run.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
         .target(
-            name: "AuditPipeHTTP"
+            name: "AuditPipeHTTP",
+            dependencies: ["COpenSSL"]
         ),
         .target(
             name: "AuditPipeServe",
@@ -60,6 +68,7 @@ let package = Package(
             name: "auditpipe",
             dependencies: [
                 "AuditPipe",
+                "AuditPipeHTTP",
                 "AuditPipeServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -9,7 +9,8 @@ import Synchronization
 
 /// A small HTTP/1.1 server on POSIX sockets for a GET-only screen: one thread per connection (at most
 /// `maxConnections`), one request per connection (`Connection: close`), a bounded request head read within a
-/// time limit, no request bodies. It hands each request to a synchronous handler and writes its answer.
+/// time limit, no request bodies, plain or over TLS (the system's OpenSSL). It hands each request to a
+/// synchronous handler and writes its answer.
 public final class HTTPServer: Sendable {
     /// The handler: one request head in, one response out.
     public typealias Handler = @Sendable (HTTPRequestHead) -> HTTPResponseMessage
@@ -17,56 +18,93 @@ public final class HTTPServer: Sendable {
     private let listener: Int32
     private let handler: Handler
     private let limits: HTTPLimits
+    private let tls: TLSContext?
     private let open = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
     /// The port listened on (the one the system chose when asked for port 0).
     public let port: UInt16
 
-    /// Listens on `host` (an IPv4 address or `localhost`) and `port` (0: any free port).
-    public init(host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), handler: @escaping Handler)
-        throws(HTTPServerError)
-    {
-        let address = host == "localhost" ? "127.0.0.1" : host
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
-            throw HTTPServerError("--listen: '\(host)' is not an IPv4 address (use 127.0.0.1 or 0.0.0.0)")
+    /// Listens on `host` and `port` (0: any free port). `host` is an IPv4 address, `localhost`, or an IPv6
+    /// address with or without brackets (`[::1]`); `[::]` takes IPv4 connections too (dual stack).
+    /// With `tls`, every connection is TLS (1.2 or later); a client speaking plain HTTP gets no answer.
+    public init(
+        host: String, port: UInt16, limits: HTTPLimits = HTTPLimits(), tls: TLSContext? = nil,
+        handler: @escaping Handler
+    ) throws(HTTPServerError) {
+        var address = host == "localhost" ? "127.0.0.1" : host
+        if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
+        var storage = sockaddr_storage()
+        let family: Int32
+        let size: Int
+        if address.contains(":") {
+            family = AF_INET6
+            size = MemoryLayout<sockaddr_in6>.size
+            let parsed = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    a.pointee.sin6_family = sa_family_t(AF_INET6)
+                    a.pointee.sin6_port = port.bigEndian
+                    return inet_pton(AF_INET6, address, &a.pointee.sin6_addr)
+                }
+            }
+            guard parsed == 1 else {
+                throw HTTPServerError("--listen: '\(host)' is not an IPv6 address (use [::1] or [::])")
+            }
+        } else {
+            family = AF_INET
+            size = MemoryLayout<sockaddr_in>.size
+            let parsed = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                    a.pointee.sin_family = sa_family_t(AF_INET)
+                    a.pointee.sin_port = port.bigEndian
+                    return inet_pton(AF_INET, address, &a.pointee.sin_addr)
+                }
+            }
+            guard parsed == 1 else {
+                throw HTTPServerError(
+                    "--listen: '\(host)' is not an IP address (use 127.0.0.1, 0.0.0.0, [::1] or [::])")
+            }
         }
         #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(family, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw HTTPServerError("cannot open a socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        if family == AF_INET6 {
+            // Dual stack on the unspecified address, whatever the system's default (net.ipv6.bindv6only).
+            var v6only: Int32 = 0
+            _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &v6only, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(size)) }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             let e = String(cString: strerror(errno))
             close(fd)
             throw HTTPServerError("cannot listen on \(host):\(port): \(e)")
         }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var actual = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        self.port = UInt16(bigEndian: actual.sin_port)
+        self.port = Self.address(of: actual).port
         listener = fd
         self.handler = handler
         self.limits = limits
+        self.tls = tls
     }
+
+    /// Connections being served now.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
 
     /// Accepts and serves connections until `stop()`.
     public func run() {
         while !stopped.load(ordering: .acquiring) {
-            var peer = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let client = withUnsafeMutablePointer(to: &peer) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &length) }
             }
@@ -77,25 +115,55 @@ public final class HTTPServer: Sendable {
                 }
                 return
             }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            var a = peer.sin_addr
-            _ = inet_ntop(AF_INET, &a, &text, socklen_t(INET_ADDRSTRLEN))
-            let peerText = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections {
-                Thread.detachNewThread { [self] in
-                    setTimeouts(client)
-                    write(HTTPResponseMessage.plain(503, "too many connections\n"), to: client)
-                    close(client)
-                    open.wrappingSubtract(1, ordering: .relaxed)
-                }
-                continue
-            }
+            let peerText = Self.address(of: peer).text
+            let overloaded = open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections
             Thread.detachNewThread { [self] in
-                serve(client, peer: peerText)
-                lingeringClose(client)
+                Self.blockBrokenPipeSignal()
+                setTimeouts(client)
+                if let connection = HTTPConnection(fd: client, tls: tls) {
+                    if overloaded {
+                        write(HTTPResponseMessage.plain(503, "too many connections\n"), to: connection)
+                        connection.shutdownWrite()
+                        close(client)
+                    } else {
+                        serve(connection, peer: peerText)
+                        lingeringClose(connection)
+                    }
+                } else {
+                    close(client)
+                }
                 open.wrappingSubtract(1, ordering: .relaxed)
             }
         }
+    }
+
+    /// A socket address as text and port; an IPv4 client of a dual-stack socket (`::ffff:10.0.0.1`) as plain
+    /// IPv4, so it is one client whichever way it came in.
+    private static func address(of storage: sockaddr_storage) -> (text: String, port: UInt16) {
+        var s = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let port: UInt16 = withUnsafePointer(to: &s) { p in
+            if Int32(p.pointee.ss_family) == AF_INET6 {
+                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a in
+                    var addr = a.pointee.sin6_addr
+                    let bytes = withUnsafeBytes(of: &addr) { Array($0) }
+                    if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
+                        var v4 = in_addr()
+                        withUnsafeMutableBytes(of: &v4) { $0.copyBytes(from: bytes[12..<16]) }
+                        _ = inet_ntop(AF_INET, &v4, &text, socklen_t(text.count))
+                    } else {
+                        _ = inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
+                    }
+                    return UInt16(bigEndian: a.pointee.sin6_port)
+                }
+            }
+            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a in
+                var addr = a.pointee.sin_addr
+                _ = inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
+                return UInt16(bigEndian: a.pointee.sin_port)
+            }
+        }
+        return (String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port)
     }
 
     /// Stops accepting; connections being served finish.
@@ -108,8 +176,9 @@ public final class HTTPServer: Sendable {
     /// Closes after the client has read the answer: stops writing, then reads and drops what the client still
     /// sends (at most 1 s, 1 MiB), so a close with unread input does not reset the connection and destroy the
     /// answer before the client reads it (a refused oversized head, say).
-    private func lingeringClose(_ fd: Int32) {
-        shutdown(fd, Int32(SHUT_WR))
+    private func lingeringClose(_ connection: HTTPConnection) {
+        let fd = connection.fd
+        connection.shutdownWrite()
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let deadline = Self.monotonicSeconds() + 1
@@ -125,14 +194,14 @@ public final class HTTPServer: Sendable {
     }
 
     private func setTimeouts(_ fd: Int32) {
-        var tv = timeval(tv_sec: limits.timeoutSeconds, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var receive = timeval(tv_sec: limits.timeoutSeconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
+        var send = timeval(tv_sec: max(1, limits.writeTimeoutSeconds), tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Reads one request head within the limits, answers it, and returns.
-    private func serve(_ fd: Int32, peer: String) {
-        setTimeouts(fd)
+    private func serve(_ fd: HTTPConnection, peer: String) {
         let deadline = Self.monotonicSeconds() + Double(limits.timeoutSeconds)
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -145,7 +214,7 @@ public final class HTTPServer: Sendable {
                 write(.plain(408, "request head not received in time\n"), to: fd)
                 return
             }
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let n = chunk.withUnsafeMutableBytes { fd.receive($0) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 write(.plain(408, "request head not received in time\n"), to: fd)
@@ -166,7 +235,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Writes the status line, headers and body.
-    private func write(_ response: HTTPResponseMessage, to fd: Int32) {
+    private func write(_ response: HTTPResponseMessage, to fd: HTTPConnection) {
         var length = 0
         var file: Int32 = -1
         switch response.body {
@@ -198,17 +267,24 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func send(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    private func send(_ bytes: [UInt8], to fd: HTTPConnection) -> Bool {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { p in
-                Glibc.send(fd, p.baseAddress! + done, p.count - done, Int32(MSG_NOSIGNAL))
-            }
+            let n = bytes.withUnsafeBytes { p in fd.send(UnsafeRawBufferPointer(rebasing: p[done...])) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             done += n
         }
         return true
+    }
+
+    /// OpenSSL writes to the socket with `write`, which raises SIGPIPE when the client has gone: blocked on
+    /// this worker thread (the write fails with EPIPE instead; a signal left pending goes with the thread).
+    private static func blockBrokenPipeSignal() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
     private static func monotonicSeconds() -> Double {

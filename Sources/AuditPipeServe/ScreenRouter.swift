@@ -16,6 +16,8 @@ public struct ScreenRouter: Sendable {
     public let now: @Sendable () -> Int64
     /// Where exports are written before they are sent.
     public let temporaryDirectory: String
+    /// Counts failed sign-ins and refuses more past its limits.
+    public let throttle: SignInThrottle
 
     /// Largest page of the list.
     public static let maxLimit = 500
@@ -23,10 +25,11 @@ public struct ScreenRouter: Sendable {
     /// Creates a router.
     public init(
         catalog: any EventCatalog, authenticator: Authenticator, auditLog: AccessAuditLog?,
-        temporaryDirectory: String = NSTemporaryDirectory(),
+        temporaryDirectory: String = NSTemporaryDirectory(), throttle: SignInThrottle = SignInThrottle(),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }
     ) {
         self.catalog = catalog
+        self.throttle = throttle
         self.authenticator = authenticator
         self.auditLog = auditLog
         self.temporaryDirectory = temporaryDirectory
@@ -59,14 +62,17 @@ public struct ScreenRouter: Sendable {
             return ScreenResponse(
                 status: 200, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array("ok\n".utf8)))
         }
-        guard let (user, role) = signIn(r) else {
-            return ScreenResponse(
-                status: 401,
-                headers: [
-                    ("WWW-Authenticate", #"Basic realm="auditpipe", charset="UTF-8""#),
-                    ("Content-Type", "application/json"),
-                ],
-                body: .bytes(Array(#"{"error":"sign in with a user of the users file"}"#.utf8)))
+        let user: String
+        let role: UserRole
+        switch signIn(r) {
+        case .signedIn(let name, let granted): (user, role) = (name, granted)
+        case .anonymous: return Self.unauthorized
+        case .failed(let name):
+            let verdict = throttle.failed(user: name, address: r.peer, now: now())
+            logSignIn(r, user: name, status: 401)
+            if case .locked(let seconds) = verdict { return Self.tooManyAttempts(seconds) }
+            return Self.unauthorized
+        case .throttled(let seconds): return Self.tooManyAttempts(seconds)
         }
         let session = Session(user: user, role: role, request: r)
         switch r.path {
@@ -84,20 +90,71 @@ public struct ScreenRouter: Sendable {
         }
     }
 
-    /// The signed-in user and role from the `Authorization: Basic` header, or nil.
-    private func signIn(_ r: ScreenRequest) -> (String, UserRole)? {
-        guard let header = r.headers["authorization"], header.count < 1024 else { return nil }
+    /// What the `Authorization: Basic` header comes to.
+    private enum SignIn {
+        /// The right password for a user of the file.
+        case signedIn(String, UserRole)
+        /// No credentials: the first request of a browser, which then asks for them.
+        case anonymous
+        /// Credentials that are wrong (the name tried, as sent).
+        case failed(String)
+        /// Refused unchecked for this many seconds: too many failures for the name or the address.
+        case throttled(Int64)
+    }
+
+    private func signIn(_ r: ScreenRequest) -> SignIn {
+        guard let header = r.headers["authorization"] else { return .anonymous }
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic",
+        guard header.count < 1024, parts.count == 2, parts[0].lowercased() == "basic",
             let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
-        else { return nil }
+        else {
+            if case .locked(let seconds) = throttle.verdict(user: "", address: r.peer, now: now()) {
+                return .throttled(seconds)
+            }
+            return .failed("")
+        }
         let user = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
-        guard UsersFile.validName(user), let role = authenticator.role(user: user, password: password) else {
-            return nil
+        if case .locked(let seconds) = throttle.verdict(user: user, address: r.peer, now: now()) {
+            return .throttled(seconds)
         }
-        return (user, role)
+        guard UsersFile.validName(user), let role = authenticator.role(user: user, password: password) else {
+            return .failed(user)
+        }
+        throttle.succeeded(user: user)
+        return .signedIn(user, role)
+    }
+
+    private static let unauthorized = ScreenResponse(
+        status: 401,
+        headers: [
+            ("WWW-Authenticate", #"Basic realm="auditpipe", charset="UTF-8""#),
+            ("Content-Type", "application/json"),
+        ],
+        body: .bytes(Array(#"{"error":"sign in with a user of the users file"}"#.utf8)))
+
+    private static func tooManyAttempts(_ seconds: Int64) -> ScreenResponse {
+        var response = ScreenResponse.error(
+            429, "too many failed sign-ins for this user or from this address; try again in \(seconds) s")
+        response.headers.append(("Retry-After", String(seconds)))
+        return response
+    }
+
+    /// Writes a refused sign-in to the audit log (a failure to write it does not change the answer).
+    private func logSignIn(_ r: ScreenRequest, user: String, status: Int) {
+        guard let auditLog else { return }
+        let entry = AccessAuditLog.Entry(
+            user: String(user.prefix(64)), action: "sign-in", fileType: "JSON", filters: .object([]), document: nil,
+            origin: OriginClassifier.classify(userAgent: r.headers["user-agent"], user: user) ?? "api", ip: r.peer,
+            userAgent: r.headers["user-agent"], path: r.path, query: nil, status: status)
+        try? auditLog.record(entry, requestID: Self.requestID(), time: now())
+    }
+
+    /// A fresh request id for an access log event.
+    private static func requestID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return "serve-" + String(rng.next(), radix: 16) + String(rng.next(), radix: 16)
     }
 
     private func asset(_ text: String, _ type: String) -> ScreenResponse {
@@ -156,7 +213,7 @@ public struct ScreenRouter: Sendable {
             out += Array("}".utf8)
             return .json(200, out)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
     }
 
@@ -165,7 +222,7 @@ public struct ScreenRouter: Sendable {
         do {
             found = try catalog.event(id: id)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
         guard let event = found else { return .error(404, "no event \(id)") }
         if let failure = log(s, action: "view", fileType: "JSON", filters: .object([]), document: id) {
@@ -193,7 +250,7 @@ public struct ScreenRouter: Sendable {
             out += Array("]}".utf8)
             return .json(200, out)
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
     }
 
@@ -215,7 +272,7 @@ public struct ScreenRouter: Sendable {
         do {
             _ = try catalog.forEach(q.catalog) { e throws(OutputError) in summary.add(line: e.line[...]) }
         } catch {
-            return .error(500, "cannot read the archive: \(error)")
+            return Self.readFailure(error, "cannot read the archive")
         }
         var w = JSONWriter(capacity: 4096)
         w.raw("{")
@@ -233,22 +290,22 @@ public struct ScreenRouter: Sendable {
 
     private func export(_ s: Session) -> ScreenResponse {
         guard s.role.mayExport else { return .error(403, "exporting needs the auditor role") }
-        let format = s.request.query["format"] ?? "csv"
-        guard let fileType = ["csv": "CSV", "xlsx": "XLSX", "jsonl": "JSONL"][format] else {
+        guard let format = EventExport.Format(rawValue: s.request.query["format"] ?? "csv") else {
             return .error(400, "format takes csv, xlsx or jsonl")
         }
+        let fileType = format.rawValue.uppercased()
         let q: ScreenQuery
         switch ScreenQuery.parse(s.request.query, now: now()) {
         case .failure(let e): return .error(400, e.message)
         case .success(let parsed): q = parsed
         }
-        let path = temporaryDirectory + "/auditpipe-export-\(UUID().uuidString).\(format)"
+        let path = temporaryDirectory + "/auditpipe-export-\(UUID().uuidString).\(format.rawValue)"
         do {
             try EventExport.write(
                 catalog, q.catalog, format: format, to: path, bom: s.request.query["bom"] == "1")
         } catch {
             unlink(path)
-            return .error(500, "export failed: \(error)")
+            return Self.readFailure(error, "export failed")
         }
         if let failure = log(s, action: "export", fileType: fileType, filters: q.filters, document: nil) {
             unlink(path)
@@ -256,18 +313,29 @@ public struct ScreenRouter: Sendable {
         }
         let type =
             switch format {
-            case "csv": "text/csv; charset=utf-8"
-            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            default: "application/x-ndjson"
+            case .csv: "text/csv; charset=utf-8"
+            case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case .jsonl: "application/x-ndjson"
             }
         let stamp = UTCTime.rfc3339Millis(now()).prefix(19).replacingOccurrences(of: ":", with: "")
         return ScreenResponse(
             status: 200,
             headers: [
                 ("Content-Type", type),
-                ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format)""#),
+                ("Content-Disposition", #"attachment; filename="auditpipe-events-\#(stamp).\#(format.rawValue)""#),
             ],
             body: .temporaryFile(path))
+    }
+
+    /// 503 when the request ran past its deadline (`HTTPLimits.requestTimeoutSeconds`), else 500.
+    private static func readFailure(_ error: any Error, _ what: String) -> ScreenResponse {
+        if let deadline = CatalogDeadline.current, deadline.hasPassed {
+            return .error(
+                503,
+                "the request took longer than its limit of \(deadline.seconds) s and was stopped; narrow the time "
+                    + "range or the filter (or raise serve --request-timeout)")
+        }
+        return .error(500, "\(what): \(error)")
     }
 
     /// Writes a read to the audit log; the answer to give instead when that fails.
@@ -284,10 +352,8 @@ public struct ScreenRouter: Sendable {
             ip: s.request.peer,
             userAgent: s.request.headers["user-agent"], path: s.request.path,
             query: query.isEmpty ? nil : .object(query), status: 200)
-        var rng = SystemRandomNumberGenerator()
-        let requestID = "serve-" + String(rng.next(), radix: 16) + String(rng.next(), radix: 16)
         do {
-            try auditLog.record(entry, requestID: requestID, time: now())
+            try auditLog.record(entry, requestID: Self.requestID(), time: now())
             return nil
         } catch {
             return .error(500, "cannot write the audit log (\(error)); nothing was shown")

@@ -46,6 +46,29 @@ public struct UsersFile: Sendable {
         return file
     }
 
+    /// Reads `path` (a missing file is empty when `missingIsEmpty`), applies `change`, and writes the file
+    /// back atomically, all under an exclusive lock on `PATH.lock`, so two changes at once do not lose one;
+    /// when `change` throws, the file is left as it was. Returns what `change` returned.
+    @discardableResult
+    public static func update<Result>(
+        _ path: String, missingIsEmpty: Bool = false, _ change: (inout UsersFile) throws(UsersFileError) -> Result
+    ) throws(UsersFileError) -> Result {
+        let lock = open("\(path).lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard lock >= 0 else {
+            throw UsersFileError("\(path).lock: cannot lock the users file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw UsersFileError("\(path).lock: cannot lock the users file: \(String(cString: strerror(errno)))")
+            }
+        }
+        var file = try load(path, missingIsEmpty: missingIsEmpty)
+        let result = try change(&file)
+        try file.save(path)
+        return result
+    }
+
     /// True for 1–64 characters of letters, digits and `. _ @ -` (no `:`, which Basic auth cannot carry).
     public static func validName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64

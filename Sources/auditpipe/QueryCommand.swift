@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditPipe
+import AuditPipeServe
 
 #if canImport(Glibc)
     import Glibc
@@ -46,7 +47,7 @@ struct QueryCommand: ParsableCommand {
     @Option(
         name: .customLong("output-format"),
         help: "JSON lines, CSV or an Excel sheet (xlsx needs -o FILE; e.g. --output-format xlsx -o denied.xlsx).")
-    var outputFormat: QueryOutputFormat = .jsonl
+    var outputFormat: EventExport.Format = .jsonl
 
     @Option(
         help:
@@ -96,35 +97,9 @@ struct QueryCommand: ParsableCommand {
         let query = CatalogQuery(
             filter: filter, since: since?.nanoseconds(now: now), until: until?.nanoseconds(now: now))
         do {
-            let counts: ArchiveQuery.Counts
             let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
-            if outputFormat == .xlsx {
-                var sheet = XLSXSheet(columns: cols)
-                var rows = 0
-                counts = try catalog.forEach(query) { event throws(OutputError) in
-                    rows += 1
-                    guard rows < 1_048_576 else {
-                        throw OutputError(path: output, message: "an xlsx sheet holds at most 1,048,576 rows; use csv")
-                    }
-                    sheet.append(event.value)
-                }
-                let file = try OutputFile(path: output)
-                try file.write(try sheet.finish())
-                try file.close()
-            } else if outputFormat == .csv {
-                var csv = PipelineSpec.Output(kind: .csv, path: output)
-                csv.columns = cols
-                csv.bom = csvBOM
-                let sink = try SinkFactory.open([csv], records: true)
-                counts = try catalog.forEach(query) { event throws(OutputError) in
-                    try sink.write(records: [event.value])
-                }
-                try sink.close()
-            } else {
-                let file = try OutputFile(path: output)
-                counts = try catalog.forEach(query) { event throws(OutputError) in try file.write(event.line + [10]) }
-                try file.close()
-            }
+            let counts = try EventExport.write(
+                catalog, query, format: outputFormat, to: output, columns: cols, bom: csvBOM)
             if !quiet {
                 FileHandleStderr.write(
                     "auditpipe: \(counts.matched) of \(counts.events) events matched in \(counts.days) day\(counts.days == 1 ? "" : "s")\n"

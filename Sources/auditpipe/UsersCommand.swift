@@ -51,9 +51,9 @@ struct UsersCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             do {
-                var users = try UsersFile.load(file, missingIsEmpty: true)
-                let replaced = try users.set(name: name, role: UserRole(rawValue: role)!, password: password)
-                try users.save(file)
+                let replaced = try UsersFile.update(file, missingIsEmpty: true) { (users) throws(UsersFileError) in
+                    try users.set(name: name, role: UserRole(rawValue: role)!, password: password)
+                }
                 print("\(replaced ? "updated" : "added") \(name) (\(role)) in \(file)")
             } catch {
                 FileHandleStderr.write("auditpipe: \(error)\n")
@@ -75,9 +75,7 @@ struct UsersCommand: ParsableCommand {
 
         func run() throws {
             do {
-                var users = try UsersFile.load(file)
-                try users.remove(name: name)
-                try users.save(file)
+                try UsersFile.update(file) { (users) throws(UsersFileError) in try users.remove(name: name) }
                 print("removed \(name) from \(file)")
             } catch {
                 FileHandleStderr.write("auditpipe: \(error)\n")

@@ -20,28 +20,54 @@ enum HTTPTestClient {
     }
 
     /// `GET path` with Basic credentials when given.
-    static func get(_ port: UInt16, _ path: String, user: String? = nil, password: String? = nil) throws -> Response {
-        var head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUser-Agent: auditpipe-tests\r\n"
+    static func get(
+        _ port: UInt16, _ path: String, user: String? = nil, password: String? = nil, host: String = "127.0.0.1"
+    ) throws -> Response {
+        let authority = host.contains(":") ? "[\(host)]" : host
+        var head = "GET \(path) HTTP/1.1\r\nHost: \(authority):\(port)\r\nUser-Agent: auditpipe-tests\r\n"
         if let user, let password {
             head += "Authorization: Basic \(Data("\(user):\(password)".utf8).base64EncodedString())\r\n"
         }
-        return try send(port, Array((head + "\r\n").utf8))
+        return try send(port, Array((head + "\r\n").utf8), host: host)
+    }
+
+    /// A socket connected to `host` (IPv4, or IPv6 such as `::1`) on `port`.
+    static func connected(_ port: UInt16, host: String = "127.0.0.1") throws -> Int32 {
+        let v6 = host.contains(":")
+        let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var result: Int32 = -1
+        if v6 {
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_port = port.bigEndian
+            inet_pton(AF_INET6, host, &addr.sin6_addr)
+            result = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
+            }
+        } else {
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            addr.sin_addr.s_addr = inet_addr(host)
+            result = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw ClientError(message: "cannot connect to \(host) port \(port)")
+        }
+        return fd
     }
 
     /// Sends raw bytes and reads the answer until the server closes.
-    static func send(_ port: UInt16, _ bytes: [UInt8]) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    static func send(_ port: UInt16, _ bytes: [UInt8], host: String = "127.0.0.1") throws -> Response {
+        let fd = try connected(port, host: host)
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw ClientError(message: "cannot connect to port \(port)") }
         var tv = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var sent = 0

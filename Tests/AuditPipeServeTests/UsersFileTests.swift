@@ -77,3 +77,27 @@ struct UsersFileTests {
         #expect(!PasswordHash.constantTimeEqual([1, 2, 3], [1, 2]))
     }
 }
+
+/// `UsersFile.update`: the one load-change-save of `users add` and `users remove`.
+@Suite(.serialized)
+struct UsersFileUpdateTests {
+    @Test func updateSavesTheChangeAndAFailedChangeLeavesTheFileAsItWas() throws {
+        let dir = try ServeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("users.txt").path
+        let added = try UsersFile.update(path, missingIsEmpty: true) { (u) throws(UsersFileError) in
+            try u.set(name: "alice", role: .auditor, password: "long enough")
+        }
+        #expect(added == false)
+        #expect(try UsersFile.load(path).users.map(\.name) == ["alice"])
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(throws: UsersFileError.self) {
+            try UsersFile.update(path) { (u) throws(UsersFileError) in
+                try u.set(name: "bob", role: .viewer, password: "long enough")
+                try u.remove(name: "nobody")
+            }
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(throws: UsersFileError.self) { try UsersFile.update(dir.appendingPathComponent("none").path) { _ in } }
+    }
+}

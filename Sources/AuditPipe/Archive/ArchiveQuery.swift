@@ -31,6 +31,7 @@ public struct ArchiveQuery {
             if let firstDay, day < firstDay { continue }
             if let lastDay, day > lastDay { continue }
             let path = ArchiveLayout.archiveFile(root, day: day)
+            try CatalogDeadline.check(path)
             guard let gz = FileBytes.read(path) else {
                 throw OutputError(path: path, message: "cannot read the archive (run auditpipe verify)")
             }
@@ -43,6 +44,7 @@ public struct ArchiveQuery {
             counts.days += 1
             for line in ArchivedDay.lines(content) {
                 counts.events += 1
+                if counts.events & 1023 == 0 { try CatalogDeadline.check(path) }
                 let bytes = Array(line)
                 let v: JSONValue? = bytes.withUnsafeBufferPointer { b in
                     var s = JSONScanner(b, maxDepth: 64)

@@ -87,9 +87,11 @@ public final class IndexedCatalog: EventCatalog {
     private func rows(_ sql: String, _ values: [SQLiteValue] = [], _ body: (IndexRow) throws(OutputError) -> Bool)
         throws(OutputError)
     {
+        try CatalogDeadline.check(db.path)
         let s = try db.prepare(sql)
         try s.bind(values)
         while try s.step() {
+            try CatalogDeadline.check(db.path)
             let row = IndexRow(
                 day: s.text(0) ?? "", line: s.int(1), memberOffset: s.int(2), memberLength: s.int(3),
                 lineOffset: s.int(4), lineLength: s.int(5), sortStart: s.int(6), sortID: s.text(7) ?? "",

@@ -22,6 +22,8 @@ final class SQLiteDatabase: @unchecked Sendable {
         }
         handle = db
         sqlite3_busy_timeout(db, 10_000)
+        // Every few thousand virtual machine steps: a statement past the current deadline is interrupted.
+        sqlite3_progress_handler(db, 4096, { _ in CatalogDeadline.current?.hasPassed == true ? 1 : 0 }, nil)
     }
 
     deinit { sqlite3_close_v2(handle) }
@@ -113,6 +115,9 @@ final class SQLiteStatement {
         switch sqlite3_step(statement) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
+        case SQLITE_INTERRUPT:
+            let limit = CatalogDeadline.current.map { " of \($0.seconds) s" } ?? ""
+            throw OutputError(path: database.path, message: "stopped: the request ran past its limit\(limit)")
         default: throw OutputError(path: database.path, message: "index: \(database.lastError)")
         }
     }

@@ -9,7 +9,7 @@ public final class AccessAuditLog: Sendable {
     public struct Entry: Sendable {
         /// The signed-in user.
         public var user: String
-        /// `view` or `export`.
+        /// `view`, `export` or `sign-in` (a refused one: the user is the name tried).
         public var action: String
         /// The file type of an export (`CSV`, `XLSX`, `JSONL`) or of a view (`JSON`).
         public var fileType: String
@@ -71,6 +71,7 @@ public final class AccessAuditLog: Sendable {
     /// The audit event of an entry.
     static func event(_ entry: Entry, requestID: String, time: Int64) -> AuditEvent {
         let isExport = entry.action == "export"
+        let isSignIn = entry.action == "sign-in"
         // Redacted like every other event: a token or password in a URL or a filter is not kept.
         let redactor = Redactor()
         return AuditEvent(
@@ -82,9 +83,11 @@ public final class AccessAuditLog: Sendable {
                 user: entry.user, userID: nil, ip: entry.ip, userAgent: entry.userAgent, origin: entry.origin),
             action: entry.action,
             entity: AuditEvent.Entity(
-                type: isExport ? "report" : "event", id: isExport ? "events" : entry.document, name: nil),
+                type: isExport ? "report" : isSignIn ? "user" : "event",
+                id: isExport ? "events" : isSignIn ? entry.user : entry.document, name: nil),
             access: AuditEvent.Access(
-                kind: isExport ? "export" : "view", fileType: entry.fileType, reportName: isExport ? "events" : nil,
+                kind: isExport ? "export" : isSignIn ? "sign-in" : "view", fileType: entry.fileType,
+                reportName: isExport ? "events" : nil,
                 filters: redactor.redact(entry.filters), columns: nil, document: entry.document,
                 exportFrom: "auditpipe serve"),
             outcome: AuditEvent.Outcome(
