@@ -56,12 +56,13 @@ public struct Correlator {
             return
         }
         if let slot = index.value(hash: hash, id: id) {
-            var g = slots[Int(slot)].take()!
-            let tooMany = options.maxRecords > 0 && Int(g.records) >= options.maxRecords
-            let tooLong = options.maxDuration > 0 && record.time - g.start >= options.maxDuration
+            // The open group is changed where it lies: copying it out and back costs a retain and a release
+            // of each of its fields per record.
+            let s = Int(slot)
+            let tooMany = options.maxRecords > 0 && Int(slots[s]!.records) >= options.maxRecords
+            let tooLong = options.maxDuration > 0 && record.time - slots[s]!.start >= options.maxDuration
             if tooMany || tooLong {
-                let part = g.part + 1
-                slots[Int(slot)] = g
+                let part = slots[s]!.part + 1
                 close(slot: slot, as: .split, remember: false)
                 var next = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
@@ -70,12 +71,11 @@ public struct Correlator {
                 open(next, id: id, hash: hash)
                 return
             }
-            g.add(record)
-            g.flags.formUnion(marks)
-            let due = clock.deadline(of: g)
-            slots[Int(slot)] = g
+            slots[s]!.add(record)
+            slots[s]!.flags.formUnion(marks)
+            let due = clock.deadline(of: slots[s]!)
             touch(slot)
-            if due < scheduled[Int(slot)] { schedule(slot, at: due) }
+            if due < scheduled[s] { schedule(slot, at: due) }
             // An end marker whose lateness has already passed (lateness 0) closes its group at once.
             if endsRequest { closeDue() }
             return
@@ -173,7 +173,8 @@ public struct Correlator {
         }
     }
 
-    private mutating func open(_ g: GroupAccumulator, id: String, hash: UInt64) {
+    private mutating func open(_ g: consuming GroupAccumulator, id: String, hash: UInt64) {
+        let due = clock.deadline(of: g)
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -188,7 +189,7 @@ public struct Correlator {
         }
         index.update(slot, hash: hash, id: id)
         linkAtTail(slot)
-        schedule(slot, at: clock.deadline(of: g))
+        schedule(slot, at: due)
     }
 
     private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {
