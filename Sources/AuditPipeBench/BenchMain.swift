@@ -5,6 +5,7 @@ import AuditPipe
 #endif
 
 /// `auditpipe-bench --index [--quick]` measures the archive index (see `IndexBench`).
+/// `auditpipe-bench --stages --callgrind FILE` counts instructions per stage (see `CallgrindStages`).
 /// `auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR]`: writes demo dumps and measures, in
 /// one invocation and on the same bytes, each stage and the whole pipeline against baselines (`cat`,
 /// `gzip -dc`, `gzip -6`, `jq`), each scenario in a child process so its peak RSS is its own.
@@ -31,6 +32,10 @@ struct BenchMain {
         }
         if args.count >= 2, args[1] == "--pattern-lines" {
             try await PatternLines.run(megabytes: args.count > 2 ? Int(args[2]) ?? 100 : 100)
+            return
+        }
+        if args.count >= 4, args[1] == "--stages", args[2] == "--callgrind" {
+            try CallgrindStages.run(path: args[3])
             return
         }
         if args.count >= 4, args[1] == "--stages", let stage = BenchStage(rawValue: args[2]) {

@@ -10,7 +10,7 @@ public struct Correlator {
     private let options: CorrelationOptions
     private var slots = ChunkedArray<GroupAccumulator?>()
     private var freeSlots: [Int32] = []
-    private var index: [String: Int32] = [:]
+    private var index = RequestIDTable<Int32>()
     private var lruPrev: [Int32] = []
     private var lruNext: [Int32] = []
     private var lruHead: Int32 = -1
@@ -47,6 +47,7 @@ public struct Correlator {
         if undated { marks.insert(.noTime) }
         let endsRequest = record.isEndMarker
         if clock.advance(with: record) { closeDue() }
+        let hash = record.requestIDHash
         guard let id = record.requestID else {
             var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
@@ -54,27 +55,27 @@ public struct Correlator {
             closed.append(g)
             return
         }
-        if let slot = index[id] {
-            var g = slots[Int(slot)].take()!
-            let tooMany = options.maxRecords > 0 && Int(g.records) >= options.maxRecords
-            let tooLong = options.maxDuration > 0 && record.time - g.start >= options.maxDuration
+        if let slot = index.value(hash: hash, id: id) {
+            // The open group is changed where it lies: copying it out and back costs a retain and a release
+            // of each of its fields per record.
+            let s = Int(slot)
+            let tooMany = options.maxRecords > 0 && Int(slots[s]!.records) >= options.maxRecords
+            let tooLong = options.maxDuration > 0 && record.time - slots[s]!.start >= options.maxDuration
             if tooMany || tooLong {
-                let part = g.part + 1
-                slots[Int(slot)] = g
+                let part = slots[s]!.part + 1
                 close(slot: slot, as: .split, remember: false)
                 var next = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
                 next.part = part
                 next.flags.formUnion(marks)
-                open(next, id: id)
+                open(next, id: id, hash: hash)
                 return
             }
-            g.add(record)
-            g.flags.formUnion(marks)
-            let due = clock.deadline(of: g)
-            slots[Int(slot)] = g
+            slots[s]!.add(record)
+            slots[s]!.flags.formUnion(marks)
+            let due = clock.deadline(of: slots[s]!)
             touch(slot)
-            if due < scheduled[Int(slot)] { schedule(slot, at: due) }
+            if due < scheduled[s] { schedule(slot, at: due) }
             // An end marker whose lateness has already passed (lateness 0) closes its group at once.
             if endsRequest { closeDue() }
             return
@@ -84,10 +85,10 @@ public struct Correlator {
         g.flags.formUnion(marks)
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
-        if let previous = closedIDs.take(id), clock.continues(closedAt: previous.end, time: time) {
+        if let previous = closedIDs.take(id, hash: hash), clock.continues(closedAt: previous.end, time: time) {
             g.flags.insert(previous.flags.contains(.partial) ? .partial : .late)
         }
-        open(g, id: id)
+        open(g, id: id, hash: hash)
         if index.count > options.maxOpenGroups, lruHead >= 0 {
             close(slot: lruHead, as: .partial)
         }
@@ -132,9 +133,9 @@ public struct Correlator {
             for r in group.records.dropFirst() { g.add(r) }
             g.flags = group.flags
             g.part = group.part
-            if let id = g.requestID { open(g, id: id) }
+            if let id = g.requestID { open(g, id: id, hash: g.requestIDHash) }
         }
-        for c in s.closed { closedIDs.remember(c.id, end: c.end, flags: c.flags) }
+        for c in s.closed { closedIDs.remember(c.id, hash: RequestIDHash.of(c.id), end: c.end, flags: c.flags) }
         clock.restore(maxTime: s.maxTime)
     }
 
@@ -172,7 +173,8 @@ public struct Correlator {
         }
     }
 
-    private mutating func open(_ g: GroupAccumulator, id: String) {
+    private mutating func open(_ g: consuming GroupAccumulator, id: String, hash: UInt64) {
+        let due = clock.deadline(of: g)
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -185,17 +187,17 @@ public struct Correlator {
             scheduled.append(0)
             generation.append(0)
         }
-        index[id] = slot
+        index.update(slot, hash: hash, id: id)
         linkAtTail(slot)
-        schedule(slot, at: clock.deadline(of: g))
+        schedule(slot, at: due)
     }
 
     private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {
         guard var g = slots[Int(slot)].take() else { return }
         g.flags.formUnion(flags)
         if let id = g.requestID {
-            index.removeValue(forKey: id)
-            if remember { closedIDs.remember(id, end: g.end, flags: flags) }
+            index.remove(hash: g.requestIDHash, id: id)
+            if remember { closedIDs.remember(id, hash: g.requestIDHash, end: g.end, flags: flags) }
         }
         unlink(slot)
         generation[Int(slot)] &+= 1

@@ -46,6 +46,8 @@ struct ServiceSeen: Sendable {
 /// open group costs a few hundred bytes however many records it has (unless records are embedded).
 struct GroupAccumulator: Sendable {
     var requestID: String?
+    /// `RequestIDHash` of `requestID`, as its first record carried it.
+    var requestIDHash: UInt64
     var start: Int64
     var end: Int64
     /// Merge order of the group's first record: the order groups are emitted in.
@@ -80,6 +82,7 @@ struct GroupAccumulator: Sendable {
 
     init(first r: LogRecord, embed: Bool, retain: Bool = false) {
         requestID = r.requestID
+        requestIDHash = r.requestIDHash
         start = r.time
         end = r.time
         firstSequence = r.sequence

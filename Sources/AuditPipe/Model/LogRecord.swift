@@ -106,7 +106,11 @@ public struct LogRecord: Sendable {
     /// Merge order across inputs; breaks ties between equal times.
     public var sequence: Int64
     /// The request id used for correlation.
-    public var requestID: String?
+    public var requestID: String? {
+        didSet { requestIDHash = RequestIDHash.of(requestID) }
+    }
+    /// `RequestIDHash` of `requestID`, computed when the id is set (0 without one).
+    var requestIDHash: UInt64
     /// The emitting service (field, log-file prefix or file name).
     public var service: String?
     /// Message text (kept when records are embedded or the record is an error).
@@ -193,6 +197,7 @@ public struct LogRecord: Sendable {
         self.position = position
         self.sequence = 0
         self.requestID = nil
+        self.requestIDHash = 0
         self.service = nil
         self.message = nil
         self.actor = ActorFields()
@@ -220,6 +225,7 @@ extension LogRecord {
         self.position = position
         self.sequence = 0
         self.requestID = requestID
+        self.requestIDHash = RequestIDHash.of(requestID)
         self.service = service
         self.message = message
         self.actor = actor

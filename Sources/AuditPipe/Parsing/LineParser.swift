@@ -160,7 +160,7 @@ struct LineParser {
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
         if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
-        return .record(r, hint: .none, timestampedText: false)
+        return .record(consume r, hint: .none, timestampedText: false)
     }
 
     private func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
@@ -174,7 +174,7 @@ struct LineParser {
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
         if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
-        return .record(r, hint: .none, timestampedText: false)
+        return .record(consume r, hint: .none, timestampedText: false)
     }
 
     private func parsePlain(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {

@@ -6,6 +6,14 @@ enum RequestIDRule {
     static let maxBytes = 256
     static let keptBytes = 200
 
+    /// True when `normalize` would return something other than `id` (so a record's id, and its hash, are set
+    /// again only then).
+    static func changes(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard let first = utf8.first, let last = utf8.last else { return true }
+        return first == 32 || first == 9 || last == 32 || last == 9 || utf8.count > maxBytes
+    }
+
     /// The id as it is grouped on, or nil when nothing is left.
     static func normalize(_ id: String?) -> String? {
         guard var id else { return nil }

@@ -1,0 +1,63 @@
+/// A fast 64-bit hash of a request id, computed once when a record's id is set and carried with the record,
+/// so the correlator's tables never hash the id again. Ids that are equal as Swift strings (canonically
+/// equivalent) hash alike: ASCII ids are hashed as they are, others by their NFC bytes. The value is
+/// process-local: it is never written to a checkpoint or an output.
+enum RequestIDHash {
+    /// The hash of `id`, or 0 when there is none.
+    static func of(_ id: String?) -> UInt64 {
+        guard let id else { return 0 }
+        let ascii = id.utf8.withContiguousStorageIfAvailable { b -> UInt64? in
+            isASCII(UnsafeRawBufferPointer(b)) ? hash(UnsafeRawBufferPointer(b)) : nil
+        }
+        if let ascii, let h = ascii { return h }
+        var nfc: [UInt8] = []
+        nfc.reserveCapacity(id.utf8.count)
+        id._withNFCCodeUnits { nfc.append($0) }
+        return nfc.withUnsafeBytes { hash($0) }
+    }
+
+    /// A word-at-a-time multiply-xor hash of `bytes`, finished with MurmurHash3's 64-bit mix.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
+        var i = 0
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            var w: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                w |= UInt64(bytes[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+        }
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return h
+    }
+
+    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        var i = 0
+        var any: UInt64 = 0
+        while i + 8 <= n {
+            any |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            any |= UInt64(bytes[i])
+            i += 1
+        }
+        return any & 0x8080_8080_8080_8080 == 0
+    }
+}
