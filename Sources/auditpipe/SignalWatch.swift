@@ -25,14 +25,19 @@ final class SignalWatch {
         sigaddset(&unblock, SIGINT)
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        // A queue of its own (it gets a thread even while the pipeline's stages keep the shared pool busy, where
+        // `.global()` waited seconds for one), and a second signal counted even when both came before the handler
+        // ran (a signal source adds them up into one call).
+        let queue = DispatchQueue(label: "auditpipe.signals")
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {  // the sources live as long as the process
+                let count = source.data
                 let again = first.signal.withLock { f -> Bool in
                     if f != nil { return true }
                     f = sig
-                    return false
+                    return count > 1
                 }
                 if again { _exit(128 + sig) }
                 control.requestStop()

@@ -53,6 +53,7 @@ struct FollowedFiles: Sendable {
                 if key != FollowProgress.FileKey(e.identity)
                     && !e.later.contains(where: { FollowProgress.FileKey($0) == key })
                 {
+                    e.later += Self.unseenRotations(of: path, after: e, before: identity)
                     e.later.append(identity)
                     checkpoint.entries[path] = e
                 }
@@ -89,6 +90,36 @@ struct FollowedFiles: Sendable {
         return InputStage.FollowStart(
             files: [FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)] + later,
             offset: e.offset, line: e.line, progress: files)
+    }
+
+    /// Files a rename rotation left beside `path` after the committed one and before the path's file now, which
+    /// no commit has named: the path was rotated again before a commit saw its new file (the follower was
+    /// killed first). They are the path's rotated names (`app.log.1`, `app.log-20261202`; not compressed ones),
+    /// written after the committed file was last written, oldest first.
+    static func unseenRotations(of path: String, after e: Checkpoint.Entry, before current: FileIdentity)
+        -> [FileIdentity]
+    {
+        guard let committed = FollowSource.sibling(of: path, identity: e.identity), let since = modified(committed)
+        else { return [] }
+        let known = Set(([e.identity, current] + e.later).map(FollowProgress.FileKey.init))
+        let base = String(path.split(separator: "/").last ?? "")
+        var found: [(modified: Int64, identity: FileIdentity)] = []
+        for candidate in FollowSource.siblings(of: path) {
+            let name = candidate.split(separator: "/").last.map(String.init) ?? candidate
+            guard name.hasPrefix(base + ".") || name.hasPrefix(base + "-"),
+                ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) }),
+                let id = FileIdentity.of(path: candidate), !known.contains(FollowProgress.FileKey(id)),
+                let m = modified(candidate), m > since
+            else { continue }
+            found.append((m, id))
+        }
+        return found.sorted { $0.modified < $1.modified }.map(\.identity)
+    }
+
+    private static func modified(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

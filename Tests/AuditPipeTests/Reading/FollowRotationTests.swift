@@ -117,6 +117,34 @@ struct FollowRotationTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nc 1\n")
     }
 
+    /// A follower killed after its reader moved to a rotation's new file but before a commit named it, and the
+    /// path rotated again while it was down: the restart finds the unseen file among the path's rotated names
+    /// (written after the committed file) and reads it between the two; an older rotated file is not read.
+    @Test func aRotationNoCommitSawIsFoundByItsNameAndTime() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("old 1\n", to: path)
+        rename(path, path + ".9")
+        usleep(20_000)
+        Self.append("a 1\na 2\n", to: path)
+        var checkpoint = Checkpoint()
+        let a = try #require(FileIdentity.of(path: path))
+        checkpoint.entries[path] = Checkpoint.Entry(path: path, identity: a, fileOffset: 4, offset: 4, line: 2)
+        usleep(20_000)
+        rename(path, path + ".1")
+        Self.append("b 1\n", to: path)
+        usleep(20_000)
+        rename(path, path + ".2")
+        Self.append("c 1\n", to: path)
+        FollowedFiles(patterns: [path]).pin(into: &checkpoint)
+        let start = FollowedFiles.start(path: path, checkpoint: checkpoint, files: FollowProgress())
+        var source = FollowSource(
+            path: path, input: 0, pending: start.files, cumulative: 4, control: RunControl(),
+            progress: FollowProgress())
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 2\nb 1\nc 1\n")
+    }
+
     /// A file the glob found is the file read first, even when it is renamed away (rotated) before its reader
     /// opens it: then the new file at the path.
     @Test func aNewFileRotatedBeforeItIsOpenedIsReadFirst() throws {
