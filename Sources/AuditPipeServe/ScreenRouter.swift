@@ -67,8 +67,8 @@ public struct ScreenRouter: Sendable {
         switch signIn(r) {
         case .signedIn(let name, let granted): (user, role) = (name, granted)
         case .anonymous: return Self.unauthorized
-        case .failed(let name):
-            let verdict = throttle.failed(user: name, address: r.peer, now: now())
+        case .failed(let name, let reserved):
+            let verdict = throttle.failed(user: name, address: r.peer, now: now(), reserved: reserved)
             logSignIn(r, user: name, status: 401)
             if case .locked(let seconds) = verdict { return Self.tooManyAttempts(seconds) }
             return Self.unauthorized
@@ -96,8 +96,8 @@ public struct ScreenRouter: Sendable {
         case signedIn(String, UserRole)
         /// No credentials: the first request of a browser, which then asks for them.
         case anonymous
-        /// Credentials that are wrong (the name tried, as sent).
-        case failed(String)
+        /// Credentials that are wrong (the name tried, as sent; whether its check was reserved).
+        case failed(String, reserved: Bool)
         /// Refused unchecked for this many seconds: too many failures for the name or the address.
         case throttled(Int64)
     }
@@ -112,17 +112,17 @@ public struct ScreenRouter: Sendable {
             if case .locked(let seconds) = throttle.verdict(user: "", address: r.peer, now: now()) {
                 return .throttled(seconds)
             }
-            return .failed("")
+            return .failed("", reserved: false)
         }
         let user = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
-        if case .locked(let seconds) = throttle.verdict(user: user, address: r.peer, now: now()) {
+        if case .locked(let seconds) = throttle.reserve(user: user, address: r.peer, now: now()) {
             return .throttled(seconds)
         }
         guard UsersFile.validName(user), let role = authenticator.role(user: user, password: password) else {
-            return .failed(user)
+            return .failed(user, reserved: true)
         }
-        throttle.succeeded(user: user)
+        throttle.succeeded(user: user, address: r.peer)
         return .signedIn(user, role)
     }
 

@@ -30,6 +30,8 @@ public final class SignInThrottle: Sendable {
         var lockouts = 0
         /// The last failure or lockout, for forgetting the stalest.
         var lastSeen: Int64 = 0
+        /// Password checks begun and not yet counted (see `reserve`).
+        var inflight = 0
     }
 
     /// The limits in force.
@@ -54,9 +56,37 @@ public final class SignInThrottle: Sendable {
         return .locked(retryAfter: max(1, (until - now + UTCTime.second - 1) / UTCTime.second))
     }
 
-    /// Counts a failed sign-in; returns the lockout it started, if any.
+    /// Like `verdict`, and when allowed counts the attempt at once as pending for its name and its address: the
+    /// failures so far plus the checks still running may not pass the limits, so guesses sent all at once cannot
+    /// all be checked before the first failure is counted. End it with `failed(…, reserved: true)` or
+    /// `succeeded(user:address:)`.
+    public func reserve(user: String, address: String, now: Int64) -> Verdict {
+        let locked = verdict(user: user, address: address, now: now)
+        guard case .allowed = locked else { return locked }
+        let window = limits.windowSeconds * UTCTime.second
+        let keys = [
+            (Key(isAddress: false, value: Self.normalized(user)), limits.maxFailuresPerUser),
+            (Key(isAddress: true, value: address), limits.maxFailuresPerAddress),
+        ]
+        return records.withLock { r in
+            for (key, limit) in keys {
+                guard let record = r[key] else { continue }
+                let recent = record.failures.filter { $0 > now - window }.count
+                if recent + record.inflight >= limit { return .locked(retryAfter: 1) }
+            }
+            for (key, _) in keys {
+                var record = r[key] ?? Record()
+                record.inflight += 1
+                record.lastSeen = now
+                r[key] = record
+            }
+            return .allowed
+        }
+    }
+
+    /// Counts a failed sign-in (ending its reservation when `reserved`); returns the lockout it started, if any.
     @discardableResult
-    public func failed(user: String, address: String, now: Int64) -> Verdict {
+    public func failed(user: String, address: String, now: Int64, reserved: Bool = false) -> Verdict {
         let window = limits.windowSeconds * UTCTime.second
         let userKey = Key(isAddress: false, value: Self.normalized(user))
         let addressKey = Key(isAddress: true, value: address)
@@ -64,6 +94,7 @@ public final class SignInThrottle: Sendable {
             var verdict = Verdict.allowed
             for (key, limit) in [(userKey, limits.maxFailuresPerUser), (addressKey, limits.maxFailuresPerAddress)] {
                 var record = r[key] ?? Record()
+                if reserved { record.inflight = max(0, record.inflight - 1) }
                 // A key quiet for the longest lockout after its last one starts over at the first lockout.
                 if record.lockouts > 0, now - record.lockedUntil > limits.maxLockoutSeconds * UTCTime.second {
                     record.lockouts = 0
@@ -89,6 +120,18 @@ public final class SignInThrottle: Sendable {
     /// Clears the failures and lockouts of `user` after a successful sign-in.
     public func succeeded(user: String) {
         _ = records.withLock { $0.removeValue(forKey: Key(isAddress: false, value: Self.normalized(user))) }
+    }
+
+    /// Ends a reserved attempt that succeeded: clears `user`'s failures and ends the address's pending check.
+    public func succeeded(user: String, address: String) {
+        records.withLock { r in
+            r.removeValue(forKey: Key(isAddress: false, value: Self.normalized(user)))
+            let key = Key(isAddress: true, value: address)
+            if var record = r[key] {
+                record.inflight = max(0, record.inflight - 1)
+                r[key] = record
+            }
+        }
     }
 
     /// Drops keys that are not locked out, stalest first, down to `keep`; then the stalest of the rest.

@@ -136,4 +136,27 @@ struct SignInThrottleTests {
         let text = String(decoding: try JSONSerialization.data(withJSONObject: events), as: UTF8.self)
         #expect(!text.contains("secret guess"))
     }
+
+    /// Guesses sent all at once: each check counts as pending before its password is hashed, so no more of them
+    /// are checked than the limits allow (a trial's 30 parallel guesses had 24 passwords checked).
+    @Test func guessesSentAllAtOnceAreCheckedNoMoreThanTheLimitAllows() {
+        let throttle = SignInThrottle()
+        let now: Int64 = 1_795_600_000 * UTCTime.second
+        var allowed = 0
+        for n in 0..<30 {
+            if case .allowed = throttle.reserve(user: "Bob", address: "10.0.0.\(n)", now: now) { allowed += 1 }
+        }
+        #expect(allowed == throttle.limits.maxFailuresPerUser)
+        var fromOne = 0
+        for n in 0..<30 {
+            if case .allowed = throttle.reserve(user: "user\(n)", address: "10.9.9.9", now: now) { fromOne += 1 }
+        }
+        #expect(fromOne == throttle.limits.maxFailuresPerAddress)
+        // A pending check that ends in a success frees its place; one that fails counts as a failure.
+        throttle.succeeded(user: "user0", address: "10.9.9.9")
+        if case .allowed = throttle.reserve(user: "user30", address: "10.9.9.9", now: now) {
+        } else {
+            Issue.record("a finished check must free its address's place")
+        }
+    }
 }

@@ -50,17 +50,32 @@ public struct FieldPath: Sendable, Equatable {
     }
 }
 
-/// A compiled regular expression (Swift Regex is not Sendable; it is only read after compiling).
-public final class FilterRegex: @unchecked Sendable {
-    let regex: Regex<AnyRegexOutput>
+/// A compiled regular expression: PCRE2 (JIT) with a bound on backtracking, so a pathological pattern such as
+/// `^(a|aa)+$` gives up on a value instead of holding a core for minutes.
+public final class FilterRegex: Sendable {
+    let regex: CompiledRegex
     /// The pattern as written.
     public let pattern: String
 
     init(_ pattern: String) throws {
         self.pattern = pattern
-        regex = try Regex(pattern)
+        do {
+            regex = try CompiledRegex(pattern)
+        } catch {
+            throw FilterRegexError(message: error.message, offset: error.offset)
+        }
     }
 
-    /// True when the pattern matches somewhere in `s`.
-    func matches(_ s: String) -> Bool { (try? regex.firstMatch(in: s)) != nil }
+    /// True when the pattern matches somewhere in `s` (false when it gives up).
+    func matches(_ s: String) -> Bool {
+        var s = s
+        let data = RegexMatchData(for: regex)
+        return s.withUTF8 { regex.match($0, data) }
+    }
+}
+
+/// Why a filter's regular expression did not compile.
+struct FilterRegexError: Error {
+    var message: String
+    var offset: Int
 }

@@ -154,6 +154,10 @@ public struct FilterParser {
             k += 1
             do {
                 return .matches(path, try FilterRegex(pattern))
+            } catch let failure as FilterRegexError {
+                throw self.error(
+                    "invalid regular expression \"\(pattern)\": \(failure.message) at offset \(failure.offset)",
+                    at: patternToken)
             } catch {
                 throw self.error("invalid regular expression \"\(pattern)\"", at: patternToken)
             }

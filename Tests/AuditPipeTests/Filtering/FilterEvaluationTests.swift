@@ -18,6 +18,16 @@ struct FilterEvaluationTests {
 
     func holds(_ text: String) throws -> Bool { try FilterParser.parse(text).matches(event) }
 
+    /// A pattern that backtracks exponentially gives up on a value (no match) instead of running for minutes:
+    /// one such `=~` from a viewer held a core of the screen for three minutes.
+    @Test(.timeLimit(.minutes(1))) func aPathologicalRegexGivesUpInsteadOfRunningForMinutes() throws {
+        var e = event
+        e.entity.id = String(repeating: "a", count: 40) + "!"
+        #expect(try !FilterParser.parse(#"entity.id =~ "^(a|aa)+$""#).matches(e))
+        e.entity.id = String(repeating: "a", count: 40)
+        #expect(try FilterParser.parse(#"entity.id =~ "^(a|aa)+$""#).matches(e))
+    }
+
     @Test func equalityAndShorthands() throws {
         #expect(try holds(#"user == "alice""#))
         #expect(try !holds(#"user == "Alice""#))
