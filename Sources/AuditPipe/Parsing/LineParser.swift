@@ -121,11 +121,14 @@ struct LineParser {
             if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
                 return .record(r, hint: .none, timestampedText: true)
             }
+            // A line that starts as syslog (`<`) or as JSON is a dead letter, never a continuation line (README,
+            // "continuation lines"): a bad priority, version or structured data must not vanish into the record above.
+            let startsAsSyslog = b.first == UInt8(ascii: "<")
             let detail =
-                SyslogParser.looksLikeSyslog(b)
+                startsAsSyslog || SyslogParser.looksLikeSyslog(b)
                 ? SyslogParser.malformed : "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)"
-            // A line that starts as JSON is never a continuation line (README, "continuation lines").
-            return .rejected(.unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") ? .none : .weak)
+            return .rejected(
+                .unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") || startsAsSyslog ? .none : .weak)
         case .auto:
             if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
             if lead > 0 { return parsePlain(b, position, fileService) }

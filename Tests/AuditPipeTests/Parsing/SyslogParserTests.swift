@@ -107,4 +107,22 @@ struct SyslogParserTests {
         }
         #expect(hint == ContinuationHint.none)
     }
+
+    /// From the second formats trial: a line that starts as syslog (`<PRI>`) but whose priority, version or
+    /// structured data is malformed was glued onto the record above under `--format syslog`; it is a dead
+    /// letter saying so.
+    @Test func aMalformedSyslogLineUnderFormatSyslogIsNeverAContinuation() {
+        for line in [
+            "<999>1 2026-11-21T10:00:03Z h app 1 - - bad priority",
+            "<14>2 2026-11-21T10:00:03Z h app 1 - - bad version",
+            #"<34>1 2026-11-21T10:00:03Z h app 1 - [x a="1" no"#,
+        ] {
+            guard case .rejected(_, let detail, let hint) = parse(line, format: .syslog) else {
+                Issue.record("--format syslog accepted \(line)")
+                continue
+            }
+            #expect(hint == ContinuationHint.none, "\(line)")
+            #expect(detail == SyslogParser.malformed, "\(line)")
+        }
+    }
 }
