@@ -14,6 +14,9 @@ public struct HTTPLimits: Sendable {
     public var requestTimeoutSeconds: Double = 60
     /// Most connections served at once (503 past it).
     public var maxConnections = 32
+    /// Most connections served at once for one client address (503 past it), so one client holding
+    /// connections open cannot take every slot.
+    public var maxConnectionsPerAddress = 8
 
     /// The defaults.
     public init() {}

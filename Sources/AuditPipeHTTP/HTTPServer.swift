@@ -20,6 +20,8 @@ public final class HTTPServer: Sendable {
     private let limits: HTTPLimits
     private let tls: TLSContext?
     private let open = Atomic<Int>(0)
+    /// Connections being served now, per client address.
+    private let perAddress = Mutex<[String: Int]>([:])
     private let stopped = Atomic<Bool>(false)
     /// The port listened on (the one the system chose when asked for port 0).
     public let port: UInt16
@@ -116,7 +118,13 @@ public final class HTTPServer: Sendable {
                 return
             }
             let peerText = Self.address(of: peer).text
-            let overloaded = open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections
+            let fromPeer = perAddress.withLock { m -> Int in
+                m[peerText, default: 0] += 1
+                return m[peerText] ?? 1
+            }
+            let overloaded =
+                open.wrappingAdd(1, ordering: .relaxed).newValue > limits.maxConnections
+                || fromPeer > limits.maxConnectionsPerAddress
             Thread.detachNewThread { [self] in
                 Self.blockBrokenPipeSignal()
                 setTimeouts(client)
@@ -133,6 +141,10 @@ public final class HTTPServer: Sendable {
                     close(client)
                 }
                 open.wrappingSubtract(1, ordering: .relaxed)
+                perAddress.withLock { m in
+                    let left = (m[peerText] ?? 1) - 1
+                    m[peerText] = left > 0 ? left : nil
+                }
             }
         }
     }

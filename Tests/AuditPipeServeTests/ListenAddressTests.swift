@@ -35,6 +35,29 @@ struct ListenAddressTests {
         #expect(v4.text == "127.0.0.1", "an IPv4 client is one address, not ::ffff:127.0.0.1")
     }
 
+    /// One client holding connections open takes at most its address's share of the slots: the next from
+    /// that address is 503, another address is served (40 slow connections from one client made the screen
+    /// answer 503 to everyone).
+    @Test func oneAddressCannotTakeEveryConnection() throws {
+        var limits = HTTPLimits()
+        limits.maxConnectionsPerAddress = 2
+        limits.timeoutSeconds = 60
+        let server = try HTTPServer(host: "[::]", port: 0, limits: limits) { head in
+            HTTPResponseMessage(status: 200, headers: [], body: .bytes(Array(head.peer.utf8)))
+        }
+        Thread.detachNewThread { server.run() }
+        defer { server.stop() }
+        let idle = try (0..<2).map { _ in try HTTPTestClient.connected(server.port, host: "127.0.0.1") }
+        defer { for fd in idle { close(fd) } }
+        var polls = 0
+        while server.openConnections < 2 && polls < 600 {
+            usleep(10_000)
+            polls += 1
+        }
+        #expect(try HTTPTestClient.get(server.port, "/", host: "127.0.0.1").status == 503)
+        #expect(try HTTPTestClient.get(server.port, "/", host: "::1").status == 200)
+    }
+
     @Test func ipv4IsServedAsBefore() throws {
         let server = try peerEcho("127.0.0.1")
         defer { server.stop() }
