@@ -26,6 +26,9 @@ public struct Checkpoint: Sendable, Equatable {
         /// Files the path named after the one holding `offset` (rename rotations), in order: read from their
         /// start, after it and before the path's current file.
         public var later: [FileIdentity] = []
+        /// Set while the follower has known the file only empty (no fingerprint): when it first saw it so, UTC
+        /// nanoseconds. Copies a copy-truncate made of the path since then are read on resume, before the path.
+        public var emptySince: Int64? = nil
     }
 
     /// A record of an open group: its own lines and where, when and in which order it came.
@@ -184,6 +187,7 @@ public struct Checkpoint: Sendable, Equatable {
             e.counts.deadLettered = int(item, "dead_lettered") ?? 0
             e.counts.blank = int(item, "blank") ?? 0
             e.counts.bytes = int(item, "bytes") ?? 0
+            e.emptySince = int(item, "empty_since")
             if case .array(let files)? = item["later"] {
                 for f in files {
                     guard let dev = int(f, "device"), let ino = int(f, "inode"),
@@ -263,6 +267,7 @@ public struct Checkpoint: Sendable, Equatable {
                 field(k, v)
             }
             field("reference", e.reference)
+            if let since = e.emptySince { field("empty_since", since) }
             w.raw(",")
             w.key("fingerprint")
             w.string(String(e.identity.fingerprint, radix: 16))

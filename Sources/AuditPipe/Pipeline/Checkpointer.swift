@@ -52,6 +52,9 @@ struct Checkpointer: Sendable {
             var e = Checkpoint.Entry(
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
             e.later = later
+            if identity.fingerprintLength == 0 {
+                e.emptySince = resume.entries[path]?.emptySince ?? files.emptySince(input: i)
+            }
             e.reference = merger.reference(i)
             e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
             e.counts = merger.counts(before: point, of: i)

@@ -16,6 +16,8 @@ public final class FollowProgress: Sendable {
     private let planned = Mutex<[Int32: [FileIdentity]]>([:])
     /// Per input: every file (device, inode) a segment was started in, however old.
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
+    /// Per input: when its file was found empty (wall clock), for a file first seen so.
+    private let empty = Mutex<[Int32: Int64]>([:])
 
     struct FileKey: Hashable, Sendable {
         var device: UInt64
@@ -31,8 +33,14 @@ public final class FollowProgress: Sendable {
 
     /// Notes the files a checkpoint says `input`'s path named after its committed one: they are read after it,
     /// and each commit names them until a segment is started in them.
-    func plan(input: Int32, later: [FileIdentity]) {
+    func plan(input: Int32, later: [FileIdentity], emptySince: Int64? = nil) {
         planned.withLock { $0[input] = later }
+        if let emptySince { _ = empty.withLock { $0[input] = emptySince } }
+    }
+
+    /// When `input`'s file was first seen empty, if it was when it was found (see `Checkpoint.Entry.emptySince`).
+    func emptySince(input: Int32) -> Int64? {
+        empty.withLock { $0[input] }
     }
 
     func startSegment(input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64) {

@@ -110,8 +110,10 @@ struct InputSet: Sendable {
                 entry: resume.entries[path])
             s.stage.wakeups = registry.wakeups
             s.stage.keepRaw = checkpointing
-            s.stage.follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
-            files.plan(input: index, later: resume.entries[path]?.later ?? [])
+            let follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
+            s.stage.follow = follow
+            files.plan(
+                input: index, later: resume.entries[path]?.later ?? [], emptySince: follow.files.first?.copiedSince)
             out.append(s)
         }
         note(out.map(\.stage.spec))

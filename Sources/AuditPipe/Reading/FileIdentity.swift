@@ -47,6 +47,14 @@ public struct FileIdentity: Sendable, Equatable {
         return n == fingerprintLength && Self.fnv(head[...]) == fingerprint
     }
 
+    /// True when the file at `path` is this one with its first bytes unchanged (see `matches(fd:)`).
+    func matches(path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return matches(fd: fd)
+    }
+
     static func fnv(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes {

@@ -16,6 +16,9 @@ struct FollowSource: ByteSource {
         /// The file the offset belongs to (from a checkpoint); when the path now names another file, the
         /// one with this inode beside it (the rotated file) is read from the offset first.
         var identity: FileIdentity? = nil
+        /// For a file known only empty (`identity` without a fingerprint): since when, UTC nanoseconds. The
+        /// copies a copy-truncate made of the path since then are read first.
+        var copiedSince: Int64? = nil
     }
 
     private let path: String
@@ -38,6 +41,9 @@ struct FollowSource: ByteSource {
     /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
     /// it starts with.
     private var head: [UInt8] = []
+    /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
+    /// copy written after it means the path was copy-truncated again.
+    private var lastCopyModified: Int64?
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -70,6 +76,13 @@ struct FollowSource: ByteSource {
                 throw InputError(source: path, message: "read failed: \(String(cString: strerror(errno)))")
             }
             if n > 0 {
+                if !readingRotated && (headChanged() || copiedSinceItWasShort()) {
+                    // Truncated and written again, maybe before these bytes were read: they may be the new
+                    // content's, read at the old offset. Drop them and follow the truncation instead.
+                    buffer.removeLast(n)
+                    if !followTruncation() { return 0 }
+                    continue
+                }
                 fileOffset += Int64(n)
                 cumulative += Int64(n)
                 if head.count < FileIdentity.fingerprintSpan { noteHead() }
@@ -154,23 +167,89 @@ struct FollowSource: ByteSource {
             if size() > fileOffset { return true }
             close()
             pending = [Start(path: path, offset: 0)]
+            lastCopyModified = nil
             return openNext()
         }
-        if size() < fileOffset {
-            // Copy-truncate: what was not read yet is in the copy, beside the file; read it there first.
-            if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset) {
-                let offset = fileOffset
-                close()
-                pending = [Start(path: copy, offset: offset), Start(path: path, offset: 0)]
-                return openNext()
-            }
-            _ = lseek(fd, 0, SEEK_SET)
-            fileOffset = 0
-            identity = FileIdentity.of(fd: fd)
-            progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0)
-            return true
-        }
+        if size() < fileOffset || headChanged() || copiedSinceItWasShort() { return followTruncation() }
         return false
+    }
+
+    /// True when the path, copy-truncated before and with too few bytes when last looked at for its head to
+    /// tell, was copy-truncated again since: a copy newer than the last one followed is beside it.
+    private func copiedSinceItWasShort() -> Bool {
+        guard head.count < FileIdentity.fingerprintSpan, let since = lastCopyModified else { return false }
+        return !copies(since: since).isEmpty
+    }
+
+    /// The path's copies written after `since` (not the path's own file), oldest first.
+    private func copies(since: Int64) -> [RotatedSiblings.Sibling] {
+        let own = FileIdentity.of(path: path).map { Set([FollowProgress.FileKey($0)]) } ?? []
+        return RotatedSiblings.of(path, writtenAfter: since, excluding: own)
+    }
+
+    /// True when the file's first bytes are no longer the ones it started with: it was truncated and written
+    /// again, even past the offset read so far (its size alone does not tell then).
+    private func headChanged() -> Bool {
+        guard !head.isEmpty else { return false }
+        var bytes = [UInt8](repeating: 0, count: head.count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
+        guard n > 0 else { return false }
+        return bytes[..<n] != head[..<n]
+    }
+
+    /// The path was truncated (copy-truncate): what was not read yet is in the copy beside it, and what the
+    /// path held after it, if it was copy-truncated again before we looked, in the copies made since; read
+    /// them in that order, then the path from its start. Without a copy, the path is read again from its start.
+    private mutating func followTruncation() -> Bool {
+        // Copy-truncated before: the copies made since the last one followed, oldest first; the first holds what
+        // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
+        var copies = lastCopyModified.map { self.copies(since: $0) } ?? []
+        if let first = copies.first, Self.starts(first.path, with: head) {
+        } else if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset - 1),
+            let id = FileIdentity.of(path: copy), let m = RotatedSiblings.modified(copy)
+        {
+            copies = [RotatedSiblings.Sibling(path: copy, identity: id, modified: m)]
+            copies += RotatedSiblings.of(path, writtenAfter: m, excluding: [FollowProgress.FileKey(id)]).filter {
+                !($0.identity.device == identity?.device && $0.identity.inode == identity?.inode)
+            }
+        }
+        if let first = copies.first, Self.starts(first.path, with: head) {
+            let offset = fileOffset
+            close()
+            lastCopyModified = copies.map(\.modified).max()
+            pending =
+                [Start(path: first.path, offset: offset, identity: first.identity)]
+                + copies.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }
+                + [Start(path: path, offset: 0)]
+            return openNext()
+        }
+        _ = lseek(fd, 0, SEEK_SET)
+        fileOffset = 0
+        identity = FileIdentity.of(fd: fd)
+        head = []
+        noteHead()
+        progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0)
+        return true
+    }
+
+    /// True when the file at `path` starts with `head`.
+    static func starts(_ path: String, with head: [UInt8]) -> Bool {
+        guard !head.isEmpty else { return true }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: head.count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
+        return n == head.count && bytes == head
+    }
+
+    /// The copies a copy-truncate made of `path` after `copy` (written later, under the path's rotated names),
+    /// oldest first: the path was copy-truncated again before the follower saw the first one.
+    static func copies(of path: String, after copy: String) -> [RotatedSiblings.Sibling] {
+        guard let since = RotatedSiblings.modified(copy), let copied = FileIdentity.of(path: copy) else { return [] }
+        var known: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(copied)]
+        if let own = FileIdentity.of(path: path) { known.insert(FollowProgress.FileKey(own)) }
+        return RotatedSiblings.of(path, writtenAfter: since, excluding: known)
     }
 
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
@@ -182,16 +261,47 @@ struct FollowSource: ByteSource {
         while !pending.isEmpty, let expected = start.identity, !Self.exists(expected, at: start.path) {
             start = pending.removeFirst()
         }
+        // A later file that is the path while it was empty (a copy-truncate's fresh start, nothing read of it):
+        // what it held since is in the copies after it or in the path itself, read at the end; reading the path
+        // here would read it twice.
+        while !pending.isEmpty, start.copiedSince == nil, start.path == path, start.offset == 0,
+            let expected = start.identity, expected.fingerprintLength == 0, let current = FileIdentity.of(path: path),
+            current.device == expected.device, current.inode == expected.inode
+        {
+            start = pending.removeFirst()
+        }
+        if let since = start.copiedSince, start.offset == 0, let expected = start.identity,
+            expected.fingerprintLength == 0, let current = FileIdentity.of(path: start.path),
+            current.device == expected.device, current.inode == expected.inode
+        {
+            // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what
+            // it held is in the copies made since (10 ms of margin for the file system's coarser clock).
+            let copies = RotatedSiblings.of(
+                start.path, writtenAfter: since - 10_000_000, excluding: [FollowProgress.FileKey(current)])
+            if let first = copies.first {
+                pending.insert(Start(path: start.path, offset: 0), at: 0)
+                pending.insert(
+                    contentsOf: copies.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0
+                )
+                lastCopyModified = copies.map(\.modified).max()
+                start = Start(path: first.path, offset: 0, identity: first.identity)
+            }
+        }
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
-            Self.size(of: start.path) < start.offset
-                || current.fingerprint != expected.fingerprint
-                    && current.fingerprintLength >= expected.fingerprintLength,
+            Self.size(of: start.path) < start.offset || !expected.matches(path: start.path),
             let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
         {
-            // Copy-truncated while we were away: the rest of what we had is in the copy (then the path, unless
-            // files that came after are still to be read: they lead on to it).
+            // Copy-truncated while we were away: the rest of what we had is in the copy, then in the copies made
+            // since (copy-truncated again), then the path, unless files that came after are still to be read:
+            // they lead on to it.
             if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
+            let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
+            let since = Self.copies(of: start.path, after: copy).filter {
+                !planned.contains(FollowProgress.FileKey($0.identity))
+            }
+            pending.insert(contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
+            lastCopyModified = ([RotatedSiblings.modified(copy)] + since.map(\.modified)).compactMap { $0 }.max()
             start = Start(path: copy, offset: start.offset)
         } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device != expected.device || current.inode != expected.inode
@@ -201,6 +311,18 @@ struct FollowSource: ByteSource {
                 start = Start(path: rotated, offset: start.offset)
             } else {
                 start.offset = 0
+            }
+        }
+        if start.path == path, start.identity == nil, start.offset == 0, let since = lastCopyModified {
+            // Copy-truncated again while the copies before were read: what the path held meanwhile is in the
+            // newer copies; read them before it.
+            let newer = copies(since: since)
+            if let first = newer.first {
+                pending.insert(start, at: 0)
+                pending.insert(
+                    contentsOf: newer.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
+                start = Start(path: first.path, offset: 0, identity: first.identity)
+                lastCopyModified = newer.map(\.modified).max()
             }
         }
         readingRotated = start.path != path

@@ -66,8 +66,9 @@ struct FollowedFiles: Sendable {
                 checkpoint.rename(old.path, to: path)
                 continue
             }
-            checkpoint.entries[path] = Checkpoint.Entry(
-                path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
+            var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
+            if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
+            checkpoint.entries[path] = e
         }
     }
 
@@ -77,19 +78,19 @@ struct FollowedFiles: Sendable {
         guard let e = checkpoint.entries[path] else {
             // A new file: the one the glob saw (by device and inode), so a rotation before it is opened still
             // has it read first, from its start.
+            // Its first bytes too, so a copy-truncate before it is opened is followed to the copy; one found
+            // empty notes when, so the copies made since are.
             guard let seen = FileIdentity.of(path: path) else {
                 return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
             }
-            let identity = FileIdentity(
-                device: seen.device, inode: seen.inode, fingerprint: FileIdentity.fnv([]), fingerprintLength: 0)
-            return InputStage.FollowStart(
-                files: [FollowSource.Start(path: path, offset: 0, identity: identity)], offset: 0, line: 1,
-                progress: files)
+            var start = FollowSource.Start(path: path, offset: 0, identity: seen)
+            if seen.fingerprintLength == 0 { start.copiedSince = UTCTime.now() }
+            return InputStage.FollowStart(files: [start], offset: 0, line: 1, progress: files)
         }
         let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
-        return InputStage.FollowStart(
-            files: [FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)] + later,
-            offset: e.offset, line: e.line, progress: files)
+        var first = FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)
+        if e.identity.fingerprintLength == 0 { first.copiedSince = e.emptySince }
+        return InputStage.FollowStart(files: [first] + later, offset: e.offset, line: e.line, progress: files)
     }
 
     /// Files a rename rotation left beside `path` after the committed one and before the path's file now, which
@@ -99,27 +100,11 @@ struct FollowedFiles: Sendable {
     static func unseenRotations(of path: String, after e: Checkpoint.Entry, before current: FileIdentity)
         -> [FileIdentity]
     {
-        guard let committed = FollowSource.sibling(of: path, identity: e.identity), let since = modified(committed)
+        guard let committed = FollowSource.sibling(of: path, identity: e.identity),
+            let since = RotatedSiblings.modified(committed)
         else { return [] }
         let known = Set(([e.identity, current] + e.later).map(FollowProgress.FileKey.init))
-        let base = String(path.split(separator: "/").last ?? "")
-        var found: [(modified: Int64, identity: FileIdentity)] = []
-        for candidate in FollowSource.siblings(of: path) {
-            let name = candidate.split(separator: "/").last.map(String.init) ?? candidate
-            guard name.hasPrefix(base + ".") || name.hasPrefix(base + "-"),
-                ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) }),
-                let id = FileIdentity.of(path: candidate), !known.contains(FollowProgress.FileKey(id)),
-                let m = modified(candidate), m > since
-            else { continue }
-            found.append((m, id))
-        }
-        return found.sorted { $0.modified < $1.modified }.map(\.identity)
-    }
-
-    private static func modified(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        return RotatedSiblings.of(path, writtenAfter: since, excluding: known).map(\.identity)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

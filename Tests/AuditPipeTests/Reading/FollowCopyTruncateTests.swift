@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import AuditPipe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Copy-truncate rotations (logrotate's `copytruncate`) the reader, or the whole follower, did not see as they
+/// happened: the path copy-truncated twice before it looked, or written past the old offset again.
+struct FollowCopyTruncateTests {
+    /// What logrotate's `copytruncate` does: the older copies move up a number (`.1` to `.2`), the path is copied
+    /// to `.1` (last written at `modified`, seconds since the epoch), then cut to nothing.
+    static func copyTruncate(_ path: String, modified: Int) throws {
+        for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.write(to: URL(fileURLWithPath: path + ".1"))
+        var times = [timespec(tv_sec: modified, tv_nsec: 0), timespec(tv_sec: modified, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path + ".1", &times, 0)
+        truncate(path, 0)
+    }
+
+    static func source(_ path: String, pending: [FollowSource.Start] = []) -> FollowSource {
+        FollowSource(
+            path: path, input: 0, pending: pending, cumulative: 0, control: RunControl(), progress: FollowProgress())
+    }
+
+    /// Copy-truncated twice before the reader looked: the rest of the first copy, then all of the second, then
+    /// the path. Before, the second copy was never read.
+    @Test func twoCopyTruncatesBeforeTheReaderLookedLoseNothing() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\na 2\n")
+        FollowRotationTests.append("a 3\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append("b 1\n", to: path)
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 3\nb 1\nc 1\n")
+    }
+
+    /// Copy-truncated and written past the old offset before the reader looked (its size never shrank in the
+    /// reader's eyes): the new content is read from its start, not from the old offset.
+    @Test func aPathWrittenPastTheOldOffsetAfterATruncationIsReadFromItsStart() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        FollowRotationTests.append("a 2\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append("b 1, a line longer than what was read before\nb 2\n", to: path)
+        #expect(
+            try FollowSourceSuspendTests.drain(&source) == "a 2\nb 1, a line longer than what was read before\nb 2\n")
+    }
+
+    /// Copy-truncates the reader saw one at a time: each copy's rest is read once, an older copy never again.
+    @Test func copyTruncatesSeenOneAtATimeReadEachLineOnce() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        var source = Self.source(path)
+        var expected = ""
+        var read = ""
+        for round in 0..<5 {
+            FollowRotationTests.append("round \(round) line 1\n", to: path)
+            read += try FollowSourceSuspendTests.drain(&source)
+            FollowRotationTests.append("round \(round) line 2\n", to: path)
+            try Self.copyTruncate(path, modified: 1_000 + round)
+            read += try FollowSourceSuspendTests.drain(&source)
+            expected += "round \(round) line 1\nround \(round) line 2\n"
+        }
+        #expect(read == expected)
+    }
+
+    /// A follower killed with its commit in the path's first content, and the path copy-truncated twice while it
+    /// was down: the resumed reader reads the rest of the first copy, the second copy, then the path.
+    @Test func aFollowerDownAcrossTwoCopyTruncatesReadsBothCopies() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        let committed = try #require(FileIdentity.of(path: path))
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append("b 1\n", to: path)
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        var resumed = Self.source(path, pending: [FollowSource.Start(path: path, offset: 4, identity: committed)])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
+    }
+
+    /// The same with the commit in the first copy (the reader was reading it when the follower was killed), the
+    /// path copy-truncated once more meanwhile: the copy (renamed `.2` now) from the offset, then the rest.
+    @Test func aCommitInACopyResumesThereAndReadsTheCopiesAfterIt() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        let copy = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("b 1\n", to: path)
+        let second = try #require(FileIdentity.of(path: path))
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 4, identity: copy),
+                FollowSource.Start(path: path, offset: 0, identity: second),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
+    }
+
+    /// Copy-truncated again while nearly empty (too short for its first bytes to tell): the newer copy is read.
+    @Test func aShortPathCopyTruncatedAgainIsFoundByItsNewerCopy() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        FollowRotationTests.append("a 2\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 2\n")
+        FollowRotationTests.append("b 1\n", to: path)
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "b 1\nc 1\n")
+    }
+
+    /// Copy-truncated again while the reader was still in the copy of the time before: what the path held in
+    /// between is read from the newer copy before the path.
+    @Test func aCopyTruncateWhileReadingTheCopyBeforeLosesNothing() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        FollowRotationTests.append("a 2 and more\na 3\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append("b 1\n", to: path)
+        var bytes: [UInt8] = []
+        let waits = source.wouldBlock()
+        #expect(!waits)
+        _ = try source.read(into: &bytes, max: 4)
+        #expect(String(decoding: bytes, as: UTF8.self) == "a 2 ")
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "and more\na 3\nb 1\nc 1\n")
+    }
+
+    /// A file the follower knew only empty (pinned so, then killed, or found so and not opened yet), written and
+    /// copy-truncated before it was read: the copy made since is read, then the path. The pin notes when, the
+    /// checkpoint keeps it, and the resume start carries it.
+    @Test func aFileKnownOnlyEmptyAndCopyTruncatedSinceIsReadFromItsCopy() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("", to: path)
+        var checkpoint = Checkpoint()
+        FollowedFiles(patterns: [path]).pin(into: &checkpoint)
+        let since = try #require(checkpoint.entries[path]?.emptySince)
+        try checkpoint.save(in: dir.path)
+        let loaded = try Checkpoint.load(from: dir.path)
+        #expect(loaded.entries[path]?.emptySince == since)
+        FollowRotationTests.append("a 1\n", to: path)
+        try Self.copyTruncate(path, modified: Int(since / 1_000_000_000) + 1)
+        FollowRotationTests.append("b 1\n", to: path)
+        let start = FollowedFiles.start(path: path, checkpoint: loaded, files: FollowProgress())
+        #expect(start.files.first?.copiedSince == since)
+        var resumed = Self.source(path, pending: start.files)
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nb 1\n")
+    }
+
+    /// A commit that names the path while it was empty (a copy-truncate's fresh start) and then the copy made of
+    /// it: the resume reads that copy, then the path once. Before, the path was read, then the copy, then the
+    /// path again.
+    @Test func aLaterEntryForThePathWhileEmptyDoesNotReadThePathTwice() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("", to: path)
+        let empty = try #require(FileIdentity.of(path: path))
+        try Self.copyTruncate(path, modified: 1_000)
+        let copy = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("c 1\n", to: path)
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 0, identity: empty),
+                FollowSource.Start(path: path, offset: 0, identity: copy),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "c 1\n")
+    }
+}
