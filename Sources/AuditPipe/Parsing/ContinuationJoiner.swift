@@ -3,6 +3,8 @@
 struct ContinuationJoiner {
     private var pending: LogRecord?
     private var pendingIsTimestampedText = false
+    /// The last line was dead-lettered (a CSV row's further lines are counted with it).
+    private var lastWasDeadLetter = false
     private var lastTime: Int64 = 0
     private let keepMessage: Bool
     private let maxMessageBytes: Int
@@ -50,16 +52,26 @@ struct ContinuationJoiner {
             switch consume p {
             case .blank:
                 counts.blank += 1
+            case .rowContinuation:
+                if lastWasDeadLetter || pending == nil {
+                    counts.deadLettered += 1
+                } else {
+                    counts.recordLines += 1
+                    pending!.lineCount += 1
+                }
             case .rejected(let reason, let detail, let hint):
                 if hint == .weak, pendingIsTimestampedText, pending != nil {
+                    lastWasDeadLetter = false
                     continueRecord(lines, span, masked: keyBody)
                 } else {
+                    lastWasDeadLetter = true
                     counts.deadLettered += 1
                     var d = deadLetter(lines, span, reason, detail)
                     if keyBody { d.raw = SecretScanner.mask }
                     out.deadLetters.append(d)
                 }
             case .record(var r, let hint, let timestampedText):
+                lastWasDeadLetter = false
                 if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
                     continueRecord(lines, span, masked: keyBody)
                     continue

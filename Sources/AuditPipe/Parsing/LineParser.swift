@@ -72,6 +72,7 @@ struct LineParser {
         switch Self.screen(b) {
         case .clean: break
         case .control(let i):
+            if i == 0, b.elementsEqual(CSVDocumentSource.continuedRowMarker) { return .rowContinuation }
             if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
                 return .rejected(.invalidCSV, detail: "CSV row with an unclosed quote", hint: .none)
             }

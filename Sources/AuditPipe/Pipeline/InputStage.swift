@@ -286,10 +286,12 @@ struct InputStage: Sendable {
     private func openFramer() throws(InputError) -> LineFramer {
         let readSize = min(256 << 10, batchBytes)
         guard let follow else {
+            let source = try Self.open(spec, control: control, options: options)
+            // A CSV file's lines are numbered as in the file, after its header.
+            let firstLine = (source as? CSVDocumentSource)?.firstRowLine ?? 1
             return LineFramer(
-                source: try Self.open(spec, control: control, options: options), input: index,
-                maxLineBytes: options.maxLineBytes,
-                batchBytes: batchBytes, readSize: readSize)
+                source: source, input: index, maxLineBytes: options.maxLineBytes,
+                batchBytes: batchBytes, readSize: readSize, startLine: firstLine)
         }
         let source = FollowSource(
             path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
