@@ -51,6 +51,17 @@ public struct TimestampParser: Sendable {
         return Self.nanos(utc(fromLocal: moved), frac) ?? ns
     }
 
+    /// The years to add to `ns` (a yearless time read in `assumedYear`) to put it at or before `reference`
+    /// (UTC seconds, a day's slack), as `yearReference` would.
+    func yearsToAnchor(_ ns: Int64, reference: Int64) -> Int {
+        let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
+        let local = secs + Int64(timeZone?.offset(atUTC: secs) ?? 0)
+        let (days, inDay) = local.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let date = UTCTime.civil(days: days)
+        let anchored = TimestampParser(assumedYear: date.year, yearReference: reference, timeZone: timeZone)
+        return anchored.syslogYear(month: date.month, day: date.day, seconds: Int(inDay)) - date.year
+    }
+
     /// The month (1-12) of `ns` on the wall clock of `timeZone`.
     func localMonth(_ ns: Int64) -> Int {
         let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
@@ -86,7 +97,7 @@ public struct TimestampParser: Sendable {
         return nil
     }
 
-    /// Parses a timestamp at the start of a text line: ISO, syslog, or `[ctime]` / `[CLF]` in brackets.
+    /// Parses a timestamp at the start of a text line: ISO, syslog, ctime, or `[ctime]` / `[CLF]` in brackets.
     /// Returns the time and the index just past it.
     public func parseLeading(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> (Int64, Int)? {
         guard start < b.count else { return nil }
@@ -104,8 +115,26 @@ public struct TimestampParser: Sendable {
             }
             return nil
         }
-        if c >= 65 && c <= 90 { return parseSyslog(b, at: start) }
+        if c >= 65 && c <= 90 {
+            // A bare ctime (`Sun Dec  4 04:47:44 2005 message`, Apache's error log): a weekday, then the date.
+            if Self.weekday(b, start), let (ns, end) = parseCtime(b, at: start),
+                end == b.count || b[end] < 48 || b[end] > 57
+            {
+                return (ns, end)
+            }
+            return parseSyslog(b, at: start)
+        }
         return nil
+    }
+
+    /// True when `b` holds an English weekday abbreviation (`Sun`…`Sat`, any case) at `i`.
+    static func weekday(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i + 3 <= b.count else { return false }
+        let key = (UInt32(b[i] | 0x20) << 16) | (UInt32(b[i + 1] | 0x20) << 8) | UInt32(b[i + 2] | 0x20)
+        switch key {
+        case 0x73_756e, 0x6d_6f6e, 0x74_7565, 0x77_6564, 0x74_6875, 0x66_7269, 0x73_6174: return true
+        default: return false
+        }
     }
 
     /// ISO 8601 / RFC 3339 date-time starting at `i`.
