@@ -221,19 +221,31 @@ public struct TimestampParser: Sendable {
         return Self.nanos(secs, 0).map { ($0, i + 26) }
     }
 
-    /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`.
+    /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`; also with a fraction of a second
+    /// (`Sun Dec 04 04:47:44.123456 2005`, Apache 2.4's error log).
     public func parseCtime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
         guard i + 24 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32,
             let day = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32,
             let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
             let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
-            let sec = Self.digits(b, i + 17, 2), b[i + 19] == 32,
-            let year = Self.digits(b, i + 20, 4)
+            let sec = Self.digits(b, i + 17, 2)
         else { return nil }
+        var j = i + 19
+        var frac: Int64 = 0
+        if b[j] == UInt8(ascii: "."), j + 1 < b.count, b[j + 1] >= 48, b[j + 1] <= 57 {
+            j += 1
+            var scale: Int64 = 100_000_000
+            while j < b.count, b[j] >= 48, b[j] <= 57 {
+                frac += Int64(b[j] - 48) * scale
+                scale /= 10
+                j += 1
+            }
+        }
+        guard j + 5 <= b.count, b[j] == 32, let year = Self.digits(b, j + 1, 4) else { return nil }
         let secs = utc(
             fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400
                 + Int64(hour * 3600 + minute * 60 + sec))
-        return Self.nanos(secs, 0).map { ($0, i + 24) }
+        return Self.nanos(secs, frac).map { ($0, j + 5) }
     }
 
     /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear` or inferred (`yearReference`).

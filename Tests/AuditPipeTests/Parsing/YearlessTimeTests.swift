@@ -121,6 +121,9 @@ struct YearlessTimeTests {
                 "2005-12-05T04:47:46.000Z",
             ])
         #expect(r.count == 4 && r[1].timeKnown && r[1].level == .error)
+        // Apache 2.4 writes a fraction of a second.
+        let fraction = Self.records(["[Sun Dec 04 04:47:44.123456 2005] [core:error] [pid 8] x"], ParseOptions())
+        #expect(fraction.first.map { UTCTime.rfc3339Millis($0.time) } == "2005-12-04T04:47:44.123Z")
         // A syslog line is still syslog, and a word that is no weekday is no ctime.
         #expect(Self.records(["Dec  4 04:47:44 host sshd[1]: x"], ParseOptions()).first?.timeKnown == true)
         let p = TimestampParser(assumedYear: 2026)
