@@ -132,7 +132,9 @@ public struct Enricher: Sendable {
             JSONMember("message", r.message.map { .string(redactor.redactText($0)) } ?? .null),
         ]
         if r.lineCount > 1 { m.append(JSONMember("lines", .number(String(r.lineCount)))) }
-        if let extra = r.extra, !extra.isEmpty { m.append(JSONMember("fields", redactor.redact(.object(extra)))) }
+        if let extra = r.extra, !extra.isEmpty {
+            m.append(JSONMember("fields", redactor.redactFields(extra, user: r.actor.user)))
+        }
         return .object(m)
     }
 }

@@ -20,6 +20,8 @@ public struct Redactor: Sendable {
     ]
 
     private let scanner: SecretScanner
+    /// The user named `auth` among the keys to redact: every `auth` value is masked, user names too.
+    private let redactsEveryAuth: Bool
 
     /// Creates a redactor; `extraKeys` adds keys (exact, or `*part*` for any key containing `part`), `keep` names
     /// keys never masked (`token_type`). All ASCII case-insensitive, `-` and `_` alike.
@@ -33,6 +35,7 @@ public struct Redactor: Sendable {
                 exact.append(k)
             }
         }
+        redactsEveryAuth = extraKeys.contains { $0.lowercased() == "auth" }
         scanner = SecretScanner(
             keys: SensitiveKeys(exact: exact, parts: parts, lastWords: Self.defaultLastWords),
             kept: SensitiveKeys(exact: keep, parts: []))
@@ -41,6 +44,19 @@ public struct Redactor: Sendable {
     /// True when a key's value must not be written.
     public func isSensitive(_ key: String) -> Bool {
         scanner.keys.matches(key) && !scanner.kept.matches(key)
+    }
+
+    /// A record's fields with `redact`'s masking, but a top-level `auth` equal to the record's user name is kept:
+    /// Logstash's classic `COMMONAPACHELOG` names the HTTP basic-auth user `auth` (which fills `user`), and
+    /// masking it would hide nothing the record does not show as its user. Any other `auth` is masked, and so is
+    /// every one when `redact:` lists `auth`.
+    public func redactFields(_ fields: [JSONMember], user: String?) -> JSONValue {
+        let redacted = redact(.object(fields))
+        guard let user, !redactsEveryAuth, case .object(var out) = redacted, out.count == fields.count else {
+            return redacted
+        }
+        for (i, m) in fields.enumerated() where m.key == "auth" && m.value == .string(user) { out[i] = m }
+        return .object(out)
     }
 
     /// The value with every sensitive member's value masked, and secrets in every string masked, at any depth.

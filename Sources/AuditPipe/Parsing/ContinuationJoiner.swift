@@ -3,6 +3,8 @@
 struct ContinuationJoiner {
     private var pending: LogRecord?
     private var pendingIsTimestampedText = false
+    /// The last line was dead-lettered (a CSV row's further lines are counted with it).
+    private var lastWasDeadLetter = false
     private var lastTime: Int64 = 0
     private let keepMessage: Bool
     private let maxMessageBytes: Int
@@ -14,11 +16,13 @@ struct ContinuationJoiner {
     private var privateKeyOpen = false
     /// Reads the wall clock of yearless times for the year roll (`TimestampParser.addingYears`).
     var timestamps = TimestampParser(assumedYear: 1970)
-    /// Years added to yearless times so far: one more each time their month goes back by half a year or
-    /// more (Dec → Jan) within the input.
-    private var yearsRolled = 0
-    /// The wall-clock month of the last yearless time, before any roll.
-    private var lastYearlessMonth: Int?
+    /// Years added to yearless times, one more at each New Year within the input.
+    private var yearRoll = YearRoll()
+    /// For an input with no end to count back from (standard input, a followed file): the time its first
+    /// yearless time is at or before (the current time); later ones roll forward from it.
+    var yearAnchor: Int64?
+    /// Years between the pinned year and the first yearless time's, set by `yearAnchor`.
+    private var anchorYears = 0
 
     init(keepMessage: Bool, maxMessageBytes: Int = 64 << 10) {
         self.keepMessage = keepMessage
@@ -50,16 +54,26 @@ struct ContinuationJoiner {
             switch consume p {
             case .blank:
                 counts.blank += 1
+            case .rowContinuation:
+                if lastWasDeadLetter || pending == nil {
+                    counts.deadLettered += 1
+                } else {
+                    counts.recordLines += 1
+                    pending!.lineCount += 1
+                }
             case .rejected(let reason, let detail, let hint):
                 if hint == .weak, pendingIsTimestampedText, pending != nil {
+                    lastWasDeadLetter = false
                     continueRecord(lines, span, masked: keyBody)
                 } else {
+                    lastWasDeadLetter = true
                     counts.deadLettered += 1
                     var d = deadLetter(lines, span, reason, detail)
                     if keyBody { d.raw = SecretScanner.mask }
                     out.deadLetters.append(d)
                 }
             case .record(var r, let hint, let timestampedText):
+                lastWasDeadLetter = false
                 if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
                     continueRecord(lines, span, masked: keyBody)
                     continue
@@ -93,22 +107,15 @@ struct ContinuationJoiner {
         return out
     }
 
-    /// A pinned year (`--year`) is the year of the input's first yearless time: a later line whose month is
-    /// half a year or more before the last one's (Dec 31 → Jan 1) is in the next year.
-    /// A line whose month is half a year or more after the last one's (a Dec 31 line logged just after Jan 1)
-    /// belongs to the year before the roll, and does not move the roll back.
+    /// A pinned year (`--year`, or the one the input's first pass found) is the year of the input's first
+    /// yearless time; with `yearAnchor`, the first one takes the year that puts it at or before the anchor.
+    /// Later ones roll forward at New Year (`YearRoll`).
     private mutating func rollYear(_ r: inout LogRecord) {
         let month = timestamps.localMonth(r.time)
-        var years = yearsRolled
-        if let last = lastYearlessMonth, last - month >= 6 {
-            yearsRolled += 1
-            years = yearsRolled
-            lastYearlessMonth = month
-        } else if let last = lastYearlessMonth, month - last >= 6 {
-            years = yearsRolled - 1
-        } else {
-            lastYearlessMonth = month
+        if !yearRoll.started, let anchor = yearAnchor {
+            anchorYears = timestamps.yearsToAnchor(r.time, reference: anchor)
         }
+        let years = yearRoll.years(forMonth: month) + anchorYears
         if years != 0 { r.time = timestamps.addingYears(years, to: r.time) }
     }
 

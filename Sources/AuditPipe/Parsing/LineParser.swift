@@ -72,6 +72,7 @@ struct LineParser {
         switch Self.screen(b) {
         case .clean: break
         case .control(let i):
+            if i == 0, b.elementsEqual(CSVDocumentSource.continuedRowMarker) { return .rowContinuation }
             if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
                 return .rejected(.invalidCSV, detail: "CSV row with an unclosed quote", hint: .none)
             }
@@ -275,6 +276,9 @@ public struct ParseOptions: Sendable {
     public var inferYear = false
     /// The reference time the year is inferred from (set per input by `resolvingYear(for:)`).
     public var yearReference: Int64?
+    /// For an input with no end (standard input, a followed file): the time (UTC seconds) its first yearless
+    /// time is at or before; later ones roll forward at New Year (set by `resolvingYear(for:streaming:)`).
+    var yearAnchor: Int64?
     /// The zone of times written without an offset (syslog, ctime, ISO 8601 without one); nil is UTC.
     public var timeZone: TimeZoneRules?
     /// User text patterns, tried in order before the built-in text parsers.
@@ -301,16 +305,22 @@ public struct ParseOptions: Sendable {
         TimestampParser(assumedYear: assumedYear, yearReference: yearReference, timeZone: timeZone)
     }
 
-    /// These options for one input: with `inferYear`, the year reference is the file's modification time
-    /// (standard input, or a file that cannot be read, uses the current time).
-    public func resolvingYear(for spec: InputSpec) -> ParseOptions {
+    /// These options for one input: with `inferYear`, the year reference is the file's modification time.
+    /// Standard input, a followed file (`streaming`) or a file that cannot be read has no end to count back
+    /// from: its first yearless time takes the year that puts it at or before the current time
+    /// (`yearAnchor`), and later ones roll forward at New Year.
+    public func resolvingYear(for spec: InputSpec, streaming: Bool = false) -> ParseOptions {
         guard inferYear else { return self }
         var o = self
         var st = stat()
-        if !spec.isStandardInput, stat(spec.path, &st) == 0 {
+        if !streaming, !spec.isStandardInput, stat(spec.path, &st) == 0 {
             o.yearReference = Int64(st.st_mtim.tv_sec)
         } else {
-            o.yearReference = Int64(time(nil))
+            let now = Int64(time(nil))
+            o.yearReference = nil
+            o.yearAnchor = now
+            let local = now + Int64(timeZone?.offset(atUTC: now) ?? 0)
+            o.assumedYear = UTCTime.civil(days: local.quotientAndRemainderFlooring(dividingBy: 86_400).0).year
         }
         return o
     }

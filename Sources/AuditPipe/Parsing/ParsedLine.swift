@@ -4,6 +4,8 @@ enum ParsedLine: Sendable {
     case record(LogRecord, hint: ContinuationHint, timestampedText: Bool)
     /// Only whitespace.
     case blank
+    /// One more physical line of the CSV row above (`CSVDocumentSource.continuedRowMarker`).
+    case rowContinuation
     /// Not parseable; `hint` is `.weak` when it may still continue a timestamped text record.
     case rejected(DeadLetterReason, detail: String, hint: ContinuationHint)
 }

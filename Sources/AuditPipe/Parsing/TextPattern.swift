@@ -180,7 +180,7 @@ public struct RequestIDPattern: Sendable {
         probes += Set(literal).sorted().map { String($0) }
         for probe in probes {
             let empty = Array(probe.utf8).withUnsafeBufferPointer { b in
-                regex.match(b, data) && (data.range(group) ?? data.range(0))?.isEmpty != false
+                regex.match(b, data) && data.range(group)?.isEmpty == true
             }
             if empty {
                 throw PatternError(
@@ -194,9 +194,9 @@ public struct RequestIDPattern: Sendable {
     func canonical(_ id: String, _ data: RegexMatchData) -> String {
         var id = id
         return id.withUTF8 { b in
-            // An empty match (one the checks at load could not foresee) leaves the id as it is.
-            guard regex.match(b, data), let r = data.range(regex.captureCount > 0 ? 1 : 0) ?? data.range(0), !r.isEmpty
-            else {
+            // An empty match (one the checks at load could not foresee), or a group 1 that took no part in the
+            // match (`(\d+)|req-` on `req-abc`), is no match: the id stays as it is.
+            guard regex.match(b, data), let r = data.range(regex.captureCount > 0 ? 1 : 0), !r.isEmpty else {
                 return String(decoding: b, as: UTF8.self)
             }
             let m = UnsafeBufferPointer(rebasing: b[r])

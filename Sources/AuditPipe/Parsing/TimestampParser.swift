@@ -51,6 +51,17 @@ public struct TimestampParser: Sendable {
         return Self.nanos(utc(fromLocal: moved), frac) ?? ns
     }
 
+    /// The years to add to `ns` (a yearless time read in `assumedYear`) to put it at or before `reference`
+    /// (UTC seconds, a day's slack), as `yearReference` would.
+    func yearsToAnchor(_ ns: Int64, reference: Int64) -> Int {
+        let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
+        let local = secs + Int64(timeZone?.offset(atUTC: secs) ?? 0)
+        let (days, inDay) = local.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let date = UTCTime.civil(days: days)
+        let anchored = TimestampParser(assumedYear: date.year, yearReference: reference, timeZone: timeZone)
+        return anchored.syslogYear(month: date.month, day: date.day, seconds: Int(inDay)) - date.year
+    }
+
     /// The month (1-12) of `ns` on the wall clock of `timeZone`.
     func localMonth(_ ns: Int64) -> Int {
         let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
@@ -86,7 +97,7 @@ public struct TimestampParser: Sendable {
         return nil
     }
 
-    /// Parses a timestamp at the start of a text line: ISO, syslog, or `[ctime]` / `[CLF]` in brackets.
+    /// Parses a timestamp at the start of a text line: ISO, syslog, ctime, or `[ctime]` / `[CLF]` in brackets.
     /// Returns the time and the index just past it.
     public func parseLeading(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> (Int64, Int)? {
         guard start < b.count else { return nil }
@@ -104,8 +115,26 @@ public struct TimestampParser: Sendable {
             }
             return nil
         }
-        if c >= 65 && c <= 90 { return parseSyslog(b, at: start) }
+        if c >= 65 && c <= 90 {
+            // A bare ctime (`Sun Dec  4 04:47:44 2005 message`, Apache's error log): a weekday, then the date.
+            if Self.weekday(b, start), let (ns, end) = parseCtime(b, at: start),
+                end == b.count || b[end] < 48 || b[end] > 57
+            {
+                return (ns, end)
+            }
+            return parseSyslog(b, at: start)
+        }
         return nil
+    }
+
+    /// True when `b` holds an English weekday abbreviation (`Sun`…`Sat`, any case) at `i`.
+    static func weekday(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i + 3 <= b.count else { return false }
+        let key = (UInt32(b[i] | 0x20) << 16) | (UInt32(b[i + 1] | 0x20) << 8) | UInt32(b[i + 2] | 0x20)
+        switch key {
+        case 0x73_756e, 0x6d_6f6e, 0x74_7565, 0x77_6564, 0x74_6875, 0x66_7269, 0x73_6174: return true
+        default: return false
+        }
     }
 
     /// ISO 8601 / RFC 3339 date-time starting at `i`.
@@ -192,19 +221,31 @@ public struct TimestampParser: Sendable {
         return Self.nanos(secs, 0).map { ($0, i + 26) }
     }
 
-    /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`.
+    /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`; also with a fraction of a second
+    /// (`Sun Dec 04 04:47:44.123456 2005`, Apache 2.4's error log).
     public func parseCtime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
         guard i + 24 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32,
             let day = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32,
             let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
             let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
-            let sec = Self.digits(b, i + 17, 2), b[i + 19] == 32,
-            let year = Self.digits(b, i + 20, 4)
+            let sec = Self.digits(b, i + 17, 2)
         else { return nil }
+        var j = i + 19
+        var frac: Int64 = 0
+        if b[j] == UInt8(ascii: "."), j + 1 < b.count, b[j + 1] >= 48, b[j + 1] <= 57 {
+            j += 1
+            var scale: Int64 = 100_000_000
+            while j < b.count, b[j] >= 48, b[j] <= 57 {
+                frac += Int64(b[j] - 48) * scale
+                scale /= 10
+                j += 1
+            }
+        }
+        guard j + 5 <= b.count, b[j] == 32, let year = Self.digits(b, j + 1, 4) else { return nil }
         let secs = utc(
             fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400
                 + Int64(hour * 3600 + minute * 60 + sec))
-        return Self.nanos(secs, 0).map { ($0, i + 24) }
+        return Self.nanos(secs, frac).map { ($0, j + 5) }
     }
 
     /// syslog (RFC 3164) `Oct 11 22:14:15` starting at `i`; the year is `assumedYear` or inferred (`yearReference`).

@@ -55,23 +55,24 @@ struct InputStage: Sendable {
     private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
         let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
-        let options = self.options.resolvingYear(for: spec)
+        // A file is opened only with a slot of the open-file budget; standard input needs none.
+        let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
+        await budget?.acquire()
+        let opened: UncheckedBox<LineFramer>
+        do throws(InputError) {
+            opened = UncheckedBox(try openFramer())
+        } catch {
+            budget?.release()
+            return (LineCounts(), error)
+        }
+        // Resolved once the input is open: its first pass cannot miss a file deleted while it is read.
+        let options = await resolvedOptions()
         let workers = parseWorkers
         let stage = self
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
             group.addTask {
-                // A file is opened only with a slot of the open-file budget; standard input needs none.
-                let budget: OpenFileBudget? = stage.spec.isStandardInput ? nil : stage.budget
-                await budget?.acquire()
-                var framer: LineFramer
-                do throws(InputError) {
-                    framer = try stage.openFramer()
-                } catch {
-                    budget?.release()
-                    lineBatches.finish()
-                    return (0, error)
-                }
+                var framer = opened.value
                 let failure = await stage.read(with: &framer, budget: budget, hasRoom: { lineBatches.hasRoom }) {
                     await lineBatches.send($0)
                 }
@@ -99,6 +100,7 @@ struct InputStage: Sendable {
             var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
             joiner.keepRaw = keepRaw
             joiner.timestamps = options.timestamps
+            joiner.yearAnchor = options.yearAnchor
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)
@@ -132,7 +134,6 @@ struct InputStage: Sendable {
     /// One parse worker: reads, parses and joins in this one task, with no channel between them (an input
     /// of many costs one task, and its descriptor is given back before a send to the merge that would wait).
     private func runInline(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
-        let options = self.options.resolvingYear(for: spec)
         let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
         await budget?.acquire()
         var framer: LineFramer
@@ -142,9 +143,12 @@ struct InputStage: Sendable {
             budget?.release()
             return (LineCounts(), error)
         }
+        let options = await resolvedOptions()
         var parser = LineParser(options: options)
         var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
         joiner.keepRaw = keepRaw
+        joiner.timestamps = options.timestamps
+        joiner.yearAnchor = options.yearAnchor
         var lastEnd: (line: Int64, offset: Int64) = (1, 0)
         let service = spec.fileService
         let failure = await read(with: &framer, budget: budget, hasRoom: { output.hasRoom }) { lines in
@@ -286,10 +290,12 @@ struct InputStage: Sendable {
     private func openFramer() throws(InputError) -> LineFramer {
         let readSize = min(256 << 10, batchBytes)
         guard let follow else {
+            let source = try Self.open(spec, control: control, options: options)
+            // A CSV file's lines are numbered as in the file, after its header.
+            let firstLine = (source as? CSVDocumentSource)?.firstRowLine ?? 1
             return LineFramer(
-                source: try Self.open(spec, control: control, options: options), input: index,
-                maxLineBytes: options.maxLineBytes,
-                batchBytes: batchBytes, readSize: readSize)
+                source: source, input: index, maxLineBytes: options.maxLineBytes,
+                batchBytes: batchBytes, readSize: readSize, startLine: firstLine)
         }
         let source = FollowSource(
             path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
@@ -299,6 +305,45 @@ struct InputStage: Sendable {
             readSize: readSize, startLine: follow.line, startOffset: follow.offset)
         framer.keepsPartialAtEnd = true
         return framer
+    }
+
+    /// First passes (`resolvedOptions`) running at once, each with one more descriptor open.
+    static let yearScans = OpenFileBudget(capacity: 2)
+
+    /// The parse options for this input, its year resolved (`ParseOptions.resolvingYear`). A file whose
+    /// first batch of lines holds a syslog time is read once first, through a second descriptor, while the
+    /// input is open (`YearlessScan`): its first yearless time's year is pinned so that its years run forward
+    /// to a last one at or before its modification time. A file that cannot be read again keeps each time's
+    /// own inference.
+    private func resolvedOptions() async -> ParseOptions {
+        var o = options.resolvingYear(for: spec, streaming: follow != nil)
+        guard let reference = o.yearReference, stopAfter == nil else { return o }
+        // The input holds its own descriptor: a few first passes at a time stay within the files kept spare.
+        await Self.yearScans.acquire()
+        defer { Self.yearScans.release() }
+        var scan = YearlessScan(timeZone: o.timeZone)
+        do throws(InputError) {
+            var framer = LineFramer(
+                source: try Self.open(spec, control: control), input: index, maxLineBytes: o.maxLineBytes,
+                batchBytes: batchBytes)
+            while let batch = try framer.nextBatch() {
+                batch.bytes.withUnsafeBufferPointer { all in
+                    for span in batch.lines {
+                        scan.scan(UnsafeBufferPointer(rebasing: all[Int(span.start)..<Int(span.start + span.length)]))
+                    }
+                }
+                // A file whose first lines hold no syslog time keeps each time's own inference.
+                if !scan.found { break }
+            }
+            framer.close()
+        } catch {
+            return o
+        }
+        if let first = scan.firstYear(reference: reference) {
+            o.assumedYear = first
+            o.yearReference = nil
+        }
+        return o
     }
 
     /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.

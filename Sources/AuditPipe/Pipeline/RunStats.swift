@@ -79,14 +79,14 @@ public struct RunStats: Sendable {
         lines.records - lines.patternRecords.reduce(0, +) + lines.deadLettered
     }
 
-    /// Which pattern read how many lines (`patterns: #1 8,120 lines, #2 310, no match 4`), when the run has
-    /// text patterns.
+    /// Which pattern made how many records (`patterns: #1 8,120 records, #2 310, no match 4`), when the run has
+    /// text patterns; a record's continuation lines are not counted apart. `no match` is `patternMisses`.
     public var patternSummary: String? {
         guard textPatterns > 0 else { return nil }
         var parts: [String] = []
         for k in 0..<textPatterns {
             let n = k < lines.patternRecords.count ? lines.patternRecords[k] : 0
-            parts.append("#\(k + 1) \(Self.grouped(n))\(k == 0 ? " lines" : "")")
+            parts.append("#\(k + 1) \(Self.grouped(n))\(k == 0 ? " record\(n == 1 ? "" : "s")" : "")")
         }
         return "patterns: " + parts.joined(separator: ", ") + ", no match \(Self.grouped(patternMisses))"
     }

@@ -2,14 +2,21 @@
 /// CSV): read whole (up to a cap) and handed on as one compact JSON object per row, keyed by the header
 /// labels made field names (`User ` → `user`, `Export From` → `export_from`; `Sr` dropped, empty cells
 /// left out). Quoted cells may hold commas, quotes and line breaks (HTML in Frappe's `page`). Line numbers
-/// then count rows (1-based, the header not counted). A row with an unclosed quote is handed on as its
-/// raw text, so it is dead-lettered with its row number.
+/// are the file's physical lines: a row spanning several lines (a quoted line break) is followed by one
+/// `continuedRowMarker` line for each line after its first, counted with the row; the header's lines are not
+/// counted, the first row keeps its own line number (`firstRowLine`). A row with an unclosed quote is handed
+/// on as its raw text, so it is dead-lettered with the line it starts on.
 struct CSVDocumentSource: ByteSource {
     /// Starts a line that stands for a row that could not be read (the parser dead-letters it as `invalid_csv`).
     static let rejectedRowMarker: [UInt8] = [0] + Array("CSV:".utf8)
 
+    /// A line that stands for one more physical line of the row above it (the joiner counts it with the row).
+    static let continuedRowMarker: [UInt8] = [0] + Array("CSV+".utf8)
+
     private var lines: [UInt8] = []
     private var position = 0
+    /// The physical line the first row starts on (the line after the header's).
+    private(set) var firstRowLine: Int64 = 1
 
     /// True when `head` starts Frappe's list export: `Sr,` or `"Sr",` on the first line.
     static func looksLikeFrappeExport(_ head: [UInt8]) -> Bool {
@@ -37,9 +44,16 @@ struct CSVDocumentSource: ByteSource {
                     "not a CSV file: its first line is no header (\(problem)); a CSV export starts with column labels like 'User,Timestamp' (drop --format csv to read it as log lines)"
             )
         }
+        firstRowLine = Int64(header.line + header.lineCount)
         let keys = header.cells.map(Self.fieldName)
         var w = JSONWriter(capacity: all.count + all.count / 4)
         for row in rows {
+            defer {
+                for _ in 1..<max(1, row.lineCount) {
+                    w.bytes.append(contentsOf: Self.continuedRowMarker)
+                    w.raw("\n")
+                }
+            }
             guard row.complete else {
                 let end = min(all.count, row.offset + 4096)
                 w.bytes.append(contentsOf: Self.rejectedRowMarker)
@@ -47,7 +61,11 @@ struct CSVDocumentSource: ByteSource {
                 w.raw("\n")
                 continue
             }
-            if row.cells.count == 1 && row.cells[0].isEmpty { continue }
+            // An empty line stays a blank line.
+            if row.cells.count == 1 && row.cells[0].isEmpty {
+                w.raw("\n")
+                continue
+            }
             var members: [JSONMember] = []
             for (i, cell) in row.cells.enumerated() where i < keys.count && !cell.isEmpty && keys[i] != "sr" {
                 guard !keys[i].isEmpty else { continue }

@@ -76,6 +76,10 @@ public struct CSVRows: Sequence, IteratorProtocol {
             pos += 1
         }
         cells.append(String(decoding: cell, as: UTF8.self))
-        return Row(cells: cells, offset: start, line: startLine, lineCount: line - startLine + 1, complete: complete)
+        // A line break just before the end (inside an unclosed quote) starts no further line.
+        let tail = bytes.last == 10 ? 0 : 1
+        return Row(
+            cells: cells, offset: start, line: startLine, lineCount: Swift.max(1, line - startLine + tail),
+            complete: complete)
     }
 }

@@ -145,6 +145,13 @@ struct LineFramer {
     /// True once the source ended (and was closed).
     var atEnd: Bool { eof }
 
+    /// Closes the source before its end (a reader that has seen enough); a source at its end is closed already.
+    mutating func close() {
+        guard !eof else { return }
+        eof = true
+        source.close()
+    }
+
     /// Gives the source's descriptor back, keeping its position (see `ByteSource.suspend()`).
     mutating func suspendSource() -> Bool { eof ? false : source.suspend() }
 

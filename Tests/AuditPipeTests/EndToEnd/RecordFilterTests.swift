@@ -30,6 +30,19 @@ struct RecordFilterTests {
         #expect(try filter(#"time >= 2026-11-21T10:00:02Z"#).map { $0["request_id"] as? String } == ["b", "c"])
     }
 
+    /// From a new-user trial (issue 14): a classic Logstash pattern's `auth` (the basic-auth user) was masked.
+    @Test func aLogstashAuthUserNameCanBeFilteredOn() throws {
+        let pattern =
+            #"%{IPORHOST:clientip} %{HTTPDUSER:ident} %{HTTPDUSER:auth} \[%{HTTPDATE:timestamp}\] "%{WORD:verb} %{NOTSPACE:request} HTTP/%{NUMBER:httpversion}" %{NUMBER:response} %{NUMBER:bytes}"#
+        let input = #"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#
+        let r = try AuditPipeBinary.run(
+            ["filter", "--records", #"fields.auth == "frank""#, "-q", "--text-pattern", pattern],
+            stdin: Data((input + "\n").utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let out = String(decoding: r.stdout, as: UTF8.self)
+        #expect(out.contains(#""user":"frank""#) && out.contains(#""auth":"frank""#), "\(r.stderr)")
+    }
+
     @Test func otherPathsAreReadFromTheRecordObject() throws {
         #expect(try filter(#"fields.order_id == "o-7""#).map { $0["request_id"] as? String } == ["c"])
         #expect(try filter(#"message contains "boom""#).map { $0["service"] as? String } == ["orders"])

@@ -54,6 +54,25 @@ struct SyslogYearTests {
         #expect(s["104"] == "2026-01-01T00:20:00.000Z")
     }
 
+    /// From a new-user trial (issue 14): a file modified in December holding October then February lines had
+    /// both in the modification year, so its times ran backwards.
+    @Test func anInferredYearCountsBackFromTheLastLineSoTheTimesRunForward() throws {
+        let text = "Oct 11 06:55:46 host app[1]: a\nFeb  5 10:00:00 host app[2]: b\n"
+        // Modified on 1 December 2026.
+        let s = try Self.starts(
+            ["--max-skew", "3650d"], modified: Date(timeIntervalSince1970: 1_796_083_200), text: text)
+        #expect(s["1"] == "2025-10-11T06:55:46.000Z")
+        #expect(s["2"] == "2026-02-05T10:00:00.000Z")
+    }
+
+    @Test func aMonthAheadByHalfAYearOrMoreIsLaterInTheSameYear() throws {
+        let text = "Mar  1 00:00:01 host app[1]: a\nOct  1 00:00:02 host app[2]: b\nFeb  1 00:00:03 host app[3]: c\n"
+        let s = try Self.starts(["--year", "2025", "--max-skew", "3650d"], text: text)
+        #expect(s["1"] == "2025-03-01T00:00:01.000Z")
+        #expect(s["2"] == "2025-10-01T00:00:02.000Z")
+        #expect(s["3"] == "2026-02-01T00:00:03.000Z")
+    }
+
     @Test func aMonthOutOfOrderByLessThanHalfAYearDoesNotRoll() throws {
         let text = "Apr  1 00:00:01 host app[1]: a\nMar 31 23:59:59 host app[2]: b\nApr  1 00:00:02 host app[3]: c\n"
         let s = try Self.starts(["--year", "2025"], text: text)

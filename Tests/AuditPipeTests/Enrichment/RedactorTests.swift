@@ -26,6 +26,25 @@ struct RedactorTests {
             custom.isSensitive("Tenant-PIN") && custom.isSensitive("sms_otp_code") && !custom.isSensitive("token_type"))
     }
 
+    /// From a new-user trial (issue 14): Logstash's classic `COMMONAPACHELOG` names the basic-auth user `auth`,
+    /// and it was masked, so `fields.auth == "frank"` matched nothing.
+    @Test func aRecordsAuthFieldEqualToItsUserIsKeptAndAnyOtherIsMasked() {
+        let fields = [JSONMember("auth", .string("frank")), JSONMember("auth_token", .string("frank"))]
+        #expect(
+            r.redactFields(fields, user: "frank")
+                == .object([JSONMember("auth", .string("frank")), JSONMember("auth_token", .string(Redactor.mask))]))
+        let masked = JSONValue.object([JSONMember("auth", .string(Redactor.mask))])
+        #expect(r.redactFields([JSONMember("auth", .string("hunter2"))], user: "frank") == masked)
+        #expect(r.redactFields([JSONMember("auth", .string("frank"))], user: nil) == masked)
+        #expect(
+            Redactor(extraKeys: ["auth"]).redactFields([JSONMember("auth", .string("frank"))], user: "frank") == masked)
+        // Nested, an `auth` is a secret whatever it holds.
+        let nested = [JSONMember("body", .object([JSONMember("auth", .string("frank"))]))]
+        #expect(
+            r.redactFields(nested, user: "frank")
+                == .object([JSONMember("body", .object([JSONMember("auth", .string(Redactor.mask))]))]))
+    }
+
     @Test func keyValuesInTextAreMaskedWithTheirQuotesAndSchemes() {
         #expect(
             r.redactText("login pwd=hunter2 auth=abc author=jausten")

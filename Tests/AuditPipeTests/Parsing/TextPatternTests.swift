@@ -211,6 +211,26 @@ struct TextPatternTests {
         #expect(throws: PatternError.self) { try RequestIDPattern("(unclosed") }
     }
 
+    /// From a new-user trial (issue 14): `(\d+)|req-` made `req-abc` and `req-xyz` one id, `req-`: the whole
+    /// match stood in for a group 1 that took no part in it.
+    @Test func anIDWhoseGroupTookNoPartInTheMatchStaysAsItIs() throws {
+        var o = ParseOptions()
+        o.idPattern = try RequestIDPattern(#"(\d+)|req-"#)
+        #expect(parse(#"{"request_id":"req-abc"}"#, o)?.requestID == "req-abc")
+        #expect(parse(#"{"request_id":"req-xyz"}"#, o)?.requestID == "req-xyz")
+        #expect(parse(#"{"request_id":"job 42"}"#, o)?.requestID == "42")
+        let input =
+            #"{"ts":"2026-11-21T10:00:00Z","request_id":"req-abc"}"# + "\n"
+            + #"{"ts":"2026-11-21T10:00:01Z","request_id":"req-xyz"}"# + "\n"
+        let r = try AuditPipeBinary.run(
+            [
+                "correlate", "-", "-q", "--id-pattern", #"(\d+)|req-"#, "--output-format", "csv", "--columns",
+                "request_id",
+            ],
+            stdin: Data(input.utf8))
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "request_id\r\nreq-abc\r\nreq-xyz\r\n", "\(r.stderr)")
+    }
+
     @Test func aSyslogYearComesFromTheReferenceTimeAndRollsBackAcrossNewYear() {
         func year(_ line: String, reference: String) -> Int {
             var ref = reference
