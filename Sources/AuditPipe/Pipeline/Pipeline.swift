@@ -244,7 +244,9 @@ public struct Pipeline: Sendable {
             return await StageOutcome.gather(&group).map { stats in
                 var stats = stats
                 let names = inputs.names.all
-                stats.inputs = names.count
+                // Across restarts: the paths earlier lives read count too (their lines are in the counts below),
+                // also one gone since.
+                stats.inputs = Set(names).union(pinned.entries.keys).count
                 pinned.events.add(to: &stats)
                 for e in pinned.entries.values { stats.lines.add(e.counts) }
                 stats.inputErrors.sort { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }

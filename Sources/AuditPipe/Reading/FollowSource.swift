@@ -160,7 +160,7 @@ struct FollowSource: ByteSource {
             close()
             return openNext()
         }
-        if let now = FileIdentity.of(path: path), let current = identity,
+        if let now = Self.deviceAndInode(of: path), let current = identity,
             now.device != current.device || now.inode != current.inode
         {
             // Renamed away: lines written just before the rename may have come after our last look.
@@ -191,10 +191,12 @@ struct FollowSource: ByteSource {
     /// again, even past the offset read so far (its size alone does not tell then).
     private func headChanged() -> Bool {
         guard !head.isEmpty else { return false }
-        var bytes = [UInt8](repeating: 0, count: head.count)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
-        guard n > 0 else { return false }
-        return bytes[..<n] != head[..<n]
+        // Called at every read and every look at the file's end: no allocation, and memcmp.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: head.count) { bytes in
+            let n = pread(fd, bytes.baseAddress, head.count, 0)
+            guard n > 0 else { return false }
+            return head.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, n) != 0 }
+        }
     }
 
     /// The path was truncated (copy-truncate): what was not read yet is in the copy beside it, and what the
@@ -230,6 +232,15 @@ struct FollowSource: ByteSource {
         noteHead()
         progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0)
         return true
+    }
+
+    /// True when the file at `path`, now `current` (same device and inode as `expected`), still starts with the
+    /// bytes `expected` fingerprinted: compared without reading it again unless it grew past a short fingerprint.
+    private static func unchanged(_ expected: FileIdentity, now current: FileIdentity, at path: String) -> Bool {
+        if current.fingerprintLength == expected.fingerprintLength {
+            return current.fingerprint == expected.fingerprint
+        }
+        return current.fingerprintLength > expected.fingerprintLength && expected.matches(path: path)
     }
 
     /// True when the file at `path` starts with `head`.
@@ -289,7 +300,7 @@ struct FollowSource: ByteSource {
         }
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
-            Self.size(of: start.path) < start.offset || !expected.matches(path: start.path),
+            Self.size(of: start.path) < start.offset || !Self.unchanged(expected, now: current, at: start.path),
             let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
         {
             // Copy-truncated while we were away: the rest of what we had is in the copy, then in the copies made
@@ -409,6 +420,13 @@ struct FollowSource: ByteSource {
             out.append(dir.isEmpty ? name : dir + "/" + name)
         }
         return out.sorted()
+    }
+
+    /// The device and inode `path` names now (a stat, no read: this is asked at every look at a file's end).
+    private static func deviceAndInode(of path: String) -> (device: UInt64, inode: UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
     }
 
     private static func size(of path: String) -> Int64 {

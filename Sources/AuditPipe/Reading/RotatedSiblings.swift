@@ -17,22 +17,48 @@ struct RotatedSiblings {
     }
 
     /// The rotated files beside `path` written after `since` (nanoseconds), other than the files in `known`,
-    /// oldest first.
+    /// oldest first. A directory that has not changed since a second before `since` has none (no entry was
+    /// made or renamed in it since): it is not listed, so 10,000 followed files do not each list the others.
     static func of(_ path: String, writtenAfter since: Int64, excluding known: Set<FollowProgress.FileKey>)
         -> [Sibling]
     {
-        let base = String(path.split(separator: "/").last ?? "")
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? ""
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let directory = dir.isEmpty ? (slash == nil ? "." : "/") : dir
+        guard let changed = modified(directory), changed >= since - 1_000_000_000 else { return [] }
         var found: [Sibling] = []
-        for candidate in FollowSource.siblings(of: path) {
-            let name = candidate.split(separator: "/").last.map(String.init) ?? candidate
-            guard name.hasPrefix(base + ".") || name.hasPrefix(base + "-"),
-                ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) }),
-                let m = modified(candidate), m > since,
-                let id = FileIdentity.of(path: candidate), !known.contains(FollowProgress.FileKey(id))
+        for name in names(in: directory, startingWith: base) {
+            let rest = name.dropFirst(base.utf8.count)
+            guard rest.first == "." || rest.first == "-",
+                ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) })
+            else { continue }
+            let candidate = slash == nil ? name : dir + "/" + name
+            guard let m = modified(candidate), m > since, let id = FileIdentity.of(path: candidate),
+                !known.contains(FollowProgress.FileKey(id))
             else { continue }
             found.append(Sibling(path: candidate, identity: id, modified: m))
         }
         return found.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
+    }
+
+    /// Names of the regular files in `directory` that start with `prefix` and are longer than it (compared on
+    /// the entry's bytes, so a large directory costs no string per entry).
+    private static func names(in directory: String, startingWith prefix: String) -> [String] {
+        guard let d = opendir(directory) else { return [] }
+        defer { closedir(d) }
+        let want = Array(prefix.utf8)
+        var out: [String] = []
+        while let entry = readdir(d) {
+            guard entry.pointee.d_type == DT_REG || entry.pointee.d_type == DT_UNKNOWN else { continue }
+            let name: String? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw.prefix(while: { $0 != 0 })
+                guard bytes.count > want.count, bytes.starts(with: want) else { return nil }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if let name { out.append(name) }
+        }
+        return out
     }
 
     /// When the file at `path` was last written, nanoseconds; nil when it is not there.

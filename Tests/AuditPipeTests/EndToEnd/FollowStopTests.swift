@@ -94,6 +94,31 @@ struct FollowStopTests {
         #expect(Self.lines(dir.appendingPathComponent("dead.jsonl")).isEmpty, "no torn line is dead-lettered")
     }
 
+    /// The summary's input count adds up across restarts as its line counts do: a file an earlier life read and
+    /// that is gone since still counts (it said "from 1 input" beside the lines of two).
+    @Test func aRestartCountsTheInputsEarlierLivesRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        Self.append(
+            Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: logs.appendingPathComponent("a.log").path)
+        Self.append(
+            Self.line(1, "b", "start") + Self.line(2, "b", "done"), to: logs.appendingPathComponent("b.log").path)
+        var p = try follower(in: dir)
+        for _ in 0..<200 where Self.committedLines(dir) < 4 { usleep(50_000) }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        try FileManager.default.removeItem(at: logs.appendingPathComponent("b.log"))
+        p = try follower(in: dir)
+        usleep(800_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(stats["lines_read"] == 4)
+        #expect(stats["inputs"] == 2, "the inputs of every life, like the lines")
+    }
+
     /// A followed file that cannot be read is an input error naming it, as in a batch run (it was waited
     /// for in silence). Needs root to drop to `nobody` (root reads any file).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
