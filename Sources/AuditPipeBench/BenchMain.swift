@@ -120,6 +120,10 @@ struct BenchMain {
         Report.row("archive (sort, gzip -6, verify)", archived.seconds, jsonlMB, nil, archived.events, archived.maxRSS)
         print(
             "ratio archive / gzip -6 throughput on the same JSONL: \(String(format2: gzip.seconds / archived.seconds))")
+        _ = try ChildRun.external(["/bin/sh", "-c", "rm -rf '\(archive)'"])
+        _ = try ChildRun.external(["/bin/cp", "\(dir)/events.jsonl", "\(live)/events-2026-11-21.jsonl"])
+        let indexed = try ChildRun.scenario(.archiveIndexed, live, output: archive)
+        Report.row("archive + index update", indexed.seconds, jsonlMB, nil, indexed.events, indexed.maxRSS)
 
         let (latency, _, _) = try ChildRun.spawn([ChildRun.selfPath, "--child", "live-latency"])
         let parts = latency.split(separator: " ").compactMap { Double($0.filter { !$0.isNewline }) }

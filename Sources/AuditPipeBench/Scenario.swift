@@ -11,6 +11,7 @@ enum Scenario: String, CaseIterable {
     case filterRecords = "filter-records"
     case openGroups = "open-groups"
     case archive
+    case archiveIndexed = "archive-indexed"
     case empty
 
     /// Runs the scenario on `path`; prints `seconds records events` on stdout.
@@ -19,10 +20,12 @@ enum Scenario: String, CaseIterable {
         var records: Int64 = 0
         var events: Int64 = 0
         switch self {
-        case .archive:
-            // `path` is a live directory holding one day's events; `output` the archive directory.
+        case .archive, .archiveIndexed:
+            // `path` is a live directory holding one day's events; `output` the archive directory. `archive`
+            // is the archive alone (merge, gzip, verify), `archive-indexed` the command's run with its index.
             var options = ArchiveRun.Options(liveDirectory: path, archiveDirectory: output, now: Int64.max / 2)
             options.olderThan = 0
+            options.updateIndex = self == .archiveIndexed
             let report = try ArchiveRun(options: options).run()
             records = Int64(report.uncompressedBytes)
             events = Int64(report.eventsArchived)

@@ -38,6 +38,10 @@ public struct ArchiveRun {
         /// Bring `ARCHIVE/index.sqlite` up to date at the end of the run (under the lock), creating it when
         /// missing.
         public var updateIndex = true
+        /// Uncompressed bytes per gzip member (tests make it small to cut a small day into many members).
+        var memberBytes = ParallelGzip.chunkBytes
+        /// Tests only: the member (from 0) whose bytes are damaged after deflating, before its check.
+        var damageMember: Int?
 
         /// Creates options for a run from `live` into `archive` at `now`.
         public init(liveDirectory: String, archiveDirectory: String, now: Int64) {
@@ -173,10 +177,7 @@ public struct ArchiveRun {
             case .missing: continue
             }
             defer { close(fd) }
-            guard let live = FileBytes.read(descriptor: fd) else {
-                throw OutputError(path: livePath, message: "cannot read the live file")
-            }
-            try archive(day: day, live: live, livePath: livePath, into: &report)
+            try archive(day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
             if dayEnd(day) + options.retainLive <= options.now {
                 guard unlink(livePath) == 0 || errno == ENOENT else {
@@ -195,51 +196,67 @@ public struct ArchiveRun {
         return report
     }
 
-    /// Merges the day's live events into its archive (de-duplicated by event id, sorted by start then id),
-    /// writes archive then manifest, and verifies the result by reading it back.
-    private func archive(day: String, live: [UInt8], livePath: String, into report: inout Report)
+    /// Merges the day's live events into its archive (de-duplicated by event id, sorted by start then id):
+    /// members deflated and each checked on the worker threads, written in order to a staged file as they
+    /// come, then archive and manifest published, and the file read back and its hash compared.
+    private func archive(day: String, live: DaySource, livePath: String, into report: inout Report)
         throws(OutputError)
     {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        var buffers = [live]
+        var sources = [live]
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let existingManifest = FileBytes.read(manifestPath)
         if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {
-                buffers.append(try ArchivedDay.inflate(existing, name: gzPath))
+                sources.append(DaySource(bytes: try ArchivedDay.inflate(existing, name: gzPath), name: gzPath))
             } catch {
                 throw OutputError(
                     path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")
             }
         }
-        let (content, events, dropped, first, last) = try DayMerge.merge(buffers, source: livePath)
-        let gz = try ParallelGzip.compress(content, level: options.level)
+        var merge = try DayMerge(sources, source: livePath)
+        let staged = try StagedFile(path: DayDirectory.stagingFile(root: root, day: day))
+        var published = false
+        defer { if !published { unlink(staged.path) } }
+        var content = SHA256()
+        var uncompressed: Int64 = 0
+        var members = 0
+        let memberBytes = options.memberBytes
+        try ParallelGzip.compress(level: options.level, damage: options.damageMember) { () throws(OutputError) in
+            try merge.nextChunk(bytes: memberBytes)
+        } write: { chunk, member throws(OutputError) in
+            content.update(data: chunk)
+            uncompressed += Int64(chunk.count)
+            try staged.append(member)
+            members += 1
+            if members == 1 { CrashPoint.reached("half a file written") }
+        }
+        let gzipSHA256 = try staged.finish()
         var manifest = ArchiveManifest(
-            day: day, events: events, firstStart: first, lastStart: last, compressedBytes: Int64(gz.count),
-            uncompressedBytes: Int64(content.count), gzipSHA256: ArchiveManifest.sha256(gz),
-            contentSHA256: ArchiveManifest.sha256(content), toolVersion: options.toolVersion,
+            day: day, events: merge.events, firstStart: merge.first, lastStart: merge.last,
+            compressedBytes: staged.count, uncompressedBytes: uncompressed, gzipSHA256: gzipSHA256,
+            contentSHA256: ArchiveManifest.hex(content.finalize()), toolVersion: options.toolVersion,
             previousManifestSHA256: previousManifestHash(before: day))
         let unchanged =
-            FileBytes.read(gzPath) == gz
-            && existingManifest.flatMap(ArchiveManifest.parse).map { $0.sameContent(as: manifest) } == true
+            existingManifest.flatMap(ArchiveManifest.parse).map { $0.sameContent(as: manifest) } == true
+            && StagedFile.sha256(of: gzPath).map { $0.sha == gzipSHA256 && $0.bytes == staged.count } == true
         if !unchanged {
             if let key = options.signingKey {
                 manifest.supersedesManifestSHA256 = existingManifest.map(ArchiveManifest.sha256)
                 manifest.signature = key.sign(manifest.unsignedBytes)
             }
-            try DayDirectory.publish(root: root, day: day, gz: gz, manifest: manifest.bytes)
+            try DayDirectory.publish(root: root, day: day, staged: staged.path, manifest: manifest.bytes)
+            published = true
         }
-        if let problem = ArchiveVerifier.checkDay(
-            root: root, day: day, previous: manifest.previousManifestSHA256, readBack: true)
-        {
+        if let problem = ArchiveVerifier.checkWritten(root: root, day: day, expected: manifest) {
             throw OutputError(path: gzPath, message: "read-back verification failed: \(problem)")
         }
         report.daysArchived.append(day)
-        report.eventsArchived += events
-        report.duplicatesDropped += dropped
-        report.uncompressedBytes += Int64(content.count)
-        report.compressedBytes += Int64(gz.count)
+        report.eventsArchived += merge.events
+        report.duplicatesDropped += merge.dropped
+        report.uncompressedBytes += uncompressed
+        report.compressedBytes += staged.count
     }
 
     /// Hash the manifest of `day` must chain to: the previous archived day's manifest, else the last pruned.

@@ -8,15 +8,29 @@
 /// the day (merged archive and its manifest) is written complete into its own directory and the link is
 /// switched with one rename, so a crash leaves the old day or the new one, never a mix of the two.
 enum DayDirectory {
-    /// Writes the day's new version and switches the day to it; the old version is removed after.
-    static func publish(root: String, day: String, gz: [UInt8], manifest: [UInt8]) throws(OutputError) {
+    /// Where the day's new gzip file is written before its version directory exists (the directory is named
+    /// after the manifest, which needs the file's hash): a `.tmp` file beside the day's link.
+    static func stagingFile(root: String, day: String) -> String {
+        let (parent, dd) = split(ArchiveLayout.dayDirectory(root, day: day))
+        ArchiveLayout.makeDirectories(parent)
+        return "\(parent)/\(dd).events.tmp"
+    }
+
+    /// Makes the day's new version — the fsynced gzip file at `staged` moved in, then the manifest — and
+    /// switches the day to it; the old version is removed after.
+    static func publish(root: String, day: String, staged: String, manifest: [UInt8]) throws(OutputError) {
         let link = ArchiveLayout.dayDirectory(root, day: day)
         let (parent, dd) = split(link)
         ArchiveLayout.makeDirectories(parent)
         let version = "\(dd).\(ArchiveManifest.sha256(manifest).prefix(12))"
         let versionDirectory = parent + "/" + version
         mkdir(versionDirectory, 0o755)
-        try AtomicFile.write(gz, to: "\(versionDirectory)/events-\(day).jsonl.gz", crashMidway: true)
+        let gzPath = "\(versionDirectory)/events-\(day).jsonl.gz"
+        guard rename(staged, gzPath) == 0 else {
+            throw OutputError(path: gzPath, message: "rename failed: \(String(cString: strerror(errno)))")
+        }
+        AtomicFile.syncDirectory(versionDirectory)
+        AtomicFile.syncDirectory(parent)
         CrashPoint.reached("archive written")
         try AtomicFile.write(manifest, to: "\(versionDirectory)/manifest.json")
         CrashPoint.reached("manifest written")
@@ -41,7 +55,7 @@ enum DayDirectory {
         if let old { removeTree(parent + "/" + old) }
     }
 
-    /// Removes version directories no day links to and half-made links (left by a crash).
+    /// Removes version directories no day links to, half-made links and staged files (left by a crash).
     static func removeOrphans(root: String) {
         for y in ArchiveLayout.entries(root) where y.utf8.count == 4 {
             for m in ArchiveLayout.entries("\(root)/\(y)") where m.utf8.count == 2 {
@@ -49,7 +63,7 @@ enum DayDirectory {
                 let names = ArchiveLayout.entries(month)
                 let live = Set(names.filter { $0.utf8.count == 2 }.compactMap { target(of: "\(month)/\($0)") })
                 for name in names where name.utf8.count > 2 && !live.contains(name) {
-                    if name.hasSuffix(".link.tmp") {
+                    if name.hasSuffix(".tmp") {
                         unlink("\(month)/\(name)")
                     } else {
                         removeTree("\(month)/\(name)")

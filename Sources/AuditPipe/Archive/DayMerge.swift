@@ -1,58 +1,49 @@
-/// Merges a day's event lines from several buffers (the live file, the archive already there): sorted by
-/// start then event_id, duplicates by event_id dropped, lines kept byte for byte. Lines written by
+/// Merges a day's event lines from several sources (the live file, the archive already there): sorted by
+/// start then event_id, duplicates by event_id dropped, lines kept byte for byte. Only keys and offsets are
+/// held; the lines are read from their sources again, in order, as members are cut. Lines written by
 /// auditpipe sort on fixed-width keys packed into integers; any other line falls back to string keys.
-enum DayMerge {
+struct DayMerge {
     /// One line: where it is and its key.
     private struct Entry {
         var key: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
-        var buffer: Int32
+        var source: Int32
         var start: Int
         var end: Int
     }
 
-    static func merge(_ buffers: [[UInt8]], source: String) throws(OutputError) -> (
-        content: [UInt8], events: Int, dropped: Int, first: String?, last: String?
-    ) {
+    /// A line kept, in output order.
+    private struct Kept {
+        var start: Int
+        var end: Int
+        var source: Int32
+    }
+
+    /// Events kept, duplicates dropped, and the first and last start.
+    let events: Int
+    let dropped: Int
+    let first: String?
+    let last: String?
+    private let sources: [DaySource]
+    private let kept: [Kept]
+    private var next = 0
+    private var cutAny = false
+
+    /// Reads the keys of every line of `sources` and orders them; `source` names the live file in errors.
+    init(_ sources: [DaySource], source: String) throws(OutputError) {
+        self.sources = sources
         var entries: [Entry] = []
         var allFast = true
-        scan: for (b, buf) in buffers.enumerated() {
-            buf.withUnsafeBufferPointer { p in
-                var lineStart = 0
-                while allFast, lineStart < p.count {
-                    var end = lineStart
-                    while end < p.count, p[end] != 10 { end += 1 }
-                    defer { lineStart = end + 1 }
-                    if end == lineStart { continue }
-                    let line = UnsafeBufferPointer(rebasing: p[lineStart..<end])
-                    guard let spans = EventLineKey.spans(line), let key = packed(line, spans) else {
-                        allFast = false
-                        return
-                    }
-                    entries.append(Entry(key: key, buffer: Int32(b), start: lineStart, end: end))
+        for (s, src) in sources.enumerated() where allFast {
+            try src.forEachLine { line, start, end in
+                guard let spans = EventLineKey.spans(line), let key = Self.packed(line, spans) else {
+                    allFast = false
+                    return false
                 }
-            }
-            if !allFast { break scan }
-        }
-        var slow: [(start: String, id: String, buffer: Int, range: Range<Int>)] = []
-        if !allFast {
-            for (b, buf) in buffers.enumerated() {
-                var lineStart = 0
-                var n = 0
-                while lineStart < buf.count {
-                    let end = buf[lineStart...].firstIndex(of: 10) ?? buf.count
-                    defer { lineStart = end + 1 }
-                    if end == lineStart { continue }
-                    n += 1
-                    guard let (start, id) = EventLineKey.of(buf[lineStart..<end]) else {
-                        throw OutputError(path: source, message: "line \(n) is not an audit event (no event_id/start)")
-                    }
-                    slow.append((start, id, b, lineStart..<end))
-                }
+                entries.append(Entry(key: key, source: Int32(s), start: start, end: end))
+                return true
             }
         }
-        var content: [UInt8] = []
-        content.reserveCapacity(buffers.reduce(0) { $0 + $1.count })
-        var events = 0
+        var kept: [Kept] = []
         if allFast {
             entries.sort { a, b in
                 let (x, y) = (a.key, b.key)
@@ -65,23 +56,58 @@ enum DayMerge {
                 if let p = previous, (p.key.3, p.key.4, p.key.5, p.key.6) == (e.key.3, e.key.4, e.key.5, e.key.6) {
                     continue
                 }
-                content.append(contentsOf: buffers[Int(e.buffer)][e.start..<e.end])
-                content.append(10)
-                events += 1
+                kept.append(Kept(start: e.start, end: e.end, source: e.source))
                 previous = e
             }
-            let first = entries.first.map { startText($0.key) }
-            let last = entries.last.map { startText($0.key) }
-            return (content, events, entries.count - events, first, last)
+            first = entries.first.map { Self.startText($0.key) }
+            last = entries.last.map { Self.startText($0.key) }
+            dropped = entries.count - kept.count
+        } else {
+            entries = []
+            var slow: [(start: String, id: String, source: Int32, range: Range<Int>)] = []
+            for (s, src) in sources.enumerated() {
+                var n = 0
+                try src.forEachLine { line, start, end throws(OutputError) in
+                    n += 1
+                    guard let (startText, id) = EventLineKey.of(line) else {
+                        throw OutputError(path: source, message: "line \(n) is not an audit event (no event_id/start)")
+                    }
+                    slow.append((startText, id, Int32(s), start..<end))
+                    return true
+                }
+            }
+            slow.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+            var seen = Set<String>()
+            for o in slow where seen.insert(o.id).inserted {
+                kept.append(Kept(start: o.range.lowerBound, end: o.range.upperBound, source: o.source))
+            }
+            first = slow.first?.start
+            last = slow.last?.start
+            dropped = slow.count - kept.count
         }
-        slow.sort { ($0.start, $0.id) < ($1.start, $1.id) }
-        var seen = Set<String>()
-        for o in slow where seen.insert(o.id).inserted {
-            content.append(contentsOf: buffers[o.buffer][o.range])
-            content.append(10)
-            events += 1
+        events = kept.count
+        self.kept = kept
+    }
+
+    /// The next member's content: whole lines (each with its newline) in order, from the first line end at
+    /// or past `bytes` — so the cuts depend only on the content. One empty chunk for an empty day; nil
+    /// once every line was cut.
+    mutating func nextChunk(bytes: Int) throws(OutputError) -> [UInt8]? {
+        if next == kept.count {
+            if cutAny { return nil }
+            cutAny = true
+            return []
         }
-        return (content, events, slow.count - events, slow.first?.start, slow.last?.start)
+        cutAny = true
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(bytes + (4 << 10))
+        while next < kept.count && chunk.count < bytes {
+            let k = kept[next]
+            try sources[Int(k.source)].append(k.start, k.end, to: &chunk)
+            chunk.append(10)
+            next += 1
+        }
+        return chunk
     }
 
     private static func startText(_ key: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> String {

@@ -1,52 +1,113 @@
 import Dispatch
 
-/// Compresses on every core, as pigz does: the content is cut at line ends into ~4 MiB chunks, each
-/// deflated as its own gzip member, members concatenated in order (a valid gzip file; `gzip -t`, `zcat`
-/// and every inflater read it as one stream). The cut points depend only on the content, so the output
-/// is the same run after run.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Compresses on every core, as pigz does: the content comes cut at line ends into ~4 MiB chunks, each
+/// deflated as its own gzip member, members handed on in order (concatenated, a valid gzip file; `gzip -t`,
+/// `zcat` and every inflater read it as one stream). The worker that deflates a member inflates it again
+/// and compares it with its input, so what is handed on is proven to give the content back. A few chunks
+/// are in flight at once: memory follows the cores, not the day.
 enum ParallelGzip {
     /// Uncompressed bytes per member (tests make it small to get many members out of a small day).
     nonisolated(unsafe) static var chunkBytes = 4 << 20
 
-    static func compress(_ content: [UInt8], level: Int32) throws(OutputError) -> [UInt8] {
-        var cuts = [0]
-        while cuts.last! < content.count {
-            var end = min(content.count, cuts.last! + chunkBytes)
-            while end < content.count, content[end - 1] != 10 { end += 1 }
-            cuts.append(end)
+    /// Deflates each chunk `next` gives (until nil) on the worker threads and calls `write(chunk, member)`
+    /// for each, in order, on the calling thread. `damage` (tests only) flips a byte of that member after it
+    /// was deflated, before it is checked.
+    static func compress(
+        level: Int32, damage: Int? = nil, next: () throws(OutputError) -> [UInt8]?,
+        write: ([UInt8], [UInt8]) throws(OutputError) -> Void
+    ) throws(OutputError) {
+        let inFlight = max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))) + 2
+        let slots = Slots()
+        defer { slots.waitForAll() }
+        var submitted = 0
+        var written = 0
+        func drainOne() throws(OutputError) {
+            let (chunk, result) = slots.take(written)
+            written += 1
+            try write(chunk, try result.get())
         }
-        if content.isEmpty { cuts.append(0) }
-        let parts = cuts.count - 1
-        let bounds = cuts
-        let results = ResultSlots(count: parts)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            do throws(OutputError) {
-                let c = try GzipCompressor(level: level)
-                let packed = content.withUnsafeBufferPointer {
-                    c.compress(UnsafeBufferPointer(rebasing: $0[bounds[p]..<bounds[p + 1]]))
-                }
-                results.set(p, .success(packed + c.finish()))
-            } catch {
-                results.set(p, .failure(error))
+        while let chunk = try next() {
+            if submitted - written >= inFlight { try drainOne() }
+            let index = submitted
+            submitted += 1
+            slots.open(index, chunk)
+            DispatchQueue.global().async {
+                slots.finish(index, Result { () throws(OutputError) in try member(chunk, index, level, damage) })
             }
         }
-        var out: [UInt8] = []
-        for r in results.all {
-            switch r {
-            case .success(let bytes): out += bytes
-            case .failure(let e): throw e
-            case nil: throw OutputError(path: "-", message: "compression did not finish")
-            }
-        }
-        return out
+        while written < submitted { try drainOne() }
     }
 
-    /// One result per chunk, written from the worker threads.
-    private final class ResultSlots: @unchecked Sendable {
-        private var slots: [Result<[UInt8], OutputError>?]
+    /// Deflates `chunk` into one gzip member, then inflates that member and compares it with `chunk`.
+    private static func member(_ chunk: [UInt8], _ index: Int, _ level: Int32, _ damage: Int?) throws(OutputError)
+        -> [UInt8]
+    {
+        let c = try GzipCompressor(level: level)
+        var packed = chunk.withUnsafeBufferPointer { c.compress($0) } + c.finish()
+        if damage == index { packed[packed.count / 2] ^= 0x20 }
+        let back: [UInt8]
+        do throws(InputError) {
+            back = try ArchivedDay.inflate(packed, name: "member \(index + 1)", expectedSize: chunk.count)
+        } catch {
+            throw OutputError(
+                path: "-",
+                message:
+                    "gzip member \(index + 1) does not inflate back (\(error.message)); nothing was published: check memory and disk, then run archive again"
+            )
+        }
+        let same =
+            back.count == chunk.count
+            && (chunk.isEmpty
+                || back.withUnsafeBytes { b in
+                    chunk.withUnsafeBytes { c in memcmp(b.baseAddress!, c.baseAddress!, c.count) == 0 }
+                })
+        guard same else {
+            throw OutputError(
+                path: "-",
+                message:
+                    "gzip member \(index + 1) inflates to other bytes than its input; nothing was published: check memory and disk, then run archive again"
+            )
+        }
+        return packed
+    }
+
+    /// Chunks in flight and their results, filled from the worker threads.
+    private final class Slots: @unchecked Sendable {
+        private var slots: [Int: (chunk: [UInt8], done: DispatchSemaphore, result: Result<[UInt8], OutputError>?)] =
+            [:]
         private let lock = DispatchQueue(label: "auditpipe.gzip.results")
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ r: Result<[UInt8], OutputError>) { lock.sync { slots[i] = r } }
-        var all: [Result<[UInt8], OutputError>?] { lock.sync { slots } }
+        private let group = DispatchGroup()
+
+        func open(_ i: Int, _ chunk: [UInt8]) {
+            group.enter()
+            lock.sync { slots[i] = (chunk, DispatchSemaphore(value: 0), nil) }
+        }
+
+        func finish(_ i: Int, _ r: Result<[UInt8], OutputError>) {
+            let done = lock.sync {
+                slots[i]!.result = r
+                return slots[i]!.done
+            }
+            done.signal()
+            group.leave()
+        }
+
+        /// Waits for chunk `i`, then removes it: its input and its member (or why it failed).
+        func take(_ i: Int) -> ([UInt8], Result<[UInt8], OutputError>) {
+            let done = lock.sync { slots[i]!.done }
+            done.wait()
+            return lock.sync {
+                let slot = slots.removeValue(forKey: i)!
+                return (slot.chunk, slot.result!)
+            }
+        }
+
+        func waitForAll() { group.wait() }
     }
 }
