@@ -26,6 +26,10 @@ public final class FollowProgress: Sendable {
             device = id.device
             inode = id.inode
         }
+        init(device: UInt64, inode: UInt64) {
+            self.device = device
+            self.inode = inode
+        }
     }
 
     /// Creates an empty registry.

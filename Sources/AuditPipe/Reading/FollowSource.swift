@@ -43,7 +43,7 @@ struct FollowSource: ByteSource {
     private var head: [UInt8] = []
     /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
     /// copy written after it means the path was copy-truncated again.
-    private var lastCopyModified: Int64?
+    private var lastCopy: RotatedSiblings.Sibling?
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -167,7 +167,7 @@ struct FollowSource: ByteSource {
             if size() > fileOffset { return true }
             close()
             pending = [Start(path: path, offset: 0)]
-            lastCopyModified = nil
+            lastCopy = nil
             return openNext()
         }
         if size() < fileOffset || headChanged() || copiedSinceItWasShort() { return followTruncation() }
@@ -177,14 +177,16 @@ struct FollowSource: ByteSource {
     /// True when the path, copy-truncated before and with too few bytes when last looked at for its head to
     /// tell, was copy-truncated again since: a copy newer than the last one followed is beside it.
     private func copiedSinceItWasShort() -> Bool {
-        guard head.count < FileIdentity.fingerprintSpan, let since = lastCopyModified else { return false }
-        return !copies(since: since).isEmpty
+        guard head.count < FileIdentity.fingerprintSpan, let last = lastCopy else { return false }
+        return !copies(after: last).isEmpty
     }
 
-    /// The path's copies written after `since` (not the path's own file), oldest first.
-    private func copies(since: Int64) -> [RotatedSiblings.Sibling] {
-        let own = FileIdentity.of(path: path).map { Set([FollowProgress.FileKey($0)]) } ?? []
-        return RotatedSiblings.of(path, writtenAfter: since, excluding: own)
+    /// The path's copies made after `last` (not the path's own file), oldest first.
+    private func copies(after last: RotatedSiblings.Sibling) -> [RotatedSiblings.Sibling] {
+        let own =
+            Self.deviceAndInode(of: path).map { Set([FollowProgress.FileKey(device: $0.device, inode: $0.inode)]) }
+            ?? []
+        return RotatedSiblings.after(last.identity, modified: last.modified, of: path, excluding: own)
     }
 
     /// True when the file's first bytes are no longer the ones it started with: it was truncated and written
@@ -205,20 +207,18 @@ struct FollowSource: ByteSource {
     private mutating func followTruncation() -> Bool {
         // Copy-truncated before: the copies made since the last one followed, oldest first; the first holds what
         // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
-        var copies = lastCopyModified.map { self.copies(since: $0) } ?? []
+        var copies = lastCopy.map { self.copies(after: $0) } ?? []
         if let first = copies.first, Self.starts(first.path, with: head) {
         } else if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset - 1),
             let id = FileIdentity.of(path: copy), let m = RotatedSiblings.modified(copy)
         {
             copies = [RotatedSiblings.Sibling(path: copy, identity: id, modified: m)]
-            copies += RotatedSiblings.of(path, writtenAfter: m, excluding: [FollowProgress.FileKey(id)]).filter {
-                !($0.identity.device == identity?.device && $0.identity.inode == identity?.inode)
-            }
+            copies += Self.copies(of: path, after: copy)
         }
         if let first = copies.first, Self.starts(first.path, with: head) {
             let offset = fileOffset
             close()
-            lastCopyModified = copies.map(\.modified).max()
+            lastCopy = copies.last
             pending =
                 [Start(path: first.path, offset: offset, identity: first.identity)]
                 + copies.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }
@@ -259,8 +259,10 @@ struct FollowSource: ByteSource {
     static func copies(of path: String, after copy: String) -> [RotatedSiblings.Sibling] {
         guard let since = RotatedSiblings.modified(copy), let copied = FileIdentity.of(path: copy) else { return [] }
         var known: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(copied)]
-        if let own = FileIdentity.of(path: path) { known.insert(FollowProgress.FileKey(own)) }
-        return RotatedSiblings.of(path, writtenAfter: since, excluding: known)
+        if let own = deviceAndInode(of: path) {
+            known.insert(FollowProgress.FileKey(device: own.device, inode: own.inode))
+        }
+        return RotatedSiblings.after(copied, modified: since, of: path, excluding: known)
     }
 
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
@@ -294,7 +296,7 @@ struct FollowSource: ByteSource {
                 pending.insert(
                     contentsOf: copies.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0
                 )
-                lastCopyModified = copies.map(\.modified).max()
+                lastCopy = copies.last
                 start = Start(path: first.path, offset: 0, identity: first.identity)
             }
         }
@@ -312,7 +314,13 @@ struct FollowSource: ByteSource {
                 !planned.contains(FollowProgress.FileKey($0.identity))
             }
             pending.insert(contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
-            lastCopyModified = ([RotatedSiblings.modified(copy)] + since.map(\.modified)).compactMap { $0 }.max()
+            lastCopy =
+                since.last
+                ?? FileIdentity.of(path: copy).flatMap { id in
+                    RotatedSiblings.modified(copy).map {
+                        RotatedSiblings.Sibling(path: copy, identity: id, modified: $0)
+                    }
+                }
             start = Start(path: copy, offset: start.offset)
         } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device != expected.device || current.inode != expected.inode
@@ -324,16 +332,16 @@ struct FollowSource: ByteSource {
                 start.offset = 0
             }
         }
-        if start.path == path, start.identity == nil, start.offset == 0, let since = lastCopyModified {
+        if start.path == path, start.identity == nil, start.offset == 0, let last = lastCopy {
             // Copy-truncated again while the copies before were read: what the path held meanwhile is in the
             // newer copies; read them before it.
-            let newer = copies(since: since)
+            let newer = copies(after: last)
             if let first = newer.first {
                 pending.insert(start, at: 0)
                 pending.insert(
                     contentsOf: newer.dropFirst().map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
                 start = Start(path: first.path, offset: 0, identity: first.identity)
-                lastCopyModified = newer.map(\.modified).max()
+                lastCopy = newer.last
             }
         }
         readingRotated = start.path != path

@@ -104,7 +104,7 @@ struct FollowedFiles: Sendable {
             let since = RotatedSiblings.modified(committed)
         else { return [] }
         let known = Set(([e.identity, current] + e.later).map(FollowProgress.FileKey.init))
-        return RotatedSiblings.of(path, writtenAfter: since, excluding: known).map(\.identity)
+        return RotatedSiblings.after(e.identity, modified: since, of: path, excluding: known).map(\.identity)
     }
 
     private static func isDirectory(_ path: String) -> Bool {

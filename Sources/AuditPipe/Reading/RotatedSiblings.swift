@@ -17,29 +17,52 @@ struct RotatedSiblings {
     }
 
     /// The rotated files beside `path` written after `since` (nanoseconds), other than the files in `known`,
-    /// oldest first. A directory that has not changed since a second before `since` has none (no entry was
-    /// made or renamed in it since): it is not listed, so 10,000 followed files do not each list the others.
+    /// oldest first.
     static func of(_ path: String, writtenAfter since: Int64, excluding known: Set<FollowProgress.FileKey>)
         -> [Sibling]
     {
+        list(path, from: since).filter { $0.modified > since && !known.contains(FollowProgress.FileKey($0.identity)) }
+    }
+
+    /// The rotated files beside `path` that came after `anchor` (last written at `modified`), other than the
+    /// files in `known`, oldest first. Files written in the same clock tick as the anchor (a burst of
+    /// copy-truncates within a millisecond) are put in order by their names (`.2` before `.1`, `-…-1` before
+    /// `-…-2`); when the anchor is gone, those written after it.
+    static func after(
+        _ anchor: FileIdentity, modified: Int64, of path: String, excluding known: Set<FollowProgress.FileKey>
+    ) -> [Sibling] {
+        let all = list(path, from: modified)
+        let key = FollowProgress.FileKey(anchor)
+        let later =
+            all.firstIndex { FollowProgress.FileKey($0.identity) == key }.map { Array(all[($0 + 1)...]) }
+            ?? all.filter { $0.modified > modified }
+        return later.filter { !known.contains(FollowProgress.FileKey($0.identity)) }
+    }
+
+    /// The rotated files beside `path` written at or after `since`, in the order they were made: by time, then
+    /// by name. A directory that has not changed since a second before `since` has none (no entry was made or
+    /// renamed in it since): it is not listed, so 10,000 followed files do not each list the others.
+    private static func list(_ path: String, from since: Int64) -> [Sibling] {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) } ?? ""
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let directory = dir.isEmpty ? (slash == nil ? "." : "/") : dir
         guard let changed = modified(directory), changed >= since - 1_000_000_000 else { return [] }
-        var found: [Sibling] = []
+        var found: [(order: (Int64, Int, Int, String), sibling: Sibling)] = []
         for name in names(in: directory, startingWith: base) {
-            let rest = name.dropFirst(base.utf8.count)
+            let rest = String(name.dropFirst(base.utf8.count))
             guard rest.first == "." || rest.first == "-",
                 ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) })
             else { continue }
             let candidate = slash == nil ? name : dir + "/" + name
-            guard let m = modified(candidate), m > since, let id = FileIdentity.of(path: candidate),
-                !known.contains(FollowProgress.FileKey(id))
-            else { continue }
-            found.append(Sibling(path: candidate, identity: id, modified: m))
+            guard let m = modified(candidate), m >= since, let id = FileIdentity.of(path: candidate) else { continue }
+            // `.N`: a higher number is older. Other names (dateext): a longer or later name is newer.
+            let order =
+                rest.first == "." && rest.dropFirst().allSatisfy(\.isNumber) && rest.count > 1
+                ? (m, 0, -(Int(rest.dropFirst()) ?? 0), "") : (m, 1, rest.count, rest)
+            found.append((order, Sibling(path: candidate, identity: id, modified: m)))
         }
-        return found.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
+        return found.sorted { $0.order < $1.order }.map(\.sibling)
     }
 
     /// Names of the regular files in `directory` that start with `prefix` and are longer than it (compared on

@@ -198,4 +198,43 @@ struct FollowCopyTruncateTests {
             ])
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "c 1\n")
     }
+
+    /// Copy-truncated three times within one clock tick (the copies share a modification time): they are read in
+    /// the order they were made, told apart by their names (`.3` before `.2` before `.1`; a dateext sequence
+    /// `-1` before `-2`), once each. Before, the copies after the first were skipped or read out of order.
+    @Test(arguments: [false, true])
+    func copyTruncatesInOneClockTickAreReadInTheOrderTheyWereMade(dateext: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        FollowRotationTests.append("a 2\n", to: path)
+        for (k, next) in ["b 1\n", "c 1\n", "d 1\n"].enumerated() {
+            if dateext {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+                try bytes.write(to: URL(fileURLWithPath: path + "-20261202-\(k + 1)"))
+                var times = [timespec(tv_sec: 1_000, tv_nsec: 0), timespec(tv_sec: 1_000, tv_nsec: 0)]
+                utimensat(AT_FDCWD, path + "-20261202-\(k + 1)", &times, 0)
+                truncate(path, 0)
+            } else {
+                try Self.copyTruncate(path, modified: 1_000)
+            }
+            FollowRotationTests.append(next, to: path)
+        }
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 2\nb 1\nc 1\nd 1\n")
+        // The same seen by a follower that was down: resumed from a commit after "a 1".
+        let dir2 = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir2) }
+        let path2 = dir2.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path2)
+        let committed = try #require(FileIdentity.of(path: path2))
+        for next in ["b 1\n", "c 1\n", "d 1\n"] {
+            try Self.copyTruncate(path2, modified: 1_000)
+            FollowRotationTests.append(next, to: path2)
+        }
+        var resumed = Self.source(path2, pending: [FollowSource.Start(path: path2, offset: 4, identity: committed)])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\nd 1\n")
+    }
 }
