@@ -62,7 +62,7 @@ struct ContinuationJoiner {
                     pending!.lineCount += 1
                 }
             case .rejected(let reason, let detail, let hint):
-                if hint == .weak, pendingIsTimestampedText, pending != nil {
+                if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
                     lastWasDeadLetter = false
                     continueRecord(lines, span, masked: keyBody)
                 } else {
