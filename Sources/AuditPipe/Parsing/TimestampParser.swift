@@ -232,13 +232,22 @@ public struct TimestampParser: Sendable {
     /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`; also with a fraction of a second
     /// (`Sun Dec 04 04:47:44.123456 2005`, Apache 2.4's error log).
     public func parseCtime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
-        guard i + 24 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32,
-            let day = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32,
-            let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
-            let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
-            let sec = Self.digits(b, i + 17, 2)
+        guard i + 23 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32 else { return nil }
+        // The day space-padded (`Dec  4`), zero-padded (`Dec 04`) or unpadded (`Dec 4`, one byte shorter).
+        let day: Int
+        let t: Int
+        if let d = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32 {
+            (day, t) = (d, i + 11)
+        } else if let d = Self.digits(b, i + 8, 1), b[i + 9] == 32 {
+            (day, t) = (d, i + 10)
+        } else {
+            return nil
+        }
+        guard t + 13 <= b.count, let hour = Self.digits(b, t, 2), b[t + 2] == 58,
+            let minute = Self.digits(b, t + 3, 2), b[t + 5] == 58,
+            let sec = Self.digits(b, t + 6, 2)
         else { return nil }
-        var j = i + 19
+        var j = t + 8
         var frac: Int64 = 0
         if b[j] == UInt8(ascii: "."), j + 1 < b.count, b[j + 1] >= 48, b[j + 1] <= 57 {
             j += 1
