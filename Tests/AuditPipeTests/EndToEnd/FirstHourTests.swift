@@ -52,6 +52,20 @@ struct FirstHourTests {
         #expect(s["dead_lettered"]! > 0 && s["lines_read"] == s["record_lines"]! + s["dead_lettered"]! + s["blank"]!)
     }
 
+    /// An empty file named on the command line is a warning, like an empty directory (from the second trial:
+    /// it was read in silence); the run still succeeds.
+    @Test func anEmptyFileIsAWarning() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data().write(to: dir.appendingPathComponent("empty.log"))
+        try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
+            to: dir.appendingPathComponent("app.log"))
+        let r = try AuditPipeBinary.run(["correlate", "empty.log", "app.log", "-o", "events.jsonl"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("auditpipe: warning: empty.log: the file is empty"))
+        #expect(!r.stderr.contains("app.log: the file is empty"))
+    }
+
     /// An executable on standard input, plain or gzipped, is refused as a file is (exit 2, naming stdin);
     /// from the second trial, it was read as 1970 junk with exit 0. Allowed explicitly, its lines are read.
     @Test func anExecutableOnStandardInputIsRefused() throws {
