@@ -62,7 +62,7 @@ struct ContinuationJoiner {
                     pending!.lineCount += 1
                 }
             case .rejected(let reason, let detail, let hint):
-                if hint == .weak, pendingIsTimestampedText, pending != nil {
+                if pending != nil, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
                     lastWasDeadLetter = false
                     continueRecord(lines, span, masked: keyBody)
                 } else {
@@ -110,13 +110,18 @@ struct ContinuationJoiner {
     /// A pinned year (`--year`, or the one the input's first pass found) is the year of the input's first
     /// yearless time; with `yearAnchor`, the first one takes the year that puts it at or before the anchor.
     /// Later ones roll forward at New Year (`YearRoll`).
+    /// A `Feb 29` (read in a leap year at or before the pinned one) takes the last leap year at or before
+    /// its rolled year.
     private mutating func rollYear(_ r: inout LogRecord) {
-        let month = timestamps.localMonth(r.time)
+        let date = timestamps.localDate(r.time)
+        // Years are counted from the pinned year; a Feb 29 was read in an earlier leap year.
+        let base = timestamps.assumedYear
         if !yearRoll.started, let anchor = yearAnchor {
-            anchorYears = timestamps.yearsToAnchor(r.time, reference: anchor)
+            anchorYears = date.year + timestamps.yearsToAnchor(r.time, reference: anchor) - base
         }
-        let years = yearRoll.years(forMonth: month) + anchorYears
-        if years != 0 { r.time = timestamps.addingYears(years, to: r.time) }
+        var year = base + yearRoll.years(forMonth: date.month) + anchorYears
+        if date.month == 2, date.day == 29 { year = TimestampParser.leapYear(atOrBefore: year) }
+        if year != date.year { r.time = timestamps.addingYears(year - date.year, to: r.time) }
     }
 
     /// Releases the held-back record at the end of input.

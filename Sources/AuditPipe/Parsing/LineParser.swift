@@ -102,7 +102,7 @@ struct LineParser {
         }
         switch format {
         case .json, .csv:
-            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
+            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService, indented: lead > 0) }
             return strongOrReject(b, position, fileService, .invalidJSON, "not a JSON object")
         case .logfmt:
             return parseLogfmt(b, position, fileService)
@@ -131,7 +131,7 @@ struct LineParser {
             return .rejected(
                 .unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") || startsAsSyslog ? .none : .weak)
         case .auto:
-            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService) }
+            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService, indented: lead > 0) }
             if lead > 0 { return parsePlain(b, position, fileService) }
             if first == UInt8(ascii: "<"), SyslogParser.looksLikeSyslog(b) {
                 if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
@@ -150,15 +150,19 @@ struct LineParser {
         }
     }
 
-    private mutating func parseJSON(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine
-    {
+    /// `indented`: the `{` is after leading blanks (a pretty-printed block under a text record).
+    private mutating func parseJSON(
+        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, indented: Bool = false
+    ) -> ParsedLine {
         var c = FieldCollector()
         do {
             try json.parse(b, into: &c)
         } catch {
-            // A line that starts as JSON is a record of its own or a dead letter, never a continuation line: a
-            // JSON record cut short after a stack trace must not vanish into the trace.
-            return .rejected(.invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: .none)
+            // A line that starts as JSON at column 0 is a record of its own or a dead letter, never a continuation
+            // line: a JSON record cut short after a stack trace must not vanish into the trace. An indented one
+            // (`    {` opening a pretty-printed payload) is a continuation like any indented line.
+            return .rejected(
+                .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: indented ? .strong : .none)
         }
         var r = c.build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,

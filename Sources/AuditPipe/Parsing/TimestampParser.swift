@@ -38,7 +38,15 @@ public struct TimestampParser: Sendable {
 
     /// True when `b` starts with a month name and a space (syslog's yearless `Dec 31 23:59:59`).
     static func startsYearless(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        b.count >= 15 && month(b, 0) != nil && b[3] == 32
+        // `Jan 1 00:00:03` (a day without its padding space) is 14 bytes.
+        b.count >= 14 && month(b, 0) != nil && b[3] == 32
+    }
+
+    /// The last leap year at or before `year` (the year a yearless `Feb 29` can be in).
+    static func leapYear(atOrBefore year: Int) -> Int {
+        var y = year
+        while UTCTime.daysInMonth(year: y, month: 2) < 29 { y -= 1 }
+        return y
     }
 
     /// The same wall-clock date and time `years` later, in UTC nanoseconds (for the joiner's year roll).
@@ -62,11 +70,11 @@ public struct TimestampParser: Sendable {
         return anchored.syslogYear(month: date.month, day: date.day, seconds: Int(inDay)) - date.year
     }
 
-    /// The month (1-12) of `ns` on the wall clock of `timeZone`.
-    func localMonth(_ ns: Int64) -> Int {
+    /// The date of `ns` on the wall clock of `timeZone`.
+    func localDate(_ ns: Int64) -> (year: Int, month: Int, day: Int) {
         let secs = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second).0
         let local = secs + Int64(timeZone?.offset(atUTC: secs) ?? 0)
-        return UTCTime.civil(days: local.quotientAndRemainderFlooring(dividingBy: 86_400).0).month
+        return UTCTime.civil(days: local.quotientAndRemainderFlooring(dividingBy: 86_400).0)
     }
 
     /// UTC seconds of wall-clock seconds read without an offset.
@@ -224,13 +232,22 @@ public struct TimestampParser: Sendable {
     /// ctime `Sun Dec 04 04:47:44 2005` starting at `i`; also with a fraction of a second
     /// (`Sun Dec 04 04:47:44.123456 2005`, Apache 2.4's error log).
     public func parseCtime(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int64, Int)? {
-        guard i + 24 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32,
-            let day = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32,
-            let hour = Self.digits(b, i + 11, 2), b[i + 13] == 58,
-            let minute = Self.digits(b, i + 14, 2), b[i + 16] == 58,
-            let sec = Self.digits(b, i + 17, 2)
+        guard i + 23 <= b.count, b[i + 3] == 32, let month = Self.month(b, i + 4), b[i + 7] == 32 else { return nil }
+        // The day space-padded (`Dec  4`), zero-padded (`Dec 04`) or unpadded (`Dec 4`, one byte shorter).
+        let day: Int
+        let t: Int
+        if let d = Self.digitsSpacePadded(b, i + 8), b[i + 10] == 32 {
+            (day, t) = (d, i + 11)
+        } else if let d = Self.digits(b, i + 8, 1), b[i + 9] == 32 {
+            (day, t) = (d, i + 10)
+        } else {
+            return nil
+        }
+        guard t + 13 <= b.count, let hour = Self.digits(b, t, 2), b[t + 2] == 58,
+            let minute = Self.digits(b, t + 3, 2), b[t + 5] == 58,
+            let sec = Self.digits(b, t + 6, 2)
         else { return nil }
-        var j = i + 19
+        var j = t + 8
         var frac: Int64 = 0
         if b[j] == UInt8(ascii: "."), j + 1 < b.count, b[j + 1] >= 48, b[j + 1] <= 57 {
             j += 1
@@ -280,8 +297,10 @@ public struct TimestampParser: Sendable {
             }
         }
         let inDay = hour * 3600 + minute * 60 + sec
-        let year = syslogYear(month: month, day: day, seconds: inDay)
-        // A date the year does not have (Feb 29 of a common year, Apr 31) is no time, not the next month's.
+        var year = syslogYear(month: month, day: day, seconds: inDay)
+        // Feb 29 is the last leap year's, at or before the year chosen (the joiner moves it to its rolled year).
+        if month == 2, day == 29 { year = Self.leapYear(atOrBefore: year) }
+        // A date the year does not have (Apr 31) is no time, not the next month's.
         guard day <= UTCTime.daysInMonth(year: year, month: month) else { return nil }
         let secs = utc(fromLocal: UTCTime.days(year: year, month: month, day: day) * 86_400 + Int64(inDay))
         return Self.nanos(secs, frac).map { ($0, j) }

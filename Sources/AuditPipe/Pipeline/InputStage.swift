@@ -388,7 +388,11 @@ struct InputStage: Sendable {
         var source: any ByteSource =
             head.count == 2 && head[0] == 0x1f && head[1] == 0x8b
             ? try GzipSource(upstream: raw, name: spec.path, prefix: head) : PrefixedSource(prefix: head, upstream: raw)
-        guard !spec.isStandardInput, let options else { return source }
+        guard let options else { return source }
+        if spec.isStandardInput {
+            guard options.refuseBinary else { return source }
+            return try sniffStandardInput(source)
+        }
         let document = options.format == .auto || options.format == .json || options.format == .csv
         guard document || options.refuseBinary else { return source }
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
@@ -419,6 +423,27 @@ struct InputStage: Sendable {
                 prefix: start, upstream: &source, name: spec.path, maxDepth: options.maxJSONDepth)
         }
         return PrefixedSource(prefix: start, upstream: source)
+    }
+}
+
+extension InputStage {
+    /// Standard input with its head checked as a file's is (`BinarySniffer`): up to 64 KiB, no more than is
+    /// ready, so a live stream is not held back waiting for more.
+    fileprivate static func sniffStandardInput(_ source: any ByteSource) throws(InputError) -> any ByteSource {
+        var source = source
+        var start: [UInt8] = []
+        while start.count < BinarySniffer.span {
+            if try source.read(into: &start, max: BinarySniffer.span - start.count) == 0 { break }
+            if source.wouldBlock() { break }
+        }
+        if let why = BinarySniffer.reason(start) {
+            source.close()
+            throw InputError(
+                source: "-",
+                message:
+                    "standard input is not a log: \(why); pass --max-dead-letters N to read it line by line anyway")
+        }
+        return PrefixedSource(prefix: Array(start[...]), upstream: source)
     }
 }
 

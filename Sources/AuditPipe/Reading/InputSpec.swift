@@ -39,7 +39,8 @@ public struct InputSpec: Sendable, Equatable {
     }
 
     /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
-    /// Arguments that match nothing come back as errors; the others are still read.
+    /// Arguments that match nothing come back as errors; the others are still read. An empty directory or
+    /// a named file that is empty is a warning.
     public static func expand(_ arguments: [String]) -> (
         inputs: [InputSpec], errors: [InputError], warnings: [String]
     ) {
@@ -75,6 +76,9 @@ public struct InputSpec: Sendable, Equatable {
                     }
                     inputs.append(contentsOf: found.map(InputSpec.init(path:)))
                 } else {
+                    if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
+                        warnings.append("\(p): the file is empty")
+                    }
                     inputs.append(InputSpec(path: p))
                 }
             }

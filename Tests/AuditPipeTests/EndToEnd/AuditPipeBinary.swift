@@ -29,7 +29,8 @@ enum AuditPipeBinary {
     }
 
     static func run(
-        _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:],
+        stdinFile: URL? = nil
     ) throws -> Result {
         let p = Process()
         p.executableURL = url
@@ -48,11 +49,17 @@ enum AuditPipeBinary {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: outURL)
         p.standardError = try FileHandle(forWritingTo: errURL)
-        let input = Pipe()
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        // A file on standard input can be left unread (a write to a closed pipe would end the tests).
+        if let stdinFile {
+            p.standardInput = try FileHandle(forReadingFrom: stdinFile)
+            try p.run()
+        } else {
+            let input = Pipe()
+            p.standardInput = input
+            try p.run()
+            if let stdin { input.fileHandleForWriting.write(stdin) }
+            try input.fileHandleForWriting.close()
+        }
         p.waitUntilExit()
         return Result(
             status: p.terminationStatus, stdout: try Data(contentsOf: outURL),

@@ -52,6 +52,46 @@ struct FirstHourTests {
         #expect(s["dead_lettered"]! > 0 && s["lines_read"] == s["record_lines"]! + s["dead_lettered"]! + s["blank"]!)
     }
 
+    /// An empty file named on the command line is a warning, like an empty directory (from the second trial:
+    /// it was read in silence); the run still succeeds.
+    @Test func anEmptyFileIsAWarning() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data().write(to: dir.appendingPathComponent("empty.log"))
+        try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
+            to: dir.appendingPathComponent("app.log"))
+        let r = try AuditPipeBinary.run(["correlate", "empty.log", "app.log", "-o", "events.jsonl"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("auditpipe: warning: empty.log: the file is empty"))
+        #expect(!r.stderr.contains("app.log: the file is empty"))
+    }
+
+    /// An executable on standard input, plain or gzipped, is refused as a file is (exit 2, naming stdin);
+    /// from the second trial, it was read as 1970 junk with exit 0. Allowed explicitly, its lines are read.
+    @Test func anExecutableOnStandardInputIsRefused() throws {
+        let ls = URL(fileURLWithPath: "/bin/ls")
+        let plain = try AuditPipeBinary.run(["correlate", "-", "-q"], stdinFile: ls)
+        #expect(plain.status == 2 && plain.stdout.isEmpty, "\(plain.stderr)")
+        #expect(plain.stderr.contains("input error: -: standard input is not a log"))
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: ls, to: dir.appendingPathComponent("ls"))
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = [dir.appendingPathComponent("ls").path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let zipped = try AuditPipeBinary.run(["correlate", "-", "-q"], stdinFile: dir.appendingPathComponent("ls.gz"))
+        #expect(zipped.status == 2 && zipped.stderr.contains("standard input is not a log"), "\(zipped.stderr)")
+        let allowed = try AuditPipeBinary.run(
+            ["correlate", "-", "-q", "--max-dead-letters", "1000000"], stdinFile: ls)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        // A log on standard input is read as before.
+        let log = Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10])
+        let ok = try AuditPipeBinary.run(["correlate", "-", "-q"], stdin: log)
+        #expect(ok.status == 0 && String(decoding: ok.stdout, as: UTF8.self).contains(#""request_id":"r1""#))
+    }
+
     /// A directory that cannot be read is an input error (exit 2, named), never skipped; an empty one is a
     /// warning. Run as an unprivileged user (root reads everything).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))

@@ -12,6 +12,17 @@ struct TimestampParserTests {
         return s.withUTF8 { p.parseValue($0) }
     }
 
+    /// From the second formats trial: Apache's `[Sun Dec 4 04:47:44 2005]` with the day unpadded was no time.
+    @Test func aCtimeWithAnUnpaddedDayIsRead() {
+        let dec4 = UTCTime.days(year: 2005, month: 12, day: 4) * 86_400 * UTCTime.second + 17_264 * UTCTime.second
+        #expect(parse("Sun Dec 4 04:47:44 2005") == dec4)
+        #expect(parse("Sun Dec  4 04:47:44 2005") == dec4)
+        #expect(parse("Sun Dec 4 04:47:44.5 2005") == dec4 + 500_000_000)
+        var line = "[Sun Dec 4 04:47:44 2005] [notice] x"
+        #expect(line.withUTF8 { p.parseLeading($0, at: 0) }?.0 == dec4)
+        #expect(parse("Sun Dec 4 04:47:44 05") == nil)
+    }
+
     @Test func parsesEveryDocumentedForm() {
         #expect(parse("2026-11-21T10:00:00Z") == base)
         #expect(parse("2026-11-21T10:00:00.123456789Z") == base + 123_456_789)

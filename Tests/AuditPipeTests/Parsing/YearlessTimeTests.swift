@@ -130,4 +130,42 @@ struct YearlessTimeTests {
         var s = "Got Dec  4 04:47:44 2005 x"
         #expect(s.withUTF8 { p.parseLeading($0, at: 0) } == nil)
     }
+
+    /// `--text-pattern` capturing a syslog time whose day has no padding space (`Jan 1 00:00:03`, 14 bytes):
+    /// from the trial, it missed the year roll and was put a year back.
+    @Test func aPatternsUnpaddedDayRollsTheYearForward() throws {
+        var o = ParseOptions()
+        o.assumedYear = 2025
+        o.textPatterns = [
+            try TextPattern(
+                #"%{SYSLOGTIMESTAMP:time} %{HOSTNAME:host} %{PROG:service}\[%{POSINT:request_id}\]: %{GREEDYDATA:message}"#
+            )
+        ]
+        let lines = ["Dec 31 23:59:58 h sshd[1]: a", "Jan 1 00:00:03 h sshd[2]: b", "Jan 5 00:00:03 h sshd[3]: c"]
+        let times = Self.records(lines, o).map { UTCTime.rfc3339Millis($0.time) }
+        #expect(times == ["2025-12-31T23:59:58.000Z", "2026-01-01T00:00:03.000Z", "2026-01-05T00:00:03.000Z"])
+    }
+
+    /// A yearless `Feb 29` is read in the last leap year at or before the year its place gives it, not
+    /// rejected because the pinned (or inferred) year is a common one.
+    @Test func aYearlessFeb29TakesTheLeapYearAtOrBeforeItsYear() throws {
+        // From the trial: modified on 10 January 2025, Feb 29 then Jan 5 (no New Year between them).
+        let lines = ["<34>Feb 29 10:00:00 h a[2]: x", "<34>Jan  5 10:00:00 h a[3]: x"]
+        let first = try #require(Self.firstYear(lines, modified: "2025-01-10T00:00:00Z"))
+        var o = ParseOptions()
+        o.assumedYear = first
+        let times = Self.records(lines, o).map { UTCTime.rfc3339Millis($0.time) }
+        #expect(times == ["2024-02-29T10:00:00.000Z", "2025-01-05T10:00:00.000Z"])
+        // Rolled into a leap year, it is that year's; a stream anchored in 2026 puts it in 2024.
+        o.assumedYear = 2023
+        #expect(
+            Self.records(["Dec  1 00:00:00 h a: x", "Feb 29 10:00:00 h a: x"], o).map {
+                UTCTime.rfc3339Millis($0.time)
+            } == ["2023-12-01T00:00:00.000Z", "2024-02-29T10:00:00.000Z"])
+        o.assumedYear = 2026
+        #expect(
+            Self.records(["Feb 29 10:00:00 h a: x"], o, anchor: Self.utc("2026-12-02T00:00:00Z")).map {
+                UTCTime.rfc3339Millis($0.time)
+            } == ["2024-02-29T10:00:00.000Z"])
+    }
 }
