@@ -103,6 +103,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var closed: [SavedClosedID] = []
     /// Events counted before the commit.
     public var events = EventCounts()
+    /// When the follower first pinned its files (UTC nanoseconds): a file's rotations written since then, for a
+    /// path no commit has named yet, are its own lines not read yet.
+    public var followingSince: Int64?
     /// True when read from a checkpoint file (false: the run starts afresh).
     public var exists = false
 
@@ -167,6 +170,7 @@ public struct Checkpoint: Sendable, Equatable {
         deadLetterBytes = int(value, "dead_letter_bytes") ?? 0
         sequence = int(value, "sequence") ?? 0
         maxTime = int(value, "max_time")
+        followingSince = int(value, "following_since")
         for item in items {
             guard let p = item["path"]?.scalarText, let dev = int(item, "device"), let ino = int(item, "inode"),
                 let fp = item["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
@@ -248,6 +252,7 @@ public struct Checkpoint: Sendable, Equatable {
         field("dead_letter_bytes", deadLetterBytes)
         field("sequence", sequence)
         field("max_time", maxTime)
+        if let followingSince { field("following_since", followingSince) }
         w.raw(",")
         w.key("inputs")
         w.raw("[")

@@ -42,6 +42,8 @@ struct FollowedFiles: Sendable {
     /// finds a file that is rotated away meanwhile; a file the checkpoint knows under another name (by device
     /// and inode) takes over that entry.
     func pin(into checkpoint: inout Checkpoint) {
+        let since = checkpoint.followingSince
+        if since == nil { checkpoint.followingSince = UTCTime.now() }
         let current = paths()
         for path in current {
             guard let identity = FileIdentity.of(path: path) else { continue }
@@ -68,6 +70,21 @@ struct FollowedFiles: Sendable {
             }
             var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
             if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
+            if let since {
+                // A path no commit named (found by an earlier life that was killed before its first commit):
+                // what it held since following began and was rotated away meanwhile is read first, oldest first.
+                let known = Set(
+                    checkpoint.entries.values.flatMap { [$0.identity] + $0.later }.map(FollowProgress.FileKey.init)
+                        + [FollowProgress.FileKey(identity)])
+                // (10 ms of margin: the file system's clock is coarser than the wall clock.)
+                let rotated = RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: known).map(
+                    \.identity)
+                if let first = rotated.first {
+                    e.identity = first
+                    e.later = Array(rotated.dropFirst()) + [identity]
+                    e.emptySince = nil
+                }
+            }
             checkpoint.entries[path] = e
         }
     }

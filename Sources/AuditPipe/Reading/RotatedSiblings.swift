@@ -26,8 +26,8 @@ struct RotatedSiblings {
 
     /// The rotated files beside `path` that came after `anchor` (last written at `modified`), other than the
     /// files in `known`, oldest first. Files written in the same clock tick as the anchor (a burst of
-    /// copy-truncates within a millisecond) are put in order by their names (`.2` before `.1`, `-…-1` before
-    /// `-…-2`); when the anchor is gone, those written after it.
+    /// copy-truncates within a millisecond) are put in the order they were made, told by their names (`.2` before
+    /// `.1`, `-…-1` before `-…-2`); when the anchor is gone, those written after it.
     static func after(
         _ anchor: FileIdentity, modified: Int64, of path: String, excluding known: Set<FollowProgress.FileKey>
     ) -> [Sibling] {
@@ -48,7 +48,7 @@ struct RotatedSiblings {
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let directory = dir.isEmpty ? (slash == nil ? "." : "/") : dir
         guard let changed = modified(directory), changed >= since - 1_000_000_000 else { return [] }
-        var found: [(order: (Int64, Int, Int, String), sibling: Sibling)] = []
+        var found: [(order: (Int64, Int, Int, String, UInt64), sibling: Sibling)] = []
         for name in names(in: directory, startingWith: base) {
             let rest = String(name.dropFirst(base.utf8.count))
             guard rest.first == "." || rest.first == "-",
@@ -56,10 +56,12 @@ struct RotatedSiblings {
             else { continue }
             let candidate = slash == nil ? name : dir + "/" + name
             guard let m = modified(candidate), m >= since, let id = FileIdentity.of(path: candidate) else { continue }
-            // `.N`: a higher number is older. Other names (dateext): a longer or later name is newer.
+            // Within one clock tick, by name as rotation tools name them: `.N` shifted up on each rotation (a
+            // higher number is older: logrotate, logback, Python's handlers, Docker), other names (dateext) counted
+            // on (a longer or later name is newer); then by inode number.
+            let numbered = rest.first == "." && rest.count > 1 && rest.dropFirst().allSatisfy(\.isNumber)
             let order =
-                rest.first == "." && rest.dropFirst().allSatisfy(\.isNumber) && rest.count > 1
-                ? (m, 0, -(Int(rest.dropFirst()) ?? 0), "") : (m, 1, rest.count, rest)
+                numbered ? (m, 0, -(Int(rest.dropFirst()) ?? 0), "", id.inode) : (m, 1, rest.count, rest, id.inode)
             found.append((order, Sibling(path: candidate, identity: id, modified: m)))
         }
         return found.sorted { $0.order < $1.order }.map(\.sibling)

@@ -23,6 +23,34 @@ struct FollowRotationTests {
         }
     }
 
+    /// A file found after the follower began and rotated (twice) before any commit named it (the life that found
+    /// it was killed first): the next pin names its rotations since following began, oldest first, so its first
+    /// lines are read. Before, the restart began with the path's current file and the rotated lines were lost.
+    @Test func aPathNoCommitNamedHasItsRotationsSinceFollowingBeganReadFirst() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        let followed = FollowedFiles(patterns: [dir.path + "/*.log"])
+        var checkpoint = Checkpoint()
+        followed.pin(into: &checkpoint)
+        #expect(checkpoint.entries.isEmpty && checkpoint.followingSince != nil)
+        usleep(20_000)
+        Self.append("a 1\n", to: path)
+        rename(path, path + ".1")
+        usleep(20_000)
+        Self.append("b 1\n", to: path)
+        rename(path, path + ".2")
+        usleep(20_000)
+        Self.append("c 1\n", to: path)
+        followed.pin(into: &checkpoint)
+        let start = FollowedFiles.start(path: path, checkpoint: checkpoint, files: FollowProgress())
+        var resumed = FollowSourceSuspendTests.source(path)
+        resumed = FollowSource(
+            path: path, input: 0, pending: start.files, cumulative: 0, control: RunControl(), progress: FollowProgress()
+        )
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nb 1\nc 1\n")
+    }
+
     /// A path rotated to a new, empty file: the reader finishes the old file and then says it would wait. It
     /// never reads "nothing" in a loop (that held a thread of the shared pool: with two such files every stage
     /// of a 300-file follower stopped), and an empty read is a pause, not the input's end.
