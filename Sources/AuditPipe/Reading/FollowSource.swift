@@ -356,6 +356,11 @@ struct FollowSource: ByteSource {
         currentPath = start.path
         suspendedAt = nil
         identity = FileIdentity.of(fd: f)
+        if readingRotated, let id = identity, let m = RotatedSiblings.modified(start.path) {
+            // The newest copy or rotated file read so far (pending files are read oldest first): what a later look
+            // for copies made since starts after, so one read from a checkpoint's `later` is not read twice.
+            lastCopy = RotatedSiblings.Sibling(path: start.path, identity: id, modified: m)
+        }
         fileOffset = start.offset <= size() ? start.offset : 0
         if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }
         _ = lseek(fd, off_t(fileOffset), SEEK_SET)
