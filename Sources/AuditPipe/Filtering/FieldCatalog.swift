@@ -12,13 +12,36 @@ enum FieldCatalog {
     /// Shorthands: `user` is `actor.user`, `status` is `outcome.status`…
     static var eventShorthands: [String: String] { EventSchema.shorthands }
 
+    /// Top-level fields of a raw record (as `Enricher.recordObject` builds it); its other fields are under `fields`.
+    static let recordRoots = [
+        "time", "request_id", "service", "level", "kind", "source", "message", "user", "ip", "method", "path",
+        "route", "status", "lines", "fields",
+    ]
+
+    /// Why a dotted path names no field of a raw record (with a did-you-mean when one is close), or nil when it
+    /// does.
+    static func recordProblem(with path: String) -> String? {
+        guard let root = path.split(separator: ".").first.map(String.init), !recordRoots.contains(root) else {
+            return nil
+        }
+        let whole = path == root ? "" : " in '\(path)'"
+        if let near = recordRoots.min(by: { distance($0, root) < distance($1, root) }), distance(near, root) <= 2 {
+            return "unknown record field '\(root)'\(whole) (did you mean '\(near)'?)"
+        }
+        return
+            "unknown record field '\(root)'\(whole); record fields are \(recordRoots.joined(separator: ", ")), and a record's other fields are fields.NAME (fields.\(path))"
+    }
+
     /// Edit distance, for did-you-mean.
     static func distance(_ a: String, _ b: String) -> Int { EventSchema.distance(a, b) }
 
-    /// Resolves shorthands and checks the path against the event schema (events only).
+    /// Resolves shorthands and checks the path against the event schema, or a record's fields.
     static func resolve(_ written: String, target: FilterParser.Target) throws(UnknownField) -> FieldPath {
         let segments = written.split(separator: ".").map(String.init)
-        guard target == .events else { return FieldPath(segments: segments, written: written) }
+        guard target == .events else {
+            if let problem = recordProblem(with: written) { throw UnknownField(message: problem) }
+            return FieldPath(segments: segments, written: written)
+        }
         if let problem = EventSchema.problem(with: written) { throw UnknownField(message: problem) }
         return FieldPath(segments: EventSchema.resolved(segments), written: written)
     }

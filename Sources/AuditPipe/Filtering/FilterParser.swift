@@ -11,7 +11,7 @@ public struct FilterParser {
     public enum Target: Sendable {
         /// Audit events (the schema's fields, with shorthands such as `user` for `actor.user`).
         case events
-        /// Raw records (`time`, `service`, `level`, `message`, `request_id`, `fields.*`, …; any path allowed).
+        /// Raw records (`time`, `service`, `level`, `message`, `request_id`, `fields.*`, …; another name is an error).
         case records
     }
 

@@ -164,10 +164,12 @@ struct ContinuationJoiner {
         var start = Int(span.start)
         var length = Int(span.length)
         if reason == .invalidCSV {
-            // The row's own text, without the marker the CSV reader put in front of it.
-            let marker = CSVDocumentSource.rejectedRowMarker.count
-            start += marker
-            length -= marker
+            // The row's own text, without the marker and reason the CSV reader put in front of it.
+            let skip = lines.bytes[start..<(start + length)].withUnsafeBufferPointer {
+                CSVDocumentSource.rejectedRow($0).rawStart
+            }
+            start += skip
+            length -= skip
         }
         return DeadLetter(
             position: SourcePosition(input: lines.input, line: span.number, offset: span.offset),

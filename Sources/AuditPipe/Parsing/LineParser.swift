@@ -74,7 +74,7 @@ struct LineParser {
         case .control(let i):
             if i == 0, b.elementsEqual(CSVDocumentSource.continuedRowMarker) { return .rowContinuation }
             if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
-                return .rejected(.invalidCSV, detail: "CSV row with an unclosed quote", hint: .none)
+                return .rejected(.invalidCSV, detail: CSVDocumentSource.rejectedRow(b).reason, hint: .none)
             }
             if b[i] == 13 {
                 return .rejected(

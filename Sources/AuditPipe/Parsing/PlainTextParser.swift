@@ -29,6 +29,15 @@ struct PlainTextParser {
             {
                 e -= 1
             }
+            // Apache 2.4's `[module:level]` (`[core:error]`, `[mpm_event:notice]`, `[ssl:trace3]`).
+            if s > j, b[s - 1] == UInt8(ascii: "["), let colon = (s..<e).last(where: { b[$0] == UInt8(ascii: ":") }) {
+                s = colon + 1
+                if e - s == 6, b[e - 1] >= UInt8(ascii: "1"), b[e - 1] <= UInt8(ascii: "8"),
+                    ByteScanning.hasPrefix(b, at: s, "trace")
+                {
+                    e -= 1
+                }
+            }
             if e - s >= 3, let l = LogLevel.parse(ByteScanning.slice(b, s..<e)) {
                 level = l
                 messageStart = min(end + 1, b.count)

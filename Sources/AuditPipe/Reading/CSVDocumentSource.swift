@@ -4,11 +4,23 @@
 /// left out). Quoted cells may hold commas, quotes and line breaks (HTML in Frappe's `page`). Line numbers
 /// are the file's physical lines: a row spanning several lines (a quoted line break) is followed by one
 /// `continuedRowMarker` line for each line after its first, counted with the row; the header's lines are not
-/// counted, the first row keeps its own line number (`firstRowLine`). A row with an unclosed quote is handed
-/// on as its raw text, so it is dead-lettered with the line it starts on.
+/// counted, the first row keeps its own line number (`firstRowLine`). A row with an unclosed quote, or with more
+/// or fewer cells than the header (a quote opened mid-file swallows the rows after it into one), is handed on as
+/// its raw text after `rejectedRowMarker` (and a reason), so it is dead-lettered with the line it starts on.
 struct CSVDocumentSource: ByteSource {
-    /// Starts a line that stands for a row that could not be read (the parser dead-letters it as `invalid_csv`).
+    /// Starts a line that stands for a row that could not be read (the parser dead-letters it as `invalid_csv`):
+    /// the marker then the row's raw text (a row with an unclosed quote), or the marker, a NUL byte, the reason, a
+    /// NUL byte and the raw text.
     static let rejectedRowMarker: [UInt8] = [0] + Array("CSV:".utf8)
+
+    /// The reason and where the raw text starts in a line starting with `rejectedRowMarker`.
+    static func rejectedRow(_ line: UnsafeBufferPointer<UInt8>) -> (reason: String, rawStart: Int) {
+        let from = rejectedRowMarker.count
+        guard from < line.count, line[from] == 0 else { return ("CSV row with an unclosed quote", from) }
+        let end = line[(from + 1)...].firstIndex(of: 0) ?? line.count
+        let reason = String(decoding: UnsafeBufferPointer(rebasing: line[(from + 1)..<end]), as: UTF8.self)
+        return (reason, min(line.count, end + 1))
+    }
 
     /// A line that stands for one more physical line of the row above it (the joiner counts it with the row).
     static let continuedRowMarker: [UInt8] = [0] + Array("CSV+".utf8)
@@ -54,15 +66,29 @@ struct CSVDocumentSource: ByteSource {
                     w.raw("\n")
                 }
             }
-            guard row.complete else {
-                let end = min(all.count, row.offset + 4096)
-                w.bytes.append(contentsOf: Self.rejectedRowMarker)
-                w.bytes.append(contentsOf: all[row.offset..<end].map { $0 == 10 || $0 == 13 ? 32 : $0 })
+            // An empty line stays a blank line.
+            if row.complete && row.cells.count == 1 && row.cells[0].isEmpty {
                 w.raw("\n")
                 continue
             }
-            // An empty line stays a blank line.
-            if row.cells.count == 1 && row.cells[0].isEmpty {
+            // An unclosed quote's row is the marker alone (its stream and `bytes_read` as before); others name why.
+            let problem =
+                !row.complete
+                ? ""
+                : row.strayQuote
+                    ? "CSV row with text after a closing quote (a quote left open on an earlier line swallows the lines up to the next quote)"
+                    : row.cells.count != header.cells.count
+                        ? "CSV row with \(row.cells.count) columns, the header has \(header.cells.count)" : nil
+            if let problem {
+                var end = min(row.offset + row.length, row.offset + 4096)
+                while row.complete, end > row.offset, all[end - 1] == 10 || all[end - 1] == 13 { end -= 1 }
+                w.bytes.append(contentsOf: Self.rejectedRowMarker)
+                if !problem.isEmpty {
+                    w.bytes.append(0)
+                    w.bytes.append(contentsOf: problem.utf8)
+                    w.bytes.append(0)
+                }
+                w.bytes.append(contentsOf: all[row.offset..<end].map { $0 == 10 || $0 == 13 ? 32 : $0 })
                 w.raw("\n")
                 continue
             }

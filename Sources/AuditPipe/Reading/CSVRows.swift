@@ -12,6 +12,11 @@ public struct CSVRows: Sequence, IteratorProtocol {
         public var lineCount: Int
         /// False when a quote was left open at the end of the input.
         public var complete: Bool
+        /// True when a closing quote is followed by text other than a comma or a line end: a quote left open on
+        /// an earlier line ends at the next quoted cell, swallowing the lines between.
+        public var strayQuote = false
+        /// Bytes the row spans, its line break included.
+        public var length = 0
     }
 
     private let bytes: [UInt8]
@@ -31,6 +36,7 @@ public struct CSVRows: Sequence, IteratorProtocol {
         var cells: [String] = []
         var cell: [UInt8] = []
         var complete = true
+        var strayQuote = false
         var atCellStart = true
         while pos < bytes.count {
             let c = bytes[pos]
@@ -54,6 +60,9 @@ public struct CSVRows: Sequence, IteratorProtocol {
                     pos += 1
                 }
                 if !closed { complete = false }
+                if closed, pos < bytes.count, bytes[pos] != UInt8(ascii: ","), bytes[pos] != 10, bytes[pos] != 13 {
+                    strayQuote = true
+                }
                 atCellStart = false
                 continue
             }
@@ -69,7 +78,8 @@ public struct CSVRows: Sequence, IteratorProtocol {
                 line += 1
                 cells.append(String(decoding: cell, as: UTF8.self))
                 return Row(
-                    cells: cells, offset: start, line: startLine, lineCount: line - startLine, complete: complete)
+                    cells: cells, offset: start, line: startLine, lineCount: line - startLine, complete: complete,
+                    strayQuote: strayQuote, length: pos - start)
             }
             cell.append(c)
             atCellStart = false
@@ -80,6 +90,6 @@ public struct CSVRows: Sequence, IteratorProtocol {
         let tail = bytes.last == 10 ? 0 : 1
         return Row(
             cells: cells, offset: start, line: startLine, lineCount: Swift.max(1, line - startLine + tail),
-            complete: complete)
+            complete: complete, strayQuote: strayQuote, length: pos - start)
     }
 }

@@ -139,6 +139,36 @@ struct FilterParserTests {
         }
     }
 
+    /// A record filter naming no record field is an error with a did-you-mean, as an event filter is, not a
+    /// filter that silently matches nothing (issue 14, from a new-user trial).
+    @Test(
+        arguments: [
+            (#"usr == "x""#, "unknown record field 'usr' (did you mean 'user'?)"),
+            (#"levle == "error""#, "unknown record field 'levle' (did you mean 'level'?)"),
+            (
+                #"tenant == "acme""#,
+                "unknown record field 'tenant'; record fields are time, request_id, service, level, kind, source, message, user, ip, method, path, route, status, lines, fields, and a record's other fields are fields.NAME (fields.tenant)"
+            ),
+        ] as [(String, String)])
+    func recordFiltersNamingNoRecordFieldAreRefused(text: String, message: String) {
+        do {
+            _ = try FilterParser.parse(text, for: .records)
+            Issue.record("parsed: \(text)")
+        } catch {
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func recordFiltersAcceptTheRecordsFieldsAndAnyFieldsPath() throws {
+        for text in [
+            #"user == "x" and ip == "1.2.3.4" and method == "GET" and status >= 500"#,
+            #"fields.tenant == "acme" and message ~ "*fail*" and source ~ "app.log:*""#,
+            #"request_id == "r1" and service == "api" and kind == "log" and route == "/a" and path == "/a""#,
+        ] {
+            _ = try FilterParser.parse(text, for: .records)
+        }
+    }
+
     @Test func caretPointsAtTheFaultInCharacters() {
         do {
             _ = try FilterParser.parse(#"user == "é" and =="#)

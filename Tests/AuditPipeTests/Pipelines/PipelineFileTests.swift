@@ -303,4 +303,35 @@ struct PipelineFeatureTests {
         let r = try AuditPipeBinary.run(["test", file.path], in: dir)
         #expect(r.status == 0, "\(String(decoding: r.stdout, as: UTF8.self))")
     }
+
+    /// `group_by: [fields.NAME]` groups by the record field NAME, as the README says and `enrich: map:` reads it;
+    /// it grouped nothing (the key was looked up as a nested `fields` object).
+    @Test func aCompositeKeyWrittenAsFieldsNameGroupsByThatRecordField() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("p.yaml")
+        try """
+        inputs: ["-"]
+        correlation:
+          group_by: [fields.ticket]
+          window: 10m
+        outputs:
+          - type: jsonl
+            path: "-"
+        tests:
+          - name: two records of one ticket are one event
+            input: |
+              {"timestamp":"2026-11-20 09:00:00","ticket":"T1","message":"a"}
+              {"timestamp":"2026-11-20 09:01:00","ticket":"T1","message":"b"}
+              {"timestamp":"2026-11-20 09:02:00","ticket":"T2","message":"c"}
+            events: 2
+            expect:
+              - request_id: T1
+                records: 2
+              - request_id: T2
+                records: 1
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try AuditPipeBinary.run(["test", file.path], in: dir)
+        #expect(r.status == 0, "\(String(decoding: r.stdout, as: UTF8.self))")
+    }
 }

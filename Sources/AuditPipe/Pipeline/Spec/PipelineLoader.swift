@@ -310,7 +310,8 @@ public enum PipelineLoader {
             default: break
             }
         }
-        return keys
+        // `fields.NAME` (as filters on records write it) is the record field NAME, as in `enrich: map:`.
+        return keys.map { $0.hasPrefix("fields.") ? String($0.dropFirst("fields.".count)) : $0 }
     }
 
     static func enrich(_ node: Node, _ y: inout YAMLFields, workingDirectory: String) -> EnrichmentRules {
