@@ -237,4 +237,31 @@ struct FollowCopyTruncateTests {
         var resumed = Self.source(path2, pending: [FollowSource.Start(path: path2, offset: 4, identity: committed)])
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\nd 1\n")
     }
+
+    /// A restart whose checkpoint names a copy as a later file (the reader went through it before the kill),
+    /// after the committed file's own copy: that copy is read once, not again by the look for copies made since
+    /// as the path is opened (the 50-file trial driver read a small copy twice).
+    @Test func aCopyNamedAsALaterFileIsReadOnce() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        let committed = try #require(FileIdentity.of(path: path))
+        for (k, next) in ["b 1\n", "c 1\n"].enumerated() {
+            let copy = path + "-20261202-\(k + 1)"
+            try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: copy))
+            var times = [timespec(tv_sec: 1_000 + k, tv_nsec: 0), timespec(tv_sec: 1_000 + k, tv_nsec: 0)]
+            utimensat(AT_FDCWD, copy, &times, 0)
+            truncate(path, 0)
+            FollowRotationTests.append(next, to: path)
+        }
+        let second = try #require(FileIdentity.of(path: path + "-20261202-2"))
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 4, identity: committed),
+                FollowSource.Start(path: path, offset: 0, identity: second),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
+    }
 }
