@@ -105,8 +105,10 @@ struct PipelineFlags: ParsableArguments {
     var redactKeys: [String] = []
 
     func validate() throws {
-        if let year, !(1...9999).contains(year) {
-            throw ValidationError("--year takes a year from 1 to 9999 (e.g. --year 2025); got \(year)")
+        if let year, !UTCTime.representableYears.contains(year) {
+            throw ValidationError(
+                "--year takes a year from \(UTCTime.representableYears.lowerBound) to \(UTCTime.representableYears.upperBound) (times are kept as nanoseconds since 1970; e.g. --year 2025); got \(year)"
+            )
         }
         if let timezone {
             do { _ = try TimeZoneRules.named(timezone) } catch { throw ValidationError("--timezone: \(error)") }

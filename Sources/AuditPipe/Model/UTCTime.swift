@@ -108,6 +108,9 @@ extension Int64 {
 #endif
 
 extension UTCTime {
+    /// Years whose every instant fits in UTC nanoseconds since 1970 (an `Int64`): what `--year` may pin.
+    public static let representableYears = 1678...2261
+
     /// The wall clock now, UTC nanoseconds.
     static func now() -> Int64 {
         var ts = timespec()

@@ -157,6 +157,13 @@ public enum PipelineLoader {
                 }
             case "year":
                 if let n = y.positiveInt(v, key) {
+                    guard UTCTime.representableYears.contains(n) else {
+                        y.fail(
+                            v,
+                            "'year' must be from \(UTCTime.representableYears.lowerBound) to \(UTCTime.representableYears.upperBound) (times are kept as nanoseconds since 1970); got \(n)"
+                        )
+                        continue
+                    }
                     options.assumedYear = n
                     options.inferYear = false
                 }
