@@ -53,7 +53,17 @@ struct Checkpointer: Sendable {
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
             e.later = later
             if identity.fingerprintLength == 0 {
-                e.emptySince = resume.entries[path]?.emptySince ?? files.emptySince(input: i)
+                // Known only empty: the copies made since the reader found it so are its lines (kept from the
+                // resumed checkpoint while the committed point has not moved; the discovery time of a new file).
+                let old = resume.entries[path]
+                let same =
+                    old.map {
+                        $0.identity.fingerprintLength == 0 && $0.offset == point.offset
+                            && FollowProgress.FileKey($0.identity) == FollowProgress.FileKey(identity)
+                    } ?? false
+                e.emptySince =
+                    (same ? old?.emptySince : nil) ?? files.startedAt(input: i, position: point.offset)
+                    ?? files.emptySince(input: i)
             }
             e.reference = merger.reference(i)
             e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))

@@ -9,6 +9,8 @@ public final class FollowProgress: Sendable {
         var cumulativeStart: Int64
         var identity: FileIdentity?
         var fileOffset: Int64
+        /// When the reader started it (UTC nanoseconds).
+        var startedAt = UTCTime.now()
     }
 
     private let segments = Mutex<[Int32: [Segment]]>([:])
@@ -61,6 +63,14 @@ public final class FollowProgress: Sendable {
             if list.count > 8 { list.removeFirst(list.count - 8) }
             list.append(Segment(cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset))
             s[input] = list
+        }
+    }
+
+    /// When the reader started the segment holding cumulative offset `position` of `input` (UTC nanoseconds):
+    /// for a file it found empty, what the copies a copy-truncate made of it since are counted from.
+    func startedAt(input: Int32, position: Int64) -> Int64? {
+        segments.withLock { s in
+            s[input].flatMap { list in list.last(where: { $0.cumulativeStart <= position })?.startedAt }
         }
     }
 

@@ -170,6 +170,17 @@ struct InputStage: Sendable {
         return (counts, failure)
     }
 
+    /// When a pause that began with a batch ending at the source's end started (monotonic clock): when its
+    /// bytes were written, for a followed file, but not before the batch before it was handed on. A reader that
+    /// waited to hand on a batch (the merge was waiting on another input) reads late what was written early; a
+    /// pause counted from the read made the input quiet a whole idle gap late, and every event with it.
+    static func pauseStart(lastWritten: Int64?, notBefore sentAt: Int64) -> Int64 {
+        let now = RunControl.now()
+        guard let written = lastWritten else { return now }
+        let ago = max(0, UTCTime.now() - written)
+        return min(now, max(sentAt, now - ago))
+    }
+
     /// Frames batches until the input ends, handing them to `send` numbered in order. A file is read only while it
     /// holds a slot of `budget` (taken by the caller): the slot and the descriptor are given back at the end,
     /// before a send that would wait (the merge may need another input's records first), and when a followed
@@ -191,6 +202,8 @@ struct InputStage: Sendable {
         // A live input says it is quiet once, even before it had anything to say (an empty followed file).
         var quietMarked = false
         var pauseStart: Int64?
+        // When the last batch was handed on (the send may wait while the merge waits on another input).
+        var sentAt = RunControl.now()
         // The last empty batch of a pause: what the quiet mark is sent as.
         var idle: LineBatch?
         while true {
@@ -247,7 +260,7 @@ struct InputStage: Sendable {
                     continue
                 }
                 quietMarked = false
-                pauseStart = paused ? RunControl.now() : nil
+                pauseStart = paused ? Self.pauseStart(lastWritten: framer.sourceLastWritten(), notBefore: sentAt) : nil
                 if stopAfter == .frame { continue }
                 batch.index = index
                 index += 1
@@ -260,6 +273,7 @@ struct InputStage: Sendable {
                 idle = LineBatch(
                     input: batch.input, index: 0, bytes: [], lines: [], endOffset: batch.endOffset,
                     endLine: batch.endLine)
+                sentAt = RunControl.now()
                 await send(batch)
                 if let e = framer.pendingError { return e }
             } catch {

@@ -23,6 +23,9 @@ protocol ByteSource {
     /// While suspended: true when reopening may find something new (the file grew, shrank or was
     /// replaced); a suspended source that says false need not be reopened yet.
     mutating func mayHaveNews() -> Bool
+    /// When what was read last was written (UTC nanoseconds), for a source that can tell (a followed file's
+    /// modification time); nil otherwise.
+    func lastWritten() -> Int64?
 }
 
 extension ByteSource {
@@ -32,6 +35,8 @@ extension ByteSource {
     var isSuspended: Bool { false }
     /// A source that cannot tell is worth reopening.
     mutating func mayHaveNews() -> Bool { true }
+    /// Most sources cannot tell when their bytes were written.
+    func lastWritten() -> Int64? { nil }
     /// Files, pipes and documents end where a read gives nothing.
     mutating func endedAtEmptyRead() -> Bool { true }
 }

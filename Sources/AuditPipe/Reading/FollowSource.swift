@@ -96,6 +96,13 @@ struct FollowSource: ByteSource {
         return 0
     }
 
+    /// The open file's modification time: when its last bytes were written.
+    func lastWritten() -> Int64? {
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0 else { return nil }
+        return Self.modified(st)
+    }
+
     /// A followed file has no end: an empty read is a pause, unless a stop was requested.
     mutating func endedAtEmptyRead() -> Bool { control.isStopRequested }
 

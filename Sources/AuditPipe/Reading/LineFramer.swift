@@ -155,6 +155,9 @@ struct LineFramer {
     /// Gives the source's descriptor back, keeping its position (see `ByteSource.suspend()`).
     mutating func suspendSource() -> Bool { eof ? false : source.suspend() }
 
+    /// When the source's last bytes were written (UTC nanoseconds), when it can tell.
+    func sourceLastWritten() -> Int64? { source.lastWritten() }
+
     /// True while the source's descriptor is given back.
     var sourceIsSuspended: Bool { source.isSuspended }
 
