@@ -396,15 +396,7 @@ struct FollowSource: ByteSource {
     /// copy a copy-truncate rotation made.
     static func copy(of path: String, startingWith head: [UInt8], longerThan length: Int64) -> String? {
         guard !head.isEmpty else { return nil }
-        return siblings(of: path).first { candidate in
-            guard size(of: candidate) > length else { return false }
-            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            defer { Glibc.close(fd) }
-            var bytes = [UInt8](repeating: 0, count: head.count)
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
-            return n == head.count && bytes == head
-        }
+        return siblings(of: path).first { size(of: $0) > length && starts($0, with: head) }
     }
 
     /// The file beside `path`, other than it, whose first bytes have `identity`'s fingerprint and that
