@@ -112,8 +112,10 @@ struct InputSet: Sendable {
             s.stage.keepRaw = checkpointing
             let follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
             s.stage.follow = follow
+            // A new file whose earlier rotations are read first: commits name the files after the first as later.
             files.plan(
-                input: index, later: resume.entries[path]?.later ?? [], emptySince: follow.files.first?.copiedSince)
+                input: index, later: resume.entries[path]?.later ?? follow.files.dropFirst().compactMap(\.identity),
+                emptySince: follow.files.first(where: { $0.copiedSince != nil })?.copiedSince)
             out.append(s)
         }
         note(out.map(\.stage.spec))

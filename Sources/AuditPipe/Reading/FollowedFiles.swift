@@ -73,12 +73,7 @@ struct FollowedFiles: Sendable {
             if let since {
                 // A path no commit named (found by an earlier life that was killed before its first commit):
                 // what it held since following began and was rotated away meanwhile is read first, oldest first.
-                let known = Set(
-                    checkpoint.entries.values.flatMap { [$0.identity] + $0.later }.map(FollowProgress.FileKey.init)
-                        + [FollowProgress.FileKey(identity)])
-                // (10 ms of margin: the file system's clock is coarser than the wall clock.)
-                let rotated = RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: known).map(
-                    \.identity)
+                let rotated = Self.rotations(of: path, since: since, checkpoint: checkpoint, current: identity)
                 if let first = rotated.first {
                     e.identity = first
                     e.later = Array(rotated.dropFirst()) + [identity]
@@ -102,12 +97,31 @@ struct FollowedFiles: Sendable {
             }
             var start = FollowSource.Start(path: path, offset: 0, identity: seen)
             if seen.fingerprintLength == 0 { start.copiedSince = UTCTime.now() }
-            return InputStage.FollowStart(files: [start], offset: 0, line: 1, progress: files)
+            // Created after following began and rotated before the glob saw it (a loaded machine, a follower
+            // just started): its rotations since then are its first lines, read first.
+            let earlier =
+                checkpoint.followingSince.map { rotations(of: path, since: $0, checkpoint: checkpoint, current: seen) }
+                ?? []
+            return InputStage.FollowStart(
+                files: earlier.map { FollowSource.Start(path: path, offset: 0, identity: $0) } + [start], offset: 0,
+                line: 1, progress: files)
         }
         let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
         var first = FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)
         if e.identity.fingerprintLength == 0 { first.copiedSince = e.emptySince }
         return InputStage.FollowStart(files: [first] + later, offset: e.offset, line: e.line, progress: files)
+    }
+
+    /// The rotations of `path` written since `since` (following began) that no checkpoint entry names, oldest
+    /// first: a path no commit named yet has its lines there (10 ms of margin: the file system's clock is coarser
+    /// than the wall clock).
+    static func rotations(of path: String, since: Int64, checkpoint: Checkpoint, current: FileIdentity)
+        -> [FileIdentity]
+    {
+        let known = Set(
+            checkpoint.entries.values.flatMap { [$0.identity] + $0.later }.map(FollowProgress.FileKey.init)
+                + [FollowProgress.FileKey(current)])
+        return RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: known).map(\.identity)
     }
 
     /// Files a rename rotation left beside `path` after the committed one and before the path's file now, which

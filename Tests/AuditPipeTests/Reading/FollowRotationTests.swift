@@ -51,6 +51,28 @@ struct FollowRotationTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nb 1\nc 1\n")
     }
 
+    /// A file created after following began and rotated before the glob saw it (a loaded machine: the writer
+    /// started after the follower's pin): the follower that finds it reads its rotations since following began
+    /// first. Before, it began with the path's current file and the first lines were lost (the rename kill test
+    /// lost a file's first 3 lines under load).
+    @Test func aNewFileRotatedBeforeTheGlobSawItHasItsFirstLinesRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        var checkpoint = Checkpoint()
+        FollowedFiles(patterns: [dir.path + "/*.log"]).pin(into: &checkpoint)
+        usleep(20_000)
+        Self.append("a 1\n", to: path)
+        rename(path, path + ".1")
+        Self.append("b 1\n", to: path)
+        let start = FollowedFiles.start(path: path, checkpoint: checkpoint, files: FollowProgress())
+        #expect(start.files.count == 2)
+        var source = FollowSource(
+            path: path, input: 0, pending: start.files, cumulative: 0, control: RunControl(), progress: FollowProgress()
+        )
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\nb 1\n")
+    }
+
     /// A path rotated to a new, empty file: the reader finishes the old file and then says it would wait. It
     /// never reads "nothing" in a loop (that held a thread of the shared pool: with two such files every stage
     /// of a 300-file follower stopped), and an empty read is a pause, not the input's end.
