@@ -19,8 +19,10 @@ struct FilterEvaluationTests {
     func holds(_ text: String) throws -> Bool { try FilterParser.parse(text).matches(event) }
 
     /// A pattern that backtracks exponentially gives up on a value (no match) instead of running for minutes:
-    /// one such `=~` from a viewer held a core of the screen for three minutes.
-    @Test(.timeLimit(.minutes(1))) func aPathologicalRegexGivesUpInsteadOfRunningForMinutes() throws {
+    /// one such `=~` from a viewer held a core of the screen for three minutes. (No time limit on the test: on a
+    /// loaded 2-core CI a starved test passed the one-minute limit while waiting for a thread; without the match
+    /// limit this test runs for hours, which the CI's own limit catches.)
+    @Test func aPathologicalRegexGivesUpInsteadOfRunningForMinutes() throws {
         var e = event
         e.entity.id = String(repeating: "a", count: 40) + "!"
         #expect(try !FilterParser.parse(#"entity.id =~ "^(a|aa)+$""#).matches(e))
