@@ -43,12 +43,15 @@ public struct PatternError: Error, Sendable, Equatable {
             if indent == nil { indent = spaces }
             let content = Array(line.dropFirst(indent ?? 0).utf8)
             guard let start = Self.find(content, in: text, from: at) else { return last }
-            // A fault on the break before this line is at the end of the line above.
-            if offset < start, let last { return last }
-            let end = start + content.count
             let column = { (bytes: Int) in
                 (indent ?? 0) + 1 + String(decoding: content.prefix(bytes), as: UTF8.self).count
             }
+            if offset < start {
+                // A fault on the break before this line is at the end of the line above; one before the first
+                // line's text is in the spaces an indentation indicator (`|2`) kept, left of that text.
+                return last ?? (number, max(1, column(0) - (start - offset)))
+            }
+            let end = start + content.count
             if offset <= end { return (number, column(offset - start)) }
             last = (number, column(content.count))
             at = end

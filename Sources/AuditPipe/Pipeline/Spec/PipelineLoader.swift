@@ -31,7 +31,8 @@ public enum PipelineLoader {
         text: String, environment: [String: String], workingDirectory: String
     ) -> Result<PipelineSpec, PipelineErrors> {
         var y = YAMLFields(environment: environment)
-        y.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // YAML's line breaks (CR LF is one Character, which a split on "\n" would not see).
+        y.lines = text.split(omittingEmptySubsequences: false) { YAMLFields.lineBreaks.contains($0) }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {

@@ -7,6 +7,8 @@ struct YAMLFields {
     var diagnostics: [PipelineDiagnostic] = []
     /// The file's lines, for positions inside block scalars (`|`, `>`).
     var lines: [Substring] = []
+    /// What YAML counts as a line break (as libyaml numbers lines): LF, CR, CR LF, NEL, LS and PS.
+    static let lineBreaks: Set<Character> = ["\n", "\r", "\r\n", "\u{85}", "\u{2028}", "\u{2029}"]
 
     mutating func fail(_ node: Node?, _ message: String) {
         let mark = node?.mark
