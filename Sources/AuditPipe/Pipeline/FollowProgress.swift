@@ -41,7 +41,7 @@ public final class FollowProgress: Sendable {
     /// and each commit names them until a segment is started in them.
     func plan(input: Int32, later: [FileIdentity], emptySince: Int64? = nil) {
         planned.withLock { $0[input] = later }
-        if let emptySince { _ = empty.withLock { $0[input] = emptySince } }
+        if let emptySince { empty.withLock { $0[input] = emptySince } }
     }
 
     /// When `input`'s file was first seen empty, if it was when it was found (see `Checkpoint.Entry.emptySince`).
@@ -103,7 +103,8 @@ public final class FollowProgress: Sendable {
             }
             return (id, list[k].fileOffset + position - list[k].cumulativeStart, later)
         }
-        guard var (id, offset, later) = located else { return nil }
+        guard let (id, offset, found) = located else { return nil }
+        var later = found
         let started = seen.withLock { $0[input] ?? [] }
         for next in planned.withLock({ $0[input] ?? [] })
         where !started.contains(FileKey(next)) && !later.contains(where: { FileKey($0) == FileKey(next) }) {

@@ -232,6 +232,9 @@ struct FollowSource: ByteSource {
                 + [Start(path: path, offset: 0)]
             return openNext()
         }
+        // Copies none of which starts as the file did are not ours to read; counted as seen, they do not make every
+        // later look take the path for copy-truncated again (which read it over and over).
+        if let newest = copies.last { lastCopy = newest }
         _ = lseek(fd, 0, SEEK_SET)
         fileOffset = 0
         identity = FileIdentity.of(fd: fd)
@@ -339,9 +342,9 @@ struct FollowSource: ByteSource {
                 start.offset = 0
             }
         }
-        if start.path == path, start.identity == nil, start.offset == 0, let last = lastCopy {
-            // Copy-truncated again while the copies before were read: what the path held meanwhile is in the
-            // newer copies; read them before it.
+        if start.path == path, start.offset == 0, let last = lastCopy, Self.isFreshStart(start.identity, of: path) {
+            // Copy-truncated again while the copies before were read (or since a commit named the path while it
+            // was empty, after a copy): what the path held meanwhile is in the newer copies; read them before it.
             let newer = copies(after: last)
             if let first = newer.first {
                 pending.insert(start, at: 0)
@@ -375,6 +378,15 @@ struct FollowSource: ByteSource {
         noteHead()
         progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: fileOffset)
         return true
+    }
+
+    /// True when a pending start at the path's beginning is the path as a copy-truncate left it: no identity, or
+    /// the path's own file while it was known only empty (a commit's later entry). One with first bytes of its own
+    /// is found again by them.
+    private static func isFreshStart(_ identity: FileIdentity?, of path: String) -> Bool {
+        guard let identity else { return true }
+        guard identity.fingerprintLength == 0, let now = deviceAndInode(of: path) else { return false }
+        return now.device == identity.device && now.inode == identity.inode
     }
 
     /// Reads the file's first bytes into `head` and refines the segment's fingerprint with them (a file

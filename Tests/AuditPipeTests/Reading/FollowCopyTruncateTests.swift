@@ -199,6 +199,30 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "c 1\n")
     }
 
+    /// From the 60-file kill test (a 3-line copy lost): a commit in a copy that names the path, then empty, as
+    /// the file after it; the path written and copy-truncated again before the restart. The resume reads the rest
+    /// of the first copy, the newer copy, then the path. Before, the newer copy was skipped.
+    @Test func aLaterEntryForThePathWhileEmptyStillHasTheCopiesMadeSinceRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        try Self.copyTruncate(path, modified: 1_000)
+        let copy = try #require(FileIdentity.of(path: path + ".1"))
+        let empty = try #require(FileIdentity.of(path: path))
+        #expect(empty.fingerprintLength == 0)
+        FollowRotationTests.append("b 1\n", to: path)
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 4, identity: copy),
+                FollowSource.Start(path: path, offset: 0, identity: empty),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
+    }
+
     /// Copy-truncated three times within one clock tick (the copies share a modification time): they are read in
     /// the order they were made, told apart by their names (`.3` before `.2` before `.1`; a dateext sequence
     /// `-1` before `-2`), once each. Before, the copies after the first were skipped or read out of order.
