@@ -119,6 +119,46 @@ struct FollowStopTests {
         #expect(stats["inputs"] == 2, "the inputs of every life, like the lines")
     }
 
+    /// One SIGTERM at a random moment (fixed seed) of a follower's life, early or late: the follower always ends,
+    /// either by the signal's default action (it came before the handler was installed) or by its own exit 143
+    /// with its stats written. Before, libdispatch's signal source now and then lost the signal (the follower ran
+    /// on) or counted it twice (it exited at once, without stats).
+    @Test func aSIGTERMAtAnyMomentEndsTheFollowerWithItsStats() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var text = ""
+        for second in 0..<40 { text += Self.line(second, "r\(second / 4)", "step") }
+        Self.append(text, to: logs.appendingPathComponent("a.log").path)
+        var rng = SplitMix64(seed: 2026)
+        for life in 0..<24 {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("stats.json"))
+            let p = try follower(in: dir)
+            usleep(UInt32.random(in: 20_000...1_500_000, using: &rng))
+            kill(p.processIdentifier, SIGTERM)
+            var waited = 0
+            while p.isRunning && waited < 600 {
+                usleep(50_000)
+                waited += 1
+            }
+            #expect(!p.isRunning, "life \(life): the follower ran on 30 s after SIGTERM")
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                continue
+            }
+            if p.terminationReason == .exit {
+                #expect(p.terminationStatus == 143, "life \(life)")
+                #expect(
+                    FileManager.default.fileExists(atPath: dir.appendingPathComponent("stats.json").path),
+                    "life \(life): exited on SIGTERM without its stats")
+            } else {
+                #expect(p.terminationStatus == SIGTERM, "life \(life)")
+            }
+        }
+    }
+
     /// A followed file that cannot be read is an input error naming it, as in a batch run (it was waited
     /// for in silence). Needs root to drop to `nobody` (root reads any file).
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
