@@ -337,7 +337,23 @@ struct FollowSource: ByteSource {
         {
             if let rotated = Self.sibling(of: start.path, identity: expected) {
                 if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
-                start = Start(path: rotated, offset: start.offset)
+                if expected.fingerprintLength > 0, let now = FileIdentity.of(path: rotated),
+                    Self.size(of: rotated) < start.offset || !Self.unchanged(expected, now: now, at: rotated),
+                    let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
+                {
+                    // Copy-truncated, then renamed away (a path rotated both ways): the rest of what we had is in
+                    // the copy; the renamed file (what the path held after the copy) and any copies between come
+                    // after it, oldest first.
+                    let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
+                    let since = Self.copies(of: start.path, after: copy).filter {
+                        !planned.contains(FollowProgress.FileKey($0.identity))
+                    }
+                    pending.insert(
+                        contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
+                    start = Start(path: copy, offset: start.offset)
+                } else {
+                    start = Start(path: rotated, offset: start.offset)
+                }
             } else {
                 start.offset = 0
             }

@@ -161,9 +161,10 @@ struct FollowKillDifferentialTests {
             if kills > 60 { break }
         }
         // The last run reads to the end, goes quiet, and is stopped cleanly.
+        let before = FollowRotationTests.checkpointSaved(in: dir) ?? .distantPast
         let last = try startFollower(in: dir)
         FollowRotationTests.waitForCheckpoint(
-            in: dir, lines: streams.map(\.count).reduce(0, +), beforeGivingUpAfter: 120)
+            in: dir, lines: streams.map(\.count).reduce(0, +), beforeGivingUpAfter: 120, savedAfter: before)
         kill(last.processIdentifier, SIGTERM)
         last.waitUntilExit()
         #expect(kills >= 20)

@@ -223,6 +223,27 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
     }
 
+    /// From a new-user trial that rotated one path both ways: copy-truncated after the commit, then renamed away
+    /// (the inode the commit names now holds what came after the copy). The resume reads the rest of the copy,
+    /// then the renamed file, then the path. Before, the renamed file was read from the committed offset, and the
+    /// copy's rest was lost.
+    @Test func aCopyTruncatedFileRenamedAwayIsReadFromItsCopy() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        let committed = try #require(FileIdentity.of(path: path))
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append("b 1\nb 2\n", to: path)
+        var times = [timespec(tv_sec: 2_000, tv_nsec: 0), timespec(tv_sec: 2_000, tv_nsec: 0)]
+        utimensat(AT_FDCWD, path, &times, 0)
+        rename(path + ".1", path + ".2")
+        rename(path, path + ".1")
+        FollowRotationTests.append("c 1\n", to: path)
+        var resumed = Self.source(path, pending: [FollowSource.Start(path: path, offset: 4, identity: committed)])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nb 2\nc 1\n")
+    }
+
     /// Copy-truncated three times within one clock tick (the copies share a modification time): they are read in
     /// the order they were made, told apart by their names (`.3` before `.2` before `.1`; a dateext sequence
     /// `-1` before `-2`), once each. Before, the copies after the first were skipped or read out of order.

@@ -301,10 +301,13 @@ struct FollowRotationTests {
 
     /// Waits until `dir/state/checkpoint.json` holds `lines` lines read and no open group (every input quiet and
     /// every event written), or `seconds` passed.
-    static func waitForCheckpoint(in dir: URL, lines: Int, beforeGivingUpAfter seconds: Int) {
+    static func waitForCheckpoint(
+        in dir: URL, lines: Int, beforeGivingUpAfter seconds: Int, savedAfter earlier: Date? = nil
+    ) {
         let checkpoint = dir.appendingPathComponent("state/checkpoint.json").path
         for _ in 0..<(seconds * 4) {
             usleep(250_000)
+            if let earlier, Self.checkpointSaved(in: dir).map({ $0 <= earlier }) ?? true { continue }
             let data = FileManager.default.contents(atPath: checkpoint) ?? Data()
             guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                 let inputs = obj["inputs"] as? [[String: Any]], let groups = obj["groups"] as? [Any]
@@ -312,5 +315,13 @@ struct FollowRotationTests {
             let read = inputs.reduce(0) { $0 + (($1["lines_read"] as? Int) ?? 0) }
             if read >= lines && groups.isEmpty { return }
         }
+    }
+
+    /// When the checkpoint was last saved. A follower saves it as it starts (the pin), after its signal handler
+    /// is in place: a test that stops a new life once everything is read waits for that first, or its SIGTERM
+    /// may come while the process is still starting and end it by the default action, without stats.
+    static func checkpointSaved(in dir: URL) -> Date? {
+        let path = dir.appendingPathComponent("state/checkpoint.json").path
+        return (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 }
