@@ -206,6 +206,8 @@ struct InputStage: Sendable {
         var sentAt = RunControl.now()
         // The last empty batch of a pause: what the quiet mark is sent as.
         var idle: LineBatch?
+        // Bytes read when the pause was last looked at: part of a long line arriving is no pause.
+        var bytesSeen = framer.bytesRead
         while true {
             // A source at its end needs no slot: what is left is its last partial line, or nothing.
             if !holding, let budget, !framer.atEnd {
@@ -247,6 +249,11 @@ struct InputStage: Sendable {
                         continue
                     }
                     let now = RunControl.now()
+                    if framer.bytesRead != bytesSeen {
+                        // Part of a line came: the writer is still writing; a pause starts from now.
+                        bytesSeen = framer.bytesRead
+                        pauseStart = now
+                    }
                     let since = pauseStart ?? now
                     pauseStart = since
                     if !quietMarked && now - since > quietAfter {
@@ -260,6 +267,7 @@ struct InputStage: Sendable {
                     continue
                 }
                 quietMarked = false
+                bytesSeen = framer.bytesRead
                 pauseStart = paused ? Self.pauseStart(lastWritten: framer.sourceLastWritten(), notBefore: sentAt) : nil
                 if stopAfter == .frame { continue }
                 batch.index = index

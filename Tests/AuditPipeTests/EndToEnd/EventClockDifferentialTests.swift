@@ -131,6 +131,49 @@ struct EventClockDifferentialTests {
         #expect(out == batch.stdout)
     }
 
+    /// (c) A long line written in pieces, each pause shorter than `--idle` but together longer, is no pause:
+    /// the request around it stays one event, as in `correlate` of the same bytes (the live input counted
+    /// only whole lines as news, went quiet in the middle of the line and closed the request early).
+    @Test func aLongLineArrivingInPiecesIsNoPause() throws {
+        let first = #"{"ts":"2026-11-21T10:00:00.000Z","service":"gateway","request_id":"r1","msg":"received"}"#
+        let long =
+            #"{"ts":"2026-11-21T10:00:00.050Z","service":"reports","request_id":"r2","msg":"rows","body":""#
+            + String(repeating: "é", count: 150_000) + #""}"#
+        let last = #"{"ts":"2026-11-21T10:00:00.100Z","service":"gateway","request_id":"r1","status":200}"#
+        let bytes = Array((first + "\n" + long + "\n" + last + "\n").utf8)
+        let batch = try AuditPipeBinary.run(["correlate", "-", "-q", "--idle", "1s"], stdin: Data(bytes))
+        #expect(batch.status == 0, "\(batch.stderr)")
+
+        let live = StreamingTests.Live(unstarted: ["filter", "true", "--idle", "1s", "-q"])
+        try live.process.run()
+        let reader = ResultBox()
+        let readDone = DispatchSemaphore(value: 0)
+        let output = live.stdout.fileHandleForReading
+        DispatchQueue.global().async {
+            reader.data = output.readDataToEndOfFile()
+            readDone.signal()
+        }
+        // The first line, then the long line in six pieces 0.6 s apart (3.6 s in all), then the last line.
+        let start = first.utf8.count + 1
+        let end = start + long.utf8.count + 1
+        live.stdin.fileHandleForWriting.write(Data(bytes[..<start]))
+        let piece = (end - start) / 6 + 1
+        var at = start
+        while at < end {
+            Thread.sleep(forTimeInterval: 0.6)
+            let n = min(piece, end - at)
+            live.stdin.fileHandleForWriting.write(Data(bytes[at..<(at + n)]))
+            at += n
+        }
+        live.stdin.fileHandleForWriting.write(Data(bytes[end...]))
+        try live.stdin.fileHandleForWriting.close()
+        live.process.waitUntilExit()
+        readDone.wait()
+        #expect(live.process.terminationStatus == 0)
+        #expect(Self.lines(reader.data).count == 2)
+        #expect(reader.data == batch.stdout)
+    }
+
     /// (h) A late fragment that starts at its main event's start has its own id, and both survive an archive
     /// run's de-duplication.
     @Test func lateFragmentWithItsMainEventsStartSurvivesArchiving() throws {
