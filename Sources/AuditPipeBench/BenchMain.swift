@@ -12,6 +12,15 @@ import AuditPipe
 /// BENCHMARKS.md holds the figures and how to read them.
 @main
 struct BenchMain {
+    static let usage = """
+        usage: auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR]
+               auditpipe-bench --index [--quick]
+               auditpipe-bench --pattern-lines [MB]
+               auditpipe-bench --stages --callgrind FILE
+               auditpipe-bench --stages read|frame|parse|correlate|enrich|jsonl|csv FILE
+        Build it with `swift build -c release --product auditpipe-bench`; BENCHMARKS.md explains each figure.
+        """
+
     static func main() async throws {
         let args = CommandLine.arguments
         if args.count >= 3, args[1] == "--child", args[2] == "live-latency" {
@@ -46,10 +55,21 @@ struct BenchMain {
         var sizes = [50, 200, 800]
         var dir = "/tmp/auditpipe-bench"
         var i = 1
-        while i + 1 < args.count {
-            if args[i] == "--size-mb" { sizeMB = Int(args[i + 1]) ?? sizeMB }
-            if args[i] == "--sizes" { sizes = args[i + 1].split(separator: ",").compactMap { Int($0) } }
-            if args[i] == "--dir" { dir = args[i + 1] }
+        while i < args.count {
+            let value = i + 1 < args.count ? args[i + 1] : nil
+            switch (args[i], value) {
+            case ("--size-mb", let v?) where Int(v) != nil: sizeMB = Int(v)!
+            case ("--sizes", let v?): sizes = v.split(separator: ",").compactMap { Int($0) }
+            case ("--dir", let v?): dir = v
+            case ("-h", _), ("--help", _):
+                print(usage)
+                return
+            default:
+                // An unknown flag is refused rather than taken for a full run (which takes minutes).
+                let message = "auditpipe-bench: unknown argument \(args[i])\n\(usage)\n"
+                _ = message.withCString { write(2, $0, strlen($0)) }
+                exit(2)
+            }
             i += 2
         }
         mkdir(dir, 0o755)

@@ -1,5 +1,5 @@
 /// Orders records for "first wins" choices: API records before access lines before logs, then earlier
-/// time, then earlier place (input, then offset). Folding with it gives the same event whatever order
+/// time, then earlier place (input's file name key, then offset). Folding with it gives the same event whatever order
 /// records arrive in: a live run, where a quiet input's records merge late, ranks them as a batch run does.
 /// Packed in 16 bytes (kind in the top byte of the order word) since an open group holds eight of them.
 struct RecordRank: Comparable, Sendable {
@@ -17,10 +17,12 @@ struct RecordRank: Comparable, Sendable {
         self.init(kind: r.kind.rawValue, time: -r.time, sequence: Int64(Self.sequenceMask) - Self.place(r))
     }
 
-    /// Where a record is, as one number within the 56 bits the rank keeps: its input (16 bits) above its
-    /// offset (40 bits, a terabyte).
+    /// Where a record is, as one number within the 56 bits the rank keeps: its input's `nameKey` (16 bits)
+    /// above its offset (40 bits, a terabyte). It depends on the input's file name, not on its place in the
+    /// run's input list, so the order inputs are given or found in changes no choice; records equal here
+    /// keep the one merged first (inputs of one time merge in name order).
     static func place(_ r: LogRecord) -> Int64 {
-        (Int64(r.position.input) & 0xFFFF) << 40 | (r.position.offset & ((1 << 40) - 1))
+        Int64(r.nameKey) << 40 | (r.position.offset & ((1 << 40) - 1))
     }
 
     static let worst = RecordRank(kind: .max, time: .max, sequence: Int64(sequenceMask))
@@ -52,10 +54,12 @@ struct GroupAccumulator: Sendable {
     var end: Int64
     /// Merge order of the group's first record: the order groups are emitted in.
     var firstSequence: Int64
-    /// The record that names the event (its id): the earliest by time, then input, then offset. It does not
-    /// depend on the order records arrive in, so a live run, one resumed after a crash, and a batch run
-    /// over the same bytes name the event alike.
+    /// The record that names the event (its id): the earliest by time, then place (`RecordRank.place`).
+    /// It does not depend on the order inputs are given in or records arrive in, so a live run, one resumed
+    /// after a crash, and a batch run over the same bytes name the event alike.
     var firstPosition: SourcePosition
+    /// The merge order of the record at `firstPosition`.
+    var firstPlace: Int64
     var records: Int32 = 0
     var lines: Int64 = 0
     var levels = SIMD8<UInt32>(repeating: 0)
@@ -87,6 +91,7 @@ struct GroupAccumulator: Sendable {
         end = r.time
         firstSequence = r.sequence
         firstPosition = r.position
+        firstPlace = RecordRank.place(r)
         if embed { embedded = [] }
         if retain { retained = [] }
         add(r)
@@ -96,8 +101,9 @@ struct GroupAccumulator: Sendable {
     mutating func add(_ r: LogRecord) {
         records += 1
         lines += Int64(r.lineCount)
-        if (r.time, r.position.input, r.position.offset) < (start, firstPosition.input, firstPosition.offset) {
+        if (r.time, RecordRank.place(r)) < (start, firstPlace) {
             firstPosition = r.position
+            firstPlace = RecordRank.place(r)
         }
         if r.time < start { start = r.time }
         if r.time > end { end = r.time }

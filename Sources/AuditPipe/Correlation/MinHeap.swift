@@ -40,6 +40,11 @@ struct MinHeap<Element> {
         return e
     }
 
+    /// Changes every element with `transform`, which must keep their order.
+    mutating func remap(keepingOrder transform: (inout Element) -> Void) {
+        for i in items.indices { transform(&items[i]) }
+    }
+
     /// Drops the elements `keep` rejects and restores the heap order (Floyd's heapify, O(n)).
     mutating func compact(keeping keep: (Element) -> Bool) {
         items.removeAll { !keep($0) }

@@ -15,10 +15,11 @@ struct RecordMerger {
         /// Where the input's next batch starts (its last batch's `handedOnTo`).
         var handedOnTo: SourcePosition
         /// Commit accounting (`tracksPositions`): counts before the resume point the run started from, lines
-        /// and records merged since, dead letters handed on (the line numbers of those not yet counted).
+        /// and records taken from the input since (merged, waiting in `batch` or held by the guard), dead
+        /// letters handed on (the line numbers of those not yet counted).
         var base = LineCounts()
-        var mergedLines: Int64 = 0
-        var mergedRecords: Int64 = 0
+        var receivedLines: Int64 = 0
+        var receivedRecords: Int64 = 0
         var deadCounted: Int64 = 0
         var deadLines: [Int64] = []
         var deadThrough: Int64 = -1
@@ -36,7 +37,18 @@ struct RecordMerger {
     private let eventClock: EventClock
     /// Rung by inputs as they send (live runs): what the merge waits on when every input is quiet.
     private let wakeups: InputWakeups?
-    private var heap = MinHeap<(time: Int64, input: Int32)>(less: { ($0.time, $0.input) < ($1.time, $1.input) })
+    /// Heads by event time, then by their input's place in name order (`rank`): records of one time from
+    /// several inputs merge in the same order whatever order the inputs were given or found in.
+    private var heap = MinHeap<(time: Int64, rank: Int32, input: Int32)>(less: {
+        ($0.time, $0.rank, $0.input) < ($1.time, $1.rank, $1.input)
+    })
+    /// Each input's name key (its file name, then its whole name) and its place among them all.
+    private var keys: [[UInt8]]
+    /// Each input's `nameKey`, stamped on its records.
+    private var nameKeys: [UInt16]
+    private var rank: [Int32]
+    /// The inputs in name order.
+    private var order: [Int32]
     /// Inputs with no head on the heap that are still running and not quiet: their batch ran out in the last
     /// call (they are refilled at the start of the next, so records already taken go on without waiting for
     /// a live input).
@@ -57,6 +69,12 @@ struct RecordMerger {
     var tracksPositions = false
     /// Bytes handed on by the inputs so far.
     private(set) var bytesConsumed: Int64 = 0
+    /// A checkpointed follower's stop (true once it is requested): the merge hands nothing more on, so what
+    /// it holds back stays in the checkpoint, in its place, instead of being merged past a silent input.
+    var pausing: (@Sendable () -> Bool)?
+    /// A live merge waiting on a silent input returns an empty step at this wall-clock time (UTC
+    /// nanoseconds), so its caller can commit what was taken meanwhile; needs `wakeups`, rung periodically.
+    var yieldAt: Int64?
 
     init(channels: [BoundedChannel<RecordBatch>], clock: EventClock, wakeups: InputWakeups? = nil) {
         self.channels = channels
@@ -68,31 +86,81 @@ struct RecordMerger {
                 handedOnTo: SourcePosition(input: Int32(i), line: 1, offset: 0))
         }
         self.unfilled = (0..<Int32(channels.count)).map { $0 }
+        self.keys = channels.map { _ in [] }
+        self.nameKeys = channels.map { _ in 0 }
+        self.rank = (0..<Int32(channels.count)).map { $0 }
+        self.order = rank
+    }
+
+    /// A record's `nameKey` for an input named `name`: 16 bits of a fixed hash of its file name (the same in
+    /// every run; a followed file and its copy elsewhere have the same).
+    static func nameKey(_ name: String) -> UInt16 {
+        let base = Array((name.split(separator: "/").last.map(String.init) ?? name).utf8)
+        return UInt16(truncatingIfNeeded: base.withUnsafeBytes { RequestIDHash.hash($0) } >> 48)
+    }
+
+    /// The order key of an input named `name`: its file name, then the whole name.
+    static func key(name: String) -> [UInt8] {
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        return Array(base.utf8) + [0] + Array(name.utf8)
     }
 
     /// Adds an input (a followed file that appeared): its index is the number of inputs before it. It joins
     /// the merge once it sent its first batch or said it is quiet.
     /// A resumed input brings its guard's reference time and the counts before its resume point.
+    /// A resumed input also brings the records its last commit saved: `pending` (taken, not yet merged) go
+    /// to the merge first, `held` back into its guard.
     mutating func add(
-        _ channel: BoundedChannel<RecordBatch>, reference: Int64? = nil, counts: LineCounts = LineCounts()
+        _ channel: BoundedChannel<RecordBatch>, name: String = "", reference: Int64? = nil,
+        counts: LineCounts = LineCounts(), pending: [LogRecord] = [], held: [LogRecord] = []
     ) {
         channels.append(channel)
         let i = Int32(channels.count - 1)
+        // Its place in name order (after inputs of the same name); the inputs after it move one place on, and
+        // so do their heads on the heap, which keeps the heap's order.
+        let key = Self.key(name: name)
+        var lo = 0
+        var hi = order.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let other = keys[Int(order[mid])]
+            if key.lexicographicallyPrecedes(other) { hi = mid } else { lo = mid + 1 }
+        }
+        keys.append(key)
+        nameKeys.append(Self.nameKey(name))
+        rank.append(Int32(lo))
+        order.insert(i, at: lo)
+        if lo < order.count - 1 {
+            for j in (lo + 1)..<order.count { rank[Int(order[j])] += 1 }
+            heap.remap { [rank] in $0.rank = rank[Int($0.input)] }
+        }
         var cursor = Cursor(
             guardState: eventClock.makeGuard(),
             handedOnTo: SourcePosition(input: i, line: counts.linesRead + 1, offset: counts.bytes))
         cursor.guardState.reference = reference
+        cursor.guardState.restore(held: held)
+        if !pending.isEmpty { cursor.batch = RecordBatch(input: i, records: pending, deadLetters: []) }
         cursor.base = counts
         cursors.append(cursor)
         unfilled.append(i)
     }
 
-    /// Where input `i` is to be read again from after a crash: its first record not yet handed on by the
-    /// merge (one waiting in its batch, or held by its guard), else where its next batch starts.
-    func resumePoint(_ i: Int32) -> SourcePosition {
+    /// What a commit saves for input `i`: the point it is read again from after a crash, and the records
+    /// taken before that point which the merge has not handed on (waiting in its batch, held by its guard).
+    /// Those are saved with the commit while their lines come to at most `maxSavedBytes`, so the commit
+    /// covers everything taken (a file deleted after it loses nothing); beyond that the point is the first
+    /// of them, to be read again from the file.
+    func commitPoint(_ i: Int32, maxSavedBytes: Int) -> (point: SourcePosition, pending: [LogRecord], held: [LogRecord])
+    {
         let c = cursors[Int(i)]
-        if let b = c.batch, c.position < b.records.count { return b.records[c.position].position }
-        return c.guardState.firstHeld?.position ?? c.handedOnTo
+        var pending: [LogRecord] = []
+        if let b = c.batch, c.position < b.records.count { pending = Array(b.records[c.position...]) }
+        let held = c.guardState.heldRecords
+        var size = 0
+        for r in pending where size <= maxSavedBytes { size += r.raw?.count ?? maxSavedBytes + 1 }
+        for r in held where size <= maxSavedBytes { size += r.raw?.count ?? maxSavedBytes + 1 }
+        if size <= maxSavedBytes { return (c.handedOnTo, pending, held) }
+        return (pending.first?.position ?? held.first?.position ?? c.handedOnTo, [], [])
     }
 
     /// Input `i`'s last accepted event time.
@@ -101,16 +169,29 @@ struct RecordMerger {
     /// The offset of the last dead letter input `i` handed on.
     func deadLettersThrough(_ i: Int32) -> Int64 { cursors[Int(i)].deadThrough }
 
-    /// Input `i`'s line counts before `point` (a resume point of this run, later than any earlier one).
+    /// Input `i`'s line counts before `point` (its `commitPoint`, later than any earlier one).
     mutating func counts(before point: SourcePosition, of i: Int32) -> LineCounts {
         let k = Int(i)
         let before = cursors[k].deadLines.prefix { $0 < point.line }.count
         cursors[k].deadCounted += Int64(before)
         cursors[k].deadLines.removeFirst(before)
+        // Records taken from the input at or after the point (a commit that does not save them).
+        var laterLines: Int64 = 0
+        var laterRecords: Int64 = 0
+        if point.offset < cursors[k].handedOnTo.offset {
+            var after: [LogRecord] = cursors[k].guardState.heldRecords
+            if let b = cursors[k].batch, cursors[k].position < b.records.count {
+                after += b.records[cursors[k].position...]
+            }
+            for r in after where r.position.offset >= point.offset {
+                laterLines += Int64(r.lineCount)
+                laterRecords += 1
+            }
+        }
         var c = LineCounts()
         c.linesRead = point.line - 1
-        c.recordLines = cursors[k].base.recordLines + cursors[k].mergedLines
-        c.records = cursors[k].base.records + cursors[k].mergedRecords
+        c.recordLines = cursors[k].base.recordLines + cursors[k].receivedLines - laterLines
+        c.records = cursors[k].base.records + cursors[k].receivedRecords - laterRecords
         c.deadLettered = cursors[k].base.deadLettered + cursors[k].deadCounted
         c.blank = c.linesRead - c.recordLines - c.deadLettered
         c.bytes = point.offset
@@ -125,6 +206,7 @@ struct RecordMerger {
     /// quiet input is left out of the merge until it sends again). `deadLetters` receives rejected lines of
     /// each input batch as it is taken.
     mutating func next(limit: Int, deadLetters: (DeadLetter) -> Void) async -> Step? {
+        if pausing?() == true { return nil }
         while true {
             // A quiet input that sent again rejoins: with wake-ups, those that rang since the last call (each
             // rings after it sends); without, every quiet input.
@@ -138,13 +220,27 @@ struct RecordMerger {
             // Every running input that is not quiet must have its head on the heap before anything merges.
             let waiting = unfilled
             unfilled = []
+            // Once one input was waited on until `yieldAt`, the others only take what they have (so a commit
+            // covers it), and the step goes back to the caller, to commit.
+            var gaveUp: [Int32] = []
             for i in waiting {
-                if !cursors[Int(i)].quiet { await refill(i, deadLetters) }
+                if !cursors[Int(i)].quiet {
+                    guard await refill(i, deadLetters, wait: gaveUp.isEmpty) else {
+                        gaveUp.append(i)
+                        continue
+                    }
+                }
                 guard cursors[Int(i)].batch == nil && !cursors[Int(i)].done else { continue }
                 quietInputs.insert(i)
                 // Quiet by a batch that came with a later one behind it: no ring will tell of that one.
                 if channels[Int(i)].isReady { recheck.append(i) }
             }
+            if !gaveUp.isEmpty {
+                unfilled = gaveUp + unfilled
+                return pausing?() == true ? nil : Step(records: [], quiet: false)
+            }
+            // A stop while the inputs were refilled: an input ended by it has no head, so nothing merges.
+            if pausing?() == true { return nil }
             if !heap.isEmpty { break }
             if quietInputs.isEmpty { return nil }
             if !quietReported {
@@ -169,7 +265,8 @@ struct RecordMerger {
             // Take a run from the head input while it stays at or before the next input's head:
             // one heap operation per run, and with one input the run is the whole batch.
             let i = Int(top.input)
-            let bound = heap.top.map { ($0.time, $0.input) } ?? (Int64.max, Int32.max)
+            let bound = heap.top.map { ($0.time, $0.rank, $0.input) } ?? (Int64.max, Int32.max, Int32.max)
+            let place = rank[i]
             // The run: records up to the bound (and the limit, unless the whole batch can be moved at once).
             let start = cursors[i].position
             let count = cursors[i].batch!.records.count
@@ -178,22 +275,21 @@ struct RecordMerger {
             repeat {
                 k += 1
             } while k < count && (whole || out.count + (k - start) < limit)
-                && (cursors[i].batch!.records[k].time, top.input) <= bound
-            if tracksPositions {
-                for j in start..<k {
-                    cursors[i].mergedLines += Int64(cursors[i].batch!.records[j].lineCount)
-                }
-                cursors[i].mergedRecords += Int64(k - start)
-            }
+                && (cursors[i].batch!.records[k].time, place, top.input) <= bound
             if whole && k == count {
                 out = cursors[i].batch.take()!.records
-                for j in out.indices { out[j].sequence = nextSequence + Int64(j) }
+                let stamp = nameKeys[i]
+                for j in out.indices {
+                    out[j].sequence = nextSequence + Int64(j)
+                    out[j].nameKey = stamp
+                }
                 nextSequence += Int64(count)
             } else {
                 if out.isEmpty { out.reserveCapacity(limit) }
                 for j in start..<k {
                     var r = cursors[i].batch!.records[j]
                     r.sequence = nextSequence
+                    r.nameKey = nameKeys[i]
                     nextSequence += 1
                     out.append(r)
                 }
@@ -207,24 +303,42 @@ struct RecordMerger {
                 unfilled.append(top.input)
                 break
             }
-            await refill(top.input, deadLetters)
+            // Stopped or waited long on this input (no head from it now): the next inputs' heads may be later
+            // than its next records, so the step ends here.
+            guard await refill(top.input, deadLetters), pausing?() != true else {
+                if cursors[i].batch == nil && !cursors[i].done { unfilled.append(top.input) }
+                break
+            }
         }
         if let last = out.last { clock = last.time }
         return Step(records: out, quiet: false)
     }
 
     /// Ensures input `i` has a head record on the heap, fetching batches as needed; stops early, with no
-    /// batch, when the input reports it is quiet.
-    private mutating func refill(_ i: Int32, _ deadLetters: (DeadLetter) -> Void) async {
+    /// batch, when the input reports it is quiet. False when it gave up waiting at `yieldAt` (no head, not
+    /// quiet: the input is to be refilled again).
+    @discardableResult
+    private mutating func refill(_ i: Int32, _ deadLetters: (DeadLetter) -> Void, wait: Bool = true) async -> Bool {
         let k = Int(i)
         while !cursors[k].done {
             if let b = cursors[k].batch, cursors[k].position < b.records.count {
-                heap.push((b.records[cursors[k].position].time, i))
-                return
+                heap.push((b.records[cursors[k].position].time, rank[k], i))
+                return true
             }
             cursors[k].batch = nil
             cursors[k].position = 0
+            if let wakeups, let yieldAt {
+                while pausing?() == true || !channels[k].isReady {
+                    if !wait || RunControl.now() >= yieldAt || pausing?() == true { return false }
+                    await wakeups.wait()
+                }
+            }
             guard var next = await channels[k].receive() else {
+                if pausing?() == true {
+                    // A stop: what the guard holds stays held, in the checkpoint.
+                    cursors[k].done = true
+                    return true
+                }
                 var rest: [LogRecord] = []
                 // Another input's head near a jump this input could not confirm vouches for it.
                 let witness =
@@ -234,7 +348,7 @@ struct RecordMerger {
                 cursors[k].guardState.release(into: &rest, witness: witness)
                 if rest.isEmpty {
                     cursors[k].done = true
-                    return
+                    return true
                 }
                 cursors[k].batch = RecordBatch(input: i, records: rest, deadLetters: [])
                 continue
@@ -248,6 +362,10 @@ struct RecordMerger {
             }
             bytesConsumed += max(0, next.handedOnTo.offset - cursors[k].handedOnTo.offset)
             cursors[k].handedOnTo = next.handedOnTo
+            if tracksPositions {
+                for r in next.records { cursors[k].receivedLines += Int64(r.lineCount) }
+                cursors[k].receivedRecords += Int64(next.records.count)
+            }
             var admitted: [LogRecord] = []
             var records: [LogRecord] = []
             swap(&records, &next.records)
@@ -260,8 +378,9 @@ struct RecordMerger {
                 next.records = admitted
                 cursors[k].batch = next
             } else if next.quiet {
-                return
+                return true
             }
         }
+        return true
     }
 }

@@ -44,6 +44,15 @@ struct SkewGuard: Sendable {
     /// The first record held back, if any.
     var firstHeld: LogRecord? { held.first }
 
+    /// The records held back, in order (what a commit saves).
+    var heldRecords: [LogRecord] { held }
+
+    /// Holds `records` again, as a resumed run's guard (they were held when the commit was made).
+    mutating func restore(held records: [LogRecord]) {
+        held = records
+        heldTimed = records.count { $0.timeKnown }
+    }
+
     /// Passes `records` (one input's, in order) through the guard, appending what is decided to `out`.
     mutating func admit(_ records: consuming [LogRecord], into out: inout [LogRecord]) {
         if held.isEmpty && records.allSatisfy({ !$0.timeKnown || isNear($0.time) }) {

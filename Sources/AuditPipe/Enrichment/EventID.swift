@@ -5,7 +5,7 @@ import Crypto
 /// id — a late fragment that starts at its main event's start still has another first record — and a re-run
 /// over the same bytes gives the same ids, so archives can de-duplicate; a crafted id cannot collide.
 public enum EventID {
-    /// The id of an event whose first record (earliest by time, then input, then offset) is at `offset` of the input named `sourceName`.
+    /// The id of an event whose first record (earliest by time, then its file name's key, then offset) is at `offset` of the input named `sourceName`.
     public static func make(requestID: String?, sourceName: String, offset: Int64, start: Int64, part: Int32)
         -> String
     {

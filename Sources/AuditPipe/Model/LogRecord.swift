@@ -99,6 +99,9 @@ public struct LogRecord: Sendable {
     public var clockReset: Bool
     /// How the record's line was read, for the run's diagnostics and the year roll (two bytes, in padding).
     var notes = ParseNotes()
+    /// Its input's file name as 16 bits (`RecordMerger.nameKey`, stamped by the merge): ranks records of one
+    /// time from several inputs alike whatever order the inputs came in (`RecordRank.place`).
+    var nameKey: UInt16 = 0
     /// Physical lines this record carries (1 + continuation lines).
     public var lineCount: Int32
     /// Where the record's first line came from.

@@ -29,6 +29,10 @@ public struct Checkpoint: Sendable, Equatable {
         /// Set while the follower has known the file only empty (no fingerprint): when it first saw it so, UTC
         /// nanoseconds. Copies a copy-truncate made of the path since then are read on resume, before the path.
         public var emptySince: Int64? = nil
+        /// Records read before `offset` that the merge had not handed on yet, in order: merged first on resume.
+        public var pending: [SavedRecord] = []
+        /// Records read before `offset` that the input's skew guard held back, in order: held again on resume.
+        public var held: [SavedRecord] = []
     }
 
     /// A record of an open group: its own lines and where, when and in which order it came.
@@ -117,6 +121,8 @@ public struct Checkpoint: Sendable, Equatable {
     mutating func rename(_ old: String, to new: String) {
         guard var e = entries.removeValue(forKey: old) else { return }
         e.path = new
+        for r in e.pending.indices { e.pending[r].path = new }
+        for r in e.held.indices { e.held[r].path = new }
         entries[new] = e
         for g in groups.indices {
             for r in groups[g].records.indices where groups[g].records[r].path == old {
@@ -204,23 +210,14 @@ public struct Checkpoint: Sendable, Equatable {
                             fingerprintLength: Int(fpLength)))
                 }
             }
+            guard let pending = Self.records(item["pending"]), let held = Self.records(item["held"]) else {
+                return nil
+            }
+            (e.pending, e.held) = (pending, held)
             entries[p] = e
         }
         for g in list("groups") {
-            guard case .array(let recs)? = g["records"] else { return nil }
-            var records: [SavedRecord] = []
-            for r in recs {
-                guard let p = r["path"]?.scalarText, let line = int(r, "line"), let offset = int(r, "offset"),
-                    let seq = int(r, "sequence"), let time = int(r, "time"),
-                    let raw = r["raw"]?.scalarText.flatMap(Hex.decode)
-                else { return nil }
-                records.append(
-                    SavedRecord(
-                        path: p, line: line, offset: offset, sequence: seq, time: time,
-                        timeKnown: r["time_known"]?.scalarText == "true",
-                        clockSkewed: r["clock_skewed"]?.scalarText == "true", statedTime: int(r, "stated_time"),
-                        raw: raw))
-            }
+            guard let records = Self.records(g["records"]) else { return nil }
             groups.append(
                 SavedGroup(
                     flags: UInt8(truncatingIfNeeded: int(g, "flags") ?? 0),
@@ -236,6 +233,26 @@ public struct Checkpoint: Sendable, Equatable {
             late: int(ev, "late") ?? 0, uncorrelated: int(ev, "uncorrelated") ?? 0, split: int(ev, "split") ?? 0)
     }
 
+    /// Saved records from their JSON form (none when absent); nil when one is not a saved record.
+    private static func records(_ value: JSONValue?) -> [SavedRecord]? {
+        guard case .array(let recs)? = value else { return value == nil ? [] : nil }
+        func int(_ v: JSONValue?, _ k: String) -> Int64? { v?[k]?.scalarText.flatMap { Int64($0) } }
+        var records: [SavedRecord] = []
+        for r in recs {
+            guard let p = r["path"]?.scalarText, let line = int(r, "line"), let offset = int(r, "offset"),
+                let seq = int(r, "sequence"), let time = int(r, "time"),
+                let raw = r["raw"]?.scalarText.flatMap(Hex.decode)
+            else { return nil }
+            records.append(
+                SavedRecord(
+                    path: p, line: line, offset: offset, sequence: seq, time: time,
+                    timeKnown: r["time_known"]?.scalarText == "true",
+                    clockSkewed: r["clock_skewed"]?.scalarText == "true", statedTime: int(r, "stated_time"),
+                    raw: raw))
+        }
+        return records
+    }
+
     /// Writes the checkpoint into `directory` so that a crash leaves the old one or the new one whole.
     public func save(in directory: String) throws(OutputError) {
         var w = JSONWriter(capacity: 4096)
@@ -244,6 +261,31 @@ public struct Checkpoint: Sendable, Equatable {
             w.string(k)
             w.raw(":")
             if let v { w.int(Int(v)) } else { w.raw("null") }
+        }
+        func records(_ list: [SavedRecord]) {
+            w.raw("[")
+            for (j, r) in list.enumerated() {
+                if j > 0 { w.raw(",") }
+                w.raw("{")
+                w.key("path")
+                w.string(r.path)
+                field("line", r.line)
+                field("offset", r.offset)
+                field("sequence", r.sequence)
+                field("time", r.time)
+                field("stated_time", r.statedTime)
+                w.raw(",")
+                w.key("time_known")
+                w.raw(r.timeKnown ? "true" : "false")
+                w.raw(",")
+                w.key("clock_skewed")
+                w.raw(r.clockSkewed ? "true" : "false")
+                w.raw(",")
+                w.key("raw")
+                w.string(Hex.encode(r.raw))
+                w.raw("}")
+            }
+            w.raw("]")
         }
         w.raw("{")
         w.key("version")
@@ -294,6 +336,12 @@ public struct Checkpoint: Sendable, Equatable {
                 }
                 w.raw("]")
             }
+            for (k, list) in [("pending", e.pending), ("held", e.held)] where !list.isEmpty {
+                w.raw(",")
+                w.string(k)
+                w.raw(":")
+                records(list)
+            }
             w.raw("}")
         }
         w.raw("],")
@@ -307,29 +355,8 @@ public struct Checkpoint: Sendable, Equatable {
             field("part", Int64(g.part))
             w.raw(",")
             w.key("records")
-            w.raw("[")
-            for (j, r) in g.records.enumerated() {
-                if j > 0 { w.raw(",") }
-                w.raw("{")
-                w.key("path")
-                w.string(r.path)
-                field("line", r.line)
-                field("offset", r.offset)
-                field("sequence", r.sequence)
-                field("time", r.time)
-                field("stated_time", r.statedTime)
-                w.raw(",")
-                w.key("time_known")
-                w.raw(r.timeKnown ? "true" : "false")
-                w.raw(",")
-                w.key("clock_skewed")
-                w.raw(r.clockSkewed ? "true" : "false")
-                w.raw(",")
-                w.key("raw")
-                w.string(Hex.encode(r.raw))
-                w.raw("}")
-            }
-            w.raw("]}")
+            records(g.records)
+            w.raw("}")
         }
         w.raw("],")
         w.key("closed")

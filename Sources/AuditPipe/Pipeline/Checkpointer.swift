@@ -16,9 +16,11 @@ struct Checkpointer: Sendable {
         var snapshot = CorrelatorSnapshot(maxTime: resume.maxTime, groups: [], closed: [])
         for g in resume.groups {
             let records = g.records.compactMap { r -> LogRecord? in
-                RecordReplay.rebuild(
+                var record = RecordReplay.rebuild(
                     r, input: byPath[r.path] ?? -1, fileService: InputSpec(path: r.path).fileService,
                     options: options.parse)
+                record?.nameKey = RecordMerger.nameKey(r.path)
+                return record
             }
             snapshot.groups.append(.init(flags: EventFlags(rawValue: g.flags), part: g.part, records: records))
         }
@@ -34,21 +36,22 @@ struct Checkpointer: Sendable {
         let snap = correlator.snapshot()
         c.maxTime = snap.maxTime
         c.groups = snap.groups.map { g in
-            Checkpoint.SavedGroup(
-                flags: g.flags.rawValue, part: g.part,
-                records: g.records.map { r in
-                    Checkpoint.SavedRecord(
-                        path: names.name(of: r.position.input), line: r.position.line, offset: r.position.offset,
-                        sequence: r.sequence, time: r.time, timeKnown: r.timeKnown, clockSkewed: r.clockSkewed,
-                        statedTime: r.statedTime, raw: r.raw ?? [])
-                })
+            Checkpoint.SavedGroup(flags: g.flags.rawValue, part: g.part, records: g.records.map(saved))
         }
         c.closed = snap.closed.suffix(4096).map { .init(id: $0.id, end: $0.end, flags: $0.flags.rawValue) }
         for i in 0..<Int32(merger.inputCount) {
-            let point = merger.resumePoint(i)
-            guard let path = paths[i],
-                let (identity, fileOffset, later) = files.locate(input: i, position: point.offset)
-            else { continue }
+            let (point, pending, held) = merger.commitPoint(i, maxSavedBytes: Self.maxSavedBytes)
+            guard let path = paths[i] else { continue }
+            guard let (identity, fileOffset, later) = files.locate(input: i, position: point.offset) else {
+                // Nothing read from its files yet (or a file gone since the last run, its saved records only):
+                // the resumed entry stands, with what of its saved records is still unmerged.
+                if var e = c.entries[path], point.offset == e.offset {
+                    e.pending = pending.map(saved)
+                    e.held = held.map(saved)
+                    c.entries[path] = e
+                }
+                continue
+            }
             var e = Checkpoint.Entry(
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
             e.later = later
@@ -68,9 +71,33 @@ struct Checkpointer: Sendable {
             e.reference = merger.reference(i)
             e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
             e.counts = merger.counts(before: point, of: i)
+            e.pending = pending.map(saved)
+            e.held = held.map(saved)
             c.entries[path] = e
         }
         return c
+    }
+
+    /// The most bytes of lines one input's commit saves of records the merge holds back (beyond, they are
+    /// read again from the file).
+    static let maxSavedBytes = 1 << 20
+
+    /// A record as a checkpoint keeps it: its own lines and where, when and in which order it came.
+    private func saved(_ r: LogRecord) -> Checkpoint.SavedRecord {
+        Checkpoint.SavedRecord(
+            path: names.name(of: r.position.input), line: r.position.line, offset: r.position.offset,
+            sequence: r.sequence, time: r.time, timeKnown: r.timeKnown, clockSkewed: r.clockSkewed,
+            statedTime: r.statedTime, raw: r.raw ?? [])
+    }
+
+    /// Input `index`'s saved records (`entry.pending`, `entry.held`), parsed again as it had them.
+    func rebuild(_ entry: Checkpoint.Entry?, input index: Int32) -> (pending: [LogRecord], held: [LogRecord]) {
+        guard let entry else { return ([], []) }
+        let service = InputSpec(path: entry.path).fileService
+        func replay(_ list: [Checkpoint.SavedRecord]) -> [LogRecord] {
+            list.compactMap { RecordReplay.rebuild($0, input: index, fileService: service, options: options.parse) }
+        }
+        return (replay(entry.pending), replay(entry.held))
     }
 
     /// True when a resumed run already wrote this dead letter before its checkpoint.

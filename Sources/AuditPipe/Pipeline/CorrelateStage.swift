@@ -23,17 +23,27 @@ struct CorrelateStage: Sendable {
             wakeups: follow == nil ? nil : inputs.registry.wakeups)
         merger.tracksPositions = checkpointer != nil
         merger.nextSequence = checkpointer?.resume.sequence ?? 0
+        // A checkpointed follower that is stopped keeps what the merge holds back, and its open groups, in the
+        // checkpoint; the next run goes on with them, so a request cut by the stop is one event, not two.
+        let pausable = follow != nil && checkpointer != nil
+        if pausable, let control { merger.pausing = { control.isStopRequested } }
         var correlator = Correlator(options: options.correlation)
         var paths: [Int32: String] = [:]
         var failure: OutputError?
         var lastCommit = RunControl.now() - (follow?.commitInterval ?? 0)
-        var bytesAtCommit: Int64 = 0
+        var bytesAtCommit: Int64 = -1
+        var sequenceAtCommit: Int64 = -1
+        var inputsAtCommit = -1
         let correlating = options.recordFilter == nil && stopAfter != .parse
 
         func register() {
             for (channel, index, entry) in inputs.registry.take() {
                 paths[index] = inputs.names.name(of: index)
-                merger.add(channel, reference: entry?.reference, counts: entry?.counts ?? LineCounts())
+                let (pending, held) = checkpointer?.rebuild(entry, input: index) ?? ([], [])
+                merger.add(
+                    channel, name: paths[index] ?? "", reference: entry?.reference,
+                    counts: entry?.counts ?? LineCounts(), pending: pending,
+                    held: held)
             }
         }
         func commit() -> Checkpoint? {
@@ -52,6 +62,7 @@ struct CorrelateStage: Sendable {
         if let checkpointer { checkpointer.restore(&correlator, paths: paths) }
         while true {
             register()
+            if pausable, let follow { merger.yieldAt = lastCommit + follow.commitInterval }
             guard
                 let step = await merger.next(
                     limit: options.batchRecords,
@@ -87,17 +98,20 @@ struct CorrelateStage: Sendable {
                 let read = merger.bytesConsumed - bytesAtCommit
                 // Also when every input went quiet: the merge then waits for news, and what was read must
                 // not wait for it to be committed.
-                if now - lastCommit >= follow.commitInterval || read >= follow.commitBytes || quiet {
+                let changed =
+                    merger.nextSequence != sequenceAtCommit || merger.bytesConsumed != bytesAtCommit
+                    || merger.inputCount != inputsAtCommit
+                if changed && (now - lastCommit >= follow.commitInterval || read >= follow.commitBytes) || quiet {
                     due = commit()
                     lastCommit = now
                     bytesAtCommit = merger.bytesConsumed
+                    sequenceAtCommit = merger.nextSequence
+                    inputsAtCommit = merger.inputCount
                 }
             }
             if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
         }
-        // A checkpointed follower that is stopped keeps its open groups in the checkpoint instead of closing
-        // them: the next run goes on with them, so a request cut by the stop is one event, not two.
-        let pausing = follow != nil && checkpointer != nil && control?.isStopRequested == true
+        let pausing = pausable && control?.isStopRequested == true
         if correlating && pausing {
             await output.send(.groups([], commit: commit()))
         } else if correlating {

@@ -55,7 +55,26 @@ struct InputSet: Sendable {
             registry.close()
             return out
         }
-        return discover(followed.paths(), known: &known, control: control, resume: resume)
+        let out = discover(followed.paths(), known: &known, control: control, resume: resume, first: true)
+        registerGone(known: known, resume: resume)
+        return out
+    }
+
+    /// Registers, as inputs that have ended, the paths of the checkpoint gone since (deleted, or no longer
+    /// matched) whose records it saved — held back by the merge or in open groups: those records go on under
+    /// their own name, so an event keeps its id. The path is not taken as known: a file made there later is
+    /// followed as a new one.
+    private func registerGone(known: Set<String>, resume: Checkpoint) {
+        var gone = Set<String>()
+        for (path, e) in resume.entries where !known.contains(path) && !(e.pending.isEmpty && e.held.isEmpty) {
+            gone.insert(path)
+        }
+        for g in resume.groups { for r in g.records where !known.contains(r.path) { gone.insert(r.path) } }
+        for path in gone.sorted() {
+            let channel = BoundedChannel<RecordBatch>(capacity: 1)
+            channel.finish()
+            registry.register(channel, index: names.add(path), entry: resume.entries[path])
+        }
     }
 
     /// Runs the stages, and for a followed run looks for new files every second until a stop is requested;
@@ -98,16 +117,23 @@ struct InputSet: Sendable {
     }
 
     /// Prepares and registers a followed input for each path not yet known.
-    private func discover(_ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint)
-        -> [Started]
-    {
+    /// Only the first look hands on the records a path's entry saved (later, a gone path's registered input
+    /// has them).
+    private func discover(
+        _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, first: Bool = false
+    ) -> [Started] {
         var out: [Started] = []
         for path in paths where !known.contains(path) {
             known.insert(path)
             let index = names.add(path)
+            var entry = resume.entries[path]
+            if !first, var e = entry {
+                (e.pending, e.held) = ([], [])
+                entry = e
+            }
             var s = make(
                 InputSpec(path: path), index: index, workers: 1, batchBytes: 1 << 20, control: control,
-                entry: resume.entries[path])
+                entry: entry)
             s.stage.wakeups = registry.wakeups
             s.stage.keepRaw = checkpointing
             let follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)

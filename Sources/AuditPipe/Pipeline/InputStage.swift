@@ -115,7 +115,7 @@ struct InputStage: Sendable {
                     wakeups?.ring(input: index)
                 }
             }
-            if let last = joiner.finish() {
+            if let last = joiner.finish(), !isPausing {
                 var batch = RecordBatch(input: index, records: [last], deadLetters: [])
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
                 await output.send(batch)
@@ -159,7 +159,7 @@ struct InputStage: Sendable {
             await output.send(batch)
             wakeups?.ring(input: index)
         }
-        if let last = joiner.finish() {
+        if let last = joiner.finish(), !isPausing {
             var batch = RecordBatch(input: index, records: [last], deadLetters: [])
             batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
             await output.send(batch)
@@ -169,6 +169,10 @@ struct InputStage: Sendable {
         counts.bytes += framer.bytesRead
         return (counts, failure)
     }
+
+    /// A checkpointed follower is being stopped: the last record, which the next line might still continue,
+    /// is not handed on but read again by the next run (its commit point is before it).
+    private var isPausing: Bool { follow != nil && keepRaw && control.isStopRequested }
 
     /// When a pause that began with a batch ending at the source's end started (monotonic clock): when its
     /// bytes were written, for a followed file, but not before the batch before it was handed on. A reader that

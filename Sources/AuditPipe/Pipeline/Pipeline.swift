@@ -231,10 +231,13 @@ public struct Pipeline: Sendable {
             }
             if options.live {
                 // A tick to the sink every 100 ms: its flush releases live day files gone idle.
+                // And to the merge of a checkpointed follower, which then commits what it took while it waits on
+                // a silent input.
                 group.addTask {
                     while !output.isFinished {
                         try? await Task.sleep(nanoseconds: 100_000_000)
                         await output.send(.tick)
+                        if checkpointing { inputs.registry.wakeups.ring() }
                     }
                     return .none
                 }
