@@ -201,6 +201,12 @@ struct RecordMerger {
     /// Number of inputs.
     var inputCount: Int { channels.count }
 
+    /// Ends every input's channel (a stop that takes nothing more): its reader's waiting send returns, and
+    /// what it sends after is dropped, to be read again by the next run.
+    func finishInputs() {
+        for c in channels { c.finish() }
+    }
+
     /// The next batch of up to `limit` merged records (sequence numbers assigned), or nil when every input
     /// is exhausted. A step with no records and `quiet` set says every running input has gone quiet (a
     /// quiet input is left out of the merge until it sends again). `deadLetters` receives rejected lines of

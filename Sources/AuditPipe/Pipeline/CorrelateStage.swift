@@ -112,6 +112,8 @@ struct CorrelateStage: Sendable {
             if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
         }
         let pausing = pausable && control?.isStopRequested == true
+        // Readers still sending wait on channels the stopped merge no longer takes from: released here.
+        if pausing { merger.finishInputs() }
         if correlating && pausing {
             await output.send(.groups([], commit: commit()))
         } else if correlating {

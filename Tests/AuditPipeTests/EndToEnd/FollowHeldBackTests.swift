@@ -1,4 +1,6 @@
+import AuditPipe
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -182,5 +184,41 @@ struct FollowHeldBackTests {
         let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
         let batchStats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("batch-stats.json"))
         for key in ["lines_read", "records", "events", "inputs"] { #expect(stats[key] == batchStats[key], "\(key)") }
+    }
+    /// A SIGTERM to a follower of many busy files ends it: the stopped merge takes nothing more, so readers
+    /// waiting to send to it are released (before, 20 files written continuously left it hung after a
+    /// SIGTERM in 4 to 6 tries of 6, from a new-user trial).
+    @Test func aStopWithManyBusyFilesEnds() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let done = Atomic<Bool>(false)
+        let writer = Thread {
+            var rng = SplitMix64(seed: 4)
+            var n = 0
+            while !done.load(ordering: .relaxed) {
+                for _ in 0..<20 {
+                    let k = Int.random(in: 0..<20, using: &rng)
+                    n += 1
+                    Self.append(
+                        Self.line(Double(n) * 0.003, "s\(k)", "r\(n / 3)"),
+                        to: logs.path + String(format: "/s%02d.log", k))
+                }
+                usleep(10_000)
+            }
+        }
+        writer.start()
+        defer { done.store(true, ordering: .relaxed) }
+        for life in 0..<4 {
+            let follower = try Self.follow(dir, idle: "5s")
+            usleep(UInt32(400_000 + 500_000 * life))
+            kill(follower.processIdentifier, SIGTERM)
+            let ended = Self.wait(20) { !follower.isRunning }
+            #expect(ended, "life \(life): still running 20 s after SIGTERM")
+            if !ended { kill(follower.processIdentifier, SIGKILL) }
+            follower.waitUntilExit()
+            #expect(follower.terminationStatus == 143)
+        }
     }
 }
