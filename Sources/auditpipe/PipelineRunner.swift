@@ -17,8 +17,8 @@ struct PipelineRunner {
     var quiet = false
     /// Exit 2 when more lines than this were dead-lettered.
     var maxDeadLetters: Int?
-    /// Echo the first dead letters to stderr when no dead-letter file is given (batch runs; a live filter
-    /// keeps stderr quiet and counts them in the summary).
+    /// Echo the first dead letters to stderr when no dead-letter file is given (batch runs without `-q`; a
+    /// live filter keeps stderr quiet and counts them in the summary).
     var echoDeadLetters = true
     /// Draw a progress line on stderr while the run goes.
     var progress = false
@@ -27,7 +27,7 @@ struct PipelineRunner {
         let control = RunControl()
         let signals = SignalWatch(control: control)
         var echo: (@Sendable (String) -> Void)?
-        if echoDeadLetters { echo = { text in FileHandleStderr.write("auditpipe: dead letter: \(text)\n") } }
+        if echoDeadLetters && !quiet { echo = { text in FileHandleStderr.write("auditpipe: dead letter: \(text)\n") } }
         let drawer = progress ? ProgressDrawer(pipeline.progress) : nil
         let stats: RunStats
         do {
