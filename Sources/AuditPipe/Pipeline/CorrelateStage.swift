@@ -31,6 +31,9 @@ struct CorrelateStage: Sendable {
         var paths: [Int32: String] = [:]
         var failure: OutputError?
         var lastCommit = RunControl.now() - (follow?.commitInterval ?? 0)
+        // When a merge waiting on a silent input next comes back to commit: a commit interval after the last
+        // look, whether or not it found anything to commit (else it would spin).
+        var nextYield = RunControl.now()
         var bytesAtCommit: Int64 = -1
         var sequenceAtCommit: Int64 = -1
         var inputsAtCommit = -1
@@ -62,7 +65,7 @@ struct CorrelateStage: Sendable {
         if let checkpointer { checkpointer.restore(&correlator, paths: paths) }
         while true {
             register()
-            if pausable, let follow { merger.yieldAt = lastCommit + follow.commitInterval }
+            if pausable { merger.yieldAt = nextYield }
             guard
                 let step = await merger.next(
                     limit: options.batchRecords,
@@ -108,6 +111,7 @@ struct CorrelateStage: Sendable {
                     sequenceAtCommit = merger.nextSequence
                     inputsAtCommit = merger.inputCount
                 }
+                if due != nil || now >= nextYield { nextYield = now + follow.commitInterval }
             }
             if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
         }

@@ -221,4 +221,31 @@ struct FollowHeldBackTests {
             #expect(follower.terminationStatus == 143)
         }
     }
+    /// A follower whose merge waits on a silent file (its last line waits for the next, within `--idle`)
+    /// sleeps between its commit looks: before, it came back to commit at once each time it found nothing to
+    /// commit, and spun (70% of a core in a trial). The bound is far above a sleeping follower's and far
+    /// below a spinning one's on an idle machine.
+    @Test func aFollowerWaitingOnASilentFileDoesNotSpin() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let follower = try Self.follow(dir, idle: "30s")
+        defer {
+            follower.terminate()
+            follower.waitUntilExit()
+        }
+        Self.append(Self.line(0, "svc-a", "r1") + Self.line(0.1, "svc-a", "r1"), to: logs.path + "/a.log")
+        #expect(Self.wait(20) { (Self.entry(dir, "a.log")?["offset"] as? Int ?? 0) > 0 })
+        func cpuTicks() -> Int {
+            let stat = (try? String(contentsOfFile: "/proc/\(follower.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            // utime and stime: fields 14 and 15 of the whole line, 12 and 13 after the command's ")".
+            return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+        }
+        let before = cpuTicks()
+        usleep(3_000_000)
+        let used = cpuTicks() - before
+        #expect(used < 100, "\(used) ticks of CPU in 3 s of waiting")
+    }
 }
