@@ -80,15 +80,17 @@ struct BenchMain {
         print(Report.header)
 
         // Baselines, and the one pipeline cut after each stage in turn (CPU seconds, as the stages share both
-        // cores): stage N's cost is its row minus the row above.
+        // cores): a stage's cost is its row minus the row of the cut it adds to (`BenchStage.builtOn`).
         let cat = try ChildRun.external(["/bin/sh", "-c", "cat '\(dump)' > /dev/null"])
         Report.row("baseline: cat", cat.seconds, mb, nil, nil, cat.maxRSS)
-        var previous = 0.0
+        var cutSeconds: [BenchStage: Double] = [:]
         for stage in BenchStage.allCases {
             let r = try ChildRun.stages(stage, dump)
             Report.row("pipeline cut after \(stage.rawValue) (CPU s)", r.seconds, mb, r.records, r.events, r.maxRSS)
-            if previous > 0 { Report.stageCost(stage.rawValue, r.seconds - previous, mb) }
-            previous = r.seconds
+            if let base = stage.builtOn, let before = cutSeconds[base] {
+                Report.stageCost(stage.rawValue, r.seconds - before, mb)
+            }
+            cutSeconds[stage] = r.seconds
         }
 
         // End to end: the staged pipeline on both cores.

@@ -198,49 +198,49 @@ public enum ArchiveIndex {
         else {
             throw OutputError(path: manifestPath, message: "cannot read the day's manifest (run auditpipe verify)")
         }
-        guard let gz = FileBytes.read(gzPath), Int64(gz.count) == manifest.compressedBytes,
-            ArchiveManifest.sha256(gz) == gzipSHA
-        else {
-            throw OutputError(path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
-        }
-        let members: GzipMembers
-        do throws(InputError) {
-            members = try GzipMembers.inflate(gz, name: gzPath, expectedSize: Int(clamping: manifest.uncompressedBytes))
-        } catch {
-            throw OutputError(path: gzPath, message: "damaged archive: \(error.message) (run auditpipe verify)")
-        }
-        let rows = IndexRow.rows(of: day, members)
+        // The rows are written as the day file is read, a member at a time (memory stays a few members' bytes
+        // whatever the day's size); a file that turns out not to be the manifest's throws, and the caller's
+        // transaction rolls back what was written.
         let table = textTable(day)
         try db.execute(
             "CREATE VIRTUAL TABLE \(table) USING fts5(line, tokenize='trigram', detail='none', content='')")
-        try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([
-            .text(day), .text(gzipSHA), .int(Int64(rows.count)),
-        ])
         let columns = IndexedField.all.map(\.column)
         let insert = try db.prepare(
             "INSERT INTO events(day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: 9 + columns.count).joined(separator: ", ")))"
         )
         let text = try db.prepare("INSERT INTO \(table)(rowid, line) VALUES (?, ?)")
-        try members.content.withUnsafeBufferPointer { (content) throws(OutputError) in
-            var start = 0
-            for row in rows {
+        var rows = 0
+        let digest: DayRowStream.FileDigest
+        do throws(DayRowStream.Failure) {
+            digest = try DayRowStream(day: day, path: gzPath).read { (row, line) throws(OutputError) in
                 try insert.run(row.bindings)
-                guard !row.irregular else { continue }
-                start = members.members.isEmpty ? 0 : Int(row.lineOffset) + inflatedStart(row, members)
+                rows += 1
+                guard !row.irregular else { return }
                 try text.bind([.int(db.lastInsertRowID)])
-                try text.bindText(2, bytes: UnsafeBufferPointer(rebasing: content[start..<start + Int(row.lineLength)]))
+                try text.bindText(2, bytes: line)
                 _ = try text.step()
             }
+        } catch {
+            switch error {
+            case .output(let e): throw e
+            case .input(let e):
+                // A damaged file that is not the manifest's is named as such, as before any row was read.
+                if let whole = FileBytes.read(gzPath), Int64(whole.count) == manifest.compressedBytes,
+                    ArchiveManifest.sha256(whole) == gzipSHA
+                {
+                    throw OutputError(path: gzPath, message: "damaged archive: \(e.message) (run auditpipe verify)")
+                }
+                throw OutputError(
+                    path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
+            }
         }
-        return rows.count
+        guard digest.bytes == manifest.compressedBytes, digest.sha256 == gzipSHA else {
+            throw OutputError(path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
+        }
+        try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([.text(day), .text(gzipSHA), .int(Int64(rows))])
+        return rows
     }
 
-    /// Where a row's member starts in the day's inflated content.
-    private static func inflatedStart(_ row: IndexRow, _ members: GzipMembers) -> Int {
-        members.members.first { $0.compressedOffset == Int(row.memberOffset) }?.inflatedOffset ?? 0
-    }
-
-    /// Removes a day's rows and text table.
     private static func remove(day: String, from db: SQLiteDatabase) throws(OutputError) {
         try db.prepare("DELETE FROM events WHERE day = ?").run([.text(day)])
         try db.prepare("DELETE FROM days WHERE day = ?").run([.text(day)])

@@ -2,29 +2,13 @@ import CZlib
 
 /// A day file's gzip members (ParallelGzip writes one per ~4 MiB of lines, cut at line ends): where each lies
 /// in the compressed file and in the inflated content, so one event is read back by inflating its member only.
-struct GzipMembers {
+enum GzipMembers {
     /// One member: its compressed byte range and where its inflated bytes start in the whole content.
     struct Member: Sendable, Equatable {
         var compressedOffset: Int
         var compressedLength: Int
         var inflatedOffset: Int
         var inflatedLength: Int
-    }
-
-    /// The whole inflated content.
-    var content: [UInt8]
-    var members: [Member]
-
-    /// Inflates every member of `gz` (zlib checks each member's CRC-32 and length), noting where each lies.
-    static func inflate(_ gz: [UInt8], name: String, expectedSize: Int? = nil) throws(InputError) -> GzipMembers {
-        var members: [Member] = []
-        let content = try inflate(gz, name: name, expectedSize: expectedSize) { cStart, cEnd, uStart, uEnd in
-            members.append(
-                Member(
-                    compressedOffset: cStart, compressedLength: cEnd - cStart, inflatedOffset: uStart,
-                    inflatedLength: uEnd - uStart))
-        }
-        return GzipMembers(content: content, members: members)
     }
 
     /// Inflates gzip bytes (every member in them), calling `member` with each member's compressed and inflated

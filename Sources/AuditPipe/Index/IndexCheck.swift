@@ -57,46 +57,55 @@ extension ArchiveIndex {
         }
     }
 
-    /// The first disagreement between a day's rows and its archive, or nil.
+    /// The first disagreement between a day's rows and its archive, or nil. The day file is streamed (a few
+    /// members in memory) beside a cursor over the stored rows in line order.
     private static func checkDay(_ day: String, root: String, db: SQLiteDatabase) throws(OutputError) -> String? {
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        guard let gz = FileBytes.read(gzPath) else { return "unreadable: \(gzPath) cannot be read" }
-        let members: GzipMembers
-        do throws(InputError) {
-            members = try GzipMembers.inflate(gz, name: gzPath)
-        } catch {
-            return "unreadable: \(gzPath): \(error.message)"
-        }
-        let expected = IndexRow.rows(of: day, members)
-        let stored = try storedRows(db, day: day)
         let names =
             [
                 "day", "line", "member_offset", "member_length", "line_offset", "line_length", "sort_start",
                 "sort_id", "irregular",
             ] + IndexedField.all.map(\.column)
-        var (i, j) = (0, 0)
-        while i < expected.count || j < stored.count {
-            if j == stored.count || (i < expected.count && expected[i].line < stored[j].line) {
-                let e = expected[i]
-                return "missing: \(day) line \(e.line + 1) (event \(e.sortID)) has no row in the index"
+        let stored = try storedRowsStatement(db)
+        try stored.bind([.text(day)])
+        var next = try stored.step() ? storedRow(stored) : nil
+        var problem: String?
+        var (count, regular) = (0, 0)
+        do throws(DayRowStream.Failure) {
+            _ = try DayRowStream(day: day, path: gzPath).read { (e, _) throws(OutputError) in
+                count += 1
+                if !e.irregular { regular += 1 }
+                guard problem == nil else { return }
+                guard let s = next, s.line <= e.line else {
+                    problem = "missing: \(day) line \(e.line + 1) (event \(e.sortID)) has no row in the index"
+                    return
+                }
+                guard s.line == e.line else {
+                    problem = "extra: the row for \(day) line \(s.line + 1) (event \(s.sortID)) is not in the archive"
+                    return
+                }
+                let (a, b) = (e.bindings, s.bindings)
+                if let k = a.indices.first(where: { a[$0] != b[$0] }) {
+                    problem =
+                        "wrong: \(day) line \(e.line + 1) (event \(e.sortID)): \(names[k]) is \(describe(b[k])), the archive says \(describe(a[k]))"
+                    return
+                }
+                next = try stored.step() ? storedRow(stored) : nil
             }
-            if i == expected.count || stored[j].line < expected[i].line {
-                let s = stored[j]
-                return "extra: the row for \(day) line \(s.line + 1) (event \(s.sortID)) is not in the archive"
+        } catch {
+            switch error {
+            case .input(let e): return "unreadable: \(gzPath): \(e.message)"
+            case .output(let e): return "unreadable: \(e.path): \(e.message)"
             }
-            let (a, b) = (expected[i].bindings, stored[j].bindings)
-            if let k = a.indices.first(where: { a[$0] != b[$0] }) {
-                return
-                    "wrong: \(day) line \(expected[i].line + 1) (event \(expected[i].sortID)): \(names[k]) is \(describe(b[k])), the archive says \(describe(a[k]))"
-            }
-            i += 1
-            j += 1
+        }
+        if let problem { return problem }
+        if let s = next {
+            return "extra: the row for \(day) line \(s.line + 1) (event \(s.sortID)) is not in the archive"
         }
         let days = try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])
-        if days != expected.count {
-            return "wrong: the index counts \(days) events for \(day), the archive holds \(expected.count)"
+        if days != count {
+            return "wrong: the index counts \(days) events for \(day), the archive holds \(count)"
         }
-        let regular = expected.filter { !$0.irregular }.count
         let texts = try db.integer("SELECT count(*) FROM \(textTable(day))")
         if texts != regular {
             return "wrong: the text table of \(day) holds \(texts) lines, the archive \(regular)"
@@ -104,21 +113,28 @@ extension ArchiveIndex {
         return nil
     }
 
-    /// A day's rows as stored, in line order.
-    static func storedRows(_ db: SQLiteDatabase, day: String) throws(OutputError) -> [IndexRow] {
+    /// The statement reading a day's stored rows in line order (bind the day).
+    private static func storedRowsStatement(_ db: SQLiteDatabase) throws(OutputError) -> SQLiteStatement {
         let columns = IndexedField.all.map(\.column).joined(separator: ", ")
-        let s = try db.prepare(
+        return try db.prepare(
             "SELECT day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns) FROM events WHERE day = ? ORDER BY line"
         )
+    }
+
+    /// The row the statement is on.
+    private static func storedRow(_ s: SQLiteStatement) -> IndexRow {
+        IndexRow(
+            day: s.text(0) ?? "", line: s.int(1), memberOffset: s.int(2), memberLength: s.int(3),
+            lineOffset: s.int(4), lineLength: s.int(5), sortStart: s.int(6), sortID: s.text(7) ?? "",
+            irregular: s.int(8) != 0, values: IndexedField.all.indices.map { s.value(Int32(9 + $0)) })
+    }
+
+    /// A day's rows as stored, in line order.
+    static func storedRows(_ db: SQLiteDatabase, day: String) throws(OutputError) -> [IndexRow] {
+        let s = try storedRowsStatement(db)
         try s.bind([.text(day)])
         var rows: [IndexRow] = []
-        while try s.step() {
-            rows.append(
-                IndexRow(
-                    day: s.text(0) ?? "", line: s.int(1), memberOffset: s.int(2), memberLength: s.int(3),
-                    lineOffset: s.int(4), lineLength: s.int(5), sortStart: s.int(6), sortID: s.text(7) ?? "",
-                    irregular: s.int(8) != 0, values: IndexedField.all.indices.map { s.value(Int32(9 + $0)) }))
-        }
+        while try s.step() { rows.append(storedRow(s)) }
         return rows
     }
 

@@ -65,34 +65,4 @@ struct IndexRow: Sendable, Equatable {
         self.irregular = irregular
         self.values = values
     }
-
-    /// The rows of a day's inflated content, one per line, each placed in the member(s) holding it.
-    static func rows(of day: String, _ gz: GzipMembers) -> [IndexRow] {
-        var rows: [IndexRow] = []
-        let members = gz.members
-        gz.content.withUnsafeBufferPointer { p in
-            var start = 0
-            var m = 0
-            var n: Int64 = 0
-            while start < p.count {
-                var end = start
-                while end < p.count, p[end] != 10 { end += 1 }
-                defer { start = end + 1 }
-                if end == start { continue }
-                while m + 1 < members.count, members[m].inflatedOffset + members[m].inflatedLength <= start { m += 1 }
-                var last = m
-                while last + 1 < members.count, members[last].inflatedOffset + members[last].inflatedLength < end {
-                    last += 1
-                }
-                let first = members[m]
-                let length = members[last].compressedOffset + members[last].compressedLength - first.compressedOffset
-                rows.append(
-                    IndexRow(
-                        line: UnsafeBufferPointer(rebasing: p[start..<end]), day: day, line: n, member: first,
-                        memberLength: length, lineOffset: start - first.inflatedOffset))
-                n += 1
-            }
-        }
-        return rows
-    }
 }
