@@ -1,3 +1,11 @@
+import Crypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `auditpipe verify`: checks every archive day — the gzip stream (CRC and length), both SHA-256s, the
 /// event count, time range and order, the manifest's day, stray files — and the manifest chain from the
 /// pruned record through the last day. Reports the first failure: which file, and why.
@@ -260,47 +268,49 @@ public enum ArchiveVerifier {
         for name in ArchiveLayout.entries(dir) where !expectedNames.contains(name) {
             return Failure(path: dir + "/" + name, reason: "extra file in the archive day \(day)")
         }
-        guard let gz = FileBytes.read(gzPath) else {
+        var st = stat()
+        guard stat(gzPath, &st) == 0 else {
             return Failure(path: gzPath, reason: "missing: the manifest lists it but the file is gone")
         }
-        if Int64(gz.count) != m.compressedBytes {
+        if Int64(st.st_size) != m.compressedBytes {
             return Failure(
                 path: gzPath,
                 reason:
-                    "\(Int64(gz.count) < m.compressedBytes ? "truncated" : "extra bytes"): \(gz.count) bytes, the manifest says \(m.compressedBytes)"
+                    "\(Int64(st.st_size) < m.compressedBytes ? "truncated" : "extra bytes"): \(st.st_size) bytes, the manifest says \(m.compressedBytes)"
             )
         }
-        let content: [UInt8]
-        do throws(InputError) {
-            content = try ArchivedDay.inflate(gz, name: gzPath, expectedSize: Int(clamping: m.uncompressedBytes))
+        // The day is streamed (a chunk of compressed and of inflated bytes at a time, never the whole day); the
+        // checks are reported in the order a whole read gives them: the gzip stream, the file's hash, the
+        // content's hash and size, the count, then the first line out of place.
+        var lines = DayLineCheck(day: day)
+        var contentHash = SHA256()
+        var contentBytes: Int64 = 0
+        let digest: GzipFileStream.FileDigest
+        do throws(GzipFileStream.Failure) {
+            digest = try GzipFileStream(path: gzPath).read { event in
+                guard case .bytes(let b) = event else { return }
+                contentHash.update(bufferPointer: UnsafeRawBufferPointer(b))
+                contentBytes += Int64(b.count)
+                lines.append(b)
+            }
         } catch {
-            return Failure(path: gzPath, reason: "corrupt gzip stream: \(error.message)")
+            switch error {
+            case .input(let e): return Failure(path: gzPath, reason: "corrupt gzip stream: \(e.message)")
+            case .output(let e): return Failure(path: gzPath, reason: "unreadable: \(e.message)")
+            }
         }
-        if ArchiveManifest.sha256(gz) != m.gzipSHA256 {
+        lines.finish()
+        if digest.sha256 != m.gzipSHA256 {
             return Failure(path: gzPath, reason: "edited: SHA-256 of the gzip file does not match the manifest")
         }
-        if Int64(content.count) != m.uncompressedBytes || ArchiveManifest.sha256(content) != m.contentSHA256 {
+        if contentBytes != m.uncompressedBytes || ArchiveManifest.hex(contentHash.finalize()) != m.contentSHA256 {
             return Failure(path: gzPath, reason: "edited: the uncompressed content does not match the manifest")
         }
-        let lines = ArchivedDay.lines(content)
         if lines.count != m.events {
             return Failure(path: gzPath, reason: "count: \(lines.count) events, the manifest says \(m.events)")
         }
-        var last: (String, String)?
-        var first: String?
-        for (n, line) in lines.enumerated() {
-            guard let (start, id) = EventLineKey.of(line) else {
-                return Failure(path: gzPath, reason: "line \(n + 1) is not an audit event")
-            }
-            if let last, (start, id) <= last {
-                return Failure(path: gzPath, reason: "reordered: line \(n + 1) is out of start/event_id order")
-            }
-            if String(start.prefix(10)) != day {
-                return Failure(path: gzPath, reason: "line \(n + 1) starts on \(start.prefix(10)), not on \(day)")
-            }
-            first = first ?? start
-            last = (start, id)
-        }
+        if let problem = lines.problem { return Failure(path: gzPath, reason: problem) }
+        let (first, last) = (lines.first, lines.last)
         if first != m.firstStart || last?.0 != m.lastStart {
             return Failure(path: manifestPath, reason: "edited: first/last start do not match the archive")
         }

@@ -1,12 +1,3 @@
-import CZlib
-import Crypto
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A day file's index rows read as a stream: one chunk of compressed bytes and the inflated lines of the gzip
 /// members not yet handed on are in memory, never the whole day, so indexing a day of any size stays within a
 /// few members' bytes (ParallelGzip's members are ~4 MiB; a file gzipped as one member is held whole).
@@ -15,18 +6,8 @@ import Crypto
 /// holding its last, so a row is handed on once that member has ended (`DayRowStreamTests` checks the rows are
 /// those of the whole inflated day, wherever the members are cut).
 struct DayRowStream {
-    /// The compressed file read: its size and SHA-256 (hex), to check against the day's manifest.
-    struct FileDigest: Equatable {
-        var bytes: Int64
-        var sha256: String
-    }
-
-    /// Why a day could not be streamed: its gzip bytes (`input`), or reading the file or handing on a row
-    /// (`output`).
-    enum Failure: Error {
-        case input(InputError)
-        case output(OutputError)
-    }
+    typealias FileDigest = GzipFileStream.FileDigest
+    typealias Failure = GzipFileStream.Failure
 
     let day: String
     let path: String
@@ -38,90 +19,17 @@ struct DayRowStream {
     func read(_ body: (IndexRow, UnsafeBufferPointer<UInt8>) throws(OutputError) -> Void)
         throws(Failure) -> FileDigest
     {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw .output(OutputError(path: path, message: "cannot read: \(String(cString: strerror(errno)))"))
-        }
-        defer { close(fd) }
-        var hasher = SHA256()
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            inflateEnd(stream)
-            stream.deallocate()
-        }
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw .input(InputError(source: path, message: "zlib inflateInit failed"))
-        }
         var lines = LineSplitter(day: day)
-        var input = [UInt8](repeating: 0, count: readChunk)
-        var output = [UInt8](repeating: 0, count: 1 << 18)
-        var inputCount = 0
-        var inputUsed = 0
-        var inputBase = 0  // compressed offset of input[0]
-        var produced = 0  // inflated bytes so far
-        var memberStart = (compressed: 0, inflated: 0)
-        var atEnd = false
-        while true {
-            if inputUsed == inputCount && !atEnd {
-                inputBase += inputCount
-                let n = try readSome(fd, into: &input)
-                input.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                (inputCount, inputUsed) = (n, 0)
-                if n == 0 { atEnd = true }
-            }
-            if inputCount == inputUsed && atEnd {
-                // The file ends: either between members (or empty), or inside one.
-                guard inputBase == memberStart.compressed else {
-                    throw .input(
-                        InputError(
-                            source: path,
-                            message: "truncated: the gzip stream ends at byte \(inputBase) before its end"))
-                }
-                try lines.finish(body)
-                return FileDigest(bytes: Int64(inputBase), sha256: ArchiveManifest.hex(hasher.finalize()))
-            }
-            var rc: Int32 = Z_OK
-            let before = produced
-            input.withUnsafeMutableBufferPointer { inBuf in
-                output.withUnsafeMutableBufferPointer { outBuf in
-                    stream.pointee.next_in = inBuf.baseAddress! + inputUsed
-                    stream.pointee.avail_in = UInt32(inputCount - inputUsed)
-                    stream.pointee.next_out = outBuf.baseAddress!
-                    stream.pointee.avail_out = UInt32(outBuf.count)
-                    rc = CZlib.inflate(stream, Z_NO_FLUSH)
-                    inputUsed = inputCount - Int(stream.pointee.avail_in)
-                    produced += outBuf.count - Int(stream.pointee.avail_out)
-                }
-            }
-            lines.append(output, count: produced - before)
-            switch rc {
-            case Z_STREAM_END:
-                let end = inputBase + inputUsed
-                lines.memberEnded(
-                    GzipMembers.Member(
-                        compressedOffset: memberStart.compressed, compressedLength: end - memberStart.compressed,
-                        inflatedOffset: memberStart.inflated, inflatedLength: produced - memberStart.inflated))
-                memberStart = (end, produced)
+        let digest = try GzipFileStream(path: path, readChunk: readChunk).read { (event) throws(Failure) in
+            switch event {
+            case .bytes(let b): lines.append(b)
+            case .memberEnded(let m):
+                lines.memberEnded(m)
                 try lines.handOn(body)
-                inflateReset(stream)
-            case Z_OK, Z_BUF_ERROR:
-                continue
-            default:
-                let msg = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw .input(InputError(source: path, message: "\(msg) at compressed byte \(inputBase + inputUsed)"))
             }
         }
-    }
-
-    /// Reads up to a chunk (retrying EINTR).
-    private func readSome(_ fd: Int32, into buffer: inout [UInt8]) throws(Failure) -> Int {
-        while true {
-            let n = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw .output(OutputError(path: path, message: "cannot read: \(String(cString: strerror(errno)))"))
-        }
+        try lines.finish(body)
+        return digest
     }
 
     /// The inflated bytes not yet handed on as lines, and the ended members they lie in.
@@ -138,10 +46,7 @@ struct DayRowStream {
 
         init(day: String) { self.day = day }
 
-        mutating func append(_ bytes: [UInt8], count: Int) {
-            guard count > 0 else { return }
-            bytes.withUnsafeBufferPointer { pending.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
-        }
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { pending.append(contentsOf: bytes) }
 
         mutating func memberEnded(_ member: GzipMembers.Member) { members.append(member) }
 
@@ -223,6 +128,3 @@ struct DayRowStream {
         }
     }
 }
-
-/// `read(2)`, named apart from `DayRowStream.read`.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }

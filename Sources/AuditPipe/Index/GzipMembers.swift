@@ -16,15 +16,8 @@ enum GzipMembers {
     static func inflate(
         _ gz: [UInt8], name: String, expectedSize: Int? = nil, member: (Int, Int, Int, Int) -> Void = { _, _, _, _ in }
     ) throws(InputError) -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            inflateEnd(stream)
-            stream.deallocate()
-        }
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw InputError(source: name, message: "zlib inflateInit failed")
-        }
+        let inflater = try GzipInflater(name: name)
+        let stream = inflater.stream
         guard !gz.isEmpty else { return [] }
         var out = [UInt8](repeating: 0, count: max(1 << 16, (expectedSize ?? gz.count * 8) + 1))
         var produced = 0
@@ -59,8 +52,7 @@ enum GzipMembers {
                 throw InputError(
                     source: name, message: "truncated: the gzip stream ends at byte \(consumed) before its end")
             default:
-                let msg = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
-                throw InputError(source: name, message: "\(msg) at compressed byte \(consumed)")
+                throw InputError(source: name, message: "\(inflater.message(rc)) at compressed byte \(consumed)")
             }
         }
     }
