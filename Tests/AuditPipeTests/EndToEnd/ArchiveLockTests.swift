@@ -43,27 +43,6 @@ struct ArchiveLockTests {
         close(fd)
     }
 
-    /// Starts `auditpipe` in `dir` (stderr to `stderrFile` when given).
-    static func start(_ args: [String], in dir: URL, stderrFile: String? = nil) throws -> Process {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        if let stderrFile {
-            let url = dir.appendingPathComponent(stderrFile)
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-            p.standardError = try FileHandle(forWritingTo: url)
-        } else {
-            p.standardError = FileHandle.nullDevice
-        }
-        try p.run()
-        return p
-    }
-
     /// How many times each request id is in the archive, read from the gzip files themselves.
     static func archivedRequestIDs(_ dir: URL) throws -> [String: Int] {
         let (status, text) = try ArchiveTests.shell("zcat archive/*/*/??/*.jsonl.gz", in: dir)
@@ -92,7 +71,7 @@ struct ArchiveLockTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let count = 600
         _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("app.log").path, contents: nil)
-        let follower = try Self.start(
+        let follower = try AuditPipeBinary.start(
             [
                 "correlate", "--follow", "app.log", "--output-dir", "live", "--lateness", "0s", "--idle", "1s", "-q",
             ], in: dir)
@@ -147,7 +126,7 @@ struct ArchiveLockTests {
         let archive = ["archive", "--from", "live", "--to", "archive", "--level", "9"]
 
         // A second run while the first holds the lock, without --lock-timeout: exit 5 naming the holder.
-        let first = try Self.start(archive, in: dir, stderrFile: "first.err")
+        let first = try AuditPipeBinary.start(archive, in: dir, stderrFile: "first.err")
         let lockFile = dir.appendingPathComponent("archive/.auditpipe.lock")
         var waited = 0
         while (try? String(contentsOf: lockFile, encoding: .utf8))?.hasPrefix("\(first.processIdentifier)\n") != true,
@@ -168,8 +147,8 @@ struct ArchiveLockTests {
 
         // Two runs started at once with --lock-timeout: the second waits for the first; both succeed.
         expected.formUnion(try ArchiveTests.makeLive(dir, days: 3...6, perDay: 1500, seed: 1))
-        let a = try Self.start(archive + ["--lock-timeout", "2m"], in: dir, stderrFile: "a.err")
-        let b = try Self.start(archive + ["--lock-timeout", "2m"], in: dir, stderrFile: "b.err")
+        let a = try AuditPipeBinary.start(archive + ["--lock-timeout", "2m"], in: dir, stderrFile: "a.err")
+        let b = try AuditPipeBinary.start(archive + ["--lock-timeout", "2m"], in: dir, stderrFile: "b.err")
         a.waitUntilExit()
         b.waitUntilExit()
         let errors = ["a.err", "b.err"].map {

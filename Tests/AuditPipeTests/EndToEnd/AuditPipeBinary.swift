@@ -76,4 +76,42 @@ enum AuditPipeBinary {
         let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         return obj.compactMapValues { $0 as? Int }
     }
+
+    /// Starts the binary in `dir` with `arguments` (a follower, typically) with backtraces off, stdout discarded
+    /// and stderr discarded or written to `stderrFile` in `dir`, so a test can signal it and wait for it.
+    static func start(_ arguments: [String], in dir: URL, stderrFile: String? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        if let stderrFile {
+            let file = dir.appendingPathComponent(stderrFile)
+            _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+            p.standardError = try FileHandle(forWritingTo: file)
+        } else {
+            p.standardError = FileHandle.nullDevice
+        }
+        try p.run()
+        return p
+    }
+
+    /// The `inputs` of `dir/state/checkpoint.json` (empty before the first commit).
+    static func checkpointInputs(_ dir: URL) -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
+            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let inputs = obj["inputs"] as? [[String: Any]]
+        else { return [] }
+        return inputs
+    }
+
+    /// Appends `text` to the file at `path` in one write (creating it).
+    static func append(_ text: String, to path: String) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
 }

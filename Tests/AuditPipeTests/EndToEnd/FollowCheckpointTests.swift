@@ -34,19 +34,11 @@ struct FollowCheckpointTests {
     }
 
     func follow(_ dir: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = [
-            "correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "out.jsonl", "--lateness", "0s",
-            "--idle", "1s", "-q",
-        ]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+        try AuditPipeBinary.start(
+            [
+                "correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "out.jsonl", "--lateness", "0s",
+                "--idle", "1s", "-q",
+            ], in: dir)
     }
 
     func requestIDs(_ dir: URL) -> [String] {
@@ -107,11 +99,8 @@ struct FollowCheckpointTests {
             close(fd)
         }
         append("a.log", 0..<3)
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = ["correlate", "--follow", "*.log", "-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"]
-        p.currentDirectoryURL = dir
-        try p.run()
+        let p = try AuditPipeBinary.start(
+            ["correlate", "--follow", "*.log", "-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"], in: dir)
         // The follower has read the first lines once their events are out (a loaded machine may take a while
         // to start it); only then is the file copied away.
         for _ in 0..<300 where requestIDs(dir).count < 3 { usleep(100_000) }
@@ -163,14 +152,9 @@ struct FollowCheckpointTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         Self.append(count: 50, rotateEvery: 1_000, dir: dir.path, pause: 0)
         func run(_ pattern: String) throws {
-            let p = Process()
-            p.executableURL = AuditPipeBinary.url
-            p.arguments = [
-                "correlate", "--follow", pattern, "--checkpoint", "state", "-o", "out.jsonl", "--idle", "1s", "-q",
-            ]
-            p.currentDirectoryURL = dir
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let p = try AuditPipeBinary.start(
+                ["correlate", "--follow", pattern, "--checkpoint", "state", "-o", "out.jsonl", "--idle", "1s", "-q"],
+                in: dir)
             usleep(2_500_000)
             p.terminate()
             p.waitUntilExit()

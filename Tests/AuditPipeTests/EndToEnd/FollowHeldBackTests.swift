@@ -23,35 +23,17 @@ struct FollowHeldBackTests {
         return #"{"ts":"\#(ts)","level":"info","service":"\#(service)","msg":"m","request_id":"\#(id)"}"# + "\n"
     }
 
-    static func append(_ text: String, to path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-    }
-
     static func follow(_ dir: URL, idle: String) throws -> Process {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = [
-            "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--stats",
-            "stats.json", "--idle", idle, "-q",
-        ]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+        try AuditPipeBinary.start(
+            [
+                "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--stats",
+                "stats.json", "--idle", idle, "-q",
+            ], in: dir)
     }
 
     /// The checkpoint's entry for the file named `name`, once one is saved.
     static func entry(_ dir: URL, _ name: String) -> [String: Any]? {
-        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let inputs = obj["inputs"] as? [[String: Any]]
-        else { return nil }
-        return inputs.first { ($0["path"] as? String)?.hasSuffix("/" + name) == true }
+        AuditPipeBinary.checkpointInputs(dir).first { ($0["path"] as? String)?.hasSuffix("/" + name) == true }
     }
 
     /// Waits up to `seconds` for `condition`; true when it held.
@@ -83,8 +65,8 @@ struct FollowHeldBackTests {
         let first = try Self.follow(dir, idle: "5s")
         #expect(Self.wait(20) { FileManager.default.fileExists(atPath: dir.path + "/state/checkpoint.json") })
         // A second line in each file hands its first on (a file's last line waits for the next or for --idle).
-        Self.append(Self.line(0, "svc-a", "r1") + Self.line(0.05, "svc-a", "a2"), to: a)
-        Self.append(Self.line(60, "svc-b", "x") + Self.line(60.05, "svc-b", "b2"), to: b)
+        AuditPipeBinary.append(Self.line(0, "svc-a", "r1") + Self.line(0.05, "svc-a", "a2"), to: a)
+        AuditPipeBinary.append(Self.line(60, "svc-b", "x") + Self.line(60.05, "svc-b", "b2"), to: b)
         #expect(
             Self.wait(20) {
                 (Self.entry(dir, "a.log")?["offset"] as? Int ?? 0) > 0
@@ -97,7 +79,7 @@ struct FollowHeldBackTests {
 
         let second = try Self.follow(dir, idle: "5s")
         usleep(500_000)
-        Self.append(Self.line(0.2, "svc-a", "r1"), to: a)
+        AuditPipeBinary.append(Self.line(0.2, "svc-a", "r1"), to: a)
         // Both files read to their ends and committed: that is after they went quiet and every request closed.
         let size = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1 }
         #expect(
@@ -140,11 +122,11 @@ struct FollowHeldBackTests {
         var follower = try Self.follow(dir, idle: "1s")
         // a.log: one record 20 s of event time ahead; b.log: a record per event second, one every 150 ms,
         // and r1's second record.
-        Self.append(Self.line(20, "svc-a", "r1"), to: a)
+        AuditPipeBinary.append(Self.line(20, "svc-a", "r1"), to: a)
         let writer = Thread {
             for i in 0..<32 {
-                Self.append(Self.line(Double(i), "svc-b", "b\(i)"), to: b)
-                if i == 20 { Self.append(Self.line(20.5, "svc-b", "r1"), to: b) }
+                AuditPipeBinary.append(Self.line(Double(i), "svc-b", "b\(i)"), to: b)
+                if i == 20 { AuditPipeBinary.append(Self.line(20.5, "svc-b", "r1"), to: b) }
                 usleep(150_000)
             }
         }
@@ -201,7 +183,7 @@ struct FollowHeldBackTests {
                 for _ in 0..<20 {
                     let k = Int.random(in: 0..<20, using: &rng)
                     n += 1
-                    Self.append(
+                    AuditPipeBinary.append(
                         Self.line(Double(n) * 0.003, "s\(k)", "r\(n / 3)"),
                         to: logs.path + String(format: "/s%02d.log", k))
                 }
@@ -235,7 +217,7 @@ struct FollowHeldBackTests {
             follower.terminate()
             follower.waitUntilExit()
         }
-        Self.append(Self.line(0, "svc-a", "r1") + Self.line(0.1, "svc-a", "r1"), to: logs.path + "/a.log")
+        AuditPipeBinary.append(Self.line(0, "svc-a", "r1") + Self.line(0.1, "svc-a", "r1"), to: logs.path + "/a.log")
         #expect(Self.wait(20) { (Self.entry(dir, "a.log")?["offset"] as? Int ?? 0) > 0 })
         func cpuTicks() -> Int {
             let stat = (try? String(contentsOfFile: "/proc/\(follower.processIdentifier)/stat", encoding: .utf8)) ?? ""

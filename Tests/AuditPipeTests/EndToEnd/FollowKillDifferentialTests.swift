@@ -91,27 +91,15 @@ struct FollowKillDifferentialTests {
     }
 
     func startFollower(in dir: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = [
-            "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
-            "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
-        ]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+        try AuditPipeBinary.start(
+            [
+                "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
+                "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
+            ], in: dir)
     }
 
     static func committedOffsets(_ dir: URL) -> Int64 {
-        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let inputs = obj["inputs"] as? [[String: Any]]
-        else { return 0 }
-        return inputs.reduce(0) { $0 + (($1["offset"] as? NSNumber)?.int64Value ?? 0) }
+        AuditPipeBinary.checkpointInputs(dir).reduce(0) { $0 + (($1["offset"] as? NSNumber)?.int64Value ?? 0) }
     }
 
     static func sortedLines(_ url: URL) -> [String] {

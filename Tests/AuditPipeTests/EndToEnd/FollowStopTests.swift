@@ -11,38 +11,20 @@ import Testing
 /// read whole by the next run (it was dead-lettered as a torn line), and a follower whose inputs went quiet
 /// commits what it read at once (the checkpoint stayed where the last busy second left it).
 struct FollowStopTests {
-    static func append(_ text: String, to path: String) {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        _ = text.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
-    }
-
     static func line(_ second: Int, _ id: String, _ msg: String) -> String {
         "{\"ts\":\"2026-11-21T10:00:\(String(format: "%02d", second)).000Z\",\"level\":\"info\",\"service\":\"api\",\"request_id\":\"\(id)\",\"msg\":\"\(msg)\"}\n"
     }
 
     func follower(in dir: URL) throws -> Process {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = [
-            "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
-            "dead.jsonl", "--stats", "stats.json", "--idle", "1s", "-q",
-        ]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
+        try AuditPipeBinary.start(
+            [
+                "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
+                "dead.jsonl", "--stats", "stats.json", "--idle", "1s", "-q",
+            ], in: dir)
     }
 
     static func committedLines(_ dir: URL) -> Int {
-        guard let data = FileManager.default.contents(atPath: dir.appendingPathComponent("state/checkpoint.json").path),
-            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let inputs = obj["inputs"] as? [[String: Any]]
-        else { return 0 }
-        return inputs.reduce(0) { $0 + (($1["lines_read"] as? NSNumber)?.intValue ?? 0) }
+        AuditPipeBinary.checkpointInputs(dir).reduce(0) { $0 + (($1["lines_read"] as? NSNumber)?.intValue ?? 0) }
     }
 
     static func lines(_ url: URL) -> [String] {
@@ -55,7 +37,7 @@ struct FollowStopTests {
         let logs = dir.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let path = logs.appendingPathComponent("app.log").path
-        Self.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
+        AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
 
         // First life: reads request a, goes quiet (a closes), and commits that at once.
         var p = try follower(in: dir)
@@ -65,7 +47,7 @@ struct FollowStopTests {
         let third = Self.line(3, "b", "start")
         let fourth = Self.line(4, "b", "step")
         let cut = fourth.index(fourth.startIndex, offsetBy: 25)
-        Self.append(third + String(fourth[..<cut]), to: path)
+        AuditPipeBinary.append(third + String(fourth[..<cut]), to: path)
         usleep(400_000)
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
@@ -73,7 +55,7 @@ struct FollowStopTests {
         // Second life: the rest of the line and the end of request b.
         p = try follower(in: dir)
         usleep(300_000)
-        Self.append(String(fourth[cut...]) + Self.line(5, "b", "done"), to: path)
+        AuditPipeBinary.append(String(fourth[cut...]) + Self.line(5, "b", "done"), to: path)
         for _ in 0..<200 where Self.committedLines(dir) < 5 { usleep(50_000) }
         usleep(300_000)
         kill(p.processIdentifier, SIGTERM)
@@ -101,9 +83,9 @@ struct FollowStopTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let logs = dir.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        Self.append(
+        AuditPipeBinary.append(
             Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: logs.appendingPathComponent("a.log").path)
-        Self.append(
+        AuditPipeBinary.append(
             Self.line(1, "b", "start") + Self.line(2, "b", "done"), to: logs.appendingPathComponent("b.log").path)
         var p = try follower(in: dir)
         for _ in 0..<200 where Self.committedLines(dir) < 4 { usleep(50_000) }
@@ -130,7 +112,7 @@ struct FollowStopTests {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         var text = ""
         for second in 0..<40 { text += Self.line(second, "r\(second / 4)", "step") }
-        Self.append(text, to: logs.appendingPathComponent("a.log").path)
+        AuditPipeBinary.append(text, to: logs.appendingPathComponent("a.log").path)
         var rng = SplitMix64(seed: 2026)
         for life in 0..<24 {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent("stats.json"))
@@ -168,8 +150,8 @@ struct FollowStopTests {
         chmod(dir.path, 0o777)
         let a = dir.appendingPathComponent("a.log").path
         let b = dir.appendingPathComponent("b.log").path
-        Self.append(Self.line(1, "a", "x"), to: a)
-        Self.append(Self.line(1, "b", "x"), to: b)
+        AuditPipeBinary.append(Self.line(1, "a", "x"), to: a)
+        AuditPipeBinary.append(Self.line(1, "b", "x"), to: b)
         chmod(b, 0)
         // A copy nobody can run, wherever the checkout is.
         let binary = dir.appendingPathComponent("auditpipe").path

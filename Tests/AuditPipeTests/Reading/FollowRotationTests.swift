@@ -285,15 +285,7 @@ struct FollowRotationTests {
     /// Runs a checkpointed follower until its checkpoint holds `lines` lines read and no open group (every
     /// input quiet), at most a minute, then stops it.
     static func runUntilQuiet(_ args: [String], in dir: URL, lines: Int) throws {
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try AuditPipeBinary.start(args, in: dir)
         waitForCheckpoint(in: dir, lines: lines, beforeGivingUpAfter: 60)
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
