@@ -209,7 +209,7 @@ public struct ArchiveRun {
         let existingManifest = FileBytes.read(manifestPath)
         if let existing = FileBytes.read(gzPath) {
             do throws(InputError) {
-                sources.append(DaySource(bytes: try ArchivedDay.inflate(existing, name: gzPath), name: gzPath))
+                sources.append(DaySource(bytes: try GzipMembers.inflate(existing, name: gzPath), name: gzPath))
             } catch {
                 throw OutputError(
                     path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")

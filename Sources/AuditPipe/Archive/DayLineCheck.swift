@@ -9,37 +9,26 @@ struct DayLineCheck {
     /// The first line's start and the last line's (start, event id).
     private(set) var first: String?
     private(set) var last: (String, String)?
-    /// Bytes of a line not yet ended.
-    private var pending: [UInt8] = []
+    private var lines = LineAssembler()
 
     init(day: String) { self.day = day }
 
     /// Takes the next inflated bytes.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var start = 0
-        for i in bytes.indices where bytes[i] == 10 {
-            if pending.isEmpty {
-                line(UnsafeBufferPointer(rebasing: bytes[start..<i]))
-            } else {
-                pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                let whole = pending
-                pending.removeAll(keepingCapacity: true)
-                whole.withUnsafeBufferPointer { line($0) }
-            }
-            start = i + 1
-        }
-        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        var assembler = LineAssembler()
+        swap(&assembler, &lines)  // moved out, not copied: `line` mutates self
+        assembler.feed(bytes) { line($0) }
+        swap(&assembler, &lines)
     }
 
     /// Ends the content (a last line without a newline is a line).
     mutating func finish() {
-        let rest = pending
-        pending = []
-        rest.withUnsafeBufferPointer { line($0) }
+        var assembler = LineAssembler()
+        swap(&assembler, &lines)
+        assembler.finish { line($0) }
     }
 
     private mutating func line(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !bytes.isEmpty else { return }
         count += 1
         guard problem == nil else { return }
         guard let (start, id) = EventLineKey.of(bytes) else {

@@ -53,7 +53,7 @@ enum ParallelGzip {
         if damage == index { packed[packed.count / 2] ^= 0x20 }
         let back: [UInt8]
         do throws(InputError) {
-            back = try ArchivedDay.inflate(packed, name: "member \(index + 1)", expectedSize: chunk.count)
+            back = try GzipMembers.inflate(packed, name: "member \(index + 1)", expectedSize: chunk.count)
         } catch {
             throw OutputError(
                 path: "-",

@@ -69,6 +69,14 @@ public enum ArchiveIndex {
         }
         var report = Update()
         report.rebuilt = true
+        // A build that fails (a damaged day) leaves no half-written index behind.
+        var built = false
+        defer {
+            if !built {
+                unlink(temp)
+                unlink(temp + "-journal")
+            }
+        }
         do {
             let db = try SQLiteDatabase(path: temp, create: true)
             try db.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
@@ -84,6 +92,7 @@ public enum ArchiveIndex {
         }
         try syncFile(temp)
         CrashPoint.reached("index built")
+        built = true
         guard rename(temp, path) == 0 else {
             throw OutputError(path: path, message: "cannot rename the new index: \(String(cString: strerror(errno)))")
         }

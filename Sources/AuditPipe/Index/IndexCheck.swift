@@ -69,8 +69,14 @@ extension ArchiveIndex {
         let stored = try storedRowsStatement(db)
         try stored.bind([.text(day)])
         var next = try stored.step() ? storedRow(stored) : nil
+        var nextID = next == nil ? 0 : stored.int(Int32(9 + IndexedField.all.count))
         var problem: String?
         var (count, regular) = (0, 0)
+        // The text table holds trigrams, not lines, so its content is checked by sample: about 256 regular
+        // rows a day must each be found by a search for their event id (an emptied or refilled table is not).
+        let table = textTable(day)
+        let sampleEvery = max(1, Int(try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])) / 256)
+        let search = try db.prepare("SELECT count(*) FROM \(table) WHERE rowid = ? AND \(table) MATCH ?")
         do throws(DayRowStream.Failure) {
             _ = try DayRowStream(day: day, path: gzPath).read { (e, _) throws(OutputError) in
                 count += 1
@@ -90,7 +96,18 @@ extension ArchiveIndex {
                         "wrong: \(day) line \(e.line + 1) (event \(e.sortID)): \(names[k]) is \(describe(b[k])), the archive says \(describe(a[k]))"
                     return
                 }
+                if !e.irregular, regular % sampleEvery == 1 % sampleEvery,
+                    let match = IndexedCatalog.trigramQuery(e.sortID)
+                {
+                    try search.bind([.int(nextID), .text(match)])
+                    guard try search.step(), search.int(0) == 1 else {
+                        problem =
+                            "wrong: the text table of \(day) does not find line \(e.line + 1) (event \(e.sortID)) by its event id"
+                        return
+                    }
+                }
                 next = try stored.step() ? storedRow(stored) : nil
+                if next != nil { nextID = stored.int(Int32(9 + IndexedField.all.count)) }
             }
         } catch {
             switch error {
@@ -113,11 +130,11 @@ extension ArchiveIndex {
         return nil
     }
 
-    /// The statement reading a day's stored rows in line order (bind the day).
+    /// The statement reading a day's stored rows in line order (bind the day); the row id comes last.
     private static func storedRowsStatement(_ db: SQLiteDatabase) throws(OutputError) -> SQLiteStatement {
         let columns = IndexedField.all.map(\.column).joined(separator: ", ")
         return try db.prepare(
-            "SELECT day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns) FROM events WHERE day = ? ORDER BY line"
+            "SELECT day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns), id FROM events WHERE day = ? ORDER BY line"
         )
     }
 

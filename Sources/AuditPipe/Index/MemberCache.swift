@@ -9,9 +9,12 @@ import Synchronization
 /// Reads archived lines by inflating only the gzip member(s) holding them, keeping the few most recently
 /// inflated members (each ~4 MiB), so memory stays bounded whatever the archive's size.
 final class MemberCache: Sendable {
+    /// A row's compressed span: where its first member starts and how far its members reach (a line that
+    /// crosses a member boundary spans two or more, so two rows may start at one member and differ in length).
     private struct Key: Hashable {
         var day: String
         var offset: Int64
+        var length: Int64
     }
 
     private struct State {
@@ -30,7 +33,7 @@ final class MemberCache: Sendable {
 
     /// The line of `row` (without its newline).
     func line(_ row: IndexRow) throws(OutputError) -> [UInt8] {
-        let key = Key(day: row.day, offset: row.memberOffset)
+        let key = Key(day: row.day, offset: row.memberOffset, length: row.memberLength)
         let cached: [UInt8]? = state.withLock { s in
             guard let i = s.entries.firstIndex(where: { $0.key == key }) else { return nil }
             let e = s.entries.remove(at: i)
@@ -81,7 +84,9 @@ final class MemberCache: Sendable {
         } catch {
             throw OutputError(
                 path: path,
-                message: "\(error.message): the index does not match the archive (run auditpipe index --rebuild)")
+                message:
+                    "\(error.message) in the gzip member at byte \(row.memberOffset): the archive or its index is damaged (run auditpipe verify)"
+            )
         }
         state.withLock { s in
             s.entries.append((key, bytes))

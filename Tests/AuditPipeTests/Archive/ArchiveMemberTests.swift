@@ -67,7 +67,7 @@ struct ArchiveMemberTests {
 
     static func archived(_ dir: URL) throws -> [UInt8] {
         let gz = ArchiveLayout.archiveFile(dir.appendingPathComponent("archive").path, day: day)
-        return try ArchivedDay.inflate(FileBytes.read(gz) ?? [], name: gz)
+        return try GzipMembers.inflate(FileBytes.read(gz) ?? [], name: gz)
     }
 
     @Test(arguments: [false, true])

@@ -78,6 +78,12 @@ import Testing
             ),
             ("UPDATE days SET gzip_sha256 = 'x' WHERE day = '2026-11-02'", "stale: 2026-11-02 changed"),
             ("DELETE FROM days WHERE day = '2026-11-01'", "stale: 2026-11-01 is archived but not indexed"),
+            // The text table emptied and refilled with one meaningless line per row: the count still agrees,
+            // a search does not (a new-user trial; verify compared the counts only).
+            (
+                "INSERT INTO text_20261101(text_20261101) VALUES('delete-all'); INSERT INTO text_20261101(rowid, line) SELECT id, 'x' FROM events WHERE day = '2026-11-01' AND NOT irregular",
+                "wrong: the text table of 2026-11-01 does not find line"
+            ),
         ]
         for (sql, expected) in tampering {
             _ = try ArchiveIndex.update(archive: root, rebuild: true)
@@ -156,5 +162,28 @@ import Testing
             }
         }
         #expect(nonEmpty >= 8)
+    }
+
+    /// A day cut short at a gzip member boundary is still valid gzip: `query --scan` read what was left and
+    /// exited 0 with part of the day (a new-user trial). It now checks the file against its manifest (size first,
+    /// then hash and count) and fails; `verify` names the damage.
+    @Test func aScanOfADayCutAtAMemberBoundaryFails() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [600], seed: 5)
+        let day = ArchiveLayout.archivedDays(root)[0]
+        let path = ArchiveLayout.archiveFile(root, day: day)
+        let gz = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        var starts: [Int] = []
+        _ = try GzipMembers.inflate(gz, name: path) { start, _, _, _ in starts.append(start) }
+        #expect(starts.count >= 2, "the day needs two members: \(gz.count) bytes")
+        let whole = try AuditPipeBinary.run(["query", root, "--scan", "--all"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        truncate(path, off_t(starts.last!))
+        let cut = try AuditPipeBinary.run(["query", root, "--scan", "--all"])
+        #expect(cut.status != 0)
+        #expect(cut.stderr.contains("damaged archive"), "\(cut.stderr)")
+        let verify = try AuditPipeBinary.run(["verify", root])
+        #expect(verify.status == 4, "\(verify.stderr)")
     }
 }
