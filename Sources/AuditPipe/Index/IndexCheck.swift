@@ -78,7 +78,7 @@ extension ArchiveIndex {
         let sampleEvery = max(1, Int(try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])) / 256)
         let search = try db.prepare("SELECT count(*) FROM \(table) WHERE rowid = ? AND \(table) MATCH ?")
         do throws(DayRowStream.Failure) {
-            _ = try DayRowStream(day: day, path: gzPath).read { (e, _) throws(OutputError) in
+            _ = try DayRowStream(day: day, path: gzPath).read { (e, line) throws(OutputError) in
                 count += 1
                 if !e.irregular { regular += 1 }
                 guard problem == nil else { return }
@@ -96,7 +96,7 @@ extension ArchiveIndex {
                         "wrong: \(day) line \(e.line + 1) (event \(e.sortID)): \(names[k]) is \(describe(b[k])), the archive says \(describe(a[k]))"
                     return
                 }
-                if !e.irregular, regular % sampleEvery == 1 % sampleEvery,
+                if !e.irregular, regular % sampleEvery == 1 % sampleEvery, Self.holds(line, e.sortID),
                     let match = IndexedCatalog.trigramQuery(e.sortID)
                 {
                     try search.bind([.int(nextID), .text(match)])
@@ -128,6 +128,15 @@ extension ArchiveIndex {
             return "wrong: the text table of \(day) holds \(texts) lines, the archive \(regular)"
         }
         return nil
+    }
+
+    /// True when `line` holds `text` as written (an id written with JSON escapes is searched for by no sample).
+    private static func holds(_ line: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard !needle.isEmpty, needle.count <= line.count else { return false }
+        return (0...(line.count - needle.count)).contains { i in
+            line[i] == needle[0] && needle.indices.allSatisfy { line[i + $0] == needle[$0] }
+        }
     }
 
     /// The statement reading a day's stored rows in line order (bind the day); the row id comes last.
