@@ -69,20 +69,25 @@ struct GroupAccumulator: Sendable {
     var http = BestHTTPFields()
     var status: Int?
     var statusRank = RecordRank.worst
-    var error: String?
-    var errorRank = RecordRank.worst
-    var action: String?
-    var actionRank = RecordRank.worst
-    var entityHint: EntityRef?
-    var entityRank = RecordRank.worst
     var endMarker: Int64?
     var flags: EventFlags = []
     var part: Int32 = 0
-    var embedded: [LogRecord]?
+    /// What most groups never get (an error, an action, an entity hint, captured values, embedded or retained
+    /// records), out of line: 8 bytes in every open group instead of 136 (issue 13: ≤ 1 KiB per open group).
+    private var extras: GroupExtras?
+
+    /// The message of the group's earliest error record.
+    var error: String? { extras?.error }
+    /// What the best-ranked record that says so says was done.
+    var action: String? { extras?.action }
+    /// The entity the best record names itself (one naming an id beats one that does not).
+    var entityHint: EntityRef? { extras?.entityHint }
+    /// The records, when events embed them (`--include-records`).
+    var embedded: [LogRecord]? { extras?.embedded }
     /// The records themselves, for a checkpoint of the open groups (a checkpointed follow run).
-    var retained: [LogRecord]?
+    var retained: [LogRecord]? { extras?.retained }
     /// Captured field values for enrichment rules, each from the best-ranked record that has it.
-    var captured: [(value: JSONValue, rank: RecordRank)?]?
+    var captured: [(value: JSONValue, rank: RecordRank)?]? { extras?.captured }
 
     init(first r: LogRecord, embed: Bool, retain: Bool = false) {
         requestID = r.requestID
@@ -92,9 +97,20 @@ struct GroupAccumulator: Sendable {
         firstSequence = r.sequence
         firstPosition = r.position
         firstPlace = RecordRank.place(r)
-        if embed { embedded = [] }
-        if retain { retained = [] }
+        if embed { extrasForWriting().embedded = [] }
+        if retain { extrasForWriting().retained = [] }
         add(r)
+    }
+
+    /// The out-of-line fields, created or copied so this group alone holds them (a closed group's copy in the
+    /// correlator's output keeps value semantics).
+    private mutating func extrasForWriting() -> GroupExtras {
+        if extras == nil {
+            extras = GroupExtras()
+        } else if !isKnownUniquelyReferenced(&extras) {
+            extras = extras!.copy()
+        }
+        return extras!
     }
 
     /// Folds a record into the aggregate.
@@ -132,31 +148,41 @@ struct GroupAccumulator: Sendable {
                 if statusKey < statusRank { (status, statusRank) = (s, statusKey) }
             }
         }
-        if let level = r.level, level >= .error, let m = r.message, RecordRank(timeOf: r) < errorRank {
-            error = m
-            errorRank = RecordRank(timeOf: r)
+        if let level = r.level, level >= .error, let m = r.message,
+            RecordRank(timeOf: r) < extras?.errorRank ?? .worst
+        {
+            let x = extrasForWriting()
+            (x.error, x.errorRank) = (m, RecordRank(timeOf: r))
         }
-        if let a = r.action, rank < actionRank { (action, actionRank) = (a, rank) }
+        if let a = r.action, rank < extras?.actionRank ?? .worst {
+            let x = extrasForWriting()
+            (x.action, x.actionRank) = (a, rank)
+        }
         // The best-ranked hint wins, but one that names the object beats one that does not (a Kubernetes
         // create is named only in its ResponseComplete stage).
         if let e = r.entityHint {
             let named = e.id != nil
             let currentNamed = entityHint?.id != nil
-            if (named && !currentNamed) || (named == currentNamed && rank < entityRank) {
-                (entityHint, entityRank) = (e, rank)
+            if (named && !currentNamed) || (named == currentNamed && rank < extras?.entityRank ?? .worst) {
+                let x = extrasForWriting()
+                (x.entityHint, x.entityRank) = (e, rank)
             }
         }
         if let values = r.captured {
-            if captured == nil { captured = Array(repeating: nil, count: values.count) }
+            let x = extrasForWriting()
+            if x.captured == nil { x.captured = Array(repeating: nil, count: values.count) }
             for (i, v) in values.enumerated() {
                 guard let v else { continue }
-                if let current = captured![i], !(rank < current.rank) { continue }
-                captured![i] = (v, rank)
+                if let current = x.captured![i], !(rank < current.rank) { continue }
+                x.captured![i] = (v, rank)
             }
         }
         if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }
-        embedded?.append(r)
-        retained?.append(r)
+        if let x = extras, x.embedded != nil || x.retained != nil {
+            let x = extrasForWriting()
+            x.embedded?.append(r)
+            x.retained?.append(r)
+        }
     }
 
     /// When this group is due to close: its last record plus the idle gap, or its end marker.
@@ -164,5 +190,29 @@ struct GroupAccumulator: Sendable {
         let idleDeadline = end &+ idle
         if let m = endMarker { return min(idleDeadline, m - 1) }
         return idleDeadline
+    }
+}
+
+/// The fields of a `GroupAccumulator` most groups lack, in one box shared by the group's copies until one of
+/// them changes a field (it then gets its own box), as `LogRecord`'s rare fields are.
+private final class GroupExtras: @unchecked Sendable {
+    var error: String?
+    var errorRank = RecordRank.worst
+    var action: String?
+    var actionRank = RecordRank.worst
+    var entityHint: EntityRef?
+    var entityRank = RecordRank.worst
+    var embedded: [LogRecord]?
+    var retained: [LogRecord]?
+    var captured: [(value: JSONValue, rank: RecordRank)?]?
+
+    init() {}
+
+    func copy() -> GroupExtras {
+        let c = GroupExtras()
+        (c.error, c.errorRank, c.action, c.actionRank) = (error, errorRank, action, actionRank)
+        (c.entityHint, c.entityRank) = (entityHint, entityRank)
+        (c.embedded, c.retained, c.captured) = (embedded, retained, captured)
+        return c
     }
 }

@@ -65,6 +65,19 @@ public struct JSONScanner {
         let start = pos
         var escaped = false
         while pos < b.count {
+            // Eight bytes at a time up to the first quote, backslash or control byte (`stopMask`).
+            if let base = b.baseAddress {
+                while pos + 8 <= b.count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                    let stops = Self.stopMask(word)
+                    if stops != 0 {
+                        pos += stops.trailingZeroBitCount >> 3
+                        break
+                    }
+                    pos += 8
+                }
+                guard pos < b.count else { break }
+            }
             let c = b[pos]
             if c == 0x22 {
                 let span = StringSpan(start: start, end: pos, escaped: escaped)
@@ -80,6 +93,19 @@ public struct JSONScanner {
             pos += 1
         }
         throw JSONSyntaxError(reason: "unterminated string", column: start - 1)
+    }
+
+    /// The high bit of each byte of `w` (read little-endian) that ends a run of plain string bytes: `"`, `\\`
+    /// or a byte below 0x20. The lowest set bit is exact; bits above it may be false (a borrow carries up),
+    /// so a caller looks only at the first.
+    @inline(__always)
+    static func stopMask(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = w ^ (ones &* 0x22)
+        let backslash = w ^ (ones &* 0x5C)
+        let control = (w &- ones &* 0x20) & ~w
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | control) & highs
     }
 
     /// Decodes a string span into a `String`, resolving escapes (including surrogate pairs).

@@ -201,3 +201,11 @@ struct CorrelatorHashCollisionTests {
         }
     }
 }
+
+/// The open group's inline state has a budget (issue 13: ≤ 1 KiB per open group at 100k open, measured by
+/// `auditpipe-bench`'s open-groups rows): fields most groups lack live out of line (`GroupExtras`).
+struct GroupAccumulatorSizeTests {
+    @Test func anOpenGroupStaysWithinItsInlineBudget() {
+        #expect(MemoryLayout<GroupAccumulator?>.stride <= 352)
+    }
+}
