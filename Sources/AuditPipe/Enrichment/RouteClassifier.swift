@@ -25,47 +25,68 @@ public enum RouteClassifier {
     /// Classifies a request.
     public static func classify(method: String?, path: String?, query: JSONValue?) -> Route {
         var route = Route()
-        let segments = pathSegments(path ?? "")
-        var collections: [(name: [UInt8], id: [UInt8]?)] = []
+        // The path's non-empty segments, percent-decoded, in one buffer (`raw`) and lower-cased in another.
+        var raw: [UInt8] = []
+        var segments: [Range<Int>] = []
+        var p = path ?? ""
+        p.withUTF8 { b in
+            raw.reserveCapacity(b.count)
+            segments.reserveCapacity(8)
+            var start = 0
+            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "/") {
+                if i > start {
+                    let seg = UnsafeBufferPointer(rebasing: b[start..<i])
+                    let from = raw.count
+                    if seg.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+                        raw.append(contentsOf: QueryString.percentDecode(seg))
+                    } else {
+                        raw.append(contentsOf: seg)
+                    }
+                    segments.append(from..<raw.count)
+                }
+                start = i + 1
+            }
+        }
+        let lower = raw.map(asciiLower)
+        // REST paths alternate collection / id: only the last collection and its id name the entity.
+        var last: (name: Range<Int>, id: Range<Int>?)?
         var verb: String?
         var fileType: String?
-        for (i, raw) in segments.enumerated() {
-            var seg = raw
+        for (i, whole) in segments.enumerated() {
+            var seg = whole
             let isLast = i == segments.count - 1
-            if isLast, let dot = seg.lastIndex(of: UInt8(ascii: ".")) {
-                let ext = String(decoding: seg[(dot + 1)...].map(asciiLower), as: UTF8.self)
+            if isLast, let dot = raw[seg].lastIndex(of: UInt8(ascii: ".")) {
+                let ext = String(decoding: lower[(dot + 1)..<seg.upperBound], as: UTF8.self)
                 if fileTypes.contains(ext) {
                     fileType = ext.uppercased()
-                    seg.removeSubrange(dot...)
+                    seg = seg.lowerBound..<dot
                 }
             }
-            let lower = seg.map(asciiLower)
+            let word = lower[seg]
             // API prefixes: `api`, `apis`, `rest`, versions, and Kubernetes API groups (`apps`, `rbac.authorization.k8s.io`).
             if i < 3,
-                lower.elementsEqual("api".utf8) || lower.elementsEqual("apis".utf8) || lower.elementsEqual("rest".utf8)
-                    || isVersion(lower) || (i == 1 && segments[0].elementsEqual("apis".utf8))
+                equals(word, "api") || equals(word, "apis") || equals(word, "rest") || isVersion(word)
+                    || (i == 1 && equals(raw[segments[0]], "apis"))
             {
                 continue
             }
-            if isLast, let v = verbOf(String(decoding: lower, as: UTF8.self)) {
+            if isLast, let v = verbOf(word) {
                 verb = v
                 continue
             }
-            if let last = collections.last, last.id != nil, isLast,
-                subresources.contains(String(decoding: lower, as: UTF8.self))
-            {
+            if let last, last.id != nil, isLast, subresources.contains(String(decoding: word, as: UTF8.self)) {
                 continue
             }
-            // REST paths alternate collection / id; an id where a collection is due (a tenant) is skipped.
-            if let last = collections.last, last.id == nil {
-                collections[collections.count - 1].id = seg
-            } else if !isIdentifier(seg) {
-                collections.append((lower, nil))
+            // An id where a collection is due (a tenant) is skipped.
+            if let named = last, named.id == nil {
+                last = (named.name, seg)
+            } else if !isIdentifier(raw[seg]) {
+                last = (seg, nil)
             }
         }
-        if let last = collections.last {
-            route.entityType = singular(String(decoding: last.name, as: UTF8.self))
-            route.entityID = last.id.map { String(decoding: $0, as: UTF8.self) }
+        if let last {
+            route.entityType = singular(String(decoding: lower[last.name], as: UTF8.self))
+            route.entityID = last.id.map { String(decoding: raw[$0], as: UTF8.self) }
         }
         if fileType == nil, let q = query {
             for key in ["format", "file_format_type", "file_type", "type", "export_format"] {
@@ -85,20 +106,6 @@ public enum RouteClassifier {
             route.fileType = fileType
         }
         return route
-    }
-
-    /// The path's non-empty segments, percent-decoded, as bytes.
-    static func pathSegments(_ path: String) -> [[UInt8]] {
-        var p = path
-        return p.withUTF8 { b in
-            var out: [[UInt8]] = []
-            var start = 0
-            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "/") {
-                if i > start { out.append(QueryString.percentDecode(UnsafeBufferPointer(rebasing: b[start..<i]))) }
-                start = i + 1
-            }
-            return out
-        }
     }
 
     /// GET view, POST create, PUT/PATCH update, DELETE delete.
@@ -126,6 +133,43 @@ public enum RouteClassifier {
         return nil
     }
 
+    /// `verbOf` on a lower-cased segment's bytes: ASCII is matched byte for byte against `verbs` and then word by
+    /// word against `accessVerbs`, with no `String` made unless a verb is found; other text goes the `String` way.
+    static func verbOf(_ word: ArraySlice<UInt8>) -> String? {
+        guard !word.contains(where: { $0 >= 0x80 }) else { return verbOf(String(decoding: word, as: UTF8.self)) }
+        for v in verbBytes where v.count == word.count && v.elementsEqual(word) {
+            return String(decoding: word, as: UTF8.self)
+        }
+        var start = word.startIndex
+        for i in word.startIndex...word.endIndex {
+            guard
+                i == word.endIndex || word[i] == UInt8(ascii: "_") || word[i] == UInt8(ascii: "-")
+                    || word[i] == UInt8(ascii: ".")
+            else { continue }
+            let part = word[start..<i]
+            for v in accessVerbBytes where v.count == part.count && v.elementsEqual(part) {
+                return String(decoding: part, as: UTF8.self)
+            }
+            start = i + 1
+        }
+        return nil
+    }
+
+    /// `verbs` and `accessVerbs` as bytes, for `verbOf`'s byte comparison.
+    private static let verbBytes: [[UInt8]] = verbs.map { Array($0.utf8) }
+    private static let accessVerbBytes: [[UInt8]] = accessVerbs.map { Array($0.utf8) }
+
+    /// True when `s` holds exactly the bytes of `w`.
+    private static func equals(_ s: ArraySlice<UInt8>, _ w: StaticString) -> Bool {
+        guard s.count == w.utf8CodeUnitCount else { return false }
+        var k = 0
+        for c in s {
+            guard c == w.utf8Start[k] else { return false }
+            k += 1
+        }
+        return true
+    }
+
     /// `verbOf`'s word search in ASCII text: `.some(verb)` or `.some(nil)`; nil when the text is not ASCII.
     private static func asciiVerb(in b: UnsafeBufferPointer<UInt8>) -> String?? {
         guard !b.contains(where: { $0 >= 0x80 }) else { return nil }
@@ -143,8 +187,8 @@ public enum RouteClassifier {
     }
 
     /// `v1`, `v2`, and Kubernetes' `v1beta1`, `v2alpha1`.
-    static func isVersion(_ s: [UInt8]) -> Bool {
-        guard s.count >= 2, s[0] == UInt8(ascii: "v"), isDigit(s[1]) else { return false }
+    static func isVersion(_ s: ArraySlice<UInt8>) -> Bool {
+        guard s.count >= 2, s.first == UInt8(ascii: "v"), isDigit(s[s.startIndex + 1]) else { return false }
         let rest = s.dropFirst().drop(while: isDigit)
         if rest.isEmpty { return true }
         for tag in ["alpha", "beta"] where rest.starts(with: tag.utf8) {
@@ -162,7 +206,7 @@ public enum RouteClassifier {
 
     /// Ids: numbers, UUIDs, long hex, anything with a digit that is not a plain word, or a route template's
     /// placeholder (`{id}`, `:id`, `<int:id>`).
-    static func isIdentifier(_ s: [UInt8]) -> Bool {
+    static func isIdentifier(_ s: ArraySlice<UInt8>) -> Bool {
         guard let first = s.first else { return false }
         if RouteTemplate.isPlaceholder(s) { return true }
         if s.allSatisfy(isDigit) { return true }
