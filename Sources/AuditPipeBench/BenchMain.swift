@@ -96,6 +96,7 @@ struct BenchMain {
         // End to end: the staged pipeline on both cores.
         let discard = try ChildRun.scenario(.correlateDiscard, dump)
         Report.row("correlate -> /dev/null", discard.seconds, mb, discard.records, discard.events, discard.maxRSS)
+        print(discard.detail, terminator: "")
         let jsonl = try ChildRun.scenario(.correlateJSONL, dump, output: "\(dir)/events.jsonl")
         Report.row("correlate -> events.jsonl", jsonl.seconds, mb, jsonl.records, jsonl.events, jsonl.maxRSS)
         print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
@@ -107,7 +108,15 @@ struct BenchMain {
         Report.row("baseline: gzip -dc", gunzip.seconds, mb, nil, nil, gunzip.maxRSS)
         let fromGz = try ChildRun.scenario(.correlateDiscard, gz)
         Report.row("correlate .gz -> /dev/null", fromGz.seconds, mb, fromGz.records, fromGz.events, fromGz.maxRSS)
+        print(fromGz.detail, terminator: "")
         print("ratio correlate(.gz) / gzip -dc throughput: \(String(format2: gunzip.seconds / fromGz.seconds))")
+        if let pigz = Self.pigz {
+            let unpigz = try ChildRun.external(["/bin/sh", "-c", "'\(pigz)' -dc '\(gz)' > /dev/null"])
+            Report.row("baseline: pigz -dc", unpigz.seconds, mb, nil, nil, unpigz.maxRSS)
+            print("ratio correlate(.gz) / pigz -dc throughput: \(String(format2: unpigz.seconds / fromGz.seconds))")
+        } else {
+            print("pigz not installed: no pigz baselines")
+        }
 
         // A filter on JSON lines, against jq on the same bytes.
         let json = "\(dir)/demo-\(sizeMB)mb.json.log"
@@ -142,6 +151,13 @@ struct BenchMain {
         Report.row("archive (sort, gzip -6, verify)", archived.seconds, jsonlMB, nil, archived.events, archived.maxRSS)
         print(
             "ratio archive / gzip -6 throughput on the same JSONL: \(String(format2: gzip.seconds / archived.seconds))")
+        if let pigz = Self.pigz {
+            let parallel = try ChildRun.external(["/bin/sh", "-c", "'\(pigz)' -6 -c '\(dir)/events.jsonl' > /dev/null"])
+            Report.row("baseline: pigz -6 (events, all cores)", parallel.seconds, jsonlMB, nil, nil, parallel.maxRSS)
+            print(
+                "ratio archive / pigz -6 throughput on the same JSONL: "
+                    + String(format2: parallel.seconds / archived.seconds))
+        }
         _ = try ChildRun.external(["/bin/sh", "-c", "rm -rf '\(archive)'"])
         _ = try ChildRun.external(["/bin/cp", "\(dir)/events.jsonl", "\(live)/events-2026-11-21.jsonl"])
         let indexed = try ChildRun.scenario(.archiveIndexed, live, output: archive)
@@ -178,6 +194,11 @@ struct BenchMain {
                 "  \(groups) open: peak RSS \(r.maxRSS >> 20) MiB => \(Int(perGroup)) bytes per open group"
                     + " (\(String(format2: r.seconds)) s)")
         }
+    }
+
+    /// `pigz`'s path when it is installed (a baseline for gzip input and the archive on all cores).
+    static var pigz: String? {
+        ["/usr/bin/pigz", "/usr/local/bin/pigz", "/bin/pigz"].first { access($0, X_OK) == 0 }
     }
 
     static func fileSize(_ path: String) -> Int {

@@ -10,6 +10,8 @@ struct ChildRun {
     var records: Int64?
     var events: Int64?
     var maxRSS: Int
+    /// What the child printed after its figures (the scenario's wait lines).
+    var detail = ""
 
     /// This executable's path.
     static var selfPath: String {
@@ -20,10 +22,12 @@ struct ChildRun {
 
     static func scenario(_ s: Scenario, _ path: String, output: String = "/dev/null") throws -> ChildRun {
         let (out, rss, _) = try spawn([selfPath, "--child", s.rawValue, path, output])
-        let parts = out.split(separator: " ").map { String($0.filter { !$0.isNewline }) }
+        let lines = out.split(separator: "\n", maxSplits: 1)
+        let parts = (lines.first ?? "").split(separator: " ").map(String.init)
         return ChildRun(
             seconds: Double(parts.first ?? "") ?? 0, records: parts.count > 1 ? Int64(parts[1]) : nil,
-            events: parts.count > 2 ? Int64(parts[2]) : nil, maxRSS: rss)
+            events: parts.count > 2 ? Int64(parts[2]) : nil, maxRSS: rss,
+            detail: lines.count > 1 ? String(lines[1]) : "")
     }
 
     static func stages(_ stage: BenchStage, _ path: String) throws -> ChildRun {

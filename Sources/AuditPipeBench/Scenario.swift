@@ -41,11 +41,29 @@ enum Scenario: String, CaseIterable {
                 options.recordFilter = try FilterParser.parse(#"user == "alice""#, for: .records)
             }
             let sink = try JSONLSink(path: self == .correlateJSONL || self == .filterRecords ? output : "/dev/null")
-            let stats = try await Pipeline(inputs: [path], options: options).run(sink: sink) { _ in }
+            let pipeline = Pipeline(inputs: [path], options: options)
+            let stats = try await pipeline.run(sink: sink) { _ in }
             records = stats.lines.records
             events = self == .filterRecords ? stats.written : stats.events
+            print("\(monotonicSeconds() - start) \(records) \(events)")
+            print(Self.waitLines(pipeline.waits), terminator: "")
+            return
         }
         print("\(monotonicSeconds() - start) \(records) \(events)")
+    }
+
+    /// One line per channel between stages: how often and how long its senders waited on the stage after it
+    /// (full) and its receivers on the stage before it (empty).
+    static func waitLines(_ waits: PipelineWaits) -> String {
+        let snapshot = waits.snapshot
+        var out = ""
+        for edge in PipelineWaits.Edge.allCases {
+            let w = snapshot[edge] ?? PipelineWaits.Waits()
+            let name = edge.name + String(repeating: " ", count: max(0, 20 - edge.name.count))
+            out += "    waits \(name) full \(w.fullWaits)× \(String(format2: w.fullSeconds)) s,"
+            out += " empty \(w.emptyWaits)× \(String(format2: w.emptySeconds)) s\n"
+        }
+        return out
     }
 
     /// Runs the pipeline cut after `stage` (one parser task); prints `cpu-seconds records events`: CPU time,

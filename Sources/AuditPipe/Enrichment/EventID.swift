@@ -48,11 +48,19 @@ public enum EventID {
     static func appendDecimal(_ n: Int64, to out: inout [UInt8]) {
         if n < 0 { out.append(UInt8(ascii: "-")) }
         var m = n.magnitude
-        var digits: [UInt8] = []
+        var width = 1
+        var rest = m
+        while rest >= 10 {
+            rest /= 10
+            width += 1
+        }
+        // The digits are written in place, last first: no array of digits per number.
+        var at = out.count + width
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
         repeat {
-            digits.append(UInt8(m % 10) + 48)
+            at -= 1
+            out[at] = UInt8(m % 10) + 48
             m /= 10
         } while m > 0
-        out.append(contentsOf: digits.reversed())
     }
 }

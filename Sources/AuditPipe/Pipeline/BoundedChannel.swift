@@ -26,11 +26,21 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
 
     private let capacity: Int
     private let state: Mutex<State>
+    /// Where this channel's waits are counted (the bench's "where the pipeline waits"), if anywhere.
+    private let meter: (waits: PipelineWaits, edge: PipelineWaits.Edge)?
 
     /// Creates a channel holding at most `capacity` (≥ 1) elements.
     public init(capacity: Int) {
         self.capacity = Swift.max(1, capacity)
         state = Mutex(State())
+        meter = nil
+    }
+
+    /// Creates a channel whose waits are counted in `waits` as `edge`'s.
+    init(capacity: Int, waits: PipelineWaits, edge: PipelineWaits.Edge) {
+        self.capacity = Swift.max(1, capacity)
+        state = Mutex(State())
+        meter = (waits, edge)
     }
 
     /// Sends an element, waiting while the channel is full. Sending to a finished channel drops it.
@@ -48,6 +58,8 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         case .done: return
         case .resume(let c): c.resume(returning: element)
         case .wait:
+            let since = meter == nil ? 0 : PipelineWaits.now()
+            defer { meter.map { $0.waits.full($0.edge, PipelineWaits.now() - since) } }
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let immediate: CheckedContinuation<Element?, Never>?? = state.withLock { s in
                     if s.finished { return .some(nil) }
@@ -83,6 +95,8 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
             return e
         case .end: return nil
         case .wait:
+            let since = meter == nil ? 0 : PipelineWaits.now()
+            defer { meter.map { $0.waits.empty($0.edge, PipelineWaits.now() - since) } }
             return await withCheckedContinuation { (c: CheckedContinuation<Element?, Never>) in
                 let immediate: (Element?, CheckedContinuation<Void, Never>?)? = state.withLock { s in
                     if s.count > 0 { return (Self.pop(&s), Self.admitSender(&s)) }

@@ -18,13 +18,14 @@ struct InputSet: Sendable {
     private let checkpointing: Bool
     private let stopAfter: PipelineStage?
     private let progress: PipelineProgress
+    private let waits: PipelineWaits
     /// Where a followed input's offsets fall in its files.
     let files = FollowProgress()
 
     /// The inputs of a batch run (`specs`) or of a followed one (`followed`).
     init(
         specs: [InputSpec], followed: FollowedFiles?, options: PipelineOptions, checkpointing: Bool,
-        stopAfter: PipelineStage?, progress: PipelineProgress
+        stopAfter: PipelineStage?, progress: PipelineProgress, waits: PipelineWaits = PipelineWaits()
     ) {
         self.specs = specs
         self.followed = followed
@@ -32,6 +33,7 @@ struct InputSet: Sendable {
         self.checkpointing = checkpointing
         self.stopAfter = stopAfter
         self.progress = progress
+        self.waits = waits
         names = InputNames(followed == nil ? specs.map(\.path) : [])
     }
 
@@ -158,7 +160,8 @@ struct InputSet: Sendable {
             control: control)
         stage.quietAfter = options.correlation.idle
         stage.stopAfter = stopAfter
-        let channel = BoundedChannel<RecordBatch>(capacity: 2)
+        stage.waits = waits
+        let channel = BoundedChannel<RecordBatch>(capacity: 2, waits: waits, edge: .joinToCorrelate)
         registry.register(channel, index: index, entry: entry)
         return (stage, channel)
     }

@@ -19,6 +19,8 @@ struct InputStage: Sendable {
     /// Stop after reading (`.read`) or framing (`.frame`): the benchmark's cuts; the bytes or lines are
     /// counted and dropped.
     var stopAfter: PipelineStage?
+    /// Where the channels between the reader, the parse workers and the joiner count their waits.
+    var waits: PipelineWaits?
     /// The slots for open input files this input takes one of while it reads.
     var budget = OpenFileBudget.shared
     /// Wakes a followed input whose file changed while it held no descriptor.
@@ -53,8 +55,10 @@ struct InputStage: Sendable {
     /// Several parse workers: a reader task feeds line batches to them; their results are put back in batch
     /// order and joined here.
     private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
-        let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1)
-        let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(capacity: parseWorkers + 1)
+        let meter = waits ?? PipelineWaits()
+        let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1, waits: meter, edge: .readToParse)
+        let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(
+            capacity: parseWorkers + 1, waits: meter, edge: .parseToJoin)
         // A file is opened only with a slot of the open-file budget; standard input needs none.
         let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
         await budget?.acquire()

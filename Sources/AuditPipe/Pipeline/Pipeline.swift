@@ -28,6 +28,8 @@ public struct Pipeline: Sendable {
     public var stopAfter: PipelineStage?
     /// Updated as the run goes, for a progress line.
     public let progress = PipelineProgress()
+    /// Where the stages waited on each other, counted as the run goes (`auditpipe-bench` prints it).
+    public let waits = PipelineWaits()
 
     /// A pipeline over `inputs` into `outputs`.
     public init(
@@ -171,7 +173,7 @@ public struct Pipeline: Sendable {
         let (specs, errors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
         let set = InputSet(
             specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs) }, options: effectiveOptions,
-            checkpointing: follow?.checkpointDirectory != nil, stopAfter: stopAfter, progress: progress)
+            checkpointing: follow?.checkpointDirectory != nil, stopAfter: stopAfter, progress: progress, waits: waits)
         return (set, errors, warnings)
     }
 
@@ -216,8 +218,8 @@ public struct Pipeline: Sendable {
         let sinkStage = SinkStage(
             sink: UncheckedBox(sink), live: options.live, progress: progress,
             checkpointDirectory: follow?.checkpointDirectory, resumed: pinned.events, syncEvents: syncEvents)
-        let correlated = BoundedChannel<CorrelatedBatch>(capacity: 2)
-        let output = BoundedChannel<SinkBatch>(capacity: 2)
+        let correlated = BoundedChannel<CorrelatedBatch>(capacity: 2, waits: waits, edge: .correlateToEnrich)
+        let output = BoundedChannel<SinkBatch>(capacity: 2, waits: waits, edge: .enrichToSink)
 
         let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
             group.addTask {

@@ -1,0 +1,39 @@
+import Crypto
+import Testing
+
+@testable import AuditPipe
+
+/// Event ids are the archive's de-duplication key: the key bytes they hash must stay exactly
+/// "r\0<id>\0<file>\0<offset>\0<start>\0<part>" with numbers written as `String(n)` writes them.
+struct EventIDTests {
+    @Test func decimalsAreWrittenAsStringWritesThem() {
+        var rng = SplitMix64(seed: 41)
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, .max, .min, .max - 1, .min + 1]
+        for _ in 0..<20_000 {
+            let v = Int64(bitPattern: rng.next())
+            values.append(v >> (rng.next() % 64))
+        }
+        for v in values {
+            var out: [UInt8] = [7, 0]
+            EventID.appendDecimal(v, to: &out)
+            #expect(out == [7, 0] + Array(String(v).utf8), "\(v)")
+        }
+    }
+
+    @Test func anIdIsTheFirstHalfOfTheSHA256OfItsKey() {
+        let key = Array("r\0req-1\0api.log\01234\0-5\02".utf8)
+        let digest = SHA256.hash(data: key)
+        let want = digest.prefix(16).map { String(format2Hex: $0) }.joined()
+        #expect(EventID.make(requestID: "req-1", sourceName: "api.log", offset: 1234, start: -5, part: 2) == want)
+        let uncorrelated = Array("u\0api.log\00\0\(Int64.max)".utf8)
+        let want2 = SHA256.hash(data: uncorrelated).prefix(16).map { String(format2Hex: $0) }.joined()
+        #expect(EventID.make(requestID: nil, sourceName: "api.log", offset: 0, start: .max, part: 0) == want2)
+    }
+}
+
+extension String {
+    fileprivate init(format2Hex b: UInt8) {
+        let s = String(b, radix: 16)
+        self = s.count == 1 ? "0" + s : s
+    }
+}
