@@ -75,6 +75,9 @@ struct GroupAccumulator: Sendable {
     /// What most groups never get (an error, an action, an entity hint, captured values, embedded or retained
     /// records), out of line: 8 bytes in every open group instead of 136 (issue 13: ≤ 1 KiB per open group).
     private var extras: GroupExtras?
+    /// True when the group keeps its records (`embedded` or `retained`): checked inline, so appending a record
+    /// holds no second reference to `extras` (which would make every append copy the box and its arrays).
+    private var keepsRecords = false
 
     /// The message of the group's earliest error record.
     var error: String? { extras?.error }
@@ -99,6 +102,7 @@ struct GroupAccumulator: Sendable {
         firstPlace = RecordRank.place(r)
         if embed { extrasForWriting().embedded = [] }
         if retain { extrasForWriting().retained = [] }
+        keepsRecords = embed || retain
         add(r)
     }
 
@@ -178,7 +182,7 @@ struct GroupAccumulator: Sendable {
             }
         }
         if r.isEndMarker { endMarker = max(endMarker ?? r.time, r.time) }
-        if let x = extras, x.embedded != nil || x.retained != nil {
+        if keepsRecords {
             let x = extrasForWriting()
             x.embedded?.append(r)
             x.retained?.append(r)
