@@ -65,19 +65,8 @@ public struct JSONScanner {
         let start = pos
         var escaped = false
         while pos < b.count {
-            // Eight bytes at a time up to the first quote, backslash or control byte (`stopMask`).
-            if let base = b.baseAddress {
-                while pos + 8 <= b.count {
-                    let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
-                    let stops = Self.stopMask(word)
-                    if stops != 0 {
-                        pos += stops.trailingZeroBitCount >> 3
-                        break
-                    }
-                    pos += 8
-                }
-                guard pos < b.count else { break }
-            }
+            pos = Self.skipPlain(b, from: pos)
+            guard pos < b.count else { break }
             let c = b[pos]
             if c == 0x22 {
                 let span = StringSpan(start: start, end: pos, escaped: escaped)
@@ -93,6 +82,21 @@ public struct JSONScanner {
             pos += 1
         }
         throw JSONSyntaxError(reason: "unterminated string", column: start - 1)
+    }
+
+    /// Where, at or after `i`, the first quote, backslash or control byte is, found eight bytes at a time; or
+    /// where the last fewer than eight bytes start when no word holds one. The bytes skipped need no look.
+    @inline(__always)
+    static func skipPlain(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        guard let base = b.baseAddress else { return i }
+        var i = i
+        while i + 8 <= b.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let stops = stopMask(word)
+            if stops != 0 { return i + (stops.trailingZeroBitCount >> 3) }
+            i += 8
+        }
+        return i
     }
 
     /// The high bit of each byte of `w` (read little-endian) that ends a run of plain string bytes: `"`, `\\`

@@ -112,19 +112,10 @@ public struct JSONWriter {
         var i = 0
         let n = s.count
         while i < n {
-            // Eight bytes at a time past those that need no escape (`JSONScanner.stopMask` flags the others).
-            if let base = s.baseAddress {
-                while i + 8 <= n {
-                    let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                    let stops = JSONScanner.stopMask(word)
-                    if stops != 0 {
-                        i += stops.trailingZeroBitCount >> 3
-                        break
-                    }
-                    i += 8
-                }
-                guard i < n else { break }
-            }
+            // Eight bytes at a time past those that need no escape: the bytes a JSON string cannot hold as written
+            // are the ones its scan stops at.
+            i = JSONScanner.skipPlain(s, from: i)
+            guard i < n else { break }
             let c = s[i]
             if c >= 0x20 && c != 0x22 && c != 0x5C {
                 i += 1
