@@ -32,7 +32,7 @@ public struct ArchiveQuery {
     public func run(emit: ([UInt8], JSONValue) throws(OutputError) -> Void) throws(OutputError) -> Counts {
         var counts = Counts()
         let firstDay = since.map(ArchiveLayout.day(of:))
-        let lastDay = until.map { ArchiveLayout.day(of: $0 - 1) }
+        let lastDay = until.map { ArchiveLayout.day(of: $0.minus(saturating: 1)) }
         for day in ArchiveLayout.archivedDays(root) {
             if let firstDay, day < firstDay { continue }
             if let lastDay, day > lastDay { continue }

@@ -141,7 +141,7 @@ public struct ArchiveRun {
         }
         let due = Set(dueLiveDays())
         for day in ArchiveLayout.archivedDays(root) {
-            let pruned = options.retainArchive.map { $0 <= options.now - dayEnd(day) } ?? false
+            let pruned = options.retainArchive.map { $0 <= options.now.minus(saturating: dayEnd(day)) } ?? false
             guard pruned || due.contains(day) else { continue }
             if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
                 return failure
@@ -153,7 +153,7 @@ public struct ArchiveRun {
     /// Days with a live file whose day ended `olderThan` ago.
     private func dueLiveDays() -> [String] {
         ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:)).filter {
-            dayEnd($0) + options.olderThan <= options.now
+            dayEnd($0).plus(saturating: options.olderThan) <= options.now
         }
     }
 
@@ -299,7 +299,7 @@ public struct ArchiveRun {
         guard let keep = options.retainArchive else { return }
         let root = options.archiveDirectory
         var pruned = PrunedDays.load(root)
-        for day in ArchiveLayout.archivedDays(root) where keep <= options.now - dayEnd(day) {
+        for day in ArchiveLayout.archivedDays(root) where keep <= options.now.minus(saturating: dayEnd(day)) {
             if !pruned.contains(where: { $0.day == day }) {
                 guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
                 pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
@@ -349,6 +349,13 @@ public struct ArchiveRun {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    /// The end of a UTC day (start of the next), in nanoseconds.
-    private func dayEnd(_ day: String) -> Int64 { (FilterLiteralTime.parse(day) ?? 0) + 86_400 * UTCTime.second }
+    /// The end of a UTC day (start of the next), in nanoseconds, held at the ends of the range (a log may
+    /// state 1677-09-21, whose midnight no `Int64` holds).
+    private func dayEnd(_ day: String) -> Int64 {
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return .max }
+        let next = UTCTime.days(year: parts[0], month: parts[1], day: parts[2]) + 1
+        let (ns, overflow) = next.multipliedReportingOverflow(by: 86_400 * UTCTime.second)
+        return overflow ? (next > 0 ? .max : .min) : ns
+    }
 }

@@ -30,6 +30,6 @@ enum CatalogMatch {
 
     /// The days a start range can touch, as `query` reads them: `[first, last]`, either end open.
     static func dayRange(_ query: CatalogQuery) -> (first: String?, last: String?) {
-        (query.since.map(ArchiveLayout.day(of:)), query.until.map { ArchiveLayout.day(of: $0 - 1) })
+        (query.since.map(ArchiveLayout.day(of:)), query.until.map { ArchiveLayout.day(of: $0.minus(saturating: 1)) })
     }
 }

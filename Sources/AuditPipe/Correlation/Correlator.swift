@@ -60,7 +60,8 @@ public struct Correlator {
             // of each of its fields per record.
             let s = Int(slot)
             let tooMany = options.maxRecords > 0 && Int(slots[s]!.records) >= options.maxRecords
-            let tooLong = options.maxDuration > 0 && record.time - slots[s]!.start >= options.maxDuration
+            let tooLong =
+                options.maxDuration > 0 && record.time.minus(saturating: slots[s]!.start) >= options.maxDuration
             if tooMany || tooLong {
                 let part = slots[s]!.part + 1
                 close(slot: slot, as: .split, remember: false)

@@ -31,7 +31,7 @@ struct EventClock: Sendable {
     }
 
     /// The watermark, or nil before the first timed record.
-    var watermark: Int64? { maxTime.map { $0 - lateness } }
+    var watermark: Int64? { maxTime.map { $0.minus(saturating: lateness) } }
 
     /// A fresh guard for one input.
     func makeGuard() -> SkewGuard { SkewGuard(maxSkew: maxSkew) }
@@ -48,7 +48,7 @@ struct EventClock: Sendable {
     func deadline(of group: borrowing GroupAccumulator) -> Int64 { group.deadline(idle: idle) }
 
     /// True when a record at `time` for an id closed at `end` continues that group (it is `late`).
-    func continues(closedAt end: Int64, time: Int64) -> Bool { time <= end + idle }
+    func continues(closedAt end: Int64, time: Int64) -> Bool { time <= end.plus(saturating: idle) }
 
     /// Restores the highest time seen (a resumed run).
     mutating func restore(maxTime: Int64?) { self.maxTime = maxTime }

@@ -191,8 +191,8 @@ struct GroupAccumulator: Sendable {
 
     /// When this group is due to close: its last record plus the idle gap, or its end marker.
     func deadline(idle: Int64) -> Int64 {
-        let idleDeadline = end &+ idle
-        if let m = endMarker { return min(idleDeadline, m - 1) }
+        let idleDeadline = end.plus(saturating: idle)
+        if let m = endMarker { return min(idleDeadline, m.minus(saturating: 1)) }
         return idleDeadline
     }
 }

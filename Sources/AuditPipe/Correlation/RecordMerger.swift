@@ -349,7 +349,7 @@ struct RecordMerger {
                 // Another input's head near a jump this input could not confirm vouches for it.
                 let witness =
                     cursors[k].guardState.firstHeld.flatMap { h in
-                        heap.items.map(\.time).min { abs($0 &- h.time) < abs($1 &- h.time) }
+                        heap.items.map(\.time).min { $0.gap(to: h.time) < $1.gap(to: h.time) }
                     } ?? clock
                 cursors[k].guardState.release(into: &rest, witness: witness)
                 if rest.isEmpty {

@@ -69,7 +69,7 @@ struct SkewGuard: Sendable {
     /// reached) vouches for it or the input has no reference yet, else flagged as outliers.
     mutating func release(into out: inout [LogRecord], witness: Int64? = nil) {
         guard !held.isEmpty else { return }
-        if reference == nil || witness.map({ abs($0 &- held[0].time) <= maxSkew }) == true {
+        if reference == nil || witness.map({ $0.gap(to: held[0].time) <= UInt64(clamping: maxSkew) }) == true {
             confirm(into: &out)
         } else {
             refute(witness: nil, into: &out)
@@ -79,13 +79,13 @@ struct SkewGuard: Sendable {
     /// A live input went quiet: what is held goes on when the wall clock (`now`) vouches for it or the input
     /// has no reference yet; otherwise it waits for the input's next records.
     mutating func releaseIfPlausible(into out: inout [LogRecord], now: Int64) {
-        guard !held.isEmpty, reference == nil || abs(now &- held[0].time) <= maxSkew else { return }
+        guard !held.isEmpty, reference == nil || now.gap(to: held[0].time) <= UInt64(clamping: maxSkew) else { return }
         confirm(into: &out)
     }
 
     private func isNear(_ t: Int64) -> Bool {
         guard let reference else { return false }
-        return t <= reference &+ maxSkew && t >= reference &- maxSkew
+        return t.gap(to: reference) <= UInt64(clamping: maxSkew)
     }
 
     private mutating func admit(_ r: consuming LogRecord, into out: inout [LogRecord]) {
@@ -96,7 +96,8 @@ struct SkewGuard: Sendable {
             }
             let candidate = held[0].time
             let down = reference.map { candidate < $0 } ?? false
-            let comesBack = down ? r.time > candidate &+ maxSkew : r.time < candidate &- maxSkew
+            let comesBack =
+                down ? r.time > candidate.plus(saturating: maxSkew) : r.time < candidate.minus(saturating: maxSkew)
             if comesBack {
                 refute(witness: r.time, into: &out)
             } else if heldTimed + 1 >= Self.confirmations {
@@ -119,7 +120,7 @@ struct SkewGuard: Sendable {
 
     /// The held records were a real jump: they go on as they are; the reference follows them.
     private mutating func confirm(into out: inout [LogRecord]) {
-        if let reference, held[0].time < reference &- maxSkew { held[0].clockReset = true }
+        if let reference, held[0].time < reference.minus(saturating: maxSkew) { held[0].clockReset = true }
         reference = held.last(where: \.timeKnown)?.time ?? held[0].time
         out.append(contentsOf: held)
         held.removeAll(keepingCapacity: true)

@@ -77,5 +77,5 @@ public struct AuditEvent: Sendable {
     public var entries: [JSONValue]?
 
     /// Whole milliseconds from start to end.
-    public var durationMillis: Int { Int((end - start) / 1_000_000) }
+    public var durationMillis: Int { Int(end.minus(saturating: start) / 1_000_000) }
 }

@@ -1,5 +1,6 @@
 /// Durations written as `250ms`, `2s`, `5m`, `1h`, `7d`, `1h30m` or `0`, in nanoseconds, up to 100 years
-/// (so adding one to a timestamp can never overflow).
+/// (a time plus or minus one still needs `plus(saturating:)`: a log may state a time near either end of
+/// the range).
 public enum DurationText {
     /// The longest duration accepted: 36,500 days.
     public static let maximum: Int64 = 36_500 * 86_400 * UTCTime.second

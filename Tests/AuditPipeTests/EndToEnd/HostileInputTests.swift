@@ -73,6 +73,46 @@ struct HostileInputTests {
                 && zeros.stderr.contains("zeros.log: not a log file: 65536 of its first 65536 bytes are NUL"))
     }
 
+    /// From a new-user trial: times at the ends of what UTC nanoseconds hold (1677-09-21T00:12:43.145224192Z
+    /// and 2262-04-11T23:47:16.854775807Z, as RFC 3339 or epoch numbers) overflowed the watermark, a group's
+    /// deadline, the late window and an archive day's end, and the run crashed. Every correlation setting
+    /// and the archive of those days now run to the end.
+    @Test func timesAtTheEndsOfTheRangeRunToTheEnd() throws {
+        let times = [
+            "1677-09-21T00:12:43.145224192Z", "1677-09-21T00:12:44Z", "2262-04-11T23:47:16.854775807Z",
+            "2262-04-11T23:47:16Z", "2026-11-21T10:00:00Z",
+        ]
+        var log = ""
+        for (i, t) in times.enumerated() {
+            // Two records per id (the second continues the group), then the id again as a late record.
+            log += Self.line("e\(i)", t) + Self.line("e\(i)", t) + Self.line("x\(i)", t)
+        }
+        log += #"{"ts":-9223372036854775808,"request_id":"n","msg":"m"}"# + "\n"
+        log += #"{"ts":9223372036854775807,"request_id":"n","msg":"m"}"# + "\n"
+        log += #"{"ts":9223372036854775807,"request_id":"n","msg":"m"}"# + "\n"
+        for (i, t) in times.enumerated() { log += Self.line("e\(i)", t) }
+        let settings: [[String]] = [
+            [], ["--lateness", "0"], ["--idle", "1h", "--max-duration", "1s", "--max-records", "2"],
+            ["--include-records", "--max-skew", "1s"], ["--output-format", "csv"],
+        ]
+        for flags in settings {
+            let r = try Self.correlate(["ends.log": Data(log.utf8)], flags)
+            #expect(r.status == 0, "\(flags): \(r.stderr)")
+            #expect(Self.accounted(r), "\(flags)")
+            #expect(r.stats["record_lines"] == 23 && r.stats["events"] ?? 0 >= 11, "\(flags): \(r.stats)")
+        }
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(log.utf8).write(to: dir.appendingPathComponent("ends.log"))
+        let live = try AuditPipeBinary.run(["correlate", "ends.log", "-q", "--output-dir", "live"], in: dir)
+        #expect(live.status == 0, "\(live.stderr)")
+        let archive = try AuditPipeBinary.run(
+            ["archive", "--from", "live", "--to", "archive", "--archive-retain", "36500d"], in: dir)
+        #expect(archive.status == 0, "\(archive.stderr)")
+        let query = try AuditPipeBinary.run(["query", "archive", "--all", "--until", "1677-09-21T00:12:44Z"], in: dir)
+        #expect(query.status == 0 || query.status == 1, "\(query.stderr)")
+    }
+
     @Test func aTenMegabyteLineIsDeadLetteredAndTheRunGoesOn() throws {
         let big = #"{"request_id":"big","msg":""# + String(repeating: "x", count: 10_000_000) + "\"}\n"
         let r = try Self.correlate(["a.log": Data((Self.line("a") + big + Self.line("b")).utf8)])
