@@ -20,6 +20,8 @@ struct RecordMerger {
         var base = LineCounts()
         var receivedLines: Int64 = 0
         var receivedRecords: Int64 = 0
+        /// Of them, made by each text pattern, and with an unreadable time (the summary's pattern counts).
+        var receivedPatterns = LineCounts()
         var deadCounted: Int64 = 0
         var deadLines: [Int64] = []
         var deadThrough: Int64 = -1
@@ -178,6 +180,8 @@ struct RecordMerger {
         // Records taken from the input at or after the point (a commit that does not save them).
         var laterLines: Int64 = 0
         var laterRecords: Int64 = 0
+        var patterns = cursors[k].base
+        patterns.add(cursors[k].receivedPatterns)
         if point.offset < cursors[k].handedOnTo.offset {
             var after: [LogRecord] = cursors[k].guardState.heldRecords
             if let b = cursors[k].batch, cursors[k].position < b.records.count {
@@ -186,6 +190,7 @@ struct RecordMerger {
             for r in after where r.position.offset >= point.offset {
                 laterLines += Int64(r.lineCount)
                 laterRecords += 1
+                if r.notes.pattern > 0 { patterns.count(r.notes, sign: -1) }
             }
         }
         var c = LineCounts()
@@ -195,6 +200,8 @@ struct RecordMerger {
         c.deadLettered = cursors[k].base.deadLettered + cursors[k].deadCounted
         c.blank = c.linesRead - c.recordLines - c.deadLettered
         c.bytes = point.offset
+        c.patternRecords = patterns.patternRecords
+        c.unreadableTimes = patterns.unreadableTimes
         return c
     }
 
@@ -369,7 +376,10 @@ struct RecordMerger {
             bytesConsumed += max(0, next.handedOnTo.offset - cursors[k].handedOnTo.offset)
             cursors[k].handedOnTo = next.handedOnTo
             if tracksPositions {
-                for r in next.records { cursors[k].receivedLines += Int64(r.lineCount) }
+                for r in next.records {
+                    cursors[k].receivedLines += Int64(r.lineCount)
+                    if r.notes.pattern > 0 { cursors[k].receivedPatterns.count(r.notes, sign: 1) }
+                }
                 cursors[k].receivedRecords += Int64(next.records.count)
             }
             var admitted: [LogRecord] = []

@@ -197,6 +197,10 @@ public struct Checkpoint: Sendable, Equatable {
             e.counts.deadLettered = int(item, "dead_lettered") ?? 0
             e.counts.blank = int(item, "blank") ?? 0
             e.counts.bytes = int(item, "bytes") ?? 0
+            e.counts.unreadableTimes = int(item, "unreadable_times") ?? 0
+            if case .array(let counts)? = item["pattern_records"] {
+                e.counts.patternRecords = counts.map { $0.scalarText.flatMap { Int64($0) } ?? 0 }
+            }
             e.emptySince = int(item, "empty_since")
             if case .array(let files)? = item["later"] {
                 for f in files {
@@ -315,6 +319,18 @@ public struct Checkpoint: Sendable, Equatable {
             }
             field("reference", e.reference)
             if let since = e.emptySince { field("empty_since", since) }
+            if e.counts.unreadableTimes > 0 { field("unreadable_times", e.counts.unreadableTimes) }
+            if !e.counts.patternRecords.isEmpty {
+                // Which text pattern made how many records: the summary's split of `records` across restarts.
+                w.raw(",")
+                w.key("pattern_records")
+                w.raw("[")
+                for (j, n) in e.counts.patternRecords.enumerated() {
+                    if j > 0 { w.raw(",") }
+                    w.int(Int(n))
+                }
+                w.raw("]")
+            }
             w.raw(",")
             w.key("fingerprint")
             w.string(String(e.identity.fingerprint, radix: 16))

@@ -26,6 +26,15 @@ public struct LineCounts: Sendable, Equatable {
         patternRecords[i] += 1
     }
 
+    /// Adds (`sign` 1) or takes back (-1) a pattern-made record's counts, without its example line (commit
+    /// accounting).
+    mutating func count(_ notes: ParseNotes, sign: Int64) {
+        let i = Int(notes.pattern) - 1
+        if patternRecords.count <= i { patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count) }
+        patternRecords[i] += sign
+        if notes.timeUnreadable { unreadableTimes += sign }
+    }
+
     /// Counts a record whose time text was unreadable; keeps it as the example when it is the first.
     mutating func countUnreadableTime(at position: SourcePosition, line: @autoclosure () -> String) {
         unreadableTimes += 1

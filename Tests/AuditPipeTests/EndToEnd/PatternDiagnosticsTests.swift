@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a run tells about the user's text patterns: which pattern made how many records, and records whose
 /// `time` group held text that is no time (counted, warned about once with the first example).
 struct PatternDiagnosticsTests {
@@ -32,6 +36,61 @@ struct PatternDiagnosticsTests {
         #expect(stats["pattern_misses"] == 1)
         let json = try String(contentsOf: dir.appendingPathComponent("stats.json"), encoding: .utf8)
         #expect(json.contains(#""pattern_records":[1200,2,0]"#))
+    }
+
+    /// From a new-user trial (helper-33): a checkpointed follower restarted with its text patterns said
+    /// `no match` for every record an earlier life had read (the commit kept the records, not which pattern
+    /// made them). The counts of two lives now equal those of one batch run over the same lines.
+    @Test func aRestartedFollowerKeepsThePatternCountsOfEarlierLives() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("logs/app.log").path
+        func text(_ range: Range<Int>) -> String {
+            var t = ""
+            for i in range {
+                let second = String(format: "%02d", i % 60)
+                switch i % 7 {
+                case 3: t += "05/14/2024 09:00:\(second) WARN req-\(i) odd clock\n"
+                case 5: t += #"{"request_id":"json-\#(i)","msg":"no pattern made this record"}"# + "\n"
+                default: t += "2024-05-14T09:\(String(format: "%02d", i / 60)):\(second)Z INFO req-\(i) ok\n"
+                }
+            }
+            return t
+        }
+        let patterns = [
+            "--text-pattern",
+            #"^%{TIMESTAMP_ISO8601:time} %{LOGLEVEL:level} %{NOTSPACE:request_id} %{GREEDYDATA:message}"#,
+            "--text-pattern", #"^(?<time>\S+ \S+) %{LOGLEVEL:level} %{NOTSPACE:request_id} %{GREEDYDATA:message}"#,
+        ]
+        func life(until lines: Int) throws {
+            let p = try AuditPipeBinary.start(
+                [
+                    "correlate", "--follow", "logs/app.log", "--checkpoint", "state", "-o", "events.jsonl",
+                    "--dead-letter", "dead.jsonl", "--stats", "stats.json", "--idle", "1s", "-q",
+                ] + patterns, in: dir)
+            for _ in 0..<400 where FollowStopTests.committedLines(dir) < lines { usleep(50_000) }
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+        }
+        AuditPipeBinary.append(text(0..<700), to: path)
+        try life(until: 700)
+        AuditPipeBinary.append(text(700..<1_000), to: path)
+        try life(until: 1_000)
+        let followed = try String(contentsOf: dir.appendingPathComponent("stats.json"), encoding: .utf8)
+
+        let batch = try AuditPipeBinary.run(
+            ["correlate", "logs/app.log", "-o", "batch.jsonl", "--stats", "batch-stats.json", "-q"] + patterns,
+            in: dir)
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let expected = try AuditPipeBinary.stats(at: dir.appendingPathComponent("batch-stats.json"))
+        let got = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(expected["pattern_misses"] == 143 && expected["unreadable_times"] == 143)
+        for key in ["lines_read", "records", "pattern_misses", "unreadable_times"] {
+            #expect(got[key] == expected[key], "\(key): \(followed)")
+        }
+        #expect(followed.contains(#""pattern_records":[714,143]"#), "\(followed)")
     }
 
     /// From a new-user trial (issue 14): a record with continuation lines was counted as one "line".
