@@ -288,14 +288,19 @@ extension Array where Element == LogRecord {
     /// Hands each record to `body` in order, moved rather than copied (its slot is left holding an empty
     /// record), so a stage can consume a batch without retaining every field of every record.
     mutating func drainInOrder(_ body: (consuming LogRecord) -> Void) {
-        let empty = LogRecord(
+        // A record of nils and numbers holds no reference, so its bytes can fill each emptied slot as they are:
+        // initializing the slot with a copy of it ran the record's field-by-field copy (~230 instructions) for
+        // every record of every batch.
+        let vacant = LogRecord(
             time: 0, timeKnown: false, kind: .log, position: SourcePosition(input: 0, line: 0, offset: 0))
-        withUnsafeMutableBufferPointer { buf in
-            guard let base = buf.baseAddress else { return }
-            for i in 0..<buf.count {
-                let r = (base + i).move()
-                (base + i).initialize(to: empty)
-                body(r)
+        Swift.withUnsafeBytes(of: vacant) { vacantBytes in
+            withUnsafeMutableBufferPointer { buf in
+                guard let base = buf.baseAddress, let bytes = vacantBytes.baseAddress else { return }
+                for i in 0..<buf.count {
+                    let r = (base + i).move()
+                    UnsafeMutableRawPointer(base + i).copyMemory(from: bytes, byteCount: vacantBytes.count)
+                    body(r)
+                }
             }
         }
     }

@@ -164,7 +164,7 @@ struct LineParser {
             return .rejected(
                 .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: indented ? .strong : .none)
         }
-        var r = c.build(
+        var r = (consume c).build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
         if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
@@ -178,7 +178,7 @@ struct LineParser {
         } catch {
             return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
         }
-        var r = c.build(
+        var r = (consume c).build(
             position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
             headerIDNames: headerIDNames)
         if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }

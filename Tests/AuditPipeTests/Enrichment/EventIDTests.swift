@@ -37,3 +37,18 @@ extension String {
         self = s.count == 1 ? "0" + s : s
     }
 }
+
+/// `Enricher.lastComponent` (the event id's source name) against the `Character` split it replaced, on
+/// random names built from slashes, ASCII, accented letters and a combining mark that can fuse with a slash.
+struct SourceNameTests {
+    @Test func lastComponentAgreesWithTheCharacterSplit() {
+        var rng = SplitMix64(seed: 21)
+        let pieces = ["/", "//", "a", "dump", ".log", "é", "\u{301}", "-", " ", "日本"]
+        for _ in 0..<20_000 {
+            var name = ""
+            for _ in 0..<Int(rng.next() % 8) { name += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            let expected = name.split(separator: "/").last.map(String.init) ?? ""
+            #expect(Enricher.lastComponent(name) == expected, "\(name.debugDescription)")
+        }
+    }
+}
