@@ -40,23 +40,57 @@ public enum UTCTime {
 
     /// Appends `2026-11-21T10:00:00.123Z` (millisecond precision, always 24 bytes) to `out`.
     public static func appendRFC3339Millis(_ ns: Int64, to out: inout [UInt8]) {
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &text) { writeRFC3339Millis(ns, to: $0.bindMemory(to: UInt8.self)) }
+        withUnsafeBytes(of: &text) { out.append(contentsOf: $0[..<n]) }
+    }
+
+    /// Writes `2026-11-21T10:00:00.123Z` into `out` (at least 32 bytes); returns how many bytes it wrote.
+    static func writeRFC3339Millis(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
         let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
         let (y, m, d) = civil(days: days)
-        appendDigits(y, 4, &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(m, 2, &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(d, 2, &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(Int(sod / 3600), 2, &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(Int(sod / 60 % 60), 2, &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(Int(sod % 60), 2, &out)
-        out.append(UInt8(ascii: "."))
-        appendDigits(Int(frac / 1_000_000), 3, &out)
-        out.append(UInt8(ascii: "Z"))
+        var at = 0
+        func put(_ c: UInt8) {
+            out[at] = c
+            at += 1
+        }
+        func digits(_ value: Int, _ width: Int) {
+            var v = value
+            if v < 0 {
+                put(UInt8(ascii: "-"))
+                v = -v
+            }
+            var count = 1
+            var rest = v / 10
+            while rest > 0 {
+                count += 1
+                rest /= 10
+            }
+            count = Swift.max(count, width)
+            var i = at + count
+            at = i
+            while i > at - count {
+                i -= 1
+                out[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        digits(y, 4)
+        put(UInt8(ascii: "-"))
+        digits(m, 2)
+        put(UInt8(ascii: "-"))
+        digits(d, 2)
+        put(UInt8(ascii: "T"))
+        digits(Int(sod / 3600), 2)
+        put(UInt8(ascii: ":"))
+        digits(Int(sod / 60 % 60), 2)
+        put(UInt8(ascii: ":"))
+        digits(Int(sod % 60), 2)
+        put(UInt8(ascii: "."))
+        digits(Int(frac / 1_000_000), 3)
+        put(UInt8(ascii: "Z"))
+        return at
     }
 
     /// RFC 3339 text with millisecond precision.
@@ -65,26 +99,6 @@ public enum UTCTime {
         out.reserveCapacity(24)
         appendRFC3339Millis(ns, to: &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    @inline(__always)
-    static func appendDigits(_ value: Int, _ width: Int, _ out: inout [UInt8]) {
-        var v = value
-        if v < 0 {
-            out.append(UInt8(ascii: "-"))
-            v = -v
-        }
-        var buf: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48, 48, 48)
-        withUnsafeMutableBytes(of: &buf) { p in
-            var i = 7
-            while v > 0 && i >= 0 {
-                p[i] = UInt8(48 + v % 10)
-                v /= 10
-                i -= 1
-            }
-            let digits = max(width, 7 - i)
-            for j in (8 - min(digits, 8))..<8 { out.append(p[j]) }
-        }
     }
 }
 

@@ -62,7 +62,7 @@ struct CSVDocumentSource: ByteSource {
         for row in rows {
             defer {
                 for _ in 1..<max(1, row.lineCount) {
-                    w.bytes.append(contentsOf: Self.continuedRowMarker)
+                    w.append(contentsOf: Self.continuedRowMarker)
                     w.raw("\n")
                 }
             }
@@ -82,13 +82,13 @@ struct CSVDocumentSource: ByteSource {
             if let problem {
                 var end = min(row.offset + row.length, row.offset + 4096)
                 while row.complete, end > row.offset, all[end - 1] == 10 || all[end - 1] == 13 { end -= 1 }
-                w.bytes.append(contentsOf: Self.rejectedRowMarker)
+                w.append(contentsOf: Self.rejectedRowMarker)
                 if !problem.isEmpty {
-                    w.bytes.append(0)
-                    w.bytes.append(contentsOf: problem.utf8)
-                    w.bytes.append(0)
+                    w.append(0)
+                    w.append(contentsOf: problem.utf8)
+                    w.append(0)
                 }
-                w.bytes.append(contentsOf: all[row.offset..<end].map { $0 == 10 || $0 == 13 ? 32 : $0 })
+                w.append(contentsOf: all[row.offset..<end].map { $0 == 10 || $0 == 13 ? 32 : $0 })
                 w.raw("\n")
                 continue
             }

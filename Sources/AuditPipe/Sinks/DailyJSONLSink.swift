@@ -30,9 +30,10 @@ public final class DailyJSONLSink: EventSink {
         for (i, e) in events.enumerated() { byDay[ArchiveLayout.day(of: e.start), default: []].append(i) }
         let now = RunControl.now()
         for day in byDay.keys.sorted() {
-            writer.bytes.removeAll(keepingCapacity: true)
+            writer.removeAll()
             for i in byDay[day]! { EventJSONEncoder.encode(events[i], into: &writer) }
-            try file(for: day, now: now).write(writer.bytes)
+            let out = try file(for: day, now: now)
+            try writer.withBytes { (b) throws(OutputError) in try out.write(b) }
         }
         try releaseIdle(now: now)
     }

@@ -47,7 +47,7 @@ public final class DeadLetterWriter: @unchecked Sendable {
         }
         openPrivateKey = open ? d.position : nil
         w.raw("}\n")
-        try file.write(w.bytes)
+        try w.withBytes { (b) throws(OutputError) in try file.write(b) }
     }
 
     /// Flushes and closes.

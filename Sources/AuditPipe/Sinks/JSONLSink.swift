@@ -12,22 +12,22 @@ public final class JSONLSink: EventSink {
     public func sync() throws(OutputError) -> Int64 { try file.sync() }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
-        writer.bytes.removeAll(keepingCapacity: true)
+        writer.removeAll()
         // Through a buffer pointer each event is borrowed, not copied (no retain of every field).
         events.withUnsafeBufferPointer { buf in
             for i in buf.indices { EventJSONEncoder.encode(buf[i], into: &writer) }
         }
-        try file.write(writer.bytes)
+        try writer.withBytes { (b) throws(OutputError) in try file.write(b) }
     }
 
     /// Writes raw records (`filter --records`), one JSON object a line.
     public func write(records: [JSONValue]) throws(OutputError) {
-        writer.bytes.removeAll(keepingCapacity: true)
+        writer.removeAll()
         for r in records {
             writer.value(r)
             writer.raw("\n")
         }
-        try file.write(writer.bytes)
+        try writer.withBytes { (b) throws(OutputError) in try file.write(b) }
     }
 
     /// Pushes buffered output to the file or pipe.

@@ -1,27 +1,116 @@
 /// Appends JSON text to a byte buffer: strings escaped per RFC 8259, values written in member order.
-public struct JSONWriter {
-    /// The bytes written so far.
-    public var bytes: [UInt8]
+///
+/// The bytes live in one allocation written through its pointer: an event is some forty small appends, and
+/// `Array.append(contentsOf:)` cost ~150 instructions each. Copies of a writer share the allocation until one
+/// of them writes (it then takes its own), so a writer keeps value semantics.
+public struct JSONWriter: @unchecked Sendable {
+    /// Owns the allocation: shared by copies of the writer, freed with the last of them.
+    private final class Allocation {
+        let base: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    private var allocation: Allocation
+    private var base: UnsafeMutablePointer<UInt8>
+    private var used = 0
 
     /// Creates a writer with reserved capacity.
     public init(capacity: Int = 4096) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        allocation = Allocation(capacity: Swift.max(capacity, 16))
+        base = allocation.base
+    }
+
+    /// The bytes written so far (a copy; `withBytes` reads them in place).
+    public var bytes: [UInt8] {
+        get { Array(UnsafeBufferPointer(start: base, count: used)) }
+        set {
+            removeAll()
+            newValue.withUnsafeBufferPointer { append($0) }
+        }
+    }
+
+    /// How many bytes are written.
+    public var count: Int { used }
+
+    /// Calls `body` with the bytes written so far, in place.
+    public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        try withExtendedLifetime(allocation) { () throws(E) -> R in
+            try body(UnsafeBufferPointer(start: base, count: used))
+        }
+    }
+
+    /// Forgets what was written, keeping the allocation.
+    public mutating func removeAll() {
+        if !isKnownUniquelyReferenced(&allocation) {
+            allocation = Allocation(capacity: allocation.capacity)
+            base = allocation.base
+        }
+        used = 0
+    }
+
+    /// Room for `n` more bytes in an allocation this writer alone holds; returns where they go.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(!isKnownUniquelyReferenced(&allocation) || allocation.capacity - used < n) { regrow(n) }
+        return base + used
+    }
+
+    private mutating func regrow(_ n: Int) {
+        var capacity = allocation.capacity
+        while capacity - used < n { capacity *= 2 }
+        let next = Allocation(capacity: capacity)
+        next.base.initialize(from: base, count: used)
+        allocation = next
+        base = next.base
+    }
+
+    /// Appends one byte.
+    @inline(__always)
+    public mutating func append(_ byte: UInt8) {
+        reserve(1).initialize(to: byte)
+        used += 1
+    }
+
+    /// Appends bytes.
+    @inline(__always)
+    public mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let source = b.baseAddress, !b.isEmpty else { return }
+        reserve(b.count).initialize(from: source, count: b.count)
+        used += b.count
+    }
+
+    /// Appends the bytes of a collection (an array, a slice, a string's UTF-8).
+    public mutating func append<C: Collection>(contentsOf c: C) where C.Element == UInt8 {
+        if c.withContiguousStorageIfAvailable({ append($0) }) != nil { return }
+        let p = reserve(c.count)
+        var i = 0
+        for byte in c {
+            (p + i).initialize(to: byte)
+            i += 1
+        }
+        used += i
     }
 
     /// Appends raw ASCII text (punctuation, keys known to need no escaping).
     @inline(__always)
     public mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        s.withUTF8Buffer { append($0) }
     }
 
     /// Appends `"key":`.
     @inline(__always)
     public mutating func key(_ s: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: "\""))
+        s.withUTF8Buffer { append($0) }
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
     }
 
     /// Appends a quoted, escaped string.
@@ -38,12 +127,12 @@ public struct JSONWriter {
     /// Appends an integer.
     public mutating func int(_ v: Int) {
         if v == 0 {
-            bytes.append(48)
+            append(48)
             return
         }
         var v = v
         if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             if v == Int.min {
                 raw("9223372036854775808")
                 return
@@ -58,7 +147,7 @@ public struct JSONWriter {
                 p[i] = UInt8(48 + v % 10)
                 v /= 10
             }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i..<24]))
+            append(UnsafeBufferPointer(rebasing: p.bindMemory(to: UInt8.self)[i..<24]))
         }
     }
 
@@ -69,9 +158,11 @@ public struct JSONWriter {
 
     /// Appends a UTC time as an RFC 3339 string with milliseconds.
     public mutating func time(_ ns: Int64) {
-        bytes.append(UInt8(ascii: "\""))
-        UTCTime.appendRFC3339Millis(ns, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        var text: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let n = withUnsafeMutableBytes(of: &text) { UTCTime.writeRFC3339Millis(ns, to: $0.bindMemory(to: UInt8.self)) }
+        append(UInt8(ascii: "\""))
+        withUnsafeBytes(of: &text) { append(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[..<n])) }
+        append(UInt8(ascii: "\""))
     }
 
     /// Appends a JSON value.
@@ -79,15 +170,15 @@ public struct JSONWriter {
         switch v {
         case .null: raw("null")
         case .bool(let b): if b { raw("true") } else { raw("false") }
-        case .number(let n): var n = n; n.withUTF8 { bytes.append(contentsOf: $0) }
+        case .number(let n): var n = n; n.withUTF8 { append($0) }
         case .string(let s): string(s)
         case .array(let items):
-            bytes.append(UInt8(ascii: "["))
+            append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                if i > 0 { append(UInt8(ascii: ",")) }
                 value(item)
             }
-            bytes.append(UInt8(ascii: "]"))
+            append(UInt8(ascii: "]"))
         case .object(let members):
             object(members)
         }
@@ -95,19 +186,19 @@ public struct JSONWriter {
 
     /// Appends an object from its members, in order.
     public mutating func object(_ members: [JSONMember]) {
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         for (i, m) in members.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if i > 0 { append(UInt8(ascii: ",")) }
             string(m.key)
-            bytes.append(UInt8(ascii: ":"))
+            append(UInt8(ascii: ":"))
             value(m.value)
         }
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
     }
 
     /// Appends a quoted string from UTF-8 bytes, escaping `"`, `\` and control characters.
     public mutating func string(bytes s: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
         let n = s.count
@@ -121,30 +212,30 @@ public struct JSONWriter {
                 i += 1
                 continue
             }
-            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i])) }
-            bytes.append(UInt8(ascii: "\\"))
+            if runStart < i { append(UnsafeBufferPointer(rebasing: s[runStart..<i])) }
+            append(UInt8(ascii: "\\"))
             switch c {
-            case 0x22: bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C)
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
-            case 0x08: bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "f"))
+            case 0x22: append(0x22)
+            case 0x5C: append(0x5C)
+            case 0x0A: append(UInt8(ascii: "n"))
+            case 0x0D: append(UInt8(ascii: "r"))
+            case 0x09: append(UInt8(ascii: "t"))
+            case 0x08: append(UInt8(ascii: "b"))
+            case 0x0C: append(UInt8(ascii: "f"))
             default:
                 let hex: StaticString = "0123456789abcdef"
-                bytes.append(UInt8(ascii: "u"))
-                bytes.append(48)
-                bytes.append(48)
+                append(UInt8(ascii: "u"))
+                append(48)
+                append(48)
                 hex.withUTF8Buffer {
-                    bytes.append($0[Int(c >> 4)])
-                    bytes.append($0[Int(c & 15)])
+                    append($0[Int(c >> 4)])
+                    append($0[Int(c & 15)])
                 }
             }
             i += 1
             runStart = i
         }
-        if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<n])) }
-        bytes.append(UInt8(ascii: "\""))
+        if runStart < n { append(UnsafeBufferPointer(rebasing: s[runStart..<n])) }
+        append(UInt8(ascii: "\""))
     }
 }

@@ -48,6 +48,12 @@ public final class OutputFile {
         if buffer.count >= flushThreshold { try flush() }
     }
 
+    /// Appends bytes read in place (a writer's), writing them out when the buffer is full.
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { try flush() }
+    }
+
     /// Writes out everything buffered.
     public func flush() throws(OutputError) {
         var done = 0

@@ -97,9 +97,10 @@ public final class TemplatedJSONLSink: EventSink {
         var byPath: [String: [Int]] = [:]
         for (i, e) in events.enumerated() { byPath[template.path(for: e), default: []].append(i) }
         for path in byPath.keys.sorted() {
-            writer.bytes.removeAll(keepingCapacity: true)
+            writer.removeAll()
             for i in byPath[path]! { EventJSONEncoder.encode(events[i], into: &writer) }
-            try file(path).write(writer.bytes)
+            let out = try file(path)
+            try writer.withBytes { (b) throws(OutputError) in try out.write(b) }
         }
     }
 
