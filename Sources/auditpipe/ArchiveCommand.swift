@@ -116,7 +116,7 @@ struct ArchiveCommand: ParsableCommand {
         let quiet = self.quiet
         let started = RunClock.seconds()
         let terminal = isatty(2) == 1
-        var indexFailure: OutputError?
+        var indexFailure: IndexUpdateError?
         do {
             let report = try ArchiveRun(options: options) { r in
                 guard !quiet, let day = r.daysArchived.last else { return }
@@ -145,7 +145,7 @@ struct ArchiveCommand: ParsableCommand {
             FileHandleStderr.write(
                 "auditpipe: the archive is complete, but its index could not be updated: \(indexFailure); query scans until auditpipe index \(to) succeeds\n"
             )
-            throw ExitCode(3)
+            throw ExitCode(indexFailure.exitCode)
         }
     }
 }

@@ -20,8 +20,16 @@ struct IndexCommand: ParsableCommand {
             fsynced and renamed; an update is one SQLite transaction: a crash leaves the old index or the \
             new one. It takes the archive's lock (exit 5 when an archive run holds it past --lock-timeout).
 
+            Each day it indexes is checked as verify checks it (the gzip stream, the file's size and hash \
+            and the content's, the count, every line an event of that day, the manifest itself); a day that \
+            fails leaves the index as it was, with verify's reason and exit 4. The manifest chain and \
+            signatures are verify's alone.
+
             verify checks the index agrees with the archive; query --scan reads the day files instead. \
             Deleting index.sqlite is always safe: query then scans.
+
+            Exit codes: 0 done, 2 no such archive directory, 3 the index could not be written, 4 a day fails \
+            verification (the archive is damaged: run auditpipe verify), 5 an archive run holds the lock.
 
             Examples:
               auditpipe index archive/
@@ -59,7 +67,13 @@ struct IndexCommand: ParsableCommand {
                 archive: archive, rebuild: rebuild, lockTimeout: DurationText.parse(lockTimeout)!)
             if !quiet { FileHandleStderr.write("auditpipe: \(Self.describe(update, archive: archive))\n") }
         } catch {
-            FileHandleStderr.write("auditpipe: index failed: \(error)\n")
+            if case .unverified(let f) = error {
+                FileHandleStderr.write(
+                    "auditpipe: index failed: the archive fails verification (the index was left as it was; run auditpipe verify): \(f.path): \(f.reason)\n"
+                )
+            } else {
+                FileHandleStderr.write("auditpipe: index failed: \(error)\n")
+            }
             throw ExitCode(error.exitCode)
         }
     }

@@ -68,7 +68,7 @@ public struct ArchiveRun {
         /// What the index update did (nil when it was not run or failed).
         public var index: ArchiveIndex.Update?
         /// Why the index update failed (the archive itself is complete either way).
-        public var indexFailure: OutputError?
+        public var indexFailure: IndexUpdateError?
     }
 
     let options: Options
@@ -97,7 +97,7 @@ public struct ArchiveRun {
             throw .output(error)
         }
         if options.updateIndex {
-            do throws(OutputError) {
+            do throws(IndexUpdateError) {
                 report.index = try ArchiveIndex.updateLocked(root: options.archiveDirectory, rebuild: false)
             } catch {
                 report.indexFailure = error

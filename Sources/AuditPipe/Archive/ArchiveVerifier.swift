@@ -1,11 +1,3 @@
-import Crypto
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// `auditpipe verify`: checks every archive day — the gzip stream (CRC and length), both SHA-256s, the
 /// event count, time range and order, the manifest's day, stray files — and the manifest chain from the
 /// pruned record through the last day. Reports the first failure: which file, and why.
@@ -129,8 +121,11 @@ public enum ArchiveVerifier {
             guard let bytes = FileBytes.read(manifestPath) else {
                 return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
             }
-            guard let manifest = ArchiveManifest.parse(bytes) else {
-                return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest"))
+            let manifest: ArchiveManifest
+            do throws(ArchiveManifest.Invalid) {
+                manifest = try ArchiveManifest.decode(bytes)
+            } catch {
+                return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest: \(error.reason)"))
             }
             if manifest.day != day {
                 return .failure(
@@ -250,72 +245,26 @@ public enum ArchiveVerifier {
         return nil
     }
 
-    /// Checks one day's files against its manifest (and, when asked, the manifest's chain link).
+    /// Checks one day's files against its manifest (and, when asked, the manifest's chain link). The day is
+    /// streamed (a chunk of compressed and of inflated bytes at a time, never the whole day).
     static func checkDay(root: String, day: String, previous: String?, checkChain: Bool = true) -> Failure? {
-        let dir = ArchiveLayout.dayDirectory(root, day: day)
-        let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-        guard let manifestBytes = FileBytes.read(manifestPath) else {
-            return Failure(path: manifestPath, reason: "missing: the day has no manifest")
+        var check: DayFileCheck
+        switch DayFileCheck.open(root: root, day: day) {
+        case .success(let c): check = c
+        case .failure(let f): return f
         }
-        guard let m = ArchiveManifest.parse(manifestBytes) else {
-            return Failure(path: manifestPath, reason: "edited: not a valid manifest")
-        }
-        if m.day != day {
-            return Failure(path: manifestPath, reason: "reordered: the manifest is for \(m.day) but lies under \(day)")
-        }
-        let expectedNames = ["events-\(day).jsonl.gz", "manifest.json"]
-        for name in ArchiveLayout.entries(dir) where !expectedNames.contains(name) {
-            return Failure(path: dir + "/" + name, reason: "extra file in the archive day \(day)")
-        }
-        var st = stat()
-        guard stat(gzPath, &st) == 0 else {
-            return Failure(path: gzPath, reason: "missing: the manifest lists it but the file is gone")
-        }
-        if Int64(st.st_size) != m.compressedBytes {
-            return Failure(
-                path: gzPath,
-                reason:
-                    "\(Int64(st.st_size) < m.compressedBytes ? "truncated" : "extra bytes"): \(st.st_size) bytes, the manifest says \(m.compressedBytes)"
-            )
-        }
-        // The day is streamed (a chunk of compressed and of inflated bytes at a time, never the whole day); the
-        // checks are reported in the order a whole read gives them: the gzip stream, the file's hash, the
-        // content's hash and size, the count, then the first line out of place.
-        var lines = DayLineCheck(day: day)
-        var contentHash = SHA256()
-        var contentBytes: Int64 = 0
         let digest: GzipFileStream.FileDigest
         do throws(GzipFileStream.Failure) {
-            digest = try GzipFileStream(path: gzPath).read { event in
+            digest = try GzipFileStream(path: check.gzPath).read { event in
                 guard case .bytes(let b) = event else { return }
-                contentHash.update(bufferPointer: UnsafeRawBufferPointer(b))
-                contentBytes += Int64(b.count)
-                lines.append(b)
+                check.append(b)
             }
         } catch {
-            switch error {
-            case .input(let e): return Failure(path: gzPath, reason: "corrupt gzip stream: \(e.message)")
-            case .output(let e): return Failure(path: gzPath, reason: "unreadable: \(e.message)")
-            }
+            return check.failure(error)
         }
-        lines.finish()
-        if digest.sha256 != m.gzipSHA256 {
-            return Failure(path: gzPath, reason: "edited: SHA-256 of the gzip file does not match the manifest")
-        }
-        if contentBytes != m.uncompressedBytes || ArchiveManifest.hex(contentHash.finalize()) != m.contentSHA256 {
-            return Failure(path: gzPath, reason: "edited: the uncompressed content does not match the manifest")
-        }
-        if lines.count != m.events {
-            return Failure(path: gzPath, reason: "count: \(lines.count) events, the manifest says \(m.events)")
-        }
-        if let problem = lines.problem { return Failure(path: gzPath, reason: problem) }
-        let (first, last) = (lines.first, lines.last)
-        if first != m.firstStart || last?.0 != m.lastStart {
-            return Failure(path: manifestPath, reason: "edited: first/last start do not match the archive")
-        }
-        if checkChain && m.previousManifestSHA256 != previous {
-            return Failure(path: manifestPath, reason: "chain broken: previous_manifest_sha256 does not match")
+        if let problem = check.finish(digest) { return problem }
+        if checkChain && check.manifest.previousManifestSHA256 != previous {
+            return Failure(path: check.manifestPath, reason: "chain broken: previous_manifest_sha256 does not match")
         }
         return nil
     }

@@ -42,21 +42,26 @@ public enum ArchiveIndex {
     }
 
     /// Brings the index up to date with the archive under `root` (from scratch with `rebuild`), under the
-    /// archive's lock (waiting up to `lockTimeout` ns for an archive run).
+    /// archive's lock (waiting up to `lockTimeout` ns for an archive run). A day to index that fails
+    /// verification leaves the index as it was and is `.unverified` (exit 4), as `verify` reports it.
     public static func update(archive root: String, rebuild: Bool = false, lockTimeout: Int64 = 0)
         throws(ArchiveRunError) -> Update
     {
         let lock = try ArchiveLock.acquire(root: root, timeout: lockTimeout)
         defer { withExtendedLifetime(lock) {} }
-        do throws(OutputError) {
+        do throws(IndexUpdateError) {
             return try updateLocked(root: root, rebuild: rebuild)
         } catch {
-            throw .output(error)
+            switch error {
+            case .output(let e): throw .output(e)
+            case .damaged(let f): throw .unverified(f)
+            }
         }
     }
 
-    /// The update, the archive's lock already held (archive runs it last).
-    static func updateLocked(root: String, rebuild: Bool) throws(OutputError) -> Update {
+    /// The update, the archive's lock already held (archive runs it last). Each day indexed is checked as
+    /// `verify` checks it (`DayFileCheck`) while its rows are written; one that fails rolls the update back.
+    static func updateLocked(root: String, rebuild: Bool) throws(IndexUpdateError) -> Update {
         let path = path(archive: root)
         let temp = path + ".tmp"
         unlink(temp)
@@ -77,24 +82,28 @@ public enum ArchiveIndex {
                 unlink(temp + "-journal")
             }
         }
-        do {
+        let db = try IndexUpdateError.writing { () throws(OutputError) in
             let db = try SQLiteDatabase(path: temp, create: true)
             try db.execute("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
             try createSchema(db)
             try db.execute("BEGIN")
-            for (day, sha) in archived {
-                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
-                report.daysIndexed.append(day)
-            }
+            return db
+        }
+        for (day, _) in archived {
+            report.eventsIndexed += try index(day: day, root: root, into: db)
+            report.daysIndexed.append(day)
+        }
+        try IndexUpdateError.writing { () throws(OutputError) in
             try createIndexes(db)
             try db.execute("COMMIT")
             try db.execute("ANALYZE")
+            try syncFile(temp)
         }
-        try syncFile(temp)
         CrashPoint.reached("index built")
         built = true
         guard rename(temp, path) == 0 else {
-            throw OutputError(path: path, message: "cannot rename the new index: \(String(cString: strerror(errno)))")
+            throw .output(
+                OutputError(path: path, message: "cannot rename the new index: \(String(cString: strerror(errno)))"))
         }
         unlink(path + "-journal")
         AtomicFile.syncDirectory(root)
@@ -115,16 +124,19 @@ public enum ArchiveIndex {
 
     /// Days whose gzip file changed are re-indexed, new days added, days gone from the archive removed.
     private static func incremental(_ db: SQLiteDatabase, root: String, archived: [(day: String, sha: String?)])
-        throws(OutputError) -> Update
+        throws(IndexUpdateError) -> Update
     {
         var report = Update()
-        try db.execute("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")
-        let indexed = try indexedDays(db)
+        let indexed = try IndexUpdateError.writing { () throws(OutputError) in
+            try db.execute("PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;")
+            let indexed = try indexedDays(db)
+            try db.execute("BEGIN IMMEDIATE")
+            return indexed
+        }
         let present = Set(archived.map(\.day))
-        try db.execute("BEGIN IMMEDIATE")
-        do {
+        do throws(IndexUpdateError) {
             for day in indexed.keys.sorted() where !present.contains(day) {
-                try remove(day: day, from: db)
+                try IndexUpdateError.writing { () throws(OutputError) in try remove(day: day, from: db) }
                 report.daysRemoved.append(day)
             }
             for (day, sha) in archived {
@@ -132,18 +144,22 @@ public enum ArchiveIndex {
                     report.daysUnchanged += 1
                     continue
                 }
-                if indexed[day] != nil { try remove(day: day, from: db) }
-                report.eventsIndexed += try index(day: day, gzipSHA: sha, root: root, into: db)
+                if indexed[day] != nil {
+                    try IndexUpdateError.writing { () throws(OutputError) in try remove(day: day, from: db) }
+                }
+                report.eventsIndexed += try index(day: day, root: root, into: db)
                 report.daysIndexed.append(day)
                 CrashPoint.reached("index day written")
             }
-            try db.execute("COMMIT")
+            try IndexUpdateError.writing { () throws(OutputError) in try db.execute("COMMIT") }
         } catch {
             try? db.execute("ROLLBACK")
             throw error
         }
         // Fresh statistics for the query planner (which index serves which filter), when rows changed.
-        if !report.daysIndexed.isEmpty || !report.daysRemoved.isEmpty { try db.execute("ANALYZE") }
+        if !report.daysIndexed.isEmpty || !report.daysRemoved.isEmpty {
+            try IndexUpdateError.writing { () throws(OutputError) in try db.execute("ANALYZE") }
+        }
         return report
     }
 
@@ -196,32 +212,32 @@ public enum ArchiveIndex {
             """)
     }
 
-    /// Indexes one day (its rows and its text table); returns the rows written.
-    private static func index(day: String, gzipSHA: String?, root: String, into db: SQLiteDatabase)
-        throws(OutputError) -> Int
-    {
-        let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-        guard ArchiveLayout.isDay(day), let gzipSHA, let manifestBytes = FileBytes.read(manifestPath),
-            let manifest = ArchiveManifest.parse(manifestBytes)
-        else {
-            throw OutputError(path: manifestPath, message: "cannot read the day's manifest (run auditpipe verify)")
+    /// Indexes one day (its rows and its text table); returns the rows written. The day is checked as `verify`
+    /// checks it while it is read (`DayFileCheck`): a day that fails is `.damaged`, and the caller's
+    /// transaction rolls back the rows written.
+    private static func index(day: String, root: String, into db: SQLiteDatabase) throws(IndexUpdateError) -> Int {
+        var check: DayFileCheck
+        switch DayFileCheck.open(root: root, day: day) {
+        case .success(let c): check = c
+        case .failure(let f): throw .damaged(f)
         }
         // The rows are written as the day file is read, a member at a time (memory stays a few members' bytes
-        // whatever the day's size); a file that turns out not to be the manifest's throws, and the caller's
-        // transaction rolls back what was written.
+        // whatever the day's size).
         let table = textTable(day)
-        try db.execute(
-            "CREATE VIRTUAL TABLE \(table) USING fts5(line, tokenize='trigram', detail='none', content='')")
-        let columns = IndexedField.all.map(\.column)
-        let insert = try db.prepare(
-            "INSERT INTO events(day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: 9 + columns.count).joined(separator: ", ")))"
-        )
-        let text = try db.prepare("INSERT INTO \(table)(rowid, line) VALUES (?, ?)")
+        let (insert, text) = try IndexUpdateError.writing { () throws(OutputError) in
+            try db.execute(
+                "CREATE VIRTUAL TABLE \(table) USING fts5(line, tokenize='trigram', detail='none', content='')")
+            let columns = IndexedField.all.map(\.column)
+            let insert = try db.prepare(
+                "INSERT INTO events(day, line, member_offset, member_length, line_offset, line_length, sort_start, sort_id, irregular, \(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: 9 + columns.count).joined(separator: ", ")))"
+            )
+            return (insert, try db.prepare("INSERT INTO \(table)(rowid, line) VALUES (?, ?)"))
+        }
         var rows = 0
         let digest: DayRowStream.FileDigest
         do throws(DayRowStream.Failure) {
-            digest = try DayRowStream(day: day, path: gzPath).read { (row, line) throws(OutputError) in
+            digest = try DayRowStream(day: day, path: check.gzPath).read(inflated: { check.append($0) }) {
+                (row, line) throws(OutputError) in
                 try insert.run(row.bindings)
                 rows += 1
                 guard !row.irregular else { return }
@@ -231,22 +247,16 @@ public enum ArchiveIndex {
             }
         } catch {
             switch error {
-            case .output(let e): throw e
-            case .input(let e):
-                // A damaged file that is not the manifest's is named as such, as before any row was read.
-                if let whole = FileBytes.read(gzPath), Int64(whole.count) == manifest.compressedBytes,
-                    ArchiveManifest.sha256(whole) == gzipSHA
-                {
-                    throw OutputError(path: gzPath, message: "damaged archive: \(e.message) (run auditpipe verify)")
-                }
-                throw OutputError(
-                    path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
+            case .output(let e): throw .output(e)
+            case .input: throw .damaged(check.failure(error))
             }
         }
-        guard digest.bytes == manifest.compressedBytes, digest.sha256 == gzipSHA else {
-            throw OutputError(path: gzPath, message: "the day file does not match its manifest (run auditpipe verify)")
+        if let failure = check.finish(digest) { throw .damaged(failure) }
+        try IndexUpdateError.writing { () throws(OutputError) in
+            try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([
+                .text(day), .text(check.manifest.gzipSHA256), .int(Int64(rows)),
+            ])
         }
-        try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([.text(day), .text(gzipSHA), .int(Int64(rows))])
         return rows
     }
 

@@ -14,15 +14,19 @@ struct DayRowStream {
     /// Bytes read from the file at a time.
     var readChunk = 1 << 20
 
-    /// Reads the file, calling `body` with each non-blank line's row and bytes in line order; returns the file's
-    /// size and hash. Throws `.input` when the gzip stream is damaged or truncated.
-    func read(_ body: (IndexRow, UnsafeBufferPointer<UInt8>) throws(OutputError) -> Void)
-        throws(Failure) -> FileDigest
-    {
+    /// Reads the file, calling `body` with each non-blank line's row and bytes in line order (and `inflated` with
+    /// the inflated bytes as they come, for a check of the whole content); returns the file's size and hash.
+    /// Throws `.input` when the gzip stream is damaged or truncated.
+    func read(
+        inflated: (UnsafeBufferPointer<UInt8>) -> Void = { _ in },
+        _ body: (IndexRow, UnsafeBufferPointer<UInt8>) throws(OutputError) -> Void
+    ) throws(Failure) -> FileDigest {
         var lines = LineSplitter(day: day)
         let digest = try GzipFileStream(path: path, readChunk: readChunk).read { (event) throws(Failure) in
             switch event {
-            case .bytes(let b): lines.append(b)
+            case .bytes(let b):
+                inflated(b)
+                lines.append(b)
             case .memberEnded(let m):
                 lines.memberEnded(m)
                 try lines.handOn(body)

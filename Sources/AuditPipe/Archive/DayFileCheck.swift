@@ -1,0 +1,114 @@
+import Crypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One archive day's files checked against its manifest, the gzip file fed in as it is streamed: the manifest
+/// valid and for that day, no stray file, the gzip file of the stated size, then the gzip stream, the file's
+/// hash, the content's hash and size, the count and every line (`DayLineCheck`). `verify` checks each day with
+/// it and `index` each day it indexes, so both refuse the same days for the same reasons.
+struct DayFileCheck {
+    typealias Failure = ArchiveVerifier.Failure
+
+    let day: String
+    let gzPath: String
+    let manifestPath: String
+    /// The day's manifest, as parsed.
+    let manifest: ArchiveManifest
+    private var lines: DayLineCheck
+    private var contentHash = SHA256()
+    private var contentBytes: Int64 = 0
+
+    private init(day: String, gzPath: String, manifestPath: String, manifest: ArchiveManifest) {
+        (self.day, self.gzPath, self.manifestPath, self.manifest) = (day, gzPath, manifestPath, manifest)
+        lines = DayLineCheck(day: day)
+    }
+
+    /// Checks what holds before the gzip file is read: the manifest, the day's entries and the file's size.
+    static func open(root: String, day: String) -> Result<DayFileCheck, Failure> {
+        let dir = ArchiveLayout.dayDirectory(root, day: day)
+        let gzPath = ArchiveLayout.archiveFile(root, day: day)
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        guard let manifestBytes = FileBytes.read(manifestPath) else {
+            return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
+        }
+        let m: ArchiveManifest
+        do throws(ArchiveManifest.Invalid) {
+            m = try ArchiveManifest.decode(manifestBytes)
+        } catch {
+            return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest: \(error.reason)"))
+        }
+        if m.day != day {
+            return .failure(
+                Failure(path: manifestPath, reason: "reordered: the manifest is for \(m.day) but lies under \(day)"))
+        }
+        let expectedNames = ["events-\(day).jsonl.gz", "manifest.json"]
+        for name in ArchiveLayout.entries(dir) where !expectedNames.contains(name) {
+            return .failure(Failure(path: dir + "/" + name, reason: "extra file in the archive day \(day)"))
+        }
+        var st = stat()
+        guard stat(gzPath, &st) == 0 else {
+            return .failure(Failure(path: gzPath, reason: "missing: the manifest lists it but the file is gone"))
+        }
+        let size = Int64(st.st_size)
+        if size != m.compressedBytes {
+            // The manifest states the file's size and its SHA-256: a file of the stated hash is the manifest's
+            // file, so the size in the manifest is what was changed.
+            if let (sha, _) = StagedFile.sha256(of: gzPath), sha == m.gzipSHA256 {
+                return .failure(
+                    Failure(
+                        path: manifestPath,
+                        reason:
+                            "edited: compressed_bytes is \(m.compressedBytes) but events-\(day).jsonl.gz is \(size) bytes; the file's SHA-256 is the one the manifest states, so the manifest's size was edited, not the file"
+                    ))
+            }
+            return .failure(
+                Failure(
+                    path: gzPath,
+                    reason:
+                        "\(size < m.compressedBytes ? "truncated" : "extra bytes"): \(size) bytes, the manifest says \(m.compressedBytes)"
+                ))
+        }
+        return .success(DayFileCheck(day: day, gzPath: gzPath, manifestPath: manifestPath, manifest: m))
+    }
+
+    /// Takes the next inflated bytes of the gzip file.
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        contentHash.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+        contentBytes += Int64(bytes.count)
+        lines.append(bytes)
+    }
+
+    /// The failure of a gzip file that could not be streamed to its end.
+    func failure(_ error: GzipFileStream.Failure) -> Failure {
+        switch error {
+        case .input(let e): Failure(path: gzPath, reason: "corrupt gzip stream: \(e.message)")
+        case .output(let e): Failure(path: gzPath, reason: "unreadable: \(e.message)")
+        }
+    }
+
+    /// Ends the gzip file, streamed whole (`digest`: its size and hash); the first check that fails, in the order
+    /// a whole read gives them: the file's hash, the content's hash and size, the count, the first line out of
+    /// place, the first and last start.
+    mutating func finish(_ digest: GzipFileStream.FileDigest) -> Failure? {
+        lines.finish()
+        let m = manifest
+        if digest.sha256 != m.gzipSHA256 {
+            return Failure(path: gzPath, reason: "edited: SHA-256 of the gzip file does not match the manifest")
+        }
+        if contentBytes != m.uncompressedBytes || ArchiveManifest.hex(contentHash.finalize()) != m.contentSHA256 {
+            return Failure(path: gzPath, reason: "edited: the uncompressed content does not match the manifest")
+        }
+        if lines.count != m.events {
+            return Failure(path: gzPath, reason: "count: \(lines.count) events, the manifest says \(m.events)")
+        }
+        if let problem = lines.problem { return Failure(path: gzPath, reason: problem) }
+        if lines.first != m.firstStart || lines.last?.0 != m.lastStart {
+            return Failure(path: manifestPath, reason: "edited: first/last start do not match the archive")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// A damaged archive as a new user meets it (a new-user trial of archive, verify and index): `index` refuses
+/// every day `verify` fails, with verify's exit code (4) and reason, and leaves the index as it was; a manifest
+/// count that is not a JSON integer, or an edited size, is named as the manifest's fault.
+struct DamagedArchiveTests {
+    static let day3 = "archive/2026/11/03"
+    static let gz3 = "archive/2026/11/03/events-2026-11-03.jsonl.gz"
+
+    /// Archives three days of 100 events in `dir` (the index built with them) and checks they verify.
+    static func archive(in dir: URL) throws {
+        _ = try ArchiveTests.makeLive(dir, days: 1...3, perDay: 100)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("archive/index.sqlite").path))
+    }
+
+    /// `verify`'s status and the failure it names (`PATH: reason`).
+    static func verify(in dir: URL) throws -> (Int32, String) {
+        let (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        let prefix = "auditpipe: verify failed: "
+        let line = err.split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        return (status, line ?? err)
+    }
+
+    /// Checks `index` (with `arguments`) refuses the archive as `verify` does, and leaves the index as it was.
+    static func expectIndexRefuses(in dir: URL, _ arguments: [String], failure: String, _ what: String) throws {
+        let index = dir.appendingPathComponent("archive/index.sqlite")
+        let before = try Data(contentsOf: index)
+        let (status, err) = try ArchiveTests.run(["index", "archive"] + arguments, in: dir)
+        #expect(status == 4, "\(what): index \(arguments) exited \(status): \(err)")
+        #expect(err.contains(failure), "\(what): index \(arguments) said \(err), verify said \(failure)")
+        #expect(try Data(contentsOf: index) == before, "\(what): the index changed")
+        #expect(!FileManager.default.fileExists(atPath: index.path + ".tmp"), "\(what)")
+    }
+
+    @Test(arguments: [
+        (
+            "flip a byte",
+            "printf '\\x00' | dd of=\(gz3) bs=1 seek=40 conv=notrunc status=none",
+            "\(gz3): corrupt gzip stream"
+        ),
+        ("truncate", "truncate -s -10 \(gz3)", "\(gz3): truncated"),
+        (
+            "edit the manifest's count", "sed -i 's/\"events\":100/\"events\":101/' \(day3)/manifest.json",
+            "\(gz3): count: 100 events, the manifest says 101"
+        ),
+        (
+            "edit the manifest's gzip hash",
+            "sed -i -E 's/\"gzip_sha256\":\"[0-9a-f]{8}/\"gzip_sha256\":\"00000000/' \(day3)/manifest.json",
+            "\(gz3): edited: SHA-256 of the gzip file does not match the manifest"
+        ),
+    ])
+    func indexOfADamagedArchiveExitsFourWithVerifysReason(what: String, script: String, expected: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        #expect(try ArchiveTests.shell(script, in: dir).0 == 0)
+        let (status, failure) = try Self.verify(in: dir)
+        #expect(status == 4 && failure.hasPrefix(expected), "\(what): \(failure)")
+        try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, what)
+    }
+
+    @Test(arguments: [
+        ("events", "\"100\"", "events is the string \"100\", not a JSON integer"),
+        ("events", "100.0", "events is 100.0, not an integer"),
+        ("events", "1e2", "events is 1e2, not an integer"),
+        ("events", "-100", "events is -100, a negative number"),
+        ("compressed_bytes", "\"&\"", "compressed_bytes is the string"),
+        ("uncompressed_bytes", "-&", "uncompressed_bytes is -"),
+        ("schema_version", "\"1\"", "schema_version is the string \"1\", not a JSON integer"),
+    ])
+    func aManifestCountThatIsNotAJSONIntegerFailsVerification(field: String, value: String, expected: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        // The last day, so no later manifest's chain link notices the edit. `&` is the number written.
+        let path = dir.appendingPathComponent("\(Self.day3)/manifest.json")
+        let before = try Data(contentsOf: path)
+        let replacement = value.replacingOccurrences(of: "&", with: "\\1")
+        let sed = "sed -i -E 's/\"\(field)\":([0-9]+)/\"\(field)\":\(replacement)/'"
+        #expect(try ArchiveTests.shell("\(sed) \(Self.day3)/manifest.json", in: dir).0 == 0)
+        #expect(try Data(contentsOf: path) != before, "\(field) \(value): the manifest was not edited")
+        let (status, failure) = try Self.verify(in: dir)
+        #expect(status == 4, "\(field) \(value): verify passed")
+        #expect(
+            failure.hasPrefix("\(Self.day3)/manifest.json: edited: not a valid manifest: \(expected)"),
+            "\(field) \(value): \(failure)")
+        try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, "\(field) \(value)")
+    }
+
+    @Test(arguments: [#"{"hello":1}"#, "not json"])
+    func aLineThatIsNotAnEventIsRefusedByIndexAsByVerify(line: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        // The line appended, the gzip file made again and every hash, size and count in the manifest made to
+        // match: only the line check can tell.
+        let script = """
+            set -e
+            d=\(Self.day3); f=\(Self.gz3)
+            zcat $f > content; printf '%s\\n' '\(line)' >> content; gzip -c content > $f
+            sed -i -E "s/\\"events\\":[0-9]+/\\"events\\":$(grep -c . content)/; \
+            s/\\"uncompressed_bytes\\":[0-9]+/\\"uncompressed_bytes\\":$(stat -c %s content)/; \
+            s/\\"compressed_bytes\\":[0-9]+/\\"compressed_bytes\\":$(stat -c %s $f)/; \
+            s/\\"gzip_sha256\\":\\"[0-9a-f]+\\"/\\"gzip_sha256\\":\\"$(sha256sum < $f | cut -c1-64)\\"/; \
+            s/\\"content_sha256\\":\\"[0-9a-f]+\\"/\\"content_sha256\\":\\"$(sha256sum < content | cut -c1-64)\\"/" $d/manifest.json
+            """
+        let (rc, out) = try ArchiveTests.shell(script, in: dir)
+        #expect(rc == 0, "\(out)")
+        let (status, failure) = try Self.verify(in: dir)
+        #expect(status == 4 && failure == "\(Self.gz3): line 101 is not an audit event", "\(failure)")
+        // A rebuild, and an update (the day's gzip file changed, so it is indexed again).
+        try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, line)
+        try Self.expectIndexRefuses(in: dir, [], failure: failure, line)
+    }
+
+    @Test func anEditedCompressedBytesIsBlamedOnTheManifest() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        let gz = dir.appendingPathComponent(Self.gz3).path
+        let size = try FileManager.default.attributesOfItem(atPath: gz)[.size] as! Int
+        for edited in [size + 7, size - 7] {
+            let sed = "sed -i -E 's/\"compressed_bytes\":[0-9]+/\"compressed_bytes\":\(edited)/'"
+            #expect(try ArchiveTests.shell("\(sed) \(Self.day3)/manifest.json", in: dir).0 == 0)
+            let (status, failure) = try Self.verify(in: dir)
+            #expect(status == 4)
+            #expect(
+                failure
+                    == "\(Self.day3)/manifest.json: edited: compressed_bytes is \(edited) but events-2026-11-03.jsonl.gz is \(size) bytes; the file's SHA-256 is the one the manifest states, so the manifest's size was edited, not the file",
+                "\(failure)")
+            try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, "compressed_bytes \(edited)")
+        }
+        // The file itself cut short is still the file's fault.
+        #expect(
+            try ArchiveTests.shell(
+                "sed -i -E 's/\"compressed_bytes\":[0-9]+/\"compressed_bytes\":\(size)/' \(Self.day3)/manifest.json && truncate -s -10 \(Self.gz3)",
+                in: dir
+            ).0 == 0)
+        let (_, failure) = try Self.verify(in: dir)
+        #expect(failure == "\(Self.gz3): truncated: \(size - 10) bytes, the manifest says \(size)", "\(failure)")
+    }
+}
