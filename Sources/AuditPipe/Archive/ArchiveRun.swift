@@ -215,7 +215,7 @@ public struct ArchiveRun {
                     path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")
             }
         }
-        var merge = try DayMerge(sources, source: livePath)
+        var merge = try DayMerge(sources, source: livePath, day: day)
         let staged = try StagedFile(path: DayDirectory.stagingFile(root: root, day: day))
         var published = false
         defer { if !published { unlink(staged.path) } }

@@ -28,8 +28,9 @@ struct DayMerge {
     private var next = 0
     private var cutAny = false
 
-    /// Reads the keys of every line of `sources` and orders them; `source` names the live file in errors.
-    init(_ sources: [DaySource], source: String) throws(OutputError) {
+    /// Reads the keys of every line of `sources` and orders them; `source` names the live file in errors. Every
+    /// event must start on `day` (what `verify` checks of an archived day), or nothing is archived.
+    init(_ sources: [DaySource], source: String, day: String) throws(OutputError) {
         self.sources = sources
         var entries: [Entry] = []
         var allFast = true
@@ -84,6 +85,16 @@ struct DayMerge {
             first = slow.first?.start
             last = slow.last?.start
             dropped = slow.count - kept.count
+        }
+        // Sorted by start: when the first and the last start on the day, every line between them does.
+        for start in [first, last] {
+            if let start, !start.hasPrefix(day) {
+                throw OutputError(
+                    path: source,
+                    message:
+                        "an event starts on \(start.prefix(10)), not on \(day) (the file's day); an archived day holds only its own events"
+                )
+            }
         }
         events = kept.count
         self.kept = kept

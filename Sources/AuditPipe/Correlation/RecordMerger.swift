@@ -22,6 +22,8 @@ struct RecordMerger {
         var receivedRecords: Int64 = 0
         /// Of them, made by each text pattern, and with an unreadable time (the summary's pattern counts).
         var receivedPatterns = LineCounts()
+        /// The time as read of the last timed record handed on (`inheritedTime(before:of:)`).
+        var lastTimed: Int64?
         var deadCounted: Int64 = 0
         var deadLines: [Int64] = []
         var deadThrough: Int64 = -1
@@ -114,7 +116,8 @@ struct RecordMerger {
     /// to the merge first, `held` back into its guard.
     mutating func add(
         _ channel: BoundedChannel<RecordBatch>, name: String = "", reference: Int64? = nil,
-        counts: LineCounts = LineCounts(), pending: [LogRecord] = [], held: [LogRecord] = []
+        counts: LineCounts = LineCounts(), pending: [LogRecord] = [], held: [LogRecord] = [],
+        inheritedTime: Int64? = nil
     ) {
         channels.append(channel)
         let i = Int32(channels.count - 1)
@@ -143,6 +146,7 @@ struct RecordMerger {
         cursor.guardState.restore(held: held)
         if !pending.isEmpty { cursor.batch = RecordBatch(input: i, records: pending, deadLetters: []) }
         cursor.base = counts
+        cursor.lastTimed = inheritedTime
         cursors.append(cursor)
         unfilled.append(i)
     }
@@ -170,6 +174,22 @@ struct RecordMerger {
 
     /// The offset of the last dead letter input `i` handed on.
     func deadLettersThrough(_ i: Int32) -> Int64 { cursors[Int(i)].deadThrough }
+
+    /// The time as read of input `i`'s last timed record before `point`: the time its next untimed lines
+    /// inherit when it is read again from there (an outlier's is its stated time, as the parser read it).
+    func inheritedTime(before point: SourcePosition, of i: Int32) -> Int64? {
+        let k = Int(i)
+        var time = cursors[k].lastTimed
+        func take(_ r: borrowing LogRecord) {
+            if r.timeKnown && r.position.offset < point.offset { time = r.statedTime ?? r.time }
+        }
+        // In the order they were read: the batch's rest, then what the guard holds (read after it).
+        if let b = cursors[k].batch, cursors[k].position < b.records.count {
+            for j in cursors[k].position..<b.records.count { take(b.records[j]) }
+        }
+        for r in cursors[k].guardState.heldRecords { take(r) }
+        return time
+    }
 
     /// Input `i`'s line counts before `point` (its `commitPoint`, later than any earlier one).
     mutating func counts(before point: SourcePosition, of i: Int32) -> LineCounts {
@@ -291,6 +311,9 @@ struct RecordMerger {
                 && (cursors[i].batch!.records[k].time, place, top.input) <= bound
             if whole && k == count {
                 out = cursors[i].batch.take()!.records
+                if tracksPositions, let r = out.last(where: \.timeKnown) {
+                    cursors[i].lastTimed = r.statedTime ?? r.time
+                }
                 let stamp = nameKeys[i]
                 for j in out.indices {
                     out[j].sequence = nextSequence + Int64(j)
@@ -301,6 +324,7 @@ struct RecordMerger {
                 if out.isEmpty { out.reserveCapacity(limit) }
                 for j in start..<k {
                     var r = cursors[i].batch!.records[j]
+                    if tracksPositions && r.timeKnown { cursors[i].lastTimed = r.statedTime ?? r.time }
                     r.sequence = nextSequence
                     r.nameKey = nameKeys[i]
                     nextSequence += 1

@@ -124,6 +124,9 @@ struct ContinuationJoiner {
         if year != date.year { r.time = timestamps.addingYears(year - date.year, to: r.time) }
     }
 
+    /// Starts from an earlier read's last timed line: untimed lines before the next timed one take `time`.
+    mutating func inherit(_ time: Int64) { lastTime = time }
+
     /// Releases the held-back record at the end of input.
     mutating func finish() -> LogRecord? {
         defer { pending = nil }

@@ -19,6 +19,9 @@ public struct Checkpoint: Sendable, Equatable {
         public var line: Int64
         /// The input's last accepted event time (its `SkewGuard` reference).
         public var reference: Int64? = nil
+        /// The time of the last timed line before `offset`, as read (an untimed line after it takes it): what a
+        /// resumed input's first untimed lines inherit, as they would have in one uninterrupted read.
+        public var inheritedTime: Int64? = nil
         /// Dead letters at or before this offset are in the dead-letter file already.
         public var deadLettersThrough: Int64 = -1
         /// Line counts of everything before `offset`.
@@ -190,6 +193,7 @@ public struct Checkpoint: Sendable, Equatable {
                     fingerprintLength: Int(fpLength)),
                 fileOffset: fileOffset, offset: offset, line: line)
             e.reference = int(item, "reference")
+            e.inheritedTime = int(item, "inherited_time")
             e.deadLettersThrough = int(item, "dead_letters_through") ?? -1
             e.counts.linesRead = int(item, "lines_read") ?? 0
             e.counts.recordLines = int(item, "record_lines") ?? 0
@@ -318,6 +322,7 @@ public struct Checkpoint: Sendable, Equatable {
                 field(k, v)
             }
             field("reference", e.reference)
+            if let t = e.inheritedTime { field("inherited_time", t) }
             if let since = e.emptySince { field("empty_since", since) }
             if e.counts.unreadableTimes > 0 { field("unreadable_times", e.counts.unreadableTimes) }
             if !e.counts.patternRecords.isEmpty {

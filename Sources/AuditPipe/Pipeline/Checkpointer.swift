@@ -69,6 +69,7 @@ struct Checkpointer: Sendable {
                     ?? files.emptySince(input: i)
             }
             e.reference = merger.reference(i)
+            e.inheritedTime = merger.inheritedTime(before: point, of: i)
             e.deadLettersThrough = max(resume.entries[path]?.deadLettersThrough ?? -1, merger.deadLettersThrough(i))
             e.counts = merger.counts(before: point, of: i)
             e.pending = pending.map(saved)

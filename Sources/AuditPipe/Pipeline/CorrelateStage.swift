@@ -46,7 +46,7 @@ struct CorrelateStage: Sendable {
                 merger.add(
                     channel, name: paths[index] ?? "", reference: entry?.reference,
                     counts: entry?.counts ?? LineCounts(), pending: pending,
-                    held: held)
+                    held: held, inheritedTime: entry?.inheritedTime)
             }
         }
         func commit() -> Checkpoint? {

@@ -33,6 +33,8 @@ struct InputStage: Sendable {
         var offset: Int64
         var line: Int64
         var progress: FollowProgress
+        /// The time the input's first untimed lines inherit (the last timed line's before `offset`).
+        var inheritedTime: Int64? = nil
     }
 
     /// Runs to the end of the input; finishes `output`. Returns the input's counts and its read error, if any.
@@ -105,6 +107,7 @@ struct InputStage: Sendable {
             joiner.keepRaw = keepRaw
             joiner.timestamps = options.timestamps
             joiner.yearAnchor = options.yearAnchor
+            if let t = follow?.inheritedTime { joiner.inherit(t) }
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)
@@ -153,6 +156,7 @@ struct InputStage: Sendable {
         joiner.keepRaw = keepRaw
         joiner.timestamps = options.timestamps
         joiner.yearAnchor = options.yearAnchor
+        if let t = follow?.inheritedTime { joiner.inherit(t) }
         var lastEnd: (line: Int64, offset: Int64) = (1, 0)
         let service = spec.fileService
         let failure = await read(with: &framer, budget: budget, hasRoom: { output.hasRoom }) { lines in

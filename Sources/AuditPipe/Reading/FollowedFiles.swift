@@ -109,7 +109,8 @@ struct FollowedFiles: Sendable {
         let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
         var first = FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)
         if e.identity.fingerprintLength == 0 { first.copiedSince = e.emptySince }
-        return InputStage.FollowStart(files: [first] + later, offset: e.offset, line: e.line, progress: files)
+        return InputStage.FollowStart(
+            files: [first] + later, offset: e.offset, line: e.line, progress: files, inheritedTime: e.inheritedTime)
     }
 
     /// The rotations of `path` written since `since` (following began) that no checkpoint entry names, oldest

@@ -135,10 +135,31 @@ struct ArchiveMemberTests {
         #expect(ArchiveLayout.entries(archive + "/2026/11").filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 
+    /// From a new-user trial: a live file holding an event of another day was archived, its live file deleted,
+    /// and the archive then failed its own `verify` ("line 2 starts on 2026-11-21") for good. The day is now
+    /// refused before anything is written, the live file kept, with auditpipe's key order and any other.
+    @Test func anEventOfAnotherDayIsRefusedAndTheLiveFileKept() throws {
+        for slow in [false, true] {
+            for position in [0, 150, 299] {
+                let dir = try AuditPipeBinary.temporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: dir) }
+                var lines = Self.liveLines(count: 300, slow: slow)
+                lines[position] = lines[position].replacingOccurrences(of: Self.day, with: "2026-11-02")
+                let livePath = try Self.writeLive(lines, in: dir)
+                #expect(throws: ArchiveRunError.self) {
+                    try ArchiveRun(options: Self.options(dir, memberBytes: 4_000)).run()
+                }
+                #expect(FileManager.default.fileExists(atPath: livePath), "slow \(slow), line \(position)")
+                let archive = dir.appendingPathComponent("archive").path
+                #expect(ArchiveLayout.archivedDays(archive).isEmpty)
+            }
+        }
+    }
+
     @Test func membersAreCutAtTheFirstLineEndPastTheirSize() throws {
         let lines = Self.liveLines(count: 300)
         let source = DaySource(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), name: "live")
-        var merge = try DayMerge([source], source: "live")
+        var merge = try DayMerge([source], source: "live", day: Self.day)
         var chunks: [[UInt8]] = []
         while let chunk = try merge.nextChunk(bytes: 1_000) { chunks.append(chunk) }
         #expect(chunks.count > 10)
@@ -150,7 +171,7 @@ struct ArchiveMemberTests {
             let withoutLast = body.lastIndex(of: 10).map { $0 + 1 } ?? 0
             #expect(withoutLast < 1_000)
         }
-        var empty = try DayMerge([DaySource(bytes: [], name: "live")], source: "live")
+        var empty = try DayMerge([DaySource(bytes: [], name: "live")], source: "live", day: Self.day)
         #expect(try empty.nextChunk(bytes: 1_000) == [])
         #expect(try empty.nextChunk(bytes: 1_000) == nil)
     }

@@ -76,6 +76,40 @@ struct FollowStopTests {
         #expect(Self.lines(dir.appendingPathComponent("dead.jsonl")).isEmpty, "no torn line is dead-lettered")
     }
 
+    /// From a new-user trial: a restarted follower dated an untimed line 1970 (flagged `no_time`) where one
+    /// read gives it the time of the timed line before it. The commit now keeps that time (`inherited_time`),
+    /// whether the follower was stopped or killed after it.
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func anUntimedLineAfterARestartInheritsTheTimeBeforeIt(signal: Int32) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let path = logs.appendingPathComponent("app.log").path
+        AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
+        var p = try follower(in: dir)
+        for _ in 0..<200 where Self.committedLines(dir) < 2 { usleep(50_000) }
+        #expect(Self.committedLines(dir) == 2)
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        AuditPipeBinary.append(
+            #"{"level":"info","service":"api","request_id":"b","msg":"no time of its own"}"# + "\n"
+                + Self.line(3, "c", "start"), to: path)
+        p = try follower(in: dir)
+        for _ in 0..<200 where Self.committedLines(dir) < 4 { usleep(50_000) }
+        usleep(300_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+
+        let batch = try AuditPipeBinary.run(
+            ["correlate", "logs/app.log", "-o", "batch.jsonl", "--idle", "1s", "-q"], in: dir)
+        #expect(batch.status == 0, "\(batch.stderr)")
+        let followed = Self.lines(dir.appendingPathComponent("events.jsonl")).sorted()
+        let expected = Self.lines(dir.appendingPathComponent("batch.jsonl")).sorted()
+        #expect(expected.count == 3 && expected.contains { $0.contains(#""start":"2026-11-21T10:00:02.000Z""#) })
+        #expect(followed == expected, "followed \(followed), batch \(expected)")
+    }
+
     /// The summary's input count adds up across restarts as its line counts do: a file an earlier life read and
     /// that is gone since still counts (it said "from 1 input" beside the lines of two).
     @Test func aRestartCountsTheInputsEarlierLivesRead() throws {
