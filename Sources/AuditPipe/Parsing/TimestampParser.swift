@@ -348,10 +348,19 @@ public struct TimestampParser: Sendable {
     /// holds (1677-09-21 to 2262-04-11): a year-9999 timestamp is no time rather than an overflow.
     static func nanos(_ secs: Int64, _ frac: Int64) -> Int64? { scaled(secs, UTCTime.second, frac) }
 
+    /// `value * unit + plus` for `plus` in `0..<unit`, or nil when that is outside an Int64.
     static func scaled(_ value: Int64, _ unit: Int64, _ plus: Int64) -> Int64? {
         let (product, o1) = value.multipliedReportingOverflow(by: unit)
-        let (sum, o2) = product.addingReportingOverflow(plus)
-        return o1 || o2 ? nil : sum
+        if !o1 {
+            let (sum, o2) = product.addingReportingOverflow(plus)
+            return o2 ? nil : sum
+        }
+        // The earliest second (1677-09-21T00:12:43Z) starts before Int64.min while its last 854775808 ns are in
+        // range: counted from the next second down, those are times, as the same instants are at the other end.
+        guard value < 0 else { return nil }
+        let (next, o3) = (value + 1).multipliedReportingOverflow(by: unit)
+        let (sum, o4) = next.addingReportingOverflow(plus - unit)
+        return o3 || o4 ? nil : sum
     }
 
     @inline(__always)

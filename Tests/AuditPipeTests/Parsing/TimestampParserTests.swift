@@ -86,6 +86,40 @@ struct OverflowTests {
         #expect(last.withUTF8 { p.parseValue($0) } != nil)
     }
 
+    /// From a new-user trial: the last 854775808 ns of the earliest second (1677-09-21T00:12:43Z) are in range,
+    /// but were read as no time, because the second's start times 1e9 is below Int64.min; `--since` and filter
+    /// literals refused the minimum the same way. The range is now the same at both ends.
+    @Test func theEarliestInstantIsATimeAsTheLatestIs() {
+        let p = TimestampParser(assumedYear: 2026)
+        func parse(_ text: String) -> Int64? {
+            var t = text
+            return t.withUTF8 { p.parseValue($0) }
+        }
+        #expect(parse("1677-09-21T00:12:43.145224192Z") == Int64.min)
+        #expect(parse("1677-09-21T00:12:43.145224193Z") == Int64.min + 1)
+        #expect(parse("1677-09-21T00:12:43.5Z") == Int64.min + 354_775_808)
+        #expect(parse("1677-09-21T00:12:43.999999999Z") == -9_223_372_036_000_000_001)
+        #expect(parse("1677-09-21T00:12:44Z") == -9_223_372_036_000_000_000)
+        #expect(parse("1677-09-21T00:12:43.145224191Z") == nil)
+        #expect(parse("1677-09-21T00:12:43Z") == nil)
+        #expect(parse("1677-09-21T00:12:42.9Z") == nil)
+        // The same instant written with an offset, and the formatted minimum read back.
+        #expect(parse("1677-09-21T01:12:43.145224192+01:00") == Int64.min)
+        #expect(UTCTime.rfc3339Millis(-9_223_372_036_854_000_000) == "1677-09-21T00:12:43.146Z")
+        #expect(parse(UTCTime.rfc3339Millis(-9_223_372_036_854_000_000)) == -9_223_372_036_854_000_000)
+        #expect(TimeBound.parse("1677-09-21T00:12:43.145224192Z", now: 0) == Int64.min)
+        #expect(TimeBound.parse("2262-04-11T23:47:16.854775807Z", now: 0) == Int64.max)
+        // Every nanosecond count of the earliest second's range boundary, at random, against exact arithmetic.
+        var rng = SplitMix64(seed: 13)
+        for _ in 0..<2_000 {
+            let frac = Int64(rng.next() % 1_000_000_000)
+            let exact = Int128(-9_223_372_037) * 1_000_000_000 + Int128(frac)
+            let text = "1677-09-21T00:12:43." + String(String(frac + 1_000_000_000).dropFirst()) + "Z"
+            let expected = exact >= Int128(Int64.min) ? Int64(exact) : nil
+            #expect(parse(text) == expected, "\(text)")
+        }
+    }
+
     @Test func durationsAreCappedAt36500Days() {
         #expect(DurationText.parse("36500d") == Int64(36_500) * 86_400 * UTCTime.second)
         #expect(DurationText.parse("36501d") == nil)
