@@ -110,8 +110,15 @@ public struct LogRecord: Sendable {
     public var sequence: Int64
     /// The request id used for correlation.
     public var requestID: String? {
-        didSet { requestIDHash = RequestIDHash.of(requestID) }
+        get { storedRequestID }
+        set {
+            storedRequestID = newValue
+            requestIDHash = RequestIDHash.of(newValue)
+        }
     }
+    /// `requestID`'s storage. A stored property with a `didSet` made the record's initializers build it in a
+    /// temporary and copy it out (an outlined copy and destroy of the whole record, ~430 instructions a record).
+    private var storedRequestID: String?
     /// `RequestIDHash` of `requestID`, computed when the id is set (0 without one).
     var requestIDHash: UInt64
     /// The emitting service (field, log-file prefix or file name).
@@ -199,7 +206,7 @@ public struct LogRecord: Sendable {
         self.lineCount = 1
         self.position = position
         self.sequence = 0
-        self.requestID = nil
+        self.storedRequestID = nil
         self.requestIDHash = 0
         self.service = nil
         self.message = nil
@@ -227,22 +234,13 @@ extension LogRecord {
         self.lineCount = 1
         self.position = position
         self.sequence = 0
-        self.requestID = requestID
+        self.storedRequestID = requestID
         self.requestIDHash = RequestIDHash.of(requestID)
         self.service = service
         self.message = message
         self.actor = actor
         self.http = http
-        if action == nil && entityHint == nil && extra == nil && captured == nil {
-            self.rare = nil
-        } else {
-            let rare = RareRecordFields()
-            rare.action = action
-            rare.entityHint = entityHint
-            rare.extra = extra
-            rare.captured = captured
-            self.rare = rare
-        }
+        self.rare = RareRecordFields.holding(action: action, entityHint: entityHint, extra: extra, captured: captured)
     }
 }
 
@@ -257,6 +255,19 @@ private final class RareRecordFields: @unchecked Sendable {
     var raw: [UInt8]?
 
     init() {}
+
+    /// A box of the given fields, or nil when there are none.
+    static func holding(action: String?, entityHint: EntityRef?, extra: [JSONMember]?, captured: [JSONValue?]?)
+        -> RareRecordFields?
+    {
+        if action == nil && entityHint == nil && extra == nil && captured == nil { return nil }
+        let rare = RareRecordFields()
+        rare.action = action
+        rare.entityHint = entityHint
+        rare.extra = extra
+        rare.captured = captured
+        return rare
+    }
 
     func copy() -> RareRecordFields {
         let c = RareRecordFields()

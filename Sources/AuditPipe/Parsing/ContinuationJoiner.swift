@@ -96,7 +96,7 @@ struct ContinuationJoiner {
                 if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
                 counts.records += 1
                 counts.recordLines += 1
-                pending = r
+                pending = consume r
                 pendingIsTimestampedText = timestampedText
             }
         }

@@ -133,7 +133,9 @@ struct FieldCollector {
     }
 
     /// Builds the record, moving the collected fields into it; `keepMessage` keeps message text even for
-    /// non-error records.
+    /// non-error records. Inlined into its four callers: a call made the record in a temporary and copied it
+    /// out (dump10k: 11.6M instructions of 1,578.8M).
+    @inline(__always)
     consuming func build(
         position: SourcePosition, inheritedTime: Int64, service fallbackService: String?, keepMessage: Bool,
         keepExtra: Bool, headerIDNames: [String]

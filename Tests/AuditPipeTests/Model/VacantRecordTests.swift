@@ -30,7 +30,7 @@ struct VacantRecordTests {
         // The check itself sees a reference where there is one.
         var named = vacant
         named.requestID = "r-1"
-        #expect(Self.references(in: named, path: "LogRecord") == ["LogRecord.requestID (not nil)"])
+        #expect(Self.references(in: named, path: "LogRecord") == ["LogRecord.storedRequestID (not nil)"])
         #expect(Self.references(in: [1], path: "x") == ["x (Array<Int>)"])
     }
 }
