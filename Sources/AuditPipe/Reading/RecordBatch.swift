@@ -20,19 +20,19 @@ public struct LineCounts: Sendable, Equatable {
     public var firstUnreadableTime: (position: SourcePosition, line: String)?
 
     /// Counts a record made by pattern `number` (1-based).
-    mutating func countPattern(_ number: UInt8) {
-        let i = Int(number) - 1
-        if patternRecords.count <= i { patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count) }
-        patternRecords[i] += 1
-    }
+    mutating func countPattern(_ number: UInt8) { addPatternRecords(1, at: Int(number) - 1) }
 
     /// Adds (`sign` 1) or takes back (-1) a pattern-made record's counts, without its example line (commit
     /// accounting).
     mutating func count(_ notes: ParseNotes, sign: Int64) {
-        let i = Int(notes.pattern) - 1
-        if patternRecords.count <= i { patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count) }
-        patternRecords[i] += sign
+        addPatternRecords(sign, at: Int(notes.pattern) - 1)
         if notes.timeUnreadable { unreadableTimes += sign }
+    }
+
+    /// Adds `n` to the records of pattern `i` (0-based), growing the list to hold it.
+    private mutating func addPatternRecords(_ n: Int64, at i: Int) {
+        if patternRecords.count <= i { patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count) }
+        patternRecords[i] += n
     }
 
     /// Counts a record whose time text was unreadable; keeps it as the example when it is the first.
@@ -56,12 +56,7 @@ public struct LineCounts: Sendable, Equatable {
         deadLettered += o.deadLettered
         blank += o.blank
         bytes += o.bytes
-        for (i, n) in o.patternRecords.enumerated() where n > 0 {
-            if patternRecords.count <= i {
-                patternRecords += Array(repeating: 0, count: i + 1 - patternRecords.count)
-            }
-            patternRecords[i] += n
-        }
+        for (i, n) in o.patternRecords.enumerated() where n > 0 { addPatternRecords(n, at: i) }
         unreadableTimes += o.unreadableTimes
         if let theirs = o.firstUnreadableTime {
             if let mine = firstUnreadableTime,
