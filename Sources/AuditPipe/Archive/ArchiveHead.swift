@@ -45,16 +45,18 @@ struct ArchiveHead: Sendable, Equatable {
         return w.bytes
     }
 
-    static func parse(_ bytes: [UInt8]) -> ArchiveHead? {
-        let v: JSONValue? = bytes.withUnsafeBufferPointer { b in
-            var s = JSONScanner(b, maxDepth: 4)
-            return try? s.parseValue(depth: 0)
+    /// Parses a head file's bytes as auditpipe writes them: one object with no key twice, `schema_version` a
+    /// JSON integer, every text a JSON string (a fault is refused, naming the member).
+    static func decode(_ bytes: [UInt8]) throws(ArchiveDocument.Invalid) -> ArchiveHead {
+        let v = try ArchiveDocument(bytes)
+        let version = try v.count("schema_version")
+        guard version == Int64(schemaVersion) else {
+            throw ArchiveDocument.Invalid(
+                reason: "schema_version is \(version), this version of auditpipe reads \(schemaVersion)")
         }
-        guard let v, v["schema_version"]?.scalarText == String(schemaVersion), let runTime = v["run_time"]?.scalarText,
-            let tool = v["tool_version"]?.scalarText
-        else { return nil }
         return ArchiveHead(
-            lastDay: v["last_day"]?.scalarText, lastManifestSHA256: v["last_manifest_sha256"]?.scalarText,
-            runTime: runTime, toolVersion: tool, signature: ArchiveSignature.parse(v["signature"]))
+            lastDay: try v.optionalText("last_day"), lastManifestSHA256: try v.optionalText("last_manifest_sha256"),
+            runTime: try v.text("run_time"), toolVersion: try v.text("tool_version"),
+            signature: ArchiveSignature.parse(v["signature"]))
     }
 }

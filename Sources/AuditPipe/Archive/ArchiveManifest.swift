@@ -110,74 +110,29 @@ public struct ArchiveManifest: Sendable, Equatable {
     /// Parses a manifest file's bytes; nil when they are not one.
     static func parse(_ bytes: [UInt8]) -> ArchiveManifest? { try? decode(bytes) }
 
-    /// Why a manifest file's bytes are not a manifest: the first member missing or of the wrong type.
-    struct Invalid: Error, Equatable {
-        let reason: String
-    }
+    /// Why a manifest file's bytes are not a manifest: not an object, a key repeated, or the first member
+    /// missing or of the wrong type.
+    typealias Invalid = ArchiveDocument.Invalid
 
-    /// Parses a manifest file's bytes as auditpipe writes them: every count and size a non-negative JSON integer
-    /// (a string, a fraction or a negative number is refused, naming the member), every text a JSON string.
+    /// Parses a manifest file's bytes as auditpipe writes them: one object with no key twice, every count and size
+    /// a non-negative JSON integer (a string, a fraction or a negative number is refused, naming the member),
+    /// every text a JSON string.
     static func decode(_ bytes: [UInt8]) throws(Invalid) -> ArchiveManifest {
-        let parsed: JSONValue? = bytes.withUnsafeBufferPointer { b in
-            var s = JSONScanner(b, maxDepth: 4)
-            return try? s.parseValue(depth: 0)
-        }
-        guard let v = parsed, case .object = v else { throw Invalid(reason: "not a JSON object") }
-        let version = try count("schema_version", in: v)
+        let v = try ArchiveDocument(bytes)
+        let version = try v.count("schema_version")
         guard version == Int64(schemaVersion) else {
             throw Invalid(reason: "schema_version is \(version), this version of auditpipe reads \(schemaVersion)")
         }
         var m = ArchiveManifest(
-            day: try text("day", in: v), events: Int(try count("events", in: v)),
-            firstStart: try optionalText("first_start", in: v), lastStart: try optionalText("last_start", in: v),
-            compressedBytes: try count("compressed_bytes", in: v),
-            uncompressedBytes: try count("uncompressed_bytes", in: v), gzipSHA256: try text("gzip_sha256", in: v),
-            contentSHA256: try text("content_sha256", in: v), toolVersion: try text("tool_version", in: v),
-            previousManifestSHA256: try optionalText("previous_manifest_sha256", in: v))
-        m.supersedesManifestSHA256 = try optionalText("supersedes_manifest_sha256", in: v)
+            day: try v.text("day"), events: Int(try v.count("events")),
+            firstStart: try v.optionalText("first_start"), lastStart: try v.optionalText("last_start"),
+            compressedBytes: try v.count("compressed_bytes"), uncompressedBytes: try v.count("uncompressed_bytes"),
+            gzipSHA256: try v.text("gzip_sha256"), contentSHA256: try v.text("content_sha256"),
+            toolVersion: try v.text("tool_version"),
+            previousManifestSHA256: try v.optionalText("previous_manifest_sha256"))
+        m.supersedesManifestSHA256 = try v.optionalText("supersedes_manifest_sha256")
         m.signature = ArchiveSignature.parse(v["signature"])
         return m
-    }
-
-    /// The member `key`: a non-negative JSON integer (digits only) that fits in 64 bits.
-    private static func count(_ key: String, in v: JSONValue) throws(Invalid) -> Int64 {
-        switch v[key] {
-        case .number(let n):
-            if let i = Int64(n), n.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return i }
-            if n.hasPrefix("-") { throw Invalid(reason: "\(key) is \(n), a negative number; it must be a count") }
-            if n.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { throw Invalid(reason: "\(key) is \(n), too large") }
-            throw Invalid(reason: "\(key) is \(n), not an integer")
-        case nil: throw Invalid(reason: "\(key) is missing")
-        case let other?: throw Invalid(reason: "\(key) is \(describe(other)), not a JSON integer")
-        }
-    }
-
-    /// The member `key`: a JSON string.
-    private static func text(_ key: String, in v: JSONValue) throws(Invalid) -> String {
-        guard let value = v[key] else { throw Invalid(reason: "\(key) is missing") }
-        guard case .string(let s) = value else { throw Invalid(reason: "\(key) is \(describe(value)), not a string") }
-        return s
-    }
-
-    /// The member `key`: a JSON string, or null or absent (nil).
-    private static func optionalText(_ key: String, in v: JSONValue) throws(Invalid) -> String? {
-        switch v[key] {
-        case nil, .null?: return nil
-        case .string(let s)?: return s
-        case let other?: throw Invalid(reason: "\(key) is \(describe(other)), not a string or null")
-        }
-    }
-
-    /// A value as a reader of the manifest should see it named.
-    private static func describe(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let s): "the string \"\(s.count > 40 ? String(s.prefix(40)) + "…" : s)\""
-        case .number(let n): n
-        case .bool(let b): b ? "true" : "false"
-        case .null: "null"
-        case .array: "an array"
-        case .object: "an object"
-        }
     }
 
     /// Hex SHA-256 of bytes.

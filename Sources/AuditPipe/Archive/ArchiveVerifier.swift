@@ -75,8 +75,11 @@ public enum ArchiveVerifier {
                             "missing: a signed archive has a signed head; it was deleted (or the archive was never signed)"
                     ))
             }
-            guard let h = ArchiveHead.parse(bytes) else {
-                return .failure(Failure(path: headPath, reason: "edited: not a valid head"))
+            let h: ArchiveHead
+            do throws(ArchiveDocument.Invalid) {
+                h = try ArchiveHead.decode(bytes)
+            } catch {
+                return .failure(Failure(path: headPath, reason: "edited: not a valid head: \(error.reason)"))
             }
             guard let signature = h.signature else {
                 return .failure(Failure(path: headPath, reason: "unsigned: the head carries no signature"))

@@ -3,7 +3,7 @@ import Testing
 
 /// A damaged archive as a new user meets it (a new-user trial of archive, verify and index): `index` refuses
 /// every day `verify` fails, with verify's exit code (4) and reason, and leaves the index as it was; a manifest
-/// count that is not a JSON integer, or an edited size, is named as the manifest's fault.
+/// count that is not a JSON integer, a key written twice, or an edited size, is named as the manifest's fault.
 struct DamagedArchiveTests {
     static let day3 = "archive/2026/11/03"
     static let gz3 = "archive/2026/11/03/events-2026-11-03.jsonl.gz"
@@ -88,6 +88,32 @@ struct DamagedArchiveTests {
             failure.hasPrefix("\(Self.day3)/manifest.json: edited: not a valid manifest: \(expected)"),
             "\(field) \(value): \(failure)")
         try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, "\(field) \(value)")
+    }
+
+    /// A key written twice: auditpipe's parser kept the first value and verified the day, jq keeps the last, so
+    /// the two read different manifests. The manifest is refused, naming the key, even when both values agree.
+    @Test(arguments: [
+        (#","events":101}"#, "events"),
+        (#","day":"2026-11-09"}"#, "day"),
+        (#","previous_manifest_sha256":null}"#, "previous_manifest_sha256"),
+        (#","events":100}"#, "events"),
+    ])
+    func aManifestWithADuplicateKeyFailsVerification(appended: String, key: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        // The last day, so no later manifest's chain link notices the edit.
+        let path = dir.appendingPathComponent("\(Self.day3)/manifest.json")
+        var text = try String(contentsOf: path, encoding: .utf8)
+        #expect(text.hasSuffix("}\n"))
+        text = String(text.dropLast(2)) + appended + "\n"
+        try text.write(to: path, atomically: false, encoding: .utf8)
+        let (status, failure) = try Self.verify(in: dir)
+        #expect(status == 4, "\(appended): verify passed")
+        #expect(
+            failure.hasPrefix("\(Self.day3)/manifest.json: edited: not a valid manifest: duplicate key \"\(key)\""),
+            "\(appended): \(failure)")
+        try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, appended)
     }
 
     @Test(arguments: [#"{"hello":1}"#, "not json"])

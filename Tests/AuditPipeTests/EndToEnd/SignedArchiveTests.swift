@@ -227,6 +227,26 @@ struct SignedArchiveTests {
         try Self.expectCaught(dir, "archive/head.json: signed by a key not given with --public-key")
     }
 
+    /// A signed head whose members are read one way by auditpipe and another by jq: a key written twice (the
+    /// signature was checked over the first values, jq reads the last) or `schema_version` as a string. Verify
+    /// and a signing run refuse it as edited, naming the member.
+    @Test(arguments: [
+        (#"s/}$/,"last_day":"2026-11-09"}/"#, #"duplicate key "last_day""#),
+        (#"s/"ed25519"/"key_id":"0000000000000000","ed25519"/"#, #"duplicate key "signature.key_id""#),
+        (#"s/"schema_version":1,/"schema_version":"1",/"#, #"schema_version is the string "1", not a JSON integer"#),
+    ])
+    func aHeadWithADuplicateKeyOrAStringVersionIsCaught(sed: String, reason: String) throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let before = try Self.sh("md5sum < archive/head.json", in: dir)
+        try Self.sh("sed -i '\(sed)' archive/head.json", in: dir)
+        #expect(try Self.sh("md5sum < archive/head.json", in: dir) != before, "\(sed): the head was not edited")
+        let expected = "archive/head.json: edited: not a valid head: \(reason)"
+        try Self.expectCaught(dir, expected)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4 && err.contains(expected), "\(err)")
+    }
+
     @Test func archiveRefusesADamagedArchiveAndChangesNothing() throws {
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
