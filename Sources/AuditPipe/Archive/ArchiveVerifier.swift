@@ -121,21 +121,10 @@ public enum ArchiveVerifier {
                     return .failure(problem)
                 }
             }
-            guard let bytes = FileBytes.read(manifestPath) else {
-                return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
-            }
-            let manifest: ArchiveManifest
-            do throws(ArchiveManifest.Invalid) {
-                manifest = try ArchiveManifest.decode(bytes)
-            } catch {
-                return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest: \(error.reason)"))
-            }
-            if manifest.day != day {
-                return .failure(
-                    Failure(
-                        path: manifestPath,
-                        reason: "reordered: the manifest is for \(manifest.day) but lies under \(day)"
-                    ))
+            let (manifest, bytes): (ArchiveManifest, [UInt8])
+            switch DayFileCheck.manifest(root: root, day: day) {
+            case .success(let read): (manifest, bytes) = read
+            case .failure(let f): return .failure(f)
             }
             if let record = pruned.first(where: { $0.day == day }) {
                 // Retention records a day before it deletes it: a killed run leaves it recorded and present.

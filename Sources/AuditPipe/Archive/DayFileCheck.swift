@@ -32,18 +32,10 @@ struct DayFileCheck {
         let dir = ArchiveLayout.dayDirectory(root, day: day)
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-        guard let manifestBytes = FileBytes.read(manifestPath) else {
-            return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
-        }
         let m: ArchiveManifest
-        do throws(ArchiveManifest.Invalid) {
-            m = try ArchiveManifest.decode(manifestBytes)
-        } catch {
-            return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest: \(error.reason)"))
-        }
-        if m.day != day {
-            return .failure(
-                Failure(path: manifestPath, reason: "reordered: the manifest is for \(m.day) but lies under \(day)"))
+        switch manifest(root: root, day: day) {
+        case .success(let read): m = read.manifest
+        case .failure(let f): return .failure(f)
         }
         let expectedNames = ["events-\(day).jsonl.gz", "manifest.json"]
         for name in ArchiveLayout.entries(dir) where !expectedNames.contains(name) {
@@ -73,6 +65,26 @@ struct DayFileCheck {
                 ))
         }
         return .success(DayFileCheck(day: day, gzPath: gzPath, manifestPath: manifestPath, manifest: m))
+    }
+
+    /// Reads `day`'s manifest: present, valid (`ArchiveManifest.decode`) and for that day; with the bytes it was
+    /// decoded from, whose hash the next day's manifest links to.
+    static func manifest(root: String, day: String) -> Result<(manifest: ArchiveManifest, bytes: [UInt8]), Failure> {
+        let manifestPath = ArchiveLayout.manifestFile(root, day: day)
+        guard let bytes = FileBytes.read(manifestPath) else {
+            return .failure(Failure(path: manifestPath, reason: "missing: the day has no manifest"))
+        }
+        let m: ArchiveManifest
+        do throws(ArchiveManifest.Invalid) {
+            m = try ArchiveManifest.decode(bytes)
+        } catch {
+            return .failure(Failure(path: manifestPath, reason: "edited: not a valid manifest: \(error.reason)"))
+        }
+        if m.day != day {
+            return .failure(
+                Failure(path: manifestPath, reason: "reordered: the manifest is for \(m.day) but lies under \(day)"))
+        }
+        return .success((m, bytes))
     }
 
     /// Takes the next inflated bytes of the gzip file.
