@@ -23,6 +23,25 @@ struct FollowStopTests {
             ], in: dir)
     }
 
+    /// A temporary directory (the caller removes it) whose `logs/app.log` holds request a's two lines, and a
+    /// checkpointed follower of `logs/*.log` started there that has committed both (waited for up to 10 s).
+    private func startFollowingRequestA() throws -> (dir: URL, path: String, follower: Process) {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        do {
+            let logs = dir.appendingPathComponent("logs")
+            try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+            let path = logs.appendingPathComponent("app.log").path
+            AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
+            let p = try follower(in: dir)
+            for _ in 0..<200 where Self.committedLines(dir) < 2 { usleep(50_000) }
+            #expect(Self.committedLines(dir) == 2, "the checkpoint holds what was read once every input is quiet")
+            return (dir, path, p)
+        } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw error
+        }
+    }
+
     static func committedLines(_ dir: URL) -> Int {
         AuditPipeBinary.checkpointInputs(dir).reduce(0) { $0 + (($1["lines_read"] as? NSNumber)?.intValue ?? 0) }
     }
@@ -32,17 +51,10 @@ struct FollowStopTests {
     }
 
     @Test func aStoppedCheckpointedFollowerPausesAndTheRestartGivesTheBatchEvents() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        let path = logs.appendingPathComponent("app.log").path
-        AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
-
         // First life: reads request a, goes quiet (a closes), and commits that at once.
-        var p = try follower(in: dir)
-        for _ in 0..<200 where Self.committedLines(dir) < 2 { usleep(50_000) }
-        #expect(Self.committedLines(dir) == 2, "the checkpoint holds what was read once every input is quiet")
+        let (dir, path, first) = try startFollowingRequestA()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var p = first
         // Request b starts, and a line of it is half written when the follower is stopped.
         let third = Self.line(3, "b", "start")
         let fourth = Self.line(4, "b", "step")
@@ -81,15 +93,9 @@ struct FollowStopTests {
     /// whether the follower was stopped or killed after it.
     @Test(arguments: [SIGTERM, SIGKILL])
     func anUntimedLineAfterARestartInheritsTheTimeBeforeIt(signal: Int32) throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, path, first) = try startFollowingRequestA()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        let path = logs.appendingPathComponent("app.log").path
-        AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "done"), to: path)
-        var p = try follower(in: dir)
-        for _ in 0..<200 where Self.committedLines(dir) < 2 { usleep(50_000) }
-        #expect(Self.committedLines(dir) == 2)
+        var p = first
         kill(p.processIdentifier, signal)
         p.waitUntilExit()
         AuditPipeBinary.append(
