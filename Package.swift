@@ -20,6 +20,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["libz-dev"]), .brew(["zlib"])]
         ),
+        // libdeflate: the archive's gzip members (whole-buffer deflate ~1.5x zlib's speed at level 6, and its
+        // inflate for the in-worker check ~3x); zlib stays for streaming (reading .gz input, the zip writer).
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
+        ),
         .systemLibrary(
             name: "CPCRE2",
             pkgConfig: "libpcre2-8",
@@ -34,6 +41,7 @@ let package = Package(
             name: "AuditPipe",
             dependencies: [
                 "CZlib",
+                "CDeflate",
                 "CPCRE2",
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),

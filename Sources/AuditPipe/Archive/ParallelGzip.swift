@@ -48,17 +48,21 @@ enum ParallelGzip {
     private static func member(_ chunk: [UInt8], _ index: Int, _ level: Int32, _ damage: Int?) throws(OutputError)
         -> [UInt8]
     {
-        let c = try GzipCompressor(level: level)
-        var packed = chunk.withUnsafeBufferPointer { c.compress($0) } + c.finish()
+        let codec = try GzipMemberCodec(level: level)
+        var packed = chunk.withUnsafeBufferPointer { codec.member($0) }
         if damage == index { packed[packed.count / 2] ^= 0x20 }
-        let back: [UInt8]
-        do throws(InputError) {
-            back = try GzipMembers.inflate(packed, name: "member \(index + 1)", expectedSize: chunk.count)
-        } catch {
+        var problem: String?
+        let back = [UInt8](unsafeUninitializedCapacity: chunk.count) { out, count in
+            problem = packed.withUnsafeBufferPointer { codec.inflate($0, into: out) }
+            // Whatever inflated is initialized bytes; on a failure they are not looked at.
+            if problem != nil { out.initialize(repeating: 0) }
+            count = chunk.count
+        }
+        if let problem {
             throw OutputError(
                 path: "-",
                 message:
-                    "gzip member \(index + 1) does not inflate back (\(error.message)); nothing was published: check memory and disk, then run archive again"
+                    "gzip member \(index + 1) does not inflate back (\(problem)); nothing was published: check memory and disk, then run archive again"
             )
         }
         let same =

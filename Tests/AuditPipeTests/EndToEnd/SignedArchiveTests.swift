@@ -271,8 +271,12 @@ struct SignedArchiveTests {
         try Self.sh("zcat \(gz) | sed 1d | gzip -n > x.gz && mv x.gz \(gz)", in: dir)
         _ = try ArchiveTests.makeLive(dir, days: 2...2, perDay: 5, seed: 8)
         let (status, err) = try Self.archive(dir)
-        #expect(status == 4 && err.contains("\(gz): truncated"), "\(err)")
-        try Self.expectCaught(dir, "\(gz): truncated")
+        // gzip's output, a line shorter, is shorter or longer than auditpipe's (libdeflate's) was: either way the
+        // size differs from the signed manifest's, which is what names the file.
+        let reason = err.contains("\(gz): truncated") ? "\(gz): truncated" : "\(gz): extra bytes"
+        #expect(status == 4 && err.contains(reason), "\(err)")
+        try Self.expectCaught(dir, reason)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-02.jsonl"))
     }
 
     @Test func retentionPrunesIntoTheSignedChainButNeverAnUnverifiedDay() throws {
