@@ -12,9 +12,10 @@ struct RecordRank: Comparable, Sendable {
     /// Rank by time and place only (ignoring kind).
     init(timeOf r: LogRecord) { self.init(kind: 0, time: r.time, sequence: Self.place(r)) }
 
-    /// Rank that prefers the latest record of the best kind (for "last response wins").
+    /// Rank that prefers the latest record of the best kind (for "last response wins"). The time is reversed
+    /// with `~` (−time − 1, the same order reversed): `-time` traps at the earliest instant, `Int64.min`.
     init(latestOf r: LogRecord) {
-        self.init(kind: r.kind.rawValue, time: -r.time, sequence: Int64(Self.sequenceMask) - Self.place(r))
+        self.init(kind: r.kind.rawValue, time: ~r.time, sequence: Int64(Self.sequenceMask) - Self.place(r))
     }
 
     /// Where a record is, as one number within the 56 bits the rank keeps: its input's `nameKey` (16 bits)
