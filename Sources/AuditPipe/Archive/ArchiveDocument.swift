@@ -13,11 +13,17 @@ struct ArchiveDocument {
 
     /// Parses `bytes` as one JSON object in which no object repeats a key.
     init(_ bytes: [UInt8]) throws(Invalid) {
+        var trailing = false
         let parsed: JSONValue? = bytes.withUnsafeBufferPointer { b in
             var s = JSONScanner(b, maxDepth: 4)
-            return try? s.parseValue(depth: 0)
+            let v = try? s.parseValue(depth: 0)
+            s.skipWhitespace()
+            trailing = s.pos < b.count
+            return v
         }
         guard let v = parsed, case .object = v else { throw Invalid(reason: "not a JSON object") }
+        // A second document or bytes after the object: jq reads them (or refuses the file), auditpipe did not.
+        if trailing { throw Invalid(reason: "bytes after the JSON object") }
         if let key = Self.repeatedKey(in: v, path: "") {
             throw Invalid(
                 reason:

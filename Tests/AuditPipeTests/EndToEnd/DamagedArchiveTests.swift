@@ -116,6 +116,23 @@ struct DamagedArchiveTests {
         try Self.expectIndexRefuses(in: dir, ["--rebuild"], failure: failure, appended)
     }
 
+    /// From a new-user trial: a second JSON document, or any bytes, after the manifest's object passed verify
+    /// (jq reads both documents, or refuses the file).
+    @Test(arguments: [#"{"events":999}"#, "x", "]"])
+    func bytesAfterTheManifestsObjectFailVerification(appended: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        let path = dir.appendingPathComponent("\(Self.day3)/manifest.json")
+        let text = try String(contentsOf: path, encoding: .utf8)
+        try (text + appended + "\n").write(to: path, atomically: false, encoding: .utf8)
+        let (status, failure) = try Self.verify(in: dir)
+        #expect(status == 4, "\(appended): verify passed")
+        #expect(
+            failure.hasPrefix("\(Self.day3)/manifest.json: edited: not a valid manifest: bytes after the JSON object"),
+            "\(appended): \(failure)")
+    }
+
     @Test(arguments: [#"{"hello":1}"#, "not json"])
     func aLineThatIsNotAnEventIsRefusedByIndexAsByVerify(line: String) throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
