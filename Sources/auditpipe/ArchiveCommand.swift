@@ -83,7 +83,7 @@ struct ArchiveCommand: ParsableCommand {
     @Flag(
         name: .customLong("adopt-unsigned"),
         help:
-            "With --signing-key: sign an archive that holds days but no signature yet, once, after checking it with verify (a signing run refuses it otherwise: its signatures may have been stripped; e.g. --signing-key k.pem --adopt-unsigned)."
+            "With --signing-key: sign an archive that holds days but no signature yet, once, after checking it with verify (a signing run refuses it otherwise: its signatures may have been stripped; e.g. --signing-key k.pem --adopt-unsigned). Said again, it finishes an adoption that was killed."
     )
     var adoptUnsigned = false
 

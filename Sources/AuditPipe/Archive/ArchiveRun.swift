@@ -115,7 +115,8 @@ public struct ArchiveRun {
         if let key = options.signingKey {
             let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
             if FileBytes.read(ArchiveHead.path(root)) != nil {
-                let check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
+                var check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
+                check.adopting = options.adoptUnsigned
                 result = ArchiveVerifier.verify(root: root, signatures: check, contents: false, finishing: true)
             } else if ArchiveVerifier.isSigned(root: root) {
                 return ArchiveVerifier.Failure(
@@ -159,6 +160,23 @@ public struct ArchiveRun {
 
     private func runLocked() throws(OutputError) -> Report {
         var report = Report()
+        if let key = options.signingKey {
+            let root = options.archiveDirectory
+            // A first signed run (or an adoption) writes its head before it signs anything: killed later, it
+            // leaves a head the next run finishes from, never signatures without a head (a deleted head).
+            if FileBytes.read(ArchiveHead.path(root)) == nil { try writeHead(signer: key) }
+            // An adoption signs the days it found, and moves the head onto them, before it merges anything: a
+            // day merged first and re-signed after would name the merged version as the one it replaced, not
+            // the one the head names, and a run killed in between could not be finished.
+            let unsigned = ArchiveLayout.archivedDays(root).contains { day in
+                FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).flatMap(ArchiveManifest.parse)?.signature
+                    == nil
+            }
+            if options.adoptUnsigned && unsigned {
+                try rechain()
+                try writeHead(signer: key)
+            }
+        }
         let due = dueLiveDays()
         report.liveBytesTotal = due.reduce(0) {
             $0 + fileSize(options.liveDirectory + "/" + ArchiveLayout.liveName(day: $1))

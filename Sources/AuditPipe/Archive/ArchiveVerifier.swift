@@ -22,6 +22,9 @@ public enum ArchiveVerifier {
     public struct SignatureCheck: Sendable {
         public var keys: [ArchivePublicKey]
         public var through: String?
+        /// An operator's `archive --adopt-unsigned`: unsigned manifests pass (an adoption killed part-way leaves
+        /// some), their content pinned by the chain to the signed head; their `supersedes` is never trusted.
+        var adopting = false
 
         /// Creates a check against `keys`.
         public init(keys: [ArchivePublicKey], through: String? = nil) {
@@ -143,14 +146,22 @@ public enum ArchiveVerifier {
                     ))
             }
             if let check = signatures {
-                guard let signature = manifest.signature else {
+                if let signature = manifest.signature {
+                    if let problem = signature.problem(manifest.unsignedBytes, keys: check.keys) {
+                        return .failure(Failure(path: manifestPath, reason: problem))
+                    }
+                } else if !check.adopting {
+                    let hint =
+                        finishing
+                        ? " (slipped in, or an archive run with --adopt-unsigned did not finish: check the archive with verify, then run archive --adopt-unsigned again)"
+                        : ""
                     return .failure(
-                        Failure(path: manifestPath, reason: "unsigned: an unsigned manifest in a signed archive"))
-                }
-                if let problem = signature.problem(manifest.unsignedBytes, keys: check.keys) {
-                    return .failure(Failure(path: manifestPath, reason: problem))
+                        Failure(path: manifestPath, reason: "unsigned: an unsigned manifest in a signed archive\(hint)")
+                    )
                 }
             }
+            // What a manifest says it replaced counts only under a signature (or in an unsigned archive).
+            let replaced = signatures == nil || manifest.signature != nil ? manifest.supersedesManifestSHA256 : nil
             let unfinished = earlierLinks.contains(manifest.previousManifestSHA256)
             let linked = manifest.previousManifestSHA256 == previous || (finishing && unfinished)
             if !linked && unfinished {
@@ -172,9 +183,9 @@ public enum ArchiveVerifier {
             }
             previous = ArchiveManifest.sha256(bytes)
             earlierLinks.insert(previous)
-            if let replaced = manifest.supersedesManifestSHA256 { earlierLinks.insert(replaced) }
+            if let replaced { earlierLinks.insert(replaced) }
             previousDay = day
-            current[day] = (previous!, manifest.supersedesManifestSHA256)
+            current[day] = (previous!, replaced)
             summary.days += 1
             summary.events += manifest.events
         }

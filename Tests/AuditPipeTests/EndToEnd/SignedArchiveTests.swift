@@ -17,10 +17,10 @@ struct SignedArchiveTests {
     }
 
     @discardableResult
-    static func archive(_ dir: URL, _ extra: [String] = []) throws -> (Int32, String) {
+    static func archive(_ dir: URL, _ extra: [String] = [], env: [String: String] = [:]) throws -> (Int32, String) {
         try ArchiveTests.run(
             ["archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key", "-q"]
-                + extra, in: dir)
+                + extra, in: dir, env: env)
     }
 
     static func verify(_ dir: URL, _ extra: [String] = []) throws -> (Int32, String) {
@@ -331,6 +331,77 @@ struct SignedArchiveTests {
             #expect(back.count == expected.count && Set(back) == expected, "point \(point): \(back.count) events")
         }
         #expect(crashes >= 15)
+    }
+
+    /// From a new-user trial: a first signed run killed after it had signed some days but before it wrote the
+    /// head left signatures without a head, which no later run would finish (a deleted head looks the same).
+    /// The head is now written first; the same command finishes the run from any kill point.
+    @Test func aFirstSignedRunKilledAtEveryStepIsFinishedByTheSameCommand() throws {
+        let base = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: base) }
+        #expect(try ArchiveTests.run(["keys", "generate", "keys"], in: base).0 == 0)
+        let expected = Set(try ArchiveTests.makeLive(base, days: 1...4, perDay: 20))
+        var crashes = 0
+        for point in 1...30 {
+            let dir = base.appendingPathComponent("crash-\(point)")
+            #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live '\(dir.path)/'", in: base).isEmpty)
+            let (status, _) = try ArchiveTests.run(
+                ["archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key", "-q"],
+                in: dir, env: ["AUDITPIPE_CRASH_AT": "\(point)"])
+            if status != 0 { crashes += 1 }
+            let (rerun, err) = try Self.archive(dir)
+            #expect(rerun == 0, "point \(point): \(err)")
+            let (verify, verr) = try Self.verify(dir, ["--through", "2026-11-04"])
+            #expect(verify == 0, "point \(point): \(verr)")
+            #expect(try ArchiveTests.run(["query", "archive", "--all", "-o", "back.jsonl", "-q"], in: dir).0 == 0)
+            let back = ArchiveTests.lines(dir.appendingPathComponent("back.jsonl"))
+            #expect(back.count == expected.count && Set(back) == expected, "point \(point): \(back.count) events")
+        }
+        #expect(crashes >= 10)
+    }
+
+    /// The same for an adoption (`--adopt-unsigned` of an unsigned archive, with late events and a new day):
+    /// killed anywhere, it is finished by saying `--adopt-unsigned` again, and without it the run refuses.
+    @Test func anAdoptionKilledAtEveryStepIsFinishedByAdoptingAgain() throws {
+        let base = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: base) }
+        #expect(try ArchiveTests.run(["keys", "generate", "keys"], in: base).0 == 0)
+        let first = Set(try ArchiveTests.makeLive(base, days: 1...3, perDay: 20))
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: base).0 == 0)
+        let expected = first.union(try ArchiveTests.makeLive(base, days: 2...4, perDay: 10, seed: 1))
+        var crashes = 0
+        for point in 1...30 {
+            let dir = base.appendingPathComponent("crash-\(point)")
+            #expect(try Self.sh("mkdir '\(dir.path)' && cp -a keys live archive '\(dir.path)/'", in: base).isEmpty)
+            let (status, _) = try Self.archive(dir, ["--adopt-unsigned"], env: ["AUDITPIPE_CRASH_AT": "\(point)"])
+            if status != 0 { crashes += 1 }
+            let (plain, perr) = try Self.archive(dir)
+            #expect(plain == 0 || perr.contains("--adopt-unsigned"), "point \(point): \(perr)")
+            let (rerun, err) = try Self.archive(dir, ["--adopt-unsigned"])
+            #expect(rerun == 0, "point \(point): \(err)")
+            let (verify, verr) = try Self.verify(dir, ["--through", "2026-11-04"])
+            #expect(verify == 0, "point \(point): \(verr)")
+            #expect(try ArchiveTests.run(["query", "archive", "--all", "-o", "back.jsonl", "-q"], in: dir).0 == 0)
+            let back = ArchiveTests.lines(dir.appendingPathComponent("back.jsonl"))
+            #expect(back.count == expected.count && Set(back) == expected, "point \(point): \(back.count) events")
+        }
+        #expect(crashes >= 10)
+    }
+
+    /// Adopting does not trust what an unsigned manifest says it replaced: an unsigned last day put in the
+    /// place of the signed one, naming the signed version as the one it supersedes, is still caught.
+    @Test func anUnsignedDayClaimingToReplaceTheHeadsDayIsNotAdopted() throws {
+        let dir = try Self.signedArchive(days: 1...2)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let old = try Self.sh("sha256sum archive/2026/11/02/manifest.json | cut -c1-64", in: dir)
+        try Self.editManifest(dir, day: "2026-11-02") { m in
+            m["signature"] = nil
+            m["supersedes_manifest_sha256"] = old
+        }
+        let (status, err) = try Self.archive(dir, ["--adopt-unsigned"])
+        #expect(status == 4, "\(err)")
+        #expect(err.contains("archive/head.json"), "\(err)")
+        try Self.expectCaught(dir, "unsigned: an unsigned manifest in a signed archive")
     }
 
     @Test func signedPruningKilledAtEveryStepIsFinishedByTheNextRun() throws {
