@@ -33,6 +33,14 @@ struct ArchiveDocument {
         value = v
     }
 
+    /// The fault of a file whose values are read but whose bytes are not the ones auditpipe writes for them:
+    /// a signature covers the values as written, so a reordered, respaced or renumbered copy is not the file
+    /// that was signed.
+    static let notCanonical = Invalid(
+        reason:
+            "not in the exact form auditpipe writes (members reordered, spacing or a number's form changed)"
+    )
+
     /// The member `key`, or nil.
     subscript(key: String) -> JSONValue? { value[key] }
 

@@ -46,7 +46,8 @@ struct ArchiveHead: Sendable, Equatable {
     }
 
     /// Parses a head file's bytes as auditpipe writes them: one object with no key twice, `schema_version` a
-    /// JSON integer, every text a JSON string (a fault is refused, naming the member).
+    /// JSON integer, every text a JSON string (a fault is refused, naming the member), and the bytes exactly those
+    /// auditpipe writes for its values.
     static func decode(_ bytes: [UInt8]) throws(ArchiveDocument.Invalid) -> ArchiveHead {
         let v = try ArchiveDocument(bytes)
         let version = try v.count("schema_version")
@@ -54,9 +55,11 @@ struct ArchiveHead: Sendable, Equatable {
             throw ArchiveDocument.Invalid(
                 reason: "schema_version is \(version), this version of auditpipe reads \(schemaVersion)")
         }
-        return ArchiveHead(
+        let head = ArchiveHead(
             lastDay: try v.optionalText("last_day"), lastManifestSHA256: try v.optionalText("last_manifest_sha256"),
             runTime: try v.text("run_time"), toolVersion: try v.text("tool_version"),
             signature: ArchiveSignature.parse(v["signature"]))
+        guard head.bytes == bytes else { throw ArchiveDocument.notCanonical }
+        return head
     }
 }

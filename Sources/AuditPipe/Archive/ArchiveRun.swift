@@ -112,6 +112,13 @@ public struct ArchiveRun {
     /// day is never merged into a newly signed version, nor pruned).
     private func checkBeforeChaining() -> ArchiveVerifier.Failure? {
         let root = options.archiveDirectory
+        // In every mode: a run that read an invalid pruned record as empty would rewrite it without its days.
+        do throws(ArchiveDocument.Invalid) {
+            _ = try PrunedDays.loadSigned(root)
+        } catch {
+            return ArchiveVerifier.Failure(
+                path: ArchiveLayout.prunedFile(root), reason: "edited: not a valid pruned record: \(error.reason)")
+        }
         if let key = options.signingKey {
             let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
             if FileBytes.read(ArchiveHead.path(root)) != nil {
@@ -255,7 +262,7 @@ public struct ArchiveRun {
             day: day, events: merge.events, firstStart: merge.first, lastStart: merge.last,
             compressedBytes: staged.count, uncompressedBytes: uncompressed, gzipSHA256: gzipSHA256,
             contentSHA256: ArchiveManifest.hex(content.finalize()), toolVersion: options.toolVersion,
-            previousManifestSHA256: previousManifestHash(before: day))
+            previousManifestSHA256: try previousManifestHash(before: day))
         let unchanged =
             existingManifest.flatMap(ArchiveManifest.parse).map { $0.sameContent(as: manifest) } == true
             && StagedFile.sha256(of: gzPath).map { $0.sha == gzipSHA256 && $0.bytes == staged.count } == true
@@ -277,13 +284,27 @@ public struct ArchiveRun {
         report.compressedBytes += staged.count
     }
 
+    /// The pruned record (`checkBeforeChaining` refused a run on an invalid one; this names it again should
+    /// it change under the lock's holder).
+    private func prunedDays() throws(OutputError) -> (
+        entries: [PrunedDays.Entry], signature: ArchiveSignature?, body: [UInt8]
+    ) {
+        do throws(ArchiveDocument.Invalid) {
+            return try PrunedDays.loadSigned(options.archiveDirectory)
+        } catch {
+            throw OutputError(
+                path: ArchiveLayout.prunedFile(options.archiveDirectory),
+                message: "not a valid pruned record: \(error.reason)")
+        }
+    }
+
     /// Hash the manifest of `day` must chain to: the previous archived day's manifest, else the last pruned.
-    private func previousManifestHash(before day: String) -> String? {
+    private func previousManifestHash(before day: String) throws(OutputError) -> String? {
         let root = options.archiveDirectory
         if let prev = ArchiveLayout.archivedDays(root).last(where: { $0 < day }) {
             return FileBytes.read(ArchiveLayout.manifestFile(root, day: prev)).map(ArchiveManifest.sha256)
         }
-        return PrunedDays.load(root).last?.manifestSHA256
+        return try prunedDays().entries.last?.manifestSHA256
     }
 
     /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it); in a
@@ -291,7 +312,7 @@ public struct ArchiveRun {
     /// signed manifest names the version it replaces.
     private func rechain() throws(OutputError) {
         let root = options.archiveDirectory
-        var previous = PrunedDays.load(root).last?.manifestSHA256
+        var previous = try prunedDays().entries.last?.manifestSHA256
         for day in ArchiveLayout.archivedDays(root) {
             let path = ArchiveLayout.manifestFile(root, day: day)
             guard let bytes = FileBytes.read(path), var m = ArchiveManifest.parse(bytes) else { continue }
@@ -316,7 +337,7 @@ public struct ArchiveRun {
     private func prune(into report: inout Report) throws(OutputError) {
         guard let keep = options.retainArchive else { return }
         let root = options.archiveDirectory
-        var pruned = PrunedDays.load(root)
+        var pruned = try prunedDays().entries
         for day in ArchiveLayout.archivedDays(root) where keep <= options.now.minus(saturating: dayEnd(day)) {
             if !pruned.contains(where: { $0.day == day }) {
                 guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
@@ -334,7 +355,7 @@ public struct ArchiveRun {
     /// left), the run's time and the tool; also signs a pruned record an unsigned archive brought along.
     private func writeHead(signer key: ArchiveSigningKey) throws(OutputError) {
         let root = options.archiveDirectory
-        let (pruned, prunedSignature, _) = PrunedDays.loadSigned(root)
+        let (pruned, prunedSignature, _) = try prunedDays()
         if prunedSignature == nil && FileBytes.read(ArchiveLayout.prunedFile(root)) != nil {
             try PrunedDays.save(pruned, root, signer: key)
         }

@@ -109,7 +109,9 @@ struct ArchiveSignature: Sendable, Equatable {
         guard let key = keys.first(where: { $0.keyID == keyID }) else {
             return "signed by a key not given with --public-key (key id \(keyID))"
         }
-        guard let raw = KeyFile.unhex(ed25519), key.key.isValidSignature(raw, for: body) else {
+        // Lower-case hex only, as auditpipe writes it: an upper-cased copy is not the file that was signed.
+        let lowerHex = ed25519.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        guard lowerHex, let raw = KeyFile.unhex(ed25519), key.key.isValidSignature(raw, for: body) else {
             return "bad signature: the file was changed after key \(keyID) signed it"
         }
         return nil

@@ -47,7 +47,8 @@ public enum ArchiveVerifier {
 
     /// True when the archive under `root` carries signatures (a head, a signed manifest or pruned record).
     static func isSigned(root: String) -> Bool {
-        if FileBytes.read(ArchiveHead.path(root)) != nil || PrunedDays.loadSigned(root).signature != nil {
+        // An unreadable pruned record counts as unsigned here; verification then names its fault.
+        if FileBytes.read(ArchiveHead.path(root)) != nil || (try? PrunedDays.loadSigned(root))?.signature != nil {
             return true
         }
         return ArchiveLayout.archivedDays(root).contains { day in
@@ -65,7 +66,14 @@ public enum ArchiveVerifier {
     {
         var summary = Summary()
         let prunedPath = ArchiveLayout.prunedFile(root)
-        let (pruned, prunedSignature, prunedBody) = PrunedDays.loadSigned(root)
+        let pruned: [PrunedDays.Entry]
+        let prunedSignature: ArchiveSignature?
+        let prunedBody: [UInt8]
+        do throws(ArchiveDocument.Invalid) {
+            (pruned, prunedSignature, prunedBody) = try PrunedDays.loadSigned(root)
+        } catch {
+            return .failure(Failure(path: prunedPath, reason: "edited: not a valid pruned record: \(error.reason)"))
+        }
         summary.pruned = pruned.count
         var head: ArchiveHead?
         if let check = signatures {

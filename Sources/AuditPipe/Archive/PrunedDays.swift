@@ -6,21 +6,34 @@ enum PrunedDays {
         var manifestSHA256: String
     }
 
-    static func load(_ root: String) -> [Entry] { loadSigned(root).entries }
+    /// The entries; empty when there is no pruned record.
+    static func load(_ root: String) throws(ArchiveDocument.Invalid) -> [Entry] { try loadSigned(root).entries }
 
-    /// The entries and the file's signature (nil when unsigned), and its unsigned body for checking it.
-    static func loadSigned(_ root: String) -> (entries: [Entry], signature: ArchiveSignature?, body: [UInt8]) {
+    /// The entries, the file's signature (nil when unsigned) and its unsigned body for checking it; empty when
+    /// there is no file. A file that is not a pruned record exactly as auditpipe writes it (a key twice, an
+    /// entry without its day or hash, members reordered or respaced) is refused, not read as no pruning: a run
+    /// would otherwise rewrite it without the days it held.
+    static func loadSigned(_ root: String) throws(ArchiveDocument.Invalid) -> (
+        entries: [Entry], signature: ArchiveSignature?, body: [UInt8]
+    ) {
         guard let bytes = FileBytes.read(ArchiveLayout.prunedFile(root)) else { return ([], nil, []) }
-        let v: JSONValue? = bytes.withUnsafeBufferPointer { b in
-            var s = JSONScanner(b, maxDepth: 4)
-            return try? s.parseValue(depth: 0)
+        let v = try ArchiveDocument(bytes)
+        guard case .array(let items)? = v["pruned"] else {
+            throw ArchiveDocument.Invalid(reason: "pruned is missing or not an array")
         }
-        guard case .array(let items)? = v?["pruned"] else { return ([], nil, []) }
-        let entries: [Entry] = items.compactMap { item in
-            guard let day = item["day"]?.scalarText, let sha = item["manifest_sha256"]?.scalarText else { return nil }
-            return Entry(day: day, manifestSHA256: sha)
+        var entries: [Entry] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let day)? = item["day"], case .string(let sha)? = item["manifest_sha256"] else {
+                throw ArchiveDocument.Invalid(reason: "pruned.\(i) is not an object with a day and a manifest_sha256")
+            }
+            guard ArchiveLayout.isDay(day) else {
+                throw ArchiveDocument.Invalid(reason: "pruned.\(i).day is \"\(day)\", not a day (YYYY-MM-DD)")
+            }
+            entries.append(Entry(day: day, manifestSHA256: sha))
         }
-        return (entries, ArchiveSignature.parse(v?["signature"]), encode(entries, signature: nil))
+        let signature = ArchiveSignature.parse(v["signature"])
+        guard encode(entries, signature: signature) == bytes else { throw ArchiveDocument.notCanonical }
+        return (entries, signature, encode(entries, signature: nil))
     }
 
     /// Writes the record atomically; in a signed archive, signed (the signature inside the one file).

@@ -188,6 +188,19 @@ struct ArchiveTests {
         let (verify, verr) = try Self.run(["verify", "archive"], in: dir)
         #expect(verify == 0, "\(verr)")
         #expect(verr.contains("verified 2 days, 40 events, chain intact (2 pruned days recorded)"))
+
+        // A pruned record that is not valid (here cut short) is refused by verify and by the next run, which
+        // read it as "nothing pruned" before and rewrote it with only the day it pruned then (helper-37).
+        try Self.shell("cp archive/pruned.json saved && truncate -s -3 archive/pruned.json", in: dir)
+        let damaged = try Self.shell("md5sum < archive/pruned.json", in: dir).1
+        let expected = "archive/pruned.json: edited: not a valid pruned record: not a JSON object"
+        let (v2, v2err) = try Self.run(["verify", "archive"], in: dir)
+        #expect(v2 == 4 && v2err.contains(expected), "\(v2err)")
+        let (again, againErr) = try Self.run(
+            ["archive", "--from", "live", "--to", "archive", "--archive-retain", "\(keep - 48)h"], in: dir)
+        #expect(again == 4 && againErr.contains(expected), "\(againErr)")
+        #expect(try Self.shell("md5sum < archive/pruned.json", in: dir).1 == damaged)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/archive/2026/11/03/manifest.json"))
     }
 }
 

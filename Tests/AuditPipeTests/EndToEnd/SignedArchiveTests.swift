@@ -247,6 +247,50 @@ struct SignedArchiveTests {
         #expect(status == 4 && err.contains(expected), "\(err)")
     }
 
+    /// The signatures of the head and the pruned record cover the bytes auditpipe writes for their values: a
+    /// copy with members reordered or respaced, a number written `01`, upper-case signature hex or a key twice
+    /// reads the same values but is not the file that was signed, and is refused (helper-37). An `archive` run
+    /// refuses an invalid pruned record rather than rewriting it without its days.
+    @Test func aReformattedHeadOrPrunedRecordIsCaught() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (pruned, perr) = try Self.archive(dir, ["--archive-retain", keep])
+        #expect(pruned == 0, "\(perr)")
+        #expect(try Self.verify(dir).0 == 0)
+        let notExact = "not in the exact form auditpipe writes"
+        let cases: [(file: String, sed: String, reason: String)] = [
+            ("head.json", #"s/,"last_day"/, "last_day"/"#, "edited: not a valid head: \(notExact)"),
+            ("head.json", #"s/"schema_version":1,/"schema_version":01,/"#, "edited: not a valid head: \(notExact)"),
+            (
+                "head.json", #"s/("run_time":"[^"]*"),("tool_version":"[^"]*")/\2,\1/"#,
+                "edited: not a valid head: \(notExact)"
+            ),
+            ("head.json", #"s/("ed25519":")([0-9a-f]+)/\1\U\2/"#, "bad signature"),
+            ("pruned.json", #"s/\[/[ /"#, "edited: not a valid pruned record: \(notExact)"),
+            ("pruned.json", #"s/^\{/{"pruned":[],/"#, #"edited: not a valid pruned record: duplicate key "pruned""#),
+            (
+                "pruned.json", #"s/"2026-11-01"/"2026-11-1"/"#,
+                #"edited: not a valid pruned record: pruned.0.day is "2026-11-1", not a day"#
+            ),
+        ]
+        for c in cases {
+            let file = "archive/\(c.file)"
+            try Self.sh("cp \(file) saved", in: dir)
+            let before = try Self.sh("md5sum < \(file)", in: dir)
+            try Self.sh("sed -i -E '\(c.sed)' \(file)", in: dir)
+            #expect(try Self.sh("md5sum < \(file)", in: dir) != before, "\(c.sed): \(file) was not edited")
+            try Self.expectCaught(dir, "\(file): \(c.reason)")
+            let (status, err) = try Self.archive(dir)
+            #expect(status == 4 && err.contains("\(file): \(c.reason)"), "\(c.sed): \(err)")
+            #expect(try Self.sh("cat \(file) | md5sum", in: dir) != before, "\(c.sed): archive rewrote \(file)")
+            try Self.sh("mv saved \(file)", in: dir)
+        }
+        #expect(try Self.verify(dir).0 == 0)
+    }
+
     @Test func archiveRefusesADamagedArchiveAndChangesNothing() throws {
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
