@@ -1,5 +1,11 @@
 import AuditPipe
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The one export loop: writes a catalog query's events to a file with the sinks, for `auditpipe query` and for
 /// the screen's exports alike, so an export from the screen is byte for byte what
 /// `auditpipe query DIR --all --output-format FORMAT EXPR` writes.
@@ -10,11 +16,46 @@ public enum EventExport {
     }
 
     /// Writes the matches of `query` as `format` to `path` (`-`: stdout, not for
-    /// xlsx), in archive order, with `columns` for csv and xlsx; returns the query's counts.
+    /// xlsx), in archive order, with `columns` for csv and xlsx; returns the query's counts. A file is written
+    /// under a temporary name beside it and renamed once the query has finished: a query that fails part-way
+    /// (a damaged day) leaves no partial export, and an older file at `path` as it was.
     @discardableResult
     public static func write(
         _ catalog: any EventCatalog, _ query: CatalogQuery, format: Format, to path: String,
         columns: [String] = CSVSink.defaultColumns, bom: Bool
+    ) throws(OutputError) -> ArchiveQuery.Counts {
+        guard let staging = stagingPath(for: path) else {
+            return try write(catalog, query, format: format, into: path, columns: columns, bom: bom)
+        }
+        let counts: ArchiveQuery.Counts
+        do throws(OutputError) {
+            counts = try write(catalog, query, format: format, into: staging, columns: columns, bom: bom)
+        } catch {
+            unlink(staging)
+            var named = error
+            if named.path == staging { named.path = path }
+            throw named
+        }
+        guard rename(staging, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(staging)
+            throw OutputError(path: path, message: "rename failed: \(reason)")
+        }
+        return counts
+    }
+
+    /// The temporary name an export to `path` is written under: beside a regular file or a new one; nil for
+    /// stdout and for a device or pipe (`/dev/null`, `/dev/stdout`), which are written in place.
+    static func stagingPath(for path: String) -> String? {
+        guard path != "-" else { return nil }
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG { return nil }
+        return path + ".partial-\(getpid())"
+    }
+
+    private static func write(
+        _ catalog: any EventCatalog, _ query: CatalogQuery, format: Format, into path: String, columns: [String],
+        bom: Bool
     ) throws(OutputError) -> ArchiveQuery.Counts {
         let counts: ArchiveQuery.Counts
         switch format {

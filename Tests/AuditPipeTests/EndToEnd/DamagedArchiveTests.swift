@@ -159,6 +159,39 @@ struct DamagedArchiveTests {
         try Self.expectIndexRefuses(in: dir, [], failure: failure, line)
     }
 
+    /// A query that meets a damaged day fails (exit 3) and leaves no partial export: the file it was asked to
+    /// write is not made, or an older one stays as it was (helper-37: the first two days' events were left in
+    /// the file, which read as a complete answer).
+    @Test func aQueryThatMeetsADamagedDayLeavesNoPartialExport() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        #expect(try ArchiveTests.shell("truncate -s -10 \(Self.gz3)", in: dir).0 == 0)
+        for format in ["jsonl", "csv", "xlsx"] {
+            let out = "out.\(format)"
+            for existing in [false, true] {
+                if existing { try Data("older export\n".utf8).write(to: dir.appendingPathComponent(out)) }
+                let (status, err) = try ArchiveTests.run(
+                    ["query", "archive", "--all", "--scan", "--output-format", format, "-o", out], in: dir)
+                #expect(status == 3 && err.contains("events-2026-11-03.jsonl.gz: damaged archive"), "\(format): \(err)")
+                let left = try ArchiveTests.shell("ls", in: dir).1.split(separator: "\n").map(String.init)
+                #expect(!left.contains { $0.hasPrefix("\(out).partial") }, "\(format): \(left)")
+                if existing {
+                    let kept = try String(contentsOf: dir.appendingPathComponent(out), encoding: .utf8)
+                    #expect(kept == "older export\n", "\(format)")
+                } else {
+                    #expect(!left.contains(out), "\(format): a partial \(out) was left")
+                }
+            }
+        }
+        // A query that succeeds still writes its file, and /dev/null is written in place, not renamed over.
+        #expect(try ArchiveTests.shell("rm -rf \(Self.day3)", in: dir).0 == 0)
+        let (ok, okErr) = try ArchiveTests.run(["query", "archive", "--all", "--scan", "-o", "out.jsonl"], in: dir)
+        #expect(ok == 0 && ArchiveTests.lines(dir.appendingPathComponent("out.jsonl")).count == 200, "\(okErr)")
+        #expect(try ArchiveTests.run(["query", "archive", "--all", "--scan", "-o", "/dev/null"], in: dir).0 == 0)
+        #expect(try ArchiveTests.shell("test -c /dev/null", in: dir).0 == 0)
+    }
+
     @Test func anEditedCompressedBytesIsBlamedOnTheManifest() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
