@@ -124,13 +124,23 @@ struct ArchiveCommand: ParsableCommand {
                     ProgressLine.text(r, day: day, seconds: RunClock.seconds() - started, bar: terminal))
             }.run()
             if !quiet && terminal && !report.daysArchived.isEmpty { FileHandleStderr.write("\n") }
+            if report.daysAdopted > 0 {
+                FileHandleStderr.write(
+                    "auditpipe: signed \(report.daysAdopted) day\(report.daysAdopted == 1 ? "" : "s") the archive held unsigned (--adopt-unsigned)\n"
+                )
+            }
+            for (file, lines) in report.conflictsKept {
+                FileHandleStderr.write(
+                    "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: each has the event_id of an archived event (or of an earlier line) with other content; the archived event stands\n"
+                )
+            }
             for day in report.daysLeftInUse {
                 FileHandleStderr.write(
                     "auditpipe: left \(day) for the next run: a writer holds \(from)/events-\(day).jsonl\n")
             }
             if !quiet {
                 FileHandleStderr.write(
-                    "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
+                    "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped, \(report.conflictsKept.reduce(0) { $0 + $1.lines }) conflicting lines kept aside), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
                 )
             }
             if !quiet, let index = report.index {

@@ -11,6 +11,10 @@ enum ArchiveLayout {
     /// `events-YYYY-MM-DD.jsonl` for a day (`YYYY-MM-DD`).
     static func liveName(day: String) -> String { "events-\(day).jsonl" }
 
+    /// The file in the live directory that keeps a day's conflicting lines (an archived event's id, other
+    /// content): not a live name, so no run archives it.
+    static func conflictsName(day: String) -> String { "conflicts-\(day).jsonl" }
+
     /// The directory of a day in the archive.
     static func dayDirectory(_ root: String, day: String) -> String {
         let p = day.split(separator: "-")

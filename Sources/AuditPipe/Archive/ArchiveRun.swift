@@ -56,6 +56,11 @@ public struct ArchiveRun {
         public var daysArchived: [String] = []
         public var eventsArchived = 0
         public var duplicatesDropped = 0
+        /// Days an unsigned archive held that this run signed (`--adopt-unsigned`).
+        public var daysAdopted = 0
+        /// Lines not archived because their event_id is an archived event's (or an earlier line's) with other
+        /// content, by the file in the live directory that keeps them; the archived event stands.
+        public var conflictsKept: [(file: String, lines: Int)] = []
         public var liveFilesDeleted: [String] = []
         /// Due days left for the next run because a writer held their live file.
         public var daysLeftInUse: [String] = []
@@ -180,7 +185,7 @@ public struct ArchiveRun {
                     == nil
             }
             if options.adoptUnsigned && unsigned {
-                try rechain()
+                report.daysAdopted += try rechain()
                 try writeHead(signer: key)
             }
         }
@@ -216,7 +221,7 @@ public struct ArchiveRun {
             progress(report)
         }
         try prune(into: &report)
-        try rechain()
+        report.daysAdopted += try rechain()
         if let key = options.signingKey { try writeHead(signer: key) }
         return report
     }
@@ -229,7 +234,8 @@ public struct ArchiveRun {
     {
         let root = options.archiveDirectory
         let gzPath = ArchiveLayout.archiveFile(root, day: day)
-        var sources = [live]
+        // The archived lines first: of two lines with one event_id the first source's is kept.
+        var sources: [DaySource] = []
         let manifestPath = ArchiveLayout.manifestFile(root, day: day)
         let existingManifest = FileBytes.read(manifestPath)
         if let existing = FileBytes.read(gzPath) {
@@ -240,7 +246,12 @@ public struct ArchiveRun {
                     path: gzPath, message: "the existing archive is damaged (\(error.message)); run auditpipe verify")
             }
         }
+        sources.append(live)
         var merge = try DayMerge(sources, source: livePath, day: day)
+        if !merge.conflicts.isEmpty {
+            let kept = try keepConflicts(merge.conflicts.map(\.line), day: day)
+            report.conflictsKept.append((kept, merge.conflicts.count))
+        }
         let staged = try StagedFile(path: DayDirectory.stagingFile(root: root, day: day))
         var published = false
         defer { if !published { unlink(staged.path) } }
@@ -284,6 +295,25 @@ public struct ArchiveRun {
         report.compressedBytes += staged.count
     }
 
+    /// Keeps a day's conflicting lines in the live directory's conflicts file before the live file can be
+    /// deleted: the lines already there and these, each once, written atomically (a run killed after it and
+    /// before the live file went writes the same file again). Returns its path.
+    private func keepConflicts(_ lines: [[UInt8]], day: String) throws(OutputError) -> String {
+        let path = options.liveDirectory + "/" + ArchiveLayout.conflictsName(day: day)
+        var all: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
+        let existing = FileBytes.read(path).map { $0.split(separator: 10).map { Array($0) } } ?? []
+        for line in existing + lines where seen.insert(line).inserted { all.append(line) }
+        var bytes: [UInt8] = []
+        for line in all {
+            bytes.append(contentsOf: line)
+            bytes.append(10)
+        }
+        try AtomicFile.write(bytes, to: path)
+        CrashPoint.reached("conflicts kept")
+        return path
+    }
+
     /// The pruned record (`checkBeforeChaining` refused a run on an invalid one; this names it again should
     /// it change under the lock's holder).
     private func prunedDays() throws(OutputError) -> (
@@ -310,15 +340,19 @@ public struct ArchiveRun {
     /// Rewrites any manifest whose previous-hash no longer matches (a day merged or pruned before it); in a
     /// signed archive also signs what is not signed yet (an unsigned archive's first signed run). A rewritten
     /// signed manifest names the version it replaces.
-    private func rechain() throws(OutputError) {
+    /// Returns how many unsigned manifests it signed (an adoption's days).
+    @discardableResult
+    private func rechain() throws(OutputError) -> Int {
         let root = options.archiveDirectory
         var previous = try prunedDays().entries.last?.manifestSHA256
+        var adopted = 0
         for day in ArchiveLayout.archivedDays(root) {
             let path = ArchiveLayout.manifestFile(root, day: day)
             guard let bytes = FileBytes.read(path), var m = ArchiveManifest.parse(bytes) else { continue }
             let unsigned = options.signingKey != nil && m.signature == nil
             if m.previousManifestSHA256 != previous || unsigned {
                 m.previousManifestSHA256 = previous
+                if unsigned { adopted += 1 }
                 if let key = options.signingKey {
                     m.supersedesManifestSHA256 = ArchiveManifest.sha256(bytes)
                     m.signature = key.sign(m.unsignedBytes)
@@ -330,6 +364,7 @@ public struct ArchiveRun {
                 previous = ArchiveManifest.sha256(bytes)
             }
         }
+        return adopted
     }
 
     /// Prunes archive days past `retainArchive`: records each (day and manifest hash) in `pruned.json`

@@ -22,8 +22,10 @@ public enum ArchiveVerifier {
     public struct SignatureCheck: Sendable {
         public var keys: [ArchivePublicKey]
         public var through: String?
-        /// An operator's `archive --adopt-unsigned`: unsigned manifests pass (an adoption killed part-way leaves
-        /// some), their content pinned by the chain to the signed head; their `supersedes` is never trusted.
+        /// An operator's `archive --adopt-unsigned`: unsigned manifests of days the signed head covers pass (an
+        /// adoption writes its head first and a kill leaves some), their content pinned by the chain to the
+        /// head; their `supersedes` is never trusted. An unsigned day after the head's last day was added
+        /// without the key and never passes.
         var adopting = false
 
         /// Creates a check against `keys`.
@@ -158,7 +160,15 @@ public enum ArchiveVerifier {
                     if let problem = signature.problem(manifest.unsignedBytes, keys: check.keys) {
                         return .failure(Failure(path: manifestPath, reason: problem))
                     }
-                } else if !check.adopting {
+                } else if let headDay = head?.lastDay, day > headDay {
+                    // No run leaves an unsigned day past its head: an adoption names the days it found first.
+                    return .failure(
+                        Failure(
+                            path: manifestPath,
+                            reason:
+                                "unsigned: an unsigned day after the signed head's last day (\(headDay)); it was added without the key, and --adopt-unsigned adopts only days the head covers"
+                        ))
+                } else if !check.adopting || head?.lastDay == nil {
                     let hint =
                         finishing
                         ? " (slipped in, or an archive run with --adopt-unsigned did not finish: check the archive with verify, then run archive --adopt-unsigned again)"

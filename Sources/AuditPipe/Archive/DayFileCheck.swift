@@ -57,6 +57,15 @@ struct DayFileCheck {
                             "edited: compressed_bytes is \(m.compressedBytes) but events-\(day).jsonl.gz is \(size) bytes; the file's SHA-256 is the one the manifest states, so the manifest's size was edited, not the file"
                     ))
             }
+            // Another compression of the same content (gzip -d and gzip again) is not a cut or a tail.
+            if holdsContent(gzPath, of: m) {
+                return .failure(
+                    Failure(
+                        path: gzPath,
+                        reason:
+                            "recompressed: the file holds the manifest's content but is not the gzip file it names (\(size) bytes, the manifest says \(m.compressedBytes)); put the archived file back"
+                    ))
+            }
             return .failure(
                 Failure(
                     path: gzPath,
@@ -65,6 +74,22 @@ struct DayFileCheck {
                 ))
         }
         return .success(DayFileCheck(day: day, gzPath: gzPath, manifestPath: manifestPath, manifest: m))
+    }
+
+    /// True when the gzip file at `path` inflates, whole, to the manifest's content (its size and SHA-256).
+    private static func holdsContent(_ path: String, of m: ArchiveManifest) -> Bool {
+        var hash = SHA256()
+        var count: Int64 = 0
+        do throws(GzipFileStream.Failure) {
+            _ = try GzipFileStream(path: path).read { event in
+                guard case .bytes(let b) = event else { return }
+                hash.update(bufferPointer: UnsafeRawBufferPointer(b))
+                count += Int64(b.count)
+            }
+        } catch {
+            return false
+        }
+        return count == m.uncompressedBytes && ArchiveManifest.hex(hash.finalize()) == m.contentSHA256
     }
 
     /// Reads `day`'s manifest: present, valid (`ArchiveManifest.decode`) and for that day; with the bytes it was

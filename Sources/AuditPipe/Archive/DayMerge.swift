@@ -1,5 +1,7 @@
-/// Merges a day's event lines from several sources (the live file, the archive already there): sorted by
-/// start then event_id, duplicates by event_id dropped, lines kept byte for byte. Only keys and offsets are
+/// Merges a day's event lines from several sources (the archive already there, the live file): sorted by
+/// start then event_id, duplicates by event_id dropped, lines kept byte for byte. Of lines with one event_id
+/// the first source's wins (the archived event, then the live file's first): a line with an archived event's
+/// id and other content never replaces it, and is handed back as a conflict instead of dropped. Only keys and offsets are
 /// held; the lines are read from their sources again, in order, as members are cut. Lines written by
 /// auditpipe sort on fixed-width keys packed into integers; any other line falls back to string keys.
 struct DayMerge {
@@ -18,9 +20,19 @@ struct DayMerge {
         var source: Int32
     }
 
-    /// Events kept, duplicates dropped, and the first and last start.
+    /// A line dropped for its event_id whose bytes differ from the line kept with that id.
+    struct Conflict {
+        /// The line, without its newline.
+        var line: [UInt8]
+        /// Its source's index.
+        var source: Int
+    }
+
+    /// Events kept, duplicates dropped (byte for byte a kept line), and the first and last start.
     let events: Int
     let dropped: Int
+    /// Lines dropped for an event_id a kept line has, with other content, in merge order.
+    let conflicts: [Conflict]
     let first: String?
     let last: String?
     private let sources: [DaySource]
@@ -28,8 +40,9 @@ struct DayMerge {
     private var next = 0
     private var cutAny = false
 
-    /// Reads the keys of every line of `sources` and orders them; `source` names the live file in errors. Every
-    /// event must start on `day` (what `verify` checks of an archived day), or nothing is archived.
+    /// Reads the keys of every line of `sources` (the one whose lines win first) and orders them; `source` names
+    /// the live file in errors. Every event must start on `day` (what `verify` checks of an archived day), or
+    /// nothing is archived.
     init(_ sources: [DaySource], source: String, day: String) throws(OutputError) {
         self.sources = sources
         var entries: [Entry] = []
@@ -45,16 +58,21 @@ struct DayMerge {
             }
         }
         var kept: [Kept] = []
+        var conflicts: [Conflict] = []
         if allFast {
             entries.sort { a, b in
                 let (x, y) = (a.key, b.key)
                 if (x.0, x.1, x.2, x.3) != (y.0, y.1, y.2, y.3) { return (x.0, x.1, x.2, x.3) < (y.0, y.1, y.2, y.3) }
-                return (x.4, x.5, x.6) < (y.4, y.5, y.6)
+                if (x.4, x.5, x.6) != (y.4, y.5, y.6) { return (x.4, x.5, x.6) < (y.4, y.5, y.6) }
+                return (a.source, a.start) < (b.source, b.start)
             }
-            // An event id is derived from its start, so duplicates sort next to each other.
+            // An event id is derived from its start, so duplicates sort next to each other, the winner first.
             var previous: Entry?
             for e in entries {
                 if let p = previous, (p.key.3, p.key.4, p.key.5, p.key.6) == (e.key.3, e.key.4, e.key.5, e.key.6) {
+                    if let line = try Self.differs(sources, (p.source, p.start, p.end), (e.source, e.start, e.end)) {
+                        conflicts.append(Conflict(line: line, source: Int(e.source)))
+                    }
                     continue
                 }
                 kept.append(Kept(start: e.start, end: e.end, source: e.source))
@@ -62,7 +80,7 @@ struct DayMerge {
             }
             first = entries.first.map { Self.startText($0.key) }
             last = entries.last.map { Self.startText($0.key) }
-            dropped = entries.count - kept.count
+            dropped = entries.count - kept.count - conflicts.count
         } else {
             entries = []
             var slow: [(start: String, id: String, source: Int32, range: Range<Int>)] = []
@@ -77,14 +95,26 @@ struct DayMerge {
                     return true
                 }
             }
-            slow.sort { ($0.start, $0.id) < ($1.start, $1.id) }
-            var seen = Set<String>()
-            for o in slow where seen.insert(o.id).inserted {
+            slow.sort {
+                ($0.start, $0.id, $0.source, $0.range.lowerBound) < ($1.start, $1.id, $1.source, $1.range.lowerBound)
+            }
+            var winners: [String: Int] = [:]
+            for o in slow {
+                if let w = winners[o.id] {
+                    let k = kept[w]
+                    if let line = try Self.differs(
+                        sources, (k.source, k.start, k.end), (o.source, o.range.lowerBound, o.range.upperBound))
+                    {
+                        conflicts.append(Conflict(line: line, source: Int(o.source)))
+                    }
+                    continue
+                }
+                winners[o.id] = kept.count
                 kept.append(Kept(start: o.range.lowerBound, end: o.range.upperBound, source: o.source))
             }
             first = slow.first?.start
             last = slow.last?.start
-            dropped = slow.count - kept.count
+            dropped = slow.count - kept.count - conflicts.count
         }
         // Sorted by start: when the first and the last start on the day, every line between them does.
         for start in [first, last] {
@@ -98,6 +128,23 @@ struct DayMerge {
         }
         events = kept.count
         self.kept = kept
+        self.conflicts = conflicts
+    }
+
+    /// The line at `b` when its bytes differ from the line at `a` (one event_id, other content), else nil.
+    private static func differs(
+        _ sources: [DaySource], _ a: (source: Int32, start: Int, end: Int), _ b: (source: Int32, start: Int, end: Int)
+    ) throws(OutputError) -> [UInt8]? {
+        guard a.end - a.start == b.end - b.start else {
+            var line: [UInt8] = []
+            try sources[Int(b.source)].append(b.start, b.end, to: &line)
+            return line
+        }
+        var x: [UInt8] = []
+        var y: [UInt8] = []
+        try sources[Int(a.source)].append(a.start, a.end, to: &x)
+        try sources[Int(b.source)].append(b.start, b.end, to: &y)
+        return x == y ? nil : y
     }
 
     /// The next member's content: whole lines (each with its newline) in order, from the first line end at

@@ -359,9 +359,18 @@ public struct TimestampParser: Sendable {
         // range: counted from the next second down, those are times, as the same instants are at the other end.
         guard value < 0 else { return nil }
         let (next, o3) = (value + 1).multipliedReportingOverflow(by: unit)
+        if o3 { return nil }
         let (sum, o4) = next.addingReportingOverflow(plus - unit)
-        return o3 || o4 ? nil : sum
+        if !o4 { return sum }
+        // auditpipe writes times floored to the millisecond, so the earliest instant is written
+        // `…43.145Z`, 224,192 ns before it: a time in that millisecond reads as the earliest instant, not as
+        // no time (an event that starts there must read back as it was written).
+        let below = (Int64.min - next) - (plus - unit)
+        return below <= Self.earliestMillisecondSlack ? Int64.min : nil
     }
+
+    /// How far the millisecond that holds `Int64.min` (1677-09-21T00:12:43.145224192Z) starts before it.
+    static let earliestMillisecondSlack: Int64 = (UTCTime.second + Int64.min % UTCTime.second) % 1_000_000
 
     @inline(__always)
     static func digits(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {

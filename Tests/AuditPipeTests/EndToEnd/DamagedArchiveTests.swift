@@ -192,6 +192,28 @@ struct DamagedArchiveTests {
         #expect(try ArchiveTests.shell("test -c /dev/null", in: dir).0 == 0)
     }
 
+    /// A day's gzip file inflated and compressed again holds the signed content but is not the signed file:
+    /// verify names it as recompressed, not as truncated or as extra bytes (helper-37).
+    @Test func aRecompressedDayIsNamedAsRecompressed() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        for level in ["-1", "-9"] {
+            let script = "zcat \(Self.gz3) | gzip \(level) -n > x.gz && cat x.gz > \(Self.gz3) && stat -c %s x.gz"
+            let (status, size) = try ArchiveTests.shell(script, in: dir)
+            #expect(status == 0)
+            let (v, failure) = try Self.verify(in: dir)
+            #expect(v == 4)
+            #expect(
+                failure.hasPrefix(
+                    "\(Self.gz3): recompressed: the file holds the manifest's content but is not the gzip file it names (\(size.trimmingCharacters(in: .whitespacesAndNewlines)) bytes"
+                ), "\(failure)")
+        }
+        // A cut file is still truncated.
+        #expect(try ArchiveTests.shell("head -c 100 x.gz > \(Self.gz3)", in: dir).0 == 0)
+        #expect(try Self.verify(in: dir).1.hasPrefix("\(Self.gz3): truncated: 100 bytes"))
+    }
+
     @Test func anEditedCompressedBytesIsBlamedOnTheManifest() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

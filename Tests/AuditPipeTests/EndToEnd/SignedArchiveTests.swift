@@ -291,6 +291,40 @@ struct SignedArchiveTests {
         #expect(try Self.verify(dir).0 == 0)
     }
 
+    /// A live line with an archived event's event_id and other content (a forged copy) never replaces the
+    /// archived event, whatever order the live file holds it in: the archived line stands, the forged one is
+    /// kept aside in the live directory's conflicts file (once, however often it is met) and named, and an
+    /// identical copy is dropped as a duplicate (helper-37: the forged line could win, and was counted as a
+    /// duplicate dropped).
+    @Test func aLiveLineReusingAnArchivedEventIDNeverReplacesIt() throws {
+        var archived: [String] = []
+        for forgedFirst in [true, false] {
+            let dir = try Self.signedArchive()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let gz = "archive/2026/11/02/events-2026-11-02.jsonl.gz"
+            let original = try Self.sh(#"zcat \#(gz) | grep -m1 '"user":"'"#, in: dir)
+            let forged = original.replacingOccurrences(of: #""user":""#, with: #""user":"mallory-"#)
+            #expect(forged != original)
+            let live = dir.appendingPathComponent("live/events-2026-11-02.jsonl")
+            let lines = forgedFirst ? [forged, original] : [original, forged]
+            for _ in 0..<2 {
+                try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: live)
+                let (status, err) = try Self.archive(dir)
+                #expect(status == 0, "\(err)")
+                #expect(
+                    err.contains(
+                        "kept 1 line in live/conflicts-2026-11-02.jsonl, not archived: each has the event_id of an archived event"
+                    ), "\(err)")
+                let day = try Self.sh("zcat \(gz)", in: dir).split(separator: "\n").map(String.init)
+                #expect(day.count == 50 && day.contains(original) && !day.contains(forged))
+                #expect(try Self.sh("cat live/conflicts-2026-11-02.jsonl", in: dir) == forged)
+                #expect(try Self.verify(dir).0 == 0)
+            }
+            archived.append(try Self.sh("zcat \(gz) | md5sum", in: dir))
+        }
+        #expect(archived[0] == archived[1])
+    }
+
     @Test func archiveRefusesADamagedArchiveAndChangesNothing() throws {
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -446,6 +480,37 @@ struct SignedArchiveTests {
         #expect(status == 4, "\(err)")
         #expect(err.contains("archive/head.json"), "\(err)")
         try Self.expectCaught(dir, "unsigned: an unsigned manifest in a signed archive")
+    }
+
+    /// An unsigned day appended after the signed head's last day (made by a real run, its signature removed)
+    /// was signed by `--adopt-unsigned`, which then printed "0 days": adoption covers only the days a head
+    /// names, and such a day is refused by verify, by a plain run and by an adoption (helper-38).
+    @Test func anUnsignedDayAfterTheSignedHeadIsNeverAdopted() throws {
+        let dir = try Self.signedArchive(days: 1...3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The same archive with a signed day 4, whose copy without its signature is put after day 3.
+        try Self.sh("cp -a archive other", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 4...4, perDay: 20, seed: 3)
+        let (made, madeErr) = try ArchiveTests.run(
+            ["archive", "--from", "live", "--to", "other", "--signing-key", "keys/auditpipe-signing.key", "-q"],
+            in: dir)
+        #expect(made == 0, "\(madeErr)")
+        let manifest = "other/2026/11/04/manifest.json"
+        let strip = #"s/,"signature":{[^}]*}//; s/,"supersedes_manifest_sha256":[^,}]*//"#
+        try Self.sh("sed -i '\(strip)' \(manifest)", in: dir)
+        try Self.sh("cp -a other/2026/11/04* archive/2026/11/ && mkdir -p empty", in: dir)
+        let expected =
+            "archive/2026/11/04/manifest.json: unsigned: an unsigned day after the signed head's last day (2026-11-03)"
+        try Self.expectCaught(dir, expected)
+        for extra in [[String](), ["--adopt-unsigned"]] {
+            let before = try Self.sh("cat archive/head.json archive/2026/11/*/manifest.json | md5sum", in: dir)
+            let (status, err) = try ArchiveTests.run(
+                ["archive", "--from", "empty", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key"]
+                    + extra, in: dir)
+            #expect(status == 4 && err.contains(expected), "\(extra): \(err)")
+            #expect(try Self.sh("cat archive/head.json archive/2026/11/*/manifest.json | md5sum", in: dir) == before)
+        }
+        try Self.expectCaught(dir, expected)
     }
 
     @Test func signedPruningKilledAtEveryStepIsFinishedByTheNextRun() throws {
