@@ -80,6 +80,13 @@ struct ArchiveCommand: ParsableCommand {
     )
     var publicKeys: [String] = []
 
+    @Option(
+        name: .customLong("head-record"),
+        help:
+            "With --signing-key: keep the last signed head written for this archive in this file, and refuse an archive whose head is older (rolled back). Default: beside the key, KEY.heads/<archive path hash>.json (e.g. --head-record /var/lib/auditpipe/keys/archive.head)."
+    )
+    var headRecord: String?
+
     @Flag(
         name: .customLong("adopt-unsigned"),
         help:
@@ -107,6 +114,8 @@ struct ArchiveCommand: ParsableCommand {
         options.lockTimeout = lockTimeout.nanoseconds
         do throws(ArchiveKeyError) {
             options.signingKey = try signingKey.map(ArchiveSigningKey.load)
+            options.signingKeyPath = signingKey
+            options.headRecord = headRecord
             options.trustedKeys = try publicKeys.map(ArchivePublicKey.load)
             options.adoptUnsigned = adoptUnsigned
         } catch {

@@ -30,6 +30,11 @@ public struct ArchiveRun {
         public var lockTimeout: Int64 = 0
         /// Signs every manifest, the pruned record and the head (nil: an unsigned archive).
         public var signingKey: ArchiveSigningKey?
+        /// The signing key's file: a signing run keeps a copy of the last head it wrote for the archive
+        /// beside it (`headRecordPath`), unless `headRecord` names the file.
+        public var signingKeyPath: String?
+        /// The file that keeps the last head a signing run wrote for this archive (nil: beside the key).
+        public var headRecord: String?
         /// Older keys whose signatures the archive may still carry (key rotation), besides the signing key's.
         public var trustedKeys: [ArchivePublicKey] = []
         /// Sign an archive that holds days but no signature yet (said once, by an operator who checked it):
@@ -125,6 +130,7 @@ public struct ArchiveRun {
                 path: ArchiveLayout.prunedFile(root), reason: "edited: not a valid pruned record: \(error.reason)")
         }
         if let key = options.signingKey {
+            if let failure = checkHeadRecord() { return failure }
             let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
             if FileBytes.read(ArchiveHead.path(root)) != nil {
                 var check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
@@ -163,6 +169,50 @@ public struct ArchiveRun {
         return nil
     }
 
+    /// The file that keeps the last head this run's key wrote for the archive: `headRecord`, else beside the
+    /// signing key, one per archive (`KEY.heads/<SHA-256 of the archive's real path, 16 hex>.json`), where a
+    /// person who can change the archive but not the key's directory cannot put an older head back.
+    func headRecordPath() -> String? {
+        if let record = options.headRecord { return record }
+        guard let key = options.signingKeyPath else { return nil }
+        var real = options.archiveDirectory
+        if let resolved = realpath(options.archiveDirectory, nil) {
+            real = String(cString: resolved)
+            free(resolved)
+        }
+        return key + ".heads/" + ArchiveManifest.sha256(Array(real.utf8)).prefix(16) + ".json"
+    }
+
+    /// The archive's head against the last head this key wrote for it: the same, or a later one (a run killed
+    /// after it wrote the archive's head and before it kept the copy). An older head is an old copy put back or
+    /// newest days deleted, which the archive alone cannot show: a head is validly signed whenever it was.
+    private func checkHeadRecord() -> ArchiveVerifier.Failure? {
+        guard let path = headRecordPath(), let bytes = FileBytes.read(path) else { return nil }
+        let recorded: ArchiveHead
+        do throws(ArchiveDocument.Invalid) {
+            recorded = try ArchiveHead.decode(bytes)
+        } catch {
+            return ArchiveVerifier.Failure(path: path, reason: "not a valid head record: \(error.reason)")
+        }
+        let headPath = ArchiveHead.path(options.archiveDirectory)
+        let was = "last day \(recorded.lastDay ?? "none"), written \(recorded.runTime), kept in \(path)"
+        guard let archivedBytes = FileBytes.read(headPath) else {
+            return ArchiveVerifier.Failure(
+                path: headPath,
+                reason:
+                    "missing: this key signed the archive before (its last head: \(was)); the head and signatures were removed or the archive replaced; for an archive replaced on purpose, remove \(path)"
+            )
+        }
+        // A head that does not decode is named by the verification that follows.
+        guard archivedBytes != bytes, let archived = try? ArchiveHead.decode(archivedBytes) else { return nil }
+        if archived.runTime >= recorded.runTime && (archived.lastDay ?? "") >= (recorded.lastDay ?? "") { return nil }
+        return ArchiveVerifier.Failure(
+            path: headPath,
+            reason:
+                "rolled back: the signed head (last day \(archived.lastDay ?? "none"), written \(archived.runTime)) is older than the last head this key wrote for the archive (\(was)): an old copy of the head or of the archive was put back, or its newest days were deleted; restore them, or, for a restore made on purpose, remove \(path)"
+        )
+    }
+
     /// Days with a live file whose day ended `olderThan` ago.
     private func dueLiveDays() -> [String] {
         ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:)).filter {
@@ -193,6 +243,10 @@ public struct ArchiveRun {
         report.liveBytesTotal = due.reduce(0) {
             $0 + fileSize(options.liveDirectory + "/" + ArchiveLayout.liveName(day: $1))
         }
+        // Live files archived this run, held locked (so no writer appends to one meanwhile) until they are
+        // deleted at the end.
+        var archivedLive: [(fd: Int32, path: String)] = []
+        defer { for live in archivedLive { close(live.fd) } }
         for day in due {
             let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
             let liveBytes = fileSize(livePath)
@@ -206,23 +260,28 @@ public struct ArchiveRun {
                 continue
             case .missing: continue
             }
-            defer { close(fd) }
+            let delete = dayEnd(day) + options.retainLive <= options.now
+            defer { if !delete { close(fd) } }
             try archive(day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
-            if dayEnd(day) + options.retainLive <= options.now {
-                guard unlink(livePath) == 0 || errno == ENOENT else {
-                    throw OutputError(path: livePath, message: "cannot delete: \(String(cString: strerror(errno)))")
-                }
-                AtomicFile.syncDirectory(options.liveDirectory)
-                report.liveFilesDeleted.append(livePath)
-                CrashPoint.reached("live file deleted")
-            }
+            if delete { archivedLive.append((fd, livePath)) }
             report.liveBytesDone += liveBytes
             progress(report)
         }
         try prune(into: &report)
         report.daysAdopted += try rechain()
         if let key = options.signingKey { try writeHead(signer: key) }
+        // Live files go only once the chain and the signed head hold their days: a run killed before leaves
+        // them for the next run to merge again (duplicates dropped), so a day deleted from the archive after a
+        // kill, before any head named it, is never the only copy lost.
+        for live in archivedLive {
+            guard unlink(live.path) == 0 || errno == ENOENT else {
+                throw OutputError(path: live.path, message: "cannot delete: \(String(cString: strerror(errno)))")
+            }
+            AtomicFile.syncDirectory(options.liveDirectory)
+            report.liveFilesDeleted.append(live.path)
+            CrashPoint.reached("live file deleted")
+        }
         return report
     }
 
@@ -404,6 +463,11 @@ public struct ArchiveRun {
         }
         head.signature = key.sign(head.unsignedBytes)
         try AtomicFile.write(head.bytes, to: ArchiveHead.path(root))
+        if let record = headRecordPath() {
+            CrashPoint.reached("head written")
+            ArchiveLayout.makeDirectories(String(record[..<(record.lastIndex(of: "/") ?? record.startIndex)]))
+            try AtomicFile.write(head.bytes, to: record)
+        }
         CrashPoint.reached("head written")
     }
 

@@ -285,7 +285,24 @@ public enum ArchiveIndex {
             (try? schema(db)) == schemaVersion, let indexed = try? indexedDays(db)
         else { return false }
         let archived = archivedDays(root)
-        return archived.count == indexed.count && archived.allSatisfy { $0.sha != nil && indexed[$0.day] == $0.sha }
+        guard archived.count == indexed.count && archived.allSatisfy({ $0.sha != nil && indexed[$0.day] == $0.sha })
+        else { return false }
+        // Rows deleted from the index (by hand, or a damaged file) would go missing from every answer: each
+        // day must hold as many rows as its manifest states events, or the day files answer.
+        guard let rows = try? rowCounts(db) else { return false }
+        return ArchiveLayout.archivedDays(root).allSatisfy { day in
+            let events = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).flatMap(ArchiveManifest.parse)?
+                .events
+            return events != nil && rows[day, default: 0] == events
+        }
+    }
+
+    /// The index's rows per day.
+    static func rowCounts(_ db: SQLiteDatabase) throws(OutputError) -> [String: Int] {
+        let s = try db.prepare("SELECT day, count(*) FROM events GROUP BY day")
+        var out: [String: Int] = [:]
+        while try s.step() { out[s.text(0) ?? ""] = Int(s.int(1)) }
+        return out
     }
 }
 

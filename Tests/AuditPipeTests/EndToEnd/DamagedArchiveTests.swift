@@ -214,6 +214,33 @@ struct DamagedArchiveTests {
         #expect(try Self.verify(in: dir).1.hasPrefix("\(Self.gz3): truncated: 100 bytes"))
     }
 
+    /// Rows deleted from the index by hand went missing from every `query` answer, exit 0 (helper-38): an
+    /// index whose rows for a day are not as many as the day's manifest states events is not current, and
+    /// query reads the day files (and says so).
+    @Test func rowsDeletedFromTheIndexDoNotGoMissingFromQuery() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.archive(in: dir)
+        #expect(try ArchiveTests.run(["query", "archive", "--all", "-o", "before.jsonl"], in: dir).0 == 0)
+        let before = ArchiveTests.lines(dir.appendingPathComponent("before.jsonl"))
+        #expect(before.count == 300)
+        let delete = """
+            import sqlite3
+            c = sqlite3.connect("archive/index.sqlite")
+            c.execute("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE day = '2026-11-02' LIMIT 5)")
+            c.commit()
+            print(c.total_changes)
+            """
+        try Data(delete.utf8).write(to: dir.appendingPathComponent("delete.py"))
+        let (py, changed) = try ArchiveTests.shell("python3 delete.py", in: dir)
+        #expect(py == 0 && !changed.hasPrefix("0"), "\(changed)")
+        let (status, err) = try ArchiveTests.run(["query", "archive", "--all", "-o", "after.jsonl"], in: dir)
+        #expect(status == 0, "\(err)")
+        #expect(err.contains("index.sqlite is not current"), "\(err)")
+        #expect(ArchiveTests.lines(dir.appendingPathComponent("after.jsonl")) == before)
+        #expect(try Self.verify(in: dir).0 == 4)
+    }
+
     @Test func anEditedCompressedBytesIsBlamedOnTheManifest() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
