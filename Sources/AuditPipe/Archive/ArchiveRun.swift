@@ -260,11 +260,16 @@ public struct ArchiveRun {
                 continue
             case .missing: continue
             }
-            let delete = dayEnd(day) + options.retainLive <= options.now
-            defer { if !delete { close(fd) } }
+            // Closed here unless handed to `archivedLive`, also when the day fails (a descriptor left open
+            // would keep the lock, and a later run in this process would find the file busy).
+            var handedOver = false
+            defer { if !handedOver { close(fd) } }
             try archive(day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)
             CrashPoint.reached("day archived")
-            if delete { archivedLive.append((fd, livePath)) }
+            if dayEnd(day) + options.retainLive <= options.now {
+                archivedLive.append((fd, livePath))
+                handedOver = true
+            }
             report.liveBytesDone += liveBytes
             progress(report)
         }

@@ -41,6 +41,7 @@ struct ArchiveTests {
         return (p.terminationStatus, text)
     }
 
+    @discardableResult
     static func shell(_ script: String, in dir: URL) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -27,6 +27,7 @@ struct SignedArchiveTests {
         try ArchiveTests.run(["verify", "archive", "--public-key", "keys/auditpipe-signing.pub"] + extra, in: dir)
     }
 
+    @discardableResult
     static func sh(_ script: String, in dir: URL) throws -> String {
         let (status, out) = try ArchiveTests.shell(script, in: dir)
         #expect(status == 0, "\(script): \(out)")
