@@ -143,13 +143,18 @@ struct ArchiveCommand: ParsableCommand {
                     "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: each has the event_id of an archived event (or of an earlier line) with other content; the archived event stands\n"
                 )
             }
+            for (day, file, lines) in report.lateKept {
+                FileHandleStderr.write(
+                    "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: \(day) was pruned (--archive-retain) and is not archived again\n"
+                )
+            }
             for day in report.daysLeftInUse {
                 FileHandleStderr.write(
                     "auditpipe: left \(day) for the next run: a writer holds \(from)/events-\(day).jsonl\n")
             }
             if !quiet {
                 FileHandleStderr.write(
-                    "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped, \(report.conflictsKept.reduce(0) { $0 + $1.lines }) conflicting lines kept aside), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
+                    "auditpipe: archive done: \(report.daysArchived.count) days, \(report.eventsArchived) events (\(report.duplicatesDropped) duplicates dropped, \(report.conflictsKept.reduce(0) { $0 + $1.lines }) conflicting lines kept aside\(report.lateKept.isEmpty ? "" : ", \(report.lateKept.reduce(0) { $0 + $1.lines }) lines for pruned days kept aside")), \(report.liveFilesDeleted.count) live files deleted, \(report.daysPruned.count) days pruned\n"
                 )
             }
             if !quiet, let index = report.index {

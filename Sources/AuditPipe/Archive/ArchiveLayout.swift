@@ -15,6 +15,10 @@ enum ArchiveLayout {
     /// content): not a live name, so no run archives it.
     static func conflictsName(day: String) -> String { "conflicts-\(day).jsonl" }
 
+    /// The file in the live directory that keeps lines a live file brought for a day retention already
+    /// pruned (its manifest is in the pruned record, so the day cannot be archived again): not a live name.
+    static func lateName(day: String) -> String { "late-\(day).jsonl" }
+
     /// The directory of a day in the archive.
     static func dayDirectory(_ root: String, day: String) -> String {
         let p = day.split(separator: "-")

@@ -66,6 +66,9 @@ public struct ArchiveRun {
         /// Lines not archived because their event_id is an archived event's (or an earlier line's) with other
         /// content, by the file in the live directory that keeps them; the archived event stands.
         public var conflictsKept: [(file: String, lines: Int)] = []
+        /// Lines of live files for days already pruned (`--archive-retain`), by the file in the live
+        /// directory that keeps them: a pruned day is not archived again.
+        public var lateKept: [(day: String, file: String, lines: Int)] = []
         public var liveFilesDeleted: [String] = []
         /// Due days left for the next run because a writer held their live file.
         public var daysLeftInUse: [String] = []
@@ -130,9 +133,12 @@ public struct ArchiveRun {
                 path: ArchiveLayout.prunedFile(root), reason: "edited: not a valid pruned record: \(error.reason)")
         }
         if let key = options.signingKey {
-            if let failure = checkHeadRecord() { return failure }
+            // The head against the key's record once it has verified (a forged head is named as such); a missing
+            // head first (the record names what was there).
+            let hasHead = FileBytes.read(ArchiveHead.path(root)) != nil
+            if !hasHead, let failure = checkHeadRecord() { return failure }
             let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
-            if FileBytes.read(ArchiveHead.path(root)) != nil {
+            if hasHead {
                 var check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
                 check.adopting = options.adoptUnsigned
                 result = ArchiveVerifier.verify(root: root, signatures: check, contents: false, finishing: true)
@@ -152,6 +158,7 @@ public struct ArchiveRun {
                 result = ArchiveVerifier.verify(root: root, signatures: nil, contents: false, finishing: false)
             }
             if case .failure(let failure) = result { return failure }
+            if hasHead, let failure = checkHeadRecord() { return failure }
         } else if ArchiveVerifier.isSigned(root: root) {
             return ArchiveVerifier.Failure(
                 path: root,
@@ -205,7 +212,23 @@ public struct ArchiveRun {
         }
         // A head that does not decode is named by the verification that follows.
         guard archivedBytes != bytes, let archived = try? ArchiveHead.decode(archivedBytes) else { return nil }
-        if archived.runTime >= recorded.runTime && (archived.lastDay ?? "") >= (recorded.lastDay ?? "") { return nil }
+        // The record is written just after the head: the archive's head is the recorded one, or (a run killed
+        // in between) the one that names it as the head it replaced. Schema 1 heads name none: between two
+        // of them only the time and last day can be compared.
+        if archived.version >= 2 {
+            if archived.previousHeadSHA256 == ArchiveHead.sha256(bytes) { return nil }
+        } else if recorded.version < 2 && archived.runTime >= recorded.runTime
+            && (archived.lastDay ?? "") >= (recorded.lastDay ?? "")
+        {
+            return nil
+        }
+        if archived.version >= 2 && archived.runTime >= recorded.runTime {
+            return ArchiveVerifier.Failure(
+                path: headPath,
+                reason:
+                    "replaced: the signed head does not follow the last head this key wrote for the archive (\(was)): another archive signed with this key, or a copy that went another way, was put in its place; restore the archive, or, for a replacement made on purpose, remove \(path)"
+            )
+        }
         return ArchiveVerifier.Failure(
             path: headPath,
             reason:
@@ -247,6 +270,7 @@ public struct ArchiveRun {
         // deleted at the end.
         var archivedLive: [(fd: Int32, path: String)] = []
         defer { for live in archivedLive { close(live.fd) } }
+        let prunedAlready = Set(try prunedDays().entries.map(\.day))
         for day in due {
             let livePath = options.liveDirectory + "/" + ArchiveLayout.liveName(day: day)
             let liveBytes = fileSize(livePath)
@@ -264,7 +288,14 @@ public struct ArchiveRun {
             // would keep the lock, and a later run in this process would find the file busy).
             var handedOver = false
             defer { if !handedOver { close(fd) } }
-            try archive(day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)
+            if prunedAlready.contains(day) {
+                let lines = (FileBytes.read(livePath) ?? []).split(separator: 10).map { Array($0) }
+                let kept = try keepAside(lines, name: ArchiveLayout.lateName(day: day))
+                report.lateKept.append((day, kept, lines.count))
+            } else {
+                try archive(
+                    day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)
+            }
             CrashPoint.reached("day archived")
             if dayEnd(day) + options.retainLive <= options.now {
                 archivedLive.append((fd, livePath))
@@ -313,7 +344,7 @@ public struct ArchiveRun {
         sources.append(live)
         var merge = try DayMerge(sources, source: livePath, day: day)
         if !merge.conflicts.isEmpty {
-            let kept = try keepConflicts(merge.conflicts.map(\.line), day: day)
+            let kept = try keepAside(merge.conflicts.map(\.line), name: ArchiveLayout.conflictsName(day: day))
             report.conflictsKept.append((kept, merge.conflicts.count))
         }
         let staged = try StagedFile(path: DayDirectory.stagingFile(root: root, day: day))
@@ -359,11 +390,12 @@ public struct ArchiveRun {
         report.compressedBytes += staged.count
     }
 
-    /// Keeps a day's conflicting lines in the live directory's conflicts file before the live file can be
-    /// deleted: the lines already there and these, each once, written atomically (a run killed after it and
-    /// before the live file went writes the same file again). Returns its path.
-    private func keepConflicts(_ lines: [[UInt8]], day: String) throws(OutputError) -> String {
-        let path = options.liveDirectory + "/" + ArchiveLayout.conflictsName(day: day)
+    /// Keeps lines that are not archived (a day's conflicting lines, or a pruned day's late ones) in the live
+    /// directory's file `name` before the live file can be deleted: the lines already there and these, each
+    /// once, written atomically (a run killed after it and before the live file went writes the same file
+    /// again). Returns its path.
+    private func keepAside(_ lines: [[UInt8]], name: String) throws(OutputError) -> String {
+        let path = options.liveDirectory + "/" + name
         var all: [[UInt8]] = []
         var seen = Set<[UInt8]>()
         let existing = FileBytes.read(path).map { $0.split(separator: 10).map { Array($0) } } ?? []
@@ -380,9 +412,7 @@ public struct ArchiveRun {
 
     /// The pruned record (`checkBeforeChaining` refused a run on an invalid one; this names it again should
     /// it change under the lock's holder).
-    private func prunedDays() throws(OutputError) -> (
-        entries: [PrunedDays.Entry], signature: ArchiveSignature?, body: [UInt8]
-    ) {
+    private func prunedDays() throws(OutputError) -> PrunedDays.Record {
         do throws(ArchiveDocument.Invalid) {
             return try PrunedDays.loadSigned(options.archiveDirectory)
         } catch {
@@ -437,13 +467,18 @@ public struct ArchiveRun {
         guard let keep = options.retainArchive else { return }
         let root = options.archiveDirectory
         var pruned = try prunedDays().entries
-        for day in ArchiveLayout.archivedDays(root) where keep <= options.now.minus(saturating: dayEnd(day)) {
-            if !pruned.contains(where: { $0.day == day }) {
-                guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
-                pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
-                try PrunedDays.save(pruned, root, signer: options.signingKey)
-                CrashPoint.reached("pruning recorded")
-            }
+        let due = ArchiveLayout.archivedDays(root).filter { keep <= options.now.minus(saturating: dayEnd($0)) }
+        // Recorded in one write, naming the head it follows (the next head names it), before any goes.
+        let recorded = pruned.count
+        for day in due where !pruned.contains(where: { $0.day == day }) {
+            guard let m = FileBytes.read(ArchiveLayout.manifestFile(root, day: day)) else { continue }
+            pruned.append(PrunedDays.Entry(day: day, manifestSHA256: ArchiveManifest.sha256(m)))
+        }
+        if pruned.count > recorded {
+            try PrunedDays.save(pruned, root, signer: options.signingKey, head: currentHeadSHA256())
+            CrashPoint.reached("pruning recorded")
+        }
+        for day in due where pruned.contains(where: { $0.day == day }) {
             DayDirectory.remove(root: root, day: day)
             report.daysPruned.append(day)
             CrashPoint.reached("day pruned")
@@ -454,12 +489,15 @@ public struct ArchiveRun {
     /// left), the run's time and the tool; also signs a pruned record an unsigned archive brought along.
     private func writeHead(signer key: ArchiveSigningKey) throws(OutputError) {
         let root = options.archiveDirectory
-        let (pruned, prunedSignature, _) = try prunedDays()
-        if prunedSignature == nil && FileBytes.read(ArchiveLayout.prunedFile(root)) != nil {
-            try PrunedDays.save(pruned, root, signer: key)
+        let record = try prunedDays()
+        let pruned = record.entries
+        if record.signature == nil && FileBytes.read(ArchiveLayout.prunedFile(root)) != nil {
+            try PrunedDays.save(pruned, root, signer: key, head: currentHeadSHA256())
         }
         var head = ArchiveHead(
             lastDay: pruned.last?.day, lastManifestSHA256: pruned.last?.manifestSHA256,
+            prunedSHA256: FileBytes.read(ArchiveLayout.prunedFile(root)).map(ArchiveHead.sha256),
+            previousHeadSHA256: currentHeadSHA256(),
             runTime: UTCTime.rfc3339Millis(options.now), toolVersion: options.toolVersion)
         if let day = ArchiveLayout.archivedDays(root).last {
             head.lastDay = day
@@ -474,6 +512,11 @@ public struct ArchiveRun {
             try AtomicFile.write(head.bytes, to: record)
         }
         CrashPoint.reached("head written")
+    }
+
+    /// The SHA-256 of the archive's head as it is on disk (nil: none yet; unsigned archives have none).
+    private func currentHeadSHA256() -> String? {
+        FileBytes.read(ArchiveHead.path(options.archiveDirectory)).map(ArchiveHead.sha256)
     }
 
     private func removeTemporaryFiles() {

@@ -68,14 +68,13 @@ public enum ArchiveVerifier {
     {
         var summary = Summary()
         let prunedPath = ArchiveLayout.prunedFile(root)
-        let pruned: [PrunedDays.Entry]
-        let prunedSignature: ArchiveSignature?
-        let prunedBody: [UInt8]
+        let record: PrunedDays.Record
         do throws(ArchiveDocument.Invalid) {
-            (pruned, prunedSignature, prunedBody) = try PrunedDays.loadSigned(root)
+            record = try PrunedDays.loadSigned(root)
         } catch {
             return .failure(Failure(path: prunedPath, reason: "edited: not a valid pruned record: \(error.reason)"))
         }
+        let pruned = record.entries
         summary.pruned = pruned.count
         var head: ArchiveHead?
         if let check = signatures {
@@ -108,14 +107,18 @@ public enum ArchiveVerifier {
                             "older than --through \(through): the signed head's last day is \(h.lastDay ?? "none") (written \(h.runTime)); an old copy of the archive was put back, or archive has not run since"
                     ))
             }
-            if FileBytes.read(prunedPath) != nil {
-                guard let prunedSignature else {
+            let prunedBytes = FileBytes.read(prunedPath)
+            if prunedBytes != nil {
+                guard let prunedSignature = record.signature else {
                     return .failure(
                         Failure(path: prunedPath, reason: "unsigned: the pruned record carries no signature"))
                 }
-                if let problem = prunedSignature.problem(prunedBody, keys: check.keys) {
+                if let problem = prunedSignature.problem(record.body, keys: check.keys) {
                     return .failure(Failure(path: prunedPath, reason: problem))
                 }
+            }
+            if let problem = prunedLink(head: h, headBytes: bytes, prunedBytes, record, finishing: finishing) {
+                return .failure(Failure(path: prunedPath, reason: problem))
             }
             head = h
         }
@@ -234,6 +237,30 @@ public enum ArchiveVerifier {
             return .failure(Failure(path: headPath, reason: reason))
         }
         return .success(summary)
+    }
+
+    /// The pruned record against the head (schema 2 on): the one the head names, or, for an archive run
+    /// finishing, one written after it (naming it) by a run killed before its next head. Otherwise a pruned
+    /// record put in from another archive or an older copy, or one removed, whose days would pass as pruned.
+    private static func prunedLink(
+        head: ArchiveHead, headBytes: [UInt8], _ prunedBytes: [UInt8]?, _ record: PrunedDays.Record,
+        finishing: Bool
+    ) -> String? {
+        guard head.version >= 2 else { return nil }
+        let actual = prunedBytes.map(ArchiveHead.sha256)
+        if actual == head.prunedSHA256 { return nil }
+        let followsHead = prunedBytes != nil && record.headSHA256 == ArchiveHead.sha256(headBytes)
+        if finishing && followsHead { return nil }
+        let unfinished = followsHead ? " (an archive run that pruned did not finish: run archive again)" : ""
+        guard prunedBytes != nil else {
+            return "missing: the signed head names a pruned record and there is none; it was deleted"
+        }
+        if head.prunedSHA256 == nil {
+            return
+                "extra: a pruned record the signed head does not name; it comes from another archive or copy\(unfinished)"
+        }
+        return
+            "replaced: not the pruned record the signed head names; it comes from another archive or an older copy\(unfinished)"
     }
 
     /// Checks what an archive run just published (or kept) for `day`: the manifest on disk is `expected`, no

@@ -246,6 +246,106 @@ struct SignedArchiveTests {
         #expect(try Self.verify(dir, ["--through", "2026-11-06"]).0 == 0)
     }
 
+    /// Another archive signed with the same key, built later from the same live files (its head newer, its last
+    /// day the same), put in the archive's place: the head record holds the head this key last wrote, and a
+    /// head is accepted only when it is that one or names it as the head it replaced, whatever its time says
+    /// (helper-39 #1, #2: two heads of one second, or a newer head of another archive, passed).
+    @Test func anotherArchiveSignedWithTheKeyIsNotTakenForThisOne() throws {
+        let dir = try Self.signedArchive(days: 1...3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ArchiveTests.makeLive(dir, days: 1...3, perDay: 50)
+        Thread.sleep(forTimeInterval: 1.1)  // a run of the same second writes the same archive, byte for byte
+        let (built, berr) = try ArchiveTests.run(
+            ["archive", "--from", "live", "--to", "other", "--signing-key", "keys/auditpipe-signing.key", "-q"],
+            in: dir)
+        #expect(built == 0, "\(berr)")
+        #expect(try Self.sh("cmp -s archive/head.json other/head.json || echo differ", in: dir) == "differ")
+        try Self.sh("rm -r archive && mv other archive", in: dir)
+        #expect(try Self.verify(dir).0 == 0)  // a valid archive of this key: only the record tells
+        _ = try ArchiveTests.makeLive(dir, days: 4...4, perDay: 10, seed: 2)
+        let before = try Self.sh("ls -lR archive | md5sum", in: dir)
+        let (status, err) = try Self.archive(dir)
+        #expect(
+            status == 4
+                && err.contains(
+                    "archive/head.json: replaced: the signed head does not follow the last head this key wrote"),
+            "\(err)")
+        #expect(try Self.sh("ls -lR archive | md5sum", in: dir) == before)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-04.jsonl"))
+    }
+
+    /// The pruned record of another archive signed with the same key (the same days, pruned there) copied in
+    /// and this archive's oldest days deleted: the days pass as pruned unless the head names the pruned record
+    /// it covers. Verify and a signing run refuse it; the archive's own record put back verifies again
+    /// (helper-39 #3).
+    @Test func aPrunedRecordFromAnotherArchiveIsRefused() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try ArchiveTests.makeLive(dir, days: 1...4, perDay: 50)
+        for extra in [[String](), ["--archive-retain", keep]] {
+            let (status, err) = try ArchiveTests.run(
+                ["archive", "--from", "live", "--to", "other", "--signing-key", "keys/auditpipe-signing.key", "-q"]
+                    + extra, in: dir)
+            #expect(status == 0, "\(err)")
+        }
+        let listed = try Self.sh("ls archive/pruned.json 2>/dev/null; ls other/pruned.json", in: dir)
+        #expect(listed == "other/pruned.json", "\(listed)")
+        try Self.sh("cp other/pruned.json archive/ && rm -r archive/2026/11/01* archive/2026/11/02*", in: dir)
+        let expected = "archive/pruned.json: extra: a pruned record the signed head does not name"
+        try Self.expectCaught(dir, expected)
+        let before = try Self.sh("ls -lR archive | md5sum", in: dir)
+        let (status, err) = try Self.archive(dir)
+        #expect(status == 4 && err.contains(expected), "\(err)")
+        #expect(try Self.sh("ls -lR archive | md5sum", in: dir) == before)
+        // This archive's own pruning, then the other's record again: replaced, not the one the head names.
+        try Self.sh("rm -rf archive keys/auditpipe-signing.key.heads && mv other archive.keep", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 1...5, perDay: 50)
+        for extra in [[String](), ["--archive-retain", keep]] {
+            #expect(try Self.archive(dir, extra).0 == 0)
+        }
+        #expect(try Self.verify(dir).0 == 0)
+        try Self.sh("cp archive/pruned.json own.json && cp archive.keep/pruned.json archive/", in: dir)
+        try Self.expectCaught(dir, "archive/pruned.json: replaced: not the pruned record the signed head names")
+        try Self.sh("cp own.json archive/pruned.json", in: dir)
+        #expect(try Self.verify(dir).0 == 0)
+    }
+
+    /// A live file that arrives for a day retention already pruned is not archived again (the pruned record
+    /// names the day's last version, and a new one made every later verify and archive fail): its lines are
+    /// kept in `live/late-DAY.jsonl`, each once, named and counted, and the archive stays verifiable with or
+    /// without retention (helper-39 #7).
+    @Test func aLateLiveFileForAPrunedDayIsKeptAsideNotArchived() throws {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Self.archive(dir, ["--archive-retain", keep]).0 == 0)
+        let late = try ArchiveTests.makeLive(dir, days: 1...1, perDay: 5, seed: 7)
+        #expect(late.count == 5)
+        for (run, extra) in [[String](), ["--archive-retain", keep]].enumerated() {
+            if run == 1 { _ = try ArchiveTests.makeLive(dir, days: 1...1, perDay: 5, seed: 7) }
+            let (status, err) = try ArchiveTests.run(
+                ["archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key"]
+                    + extra, in: dir)
+            #expect(status == 0, "\(err)")
+            #expect(
+                err.contains(
+                    "kept 5 lines in live/late-2026-11-01.jsonl, not archived: 2026-11-01 was pruned (--archive-retain)"
+                ),
+                "\(err)")
+            #expect(err.contains("0 days, 0 events"), "\(err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path + "/live/events-2026-11-01.jsonl"))
+            #expect(
+                ArchiveTests.lines(dir.appendingPathComponent("live/late-2026-11-01.jsonl")).sorted() == late.sorted())
+            let (verify, verr) = try Self.verify(dir)
+            #expect(verify == 0 && verr.contains("2 days, 100 events"), "\(verr)")
+        }
+    }
+
     /// A run killed after it archived a day but before the signed head named it keeps that day's live file:
     /// the day deleted from the archive then is archived again by the next run, not lost (helper-38).
     @Test func aDayArchivedByAKilledRunKeepsItsLiveFileUntilTheHeadNamesIt() throws {
@@ -304,7 +404,7 @@ struct SignedArchiveTests {
     @Test(arguments: [
         (#"s/}$/,"last_day":"2026-11-09"}/"#, #"duplicate key "last_day""#),
         (#"s/"ed25519"/"key_id":"0000000000000000","ed25519"/"#, #"duplicate key "signature.key_id""#),
-        (#"s/"schema_version":1,/"schema_version":"1",/"#, #"schema_version is the string "1", not a JSON integer"#),
+        (#"s/"schema_version":2,/"schema_version":"2",/"#, #"schema_version is the string "2", not a JSON integer"#),
     ])
     func aHeadWithADuplicateKeyOrAStringVersionIsCaught(sed: String, reason: String) throws {
         let dir = try Self.signedArchive()
@@ -334,7 +434,7 @@ struct SignedArchiveTests {
         let notExact = "not in the exact form auditpipe writes"
         let cases: [(file: String, sed: String, reason: String)] = [
             ("head.json", #"s/,"last_day"/, "last_day"/"#, "edited: not a valid head: \(notExact)"),
-            ("head.json", #"s/"schema_version":1,/"schema_version":01,/"#, "edited: not a valid head: \(notExact)"),
+            ("head.json", #"s/"schema_version":2,/"schema_version":02,/"#, "edited: not a valid head: \(notExact)"),
             (
                 "head.json", #"s/("run_time":"[^"]*"),("tool_version":"[^"]*")/\2,\1/"#,
                 "edited: not a valid head: \(notExact)"
