@@ -143,10 +143,13 @@ struct ArchiveCommand: ParsableCommand {
                     "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: each has the event_id of an archived event (or of an earlier line) with other content; the archived event stands\n"
                 )
             }
-            for (day, file, lines) in report.lateKept {
+            for (day, file, lines, pruned) in report.lateKept {
+                let why =
+                    pruned
+                    ? "\(day) was pruned (--archive-retain) and is not archived again"
+                    : "\(day) is past --archive-retain (it would be pruned at once)"
                 FileHandleStderr.write(
-                    "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: \(day) was pruned (--archive-retain) and is not archived again\n"
-                )
+                    "auditpipe: kept \(lines) line\(lines == 1 ? "" : "s") in \(file), not archived: \(why)\n")
             }
             for day in report.daysLeftInUse {
                 FileHandleStderr.write(

@@ -66,9 +66,9 @@ public struct ArchiveRun {
         /// Lines not archived because their event_id is an archived event's (or an earlier line's) with other
         /// content, by the file in the live directory that keeps them; the archived event stands.
         public var conflictsKept: [(file: String, lines: Int)] = []
-        /// Lines of live files for days already pruned (`--archive-retain`), by the file in the live
-        /// directory that keeps them: a pruned day is not archived again.
-        public var lateKept: [(day: String, file: String, lines: Int)] = []
+        /// Lines of live files for days already pruned, or past `--archive-retain`, by the file in the live
+        /// directory that keeps them (`pruned`: the day was pruned before): such a day is not archived.
+        public var lateKept: [(day: String, file: String, lines: Int, pruned: Bool)] = []
         public var liveFilesDeleted: [String] = []
         /// Due days left for the next run because a writer held their live file.
         public var daysLeftInUse: [String] = []
@@ -288,10 +288,14 @@ public struct ArchiveRun {
             // would keep the lock, and a later run in this process would find the file busy).
             var handedOver = false
             defer { if !handedOver { close(fd) } }
-            if prunedAlready.contains(day) {
+            // A day retention pruned, or would prune at the end of this run, is not archived: its lines would
+            // be deleted with it without having been in the signed chain (or, once pruned, make a new version
+            // of a day the pruned record names). They are kept aside.
+            let pastRetention = options.retainArchive.map { $0 <= options.now.minus(saturating: dayEnd(day)) } ?? false
+            if prunedAlready.contains(day) || pastRetention {
                 let lines = (FileBytes.read(livePath) ?? []).split(separator: 10).map { Array($0) }
                 let kept = try keepAside(lines, name: ArchiveLayout.lateName(day: day))
-                report.lateKept.append((day, kept, lines.count))
+                report.lateKept.append((day, kept, lines.count, prunedAlready.contains(day)))
             } else {
                 try archive(
                     day: day, live: DaySource(descriptor: fd, name: livePath), livePath: livePath, into: &report)

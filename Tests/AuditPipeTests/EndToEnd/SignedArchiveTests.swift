@@ -344,6 +344,23 @@ struct SignedArchiveTests {
             let (verify, verr) = try Self.verify(dir)
             #expect(verify == 0 && verr.contains("2 days, 100 events"), "\(verr)")
         }
+        // Late lines for a day the same run prunes were merged into it and deleted with it (helper-40 #4).
+        let same = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: same) }
+        let lateToo = try ArchiveTests.makeLive(same, days: 2...2, perDay: 4, seed: 8)
+        let (status, err) = try ArchiveTests.run(
+            [
+                "archive", "--from", "live", "--to", "archive", "--signing-key", "keys/auditpipe-signing.key",
+                "--archive-retain", keep,
+            ], in: same)
+        #expect(status == 0 && err.contains("2 days pruned"), "\(err)")
+        #expect(
+            err.contains(
+                "kept 4 lines in live/late-2026-11-02.jsonl, not archived: 2026-11-02 is past --archive-retain"),
+            "\(err)")
+        #expect(
+            ArchiveTests.lines(same.appendingPathComponent("live/late-2026-11-02.jsonl")).sorted() == lateToo.sorted())
+        #expect(try Self.verify(same).0 == 0)
     }
 
     /// A run killed after it archived a day but before the signed head named it keeps that day's live file:
