@@ -167,8 +167,7 @@ public struct ArchiveRun {
         }
         let due = Set(dueLiveDays())
         for day in ArchiveLayout.archivedDays(root) {
-            let pruned = options.retainArchive.map { $0 <= options.now.minus(saturating: dayEnd(day)) } ?? false
-            guard pruned || due.contains(day) else { continue }
+            guard isPastRetention(day) || due.contains(day) else { continue }
             if let failure = ArchiveVerifier.checkDay(root: root, day: day, previous: nil, checkChain: false) {
                 return failure
             }
@@ -236,6 +235,11 @@ public struct ArchiveRun {
         )
     }
 
+    /// True when `day` ended `--archive-retain` ago or longer (retention prunes it); false without retention.
+    private func isPastRetention(_ day: String) -> Bool {
+        options.retainArchive.map { $0 <= options.now.minus(saturating: dayEnd(day)) } ?? false
+    }
+
     /// Days with a live file whose day ended `olderThan` ago.
     private func dueLiveDays() -> [String] {
         ArchiveLayout.entries(options.liveDirectory).compactMap(ArchiveLayout.day(ofLiveName:)).filter {
@@ -291,8 +295,7 @@ public struct ArchiveRun {
             // A day retention pruned, or would prune at the end of this run, is not archived: its lines would
             // be deleted with it without having been in the signed chain (or, once pruned, make a new version
             // of a day the pruned record names). They are kept aside.
-            let pastRetention = options.retainArchive.map { $0 <= options.now.minus(saturating: dayEnd(day)) } ?? false
-            if prunedAlready.contains(day) || pastRetention {
+            if prunedAlready.contains(day) || isPastRetention(day) {
                 let lines = (FileBytes.read(livePath) ?? []).split(separator: 10).map { Array($0) }
                 let kept = try keepAside(lines, name: ArchiveLayout.lateName(day: day))
                 report.lateKept.append((day, kept, lines.count, prunedAlready.contains(day)))
@@ -468,10 +471,10 @@ public struct ArchiveRun {
     /// Prunes archive days past `retainArchive`: records each (day and manifest hash) in `pruned.json`
     /// first, then deletes its files, so the chain still verifies from the pruned record.
     private func prune(into report: inout Report) throws(OutputError) {
-        guard let keep = options.retainArchive else { return }
+        guard options.retainArchive != nil else { return }
         let root = options.archiveDirectory
         var pruned = try prunedDays().entries
-        let due = ArchiveLayout.archivedDays(root).filter { keep <= options.now.minus(saturating: dayEnd($0)) }
+        let due = ArchiveLayout.archivedDays(root).filter(isPastRetention)
         // Recorded in one write, naming the head it follows (the next head names it), before any goes.
         let recorded = pruned.count
         for day in due where !pruned.contains(where: { $0.day == day }) {

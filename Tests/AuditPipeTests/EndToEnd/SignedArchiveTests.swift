@@ -16,6 +16,13 @@ struct SignedArchiveTests {
         return dir
     }
 
+    /// An `--archive-retain` value that prunes 2026-11-01 and 2026-11-02 (and keeps 2026-11-03) today.
+    static var keepPrunesTheFirstTwoDays: String {
+        let now = Date().timeIntervalSince1970
+        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
+        return "\(Int((now - cutoff) / 3600) - 1)h"
+    }
+
     @discardableResult
     static func archive(_ dir: URL, _ extra: [String] = [], env: [String: String] = [:]) throws -> (Int32, String) {
         try ArchiveTests.run(
@@ -279,9 +286,7 @@ struct SignedArchiveTests {
     /// it covers. Verify and a signing run refuse it; the archive's own record put back verifies again
     /// (helper-39 #3).
     @Test func aPrunedRecordFromAnotherArchiveIsRefused() throws {
-        let now = Date().timeIntervalSince1970
-        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
-        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let keep = Self.keepPrunesTheFirstTwoDays
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try ArchiveTests.makeLive(dir, days: 1...4, perDay: 50)
@@ -318,9 +323,7 @@ struct SignedArchiveTests {
     /// kept in `live/late-DAY.jsonl`, each once, named and counted, and the archive stays verifiable with or
     /// without retention (helper-39 #7).
     @Test func aLateLiveFileForAPrunedDayIsKeptAsideNotArchived() throws {
-        let now = Date().timeIntervalSince1970
-        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
-        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let keep = Self.keepPrunesTheFirstTwoDays
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try Self.archive(dir, ["--archive-retain", keep]).0 == 0)
@@ -440,9 +443,7 @@ struct SignedArchiveTests {
     /// reads the same values but is not the file that was signed, and is refused (helper-37). An `archive` run
     /// refuses an invalid pruned record rather than rewriting it without its days.
     @Test func aReformattedHeadOrPrunedRecordIsCaught() throws {
-        let now = Date().timeIntervalSince1970
-        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
-        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let keep = Self.keepPrunesTheFirstTwoDays
         let dir = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (pruned, perr) = try Self.archive(dir, ["--archive-retain", keep])
@@ -546,9 +547,7 @@ struct SignedArchiveTests {
     }
 
     @Test func retentionPrunesIntoTheSignedChainButNeverAnUnverifiedDay() throws {
-        let now = Date().timeIntervalSince1970
-        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
-        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let keep = Self.keepPrunesTheFirstTwoDays
 
         let damaged = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: damaged) }
@@ -702,9 +701,7 @@ struct SignedArchiveTests {
     }
 
     @Test func signedPruningKilledAtEveryStepIsFinishedByTheNextRun() throws {
-        let now = Date().timeIntervalSince1970
-        let cutoff = ISO8601DateFormatter().date(from: "2026-11-03T00:00:00Z")!.timeIntervalSince1970
-        let keep = "\(Int((now - cutoff) / 3600) - 1)h"  // prunes 2026-11-01 and 2026-11-02
+        let keep = Self.keepPrunesTheFirstTwoDays
         let base = try Self.signedArchive()
         defer { try? FileManager.default.removeItem(at: base) }
         for point in 1...8 {
