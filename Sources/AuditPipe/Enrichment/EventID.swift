@@ -33,34 +33,37 @@ public enum EventID {
         }
         let digest = key.withUnsafeBytes { SHA256.hash(data: $0) }
         let hex: StaticString = "0123456789abcdef"
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        hex.withUTF8Buffer { h in
-            for (i, byte) in digest.enumerated() where i < 16 {
-                out.append(h[Int(byte >> 4)])
-                out.append(h[Int(byte & 15)])
+        return digest.withUnsafeBytes { d in
+            String(unsafeUninitializedCapacity: 32) { out in
+                hex.withUTF8Buffer { h in
+                    for i in 0..<16 {
+                        out[2 * i] = h[Int(d[i] >> 4)]
+                        out[2 * i + 1] = h[Int(d[i] & 15)]
+                    }
+                }
+                return 32
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// `String(n)`'s bytes, appended.
     static func appendDecimal(_ n: Int64, to out: inout [UInt8]) {
-        if n < 0 { out.append(UInt8(ascii: "-")) }
-        var m = n.magnitude
-        var width = 1
-        var rest = m
-        while rest >= 10 {
-            rest /= 10
-            width += 1
+        // The digits are made last first in a scratch of 24 bytes and appended at once: writing them into the
+        // array one by one checked its uniqueness and bounds per digit (~440 instructions a number).
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { p in
+            var m = n.magnitude
+            var i = 24
+            repeat {
+                i -= 1
+                p[i] = UInt8(truncatingIfNeeded: m % 10) &+ 48
+                m /= 10
+            } while m > 0
+            if n < 0 {
+                i -= 1
+                p[i] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: p[i..<24]))
         }
-        // The digits are written in place, last first: no array of digits per number.
-        var at = out.count + width
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        repeat {
-            at -= 1
-            out[at] = UInt8(m % 10) + 48
-            m /= 10
-        } while m > 0
     }
 }

@@ -39,8 +39,15 @@ struct FieldCollector {
         if captured[index] == nil { captured[index] = value }
     }
 
-    /// Takes a text value (string content or number text) for `role`.
-    mutating func offer(_ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser) {
+    /// Takes a text value (string content or number text) for `role`; the `String` it becomes is shared with an
+    /// equal recent value when the parse worker keeps them (`recent`).
+    mutating func offer(
+        _ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser, recent: RecentStrings? = nil
+    ) {
+        @inline(__always) func text(_ v: UnsafeBufferPointer<UInt8>) -> String {
+            if let recent { return recent.string(v) }
+            return Self.string(v)
+        }
         switch role {
         case .time(let rank):
             if rank < timeRank, let t = timestamps.parseValue(v) {
@@ -54,12 +61,12 @@ struct FieldCollector {
             if messageBytes == nil && messageString == nil { messageBytes = v }
         case .service(let rank):
             if rank < serviceRank, !v.isEmpty {
-                service = Self.string(v)
+                service = text(v)
                 serviceRank = rank
             }
         case .requestID(let rank):
             if rank < idRank, !v.isEmpty, !Self.isPlaceholder(v) {
-                requestID = Self.string(v)
+                requestID = text(v)
                 idRank = rank
             }
         case .traceparent(let rank):
@@ -67,21 +74,21 @@ struct FieldCollector {
                 requestID = id
                 idRank = rank
             }
-        case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = Self.string(v) }
-        case .userID: if actor.userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userID = Self.string(v) }
+        case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = text(v) }
+        case .userID: if actor.userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userID = text(v) }
         case .ip: if actor.ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.ip = Self.firstAddress(v) }
         case .userAgent:
-            if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = Self.string(v) }
+            if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = text(v) }
         case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
         // A template offered as a path or URL (`/orders/{id}`) is the route, not the path.
         case .path, .url, .route:
             guard !v.isEmpty else { return }
             if role == .route || RouteTemplate.isTemplate(v) {
-                if route == nil { route = Self.string(v) }
+                if route == nil { route = text(v) }
             } else if role == .path {
-                if path == nil { path = Self.string(v) }
+                if path == nil { path = text(v) }
             } else if url == nil {
-                url = Self.string(v)
+                url = text(v)
             }
         case .query: if query == nil { query = QueryString.parse(Self.string(v)) }
         case .status: if status == nil { status = Self.int(v).flatMap { (100...599).contains($0) ? $0 : nil } }
@@ -100,11 +107,11 @@ struct FieldCollector {
                     route = target
                 }
             }
-        case .action: if action == nil, !v.isEmpty { action = Self.string(v) }
-        case .errorCode: if errorCode == nil, !v.isEmpty { errorCode = Self.string(v) }
-        case .errorMessage: if errorMessage == nil, !v.isEmpty { errorMessage = Self.string(v) }
-        case .entityType: if entityType == nil, !v.isEmpty { entityType = Self.string(v) }
-        case .entityID: if entityID == nil, !v.isEmpty { entityID = Self.string(v) }
+        case .action: if action == nil, !v.isEmpty { action = text(v) }
+        case .errorCode: if errorCode == nil, !v.isEmpty { errorCode = text(v) }
+        case .errorMessage: if errorMessage == nil, !v.isEmpty { errorMessage = text(v) }
+        case .entityType: if entityType == nil, !v.isEmpty { entityType = text(v) }
+        case .entityID: if entityID == nil, !v.isEmpty { entityID = text(v) }
         case .container: break
         }
     }

@@ -4,9 +4,15 @@ struct JSONLineParser {
     let timestamps: TimestampParser
     let maxDepth: Int
     let keepExtra: Bool
+    /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
+    let recent: RecentStrings?
     private var path: [UInt8] = []
 
-    init(roles: FieldRoleTable, timestamps: TimestampParser, maxDepth: Int, keepExtra: Bool) {
+    init(
+        roles: FieldRoleTable, timestamps: TimestampParser, maxDepth: Int, keepExtra: Bool,
+        recent: RecentStrings? = nil
+    ) {
+        self.recent = recent
         self.roles = roles
         self.timestamps = timestamps
         self.maxDepth = maxDepth
@@ -103,7 +109,9 @@ struct JSONLineParser {
             if span.escaped {
                 c.offer(role, string: s.decode(span), timestamps: timestamps)
             } else {
-                c.offer(role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps)
+                c.offer(
+                    role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
+                    recent: recent)
             }
         case UInt8(ascii: "{"):
             switch role {

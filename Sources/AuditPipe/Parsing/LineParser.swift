@@ -23,14 +23,17 @@ struct LineParser {
         format = options.format
         keepMessage = options.includeRecords
         let roles = FieldRoleTable(idFields: options.idFields, captureFields: options.captureFields)
+        // One table of recent field values for this parser's JSON and logfmt lines (a parser is one worker's own).
+        let recent = RecentStrings()
         let ts = TimestampParser(
             assumedYear: options.assumedYear, yearReference: options.yearReference, timeZone: options.timeZone)
         patterns = TextPatternParser(
             patterns: options.textPatterns, roles: roles, timestamps: ts, keepExtra: options.includeRecords)
         idPattern = options.idPattern.map { ($0, RegexMatchData(for: $0.regex)) }
         json = JSONLineParser(
-            roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords)
-        logfmt = LogfmtParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
+            roles: roles, timestamps: ts, maxDepth: options.maxJSONDepth, keepExtra: options.includeRecords,
+            recent: recent)
+        logfmt = LogfmtParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords, recent: recent)
         openstack = OpenStackParser(timestamps: ts)
         access = AccessLogParser(timestamps: ts)
         plain = PlainTextParser(roles: roles, timestamps: ts)

@@ -3,6 +3,8 @@ struct LogfmtParser {
     let roles: FieldRoleTable
     let timestamps: TimestampParser
     let keepExtra: Bool
+    /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
+    var recent: RecentStrings? = nil
 
     /// True when the line starts with `key=` and holds at least two pairs.
     static func looksLikeLogfmt(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -79,7 +81,7 @@ struct LogfmtParser {
                 if let decoded {
                     c.offer(role, string: decoded, timestamps: timestamps)
                 } else {
-                    c.offer(role, value, timestamps: timestamps)
+                    c.offer(role, value, timestamps: timestamps, recent: recent)
                 }
             }
             if keepExtra, !(role?.isCore ?? false) {
