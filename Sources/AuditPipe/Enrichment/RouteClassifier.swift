@@ -24,37 +24,59 @@ public enum RouteClassifier {
 
     /// Classifies a request.
     public static func classify(method: String?, path: String?, query: JSONValue?) -> Route {
-        var route = Route()
-        // The path's non-empty segments, percent-decoded, in one buffer (`raw`) and lower-cased in another.
-        var raw: [UInt8] = []
-        var segments: [Range<Int>] = []
         var p = path ?? ""
-        p.withUTF8 { b in
-            raw.reserveCapacity(b.count)
-            segments.reserveCapacity(8)
-            var start = 0
-            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "/") {
-                if i > start {
-                    let seg = UnsafeBufferPointer(rebasing: b[start..<i])
-                    let from = raw.count
-                    if seg.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-                        raw.append(contentsOf: QueryString.percentDecode(seg))
-                    } else {
-                        raw.append(contentsOf: seg)
-                    }
-                    segments.append(from..<raw.count)
+        // The path's non-empty segments, percent-decoded, go into one scratch buffer (`raw`), lower-cased into a
+        // second; both and the segments' ranges live in temporary (stack) storage, not in three arrays per
+        // request. Decoding never lengthens a segment, so `n` bytes each suffice.
+        return p.withUTF8 { b in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * b.count + 1) { scratch in
+                withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: b.count / 2 + 1) { segments in
+                    classify(method: method, query: query, path: b, scratch: scratch, segments: segments)
                 }
-                start = i + 1
             }
         }
-        let lower = raw.map(asciiLower)
+    }
+
+    private static func classify(
+        method: String?, query: JSONValue?, path b: UnsafeBufferPointer<UInt8>,
+        scratch: UnsafeMutableBufferPointer<UInt8>, segments: UnsafeMutableBufferPointer<Range<Int>>
+    ) -> Route {
+        var route = Route()
+        let n = b.count
+        var rawCount = 0
+        var segmentCount = 0
+        guard let bytes = b.baseAddress, let out = scratch.baseAddress else { return finish(method, query) }
+        var start = 0
+        while start < n {
+            var end = start
+            while end < n, bytes[end] != UInt8(ascii: "/") { end += 1 }
+            if end > start {
+                let seg = UnsafeBufferPointer(start: bytes + start, count: end - start)
+                let from = rawCount
+                if seg.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+                    for c in QueryString.percentDecode(seg) {
+                        out[rawCount] = c
+                        rawCount += 1
+                    }
+                } else {
+                    (out + rawCount).update(from: bytes + start, count: end - start)
+                    rawCount += end - start
+                }
+                segments[segmentCount] = from..<rawCount
+                segmentCount += 1
+            }
+            start = end + 1
+        }
+        for k in 0..<rawCount { out[n + k] = asciiLower(out[k]) }
+        let raw = UnsafeBufferPointer(rebasing: scratch[0..<rawCount])
+        let lower = UnsafeBufferPointer(rebasing: scratch[n..<(n + rawCount)])
         // REST paths alternate collection / id: only the last collection and its id name the entity.
         var last: (name: Range<Int>, id: Range<Int>?)?
         var verb: String?
         var fileType: String?
-        for (i, whole) in segments.enumerated() {
-            var seg = whole
-            let isLast = i == segments.count - 1
+        for i in 0..<segmentCount {
+            var seg = segments[i]
+            let isLast = i == segmentCount - 1
             if isLast, let dot = raw[seg].lastIndex(of: UInt8(ascii: ".")) {
                 let ext = String(decoding: lower[(dot + 1)..<seg.upperBound], as: UTF8.self)
                 if fileTypes.contains(ext) {
@@ -62,11 +84,11 @@ public enum RouteClassifier {
                     seg = seg.lowerBound..<dot
                 }
             }
-            let word = lower[seg]
+            let word = UnsafeBufferPointer(rebasing: lower[seg])
             // API prefixes: `api`, `apis`, `rest`, versions, and Kubernetes API groups (`apps`, `rbac.authorization.k8s.io`).
             if i < 3,
                 equals(word, "api") || equals(word, "apis") || equals(word, "rest") || isVersion(word)
-                    || (i == 1 && equals(raw[segments[0]], "apis"))
+                    || (i == 1 && equals(UnsafeBufferPointer(rebasing: raw[segments[0]]), "apis"))
             {
                 continue
             }
@@ -80,7 +102,7 @@ public enum RouteClassifier {
             // An id where a collection is due (a tenant) is skipped.
             if let named = last, named.id == nil {
                 last = (named.name, seg)
-            } else if !isIdentifier(raw[seg]) {
+            } else if !isIdentifier(UnsafeBufferPointer(rebasing: raw[seg])) {
                 last = (seg, nil)
             }
         }
@@ -88,6 +110,16 @@ public enum RouteClassifier {
             route.entityType = singular(String(decoding: lower[last.name], as: UTF8.self))
             route.entityID = last.id.map { String(decoding: raw[$0], as: UTF8.self) }
         }
+        return finish(method, query, route: route, verb: verb, fileType: fileType)
+    }
+
+    /// The action, access kind and file type of a classified path (a query's format names the file type when
+    /// the path does not).
+    private static func finish(
+        _ method: String?, _ query: JSONValue?, route: Route = Route(), verb: String? = nil, fileType: String? = nil
+    ) -> Route {
+        var route = route
+        var fileType = fileType
         if fileType == nil, let q = query {
             for key in ["format", "file_format_type", "file_type", "type", "export_format"] {
                 if let v = q[key]?.scalarText, fileTypes.contains(v.lowercased()) {
@@ -136,18 +168,21 @@ public enum RouteClassifier {
     /// `verbOf` on a lower-cased segment's bytes: ASCII is matched byte for byte against `verbs` and then word by
     /// word against `accessVerbs`, with no `String` made unless a verb is found; other text goes the `String` way.
     static func verbOf(_ word: ArraySlice<UInt8>) -> String? {
+        word.withUnsafeBufferPointer { verbOf($0) }
+    }
+
+    /// `verbOf` on a lower-cased segment's bytes (see the `ArraySlice` form).
+    static func verbOf(_ word: UnsafeBufferPointer<UInt8>) -> String? {
         guard !word.contains(where: { $0 >= 0x80 }) else { return verbOf(String(decoding: word, as: UTF8.self)) }
-        for v in verbBytes where v.count == word.count && v.elementsEqual(word) {
-            return String(decoding: word, as: UTF8.self)
-        }
-        var start = word.startIndex
-        for i in word.startIndex...word.endIndex {
+        if verbTable.lookup(word) != nil { return String(decoding: word, as: UTF8.self) }
+        var start = 0
+        for i in 0...word.count {
             guard
-                i == word.endIndex || word[i] == UInt8(ascii: "_") || word[i] == UInt8(ascii: "-")
+                i == word.count || word[i] == UInt8(ascii: "_") || word[i] == UInt8(ascii: "-")
                     || word[i] == UInt8(ascii: ".")
             else { continue }
-            let part = word[start..<i]
-            for v in accessVerbBytes where v.count == part.count && v.elementsEqual(part) {
+            let part = UnsafeBufferPointer(rebasing: word[start..<i])
+            if accessVerbTable.lookup(part) != nil {
                 return String(decoding: part, as: UTF8.self)
             }
             start = i + 1
@@ -155,18 +190,14 @@ public enum RouteClassifier {
         return nil
     }
 
-    /// `verbs` and `accessVerbs` as bytes, for `verbOf`'s byte comparison.
-    private static let verbBytes: [[UInt8]] = verbs.map { Array($0.utf8) }
-    private static let accessVerbBytes: [[UInt8]] = accessVerbs.map { Array($0.utf8) }
+    /// `verbs` and `accessVerbs` as byte tables, for `verbOf`'s lookups without a `String`.
+    private static let verbTable = ByteKeyTable(verbs.map { ($0, true) })
+    private static let accessVerbTable = ByteKeyTable(accessVerbs.map { ($0, true) })
 
     /// True when `s` holds exactly the bytes of `w`.
-    private static func equals(_ s: ArraySlice<UInt8>, _ w: StaticString) -> Bool {
+    private static func equals(_ s: UnsafeBufferPointer<UInt8>, _ w: StaticString) -> Bool {
         guard s.count == w.utf8CodeUnitCount else { return false }
-        var k = 0
-        for c in s {
-            guard c == w.utf8Start[k] else { return false }
-            k += 1
-        }
+        for k in 0..<s.count where s[k] != w.utf8Start[k] { return false }
         return true
     }
 
@@ -187,13 +218,18 @@ public enum RouteClassifier {
     }
 
     /// `v1`, `v2`, and Kubernetes' `v1beta1`, `v2alpha1`.
-    static func isVersion(_ s: ArraySlice<UInt8>) -> Bool {
-        guard s.count >= 2, s.first == UInt8(ascii: "v"), isDigit(s[s.startIndex + 1]) else { return false }
-        let rest = s.dropFirst().drop(while: isDigit)
-        if rest.isEmpty { return true }
-        for tag in ["alpha", "beta"] where rest.starts(with: tag.utf8) {
-            let tail = rest.dropFirst(tag.utf8.count)
-            return !tail.isEmpty && tail.allSatisfy(isDigit)
+    static func isVersion(_ s: ArraySlice<UInt8>) -> Bool { s.withUnsafeBufferPointer { isVersion($0) } }
+
+    /// `isVersion` on a buffer.
+    static func isVersion(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard s.count >= 2, s[0] == UInt8(ascii: "v"), isDigit(s[1]) else { return false }
+        var i = 1
+        while i < s.count, isDigit(s[i]) { i += 1 }
+        if i == s.count { return true }
+        for tag: StaticString in ["alpha", "beta"] {
+            let k = tag.utf8CodeUnitCount
+            guard s.count - i >= k, (0..<k).allSatisfy({ s[i + $0] == tag.utf8Start[$0] }) else { continue }
+            return s.count - i > k && s[(i + k)...].allSatisfy(isDigit)
         }
         return false
     }
@@ -206,7 +242,10 @@ public enum RouteClassifier {
 
     /// Ids: numbers, UUIDs, long hex, anything with a digit that is not a plain word, or a route template's
     /// placeholder (`{id}`, `:id`, `<int:id>`).
-    static func isIdentifier(_ s: ArraySlice<UInt8>) -> Bool {
+    static func isIdentifier(_ s: ArraySlice<UInt8>) -> Bool { s.withUnsafeBufferPointer { isIdentifier($0) } }
+
+    /// `isIdentifier` on a buffer.
+    static func isIdentifier(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = s.first else { return false }
         if RouteTemplate.isPlaceholder(s) { return true }
         if s.allSatisfy(isDigit) { return true }
