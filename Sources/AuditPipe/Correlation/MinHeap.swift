@@ -11,33 +11,44 @@ struct MinHeap<Element> {
 
     mutating func push(_ e: Element) {
         items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard less(items[i], items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
+        let less = less
+        items.withUnsafeMutableBufferPointer { h in
+            // Sift up with a hole: parents move down, the new element is written once where it belongs.
+            var i = h.count - 1
+            let moving = h[i]
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard less(moving, h[parent]) else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = moving
         }
     }
 
     @discardableResult
     mutating func pop() -> Element? {
-        guard !items.isEmpty else { return nil }
-        items.swapAt(0, items.count - 1)
-        let e = items.removeLast()
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1
-            let r = l + 1
-            var m = i
-            if l < n && less(items[l], items[m]) { m = l }
-            if r < n && less(items[r], items[m]) { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        guard !items.isEmpty else { return top }
+        let less = less
+        items.withUnsafeMutableBufferPointer { h in
+            // Sift the last element down from the root with a hole: the smaller child moves up each level, the
+            // element is written once (a swap per level wrote both, through the array's checks).
+            let n = h.count
+            var i = 0
+            while true {
+                let l = 2 * i + 1
+                guard l < n else { break }
+                let r = l + 1
+                let m = r < n && less(h[r], h[l]) ? r : l
+                guard less(h[m], last) else { break }
+                h[i] = h[m]
+                i = m
+            }
+            h[i] = last
         }
-        return e
+        return top
     }
 
     /// Changes every element with `transform`, which must keep their order.
