@@ -71,6 +71,7 @@ public struct Enricher: Sendable {
                 payload: h.body.map(redactor.redact))
         let services = g.services.sorted { $0.first < $1.first }.map(\.name)
         var levels: [(LogLevel, Int)] = []
+        levels.reserveCapacity(8)
         for level in LogLevel.allCases where g.levels[Int(level.rawValue)] > 0 {
             levels.append((level, Int(g.levels[Int(level.rawValue)])))
         }

@@ -54,11 +54,24 @@ public enum EventID {
         withUnsafeMutableBytes(of: &scratch) { p in
             var m = n.magnitude
             var i = 24
-            repeat {
+            // Two digits a step: one wide division by 100, then the pair split by a division of a small number.
+            while m >= 100 {
+                let q = m / 100
+                let r = UInt8(truncatingIfNeeded: m &- q &* 100)
+                m = q
+                i -= 2
+                p[i] = r / 10 &+ 48
+                p[i + 1] = r % 10 &+ 48
+            }
+            let r = UInt8(truncatingIfNeeded: m)
+            if r >= 10 {
+                i -= 2
+                p[i] = r / 10 &+ 48
+                p[i + 1] = r % 10 &+ 48
+            } else {
                 i -= 1
-                p[i] = UInt8(truncatingIfNeeded: m % 10) &+ 48
-                m /= 10
-            } while m > 0
+                p[i] = r &+ 48
+            }
             if n < 0 {
                 i -= 1
                 p[i] = UInt8(ascii: "-")

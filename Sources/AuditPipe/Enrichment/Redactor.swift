@@ -102,10 +102,12 @@ public struct Redactor: Sendable {
         text(&e.entity.id)
         text(&e.entity.name)
         text(&e.outcome.error)
-        if e.api != nil {
-            text(&e.api!.path)
+        // Taken out and put back rather than changed through the optional: that copied the whole value in and out.
+        if var api = e.api.take() {
+            text(&api.path)
+            e.api = api
         }
-        if var a = e.access {
+        if var a = e.access.take() {
             text(&a.reportName)
             text(&a.document)
             text(&a.exportFrom)
