@@ -5,7 +5,8 @@
 /// dropping it a free. Records of one request follow each other closely, so a small direct-mapped table
 /// finds most repeats: one hash of the bytes and one comparison where a new `String` cost ~260 instructions
 /// and a later free. The table is one parse worker's own (never shared between tasks). Values of up to 15
-/// bytes are made as before (they are stored inline, with nothing to share).
+/// bytes are made as before (they are stored inline, with nothing to share), and so are values over
+/// `maxLength` bytes (a table of long values would keep megabytes alive).
 final class RecentStrings {
     /// Slots in the table (a power of two).
     static let slots = 1024
@@ -25,9 +26,13 @@ final class RecentStrings {
         values.deallocate()
     }
 
+    /// The longest value the table keeps: it holds at most `slots` values alive, so its memory stays bounded
+    /// (~256 KiB a worker) whatever the lines hold; longer values are made each time, as before.
+    static let maxLength = 256
+
     /// `String(decoding: v, as: UTF8.self)`, shared with the last value of the same bytes when the table holds it.
     func string(_ v: UnsafeBufferPointer<UInt8>) -> String {
-        guard v.count > 15 else { return String(decoding: v, as: UTF8.self) }
+        guard v.count > 15, v.count <= Self.maxLength else { return String(decoding: v, as: UTF8.self) }
         let h = RequestIDHash.hash(UnsafeRawBufferPointer(v))
         let slot = Int(truncatingIfNeeded: h) & (Self.slots - 1)
         // Only the bytes decide: a slot whose text differs (another value of the hash, or text that decoding

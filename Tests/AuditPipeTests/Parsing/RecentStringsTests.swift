@@ -41,6 +41,20 @@ struct RecentStringsTests {
         #expect(Array(again.utf8) == Array(String(decoding: bad, as: UTF8.self).utf8))
     }
 
+    /// The table keeps at most `slots` values of at most `maxLength` bytes alive: a line of huge distinct values
+    /// (a crafted user agent of a megabyte each) is never kept, so a worker's table stays ~256 KiB.
+    @Test func longValuesAreNotKept() {
+        let table = RecentStrings()
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: RecentStrings.maxLength + 1)
+        let a = long.withUnsafeBufferPointer { table.string($0) }
+        let b = long.withUnsafeBufferPointer { table.string($0) }
+        #expect(a == b && !sameStorage(a, b))
+        let edge = [UInt8](repeating: UInt8(ascii: "y"), count: RecentStrings.maxLength)
+        let c = edge.withUnsafeBufferPointer { table.string($0) }
+        let d = edge.withUnsafeBufferPointer { table.string($0) }
+        #expect(sameStorage(c, d))
+    }
+
     private func sameStorage(_ a: String, _ b: String) -> Bool {
         let pa = a.utf8.withContiguousStorageIfAvailable { $0.baseAddress }
         let pb = b.utf8.withContiguousStorageIfAvailable { $0.baseAddress }
