@@ -87,8 +87,9 @@ public enum RouteClassifier {
             let word = UnsafeBufferPointer(rebasing: lower[seg])
             // API prefixes: `api`, `apis`, `rest`, versions, and Kubernetes API groups (`apps`, `rbac.authorization.k8s.io`).
             if i < 3,
-                equals(word, "api") || equals(word, "apis") || equals(word, "rest") || isVersion(word)
-                    || (i == 1 && equals(UnsafeBufferPointer(rebasing: raw[segments[0]]), "apis"))
+                ByteScanning.equals(word, "api") || ByteScanning.equals(word, "apis")
+                    || ByteScanning.equals(word, "rest") || isVersion(word)
+                    || (i == 1 && ByteScanning.equals(UnsafeBufferPointer(rebasing: raw[segments[0]]), "apis"))
             {
                 continue
             }
@@ -193,13 +194,6 @@ public enum RouteClassifier {
     /// `verbs` and `accessVerbs` as byte tables, for `verbOf`'s lookups without a `String`.
     private static let verbTable = ByteKeyTable(verbs.map { ($0, true) })
     private static let accessVerbTable = ByteKeyTable(accessVerbs.map { ($0, true) })
-
-    /// True when `s` holds exactly the bytes of `w`.
-    private static func equals(_ s: UnsafeBufferPointer<UInt8>, _ w: StaticString) -> Bool {
-        guard s.count == w.utf8CodeUnitCount else { return false }
-        for k in 0..<s.count where s[k] != w.utf8Start[k] { return false }
-        return true
-    }
 
     /// `verbOf`'s word search in ASCII text: `.some(verb)` or `.some(nil)`; nil when the text is not ASCII.
     private static func asciiVerb(in b: UnsafeBufferPointer<UInt8>) -> String?? {

@@ -25,6 +25,12 @@ enum ByteScanning {
         return nil
     }
 
+    /// True when `b` holds exactly the bytes of `s`.
+    @inline(__always)
+    static func equals(_ b: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
+        b.count == s.utf8CodeUnitCount && hasPrefix(b, at: 0, s)
+    }
+
     /// True when `b[i...]` starts with `s`.
     @inline(__always)
     static func hasPrefix(_ b: UnsafeBufferPointer<UInt8>, at i: Int, _ s: StaticString) -> Bool {

@@ -94,7 +94,7 @@ struct FieldCollector {
         case .status: if status == nil { status = Self.int(v).flatMap { (100...599).contains($0) ? $0 : nil } }
         case .headers: if headers == nil { headers = .string(Self.string(v)) }
         case .body: if body == nil { body = .string(Self.string(v)) }
-        case .stage: if Self.equals(v, "ResponseComplete") { endStage = true }
+        case .stage: if ByteScanning.equals(v, "ResponseComplete") { endStage = true }
         case .requestLine:
             // `METHOD target PROTOCOL`: the method and the target, as an access log's request.
             let parts = Self.string(v).split(separator: " ", omittingEmptySubsequences: true)
@@ -248,17 +248,10 @@ struct FieldCollector {
         return n
     }
 
-    static func equals(_ v: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
-        s.withUTF8Buffer { w in
-            guard w.count == v.count else { return false }
-            for i in 0..<w.count where w[i] != v[i] { return false }
-            return true
-        }
-    }
-
     /// `-`, `None`, `null` and `nil` stand for "no value" in many loggers.
     static func isPlaceholder(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
-        equals(v, "-") || equals(v, "None") || equals(v, "null") || equals(v, "nil") || equals(v, "<nil>")
+        ByteScanning.equals(v, "-") || ByteScanning.equals(v, "None") || ByteScanning.equals(v, "null")
+            || ByteScanning.equals(v, "nil") || ByteScanning.equals(v, "<nil>")
     }
 
     /// The first address of an `X-Forwarded-For`-style list, trimmed.
