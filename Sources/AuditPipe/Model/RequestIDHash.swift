@@ -46,7 +46,8 @@ enum RequestIDHash {
         return h
     }
 
-    private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    /// True when no byte has its high bit set.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let n = bytes.count
         var i = 0
         var any: UInt64 = 0

@@ -9,7 +9,18 @@ struct FieldCollector {
     var messageString: String?
     var service: String?
     var serviceRank = Int.max
-    var requestID: String?
+    /// The request id found so far; setting it forgets `requestIDHash` (the hash is of the bytes it was read from).
+    var requestID: String? {
+        get { storedRequestID }
+        set {
+            storedRequestID = newValue
+            requestIDHash = nil
+        }
+    }
+    private var storedRequestID: String?
+    /// `RequestIDHash` of `requestID`, when it was computed from the id's bytes as they were read (the record then
+    /// does not hash the `String` again).
+    private(set) var requestIDHash: UInt64?
     var idRank = Int.max
     var actor = ActorFields()
     var method: String?
@@ -66,12 +77,19 @@ struct FieldCollector {
             }
         case .requestID(let rank):
             if rank < idRank, !v.isEmpty, !Self.isPlaceholder(v) {
-                requestID = text(v)
+                // One hash of the bytes serves the worker's table and the record: an ASCII id's `String` has
+                // these very bytes, so `RequestIDHash.of` would give the same value.
+                let raw = UnsafeRawBufferPointer(v)
+                let h = RequestIDHash.hash(raw)
+                storedRequestID = recent?.string(v, hash: h) ?? Self.string(v)
+                requestIDHash = RequestIDHash.isASCII(raw) ? h : nil
                 idRank = rank
             }
         case .traceparent(let rank):
             if rank < idRank, let id = Self.traceID(fromTraceparent: v) {
-                requestID = id
+                storedRequestID = id
+                // The id is the 32 hex digits at 3..<35, as they are.
+                requestIDHash = RequestIDHash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: v[3..<35])))
                 idRank = rank
             }
         case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = text(v) }
@@ -140,12 +158,13 @@ struct FieldCollector {
     }
 
     /// Builds the record, moving the collected fields into it; `keepMessage` keeps message text even for
-    /// non-error records. Inlined into its four callers: a call made the record in a temporary and copied it
-    /// out (dump10k: 11.6M instructions of 1,578.8M).
+    /// non-error records; a record left without a request id takes its `compositeKey` values joined
+    /// (`LineParser.compositeID`). Inlined into its four callers: a call made the record in a temporary and
+    /// copied it out (dump10k: 11.6M instructions of 1,578.8M). The collector is left emptied.
     @inline(__always)
-    consuming func build(
+    mutating func build(
         position: SourcePosition, inheritedTime: Int64, service fallbackService: String?, keepMessage: Bool,
-        keepExtra: Bool, headerIDNames: [String]
+        keepExtra: Bool, headerIDNames: [String], compositeKey: [Int] = []
     ) -> LogRecord {
         // An API payload record names a concrete request; a line with only a route template ("request
         // received" with `route`) is a log line, whose HTTP fields rank below the API record's.
@@ -198,13 +217,19 @@ struct FieldCollector {
         if entityType != nil || entityID != nil {
             entityHint = EntityRef(type: entityType.map { RouteClassifier.singular($0.lowercased()) }, id: entityID)
         }
-        // The strings are moved out (`take`, `swap`), not copied: the collector is dropped right after.
-        var recordActor = ActorFields()
-        swap(&recordActor, &actor)
-        return LogRecord(
+        // Set here, so that a parser returns the built record as it is.
+        if requestID == nil && !compositeKey.isEmpty {
+            requestID = LineParser.compositeID(captured.isEmpty ? nil : captured, compositeKey)
+        }
+        // The strings are moved out (`take`), not copied: the collector is dropped right after.
+        return LogRecord.parsed(
             time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: isAPI ? .api : .log,
-            isEndMarker: isEndMarker, position: position, requestID: requestID.take(),
-            service: service.take() ?? fallbackService, message: message, actor: recordActor, http: http,
+            isEndMarker: isEndMarker, position: position, requestID: storedRequestID.take(),
+            requestIDHash: requestIDHash,
+            service: service.take() ?? fallbackService, message: message,
+            actor: ActorFields(
+                user: actor.user.take(), userID: actor.userID.take(), ip: actor.ip.take(),
+                userAgent: actor.userAgent.take()), http: http,
             action: action.take(), entityHint: entityHint, extra: keepExtra ? extra : nil,
             captured: captured.isEmpty ? nil : captured, notes: notes)
     }

@@ -167,11 +167,10 @@ struct LineParser {
             return .rejected(
                 .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: indented ? .strong : .none)
         }
-        var r = (consume c).build(
-            position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
-            headerIDNames: headerIDNames)
-        if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
-        return .record(consume r, hint: .none, timestampedText: false)
+        return .record(
+            c.build(
+                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+                headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
     private func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
@@ -181,11 +180,10 @@ struct LineParser {
         } catch {
             return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
         }
-        var r = (consume c).build(
-            position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
-            headerIDNames: headerIDNames)
-        if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
-        return .record(consume r, hint: .none, timestampedText: false)
+        return .record(
+            c.build(
+                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+                headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
     private func parsePlain(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {

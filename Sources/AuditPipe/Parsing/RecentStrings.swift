@@ -33,7 +33,12 @@ final class RecentStrings {
     /// `String(decoding: v, as: UTF8.self)`, shared with the last value of the same bytes when the table holds it.
     func string(_ v: UnsafeBufferPointer<UInt8>) -> String {
         guard v.count > 15, v.count <= Self.maxLength else { return String(decoding: v, as: UTF8.self) }
-        let h = RequestIDHash.hash(UnsafeRawBufferPointer(v))
+        return string(v, hash: RequestIDHash.hash(UnsafeRawBufferPointer(v)))
+    }
+
+    /// `string(v)` for a caller that has `RequestIDHash.hash` of `v` already.
+    func string(_ v: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> String {
+        guard v.count > 15, v.count <= Self.maxLength else { return String(decoding: v, as: UTF8.self) }
         let slot = Int(truncatingIfNeeded: h) & (Self.slots - 1)
         // Only the bytes decide: a slot whose text differs (another value of the hash, or text that decoding
         // repaired and so no longer equals the bytes it came from) is replaced.

@@ -49,7 +49,7 @@ struct SyslogParser {
             ok = parse3164(b, from: after, into: &c)
         }
         guard ok else { return nil }
-        return (consume c).build(
+        return c.build(
             position: position, inheritedTime: 0, service: fileService, keepMessage: keepMessage,
             keepExtra: keepExtra, headerIDNames: roles.headerIDNames)
     }

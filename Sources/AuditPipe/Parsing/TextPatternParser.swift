@@ -70,7 +70,7 @@ struct TextPatternParser {
             }
             c.notes.pattern = UInt8(min(k + 1, 255))
             c.notes.timeUnreadable = timeUnreadable && c.time == nil
-            return (consume c).build(
+            return c.build(
                 position: position, inheritedTime: 0, service: fileService, keepMessage: keepMessage,
                 keepExtra: keepExtra, headerIDNames: headerIDNames)
         }
