@@ -49,10 +49,10 @@ public struct Correlator {
         if clock.advance(with: record) { closeDue() }
         let hash = record.requestIDHash
         guard let id = record.requestID else {
-            var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
+            var g = GroupAccumulator.opened(by: record, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
             g.flags.formUnion(marks)
-            closed.append(g)
+            closed.append(consume g)
             return
         }
         if let slot = index.value(hash: hash, id: id) {
@@ -65,11 +65,12 @@ public struct Correlator {
             if tooMany || tooLong {
                 let part = slots[s]!.part + 1
                 close(slot: slot, as: .split, remember: false)
-                var next = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
+                var next = GroupAccumulator.opened(
+                    by: record, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
                 next.part = part
                 next.flags.formUnion(marks)
-                open(next, id: id, hash: hash)
+                open(consume next, id: id, hash: hash)
                 return
             }
             slots[s]!.add(record)
@@ -82,14 +83,14 @@ public struct Correlator {
             return
         }
         let time = record.time
-        var g = GroupAccumulator(first: record, embed: options.includeRecords, retain: options.retainRecords)
+        var g = GroupAccumulator.opened(by: record, embed: options.includeRecords, retain: options.retainRecords)
         g.flags.formUnion(marks)
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.
         if let previous = closedIDs.take(id, hash: hash), clock.continues(closedAt: previous.end, time: time) {
             g.flags.insert(previous.flags.contains(.partial) ? .partial : .late)
         }
-        open(g, id: id, hash: hash)
+        open(consume g, id: id, hash: hash)
         if index.count > options.maxOpenGroups, lruHead >= 0 {
             close(slot: lruHead, as: .partial)
         }
@@ -130,7 +131,7 @@ public struct Correlator {
     mutating func restore(_ s: CorrelatorSnapshot) {
         for group in s.groups {
             guard let first = group.records.first else { continue }
-            var g = GroupAccumulator(first: first, embed: options.includeRecords, retain: options.retainRecords)
+            var g = GroupAccumulator.opened(by: first, embed: options.includeRecords, retain: options.retainRecords)
             for r in group.records.dropFirst() { g.add(r) }
             g.flags = group.flags
             g.part = group.part
@@ -179,10 +180,10 @@ public struct Correlator {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
-            slots[Int(slot)] = g
+            slots[Int(slot)] = consume g
         } else {
             slot = Int32(slots.count)
-            slots.append(g)
+            slots.append(consume g)
             lruPrev.append(-1)
             lruNext.append(-1)
             scheduled.append(0)
@@ -203,7 +204,7 @@ public struct Correlator {
         unlink(slot)
         generation[Int(slot)] &+= 1
         freeSlots.append(slot)
-        closed.append(g)
+        closed.append(consume g)
     }
 
     private mutating func schedule(_ slot: Int32, at key: Int64) {

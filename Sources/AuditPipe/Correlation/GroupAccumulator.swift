@@ -93,18 +93,17 @@ struct GroupAccumulator: Sendable {
     /// Captured field values for enrichment rules, each from the best-ranked record that has it.
     var captured: [(value: JSONValue, rank: RecordRank)?]? { extras?.captured }
 
-    init(first r: LogRecord, embed: Bool, retain: Bool = false) {
-        requestID = r.requestID
-        requestIDHash = r.requestIDHash
-        start = r.time
-        end = r.time
-        firstSequence = r.sequence
-        firstPosition = r.position
-        firstPlace = RecordRank.place(r)
-        if embed { extrasForWriting().embedded = [] }
-        if retain { extrasForWriting().retained = [] }
-        keepsRecords = embed || retain
-        add(r)
+    /// The group `r` opens; `embed` and `retain` keep its records (`embedded`, `retained`). Made by the
+    /// memberwise initializer: an initializer assigning `self`'s fields built the group in a temporary and
+    /// copied it out (an outlined copy and destroy of the whole group per group opened).
+    static func opened(by r: LogRecord, embed: Bool, retain: Bool = false) -> GroupAccumulator {
+        var g = GroupAccumulator(
+            requestID: r.requestID, requestIDHash: r.requestIDHash, start: r.time, end: r.time,
+            firstSequence: r.sequence, firstPosition: r.position, firstPlace: RecordRank.place(r),
+            extras: embed || retain ? GroupExtras(embedded: embed ? [] : nil, retained: retain ? [] : nil) : nil,
+            keepsRecords: embed || retain)
+        g.add(r)
+        return g
     }
 
     /// The out-of-line fields, created or copied so this group alone holds them (a closed group's copy in the
@@ -212,6 +211,11 @@ private final class GroupExtras: @unchecked Sendable {
     var captured: [(value: JSONValue, rank: RecordRank)?]?
 
     init() {}
+
+    init(embedded: [LogRecord]?, retained: [LogRecord]?) {
+        self.embedded = embedded
+        self.retained = retained
+    }
 
     func copy() -> GroupExtras {
         let c = GroupExtras()

@@ -29,7 +29,7 @@ struct FieldRankingTests {
     func event(_ lines: [String], order: [Int]? = nil) -> AuditEvent {
         let rs = records(lines)
         let order = order ?? Array(rs.indices)
-        var g = GroupAccumulator(first: rs[order[0]], embed: false)
+        var g = GroupAccumulator.opened(by: rs[order[0]], embed: false)
         for i in order.dropFirst() { g.add(rs[i]) }
         return Enricher(inputNames: InputNames(["gateway.log"])).event(from: g)
     }
@@ -128,7 +128,7 @@ struct FieldRankingTests {
         ]
         let rs = records(lines)
         #expect(rs[1].kind == .access)
-        var g = GroupAccumulator(first: rs[0], embed: false)
+        var g = GroupAccumulator.opened(by: rs[0], embed: false)
         g.add(rs[1])
         #expect(g.actor.user == "access-user")
         #expect(g.actor.ip == "10.1.1.1")

@@ -221,7 +221,7 @@ struct GroupAccumulatorSizeTests {
             r.requestID = "R"
             return r
         }
-        var g = GroupAccumulator(first: record(0), embed: embed, retain: retain)
+        var g = GroupAccumulator.opened(by: record(0), embed: embed, retain: retain)
         func buffer() -> UnsafeRawPointer? {
             let kept = (embed ? g.embedded : g.retained) ?? []
             return kept.withUnsafeBufferPointer { $0.baseAddress.map { UnsafeRawPointer($0) } }
