@@ -22,7 +22,11 @@ struct FieldCollector {
     /// does not hash the `String` again).
     private(set) var requestIDHash: UInt64?
     var idRank = Int.max
-    var actor = ActorFields()
+    /// The actor's fields, kept apart (not as an `ActorFields`, whose initializer cost every collector a copy).
+    var user: String?
+    var userID: String?
+    var ip: String?
+    var userAgent: String?
     var method: String?
     var path: String?
     var url: String?
@@ -92,11 +96,11 @@ struct FieldCollector {
                 requestIDHash = RequestIDHash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: v[3..<35])))
                 idRank = rank
             }
-        case .user: if actor.user == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.user = text(v) }
-        case .userID: if actor.userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userID = text(v) }
-        case .ip: if actor.ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.ip = Self.firstAddress(v) }
+        case .user: if user == nil, !v.isEmpty, !Self.isPlaceholder(v) { user = text(v) }
+        case .userID: if userID == nil, !v.isEmpty, !Self.isPlaceholder(v) { userID = text(v) }
+        case .ip: if ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { ip = Self.firstAddress(v) }
         case .userAgent:
-            if actor.userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { actor.userAgent = text(v) }
+            if userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { userAgent = text(v) }
         case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
         // A template offered as a path or URL (`/orders/{id}`) is the route, not the path.
         case .path, .url, .route:
@@ -197,10 +201,10 @@ struct FieldCollector {
                 var tp = tp
                 requestID = tp.withUTF8 { Self.traceID(fromTraceparent: $0) }
             }
-            if actor.userAgent == nil, let headers { actor.userAgent = Self.header(headers, names: ["user-agent"]) }
-            if actor.ip == nil, let headers, let fwd = Self.header(headers, names: ["x-forwarded-for", "x-real-ip"]) {
+            if userAgent == nil, let headers { userAgent = Self.header(headers, names: ["user-agent"]) }
+            if ip == nil, let headers, let fwd = Self.header(headers, names: ["x-forwarded-for", "x-real-ip"]) {
                 var fwd = fwd
-                actor.ip = fwd.withUTF8 { Self.firstAddress($0) }
+                ip = fwd.withUTF8 { Self.firstAddress($0) }
             }
             http = HTTPFields(
                 method: method, path: p, query: q, status: status, headers: headers, body: body, route: route)
@@ -228,8 +232,8 @@ struct FieldCollector {
             requestIDHash: requestIDHash,
             service: service.take() ?? fallbackService, message: message,
             actor: ActorFields(
-                user: actor.user.take(), userID: actor.userID.take(), ip: actor.ip.take(),
-                userAgent: actor.userAgent.take()), http: http,
+                user: user.take(), userID: userID.take(), ip: ip.take(),
+                userAgent: userAgent.take()), http: http,
             action: action.take(), entityHint: entityHint, extra: keepExtra ? extra : nil,
             captured: captured.isEmpty ? nil : captured, notes: notes)
     }
