@@ -42,7 +42,8 @@ public struct ActorFields: Sendable, Equatable {
     public var isEmpty: Bool { user == nil && userID == nil && ip == nil && userAgent == nil }
 }
 
-/// The HTTP side of a record: request line, status, headers and payload.
+/// The HTTP side of a record: request line, status and payload. (Its headers give the record's request id, user
+/// agent and client address, read by the parser; they are not kept.)
 public final class HTTPFields: Sendable {
     /// HTTP method, upper-cased.
     public let method: String?
@@ -54,14 +55,12 @@ public final class HTTPFields: Sendable {
     public let query: JSONValue?
     /// Response status code.
     public let status: Int?
-    /// Request headers as an object.
-    public let headers: JSONValue?
     /// Request body / payload.
     public let body: JSONValue?
 
     /// Creates HTTP fields; a route template given as the path (`/orders/{id}`) is kept as `route` instead.
     public init(
-        method: String?, path: String?, query: JSONValue?, status: Int?, headers: JSONValue?, body: JSONValue?,
+        method: String?, path: String?, query: JSONValue?, status: Int?, body: JSONValue?,
         route: String? = nil
     ) {
         self.method = method
@@ -74,7 +73,6 @@ public final class HTTPFields: Sendable {
         }
         self.query = query
         self.status = status
-        self.headers = headers
         self.body = body
     }
 }

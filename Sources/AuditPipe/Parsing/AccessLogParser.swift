@@ -35,8 +35,7 @@ struct AccessLogParser {
         record.service = fileService
         let request = Self.requestLine(b, requestStart..<requestEnd)
         record.http = HTTPFields(
-            method: request.method, path: request.path, query: request.query, status: status, headers: nil,
-            body: nil)
+            method: request.method, path: request.path, query: request.query, status: status, body: nil)
         record.actor.ip = ByteScanning.string(b, 0..<hostEnd)
         let user = ByteScanning.slice(b, (identEnd + 1)..<userEnd)
         if !FieldCollector.isPlaceholder(user) { record.actor.user = ByteScanning.string(b, (identEnd + 1)..<userEnd) }

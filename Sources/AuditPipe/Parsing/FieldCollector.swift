@@ -207,7 +207,7 @@ struct FieldCollector {
                 ip = fwd.withUTF8 { Self.firstAddress($0) }
             }
             http = HTTPFields(
-                method: method, path: p, query: q, status: status, headers: headers, body: body, route: route)
+                method: method, path: p, query: q, status: status, body: body, route: route)
             isEndMarker = isAPI && status != nil
         }
         if endStage { isEndMarker = true }
@@ -243,6 +243,9 @@ struct FieldCollector {
         var p = path
         return p.withUTF8 { $0.contains { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } }
     }
+
+    /// The headers `build` reads besides the request id headers; a parser may leave the others out of `headers`.
+    static let fieldHeaderNames = ["traceparent", "user-agent", "x-forwarded-for", "x-real-ip"]
 
     static func header(_ headers: JSONValue, names: [String]) -> String? {
         // HAR lists headers as `[{"name": …, "value": …}]`.

@@ -7,6 +7,12 @@ struct JSONLineParser {
     /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
     let recent: RecentStrings?
     private var path: [UInt8] = []
+    /// The headers a record's fields are read from (`FieldCollector.build`: the request id headers,
+    /// `traceparent`, `user-agent`, `x-forwarded-for`, `x-real-ip`), lower-cased: only these members of a
+    /// headers object are built; the rest are validated and skipped.
+    private let wantedHeaders: ByteKeyTable<Bool>
+    /// The longest of `wantedHeaders`, in bytes.
+    private let longestWantedHeader: Int
 
     init(
         roles: FieldRoleTable, timestamps: TimestampParser, maxDepth: Int, keepExtra: Bool,
@@ -17,6 +23,9 @@ struct JSONLineParser {
         self.timestamps = timestamps
         self.maxDepth = maxDepth
         self.keepExtra = keepExtra
+        let wanted = roles.headerIDNames + FieldCollector.fieldHeaderNames
+        wantedHeaders = ByteKeyTable(wanted.map { ($0, true) })
+        longestWantedHeader = wanted.map(\.utf8.count).max() ?? 0
         path.reserveCapacity(256)
     }
 
@@ -99,6 +108,26 @@ struct JSONLineParser {
         }
     }
 
+    /// True when a header named `raw` (or `decoded`, when the name has escapes) is one of `names` (lower-case)
+    /// once lower-cased, as `FieldCollector.header` compares them. An ASCII name is lower-cased in a scratch of
+    /// `longest` bytes and looked up by its bytes.
+    static func names(
+        _ names: ByteKeyTable<Bool>, longest: Int, contain raw: UnsafeBufferPointer<UInt8>, decoded: String?
+    ) -> Bool {
+        if decoded == nil && raw.count > longest { return false }
+        if decoded != nil || raw.contains(where: { $0 >= 0x80 }) {
+            var key = (decoded ?? String(decoding: raw, as: UTF8.self)).lowercased()
+            return key.withUTF8 { names.lookup($0) } ?? false
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { scratch in
+            for i in 0..<raw.count {
+                let k = raw[i]
+                scratch[i] = k >= UInt8(ascii: "A") && k <= UInt8(ascii: "Z") ? k | 0x20 : k
+            }
+            return names.lookup(UnsafeBufferPointer(scratch)) ?? false
+        }
+    }
+
     private mutating func scanValue(
         _ s: inout JSONScanner, role: FieldRole, depth: Int, into c: inout FieldCollector
     ) throws(JSONSyntaxError) {
@@ -115,7 +144,14 @@ struct JSONLineParser {
             }
         case UInt8(ascii: "{"):
             switch role {
-            case .query, .headers, .body:
+            case .headers:
+                // Only the headers the record reads are built (a gateway logs a dozen per request).
+                let (wanted, longest) = (wantedHeaders, longestWantedHeader)
+                let tree = try s.parseObject(depth: depth) { raw, decoded in
+                    Self.names(wanted, longest: longest, contain: raw, decoded: decoded)
+                }
+                c.offer(role, tree: tree, timestamps: timestamps)
+            case .query, .body:
                 c.offer(role, tree: try s.parseValue(depth: depth), timestamps: timestamps)
             default:
                 path.append(UInt8(ascii: "."))

@@ -266,6 +266,42 @@ public struct JSONScanner {
         }
     }
 
+    /// Parses the object at the cursor as `parseValue` does, but builds only the members whose key `keep`
+    /// accepts; the others are validated and skipped as `skipValue` does (same errors at the same columns).
+    /// `keep` gets the key's raw bytes, and its decoded text when it has escapes.
+    mutating func parseObject(
+        depth: Int, keeping keep: (_ raw: UnsafeBufferPointer<UInt8>, _ decoded: String?) -> Bool
+    ) throws(JSONSyntaxError) -> JSONValue {
+        guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
+        pos += 1
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") {
+            pos += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            let span = try scanString()
+            try expect(UInt8(ascii: ":"))
+            let decoded = span.escaped ? decode(span) : nil
+            if keep(UnsafeBufferPointer(rebasing: b[span.start..<span.end]), decoded) {
+                if members.isEmpty { members.reserveCapacity(4) }
+                members.append(JSONMember(decoded ?? decode(span), try parseValue(depth: depth + 1)))
+            } else {
+                try skipValue(depth: depth + 1)
+            }
+            skipWhitespace()
+            guard let c = peek else { throw fail("unexpected end of line") }
+            pos += 1
+            if c == UInt8(ascii: "}") { return .object(members) }
+            if c != UInt8(ascii: ",") {
+                pos -= 1
+                throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
     /// Validates and skips the value at the cursor without building it.
     public mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
         skipWhitespace()

@@ -98,8 +98,7 @@ struct OpenStackParser {
         }
         let fields = HTTPFields(
             method: request.method, path: request.path, query: request.query,
-            status: (100...599).contains(status) ? status : nil,
-            headers: nil, body: nil)
+            status: (100...599).contains(status) ? status : nil, body: nil)
         return (fields, ByteScanning.string(b, m..<ipEnd))
     }
 
