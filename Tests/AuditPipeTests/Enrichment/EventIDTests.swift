@@ -13,10 +13,29 @@ struct EventIDTests {
             let v = Int64(bitPattern: rng.next())
             values.append(v >> (rng.next() % 64))
         }
+        var out = [UInt8](repeating: 7, count: 24)
         for v in values {
-            var out: [UInt8] = [7, 0]
-            EventID.appendDecimal(v, to: &out)
-            #expect(out == [7, 0] + Array(String(v).utf8), "\(v)")
+            let n = out.withUnsafeMutableBufferPointer { EventID.writeDecimal(v, to: $0.baseAddress! + 2) }
+            #expect(Array(out[2..<(2 + n)]) == Array(String(v).utf8), "\(v)")
+            #expect(out[0] == 7 && out[1] == 7)
+        }
+    }
+
+    /// Random ids (empty, long, non-ASCII), file names and numbers: the id is always the SHA-256 of the key
+    /// written with `String` formatting.
+    @Test func everyIdHashesItsFormattedKey() {
+        var rng = SplitMix64(seed: 43)
+        let pieces = ["", "a", "req-1", "caf\u{E9}", "\u{1F600}x", String(repeating: "z", count: 300), "d/e.log"]
+        for _ in 0..<2_000 {
+            let id: String? = rng.next() % 4 == 0 ? nil : pieces[Int(rng.next() % 7)] + String(rng.next() % 1000)
+            let name = pieces[Int(rng.next() % 7)]
+            let offset = Int64(bitPattern: rng.next()) >> (rng.next() % 64)
+            let start = Int64(bitPattern: rng.next()) >> (rng.next() % 64)
+            let part = Int32(truncatingIfNeeded: Int64(bitPattern: rng.next()) >> (rng.next() % 64))
+            let key =
+                id.map { "r\0\($0)\0\(name)\0\(offset)\0\(start)\0\(part)" } ?? "u\0\(name)\0\(offset)\0\(start)"
+            let want = SHA256.hash(data: Array(key.utf8)).prefix(16).map { String(format2Hex: $0) }.joined()
+            #expect(EventID.make(requestID: id, sourceName: name, offset: offset, start: start, part: part) == want)
         }
     }
 
