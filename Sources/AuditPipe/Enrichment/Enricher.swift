@@ -5,6 +5,7 @@ public struct Enricher: Sendable {
     private let inputNames: InputNames
     private let rules: EnrichmentRules?
     private let captureIndex: [String: Int]
+    private let origins = OriginCache()
 
     /// Creates an enricher; `inputNames` are the inputs' display names (for embedded records' `source`).
     public init(redactor: Redactor = Redactor(), inputNames: InputNames, rules: EnrichmentRules? = nil) {
@@ -84,7 +85,7 @@ public struct Enricher: Sendable {
             end: g.end,
             actor: AuditEvent.Actor(
                 user: g.actor.user, userID: g.actor.userID, ip: g.actor.ip, userAgent: g.actor.userAgent,
-                origin: OriginClassifier.classify(userAgent: g.actor.userAgent, user: g.actor.user)),
+                origin: origins.origin(userAgent: g.actor.userAgent, user: g.actor.user)),
             action: g.action ?? route?.action,
             entity: entity,
             access: access,
