@@ -2,16 +2,19 @@ import Synchronization
 
 /// The last origins `OriginClassifier` gave for user agents, so a user agent seen again (a client's every
 /// request) is not searched for needles again (~1,900 instructions an event). Direct-mapped, 64 slots, by a
-/// cheap mix of the agent's length and first and last bytes; a slot holds the agent itself and is used only when
-/// it is equal. Shared by an enricher's copies, so behind a lock.
+/// cheap mix of the agent's length and first, middle and last bytes; a slot holds the agent itself and is used only
+/// when it is equal. Agents over `maxLength` bytes are not kept (64 slots of any length could hold 64 MiB of
+/// crafted agents). Shared by an enricher's copies, so behind a lock.
 final class OriginCache: Sendable {
     private static let slots = 64
+    /// The longest agent kept.
+    static let maxLength = 512
     private let state = Mutex<[(agent: String, origin: String?)?]>(Array(repeating: nil, count: OriginCache.slots))
 
     /// `OriginClassifier.classify(userAgent:user:)`, remembered by user agent (the user matters only without one).
     func origin(userAgent: String?, user: String?) -> String? {
-        guard var agent = userAgent, !agent.isEmpty else {
-            return OriginClassifier.classify(userAgent: nil, user: user)
+        guard var agent = userAgent, !agent.isEmpty, agent.utf8.count <= Self.maxLength else {
+            return OriginClassifier.classify(userAgent: userAgent, user: user)
         }
         let slot = agent.withUTF8 { b -> Int in
             var h = UInt64(b.count) &* 0x9E37_79B9_7F4A_7C15

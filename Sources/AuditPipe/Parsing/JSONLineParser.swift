@@ -109,16 +109,18 @@ struct JSONLineParser {
     }
 
     /// True when a header named `raw` (or `decoded`, when the name has escapes) is one of `names` (lower-case)
-    /// once lower-cased, as `FieldCollector.header` compares them. An ASCII name is lower-cased in a scratch of
-    /// `longest` bytes and looked up by its bytes.
+    /// once lower-cased, as `FieldCollector.header` compares them. An ASCII name is lower-cased in a scratch and
+    /// looked up by its bytes; `longest` is the longest of `names` in bytes.
     static func names(
         _ names: ByteKeyTable<Bool>, longest: Int, contain raw: UnsafeBufferPointer<UInt8>, decoded: String?
     ) -> Bool {
-        if decoded == nil && raw.count > longest { return false }
+        // Lower-casing shrinks UTF-8 at most threefold (the Kelvin sign's 3 bytes become `k`).
+        if decoded == nil && raw.count > 3 * longest { return false }
         if decoded != nil || raw.contains(where: { $0 >= 0x80 }) {
             var key = (decoded ?? String(decoding: raw, as: UTF8.self)).lowercased()
             return key.withUTF8 { names.lookup($0) } ?? false
         }
+        if raw.count > longest { return false }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) { scratch in
             for i in 0..<raw.count {
                 let k = raw[i]

@@ -11,7 +11,7 @@ struct OriginCacheTests {
         let bases = [
             "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "curl/8.5.0", "kubectl/v1.29",
             "GitHub-Hookshot/abc", "python-requests/2.31", "Go-http-client/1.1", "my-service-cli", "Stripe/1.0",
-            "x", "", "ÜberAgent/1 (curl/)",
+            "x", "", "ÜberAgent/1 (curl/)", String(repeating: "curl/", count: 103), String(repeating: "a", count: 512),
         ]
         var pool: [String] = []
         for _ in 0..<600 {

@@ -8,7 +8,8 @@ import Testing
 /// `FieldCollector.build` makes gives the same value, and a malformed object fails with the same error at the
 /// same column.
 struct HeaderFilterTests {
-    static let idNames = FieldRoleTable(idFields: defaultRequestIDFields).headerIDNames
+    /// The default id fields and one with a `k`, whose upper case has a non-ASCII twin (the Kelvin sign, 3 bytes).
+    static let idNames = FieldRoleTable(idFields: defaultRequestIDFields + ["track_id", "kkkkkkkkk"]).headerIDNames
 
     @Test func lookupsAndErrorsMatchTheWholeTree() throws {
         var rng = SplitMix64(seed: 77)
@@ -58,7 +59,8 @@ struct HeaderFilterTests {
             "User-Agent", "user-agent", "USER-AGENT", #"User\u002dAgent"#, "X-Request-Id", "x-request-id",
             "X-Correlation-ID", "traceparent", "Traceparent", "X-Forwarded-For", "x-real-ip", "X-Real-IP",
             "Authorization", "Accept", "Cookie", "x-requestid", "user-agents", "Ⅹ-Real-IP", "ÜSER-AGENT", "",
-            "request_id", "X-Amzn-Trace-Id", #"x-re\u0061l-ip"#,
+            "request_id", "X-Amzn-Trace-Id", #"x-re\u0061l-ip"#, "Trac\u{212A}_Id", "TRACK_ID",
+            String(repeating: "\u{212A}", count: 9),
         ]
         let values = [
             #""Mozilla/5.0 (X11; Linux x86_64)""#, #""""#, #""10.0.0.1, 10.0.0.2""#, "42", "true", "null",
