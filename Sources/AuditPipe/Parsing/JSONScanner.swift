@@ -208,29 +208,7 @@ public struct JSONScanner {
         guard pos < b.count else { throw fail("unexpected end of line") }
         switch b[pos] {
         case 0x22: return .string(decode(try scanString()))
-        case UInt8(ascii: "{"):
-            guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
-            pos += 1
-            var members: [JSONMember] = []
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") {
-                pos += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                let key = decode(try scanString())
-                try expect(UInt8(ascii: ":"))
-                members.append(JSONMember(key, try parseValue(depth: depth + 1)))
-                skipWhitespace()
-                guard let c = peek else { throw fail("unexpected end of line") }
-                pos += 1
-                if c == UInt8(ascii: "}") { return .object(members) }
-                if c != UInt8(ascii: ",") {
-                    pos -= 1
-                    throw fail("expected ',' or '}'")
-                }
-            }
+        case UInt8(ascii: "{"): return try parseObject(depth: depth) { _, _ in true }
         case UInt8(ascii: "["):
             guard depth < maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
             pos += 1
