@@ -3,8 +3,6 @@ public enum UTCTime {
     /// Nanoseconds in one second.
     public static let second: Int64 = 1_000_000_000
 
-    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    @inlinable
     /// The number of days in `month` (1–12) of `year` (proleptic Gregorian).
     public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
@@ -14,6 +12,8 @@ public enum UTCTime {
         }
     }
 
+    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    @inlinable
     public static func days(year: Int, month: Int, day: Int) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -47,6 +47,45 @@ public enum UTCTime {
 
     /// Writes `2026-11-21T10:00:00.123Z` into `out` (at least 32 bytes); returns how many bytes it wrote.
     static func writeRFC3339Millis(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
+        let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let (y, m, d) = civil(days: days)
+        if y >= 0 && y <= 9999, let p = out.baseAddress {
+            // Years of four digits (all but the rarest): every field at a fixed place, two digits at a time.
+            // swift-format-ignore
+            let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+            pairs.withUTF8Buffer { t in
+                func two(_ v: Int, _ at: Int) {
+                    p[at] = t[2 * v]
+                    p[at + 1] = t[2 * v + 1]
+                }
+                let ms = Int(frac / 1_000_000)
+                let s = Int(sod)
+                two(y / 100, 0)
+                two(y % 100, 2)
+                p[4] = UInt8(ascii: "-")
+                two(m, 5)
+                p[7] = UInt8(ascii: "-")
+                two(d, 8)
+                p[10] = UInt8(ascii: "T")
+                two(s / 3600, 11)
+                p[13] = UInt8(ascii: ":")
+                two(s / 60 % 60, 14)
+                p[16] = UInt8(ascii: ":")
+                two(s % 60, 17)
+                p[19] = UInt8(ascii: ".")
+                p[20] = UInt8(truncatingIfNeeded: 48 + ms / 100)
+                two(ms % 100, 21)
+                p[23] = UInt8(ascii: "Z")
+            }
+            return 24
+        }
+        return writeRFC3339MillisAnyYear(ns, to: out)
+    }
+
+    /// `writeRFC3339Millis` for any year (a year below 0 or above 9999 is written with the digits it has), one
+    /// digit at a time.
+    static func writeRFC3339MillisAnyYear(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
         let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
         let (y, m, d) = civil(days: days)

@@ -1,53 +1,134 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An open-addressing map from byte strings to values, looked up straight from a buffer (no String made).
+///
+/// Built once (field names, header names, capture names) and read for every key of every line, so a lookup is
+/// one hash of the key read eight bytes at a time, probes that compare 64-bit hashes, and one `memcmp` where a
+/// hash matches; the keys lie in one block of bytes (an array per key cost a retain and a release a probe).
 struct ByteKeyTable<Value: Sendable>: Sendable {
-    private var keys: [[UInt8]] = []
-    private var values: [Value] = []
-    private var slots: [Int32]
-    private let mask: Int
+    private let store: ByteKeyStore
+    private let values: [Value]
 
     init(_ pairs: [(String, Value)]) {
-        var size = 16
-        while size < pairs.count * 4 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
-        mask = size - 1
-        for (k, v) in pairs where lookupBytes(Array(k.utf8)) == nil {
-            let bytes = Array(k.utf8)
-            var h = bytes.withUnsafeBufferPointer { Self.hash($0) } & mask
-            while slots[h] >= 0 { h = (h + 1) & mask }
-            slots[h] = Int32(keys.count)
-            keys.append(bytes)
+        var kept: [[UInt8]] = []
+        var values: [Value] = []
+        var seen = Set<[UInt8]>()
+        for (k, v) in pairs where seen.insert(Array(k.utf8)).inserted {
+            kept.append(Array(k.utf8))
             values.append(v)
         }
+        store = ByteKeyStore(kept)
+        self.values = values
     }
 
+    /// The hash a lookup probes with: FNV-style over little-endian words, never 0 (0 marks an empty slot).
     @inline(__always)
-    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in p { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
-    }
-
-    private func lookupBytes(_ k: [UInt8]) -> Value? {
-        k.withUnsafeBufferPointer { lookup($0) }
+    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = p.count
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: n)
+        guard let base = p.baseAddress else { return h | 1 }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            // The last one to seven bytes, as one word (no read past the key).
+            var w: UInt64 = 0
+            var shift: UInt64 = 0
+            if n - i >= 4 {
+                w = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                shift = 32
+                i += 4
+            }
+            while i < n {
+                w |= UInt64(base[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ w) &* 0x0000_0100_0000_01b3
+            h ^= h >> 29
+        }
+        return h | 1
     }
 
     /// The value stored for exactly these bytes.
     @inline(__always)
     func lookup(_ p: UnsafeBufferPointer<UInt8>) -> Value? {
-        var h = Self.hash(p) & mask
-        while true {
-            let s = Int(slots[h])
-            if s < 0 { return nil }
-            let k = keys[s]
-            if k.count == p.count
-                && k.withUnsafeBufferPointer({ kb in
-                    for i in 0..<kb.count where kb[i] != p[i] { return false }
-                    return true
-                })
-            {
-                return values[s]
+        guard let index = store.index(of: p, hash: Self.hash(p)) else { return nil }
+        return values[index]
+    }
+}
+
+/// The keys of a `ByteKeyTable`: slots of (hash, key index) and the keys' bytes in one block. Never changed after
+/// `init`, so shared by every copy of the table and every task that reads it.
+final class ByteKeyStore: @unchecked Sendable {
+    private let slotHashes: UnsafeMutablePointer<UInt64>
+    private let slotKeys: UnsafeMutablePointer<Int32>
+    /// Where key `k`'s bytes start in `bytes` (`starts[k + 1]` is where they end).
+    private let starts: UnsafeMutablePointer<Int32>
+    private let bytes: UnsafeMutablePointer<UInt8>
+    private let mask: Int
+    private let slotCount: Int
+
+    /// Stores `keys` (distinct) under their indices.
+    init(_ keys: [[UInt8]]) {
+        var size = 16
+        while size < keys.count * 4 { size <<= 1 }
+        slotCount = size
+        mask = size - 1
+        slotHashes = .allocate(capacity: size)
+        slotHashes.initialize(repeating: 0, count: size)
+        slotKeys = .allocate(capacity: size)
+        slotKeys.initialize(repeating: -1, count: size)
+        let total = keys.reduce(0) { $0 + $1.count }
+        bytes = .allocate(capacity: max(total, 1))
+        starts = .allocate(capacity: keys.count + 1)
+        var at = 0
+        for (k, key) in keys.enumerated() {
+            starts[k] = Int32(at)
+            key.withUnsafeBufferPointer { b in
+                if let src = b.baseAddress { (bytes + at).initialize(from: src, count: b.count) }
+                let h = ByteKeyTable<Int>.hash(b)
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while slotHashes[slot] != 0 { slot = (slot + 1) & mask }
+                slotHashes[slot] = h
+                slotKeys[slot] = Int32(k)
             }
-            h = (h + 1) & mask
+            at += key.count
+        }
+        starts[keys.count] = Int32(at)
+    }
+
+    deinit {
+        slotHashes.deallocate()
+        slotKeys.deallocate()
+        starts.deallocate()
+        bytes.deallocate()
+    }
+
+    /// The index of the key whose bytes are `p` (its hash `h`), or nil.
+    @inline(__always)
+    func index(of p: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let stored = slotHashes[slot]
+            if stored == 0 { return nil }
+            if stored == h {
+                let k = Int(slotKeys[slot])
+                let start = Int(starts[k])
+                let count = Int(starts[k + 1]) - start
+                if count == p.count && (count == 0 || memcmp(bytes + start, p.baseAddress!, count) == 0) {
+                    return k
+                }
+            }
+            slot = (slot + 1) & mask
         }
     }
 }

@@ -198,44 +198,72 @@ public struct JSONWriter: @unchecked Sendable {
 
     /// Appends a quoted string from UTF-8 bytes, escaping `"`, `\` and control characters.
     public mutating func string(bytes s: UnsafeBufferPointer<UInt8>) {
-        append(UInt8(ascii: "\""))
-        var runStart = 0
-        var i = 0
         let n = s.count
-        while i < n {
-            // Eight bytes at a time past those that need no escape: the bytes a JSON string cannot hold as written
-            // are the ones its scan stops at.
-            i = JSONScanner.skipPlain(s, from: i)
+        guard let src = s.baseAddress else {
+            raw("\"\"")
+            return
+        }
+        var i = Self.firstStop(s, from: 0)
+        if i == n {
+            // Nothing to escape (most strings): one copy between the quotes.
+            let p = reserve(n + 2)
+            p.initialize(to: 0x22)
+            (p + 1).initialize(from: src, count: n)
+            (p + n + 1).initialize(to: 0x22)
+            used += n + 2
+            return
+        }
+        // Room for the worst case (every byte written as `\u00XX`), written through the pointer.
+        let p = reserve(6 * n + 2)
+        p.initialize(to: 0x22)
+        var q = p + 1
+        var runStart = 0
+        let hex: StaticString = "0123456789abcdef"
+        while true {
+            q.initialize(from: src + runStart, count: i - runStart)
+            q += i - runStart
             guard i < n else { break }
             let c = s[i]
-            if c >= 0x20 && c != 0x22 && c != 0x5C {
-                i += 1
-                continue
-            }
-            if runStart < i { append(UnsafeBufferPointer(rebasing: s[runStart..<i])) }
-            append(UInt8(ascii: "\\"))
+            q.initialize(to: 0x5C)
             switch c {
-            case 0x22: append(0x22)
-            case 0x5C: append(0x5C)
-            case 0x0A: append(UInt8(ascii: "n"))
-            case 0x0D: append(UInt8(ascii: "r"))
-            case 0x09: append(UInt8(ascii: "t"))
-            case 0x08: append(UInt8(ascii: "b"))
-            case 0x0C: append(UInt8(ascii: "f"))
+            case 0x22: (q + 1).initialize(to: 0x22)
+            case 0x5C: (q + 1).initialize(to: 0x5C)
+            case 0x0A: (q + 1).initialize(to: UInt8(ascii: "n"))
+            case 0x0D: (q + 1).initialize(to: UInt8(ascii: "r"))
+            case 0x09: (q + 1).initialize(to: UInt8(ascii: "t"))
+            case 0x08: (q + 1).initialize(to: UInt8(ascii: "b"))
+            case 0x0C: (q + 1).initialize(to: UInt8(ascii: "f"))
             default:
-                let hex: StaticString = "0123456789abcdef"
-                append(UInt8(ascii: "u"))
-                append(48)
-                append(48)
+                (q + 1).initialize(to: UInt8(ascii: "u"))
+                (q + 2).initialize(to: 48)
+                (q + 3).initialize(to: 48)
                 hex.withUTF8Buffer {
-                    append($0[Int(c >> 4)])
-                    append($0[Int(c & 15)])
+                    (q + 4).initialize(to: $0[Int(c >> 4)])
+                    (q + 5).initialize(to: $0[Int(c & 15)])
                 }
+                q += 4
             }
-            i += 1
-            runStart = i
+            q += 2
+            runStart = i + 1
+            i = Self.firstStop(s, from: runStart)
         }
-        if runStart < n { append(UnsafeBufferPointer(rebasing: s[runStart..<n])) }
-        append(UInt8(ascii: "\""))
+        q.initialize(to: 0x22)
+        used += p.distance(to: q) + 1
+    }
+
+    /// Where, at or after `i`, the first byte a JSON string must escape is (`"`, `\\` or below 0x20), or
+    /// `s.count`: eight bytes a word, the last fewer than eight read into one word padded with a plain byte.
+    @inline(__always)
+    static func firstStop(_ s: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        let n = s.count
+        var i = JSONScanner.skipPlain(s, from: i)
+        guard i < n, let base = s.baseAddress else { return n }
+        if n - i >= 8 { return i }
+        var word: UInt64 = 0x4141_4141_4141_4141
+        withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
+        let stops = JSONScanner.stopMask(UInt64(littleEndian: word))
+        guard stops != 0 else { return n }
+        i += stops.trailingZeroBitCount >> 3
+        return i
     }
 }
