@@ -3,7 +3,7 @@ struct JSONLineParser {
     let roles: FieldRoleTable
     let timestamps: TimestampParser
     let maxDepth: Int
-    let keepExtra: Bool
+    var keepExtra: Bool
     /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
     let recent: RecentStrings?
     private var path: [UInt8] = []

@@ -8,20 +8,25 @@
 struct LineParser {
     let format: InputFormat
     let keepMessage: Bool
+    /// Keep the fields no role reads (`LogRecord.extra`); off for a line the extras gate parses lean.
+    private var keepExtra: Bool
     private var json: JSONLineParser
-    private let logfmt: LogfmtParser
+    private var logfmt: LogfmtParser
     private let openstack: OpenStackParser
     private let access: AccessLogParser
     private let plain: PlainTextParser
-    private let syslog: SyslogParser
-    private let patterns: TextPatternParser
+    private var syslog: SyslogParser
+    private var patterns: TextPatternParser
     private let idPattern: (pattern: RequestIDPattern, data: RegexMatchData)?
     private let headerIDNames: [String]
     private let compositeKey: [Int]
+    /// `filter --records`: parses a line without its extra fields first (`ParseOptions.extrasFor`).
+    private var gate: ExtrasGate?
 
     init(options: ParseOptions) {
         format = options.format
         keepMessage = options.includeRecords
+        keepExtra = options.includeRecords
         let roles = FieldRoleTable(idFields: options.idFields, captureFields: options.captureFields)
         // One table of recent field values for this parser's JSON and logfmt lines (a parser is one worker's own).
         let recent = RecentStrings()
@@ -40,6 +45,9 @@ struct LineParser {
         syslog = SyslogParser(roles: roles, timestamps: ts, keepExtra: options.includeRecords)
         headerIDNames = roles.headerIDNames
         compositeKey = options.compositeKey
+        if options.includeRecords, let filter = options.extrasFor, filter.canBeRuledOutWhenParsed {
+            gate = ExtrasGate(filter)
+        }
     }
 
     /// The group key of a record without a request id: its composite-key values joined by ` | `, or nil
@@ -56,6 +64,45 @@ struct LineParser {
 
     mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine
     {
+        guard var g = gate else { return parseOnce(raw, position: position, fileService: fileService) }
+        gate = nil
+        defer { gate = g }
+        if g.parsesLean {
+            setKeepExtra(false)
+            let lean = parseOnce(raw, position: position, fileService: fileService)
+            setKeepExtra(true)
+            switch lean {
+            case .blank, .rowContinuation:
+                return lean
+            case .record(let r, _, _) where g.cannotMatch(r):
+                g.count(kept: false)
+                return lean
+            case .record:
+                g.count(kept: true)
+                return parseOnce(raw, position: position, fileService: fileService)
+            case .rejected:
+                // The whole parse says why (the lean one rejects the same lines; `ExtrasGateTests`).
+                return parseOnce(raw, position: position, fileService: fileService)
+            }
+        }
+        let full = parseOnce(raw, position: position, fileService: fileService)
+        if case .record(let r, _, _) = full { g.count(kept: !g.cannotMatch(r)) }
+        return full
+    }
+
+    /// Turns the extra fields on or off in every parser that keeps them.
+    private mutating func setKeepExtra(_ on: Bool) {
+        keepExtra = on
+        json.keepExtra = on
+        logfmt.keepExtra = on
+        syslog.keepExtra = on
+        patterns.keepExtra = on
+    }
+
+    /// One parse of a line, its request id canonicalized by `--id-pattern`.
+    private mutating func parseOnce(
+        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?
+    ) -> ParsedLine {
         let parsed = parseLine(raw, position: position, fileService: fileService)
         guard let idPattern, case .record(var r, let hint, let timestamped) = parsed, let id = r.requestID else {
             return parsed
@@ -169,7 +216,7 @@ struct LineParser {
         }
         return .record(
             c.build(
-                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
@@ -182,7 +229,7 @@ struct LineParser {
         }
         return .record(
             c.build(
-                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepMessage,
+                position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
@@ -311,6 +358,12 @@ public struct ParseOptions: Sendable {
     public var captureFields: [String] = []
     /// Capture indexes whose values, together, group records that carry no request id (a composite key).
     public var compositeKey: [Int] = []
+    /// With `includeRecords`, for `filter --records`: the filter the records are written by. A line is parsed
+    /// without its extra fields (`fields`) first, and again with them only when the fields it has then do not
+    /// rule the filter out (`FilterExpression.verdict(parsed:)`): the records the filter drops cost no extras.
+    /// A pipeline with a record filter sets it to that filter when it is nil (`.constant(true)`, which no
+    /// parse rules out, reads every line's extras).
+    public var extrasFor: FilterExpression?
     /// Refuse a file whose first 64 KiB are not text (an executable, an image) as an input error instead of
     /// reading it as lines that are all dead letters.
     public var refuseBinary = true

@@ -2,7 +2,7 @@
 struct LogfmtParser {
     let roles: FieldRoleTable
     let timestamps: TimestampParser
-    let keepExtra: Bool
+    var keepExtra: Bool
     /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
     var recent: RecentStrings? = nil
 

@@ -9,7 +9,7 @@
 struct SyslogParser {
     let roles: FieldRoleTable
     let timestamps: TimestampParser
-    let keepExtra: Bool
+    var keepExtra: Bool
 
     /// True when the line starts as syslog: a priority (`<0>` to `<191>`), then RFC 5424's version `1 ` or an
     /// RFC 3164 month.

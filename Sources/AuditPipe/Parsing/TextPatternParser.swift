@@ -4,7 +4,7 @@ struct TextPatternParser {
     private let patterns: [Plan]
     private let roles: FieldRoleTable
     private let timestamps: TimestampParser
-    private let keepExtra: Bool
+    var keepExtra: Bool
     private let headerIDNames: [String]
 
     /// A pattern with its groups resolved against this parser's field tables and its own match data.

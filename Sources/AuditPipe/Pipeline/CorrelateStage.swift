@@ -82,9 +82,16 @@ struct CorrelateStage: Sendable {
             progress.merged(bytes: merger.bytesConsumed, records: Int64(step.records.count))
             if !correlating {
                 if let filter = options.recordFilter {
-                    let matched = step.records.compactMap { r -> JSONValue? in
-                        let subject = LogRecordSubject(record: r) { enricher.recordObject(r) }
-                        return filter.matches(subject) ? enricher.recordObject(r) : nil
+                    var matched: [JSONValue] = []
+                    step.records.withUnsafeBufferPointer { records in
+                        withUnsafePointer(to: enricher) { e in
+                            for i in records.indices {
+                                let r = records.baseAddress! + i
+                                if filter.matches(LogRecordSubject(record: r, enricher: e)) {
+                                    matched.append(e.pointee.recordObject(r.pointee))
+                                }
+                            }
+                        }
                     }
                     if !matched.isEmpty { await output.send(.records(matched)) }
                 }

@@ -182,6 +182,8 @@ public struct Pipeline: Sendable {
         var o = options
         if follow != nil { o.live = true }
         o.correlation.retainRecords = follow?.checkpointDirectory != nil
+        // `filter --records` reads the extra fields of the records its filter may keep, not of every record.
+        if o.parse.extrasFor == nil { o.parse.extrasFor = o.recordFilter }
         return o
     }
 

@@ -1,0 +1,57 @@
+extension FilterExpression {
+    /// True for the record paths a line's parse settles: nothing after it (the joiner's continuation lines,
+    /// inherited and rolled times, masked key bodies, canonical ids; the merge) changes them, and they are read
+    /// without the record's extra fields.
+    static func isSettledAtParse(_ path: FieldPath) -> Bool {
+        guard path.segments.count == 1 else { return false }
+        switch path.segments[0] {
+        case "service", "level", "kind", "user", "ip", "method", "path", "route", "status": return true
+        default: return false
+        }
+    }
+
+    /// What the expression says of a record as its line's parse made it, before the joiner: true or false when
+    /// every path it turns on is settled at parse (`isSettledAtParse`), nil when it needs one that is not
+    /// (`time`, `request_id`, `message`, `source`, `fields.*`). A false here is false for the finished record.
+    func verdict(parsed r: LogRecord) -> Bool? {
+        switch self {
+        case .constant(let b): return b
+        case .and(let a, let b):
+            let x = a.verdict(parsed: r)
+            if x == false { return false }
+            let y = b.verdict(parsed: r)
+            if y == false { return false }
+            return x == true && y == true ? true : nil
+        case .or(let a, let b):
+            let x = a.verdict(parsed: r)
+            if x == true { return true }
+            let y = b.verdict(parsed: r)
+            if y == true { return true }
+            return x == false && y == false ? false : nil
+        case .not(let e):
+            return e.verdict(parsed: r).map { !$0 }
+        case .compare(let p, _, _), .isIn(let p, _), .contains(let p, _), .matches(let p, _), .glob(let p, _):
+            guard Self.isSettledAtParse(p) else { return nil }
+            // A settled path is read from the record itself: the subject's object is never built.
+            return withUnsafePointer(to: r) { matches(LogRecordSubject(record: $0, enricher: nil)) }
+        }
+    }
+
+    /// True when `verdict(parsed:)` can be false for some record: the expression can be ruled out from the
+    /// settled paths alone.
+    var canBeRuledOutWhenParsed: Bool { canSettle(false) }
+
+    /// True when some values of the settled paths alone make the expression `want`.
+    private func canSettle(_ want: Bool) -> Bool {
+        switch self {
+        case .constant(let b): return b == want
+        case .and(let a, let b):
+            return want ? a.canSettle(true) && b.canSettle(true) : a.canSettle(false) || b.canSettle(false)
+        case .or(let a, let b):
+            return want ? a.canSettle(true) || b.canSettle(true) : a.canSettle(false) && b.canSettle(false)
+        case .not(let e): return e.canSettle(!want)
+        case .compare(let p, _, _), .isIn(let p, _), .contains(let p, _), .matches(let p, _), .glob(let p, _):
+            return Self.isSettledAtParse(p)
+        }
+    }
+}
