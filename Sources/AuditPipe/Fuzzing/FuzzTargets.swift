@@ -41,6 +41,20 @@ public enum FuzzTargets {
         return LineParser(options: options)
     }
 
+    /// Per format, a parser that keeps every record's fields (`filter --records`) and one whose records are all
+    /// its lean parse (`ExtrasGate`; `false` rules every record out).
+    nonisolated(unsafe) private static var keeping: [(whole: LineParser, lean: LineParser)] = InputFormat.allCases
+        .map { format in
+            var options = ParseOptions()
+            options.format = format
+            options.captureFields = ["entity.id", "MsgId"]
+            options.compositeKey = [0]
+            options.includeRecords = true
+            let whole = LineParser(options: options)
+            options.extrasFor = .constant(false)
+            return (whole, LineParser(options: options))
+        }
+
     private static func lines(_ bytes: [UInt8]) {
         for k in parsers.indices {
             var lineNumber: Int64 = 1
@@ -50,10 +64,34 @@ public enum FuzzTargets {
                     let line = UnsafeBufferPointer(rebasing: b[start..<i])
                     let position = SourcePosition(input: 0, line: lineNumber, offset: Int64(start))
                     _ = parsers[k].parse(line, position: position, fileService: "fuzz")
+                    let whole = keeping[k].whole.parse(line, position: position, fileService: "fuzz")
+                    let lean = keeping[k].lean.parse(line, position: position, fileService: "fuzz")
+                    leanAgrees(whole, lean)
                     lineNumber += 1
                     start = i + 1
                 }
             }
+        }
+    }
+
+    /// Traps when a lean parse accepts a line the whole parse rejects, or reads another value of anything a filter
+    /// can be ruled out by or the joiner reads.
+    private static func leanAgrees(_ whole: ParsedLine, _ lean: ParsedLine) {
+        switch (whole, lean) {
+        case (.record(let x, let hx, let tx), .record(let y, let hy, let ty)):
+            let same =
+                hx == hy && tx == ty && x.time == y.time && x.timeKnown == y.timeKnown && x.notes == y.notes
+                && x.level == y.level && x.kind == y.kind && x.service == y.service && x.requestID == y.requestID
+                && x.actor.user == y.actor.user && x.actor.ip == y.actor.ip && x.http?.method == y.http?.method
+                && x.http?.path == y.http?.path && x.http?.route == y.http?.route && x.http?.status == y.http?.status
+                && (x.http == nil) == (y.http == nil)
+            precondition(same, "a lean parse read other values than the whole parse")
+        case (.rejected(let a, let da, _), .rejected(let b, let db, _)):
+            precondition(a == b && da == db, "a lean parse rejected a line for another reason")
+        case (.blank, .blank), (.rowContinuation, .rowContinuation):
+            break
+        default:
+            preconditionFailure("a lean parse and the whole parse disagree on what a line is")
         }
     }
 

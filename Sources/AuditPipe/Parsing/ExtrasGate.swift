@@ -1,9 +1,10 @@
 /// `filter --records`: whether a line's extra fields (the record's `fields`) are read at all.
 ///
 /// Building the extras is a third of a JSON line's parse (a `String` and a tree per member), and a filter
-/// writes few of the records it reads. So a line is parsed without them first; when the record's settled
-/// paths already rule the filter out (`FilterExpression.verdict(parsed:)` is false) that record is final —
-/// the filter drops it, and nothing else reads extras — and otherwise the line is parsed again with them.
+/// writes few of the records it reads. So a line is parsed without them (and without its message) first;
+/// when the record's settled paths already rule the filter out (`FilterExpression.verdict(parsed:)` is false)
+/// that record is final — the filter drops it, and the joiner reads only its time, notes and hints — and
+/// otherwise the line is parsed again whole.
 /// The output is the same either way. When most lines come back for a second parse (a filter that keeps
 /// most records), the lean pass costs more than it saves, so the gate counts the records of each window and
 /// parses the next window whole when more than a third came back. (A filter no settled path can rule out,

@@ -7,7 +7,8 @@
 /// Parses one line in the configured format (or detects it per line) into a `ParsedLine`.
 struct LineParser {
     let format: InputFormat
-    let keepMessage: Bool
+    /// Keep every record's message (errors' are always kept); off, with `keepExtra`, for a lean parse.
+    private(set) var keepMessage: Bool
     /// Keep the fields no role reads (`LogRecord.extra`); off for a line the extras gate parses lean.
     private var keepExtra: Bool
     private var json: JSONLineParser
@@ -68,9 +69,9 @@ struct LineParser {
         gate = nil
         defer { gate = g }
         if g.parsesLean {
-            setKeepExtra(false)
+            setLean(true)
             let lean = parseOnce(raw, position: position, fileService: fileService)
-            setKeepExtra(true)
+            setLean(false)
             switch lean {
             case .blank, .rowContinuation:
                 return lean
@@ -90,13 +91,15 @@ struct LineParser {
         return full
     }
 
-    /// Turns the extra fields on or off in every parser that keeps them.
-    private mutating func setKeepExtra(_ on: Bool) {
-        keepExtra = on
-        json.keepExtra = on
-        logfmt.keepExtra = on
-        syslog.keepExtra = on
-        patterns.keepExtra = on
+    /// A lean parse keeps neither the message nor the extra fields: a record it makes is one the filter drops,
+    /// so only what rules the filter out and what the joiner reads (time, notes, continuation hints) matter.
+    private mutating func setLean(_ lean: Bool) {
+        keepMessage = !lean
+        keepExtra = !lean
+        json.keepExtra = !lean
+        logfmt.keepExtra = !lean
+        syslog.keepExtra = !lean
+        patterns.keepExtra = !lean
     }
 
     /// One parse of a line, its request id canonicalized by `--id-pattern`.

@@ -8,7 +8,7 @@ import Testing
 /// parse accepts and read the same values; the three-valued verdict must never rule out a record the filter
 /// keeps; and a run must write the same bytes and count the same lines with the gate as without it.
 struct ExtrasGateTests {
-    /// Every field of a record but its extras, as text.
+    /// Every field of a record but its extras and message (which a lean parse leaves out), as text.
     static func settled(_ r: LogRecord) -> String {
         let h = r.http.map { h in
             "\(h.method ?? "-") \(h.path ?? "-") \(h.route ?? "-") \(String(describing: h.query)) \(h.status ?? -1) \(String(describing: h.body))"
@@ -16,7 +16,7 @@ struct ExtrasGateTests {
         return [
             "\(r.time) \(r.timeKnown) \(String(describing: r.level)) \(r.kind) \(r.isEndMarker) \(r.lineCount)",
             "\(r.position.line) \(r.position.offset) \(r.requestID ?? "-") \(r.requestIDHash)",
-            "\(r.service ?? "-") \(r.message ?? "-")",
+            "\(r.service ?? "-") \(r.notes)",
             "\(r.actor.user ?? "-") \(r.actor.userID ?? "-") \(r.actor.ip ?? "-") \(r.actor.userAgent ?? "-")",
             h ?? "no http", "\(String(describing: r.statedTime)) \(r.action ?? "-")",
             "\(r.entityHint?.type ?? "-") \(r.entityHint?.id ?? "-") \(String(describing: r.captured))",
@@ -75,6 +75,8 @@ struct ExtrasGateTests {
                 records += 1
                 if !(x.extra ?? []).isEmpty { withExtras += 1 }
                 #expect(y.extra == nil || y.extra!.isEmpty, "\(String(decoding: line, as: UTF8.self))")
+                // Errors keep their message (it is their outcome's error); a lean parse keeps no other.
+                if x.level ?? .info >= .error { #expect(x.message == y.message) } else { #expect(y.message == nil) }
                 #expect(Self.settled(x) == Self.settled(y), "\(String(decoding: line, as: UTF8.self))")
                 #expect(hx == hy && tx == ty)
             case (.rejected(let rx, let dx, let hx), .rejected(let ry, let dy, let hy)):
