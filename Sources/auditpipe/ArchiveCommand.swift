@@ -219,8 +219,8 @@ struct VerifyCommand: ParsableCommand {
         "auditpipe: note: signatures were not checked (give --public-key to check a signed archive)\n"
 
     func validate() throws {
-        if let through, !ArchiveVerifier.isDay(through) {
-            throw ValidationError("--through takes YYYY-MM-DD; got '\(through)'")
+        if let through, !ArchiveVerifier.isCalendarDay(through) {
+            throw ValidationError("--through takes a day of the calendar, YYYY-MM-DD; got '\(through)'")
         }
         if through != nil && publicKeys.isEmpty { throw ValidationError("--through needs --public-key") }
     }

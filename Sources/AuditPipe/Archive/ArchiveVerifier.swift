@@ -47,6 +47,14 @@ public enum ArchiveVerifier {
     /// True for a day written `YYYY-MM-DD` (as `--through` takes it).
     public static func isDay(_ text: String) -> Bool { ArchiveLayout.isDay(text) }
 
+    /// True for `YYYY-MM-DD` naming a day of the calendar (`2026-02-30` and `2026-13-01` are not).
+    public static func isCalendarDay(_ text: String) -> Bool {
+        guard isDay(text) else { return false }
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, (1...12).contains(parts[1]) else { return false }
+        return parts[2] >= 1 && parts[2] <= UTCTime.daysInMonth(year: parts[0], month: parts[1])
+    }
+
     /// True when the archive under `root` carries signatures (a head, a signed manifest or pruned record).
     static func isSigned(root: String) -> Bool {
         // An unreadable pruned record counts as unsigned here; verification then names its fault.

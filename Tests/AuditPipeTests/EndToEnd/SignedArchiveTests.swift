@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AuditPipe
+
 /// Signed archives (issue 12): what a person with write access but without the signing key can do to an
 /// archive — launder an edited day by re-chaining by hand, delete the newest or a middle day, put an old
 /// copy back, slip in an unsigned manifest, sign with another key — `verify --public-key` catches with exit
@@ -104,6 +106,12 @@ struct SignedArchiveTests {
         #expect(mode == 0o600)
         var (status, err) = try Self.verify(dir, ["--through", "2026-11-04"])
         #expect(status == 0 && err.contains("signatures and head valid"), "\(err)")
+        // A day that is not on the calendar is refused, not compared as text.
+        for day in ["2026-11-31", "2026-13-01", "2026-00-10", "2026-02-29", "2026-11-00"] {
+            (status, err) = try Self.verify(dir, ["--through", day])
+            #expect(status != 0 && err.contains("--through takes a day of the calendar"), "\(day): \(err)")
+        }
+        #expect(ArchiveVerifier.isCalendarDay("2028-02-29") && !ArchiveVerifier.isCalendarDay("2100-02-29"))
         (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(status == 0 && err.contains("signatures were not checked"), "\(err)")
         // A run with nothing to archive still rewrites the head; late events merged into day 2 re-chain 3 and 4.
