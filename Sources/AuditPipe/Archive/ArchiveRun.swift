@@ -96,6 +96,21 @@ public struct ArchiveRun {
 
     /// Runs the job under the archive directory's lock.
     public func run() throws(ArchiveRunError) -> Report {
+        // A head record named by hand goes in a directory that is there: a mistyped one would keep this run's head
+        // where no later run looks, and the roll-back check would pass unseen.
+        if let record = options.headRecord {
+            let dir = record.lastIndex(of: "/").map { String(record[..<$0]) } ?? "."
+            var st = stat()
+            guard stat(dir.isEmpty ? "/" : dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+                throw .output(
+                    OutputError(
+                        path: record,
+                        message: "the head record's directory \(dir) does not exist (a mistyped path would keep the"
+                            + " head where no later run looks); create it, or leave --head-record out to keep it"
+                            + " beside the key"
+                    ))
+            }
+        }
         ArchiveLayout.makeDirectories(options.archiveDirectory)
         let lock = try ArchiveLock.acquire(root: options.archiveDirectory, timeout: options.lockTimeout)
         defer { withExtendedLifetime(lock) {} }

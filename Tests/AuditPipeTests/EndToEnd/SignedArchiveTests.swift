@@ -728,4 +728,29 @@ struct SignedArchiveTests {
                 "point \(point): \(verr)")
         }
     }
+
+    /// A head record named by hand (`--head-record`) is kept where it is named, and read there by the next run;
+    /// a path whose directory is not there (a typo) is refused before the run changes anything.
+    @Test func aHeadRecordNamedByHandIsKeptThereAndAMissingDirectoryIsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try ArchiveTests.run(["keys", "generate", "keys"], in: dir).0 == 0)
+        _ = try ArchiveTests.makeLive(dir, days: 1...2, perDay: 20)
+        var (status, err) = try Self.archive(dir, ["--head-record", "no-such-dir/archive.head"])
+        #expect(status == 3 && err.contains("the head record's directory no-such-dir does not exist"), "\(err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/archive"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/no-such-dir"))
+        try Self.sh("mkdir heads", in: dir)
+        (status, err) = try Self.archive(dir, ["--head-record", "heads/archive.head"])
+        #expect(status == 0, "\(err)")
+        #expect(try Self.sh("cmp heads/archive.head archive/head.json && echo same", in: dir) == "same")
+        // The record named by hand is the one the next run compares with: an older head put back is refused.
+        try Self.sh("cp archive/head.json old-head.json", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 3...3, perDay: 10, seed: 2)
+        #expect(try Self.archive(dir, ["--head-record", "heads/archive.head"]).0 == 0)
+        try Self.sh("rm -r archive/2026/11/03* && cp old-head.json archive/head.json", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 4...4, perDay: 10, seed: 3)
+        (status, err) = try Self.archive(dir, ["--head-record", "heads/archive.head"])
+        #expect(status == 4 && err.contains("archive/head.json: rolled back"), "\(err)")
+    }
 }
