@@ -1,14 +1,8 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// An open-addressing map from byte strings to values, looked up straight from a buffer (no String made).
 ///
 /// Built once (field names, header names, capture names) and read for every key of every line, so a lookup is
-/// one hash of the key read eight bytes at a time, probes that compare 64-bit hashes, and one `memcmp` where a
-/// hash matches; the keys lie in one block of bytes (an array per key cost a retain and a release a probe).
+/// one hash of the key read eight bytes at a time, probes that compare 64-bit hashes, and one comparison of the
+/// bytes where a hash matches; the keys lie in one block of bytes (an array per key cost a retain and a release a probe).
 struct ByteKeyTable<Value: Sendable>: Sendable {
     private let store: ByteKeyStore
     private let values: [Value]
@@ -113,6 +107,29 @@ final class ByteKeyStore: @unchecked Sendable {
         bytes.deallocate()
     }
 
+    /// True when `count` bytes at `a` and `b` are equal: eight at a time, then one by one (keys are a few bytes:
+    /// a call to `memcmp` cost more than the comparison).
+    @inline(__always)
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+        guard count > 0, let b else { return true }
+        let x = UnsafeRawPointer(a)
+        let y = UnsafeRawPointer(b)
+        var i = 0
+        while i + 8 <= count {
+            if x.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != y.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The index of the key whose bytes are `p` (its hash `h`), or nil.
     @inline(__always)
     func index(of p: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
@@ -124,9 +141,7 @@ final class ByteKeyStore: @unchecked Sendable {
                 let k = Int(slotKeys[slot])
                 let start = Int(starts[k])
                 let count = Int(starts[k + 1]) - start
-                if count == p.count && (count == 0 || memcmp(bytes + start, p.baseAddress!, count) == 0) {
-                    return k
-                }
+                if count == p.count && Self.equal(bytes + start, p.baseAddress, count) { return k }
             }
             slot = (slot + 1) & mask
         }
