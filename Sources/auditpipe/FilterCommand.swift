@@ -43,7 +43,8 @@ struct FilterCommand: AsyncParsableCommand {
 
     @Flag(
         help:
-            "Filter raw records (time, request_id, service, level, kind, source, message, fields.*) instead of events.")
+            "Filter raw records instead of events: time, request_id, service, level, kind, source, message, user, ip, method, path, route, status, lines, fields.* (the record's other fields)."
+    )
     var records = false
 
     @OptionGroup var range: TimeRangeFlags
@@ -52,6 +53,9 @@ struct FilterCommand: AsyncParsableCommand {
 
     func validate() throws {
         if !records { try output.checkEventColumns() }
+        if records && output.outputDirectory != nil {
+            throw ValidationError("--output-dir keeps events by day; --records writes records (use -o FILE)")
+        }
         try pipeline.checkInputs(inputs)
     }
 

@@ -67,8 +67,10 @@ extension FilterExpression {
         case (.json(.object), _): return false
         case (.time(let t), _): return compareTime(t, literal) == 0
         case (.json(let scalar), .statusClass(let c)):
-            guard let n = number(scalar) else { return false }
-            return Int(n) / 100 == c
+            // NaN, an infinity or a number past `Int` (`"status":"NaN"`, `1e400`) is in no class (the conversion
+            // trapped: one such value in a log killed the run).
+            guard let n = number(scalar), let whole = Int(exactly: n.rounded(.towardZero)) else { return false }
+            return whole / 100 == c
         case (.json(.bool(let b)), .bool(let x)): return b == x
         case (.json(let scalar), .number(let x, _)): return number(scalar) == x
         case (.json(let scalar), .time(let x)):

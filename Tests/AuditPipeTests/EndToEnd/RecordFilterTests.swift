@@ -48,4 +48,26 @@ struct RecordFilterTests {
         #expect(try filter(#"message contains "boom""#).map { $0["service"] as? String } == ["orders"])
         #expect(try filter(#"source ~ "-:*""#).count == 4)
     }
+
+    /// From a new-user trial (helper-42): `"status":"NaN"` on one line killed a run whose filter compared it with a
+    /// status class (exit 132, no accounting line); and `--output-dir` with `--records` failed only at run time
+    /// (exit 3), after making the directory.
+    @Test func aNaNStatusIsInNoClassAndOutputDirIsRefusedUpFront() throws {
+        let input = """
+            {"time":"2026-11-21T10:00:00Z","user":"bob","status":"NaN","msg":"x"}
+            {"time":"2026-11-21T10:00:01Z","user":"NaN","method":"GET","path":"/api/v1/x/2","status":404}
+
+            """
+        var r = try AuditPipeBinary.run(
+            ["filter", "--records", #"fields.status == 5xx or user == 2xx or status == 4xx"#], stdin: Data(input.utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(String(decoding: r.stdout, as: UTF8.self).split(separator: "\n").count == 1)
+        #expect(r.stderr.contains("2 lines read = 2 in 2 records") && r.stderr.contains("1 records matched"))
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live").path
+        r = try AuditPipeBinary.run(["filter", "--records", "true", "--output-dir", live], stdin: Data(input.utf8))
+        #expect(r.status != 0 && r.stderr.contains("--output-dir keeps events by day"), "\(r.status) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: live))
+    }
 }

@@ -65,6 +65,24 @@ struct FilterEvaluationTests {
         #expect(try holds("outcome.status != 5xx"))
     }
 
+    /// A value that is no finite number an `Int` holds is in no status class: `"status":"NaN"` in one line of a
+    /// log trapped the conversion and killed the run (helper-42; before and after the extras gate, which only
+    /// changed which runs reached it).
+    @Test(arguments: ["NaN", "nan", "inf", "-Infinity", "1e400", "1e19", "99999999999999999999", "-9.3e18"])
+    func aNumberPastIntIsInNoStatusClass(value: String) throws {
+        for v in [JSONValue.string(value), .number(value)] {
+            let record = RecordSubject(time: 0, object: .object([JSONMember("fields", .object([JSONMember("s", v)]))]))
+            for c in 1...5 {
+                #expect(try !FilterParser.parse("fields.s == \(c)xx", for: .records).matches(record))
+                #expect(try FilterParser.parse("fields.s != \(c)xx", for: .records).matches(record))
+                #expect(try !FilterParser.parse("fields.s in [\(c)xx]", for: .records).matches(record))
+            }
+        }
+        let ok = RecordSubject(
+            time: 0, object: .object([JSONMember("fields", .object([JSONMember("s", .string("503.9"))]))]))
+        #expect(try FilterParser.parse("fields.s == 5xx", for: .records).matches(ok))
+    }
+
     @Test func times() throws {
         #expect(try holds("start >= 2026-11-21T10:00:00Z"))
         #expect(try holds("start == 2026-11-21T10:00:00Z"))
