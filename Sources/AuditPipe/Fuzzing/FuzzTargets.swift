@@ -103,8 +103,18 @@ public enum FuzzTargets {
             outcome: AuditEvent.Outcome(status: 200, result: "success"), api: nil, services: ["a", "b"], records: 2,
             levels: [(.info, 2)], links: [], flags: [], entries: nil)
         if let e = try? FilterParser.parse(text, for: .events) { _ = e.matches(event) }
+        // Numbers no `Int` holds among the values (`"NaN"` compared with a status class trapped once).
         let record = RecordSubject(
-            time: 0, object: .object([JSONMember("level", .string("error")), JSONMember("n", .number("3"))]))
+            time: 0,
+            object: .object([
+                JSONMember("level", .string("error")), JSONMember("n", .number("3")),
+                JSONMember(
+                    "fields",
+                    .object([
+                        JSONMember("x", .string("NaN")), JSONMember("y", .number("1e400")),
+                        JSONMember("z", .array([.string("-inf"), .number("1e19")])),
+                    ])),
+            ]))
         if let r = try? FilterParser.parse(text, for: .records) { _ = r.matches(record) }
         _ = TimeBound.parse(text, now: 0)
         _ = DurationText.parse(text)
