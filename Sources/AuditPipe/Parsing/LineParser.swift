@@ -364,9 +364,9 @@ public struct ParseOptions: Sendable {
     /// With `includeRecords`, for `filter --records`: the filter the records are written by. A line is parsed
     /// without its extra fields (`fields`) first, and again with them only when the fields it has then do not
     /// rule the filter out (`FilterExpression.verdict(parsed:)`): the records the filter drops cost no extras.
-    /// A pipeline with a record filter sets it to that filter when it is nil (`.constant(true)`, which no
-    /// parse rules out, reads every line's extras).
-    public var extrasFor: FilterExpression?
+    /// Set only by the pipeline, to its record filter (a record parsed lean must be one that filter drops);
+    /// tests set `.constant(true)`, which no parse rules out, to read every line whole.
+    var extrasFor: FilterExpression?
     /// Refuse a file whose first 64 KiB are not text (an executable, an image) as an input error instead of
     /// reading it as lines that are all dead letters.
     public var refuseBinary = true

@@ -182,8 +182,13 @@ public struct Pipeline: Sendable {
         var o = options
         if follow != nil { o.live = true }
         o.correlation.retainRecords = follow?.checkpointDirectory != nil
-        // `filter --records` reads the extra fields of the records its filter may keep, not of every record.
-        if o.parse.extrasFor == nil { o.parse.extrasFor = o.recordFilter }
+        // `filter --records` reads the extra fields of the records its filter may keep, not of every record;
+        // without a record filter every record is parsed whole (events embed them).
+        if o.recordFilter == nil {
+            o.parse.extrasFor = nil
+        } else if o.parse.extrasFor == nil {
+            o.parse.extrasFor = o.recordFilter
+        }
         return o
     }
 

@@ -213,8 +213,18 @@ public struct JSONWriter: @unchecked Sendable {
             used += n + 2
             return
         }
-        // Room for the worst case (every byte written as `\u00XX`), written through the pointer.
-        let p = reserve(6 * n + 2)
+        // Room for exactly what is written (a first pass counts what each escape adds: a long value with one
+        // quote must not reserve six times its length), written through the pointer.
+        var added = 0
+        var k = i
+        while k < n {
+            switch s[k] {
+            case 0x22, 0x5C, 0x0A, 0x0D, 0x09, 0x08, 0x0C: added += 1
+            default: added += 5
+            }
+            k = Self.firstStop(s, from: k + 1)
+        }
+        let p = reserve(n + added + 2)
         p.initialize(to: 0x22)
         var q = p + 1
         var runStart = 0
@@ -248,6 +258,7 @@ public struct JSONWriter: @unchecked Sendable {
             i = Self.firstStop(s, from: runStart)
         }
         q.initialize(to: 0x22)
+        assert(p.distance(to: q) + 1 == n + added + 2, "the escapes were counted short")
         used += p.distance(to: q) + 1
     }
 
