@@ -45,13 +45,14 @@ public enum UTCTime {
         withUnsafeBytes(of: &text) { out.append(contentsOf: $0[..<n]) }
     }
 
-    /// Writes `2026-11-21T10:00:00.123Z` into `out` (at least 32 bytes); returns how many bytes it wrote.
+    /// Writes `2026-11-21T10:00:00.123Z` into `out` (at least 24 bytes); returns how many bytes it wrote (24).
+    /// Every `Int64` of nanoseconds falls in the years 1677–2262, so every field is at a fixed place, written
+    /// two digits at a time.
     static func writeRFC3339Millis(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
         let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
         let (y, m, d) = civil(days: days)
-        if y >= 0 && y <= 9999, let p = out.baseAddress {
-            // Years of four digits (all but the rarest): every field at a fixed place, two digits at a time.
+        if let p = out.baseAddress {
             // swift-format-ignore
             let pairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
             pairs.withUTF8Buffer { t in
@@ -80,56 +81,7 @@ public enum UTCTime {
             }
             return 24
         }
-        return writeRFC3339MillisAnyYear(ns, to: out)
-    }
-
-    /// `writeRFC3339Millis` for any year (a year below 0 or above 9999 is written with the digits it has), one
-    /// digit at a time.
-    static func writeRFC3339MillisAnyYear(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: second)
-        let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
-        let (y, m, d) = civil(days: days)
-        var at = 0
-        func put(_ c: UInt8) {
-            out[at] = c
-            at += 1
-        }
-        func digits(_ value: Int, _ width: Int) {
-            var v = value
-            if v < 0 {
-                put(UInt8(ascii: "-"))
-                v = -v
-            }
-            var count = 1
-            var rest = v / 10
-            while rest > 0 {
-                count += 1
-                rest /= 10
-            }
-            count = Swift.max(count, width)
-            var i = at + count
-            at = i
-            while i > at - count {
-                i -= 1
-                out[i] = UInt8(48 + v % 10)
-                v /= 10
-            }
-        }
-        digits(y, 4)
-        put(UInt8(ascii: "-"))
-        digits(m, 2)
-        put(UInt8(ascii: "-"))
-        digits(d, 2)
-        put(UInt8(ascii: "T"))
-        digits(Int(sod / 3600), 2)
-        put(UInt8(ascii: ":"))
-        digits(Int(sod / 60 % 60), 2)
-        put(UInt8(ascii: ":"))
-        digits(Int(sod % 60), 2)
-        put(UInt8(ascii: "."))
-        digits(Int(frac / 1_000_000), 3)
-        put(UInt8(ascii: "Z"))
-        return at
+        return 0
     }
 
     /// RFC 3339 text with millisecond precision.

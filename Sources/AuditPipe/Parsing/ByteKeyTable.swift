@@ -19,37 +19,12 @@ struct ByteKeyTable<Value: Sendable>: Sendable {
         self.values = values
     }
 
-    /// The hash a lookup probes with: FNV-style over little-endian words, never 0 (0 marks an empty slot).
+    /// The hash a lookup probes with: `RequestIDHash.words` of the bytes, its high half folded onto the low one
+    /// (the slot is the low bits), never 0 (0 marks an empty slot).
     @inline(__always)
     static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let n = p.count
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: n)
-        guard let base = p.baseAddress else { return h | 1 }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        while i + 8 <= n {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x0000_0100_0000_01b3
-            h ^= h >> 29
-            i += 8
-        }
-        if i < n {
-            // The last one to seven bytes, as one word (no read past the key).
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            if n - i >= 4 {
-                w = UInt64(raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-                shift = 32
-                i += 4
-            }
-            while i < n {
-                w |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
-            }
-            h = (h ^ w) &* 0x0000_0100_0000_01b3
-            h ^= h >> 29
-        }
-        return h | 1
+        let h = RequestIDHash.words(UnsafeRawBufferPointer(p))
+        return (h ^ h >> 32) | 1
     }
 
     /// The value stored for exactly these bytes.

@@ -8,9 +8,57 @@ struct UTCTimeTests {
     private static func text(_ ns: Int64, anyYear: Bool = false) -> String {
         var out = [UInt8](repeating: 0, count: 40)
         let n = out.withUnsafeMutableBufferPointer {
-            anyYear ? UTCTime.writeRFC3339MillisAnyYear(ns, to: $0) : UTCTime.writeRFC3339Millis(ns, to: $0)
+            anyYear ? Self.digitByDigit(ns, to: $0) : UTCTime.writeRFC3339Millis(ns, to: $0)
         }
         return String(decoding: out[..<n], as: UTF8.self)
+    }
+
+    /// The writer before fields were written at fixed places (one digit at a time, any year): the oracle.
+    private static func digitByDigit(_ ns: Int64, to out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let (secs, frac) = ns.quotientAndRemainderFlooring(dividingBy: UTCTime.second)
+        let (days, sod) = secs.quotientAndRemainderFlooring(dividingBy: 86_400)
+        let (y, m, d) = UTCTime.civil(days: days)
+        var at = 0
+        func put(_ c: UInt8) {
+            out[at] = c
+            at += 1
+        }
+        func digits(_ value: Int, _ width: Int) {
+            var v = value
+            if v < 0 {
+                put(UInt8(ascii: "-"))
+                v = -v
+            }
+            var count = 1
+            var rest = v / 10
+            while rest > 0 {
+                count += 1
+                rest /= 10
+            }
+            count = Swift.max(count, width)
+            var i = at + count
+            at = i
+            while i > at - count {
+                i -= 1
+                out[i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        digits(y, 4)
+        put(UInt8(ascii: "-"))
+        digits(m, 2)
+        put(UInt8(ascii: "-"))
+        digits(d, 2)
+        put(UInt8(ascii: "T"))
+        digits(Int(sod / 3600), 2)
+        put(UInt8(ascii: ":"))
+        digits(Int(sod / 60 % 60), 2)
+        put(UInt8(ascii: ":"))
+        digits(Int(sod % 60), 2)
+        put(UInt8(ascii: "."))
+        digits(Int(frac / 1_000_000), 3)
+        put(UInt8(ascii: "Z"))
+        return at
     }
 
     /// The milliseconds since the epoch that `YYYY-MM-DDThh:mm:ss.mmmZ` names, read back by fields.
