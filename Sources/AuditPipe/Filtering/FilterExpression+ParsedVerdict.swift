@@ -1,14 +1,6 @@
 extension FilterExpression {
-    /// True for the record paths a line's parse settles: nothing after it (the joiner's continuation lines,
-    /// inherited and rolled times, masked key bodies, canonical ids; the merge) changes them, and they are read
-    /// without the record's extra fields.
-    static func isSettledAtParse(_ path: FieldPath) -> Bool {
-        guard path.segments.count == 1 else { return false }
-        switch path.segments[0] {
-        case "service", "level", "kind", "user", "ip", "method", "path", "route", "status": return true
-        default: return false
-        }
-    }
+    /// True for the record paths a line's parse settles (`RecordField.isSettledAtParse`).
+    static func isSettledAtParse(_ path: FieldPath) -> Bool { path.recordField?.isSettledAtParse ?? false }
 
     /// What the expression says of a record as its line's parse made it, before the joiner: true or false when
     /// every path it turns on is settled at parse (`isSettledAtParse`), nil when it needs one that is not
@@ -34,6 +26,34 @@ extension FilterExpression {
             guard Self.isSettledAtParse(p) else { return nil }
             // A settled path is read from the record itself: the subject's object is never built.
             return withUnsafePointer(to: r) { matches(LogRecordSubject(record: $0, enricher: nil)) }
+        }
+    }
+
+    /// The roles a lean parse must read for `verdict(parsed:)` to say of its record what it says of the whole
+    /// parse's: the time (the joiner reads it) and the roles behind each settled path the expression names —
+    /// `user` and `service` are one role each, `level` is the level and an error code (which makes a record an
+    /// error); `kind`, `ip` and the HTTP paths are made of a dozen roles and headers, so naming one reads them all.
+    var leanRoles: RoleMask {
+        var mask = RoleMask([.time(rank: 0)])
+        addLeanRoles(to: &mask)
+        return mask
+    }
+
+    private func addLeanRoles(to mask: inout RoleMask) {
+        switch self {
+        case .constant: return
+        case .and(let a, let b), .or(let a, let b):
+            a.addLeanRoles(to: &mask)
+            b.addLeanRoles(to: &mask)
+        case .not(let e): e.addLeanRoles(to: &mask)
+        case .compare(let p, _, _), .isIn(let p, _), .contains(let p, _), .matches(let p, _), .glob(let p, _):
+            guard Self.isSettledAtParse(p) else { return }
+            switch p.recordField {
+            case .user: mask = mask.union(RoleMask([.user]))
+            case .service: mask = mask.union(RoleMask([.service(rank: 0)]))
+            case .level: mask = mask.union(RoleMask([.level, .errorCode]))
+            default: mask = .all
+            }
         }
     }
 

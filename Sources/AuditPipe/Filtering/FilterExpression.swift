@@ -42,11 +42,15 @@ public struct FieldPath: Sendable, Equatable {
     public let segments: [String]
     /// The path as written.
     public let written: String
+    /// The record field a one-segment path names, resolved once: a `switch` over the segment's text cost every
+    /// record a string comparison per case.
+    let recordField: RecordField?
 
     /// Creates a path from its segments (shorthands are not resolved here).
     public init(segments: [String], written: String) {
         self.segments = segments
         self.written = written
+        recordField = segments.count == 1 ? RecordField(rawValue: segments[0]) : nil
     }
 }
 

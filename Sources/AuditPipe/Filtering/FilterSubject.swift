@@ -76,24 +76,24 @@ struct LogRecordSubject: FilterSubject {
     let enricher: UnsafePointer<Enricher>?
 
     func filterValue(at path: FieldPath) -> FilterValue {
-        let s = path.segments
-        guard s.count == 1 else { return object().value(at: s).map(FilterValue.json) ?? .missing }
+        guard let field = path.recordField else {
+            return object().value(at: path.segments).map(FilterValue.json) ?? .missing
+        }
         func text(_ v: String?) -> FilterValue { .json(v.map(JSONValue.string) ?? .null) }
         let r = record
-        switch s[0] {
-        case "time": return .time(r.pointee.time)
-        case "request_id": return text(r.pointee.requestID)
-        case "service": return text(r.pointee.service)
-        case "level": return text(r.pointee.level?.name)
-        case "kind": return .json(.string(r.pointee.kind.name))
-        case "user": return text(r.pointee.actor.user)
-        case "ip": return text(r.pointee.actor.ip)
-        case "method": return r.pointee.http.map { text($0.method) } ?? .missing
-        case "path": return r.pointee.http.map { text($0.path) } ?? .missing
-        case "route": return r.pointee.http?.route.map { text($0) } ?? .missing
-        case "status":
+        switch field {
+        case .time: return .time(r.pointee.time)
+        case .requestID: return text(r.pointee.requestID)
+        case .service: return text(r.pointee.service)
+        case .level: return text(r.pointee.level?.name)
+        case .kind: return .json(.string(r.pointee.kind.name))
+        case .user: return text(r.pointee.actor.user)
+        case .ip: return text(r.pointee.actor.ip)
+        case .method: return r.pointee.http.map { text($0.method) } ?? .missing
+        case .path: return r.pointee.http.map { text($0.path) } ?? .missing
+        case .route: return r.pointee.http?.route.map { text($0) } ?? .missing
+        case .status:
             return r.pointee.http.map { h in .json(h.status.map { .number(String($0)) } ?? .null) } ?? .missing
-        default: return object().value(at: s).map(FilterValue.json) ?? .missing
         }
     }
 

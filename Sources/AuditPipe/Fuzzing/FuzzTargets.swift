@@ -41,9 +41,15 @@ public enum FuzzTargets {
         return LineParser(options: options)
     }
 
-    /// Per format, a parser that keeps every record's fields (`filter --records`) and one whose records are all
-    /// its lean parse (`ExtrasGate`; `false` rules every record out).
-    nonisolated(unsafe) private static var keeping: [(whole: LineParser, lean: LineParser)] = InputFormat.allCases
+    /// The filters whose lean parses the `lines` target checks: one that reads every role (`kind`), one that
+    /// reads a few (user, service, level and error code), one that reads only the time.
+    nonisolated(unsafe) private static var leanFilters: [FilterExpression] = [
+        #"kind == "api""#, #"user == "alice" or service == "billing" or level == "error""#, "false",
+    ].map { try! FilterParser.parse($0, for: .records) }
+
+    /// Per format, a parser that keeps every record's fields (`filter --records`), and one per `leanFilters`
+    /// entry for its lean parses (`ExtrasGate`).
+    nonisolated(unsafe) private static var keeping: [(whole: LineParser, lean: [LineParser])] = InputFormat.allCases
         .map { format in
             var options = ParseOptions()
             options.format = format
@@ -51,8 +57,13 @@ public enum FuzzTargets {
             options.compositeKey = [0]
             options.includeRecords = true
             let whole = LineParser(options: options)
-            options.extrasFor = .constant(false)
-            return (whole, LineParser(options: options))
+            return (
+                whole,
+                leanFilters.map { filter in
+                    options.extrasFor = filter
+                    return LineParser(options: options)
+                }
+            )
         }
 
     private static func lines(_ bytes: [UInt8]) {
@@ -65,8 +76,10 @@ public enum FuzzTargets {
                     let position = SourcePosition(input: 0, line: lineNumber, offset: Int64(start))
                     _ = parsers[k].parse(line, position: position, fileService: "fuzz")
                     let whole = keeping[k].whole.parse(line, position: position, fileService: "fuzz")
-                    let lean = keeping[k].lean.parse(line, position: position, fileService: "fuzz")
-                    leanAgrees(whole, lean)
+                    for f in leanFilters.indices {
+                        let lean = keeping[k].lean[f].parseLean(line, position: position, fileService: "fuzz")
+                        leanAgrees(whole, lean, leanFilters[f])
+                    }
                     lineNumber += 1
                     start = i + 1
                 }
@@ -74,17 +87,25 @@ public enum FuzzTargets {
         }
     }
 
-    /// Traps when a lean parse accepts a line the whole parse rejects, or reads another value of anything a filter
-    /// can be ruled out by or the joiner reads.
-    private static func leanAgrees(_ whole: ParsedLine, _ lean: ParsedLine) {
+    /// Traps when a lean parse accepts a line the whole parse rejects, reads another value of anything `filter`
+    /// can be ruled out by or the joiner reads, or gets another verdict from `filter`.
+    private static func leanAgrees(_ whole: ParsedLine, _ lean: ParsedLine, _ filter: FilterExpression) {
         switch (whole, lean) {
         case (.record(let x, let hx, let tx), .record(let y, let hy, let ty)):
-            let same =
+            let roles = filter.leanRoles
+            var same =
                 hx == hy && tx == ty && x.time == y.time && x.timeKnown == y.timeKnown && x.notes == y.notes
-                && x.level == y.level && x.kind == y.kind && x.service == y.service && x.requestID == y.requestID
-                && x.actor.user == y.actor.user && x.actor.ip == y.actor.ip && x.http?.method == y.http?.method
-                && x.http?.path == y.http?.path && x.http?.route == y.http?.route && x.http?.status == y.http?.status
-                && (x.http == nil) == (y.http == nil)
+                && x.position == y.position && filter.verdict(parsed: x) == filter.verdict(parsed: y)
+            if roles.contains(.user) { same = same && x.actor.user == y.actor.user }
+            if roles.contains(.service(rank: 0)) { same = same && x.service == y.service }
+            if roles.contains(.level) { same = same && x.level == y.level }
+            if roles.isAll {
+                same =
+                    same && x.kind == y.kind && x.requestID == y.requestID && x.actor.ip == y.actor.ip
+                    && x.http?.method == y.http?.method && x.http?.path == y.http?.path
+                    && x.http?.route == y.http?.route && x.http?.status == y.http?.status
+                    && (x.http == nil) == (y.http == nil)
+            }
             precondition(same, "a lean parse read other values than the whole parse")
         case (.rejected(let a, let da, _), .rejected(let b, let db, _)):
             precondition(a == b && da == db, "a lean parse rejected a line for another reason")

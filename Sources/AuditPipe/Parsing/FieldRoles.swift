@@ -52,6 +52,8 @@ struct FieldRoleTable: Sendable {
     let captures: ByteKeyTable<Int>?
     /// Number of captured fields.
     let captureCount: Int
+    /// Every name in `table` with its role.
+    private let names: [(String, FieldRole)]
 
     init(idFields: [String], captureFields: [String] = []) {
         var pairs: [(String, FieldRole)] = []
@@ -137,6 +139,7 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .container))
         }
         table = ByteKeyTable(pairs)
+        names = pairs
         captureCount = captureFields.count
         if captureFields.isEmpty {
             captures = nil
@@ -159,4 +162,18 @@ struct FieldRoleTable: Sendable {
 
     @inline(__always)
     func role(_ key: UnsafeBufferPointer<UInt8>) -> FieldRole? { table.lookup(key) }
+
+    /// The objects a parse that reads only `mask`'s roles must descend into: every dotted prefix of a name whose
+    /// role is in `mask` (`user` for `user.name`). Other objects are validated and skipped whole.
+    func containers(holding mask: RoleMask) -> ByteKeyTable<Bool> {
+        var prefixes = Set<String>()
+        for (name, role) in names where mask.contains(role) {
+            var prefix = Substring(name)
+            while let dot = prefix.lastIndex(of: ".") {
+                prefix = prefix[..<dot]
+                prefixes.insert(String(prefix))
+            }
+        }
+        return ByteKeyTable(prefixes.sorted().map { ($0, true) })
+    }
 }

@@ -13,6 +13,11 @@ struct JSONLineParser {
     private let wantedHeaders: ByteKeyTable<Bool>
     /// The longest of `wantedHeaders`, in bytes.
     private let longestWantedHeader: Int
+    /// The roles read (`filter --records`' lean parse reads only what its filter and the joiner need); a value of
+    /// any other role is validated and skipped like an unknown key's.
+    var keeps = RoleMask.all
+    /// With fewer than every role kept: the objects to descend into (`FieldRoleTable.containers(holding:)`).
+    var keptContainers = ByteKeyTable<Bool>([])
 
     init(
         roles: FieldRoleTable, timestamps: TimestampParser, maxDepth: Int, keepExtra: Bool,
@@ -68,8 +73,20 @@ struct JSONLineParser {
                 }
             }
             var role = direct ? roles.role(key) : path.withUnsafeBufferPointer { roles.role($0) }
+            if !keeps.isAll, let r = role, r == .container || !keeps.contains(r) {
+                // Not read: skipped, unless it is an object some kept role lies inside.
+                var holds = false
+                if s.peek == UInt8(ascii: "{") {
+                    holds =
+                        direct
+                        ? keptContainers.lookup(key) != nil
+                        : path.withUnsafeBufferPointer { keptContainers.lookup($0) } != nil
+                }
+                role = holds ? .container : nil
+            }
             var consumed = false
-            if let captures = roles.captures,
+            // A lean parse reads no captured fields (they key groups and enrichment, not a record the filter drops).
+            if keeps.isAll, let captures = roles.captures,
                 let index = direct ? captures.lookup(key) : path.withUnsafeBufferPointer({ captures.lookup($0) })
             {
                 if index >= 0 {

@@ -23,6 +23,8 @@ struct LineParser {
     private let compositeKey: [Int]
     /// `filter --records`: parses a line without its extra fields first (`ParseOptions.extrasFor`).
     private var gate: ExtrasGate?
+    /// The roles that lean parse reads: the time and what the filter's settled paths are made of.
+    private var leanRoles = RoleMask.all
 
     init(options: ParseOptions) {
         format = options.format
@@ -48,6 +50,8 @@ struct LineParser {
         compositeKey = options.compositeKey
         if options.includeRecords, let filter = options.extrasFor, filter.canBeRuledOutWhenParsed {
             gate = ExtrasGate(filter)
+            leanRoles = filter.leanRoles
+            if !leanRoles.isAll { json.keptContainers = roles.containers(holding: leanRoles) }
         }
     }
 
@@ -91,11 +95,24 @@ struct LineParser {
         return full
     }
 
-    /// A lean parse keeps neither the message nor the extra fields: a record it makes is one the filter drops,
-    /// so only what rules the filter out and what the joiner reads (time, notes, continuation hints) matter.
+    /// The lean parse of a line alone, as `parse` makes it before the filter's verdict (a parser with a gate;
+    /// the tests and the `lines` fuzz target compare it with the whole parse).
+    mutating func parseLean(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?)
+        -> ParsedLine
+    {
+        setLean(true)
+        defer { setLean(false) }
+        return parseOnce(raw, position: position, fileService: fileService)
+    }
+
+    /// A lean parse keeps neither the message nor the extra fields, and of a JSON or logfmt line reads only the
+    /// roles the filter's settled paths are made of and the time: a record it makes is one the filter drops, so
+    /// only what rules the filter out and what the joiner reads (time, notes, continuation hints) matter.
     private mutating func setLean(_ lean: Bool) {
         keepMessage = !lean
         keepExtra = !lean
+        json.keeps = lean ? leanRoles : .all
+        logfmt.keeps = lean ? leanRoles : .all
         json.keepExtra = !lean
         logfmt.keepExtra = !lean
         syslog.keepExtra = !lean

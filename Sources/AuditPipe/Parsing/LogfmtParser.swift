@@ -3,6 +3,8 @@ struct LogfmtParser {
     let roles: FieldRoleTable
     let timestamps: TimestampParser
     var keepExtra: Bool
+    /// The roles read (a lean parse's, `JSONLineParser.keeps`); the other keys' values are skipped.
+    var keeps = RoleMask.all
     /// The worker's recent field values, shared by the `String`s plain values become (nil: each made anew).
     var recent: RecentStrings? = nil
 
@@ -74,10 +76,10 @@ struct LogfmtParser {
                 while i < b.count, b[i] != 32, b[i] != 9 { i += 1 }
                 value = UnsafeBufferPointer(rebasing: b[start..<i])
             }
-            if let captures = roles.captures, let index = captures.lookup(key), index >= 0 {
+            if keeps.isAll, let captures = roles.captures, let index = captures.lookup(key), index >= 0 {
                 c.capture(index, .string(decoded ?? FieldCollector.string(value)), count: roles.captureCount)
             }
-            if let role {
+            if let role, keeps.contains(role) {
                 if let decoded {
                     c.offer(role, string: decoded, timestamps: timestamps)
                 } else {

@@ -49,46 +49,99 @@ struct ExtrasGateTests {
         return out
     }
 
-    /// A parser that keeps extras, and one whose every record is the lean parse (`false` rules every record out).
-    static func parsers() -> (whole: LineParser, lean: LineParser) {
+    /// A parser that keeps extras, and one whose lean parse is `filter`'s.
+    static func parsers(_ filter: FilterExpression = .constant(false)) -> (whole: LineParser, lean: LineParser) {
         var options = ParseOptions()
         options.includeRecords = true
         let whole = LineParser(options: options)
-        options.extrasFor = .constant(false)
+        options.extrasFor = filter
         return (whole, LineParser(options: options))
     }
 
-    @Test func theLeanParseAcceptsWhatTheWholeParseAcceptsAndReadsTheSameValues() {
-        var (whole, lean) = Self.parsers()
+    /// Lines whose roles lie in nested objects, dotted and escaped keys, an error code, logfmt: where a lean parse
+    /// that reads only some roles must still descend (`user.name`, `userIdentity…userName`) or may skip.
+    static let nestedLines: [String] = [
+        #"{"eventTime":"2026-11-21T10:00:00Z","userIdentity":{"type":"IAMUser","sessionContext":{"sessionIssuer":{"userName":"alice"}}},"eventName":"GetObject","eventSource":"s3"}"#,
+        #"{"eventTime":"2026-11-21T10:00:01Z","errorCode":"AccessDenied","errorMessage":"no","userIdentity":{"userName":"bob"}}"#,
+        #"{"@timestamp":"2026-11-21T10:00:02Z","user":{"name":"alice","id":"7"},"log":{"level":"error"},"service":{"name":"billing"}}"#,
+        #"{"time":"2026-11-21T10:00:03Z","http":{"request":{"method":"GET","headers":{"user":"mallory"}}},"user.name":"carol"}"#,
+        #"{"ts":1763719204.5,"user":"alice","service":"billing","lvl":"warn","req":{"user":"x"}}"#,
+        #"{"time":"2026-11-21T10:00:05Z","user":"-","username":"dave","service":"","app":"billing","level":50}"#,
+        #"{"time":"2026-11-21T10:00:06Z","headers":{"x-user":"alice"},"user":{"name":{"first":"al"}},"level":"info"}"#,
+        #"{"time":"2026-11-21T10:00:07Z","userIdentity":{"sessionContext":[1,2,{"a":"b"}]},"user":["alice"]}"#,
+        #"time=2026-11-21T10:00:08Z level=error user=alice service=billing msg="x" request_id=r-1 method=GET"#,
+        #"ts=2026-11-21T10:00:09Z lvl=info user="bo"b" svc=pay status=500 path=/a"#,
+    ]
+
+    /// The lean parse of each filter against the whole parse, on demo lines (each also cut short and with a byte
+    /// changed) and nested ones: the same lines accepted, rejected for the same reasons; the same time, notes and
+    /// hints (what the joiner reads); the same values of the roles the filter reads; the same verdict.
+    @Test(arguments: [
+        #"kind == "api""#, #"user == "alice""#, #"service == "billing" and level in ["warn", "error"]"#,
+        #"not (user == "bob") or level == "error""#, "false",
+    ])
+    func theLeanParseAcceptsWhatTheWholeParseAcceptsAndReadsTheSameValues(filter text: String) throws {
+        let filter = try FilterParser.parse(text, for: .records)
+        var (whole, lean) = Self.parsers(filter)
+        let roles = filter.leanRoles
         var records = 0
         var withExtras = 0
-        for (k, line) in Self.lines(seed: 5).enumerated() {
+        var ruledOut = 0
+        let lines = Self.lines(seed: 5) + Self.nestedLines.map { Array($0.utf8) }
+        for (k, line) in lines.enumerated() {
             let position = SourcePosition(input: 0, line: Int64(k + 1), offset: Int64(k))
             let (a, b) = line.withUnsafeBufferPointer {
                 (
                     whole.parse($0, position: position, fileService: nil),
-                    lean.parse($0, position: position, fileService: nil)
+                    lean.parseLean($0, position: position, fileService: nil)
                 )
             }
+            let shown = String(decoding: line, as: UTF8.self)
             switch (a, b) {
             case (.record(let x, let hx, let tx), .record(let y, let hy, let ty)):
                 records += 1
                 if !(x.extra ?? []).isEmpty { withExtras += 1 }
-                #expect(y.extra == nil || y.extra!.isEmpty, "\(String(decoding: line, as: UTF8.self))")
-                // Errors keep their message (it is their outcome's error); a lean parse keeps no other.
-                if x.level ?? .info >= .error { #expect(x.message == y.message) } else { #expect(y.message == nil) }
-                #expect(Self.settled(x) == Self.settled(y), "\(String(decoding: line, as: UTF8.self))")
+                #expect(y.extra == nil || y.extra!.isEmpty, "\(shown)")
                 #expect(hx == hy && tx == ty)
+                #expect(filter.verdict(parsed: x) == filter.verdict(parsed: y), "\(text): \(shown)")
+                if filter.verdict(parsed: y) == false { ruledOut += 1 }
+                #expect(
+                    "\(x.time) \(x.timeKnown) \(x.notes) \(x.position) \(x.lineCount)"
+                        == "\(y.time) \(y.timeKnown) \(y.notes) \(y.position) \(y.lineCount)", "\(shown)")
+                if roles.isAll {
+                    // Errors keep their message (it is their outcome's error); a lean parse keeps no other.
+                    if x.level ?? .info >= .error { #expect(x.message == y.message) } else { #expect(y.message == nil) }
+                    #expect(Self.settled(x) == Self.settled(y), "\(shown)")
+                    continue
+                }
+                if roles.contains(.user) { #expect(x.actor.user == y.actor.user, "\(shown)") }
+                if roles.contains(.service(rank: 0)) { #expect(x.service == y.service, "\(shown)") }
+                if roles.contains(.level) { #expect(x.level == y.level, "\(shown)") }
+                // Of a JSON line, what the filter does not read is not read: no request id, no HTTP fields.
+                if line.first == UInt8(ascii: "{") { #expect(y.requestID == nil && y.http == nil, "\(shown)") }
             case (.rejected(let rx, let dx, let hx), .rejected(let ry, let dy, let hy)):
-                #expect(rx == ry && dx == dy && hx == hy)
+                #expect(rx == ry && dx == dy && hx == hy, "\(shown)")
             case (.blank, .blank), (.rowContinuation, .rowContinuation):
                 break
             default:
-                Issue.record("whole \(a) but lean \(b): \(String(decoding: line, as: UTF8.self))")
+                Issue.record("whole \(a) but lean \(b): \(shown)")
             }
         }
         // The lines did exercise the extras: most records have fields the roles do not read.
         #expect(records > 3_000 && withExtras > records / 2, "\(records) records, \(withExtras) with extras")
+        if text != "kind == \"api\"" { #expect(ruledOut > 100, "\(ruledOut) ruled out") }
+    }
+
+    /// The roles each filter's lean parse reads.
+    @Test func aFilterReadsTheRolesOfItsSettledPathsAndTheTime() throws {
+        func roles(_ text: String) throws -> RoleMask { try FilterParser.parse(text, for: .records).leanRoles }
+        #expect(try roles("false") == RoleMask([.time(rank: 0)]))
+        #expect(try roles(#"user == "a" and message contains "b""#) == RoleMask([.time(rank: 3), .user]))
+        #expect(try roles(#"not (service == "a")"#) == RoleMask([.time(rank: 0), .service(rank: 4)]))
+        #expect(try roles(#"level == "error""#) == RoleMask([.time(rank: 0), .level, .errorCode]))
+        for text in [#"ip == "10.0.0.1""#, #"user == "a" or status >= 500"#, #"kind == "api""#, #"path ~ "/a*""#] {
+            #expect(try roles(text).isAll, "\(text)")
+        }
     }
 
     /// Random expressions over settled and unsettled paths, on every record of a dump: a verdict, when there is
