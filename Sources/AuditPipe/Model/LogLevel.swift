@@ -20,7 +20,8 @@ public enum LogLevel: UInt8, Sendable, CaseIterable, Comparable {
     /// Parses a level word case-insensitively (`INFO`, `Warning`, `err`, `CRITICAL`, `panic`...).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> LogLevel? {
         let n = bytes.count
-        guard n >= 1, n <= 11 else { return nil }
+        // No name starts with a digit: a number (pino's `30`) is not looked up by name.
+        guard n >= 1, n <= 11, bytes[0] &- 48 > 9 else { return nil }
         var lower: (UInt64, UInt64) = (0, 0)
         for i in 0..<n {
             var c = UInt64(bytes[i])

@@ -39,7 +39,7 @@ struct JSONLineParser {
         var s = JSONScanner(line, maxDepth: maxDepth)
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else { throw s.fail("expected '{'") }
-        path.removeAll(keepingCapacity: true)
+        if !path.isEmpty { path.removeAll(keepingCapacity: true) }
         try scanObject(&s, prefixLength: 0, depth: 1, top: true, into: &c)
         s.skipWhitespace()
         if s.pos < line.count { throw s.fail("unexpected text after the JSON object") }
@@ -65,7 +65,7 @@ struct JSONLineParser {
             let direct = prefixLength == 0 && !keySpan.escaped
             let key = UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end])
             if !direct {
-                path.removeSubrange(prefixLength...)
+                if path.count > prefixLength { path.removeSubrange(prefixLength...) }
                 if keySpan.escaped {
                     path.append(contentsOf: s.decode(keySpan).utf8)
                 } else {

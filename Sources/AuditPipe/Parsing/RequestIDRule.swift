@@ -9,6 +9,12 @@ enum RequestIDRule {
     /// True when `normalize` would return something other than `id` (so a record's id, and its hash, are set
     /// again only then).
     static func changes(_ id: String) -> Bool {
+        // Read from the string's own bytes: `utf8.last` through the view's indices cost ~80 instructions a record.
+        let fast = id.utf8.withContiguousStorageIfAvailable { b in
+            guard let first = b.first, let last = b.last else { return true }
+            return first == 32 || first == 9 || last == 32 || last == 9 || b.count > maxBytes
+        }
+        if let fast { return fast }
         let utf8 = id.utf8
         guard let first = utf8.first, let last = utf8.last else { return true }
         return first == 32 || first == 9 || last == 32 || last == 9 || utf8.count > maxBytes
