@@ -127,10 +127,19 @@ struct PipelineFlags: ParsableArguments {
             throw ValidationError(
                 "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
         }
+        guard maxJSONDepth <= ParseOptions.maxJSONDepthLimit else {
+            let limit = ParseOptions.maxJSONDepthLimit
+            throw ValidationError("--max-json-depth must be at most \(limit) (the parser descends one call per level)")
+        }
     }
 
-    /// Refuses inputs the format cannot read: a CSV export is read whole from a file, and stdin is not one.
+    /// Refuses inputs that cannot be read as named: stdin named twice (two readers would split its lines), and a
+    /// CSV export, which is read whole from a file, from stdin.
     func checkInputs(_ inputs: [String]) throws {
+        if inputs.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError(
+                "standard input (-) is named more than once: it is one stream, read once (name it once)")
+        }
         if format == .csv && inputs.contains("-") {
             throw ValidationError(
                 "--format csv reads a CSV export whole, from a file, not from stdin; save it and name the file (e.g. auditpipe correlate --format csv access_log.csv)"

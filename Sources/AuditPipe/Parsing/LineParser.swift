@@ -370,8 +370,13 @@ public struct ParseOptions: Sendable {
     public var textPatterns: [TextPattern] = []
     /// Canonicalizes every extracted request id (`--id-pattern`).
     public var idPattern: RequestIDPattern?
-    /// Deepest JSON nesting accepted.
-    public var maxJSONDepth = 64
+    /// Deepest JSON nesting accepted (at most `maxJSONDepthLimit`; a larger value is taken as that).
+    public var maxJSONDepth = 64 {
+        didSet { if maxJSONDepth > Self.maxJSONDepthLimit { maxJSONDepth = Self.maxJSONDepthLimit } }
+    }
+    /// The deepest `maxJSONDepth` there is: the JSON parse descends one call per level, and a line of a million
+    /// `[` must be a dead letter, not the end of a worker's stack (100,000 levels were).
+    public static let maxJSONDepthLimit = 1024
     /// Lines longer than this are dead-lettered as `line_too_long`.
     public var maxLineBytes = 1 << 20
     /// Record fields kept for enrichment rules (dotted paths), in capture-index order.

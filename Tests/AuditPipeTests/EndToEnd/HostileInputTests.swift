@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AuditPipe
+
 /// Hostile input: each case runs to the end, loses nothing (accounting holds), and says why a line was
 /// rejected. Gzip concatenation is covered by `Fixtures/gzip-multimember`, CSV formula cells by the
 /// Codefresh golden (`'=2+5`) and `CSVAndRedactionTests`.
@@ -138,6 +140,36 @@ struct HostileInputTests {
         #expect(r.stats["dead_lettered"] == 1 && r.stats["events"] == 1)
         #expect(r.deadLetters.first?["reason"] as? String == "invalid_json")
         #expect((r.deadLetters.first?["detail"] as? String)?.contains("nesting deeper than 64") == true)
+    }
+
+    /// From a new-user trial: `--max-json-depth 1000000` let a 100,000-deep line recurse until the worker's stack
+    /// ran out (exit 139, no accounting line). The depth is capped at `ParseOptions.maxJSONDepthLimit`: the flag and
+    /// the pipeline key refuse more, and a library caller's larger value is taken as the cap.
+    @Test func aDepthLimitAboveTheCeilingIsRefusedAndTheCeilingHolds() throws {
+        let deep =
+            #"{"request_id":"d","a":"# + String(repeating: "[", count: 100_000)
+            + String(repeating: "]", count: 100_000) + "}\n"
+        let refused = try Self.correlate(
+            ["a.log": Data((deep + Self.line("ok")).utf8)], ["--max-line-bytes", "300000", "--max-json-depth", "1000000"])
+        #expect(refused.status == 1 && refused.stderr.contains("--max-json-depth must be at most 1024"))
+        let r = try Self.correlate(
+            ["a.log": Data((deep + Self.line("ok")).utf8)], ["--max-line-bytes", "300000", "--max-json-depth", "1024"])
+        #expect(r.status == 0)
+        #expect(r.stats["dead_lettered"] == 1 && r.stats["events"] == 1)
+        #expect((r.deadLetters.first?["detail"] as? String)?.contains("nesting deeper than 1024") == true)
+        #expect(Self.accounted(r))
+        var options = ParseOptions()
+        options.maxJSONDepth = 1_000_000
+        #expect(options.maxJSONDepth == ParseOptions.maxJSONDepthLimit)
+    }
+
+    /// From a new-user trial: `-` named twice gave two readers of one stream, each taking some of its lines (the
+    /// counts differed run to run). Refused up front.
+    @Test func standardInputNamedTwiceIsRefused() throws {
+        for command in [["correlate"], ["filter", "--records", "true"], ["filter", "true"]] {
+            let r = try AuditPipeBinary.run(command + ["-", "-"], stdin: Data(Self.line("a").utf8))
+            #expect(r.status == 1 && r.stderr.contains("standard input (-) is named more than once"), "\(command)")
+        }
     }
 
     @Test func nulInvalidUTF8BOMCRLFAndLoneCR() throws {

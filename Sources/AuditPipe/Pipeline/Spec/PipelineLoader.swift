@@ -298,7 +298,14 @@ public enum PipelineLoader {
             case "max_open_groups": if let n = y.positiveInt(v, key) { options.correlation.maxOpenGroups = n }
             case "max_records": if let n = y.positiveInt(v, key) { options.correlation.maxRecords = n }
             case "max_line_bytes": if let n = y.positiveInt(v, key) { options.parse.maxLineBytes = n }
-            case "max_json_depth": if let n = y.positiveInt(v, key) { options.parse.maxJSONDepth = n }
+            case "max_json_depth":
+                if let n = y.positiveInt(v, key) {
+                    if n > ParseOptions.maxJSONDepthLimit {
+                        y.fail(v, "'max_json_depth' must be at most \(ParseOptions.maxJSONDepthLimit); got \(n)")
+                    } else {
+                        options.parse.maxJSONDepth = n
+                    }
+                }
             case "include_records":
                 if let b = y.bool(v, key) {
                     options.parse.includeRecords = b
