@@ -149,11 +149,10 @@ struct HostileInputTests {
         let deep =
             #"{"request_id":"d","a":"# + String(repeating: "[", count: 100_000)
             + String(repeating: "]", count: 100_000) + "}\n"
-        let refused = try Self.correlate(
-            ["a.log": Data((deep + Self.line("ok")).utf8)], ["--max-line-bytes", "300000", "--max-json-depth", "1000000"])
+        let files = ["a.log": Data((deep + Self.line("ok")).utf8)]
+        let refused = try Self.correlate(files, ["--max-line-bytes", "300000", "--max-json-depth", "1000000"])
         #expect(refused.status == 1 && refused.stderr.contains("--max-json-depth must be at most 1024"))
-        let r = try Self.correlate(
-            ["a.log": Data((deep + Self.line("ok")).utf8)], ["--max-line-bytes", "300000", "--max-json-depth", "1024"])
+        let r = try Self.correlate(files, ["--max-line-bytes", "300000", "--max-json-depth", "1024"])
         #expect(r.status == 0)
         #expect(r.stats["dead_lettered"] == 1 && r.stats["events"] == 1)
         #expect((r.deadLetters.first?["detail"] as? String)?.contains("nesting deeper than 1024") == true)
