@@ -61,8 +61,11 @@ struct TextPatternParser {
                         unescaped = Self.unescape(UnsafeBufferPointer(rebasing: b[r]))
                     }
                 }
-                if var text = unescaped {
-                    text.withUTF8 { offerGroup(g, plan, gi, $0, into: &c, timeUnreadable: &timeUnreadable) }
+                if let text = unescaped {
+                    var bytes = text
+                    bytes.withUTF8 {
+                        offerGroup(g, plan, gi, $0, decoded: text, into: &c, timeUnreadable: &timeUnreadable)
+                    }
                 } else {
                     offerGroup(
                         g, plan, gi, UnsafeBufferPointer(rebasing: b[r]), into: &c, timeUnreadable: &timeUnreadable)
@@ -77,13 +80,19 @@ struct TextPatternParser {
         return nil
     }
 
-    /// Offers one group's text to the collector: to its role, and as a captured or extra field.
+    /// Offers one group's text to the collector: to its role, and as a captured or extra field. `decoded`: the
+    /// unescaped text `v` lies in, offered as itself — the collector keeps a message's bytes until the record is
+    /// built, and this text's storage ends first (a use after free: CI crashed on it once; ASan finds it every time).
     private func offerGroup(
-        _ g: Group, _ plan: borrowing Plan, _ index: Int, _ v: UnsafeBufferPointer<UInt8>, into c: inout FieldCollector,
-        timeUnreadable: inout Bool
+        _ g: Group, _ plan: borrowing Plan, _ index: Int, _ v: UnsafeBufferPointer<UInt8>, decoded: String? = nil,
+        into c: inout FieldCollector, timeUnreadable: inout Bool
     ) {
         if let role = g.role {
-            c.offer(role, v, timestamps: timestamps)
+            if let decoded {
+                c.offer(role, string: decoded, timestamps: timestamps)
+            } else {
+                c.offer(role, v, timestamps: timestamps)
+            }
             if case .time = role, c.time == nil, !v.isEmpty { timeUnreadable = true }
         }
         if g.capture != nil || (keepExtra && !(g.role?.isCore ?? false)) {
