@@ -37,6 +37,15 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // mimalloc, linked into the two executables (not the library: the allocator is the application's
+        // choice): it replaces malloc for the whole process, Swift's runtime included. Records are allocated by the
+        // parse workers and freed by the correlator and enricher threads, which glibc's malloc does slowly
+        // (correlate -21% wall clock, parse stage -11% CPU on the bench dump; BENCHMARKS.md, session 23). Vector
+        // and Fluent Bit ship jemalloc for the same reason; mimalloc held less memory per open group here.
+        .systemLibrary(
+            name: "CMimalloc",
+            providers: [.apt(["libmimalloc-dev"])]
+        ),
         .target(
             name: "AuditPipe",
             dependencies: [
@@ -78,6 +87,7 @@ let package = Package(
                 "AuditPipe",
                 "AuditPipeHTTP",
                 "AuditPipeServe",
+                .target(name: "CMimalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,7 +98,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AuditPipeBench",
-            dependencies: ["AuditPipe"]
+            dependencies: ["AuditPipe", .target(name: "CMimalloc", condition: .when(platforms: [.linux]))]
         ),
         .testTarget(
             name: "AuditPipeTests",

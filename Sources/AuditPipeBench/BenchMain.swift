@@ -1,5 +1,10 @@
 import AuditPipe
 
+// mimalloc replaces malloc for the process (Package.swift says why); importing the module links it.
+#if canImport(CMimalloc)
+    import CMimalloc
+#endif
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -27,6 +27,14 @@ struct FirstHourTests {
         #expect(printed.split(separator: ".").count == 3 && printed.allSatisfy { $0.isNumber || $0 == "." })
     }
 
+    /// The binary's malloc is mimalloc's (Package.swift links it into the executables): asked to, mimalloc says
+    /// it started. Fails when the link is dropped (a linker that keeps only libraries whose symbols are used).
+    @Test(.enabled(if: isLinux)) func theBinaryAllocatesWithMimalloc() throws {
+        let r = try AuditPipeBinary.run(["--version"], environment: ["MIMALLOC_VERBOSE": "1"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("mimalloc: process init"), "\(r.stderr)")
+    }
+
     /// An executable and an image are refused with exit 2, naming them; the logs beside them are read.
     @Test func aFileThatIsNoLogIsRefused() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
@@ -425,3 +433,9 @@ struct HelpTextTests {
         return out
     }
 }
+
+#if os(Linux)
+    private let isLinux = true
+#else
+    private let isLinux = false
+#endif
