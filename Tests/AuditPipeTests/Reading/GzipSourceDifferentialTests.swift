@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+@testable import AuditPipe
+
+/// `GzipSource` inflates through ISA-L's igzip; zlib (`GzipMembers.inflate`, what reading used before) is the
+/// reference. On seeded random gzip files — several members, levels 1 to 9, empty members, read through random
+/// chunk and buffer sizes — and on the same files cut short, with bytes changed, with bytes appended, with header
+/// fields (extra, name, comment, header CRC right and wrong), both accept the same files and give the same bytes;
+/// a cut file fails as truncated with only content before it.
+struct GzipSourceDifferentialTests {
+    /// Upstream bytes handed out in random chunks, so member ends, headers and trailers fall across reads.
+    struct ChunkedSource: ByteSource {
+        let bytes: [UInt8]
+        var position = 0
+        var rng: SplitMix64
+
+        mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
+            let want = rng.next() % 4 == 0 ? max : 1 + Int(rng.next() % 5000)
+            let n = Swift.min(want, max, bytes.count - position)
+            buffer.append(contentsOf: bytes[position..<(position + n)])
+            position += n
+            return n
+        }
+
+        mutating func close() {}
+        mutating func wouldBlock() -> Bool { false }
+    }
+
+    /// Log-like text: repeated keys and values (long matches), hex ids (literals), some binary bytes.
+    static func content(_ rng: inout SplitMix64) -> [UInt8] {
+        var out: [UInt8] = []
+        let lines = Int(rng.next() % 3000)
+        for i in 0..<lines {
+            let id = String(rng.next(), radix: 16)
+            out += Array(#"{"ts":"2026-11-01T10:\#(i % 60):00Z","request_id":"\#(id)","user":"u\#(i % 9)"}"#.utf8)
+            if rng.next() % 50 == 0 {
+                out += (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            out.append(10)
+        }
+        return out
+    }
+
+    /// `content` as gzip members of random levels, cut at random places (some empty).
+    static func gzip(_ content: [UInt8], _ rng: inout SplitMix64) throws -> [UInt8] {
+        var cuts = [0]
+        while cuts.last! < content.count {
+            cuts.append(rng.next() % 6 == 0 ? cuts.last! : min(content.count, cuts.last! + Int(rng.next() % 120_000)))
+        }
+        if cuts.count == 1 { cuts.append(0) }
+        var gz: [UInt8] = []
+        for (a, b) in zip(cuts, cuts.dropFirst()) {
+            let c = try GzipCompressor(level: Int32(1 + rng.next() % 9))
+            gz += c.compress(Array(content[a..<b])) + c.finish()
+        }
+        return gz
+    }
+
+    /// `gz` with its first member's header carrying an extra field, a file name and a comment (as `gzip file`
+    /// writes a name), and a header CRC when asked.
+    static func withHeaderFields(_ gz: [UInt8], _ rng: inout SplitMix64, headerCRC: Bool) -> [UInt8] {
+        var header = Array(gz[..<10])
+        header[3] = 0x04 | 0x08 | 0x10 | (headerCRC ? 0x02 : 0)
+        let extra = (0..<Int(rng.next() % 40)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        header += [UInt8(extra.count & 0xFF), UInt8(extra.count >> 8)] + extra
+        header += Array("access-\(rng.next() % 1000).log".utf8) + [0]
+        header += Array("rotated by logrotate".utf8) + [0]
+        if headerCRC {
+            let crc = crc32(header)
+            header += [UInt8(crc & 0xFF), UInt8((crc >> 8) & 0xFF)]
+        }
+        return header + gz[10...]
+    }
+
+    /// The length of the first member's header as `withHeaderFields` writes it.
+    static func headerLength(_ gz: [UInt8]) -> Int {
+        var i = 10
+        if gz[3] & 0x04 != 0 { i += 2 + Int(gz[10]) + Int(gz[11]) << 8 }
+        for flag: UInt8 in [0x08, 0x10] where gz[3] & flag != 0 {
+            while gz[i] != 0 { i += 1 }
+            i += 1
+        }
+        return gz[3] & 0x02 != 0 ? i + 2 : i
+    }
+
+    /// CRC-32 (the gzip polynomial), bit by bit: a header's few bytes.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    /// What `GzipSource` reads from `gz`: the bytes and the error that ended it, if one did.
+    static func read(_ gz: [UInt8], _ rng: inout SplitMix64) throws -> ([UInt8], InputError?) {
+        var source = try GzipSource(
+            upstream: ChunkedSource(bytes: gz, rng: SplitMix64(seed: rng.next())), name: "t.gz", prefix: [])
+        defer { source.close() }
+        var out: [UInt8] = []
+        while true {
+            do {
+                let max = rng.next() % 3 == 0 ? 1 + Int(rng.next() % 64) : 1 << (10 + Int(rng.next() % 8))
+                if try source.read(into: &out, max: max) == 0 { return (out, nil) }
+            } catch {
+                return (out, error)
+            }
+        }
+    }
+
+    @Test func igzipAcceptsWhatZlibAcceptsAndGivesTheSameBytes() throws {
+        var rng = SplitMix64(seed: 20_261_205)
+        var counts = (accepted: 0, refused: 0, truncated: 0)
+        for round in 0..<120 {
+            let content = Self.content(&rng)
+            let gz = try Self.gzip(content, &rng)
+            var variants: [(String, [UInt8])] = [("whole", gz)]
+            let cut = 1 + Int(rng.next() % UInt64(gz.count))
+            variants.append(("cut at \(cut)", Array(gz[..<cut])))
+            var flipped = gz
+            for _ in 0..<(1 + rng.next() % 3) {
+                flipped[Int(rng.next() % UInt64(gz.count))] ^= UInt8(truncatingIfNeeded: 1 + rng.next() % 255)
+            }
+            variants.append(("changed", flipped))
+            let tail: [[UInt8]] = [[0], [0, 0, 0, 0], [0x1F], [0x1F, 0x8B], Array("trailing text\n".utf8)]
+            variants.append(("appended", gz + tail[Int(rng.next() % UInt64(tail.count))]))
+            var stamped = gz
+            stamped[4 + Int(rng.next() % 6)] ^= UInt8(truncatingIfNeeded: 1 + rng.next() % 255)
+            variants.append(("time, extra flags or OS changed", stamped))
+            variants.append(("header fields", Self.withHeaderFields(gz, &rng, headerCRC: rng.next() % 2 == 0)))
+            var badHeaderCRC = Self.withHeaderFields(gz, &rng, headerCRC: true)
+            badHeaderCRC[Self.headerLength(badHeaderCRC) - 1] ^= 0x40
+            variants.append(("wrong header CRC", badHeaderCRC))
+            for (what, bytes) in variants {
+                let reference = try? GzipMembers.inflate(bytes, name: "t.gz")
+                let (out, error) = try Self.read(bytes, &rng)
+                let label = "round \(round), \(what): \(error.map { "\($0)" } ?? "accepted")"
+                if let reference {
+                    #expect(error == nil && out == reference, "\(label)")
+                    counts.accepted += 1
+                } else {
+                    #expect(error != nil, "\(label)")
+                    counts.refused += 1
+                }
+                if what.hasPrefix("cut"), let error, cut < gz.count {
+                    // A cut file keeps the content before the cut and says where the file ended.
+                    #expect(out.count <= content.count && Array(content[..<out.count]) == out, "\(label)")
+                    #expect(
+                        "\(error)".contains("truncated gzip member: the file ends at compressed byte \(cut)"),
+                        "\(label)")
+                    counts.truncated += 1
+                }
+            }
+        }
+        // Both outcomes are exercised (a run that accepted or refused everything would prove little).
+        #expect(counts.accepted > 300 && counts.refused > 400 && counts.truncated > 100, "\(counts)")
+    }
+}
