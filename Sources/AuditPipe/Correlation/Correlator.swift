@@ -164,9 +164,10 @@ public struct Correlator {
         while let top = deadlines.top, top.key < w {
             deadlines.pop()
             let slot = Int(top.slot)
-            guard generation[slot] == top.gen, scheduled[slot] == top.key,
-                let due = slots[slot]?.deadline(idle: clock.idle)
-            else { continue }
+            guard generation[slot] == top.gen, scheduled[slot] == top.key else { continue }
+            // A heap entry of the slot's generation is of an open group (closing a slot moves its generation on):
+            // the group is read in place (`slots[slot]?.deadline` copied the whole group, a retain per field).
+            let due = slots[slot]!.deadline(idle: clock.idle)
             if due >= w {
                 schedule(top.slot, at: due)
             } else {
