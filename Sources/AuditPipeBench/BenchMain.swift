@@ -122,12 +122,6 @@ struct BenchMain {
         } else {
             print("pigz not installed: no pigz baselines")
         }
-        if let igzip = Self.installed("igzip") {
-            // The inflater auditpipe reads gzip through (ISA-L), alone: how much of the run is inflating.
-            let isal = try ChildRun.external(["/bin/sh", "-c", "'\(igzip)' -dc '\(gz)' > /dev/null"])
-            Report.row("baseline: igzip -dc (ISA-L)", isal.seconds, mb, nil, nil, isal.maxRSS)
-            print("ratio correlate(.gz) / igzip -dc throughput: \(String(format2: isal.seconds / fromGz.seconds))")
-        }
 
         // A filter on JSON lines, against jq on the same bytes.
         let json = "\(dir)/demo-\(sizeMB)mb.json.log"
@@ -208,11 +202,8 @@ struct BenchMain {
     }
 
     /// `pigz`'s path when it is installed (a baseline for gzip input and the archive on all cores).
-    static var pigz: String? { installed("pigz") }
-
-    /// The path of the program `name` when it is installed.
-    static func installed(_ name: String) -> String? {
-        ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + name }.first { access($0, X_OK) == 0 }
+    static var pigz: String? {
+        ["/usr/bin/pigz", "/usr/local/bin/pigz", "/bin/pigz"].first { access($0, X_OK) == 0 }
     }
 
     static func fileSize(_ path: String) -> Int {

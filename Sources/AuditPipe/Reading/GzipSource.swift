@@ -1,8 +1,7 @@
-import CISAL
+import CZlib
 
-/// Inflates gzip input through ISA-L's igzip (about five times zlib's speed; each member's CRC-32 and length
-/// checked as zlib checks them, its header by `GzipHeaderReader`): concatenated members (as `cat a.gz b.gz`
-/// makes) read as one stream, a truncated member reported with its compressed offset. A stream that inflates past 64 MiB at more
+/// Inflates gzip input through zlib: concatenated members (as `cat a.gz b.gz` makes) read as one stream,
+/// a truncated member reported with its compressed offset. A stream that inflates past 64 MiB at more
 /// than 1000 bytes out per byte in is stopped as a decompression bomb (real logs compress 5–50×).
 struct GzipSource<Upstream: ByteSource>: ByteSource {
     /// Output below this is never judged a bomb.
@@ -14,13 +13,10 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     private var input: [UInt8]
     private var inputPos = 0
     private var consumedBefore: Int64 = 0
-    /// igzip's state (85 KiB: its tables and the 32 KiB window), on the heap for the source's life.
-    private var state: UnsafeMutablePointer<inflate_state>
+    private var stream: UnsafeMutablePointer<z_stream>
     private var upstreamDone = false
     private var finished = false
     private var memberOpen = true
-    /// The open member's header, read before its deflate data.
-    private var header = GzipHeaderReader()
     private var inflated: Int64 = 0
 
     /// Wraps `upstream`; `prefix` holds bytes already read from it (the magic number).
@@ -28,12 +24,10 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
         self.upstream = upstream
         self.name = name
         self.input = prefix
-        state = .allocate(capacity: 1)
-        UnsafeMutableRawPointer(state).initializeMemory(
-            as: UInt8.self, repeating: 0, count: MemoryLayout<inflate_state>.size)
-        isal_inflate_init(state)
-        // Deflate data then the gzip trailer, whose CRC-32 and length igzip checks; headers are read here.
-        state.pointee.crc_flag = UInt32(ISAL_GZIP_NO_HDR_VER)
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let rc = inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard rc == Z_OK else { throw InputError(source: name, message: "zlib inflateInit failed (\(rc))") }
     }
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
@@ -70,44 +64,32 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                             "unexpected bytes after gzip member at compressed byte \(consumedBefore + Int64(inputPos)) (not a gzip header)"
                     )
                 }
-                isal_inflate_reset(state)
-                header = GzipHeaderReader()
+                inflateReset(stream)
                 memberOpen = true
-            }
-            if !header.isDone {
-                let read = input.withUnsafeBufferPointer { header.read(UnsafeBufferPointer(rebasing: $0[inputPos...])) }
-                switch read {
-                case .success(let n): inputPos += n
-                case .failure(let error):
-                    finished = true
-                    throw InputError(
-                        source: name,
-                        message:
-                            "corrupt gzip data at compressed byte \(consumedBefore + Int64(inputPos)): \(error.reason)")
-                }
-                if !header.isDone { continue }
             }
             let avail = input.count - inputPos
             let rc: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
                 buffer.withUnsafeMutableBufferPointer { outBuf in
-                    state.pointee.next_in = inBuf.baseAddress! + inputPos
-                    state.pointee.avail_in = UInt32(avail)
-                    state.pointee.next_out = outBuf.baseAddress! + old + produced
-                    state.pointee.avail_out = UInt32(max - produced)
-                    let rc = isal_inflate(state)
-                    produced = max - Int(state.pointee.avail_out)
-                    inputPos += avail - Int(state.pointee.avail_in)
+                    stream.pointee.next_in = inBuf.baseAddress! + inputPos
+                    stream.pointee.avail_in = UInt32(avail)
+                    stream.pointee.next_out = outBuf.baseAddress! + old + produced
+                    stream.pointee.avail_out = UInt32(max - produced)
+                    let rc = inflate(stream, Z_NO_FLUSH)
+                    produced = max - Int(stream.pointee.avail_out)
+                    inputPos += avail - Int(stream.pointee.avail_in)
                     return rc
                 }
             }
-            if rc < 0 {
+            switch rc {
+            case Z_STREAM_END: memberOpen = false
+            case Z_OK, Z_BUF_ERROR: break
+            default:
                 finished = true
+                let msg = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
                 throw InputError(
                     source: name,
-                    message:
-                        "corrupt gzip data at compressed byte \(consumedBefore + Int64(inputPos)): \(Self.message(rc))")
+                    message: "corrupt gzip data at compressed byte \(consumedBefore + Int64(inputPos)): \(msg)")
             }
-            if state.pointee.block_state == ISAL_BLOCK_FINISH { memberOpen = false }
         }
         inflated += Int64(produced)
         let compressed = consumedBefore + Int64(inputPos)
@@ -132,20 +114,8 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     var isSuspended: Bool { upstream.isSuspended }
 
     mutating func close() {
-        state.deallocate()
+        inflateEnd(stream)
+        stream.deallocate()
         upstream.close()
-    }
-
-    /// What an igzip error code means, in zlib's words where zlib has them.
-    static func message(_ rc: Int32) -> String {
-        switch rc {
-        case ISAL_INVALID_BLOCK: "invalid deflate block"
-        case ISAL_INVALID_SYMBOL: "invalid code in a deflate block"
-        case ISAL_INVALID_LOOKBACK: "invalid distance too far back"
-        case ISAL_INVALID_WRAPPER: "incorrect header check"
-        case ISAL_UNSUPPORTED_METHOD: "unknown compression method"
-        case ISAL_INCORRECT_CHECKSUM: "incorrect data check (the member's CRC-32 or length)"
-        default: "error \(rc)"
-        }
     }
 }
