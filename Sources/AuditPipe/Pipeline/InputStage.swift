@@ -432,8 +432,14 @@ struct InputStage: Sendable {
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
         let sniff = options.refuseBinary ? BinarySniffer.span : 4096
         var start: [UInt8] = []
-        while start.count < sniff {
-            if try source.read(into: &start, max: sniff - start.count) == 0 { break }
+        do throws(InputError) {
+            while start.count < sniff {
+                if try source.read(into: &start, max: sniff - start.count) == 0 { break }
+            }
+        } catch {
+            // A gzip error within the head: the lines before it are read, then the error reported.
+            guard !start.isEmpty else { throw error }
+            source = FailedReadSource(error: error, failed: source)
         }
         if options.refuseBinary, let why = BinarySniffer.reason(start) {
             source.close()
@@ -466,9 +472,14 @@ extension InputStage {
     fileprivate static func sniffStandardInput(_ source: any ByteSource) throws(InputError) -> any ByteSource {
         var source = source
         var start: [UInt8] = []
-        while start.count < BinarySniffer.span {
-            if try source.read(into: &start, max: BinarySniffer.span - start.count) == 0 { break }
-            if source.wouldBlock() { break }
+        do throws(InputError) {
+            while start.count < BinarySniffer.span {
+                if try source.read(into: &start, max: BinarySniffer.span - start.count) == 0 { break }
+                if source.wouldBlock() { break }
+            }
+        } catch {
+            guard !start.isEmpty else { throw error }
+            source = FailedReadSource(error: error, failed: source)
         }
         if let why = BinarySniffer.reason(start) {
             source.close()

@@ -54,40 +54,7 @@ struct LineFramer {
         var lineStart = 0
         var scanFrom = 0
         while true {
-            // Frame every complete line in buf[scanFrom...].
-            while let nl = Self.memchrNewline(buf, from: scanFrom) {
-                if oversizedDropped > 0 {
-                    let kept = lineStart + maxLineBytes
-                    oversizedDropped += Int64(nl - kept)
-                    buf.removeSubrange(kept..<nl)
-                    let nlNow = kept
-                    emit(&lines, buf, lineStart, nlNow, oversized: Int64(maxLineBytes) + oversizedDropped)
-                    nextOffset += Int64(maxLineBytes) + oversizedDropped + 1
-                    oversizedDropped = 0
-                    lineStart = nlNow + 1
-                    scanFrom = lineStart
-                } else {
-                    let length = nl - lineStart
-                    if length > maxLineBytes {
-                        buf.removeSubrange((lineStart + maxLineBytes)..<nl)
-                        let nlNow = lineStart + maxLineBytes
-                        emit(&lines, buf, lineStart, nlNow, oversized: Int64(length))
-                        lineStart = nlNow + 1
-                    } else {
-                        emit(&lines, buf, lineStart, nl, oversized: 0)
-                        lineStart = nl + 1
-                    }
-                    nextOffset += Int64(length) + 1
-                    scanFrom = lineStart
-                }
-            }
-            scanFrom = buf.count
-            // A partial line over the cap: keep its head, drop the rest as it arrives.
-            if buf.count - lineStart > maxLineBytes {
-                oversizedDropped += Int64(buf.count - lineStart - maxLineBytes)
-                buf.removeSubrange((lineStart + maxLineBytes)...)
-                scanFrom = buf.count
-            }
+            frameLines(&buf, &lines, &lineStart, &scanFrom)
             if eof { break }
             if !lines.isEmpty && oversizedDropped == 0 && buf.count >= batchBytes { break }
             // A live stream with nothing more to read now: hand on what we have (maybe nothing) rather than
@@ -97,12 +64,17 @@ struct LineFramer {
                 break
             }
             let n: Int
+            let before = buf.count
             do {
                 n = try source.read(into: &buf, max: readSize)
             } catch {
+                bytesRead += Int64(buf.count - before)
                 eof = true
                 source.close()
                 carry = []
+                // The bytes the failing read delivered (a gzip member inflated up to a bad check) are framed as
+                // any others, not taken as one partial line; what follows the last newline is the last line.
+                frameLines(&buf, &lines, &lineStart, &scanFrom)
                 if !lines.isEmpty || lineStart < buf.count { finishPartial(&lines, &buf, lineStart) }
                 pendingError = error
                 return LineBatch(
@@ -168,6 +140,47 @@ struct LineFramer {
     var pendingError: InputError?
 
     /// Emits the unterminated last line, if any.
+    /// Frames every complete line in `buf[scanFrom...]`, then caps the partial line after them (its head kept, the
+    /// rest dropped as it arrives).
+    @inline(__always)
+    private mutating func frameLines(
+        _ buf: inout [UInt8], _ lines: inout [LineSpan], _ lineStart: inout Int, _ scanFrom: inout Int
+    ) {
+        while let nl = Self.memchrNewline(buf, from: scanFrom) {
+            if oversizedDropped > 0 {
+                let kept = lineStart + maxLineBytes
+                oversizedDropped += Int64(nl - kept)
+                buf.removeSubrange(kept..<nl)
+                let nlNow = kept
+                emit(&lines, buf, lineStart, nlNow, oversized: Int64(maxLineBytes) + oversizedDropped)
+                nextOffset += Int64(maxLineBytes) + oversizedDropped + 1
+                oversizedDropped = 0
+                lineStart = nlNow + 1
+                scanFrom = lineStart
+            } else {
+                let length = nl - lineStart
+                if length > maxLineBytes {
+                    buf.removeSubrange((lineStart + maxLineBytes)..<nl)
+                    let nlNow = lineStart + maxLineBytes
+                    emit(&lines, buf, lineStart, nlNow, oversized: Int64(length))
+                    lineStart = nlNow + 1
+                } else {
+                    emit(&lines, buf, lineStart, nl, oversized: 0)
+                    lineStart = nl + 1
+                }
+                nextOffset += Int64(length) + 1
+                scanFrom = lineStart
+            }
+        }
+        scanFrom = buf.count
+        // A partial line over the cap: keep its head, drop the rest as it arrives.
+        if buf.count - lineStart > maxLineBytes {
+            oversizedDropped += Int64(buf.count - lineStart - maxLineBytes)
+            buf.removeSubrange((lineStart + maxLineBytes)...)
+            scanFrom = buf.count
+        }
+    }
+
     private mutating func finishPartial(_ lines: inout [LineSpan], _ buf: inout [UInt8], _ lineStart: Int) {
         guard lineStart < buf.count || oversizedDropped > 0 else { return }
         let length = Int64(buf.count - lineStart) + oversizedDropped

@@ -202,6 +202,33 @@ struct HostileInputTests {
         #expect(Self.accounted(r))
     }
 
+    /// A gzip error keeps every line inflated before it: also within the first 64 KiB (the binary sniff had read
+    /// them and dropped them with the error: a member followed by a stray magic number gave 0 lines) and in the
+    /// read that failed (its lines were taken as one partial line, dead-lettered). From a new-user trial.
+    @Test func aGzipErrorKeepsEveryLineBeforeIt() throws {
+        let small = Data((0..<50).map { Self.line("s\($0)") }.joined().utf8)
+        let big = Data((0..<3000).map { Self.line("b\($0)") }.joined().utf8)
+        func badTrailerCRC(_ text: Data) throws -> Data {
+            var gz = try Self.gzip(text)
+            gz[gz.count - 8] ^= 0xFF
+            return gz
+        }
+        let cases: [(String, Data, Int)] = [
+            ("stray-magic.log.gz", try Self.gzip(small) + Data([0x1F, 0x8B]), 50),
+            ("small-crc.log.gz", try badTrailerCRC(small), 50),
+            ("big-crc.log.gz", try badTrailerCRC(big), 3000),
+            ("second-member-cut.log.gz", try Self.gzip(big) + Self.gzip(small).prefix(30), 3000),
+        ]
+        for (name, gz, lines) in cases {
+            let r = try Self.correlate([name: gz])
+            let inflated = name.hasPrefix("big") || name.hasPrefix("second") ? big.count : small.count
+            #expect(r.stats["bytes_read"] == inflated, "\(name): \(r.stats)")
+            #expect(r.status == 2 && r.stats["input_errors"] == 1, "\(name): \(r.stderr)")
+            #expect(r.stats["lines_read"] == lines && r.stats["records"] == lines, "\(name): \(r.stats)")
+            #expect(r.stats["dead_lettered"] == 0 && Self.accounted(r), "\(name): \(r.stats)")
+        }
+    }
+
     @Test func aGzipBombIsStoppedAtTheRatioCap() throws {
         let bomb = try Self.gzip(Data(Self.line("before").utf8)) + Self.gzip(Data(count: 300 << 20))
         // Inflated, it is no log: refused at its first 64 KiB.
