@@ -139,7 +139,6 @@ struct LineFramer {
     /// A read error met while framing the last batch; reported once the batch's lines are through.
     var pendingError: InputError?
 
-    /// Emits the unterminated last line, if any.
     /// Frames every complete line in `buf[scanFrom...]`, then caps the partial line after them (its head kept, the
     /// rest dropped as it arrives).
     @inline(__always)
@@ -181,6 +180,7 @@ struct LineFramer {
         }
     }
 
+    /// Emits the unterminated last line, if any.
     private mutating func finishPartial(_ lines: inout [LineSpan], _ buf: inout [UInt8], _ lineStart: Int) {
         guard lineStart < buf.count || oversizedDropped > 0 else { return }
         let length = Int64(buf.count - lineStart) + oversizedDropped
