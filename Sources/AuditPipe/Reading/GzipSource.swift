@@ -17,6 +17,8 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     private var upstreamDone = false
     private var finished = false
     private var memberOpen = true
+    /// At the end of a cut member: the last call with no input was made (it gave nothing more).
+    private var drained = false
     private var inflated: Int64 = 0
 
     /// Wraps `upstream`; `prefix` holds bytes already read from it (the magic number).
@@ -44,15 +46,22 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                 if try upstream.read(into: &input, max: 256 * 1024) == 0 { upstreamDone = true }
             }
             if inputPos == input.count && upstreamDone {
-                finished = true
-                if memberOpen {
+                if memberOpen && !drained {
+                    // zlib may hold inflated bytes it had no room for when the input ran out (a match crossing
+                    // the end of the last buffer): one more call with no input gives them before the cut is
+                    // reported. (They were lost when the output filled exactly as the input ended.)
+                    drained = true
+                } else {
+                    finished = true
+                    if memberOpen {
                     throw InputError(
                         source: name,
                         message:
                             "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept"
-                    )
+                        )
+                    }
+                    return 0
                 }
-                return 0
             }
             if !memberOpen {
                 // Another member follows: it must start with the gzip magic number.
@@ -70,7 +79,7 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
             let avail = input.count - inputPos
             let rc: Int32 = input.withUnsafeMutableBufferPointer { inBuf in
                 buffer.withUnsafeMutableBufferPointer { outBuf in
-                    stream.pointee.next_in = inBuf.baseAddress! + inputPos
+                    stream.pointee.next_in = inBuf.baseAddress.map { $0 + inputPos }
                     stream.pointee.avail_in = UInt32(avail)
                     stream.pointee.next_out = outBuf.baseAddress! + old + produced
                     stream.pointee.avail_out = UInt32(max - produced)
@@ -80,6 +89,7 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                     return rc
                 }
             }
+            if produced > 0 { drained = false }
             switch rc {
             case Z_STREAM_END: memberOpen = false
             case Z_OK, Z_BUF_ERROR: break
