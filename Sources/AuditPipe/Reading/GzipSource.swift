@@ -54,10 +54,10 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                 } else {
                     finished = true
                     if memberOpen {
-                    throw InputError(
-                        source: name,
-                        message:
-                            "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept"
+                        throw InputError(
+                            source: name,
+                            message:
+                                "truncated gzip member: the file ends at compressed byte \(consumedBefore + Int64(inputPos)) before the member's end; the lines before it were kept"
                         )
                     }
                     return 0
