@@ -431,16 +431,7 @@ struct InputStage: Sendable {
         guard document || options.refuseBinary else { return source }
         // A JSON document (CloudTrail's `{"Records":[…]}`, a pretty-printed array) is re-written as JSON lines.
         let sniff = options.refuseBinary ? BinarySniffer.span : 4096
-        var start: [UInt8] = []
-        do throws(InputError) {
-            while start.count < sniff {
-                if try source.read(into: &start, max: sniff - start.count) == 0 { break }
-            }
-        } catch {
-            // A gzip error within the head: the lines before it are read, then the error reported.
-            guard !start.isEmpty else { throw error }
-            source = FailedReadSource(error: error, failed: source)
-        }
+        var start = try readHead(&source, limit: sniff, untilPause: false)
         if options.refuseBinary, let why = BinarySniffer.reason(start) {
             source.close()
             throw InputError(
@@ -467,20 +458,30 @@ struct InputStage: Sendable {
 }
 
 extension InputStage {
+    /// Up to `limit` bytes of `source`'s head (no more than is ready, when `untilPause`). A read error after some
+    /// bytes leaves them as the head and `source` one that reports the error next: the lines before a gzip error
+    /// are read, then the error is the input's.
+    fileprivate static func readHead(
+        _ source: inout any ByteSource, limit: Int, untilPause: Bool
+    ) throws(InputError) -> [UInt8] {
+        var head: [UInt8] = []
+        do throws(InputError) {
+            while head.count < limit {
+                if try source.read(into: &head, max: limit - head.count) == 0 { break }
+                if untilPause && source.wouldBlock() { break }
+            }
+        } catch {
+            guard !head.isEmpty else { throw error }
+            source = FailedReadSource(error: error, failed: source)
+        }
+        return head
+    }
+
     /// Standard input with its head checked as a file's is (`BinarySniffer`): up to 64 KiB, no more than is
     /// ready, so a live stream is not held back waiting for more.
     fileprivate static func sniffStandardInput(_ source: any ByteSource) throws(InputError) -> any ByteSource {
         var source = source
-        var start: [UInt8] = []
-        do throws(InputError) {
-            while start.count < BinarySniffer.span {
-                if try source.read(into: &start, max: BinarySniffer.span - start.count) == 0 { break }
-                if source.wouldBlock() { break }
-            }
-        } catch {
-            guard !start.isEmpty else { throw error }
-            source = FailedReadSource(error: error, failed: source)
-        }
+        let start = try readHead(&source, limit: BinarySniffer.span, untilPause: true)
         if let why = BinarySniffer.reason(start) {
             source.close()
             throw InputError(
