@@ -32,6 +32,10 @@ public struct Checkpoint: Sendable, Equatable {
         /// Set while the follower has known the file only empty (no fingerprint): when it first saw it so, UTC
         /// nanoseconds. Copies a copy-truncate made of the path since then are read on resume, before the path.
         public var emptySince: Int64? = nil
+        /// Set with `emptySince` when the follower found the file empty right after reading rotated files or
+        /// copies of the path: the newest of them (device and inode; `emptySince` is then its modification time).
+        /// Only the copies made after it are read on resume.
+        public var emptyAfter: FileIdentity? = nil
         /// Records read before `offset` that the merge had not handed on yet, in order: merged first on resume.
         public var pending: [SavedRecord] = []
         /// Records read before `offset` that the input's skew guard held back, in order: held again on resume.
@@ -206,6 +210,11 @@ public struct Checkpoint: Sendable, Equatable {
                 e.counts.patternRecords = counts.map { $0.scalarText.flatMap { Int64($0) } ?? 0 }
             }
             e.emptySince = int(item, "empty_since")
+            if let dev = int(item, "empty_after_device"), let ino = int(item, "empty_after_inode") {
+                e.emptyAfter = FileIdentity(
+                    device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: 0,
+                    fingerprintLength: 0)
+            }
             if case .array(let files)? = item["later"] {
                 for f in files {
                     guard let dev = int(f, "device"), let ino = int(f, "inode"),
@@ -324,6 +333,10 @@ public struct Checkpoint: Sendable, Equatable {
             field("reference", e.reference)
             if let t = e.inheritedTime { field("inherited_time", t) }
             if let since = e.emptySince { field("empty_since", since) }
+            if let after = e.emptyAfter {
+                field("empty_after_device", Int64(bitPattern: after.device))
+                field("empty_after_inode", Int64(bitPattern: after.inode))
+            }
             if e.counts.unreadableTimes > 0 { field("unreadable_times", e.counts.unreadableTimes) }
             if !e.counts.patternRecords.isEmpty {
                 // Which text pattern made how many records: the summary's split of `records` across restarts.

@@ -64,9 +64,14 @@ struct Checkpointer: Sendable {
                         $0.identity.fingerprintLength == 0 && $0.offset == point.offset
                             && FollowProgress.FileKey($0.identity) == FollowProgress.FileKey(identity)
                     } ?? false
-                e.emptySince =
-                    (same ? old?.emptySince : nil) ?? files.startedAt(input: i, position: point.offset)
-                    ?? files.emptySince(input: i)
+                if same, let old, old.emptySince != nil {
+                    (e.emptySince, e.emptyAfter) = (old.emptySince, old.emptyAfter)
+                } else if let after = files.copiedAfter(input: i, position: point.offset) {
+                    // Found empty right after reading copies: the ones made after the newest of them.
+                    (e.emptySince, e.emptyAfter) = (after.modified, after.identity)
+                } else {
+                    e.emptySince = files.startedAt(input: i, position: point.offset) ?? files.emptySince(input: i)
+                }
             }
             e.reference = merger.reference(i)
             e.inheritedTime = merger.inheritedTime(before: point, of: i)

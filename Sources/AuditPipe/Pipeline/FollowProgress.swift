@@ -11,6 +11,10 @@ public final class FollowProgress: Sendable {
         var fileOffset: Int64
         /// When the reader started it (UTC nanoseconds).
         var startedAt = UTCTime.now()
+        /// For a segment at the start of the path: the newest rotated file or copy of the path whose lines were
+        /// read before it. Should the file be known only empty at a commit, the copies made after this one are
+        /// what it held since (a wall-clock margin would take in a copy just read, or miss one just made).
+        var copiedAfter: RotatedSiblings.Sibling? = nil
     }
 
     private let segments = Mutex<[Int32: [Segment]]>([:])
@@ -49,7 +53,10 @@ public final class FollowProgress: Sendable {
         empty.withLock { $0[input] }
     }
 
-    func startSegment(input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64) {
+    func startSegment(
+        input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64,
+        copiedAfter: RotatedSiblings.Sibling? = nil
+    ) {
         if let identity { _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) } }
         segments.withLock { s in
             var list = s[input] ?? []
@@ -61,7 +68,9 @@ public final class FollowProgress: Sendable {
             }
             // Segments before the last committed point are not needed again; keep a few.
             if list.count > 8 { list.removeFirst(list.count - 8) }
-            list.append(Segment(cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset))
+            list.append(
+                Segment(
+                    cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: copiedAfter))
             s[input] = list
         }
     }
@@ -71,6 +80,14 @@ public final class FollowProgress: Sendable {
     func startedAt(input: Int32, position: Int64) -> Int64? {
         segments.withLock { s in
             s[input].flatMap { list in list.last(where: { $0.cumulativeStart <= position })?.startedAt }
+        }
+    }
+
+    /// The newest rotated file or copy read before the segment holding cumulative offset `position` of `input`,
+    /// when that segment is the path's from its start (see `Segment.copiedAfter`).
+    func copiedAfter(input: Int32, position: Int64) -> RotatedSiblings.Sibling? {
+        segments.withLock { s in
+            s[input].flatMap { list in list.last(where: { $0.cumulativeStart <= position })?.copiedAfter }
         }
     }
 

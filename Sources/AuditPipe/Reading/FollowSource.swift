@@ -19,6 +19,9 @@ struct FollowSource: ByteSource {
         /// For a file known only empty (`identity` without a fingerprint): since when, UTC nanoseconds. The
         /// copies a copy-truncate made of the path since then are read first.
         var copiedSince: Int64? = nil
+        /// With `copiedSince`, when the file was found empty right after the path's rotated files or copies
+        /// were read: the newest of them (written at `copiedSince`). Only the copies made after it are read.
+        var copiedAfter: FileIdentity? = nil
     }
 
     private let path: String
@@ -44,6 +47,9 @@ struct FollowSource: ByteSource {
     /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
     /// copy written after it means the path was copy-truncated again.
     private var lastCopy: RotatedSiblings.Sibling?
+    /// The file a rename rotation just took away from the path, read to its end: what the path's next file
+    /// comes after.
+    private var renamedAway: RotatedSiblings.Sibling?
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -172,6 +178,11 @@ struct FollowSource: ByteSource {
         {
             // Renamed away: lines written just before the rename may have come after our last look.
             if size() > fileOffset { return true }
+            renamedAway = Self.sibling(of: path, identity: current).flatMap { rotated in
+                RotatedSiblings.modified(rotated).map {
+                    RotatedSiblings.Sibling(path: rotated, identity: current, modified: $0)
+                }
+            }
             close()
             pending = [Start(path: path, offset: 0)]
             lastCopy = nil
@@ -240,7 +251,7 @@ struct FollowSource: ByteSource {
         identity = FileIdentity.of(fd: fd)
         head = []
         noteHead()
-        progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0)
+        progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0, copiedAfter: lastCopy)
         return true
     }
 
@@ -298,9 +309,12 @@ struct FollowSource: ByteSource {
             current.device == expected.device, current.inode == expected.inode
         {
             // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what
-            // it held is in the copies made since (10 ms of margin for the file system's coarser clock).
-            let copies = RotatedSiblings.of(
-                start.path, writtenAfter: since - 10_000_000, excluding: [FollowProgress.FileKey(current)])
+            // it held is in the copies made after the newest one read before it was found empty; without one, in
+            // those written since (10 ms of margin for the file system's coarser clock).
+            let own: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(current)]
+            let copies =
+                start.copiedAfter.map { RotatedSiblings.after($0, modified: since, of: start.path, excluding: own) }
+                ?? RotatedSiblings.of(start.path, writtenAfter: since - 10_000_000, excluding: own)
             if let first = copies.first {
                 pending.insert(Start(path: start.path, offset: 0), at: 0)
                 pending.insert(
@@ -392,7 +406,11 @@ struct FollowSource: ByteSource {
         _ = lseek(fd, off_t(fileOffset), SEEK_SET)
         head = []
         noteHead()
-        progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: fileOffset)
+        // The path from its start: what it comes after, should it be known only empty at a commit.
+        let after = readingRotated || fileOffset > 0 ? nil : renamedAway ?? lastCopy
+        renamedAway = nil
+        progress.startSegment(
+            input: input, at: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: after)
         return true
     }
 

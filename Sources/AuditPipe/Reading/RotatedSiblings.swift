@@ -9,7 +9,7 @@
 /// that missed a rotation, or two, looks through to find what the path held meanwhile.
 struct RotatedSiblings {
     /// One rotated file beside the path.
-    struct Sibling {
+    struct Sibling: Sendable {
         var path: String
         var identity: FileIdentity
         /// Last modification, nanoseconds.

@@ -165,4 +165,79 @@ struct FollowCheckpointTests {
         try run(dir.path + "/app.log")
         #expect(requestIDs(dir).count == 50)
     }
+
+    /// A follower killed while its checkpoint knew the path only empty, right after it read the copy a
+    /// copy-truncate made (or the file a rename took away): the restart reads what the path got since, and not
+    /// that file again. Before, rotated files written within 10 ms before the path was found empty were read
+    /// again (a rotation is seen in milliseconds, so a restart from such a commit repeated their lines). The
+    /// rotated file's time is set to the moment the path was found empty, inside that margin, so the old rule
+    /// fails every time.
+    @Test(arguments: [false, true])
+    func aRestartFromAPathFoundEmptyAfterItsRotationDoesNotReadItAgain(rename renamed: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func append(_ file: String, _ ids: Range<Int>) {
+            let fd = open(dir.path + "/" + file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+            for n in ids {
+                let line = """
+                    {"ts":"2026-11-21T10:00:00.\(String(format: "%03d", n))Z","service":"api-gateway","request_id":"\(file)-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200}
+
+                    """
+                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+            }
+            close(fd)
+        }
+        func entry(_ name: String) -> [String: Any]? {
+            AuditPipeBinary.checkpointInputs(dir).first { ($0["path"] as? String) == name }
+        }
+        func follow() throws -> Process {
+            try AuditPipeBinary.start(
+                [
+                    "correlate", "--follow", "*.log", "--checkpoint", "state", "-o", "out.jsonl", "--lateness", "0s",
+                    "--idle", "1s", "-q",
+                ], in: dir)
+        }
+        append("app.log", 0..<20)
+        append("other.log", 0..<1)
+        let first = try follow()
+        for _ in 0..<600 where (entry("app.log")?["lines_read"] as? Int) != 20 { usleep(50_000) }
+        #expect((entry("app.log")?["lines_read"] as? Int) == 20)
+        // copytruncate; then lines elsewhere, so commits go on while the path is empty.
+        let app = dir.appendingPathComponent("app.log").path
+        if renamed {
+            rename(app, app + ".1")
+            append("app.log", 0..<0)
+        } else {
+            try Data(contentsOf: URL(fileURLWithPath: app)).write(to: URL(fileURLWithPath: app + ".1"))
+            truncate(app, 0)
+        }
+        var other = 1
+        while other < 400 && (entry("app.log")?["fingerprint_length"] as? Int) != 0 {
+            append("other.log", other..<(other + 1))
+            other += 1
+            usleep(20_000)
+        }
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let empty = try #require(entry("app.log"))
+        #expect((empty["fingerprint_length"] as? Int) == 0)
+        let since = try #require((empty["empty_since"] as? NSNumber)?.int64Value)
+        var st = stat()
+        #expect(stat(app + ".1", &st) == 0)
+        let copied = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        if since > copied {
+            var times = [timespec](
+                repeating: timespec(tv_sec: Int(since / 1_000_000_000), tv_nsec: Int(since % 1_000_000_000)), count: 2)
+            utimensat(AT_FDCWD, app + ".1", &times, 0)
+        }
+        append("app.log", 20..<25)
+        let second = try follow()
+        let expected = (0..<25).map { "app.log-\($0)" } + (0..<other).map { "other.log-\($0)" }
+        for _ in 0..<300 where requestIDs(dir).count < expected.count { usleep(100_000) }
+        usleep(500_000)
+        kill(second.processIdentifier, SIGTERM)
+        second.waitUntilExit()
+        #expect(requestIDs(dir).sorted() == expected.sorted())
+        #expect((entry("app.log")?["lines_read"] as? Int) == 25)
+    }
 }
