@@ -178,13 +178,24 @@ struct FollowSource: ByteSource {
         {
             // Renamed away: lines written just before the rename may have come after our last look.
             if size() > fileOffset { return true }
-            renamedAway = Self.sibling(of: path, identity: current).flatMap { rotated in
+            let old = Self.sibling(of: path, identity: current).flatMap { rotated in
                 RotatedSiblings.modified(rotated).map {
                     RotatedSiblings.Sibling(path: rotated, identity: current, modified: $0)
                 }
             }
+            // Renamed away again before we looked (a stopped or loaded process): the files the path named in
+            // between are its rotated files made after ours, read oldest first, before the path's new one.
+            let skip: Set<FollowProgress.FileKey> = [
+                FollowProgress.FileKey(current), FollowProgress.FileKey(device: now.device, inode: now.inode),
+            ]
+            let between = old.map {
+                RotatedSiblings.after($0.identity, modified: $0.modified, of: path, excluding: skip)
+            }
             close()
-            pending = [Start(path: path, offset: 0)]
+            pending =
+                (between ?? []).map { Start(path: $0.path, offset: 0, identity: $0.identity) }
+                + [Start(path: path, offset: 0)]
+            renamedAway = old
             lastCopy = nil
             return openNext()
         }
@@ -504,8 +515,9 @@ struct FollowSource: ByteSource {
 
     /// The file beside `path` with the given device and inode (where a rotation renamed it), if any.
     static func sibling(of path: String, identity: FileIdentity) -> String? {
+        // A stat per file, no read: a directory of 10,000 followed files is looked through at each rotation.
         siblings(of: path).first { candidate in
-            guard let id = FileIdentity.of(path: candidate) else { return false }
+            guard let id = deviceAndInode(of: candidate) else { return false }
             return id.device == identity.device && id.inode == identity.inode
         }
     }

@@ -145,6 +145,33 @@ struct FollowRotationTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
     }
 
+    /// From a new-user trial: a running reader that did not look (a loaded machine, a stopped process) while its
+    /// path was renamed away twice, or three times: the files between the one it was reading and the path's new
+    /// one are read, oldest first, before the path. Before, the reader finished its file and went on with the
+    /// path, and the files between were lost (a whole file each, 371 lines in the trial).
+    @Test(arguments: [2, 3])
+    func filesRenamedAwayWhileTheReaderWasNotLookingAreRead(rotations: Int) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("a 1\n", to: path)
+        var source = FollowSourceSuspendTests.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        Self.append("a 2\n", to: path)
+        var expected = "a 2\n"
+        for k in 1...rotations {
+            for n in stride(from: k - 1, through: 1, by: -1) { rename("\(path).\(n)", "\(path).\(n + 1)") }
+            rename(path, path + ".1")
+            let line = "\(Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(k)))) 1\n"
+            Self.append(line, to: path)
+            expected += line
+        }
+        #expect(try FollowSourceSuspendTests.drain(&source) == expected)
+        // Each file once: the path's file read on, nothing again.
+        Self.append("z 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "z 1\n")
+    }
+
     /// A later file that was deleted meanwhile is skipped, and the path is read once.
     @Test func aDeletedLaterFileIsSkippedAndThePathReadOnce() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
