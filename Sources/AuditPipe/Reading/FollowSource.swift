@@ -238,11 +238,8 @@ struct FollowSource: ByteSource {
         // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
         var copies = lastCopy.map { self.copies(after: $0) } ?? []
         if let first = copies.first, Self.starts(first.path, with: head) {
-        } else if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset - 1),
-            let id = FileIdentity.of(path: copy), let m = RotatedSiblings.modified(copy)
-        {
-            copies = [RotatedSiblings.Sibling(path: copy, identity: id, modified: m)]
-            copies += Self.copies(of: path, after: copy)
+        } else if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset - 1) {
+            copies = [copy] + Self.copies(of: path, after: copy)
         }
         if let first = copies.first, Self.starts(first.path, with: head) {
             let offset = fileOffset
@@ -288,13 +285,12 @@ struct FollowSource: ByteSource {
 
     /// The copies a copy-truncate made of `path` after `copy` (written later, under the path's rotated names),
     /// oldest first: the path was copy-truncated again before the follower saw the first one.
-    static func copies(of path: String, after copy: String) -> [RotatedSiblings.Sibling] {
-        guard let since = RotatedSiblings.modified(copy), let copied = FileIdentity.of(path: copy) else { return [] }
-        var known: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(copied)]
+    static func copies(of path: String, after copy: RotatedSiblings.Sibling) -> [RotatedSiblings.Sibling] {
+        var known: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(copy.identity)]
         if let own = deviceAndInode(of: path) {
             known.insert(FollowProgress.FileKey(device: own.device, inode: own.inode))
         }
-        return RotatedSiblings.after(copied, modified: since, of: path, excluding: known)
+        return RotatedSiblings.after(copy.identity, modified: copy.modified, of: path, excluding: known)
     }
 
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
@@ -349,14 +345,8 @@ struct FollowSource: ByteSource {
                 !planned.contains(FollowProgress.FileKey($0.identity))
             }
             pending.insert(contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
-            lastCopy =
-                since.last
-                ?? FileIdentity.of(path: copy).flatMap { id in
-                    RotatedSiblings.modified(copy).map {
-                        RotatedSiblings.Sibling(path: copy, identity: id, modified: $0)
-                    }
-                }
-            start = Start(path: copy, offset: start.offset)
+            lastCopy = since.last ?? copy
+            start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
         } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device != expected.device || current.inode != expected.inode
         {
@@ -375,9 +365,9 @@ struct FollowSource: ByteSource {
                     }
                     pending.insert(
                         contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
-                    start = Start(path: copy, offset: start.offset)
+                    start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
                 } else {
-                    start = Start(path: rotated, offset: start.offset)
+                    start = Start(path: rotated, offset: start.offset, identity: expected)
                 }
             } else {
                 start.offset = 0
@@ -396,7 +386,19 @@ struct FollowSource: ByteSource {
             }
         }
         readingRotated = start.path != path
-        let f = open(start.path, O_RDONLY | O_CLOEXEC)
+        var f = open(start.path, O_RDONLY | O_CLOEXEC)
+        // A rotated file is opened as the file chosen: its name may have been taken by a newer rotation since
+        // (`.1` shifted to `.2`, a new `.1` made). It is found again by its identity, or is gone (nothing of it
+        // is left to read).
+        for _ in 0..<4 where f >= 0 && readingRotated {
+            guard let want = start.identity, let opened = FileIdentity.of(fd: f),
+                opened.device != want.device || opened.inode != want.inode
+            else { break }
+            _ = Glibc.close(f)
+            guard let moved = Self.sibling(of: path, identity: want) else { return openNext() }
+            start.path = moved
+            f = open(start.path, O_RDONLY | O_CLOEXEC)
+        }
         guard f >= 0 else {
             openFailure = errno == EACCES || errno == EISDIR || errno == ELOOP ? errno : 0
             // Keep where to resume (a suspended or checkpointed file) for the next look.
@@ -451,25 +453,54 @@ struct FollowSource: ByteSource {
 
     /// The file beside `path`, other than it, that starts with `head` and holds more than `length` bytes: the
     /// copy a copy-truncate rotation made.
-    static func copy(of path: String, startingWith head: [UInt8], longerThan length: Int64) -> String? {
+    static func copy(of path: String, startingWith head: [UInt8], longerThan length: Int64)
+        -> RotatedSiblings.Sibling?
+    {
         guard !head.isEmpty else { return nil }
-        return siblings(of: path).first { size(of: $0) > length && starts($0, with: head) }
+        for candidate in siblings(of: path) where size(of: candidate) > length {
+            if let found = checked(
+                candidate,
+                { fd in
+                    var bytes = [UInt8](repeating: 0, count: head.count)
+                    let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
+                    return n == head.count && bytes == head
+                })
+            {
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// `candidate` as a sibling (identity and modification time from the descriptor `matches` read), when
+    /// `matches` says it is the one: a rotation that reuses its name right after is not taken for it.
+    private static func checked(_ candidate: String, _ matches: (Int32) -> Bool) -> RotatedSiblings.Sibling? {
+        let fd = open(candidate, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, matches(fd), let id = FileIdentity.of(fd: fd) else { return nil }
+        return RotatedSiblings.Sibling(path: candidate, identity: id, modified: modified(st))
     }
 
     /// The file beside `path`, other than it, whose first bytes have `identity`'s fingerprint and that
     /// holds at least `length` bytes.
-    static func copy(of path: String, fingerprint identity: FileIdentity, longerThan length: Int64) -> String? {
-        siblings(of: path).first { candidate in
-            guard size(of: candidate) >= length, let id = FileIdentity.of(path: candidate),
-                id.fingerprintLength >= identity.fingerprintLength
-            else { return false }
-            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            defer { Glibc.close(fd) }
-            var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
-            return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+    static func copy(of path: String, fingerprint identity: FileIdentity, longerThan length: Int64)
+        -> RotatedSiblings.Sibling?
+    {
+        for candidate in siblings(of: path) where size(of: candidate) >= length {
+            if let found = checked(
+                candidate,
+                { fd in
+                    var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
+                    let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
+                    return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+                })
+            {
+                return found
+            }
         }
+        return nil
     }
 
     /// Regular files in `path`'s directory other than `path`, sorted.
