@@ -340,6 +340,7 @@ struct FollowSource: ByteSource {
             // since (copy-truncated again), then the path, unless files that came after are still to be read:
             // they lead on to it.
             if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
+            pending.removeAll { $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity) }
             let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
             let since = Self.copies(of: start.path, after: copy).filter {
                 !planned.contains(FollowProgress.FileKey($0.identity))
@@ -358,7 +359,10 @@ struct FollowSource: ByteSource {
                 {
                     // Copy-truncated, then renamed away (a path rotated both ways): the rest of what we had is in
                     // the copy; the renamed file (what the path held after the copy) and any copies between come
-                    // after it, oldest first.
+                    // after it, oldest first. A later file named for the copy itself is this read of it.
+                    pending.removeAll {
+                        $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity)
+                    }
                     let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
                     let since = Self.copies(of: start.path, after: copy).filter {
                         !planned.contains(FollowProgress.FileKey($0.identity))

@@ -309,4 +309,39 @@ struct FollowCopyTruncateTests {
             ])
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\n")
     }
+
+    /// From a stress run (rename and copy-truncate mixed, SIGKILLs): a resume whose later files are a path
+    /// file that was copy-truncated and then renamed away, and the copy (named too: the restart's pin found it
+    /// among the rotations after the committed file). The copy is read once, before the rest of the renamed file.
+    /// Before, it was read there and again as the later file after it: its lines twice, and every offset after
+    /// them shifted (the events' ids changed).
+    @Test func aCopyChosenForALaterFileIsNotReadAgainAsALaterFile() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        let committed = try #require(FileIdentity.of(path: path))
+        rename(path, path + ".1")
+        FollowRotationTests.append("b 1\n", to: path)
+        let renamed = try #require(FileIdentity.of(path: path))
+        // copytruncate (times as written: the copy after the committed file, the rest of the path after both).
+        rename(path + ".1", path + ".2")
+        try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: path + ".1"))
+        truncate(path, 0)
+        let copy = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("b 2\n", to: path)
+        for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+        rename(path, path + ".1")
+        FollowRotationTests.append("c 1\n", to: path)
+        let current = try #require(FileIdentity.of(path: path))
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 4, identity: committed),
+                FollowSource.Start(path: path, offset: 0, identity: renamed),
+                FollowSource.Start(path: path, offset: 0, identity: copy),
+                FollowSource.Start(path: path, offset: 0, identity: current),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nb 2\nc 1\n")
+    }
 }
