@@ -293,6 +293,31 @@ struct FollowSource: ByteSource {
         return RotatedSiblings.after(copy.identity, modified: copy.modified, of: path, excluding: known)
     }
 
+    /// `copies` (oldest first) up to the first that is a file still to be read, or that starts as one did: that
+    /// one and those after it are that file's, found when it is read; read before it, they would come out of
+    /// order and again.
+    static func before(_ planned: [Start], _ copies: [RotatedSiblings.Sibling]) -> [RotatedSiblings.Sibling] {
+        let files = planned.compactMap(\.identity)
+        let keys = Set(files.map(FollowProgress.FileKey.init))
+        var out: [RotatedSiblings.Sibling] = []
+        for copy in copies {
+            if keys.contains(FollowProgress.FileKey(copy.identity)) { break }
+            if files.contains(where: { $0.fingerprintLength > 0 && starts(copy.path, as: $0) }) { break }
+            out.append(copy)
+        }
+        return out
+    }
+
+    /// True when the file at `path` starts with the bytes `identity` fingerprinted.
+    private static func starts(_ path: String, as identity: FileIdentity) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
+        return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+    }
+
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
     private mutating func openNext() -> Bool {
         let before = pending
@@ -341,10 +366,7 @@ struct FollowSource: ByteSource {
             // they lead on to it.
             if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
             pending.removeAll { $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity) }
-            let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
-            let since = Self.copies(of: start.path, after: copy).filter {
-                !planned.contains(FollowProgress.FileKey($0.identity))
-            }
+            let since = Self.before(pending, Self.copies(of: start.path, after: copy))
             pending.insert(contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
             lastCopy = since.last ?? copy
             start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
@@ -363,10 +385,7 @@ struct FollowSource: ByteSource {
                     pending.removeAll {
                         $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity)
                     }
-                    let planned = Set(pending.compactMap { $0.identity.map(FollowProgress.FileKey.init) })
-                    let since = Self.copies(of: start.path, after: copy).filter {
-                        !planned.contains(FollowProgress.FileKey($0.identity))
-                    }
+                    let since = Self.before(pending, Self.copies(of: start.path, after: copy))
                     pending.insert(
                         contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
                     start = Start(path: copy.path, offset: start.offset, identity: copy.identity)

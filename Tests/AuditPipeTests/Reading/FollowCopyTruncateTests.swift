@@ -344,4 +344,46 @@ struct FollowCopyTruncateTests {
             ])
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nb 2\nc 1\n")
     }
+
+    /// From a stress run (rename and copy-truncate mixed): the committed file was copy-truncated and renamed away,
+    /// and the later files still to read were a copy of the path and the path, copy-truncated again since. The
+    /// copies after the committed file's own are read up to the first later file; the path's newer copy is read
+    /// once, when the path is. Before, every copy after it went first, out of order, and the path's copy was read
+    /// again when the path was (two lines twice).
+    @Test func copiesOfALaterFileAreReadWithItNotBeforeIt() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        func copyTruncate() throws {
+            for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+            try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: path + ".1"))
+            truncate(path, 0)
+            usleep(20_000)
+        }
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        let committed = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        try copyTruncate()
+        FollowRotationTests.append("b 1\n", to: path)
+        usleep(20_000)
+        for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+        rename(path, path + ".1")
+        FollowRotationTests.append("c 1\n", to: path)
+        usleep(20_000)
+        try copyTruncate()
+        let copyOfPath = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("d 1\n", to: path)
+        let pathThen = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        try copyTruncate()
+        FollowRotationTests.append("e 1\n", to: path)
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 4, identity: committed),
+                FollowSource.Start(path: path, offset: 0, identity: copyOfPath),
+                FollowSource.Start(path: path, offset: 0, identity: pathThen),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\nd 1\ne 1\n")
+    }
 }
