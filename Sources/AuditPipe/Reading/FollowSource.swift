@@ -293,19 +293,41 @@ struct FollowSource: ByteSource {
         return RotatedSiblings.after(copy.identity, modified: copy.modified, of: path, excluding: known)
     }
 
-    /// `copies` (oldest first) up to the first that is a file still to be read, or that starts as one did: that
-    /// one and those after it are that file's, found when it is read; read before it, they would come out of
-    /// order and again.
+    /// `copies` other than the files still to be read and the copies that start as one of them did (made of it
+    /// before it was read: found when it is read, not read before it and again).
     static func before(_ planned: [Start], _ copies: [RotatedSiblings.Sibling]) -> [RotatedSiblings.Sibling] {
         let files = planned.compactMap(\.identity)
         let keys = Set(files.map(FollowProgress.FileKey.init))
-        var out: [RotatedSiblings.Sibling] = []
-        for copy in copies {
-            if keys.contains(FollowProgress.FileKey(copy.identity)) { break }
-            if files.contains(where: { $0.fingerprintLength > 0 && starts(copy.path, as: $0) }) { break }
-            out.append(copy)
+        return copies.filter { copy in
+            !keys.contains(FollowProgress.FileKey(copy.identity))
+                && !files.contains(where: { $0.fingerprintLength > 0 && starts(copy.path, as: $0) })
         }
-        return out
+    }
+
+    /// Puts `copies` (oldest first) among the files still to read in the order they were written: each before
+    /// the first later file beside `path` written after it (the path's own file, or a file gone, last).
+    static func merge(_ copies: [RotatedSiblings.Sibling], into pending: inout [Start], path: String) {
+        let written = pending.map { start -> Int64 in
+            guard let id = start.identity, let file = sibling(of: path, identity: id) else { return .max }
+            return RotatedSiblings.modified(file) ?? .max
+        }
+        var out: [Start] = []
+        var next = 0
+        for (k, start) in pending.enumerated() {
+            while next < copies.count, copies[next].modified < written[k] {
+                out.append(Start(path: copies[next].path, offset: 0, identity: copies[next].identity))
+                next += 1
+            }
+            out.append(start)
+        }
+        // After every later file (none was written after them): before the path's own file, which is last.
+        let rest = copies[next...].map { Start(path: $0.path, offset: 0, identity: $0.identity) }
+        if let last = out.last, last.path == path, written.last == .max {
+            out.insert(contentsOf: rest, at: out.count - 1)
+        } else {
+            out += rest
+        }
+        pending = out
     }
 
     /// True when the file at `path` starts with the bytes `identity` fingerprinted.
@@ -367,7 +389,7 @@ struct FollowSource: ByteSource {
             if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
             pending.removeAll { $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity) }
             let since = Self.before(pending, Self.copies(of: start.path, after: copy))
-            pending.insert(contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
+            Self.merge(since, into: &pending, path: start.path)
             lastCopy = since.last ?? copy
             start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
         } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
@@ -386,8 +408,7 @@ struct FollowSource: ByteSource {
                         $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity)
                     }
                     let since = Self.before(pending, Self.copies(of: start.path, after: copy))
-                    pending.insert(
-                        contentsOf: since.map { Start(path: $0.path, offset: 0, identity: $0.identity) }, at: 0)
+                    Self.merge(since, into: &pending, path: start.path)
                     start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
                 } else {
                     start = Start(path: rotated, offset: start.offset, identity: expected)

@@ -386,4 +386,42 @@ struct FollowCopyTruncateTests {
             ])
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 2\nb 1\nc 1\nd 1\ne 1\n")
     }
+
+    /// From a stress run (rename and copy-truncate mixed): a later file copy-truncated twice and then renamed away,
+    /// its second copy a later file too. Its first copy, its second, the rest of it, then the path: in the order
+    /// they were written, each once. Before this session the rest of it was read before its second copy (out of
+    /// order); a first fix that read copies only up to a later file lost the rest of it.
+    @Test func theRestOfALaterFileIsReadAfterItsCopies() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        func copyTruncate() throws {
+            for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+            try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: path + ".1"))
+            truncate(path, 0)
+            usleep(20_000)
+        }
+        FollowRotationTests.append("x 1\n", to: path)
+        let first = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        try copyTruncate()
+        FollowRotationTests.append("x 2\n", to: path)
+        usleep(20_000)
+        try copyTruncate()
+        let second = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("x 3\n", to: path)
+        usleep(20_000)
+        for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
+        rename(path, path + ".1")
+        FollowRotationTests.append("y 1\n", to: path)
+        let current = try #require(FileIdentity.of(path: path))
+        var resumed = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: 0, identity: first),
+                FollowSource.Start(path: path, offset: 0, identity: second),
+                FollowSource.Start(path: path, offset: 0, identity: current),
+            ])
+        #expect(try FollowSourceSuspendTests.drain(&resumed) == "x 1\nx 2\nx 3\ny 1\n")
+    }
 }
