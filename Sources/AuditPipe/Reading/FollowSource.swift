@@ -293,15 +293,31 @@ struct FollowSource: ByteSource {
         return RotatedSiblings.after(copy.identity, modified: copy.modified, of: path, excluding: known)
     }
 
-    /// `copies` other than the files still to be read and the copies that start as one of them did (made of it
-    /// before it was read: found when it is read, not read before it and again).
-    static func before(_ planned: [Start], _ copies: [RotatedSiblings.Sibling]) -> [RotatedSiblings.Sibling] {
+    /// `copies` (oldest first) up to the first that is a file still to be read or starts as one did: that one and
+    /// those after it are that file's, read with it (read before it, they would come out of order and again).
+    /// The file being resumed itself (renamed away after its copy: the rest of it) is kept wherever it is.
+    static func before(_ planned: [Start], _ copies: [RotatedSiblings.Sibling], keeping own: FileIdentity? = nil)
+        -> [RotatedSiblings.Sibling]
+    {
         let files = planned.compactMap(\.identity)
         let keys = Set(files.map(FollowProgress.FileKey.init))
-        return copies.filter { copy in
-            !keys.contains(FollowProgress.FileKey(copy.identity))
-                && !files.contains(where: { $0.fingerprintLength > 0 && starts(copy.path, as: $0) })
+        let kept = own.map(FollowProgress.FileKey.init)
+        var out: [RotatedSiblings.Sibling] = []
+        var cut = false
+        for copy in copies {
+            let key = FollowProgress.FileKey(copy.identity)
+            if key == kept {
+                out.append(copy)
+                continue
+            }
+            if cut || keys.contains(key) { cut = true; continue }
+            if files.contains(where: { $0.fingerprintLength > 0 && starts(copy.path, as: $0) }) {
+                cut = true
+                continue
+            }
+            out.append(copy)
         }
+        return out
     }
 
     /// Puts `copies` (oldest first) among the files still to read in the order they were written: each before
@@ -407,7 +423,7 @@ struct FollowSource: ByteSource {
                     pending.removeAll {
                         $0.identity.map(FollowProgress.FileKey.init) == FollowProgress.FileKey(copy.identity)
                     }
-                    let since = Self.before(pending, Self.copies(of: start.path, after: copy))
+                    let since = Self.before(pending, Self.copies(of: start.path, after: copy), keeping: expected)
                     Self.merge(since, into: &pending, path: start.path)
                     start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
                 } else {
