@@ -21,6 +21,8 @@ public final class FollowProgress: Sendable {
     /// Per input: files a checkpoint said the path named after its committed file, not yet read.
     private let planned = Mutex<[Int32: [FileIdentity]]>([:])
     /// Per input: every file (device, inode) a segment was started in, however old.
+    /// Per input: the files of segments dropped as wholly before a commit point (read before the committed file).
+    private let passed = Mutex<[Int32: Set<FileKey>]>([:])
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
@@ -66,8 +68,14 @@ public final class FollowProgress: Sendable {
             {
                 return
             }
-            // Segments before the last committed point are not needed again; keep a few.
-            if list.count > 8 { list.removeFirst(list.count - 8) }
+            // Segments before the committed point are dropped as commits locate it (`locate`); this bounds a
+            // run that never commits. Dropping one the next commit lands in would keep that input's old offset
+            // while the outputs move on (a restart then reads it all again).
+            if list.count > 4096 {
+                let dropped = list.prefix(list.count - 4096).compactMap { $0.identity.map(FileKey.init) }
+                passed.withLock { $0[input, default: []].formUnion(dropped) }
+                list.removeFirst(list.count - 4096)
+            }
             list.append(
                 Segment(
                     cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: copiedAfter))
@@ -105,20 +113,28 @@ public final class FollowProgress: Sendable {
     /// so a file rotated away before the committed point reaches it is not skipped.
     func locate(input: Int32, position: Int64) -> (identity: FileIdentity, offset: Int64, later: [FileIdentity])? {
         let located: (FileIdentity, Int64, [FileIdentity])? = segments.withLock { s in
-            guard let list = s[input], let k = list.lastIndex(where: { $0.cumulativeStart <= position }),
-                let id = list[k].identity
+            guard var list = s[input], let found = list.lastIndex(where: { $0.cumulativeStart <= position }),
+                let id = list[found].identity
             else {
                 return nil
             }
-            var known = Set(list[...k].compactMap { $0.identity.map(FileKey.init) })
+            let before = list[..<found].compactMap { $0.identity.map(FileKey.init) }
+            var known = passed.withLock { $0[input, default: []].union(before) }
+            if let own = list[found].identity { known.insert(FileKey(own)) }
+            if found > 0 {
+                // Commit points only move on: the segments wholly before this one are not needed again.
+                passed.withLock { $0[input, default: []].formUnion(before) }
+                list.removeFirst(found)
+                s[input] = list
+            }
             var later: [FileIdentity] = []
             // A new file a rename rotation left at the path is read from its start; a copy (read on from an
             // offset) or the same file again after a truncation is found again by the resume's own rules.
-            for seg in list[(k + 1)...] where seg.fileOffset == 0 {
+            for seg in list.dropFirst() where seg.fileOffset == 0 {
                 guard let next = seg.identity, known.insert(FileKey(next)).inserted else { continue }
                 later.append(next)
             }
-            return (id, list[k].fileOffset + position - list[k].cumulativeStart, later)
+            return (id, list[0].fileOffset + position - list[0].cumulativeStart, later)
         }
         guard let (id, offset, found) = located else { return nil }
         var later = found
