@@ -29,8 +29,9 @@ struct Checkpointer: Sendable {
     }
 
     /// The checkpoint for the state now: the merge's resume point per input, the correlator's open groups.
-    /// Its output lengths and event counts are filled in by the sink stage once those are durable.
-    func checkpoint(merger: inout RecordMerger, correlator: Correlator, paths: [Int32: String]) -> Checkpoint {
+    /// Its output lengths and event counts are filled in by the sink stage once those are durable. Nil when an
+    /// input's point moved to where its files cannot tell (no commit then: the last one stands).
+    func checkpoint(merger: inout RecordMerger, correlator: Correlator, paths: [Int32: String]) -> Checkpoint? {
         var c = resume
         c.sequence = merger.nextSequence
         let snap = correlator.snapshot()
@@ -49,6 +50,10 @@ struct Checkpointer: Sendable {
                     e.pending = pending.map(saved)
                     e.held = held.map(saved)
                     c.entries[path] = e
+                } else if point.offset != (c.entries[path]?.offset ?? 0) {
+                    // Records taken past the saved offset, in no file known: saving the outputs with the old
+                    // offset would have a restart write them again.
+                    return nil
                 }
                 continue
             }

@@ -51,7 +51,9 @@ struct CorrelateStage: Sendable {
         }
         func commit() -> Checkpoint? {
             guard let checkpointer else { return nil }
-            var c = checkpointer.checkpoint(merger: &merger, correlator: correlator, paths: paths)
+            guard var c = checkpointer.checkpoint(merger: &merger, correlator: correlator, paths: paths) else {
+                return nil
+            }
             do throws(OutputError) {
                 c.deadLetterBytes = try syncDeadLetters?() ?? 0
             } catch {
