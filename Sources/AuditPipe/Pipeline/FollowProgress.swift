@@ -20,9 +20,9 @@ public final class FollowProgress: Sendable {
     private let segments = Mutex<[Int32: [Segment]]>([:])
     /// Per input: files a checkpoint said the path named after its committed file, not yet read.
     private let planned = Mutex<[Int32: [FileIdentity]]>([:])
-    /// Per input: every file (device, inode) a segment was started in, however old.
     /// Per input: the files of segments dropped as wholly before a commit point (read before the committed file).
     private let passed = Mutex<[Int32: Set<FileKey>]>([:])
+    /// Per input: every file (device, inode) a segment was started in, however old.
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
