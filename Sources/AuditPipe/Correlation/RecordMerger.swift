@@ -310,7 +310,11 @@ struct RecordMerger {
             } while k < count && (whole || out.count + (k - start) < limit)
                 && (cursors[i].batch!.records[k].time, place, top.input) <= bound
             if whole && k == count {
-                out = cursors[i].batch.take()!.records
+                // Swapped out of the batch, not copied from it: `out` is then the records' only owner, and the
+                // stamping below writes in place (`out = batch.take()!.records` left the batch holding them till
+                // the end of the scope, and the first write copied every record, a retain of each field).
+                var batch = cursors[i].batch.take()!
+                swap(&out, &batch.records)
                 if tracksPositions, let r = out.last(where: \.timeKnown) {
                     cursors[i].lastTimed = r.statedTime ?? r.time
                 }

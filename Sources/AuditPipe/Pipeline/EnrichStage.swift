@@ -16,7 +16,9 @@ struct EnrichStage: Sendable {
                     if let commit { await output.send(.events(kept: [], all: [], commit: commit)) }
                     continue
                 }
-                let events = closed.withUnsafeBufferPointer { buf in buf.indices.map { enricher.event(from: buf[$0]) } }
+                var events: [AuditEvent] = []
+                events.reserveCapacity(closed.count)
+                closed.readEachInPlace { events.append(enricher.event(from: $0)) }
                 let kept = filter.map { f in events.filter { f.matches($0) } } ?? events
                 await output.send(.events(kept: kept, all: events, commit: commit))
             }

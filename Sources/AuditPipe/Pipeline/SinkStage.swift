@@ -31,7 +31,7 @@ struct SinkStage: Sendable {
     private func write(_ batch: SinkBatch, _ stats: inout RunStats) throws(OutputError) {
         switch batch {
         case .events(let kept, let all, let commit):
-            all.withUnsafeBufferPointer { buf in for i in buf.indices { stats.count(buf[i]) } }
+            all.readEachInPlace { stats.count($0) }
             stats.written += Int64(kept.count)
             progress.wrote(events: all.count)
             if !kept.isEmpty { try sink.value.write(kept) }

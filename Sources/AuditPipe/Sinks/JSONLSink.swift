@@ -13,17 +13,14 @@ public final class JSONLSink: EventSink {
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
         writer.removeAll()
-        // Through a buffer pointer each event is borrowed, not copied (no retain of every field).
-        events.withUnsafeBufferPointer { buf in
-            for i in buf.indices { EventJSONEncoder.encode(buf[i], into: &writer) }
-        }
+        events.readEachInPlace { EventJSONEncoder.encode($0, into: &writer) }
         try writer.withBytes { (b) throws(OutputError) in try file.write(b) }
     }
 
     /// Writes raw records (`filter --records`), one JSON object a line.
     public func write(records: [JSONValue]) throws(OutputError) {
         writer.removeAll()
-        for r in records {
+        records.readEachInPlace { r in
             writer.value(r)
             writer.raw("\n")
         }

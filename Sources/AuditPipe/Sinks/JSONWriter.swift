@@ -174,8 +174,10 @@ public struct JSONWriter: @unchecked Sendable {
         case .string(let s): string(s)
         case .array(let items):
             append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 { append(UInt8(ascii: ",")) }
+            var first = true
+            items.readEachInPlace { item in
+                if !first { append(UInt8(ascii: ",")) }
+                first = false
                 value(item)
             }
             append(UInt8(ascii: "]"))
@@ -187,8 +189,10 @@ public struct JSONWriter: @unchecked Sendable {
     /// Appends an object from its members, in order.
     public mutating func object(_ members: [JSONMember]) {
         append(UInt8(ascii: "{"))
-        for (i, m) in members.enumerated() {
-            if i > 0 { append(UInt8(ascii: ",")) }
+        var first = true
+        members.readEachInPlace { m in
+            if !first { append(UInt8(ascii: ",")) }
+            first = false
             string(m.key)
             append(UInt8(ascii: ":"))
             value(m.value)
