@@ -84,20 +84,24 @@ struct FollowCheckpointTests {
             "killed after \(killAfter) µs with \(beforeRestart) events written; missing \(missing.prefix(5)), repeated \(repeated.prefix(5))"
         )
     }
+
+    /// Appends one gateway API record a request to `file` in `dir`, request ids `<file>-<n>` for `n` in `ids`.
+    static func append(_ file: String, _ ids: Range<Int>, in dir: String) {
+        let fd = open(dir + "/" + file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        for n in ids {
+            let line = """
+                {"ts":"2026-11-21T10:00:00.\(String(format: "%03d", n))Z","service":"api-gateway","request_id":"\(file)-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200}
+
+                """
+            _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+        }
+        close(fd)
+    }
+
     @Test func copyTruncatedFileIsReadAgainAndNewGlobMatchesArePickedUp() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        func append(_ file: String, _ ids: Range<Int>) {
-            let fd = open(dir.path + "/" + file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-            for n in ids {
-                let line = """
-                    {"ts":"2026-11-21T10:00:00.\(String(format: "%03d", n))Z","service":"api-gateway","request_id":"\(file)-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200}
-
-                    """
-                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
-            }
-            close(fd)
-        }
+        func append(_ file: String, _ ids: Range<Int>) { Self.append(file, ids, in: dir.path) }
         append("a.log", 0..<3)
         let p = try AuditPipeBinary.start(
             ["correlate", "--follow", "*.log", "-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"], in: dir)
@@ -176,17 +180,7 @@ struct FollowCheckpointTests {
     func aRestartFromAPathFoundEmptyAfterItsRotationDoesNotReadItAgain(rename renamed: Bool) throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        func append(_ file: String, _ ids: Range<Int>) {
-            let fd = open(dir.path + "/" + file, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-            for n in ids {
-                let line = """
-                    {"ts":"2026-11-21T10:00:00.\(String(format: "%03d", n))Z","service":"api-gateway","request_id":"\(file)-\(n)","method":"GET","path":"/api/v1/orders/o-\(n)","status":200}
-
-                    """
-                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
-            }
-            close(fd)
-        }
+        func append(_ file: String, _ ids: Range<Int>) { Self.append(file, ids, in: dir.path) }
         func entry(_ name: String) -> [String: Any]? {
             AuditPipeBinary.checkpointInputs(dir).first { ($0["path"] as? String) == name }
         }

@@ -11,14 +11,18 @@ import Testing
 /// happened: the path copy-truncated twice before it looked, or written past the old offset again.
 struct FollowCopyTruncateTests {
     /// What logrotate's `copytruncate` does: the older copies move up a number (`.1` to `.2`), the path is copied
-    /// to `.1` (last written at `modified`, seconds since the epoch), then cut to nothing.
-    static func copyTruncate(_ path: String, modified: Int) throws {
+    /// to `.1` (last written at `modified`, seconds since the epoch), then cut to nothing. Without `modified` the
+    /// copy keeps its real write time, and the call waits 20 ms after, so what is written next is later by the clock.
+    static func copyTruncate(_ path: String, modified: Int? = nil) throws {
         for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.write(to: URL(fileURLWithPath: path + ".1"))
-        var times = [timespec(tv_sec: modified, tv_nsec: 0), timespec(tv_sec: modified, tv_nsec: 0)]
-        utimensat(AT_FDCWD, path + ".1", &times, 0)
+        if let modified {
+            var times = [timespec(tv_sec: modified, tv_nsec: 0), timespec(tv_sec: modified, tv_nsec: 0)]
+            utimensat(AT_FDCWD, path + ".1", &times, 0)
+        }
         truncate(path, 0)
+        if modified == nil { usleep(20_000) }
     }
 
     static func source(_ path: String, pending: [FollowSource.Start] = []) -> FollowSource {
@@ -355,32 +359,26 @@ struct FollowCopyTruncateTests {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("app.log").path
-        func copyTruncate() throws {
-            for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
-            try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: path + ".1"))
-            truncate(path, 0)
-            usleep(20_000)
-        }
         FollowRotationTests.append("a 1\na 2\n", to: path)
         let committed = try #require(FileIdentity.of(path: path))
         usleep(20_000)
-        try copyTruncate()
+        try Self.copyTruncate(path)
         FollowRotationTests.append("b 1\n", to: path)
         usleep(20_000)
         for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
         rename(path, path + ".1")
         FollowRotationTests.append("c 1\n", to: path)
         usleep(20_000)
-        try copyTruncate()
+        try Self.copyTruncate(path)
         let copyOfPath = try #require(FileIdentity.of(path: path + ".1"))
         FollowRotationTests.append("d 1\n", to: path)
         let pathThen = try #require(FileIdentity.of(path: path))
         usleep(20_000)
         // The path copy-truncated twice since: its second copy does not start as the path did when named.
-        try copyTruncate()
+        try Self.copyTruncate(path)
         FollowRotationTests.append("e 1\n", to: path)
         usleep(20_000)
-        try copyTruncate()
+        try Self.copyTruncate(path)
         FollowRotationTests.append("f 1\n", to: path)
         var resumed = Self.source(
             path,
@@ -400,19 +398,13 @@ struct FollowCopyTruncateTests {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("app.log").path
-        func copyTruncate() throws {
-            for k in stride(from: 8, through: 1, by: -1) { rename("\(path).\(k)", "\(path).\(k + 1)") }
-            try Data(contentsOf: URL(fileURLWithPath: path)).write(to: URL(fileURLWithPath: path + ".1"))
-            truncate(path, 0)
-            usleep(20_000)
-        }
         FollowRotationTests.append("x 1\n", to: path)
         let first = try #require(FileIdentity.of(path: path))
         usleep(20_000)
-        try copyTruncate()
+        try Self.copyTruncate(path)
         FollowRotationTests.append("x 2\n", to: path)
         usleep(20_000)
-        try copyTruncate()
+        try Self.copyTruncate(path)
         let second = try #require(FileIdentity.of(path: path + ".1"))
         FollowRotationTests.append("x 3\n", to: path)
         usleep(20_000)
