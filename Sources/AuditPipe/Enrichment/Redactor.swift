@@ -134,12 +134,16 @@ public struct Redactor: Sendable {
             // `data` and `stringData` is a secret, whatever its key (`tls.key`, `connection`).
             var k8sSecret = isK8sSecret
             var k8sSecretList = false
-            for m in members where m.key == "kind" {
+            // Members read in place: a loop over them copied each (a retain and a release of its key and value).
+            members.readEachInPlace { m in
+                guard m.key == "kind" else { return }
                 k8sSecret = k8sSecret || m.value == .string("Secret")
                 k8sSecretList = m.value == .string("SecretList")
             }
             var out: [JSONMember]?
-            for (i, m) in members.enumerated() {
+            var i = 0
+            members.readEachInPlace { m in
+                defer { i += 1 }
                 let sensitive = isSensitive(m.key) || (namedSecret && m.key == "value")
                 let replacement: JSONValue? =
                     k8sSecret && (m.key == "data" || m.key == "stringData")
@@ -150,18 +154,20 @@ public struct Redactor: Sendable {
                 if let replacement {
                     if out == nil { out = Array(members[..<i]) }
                     out?.append(JSONMember(m.key, replacement))
-                } else {
+                } else if out != nil {
                     out?.append(m)
                 }
             }
             return out.map(JSONValue.object)
         case .array(let items):
             var out: [JSONValue]?
-            for (i, item) in items.enumerated() {
+            var i = 0
+            items.readEachInPlace { item in
+                defer { i += 1 }
                 if let replacement = redactedIfChanged(item, isK8sSecret: isK8sSecret) {
                     if out == nil { out = Array(items[..<i]) }
                     out?.append(replacement)
-                } else {
+                } else if out != nil {
                     out?.append(item)
                 }
             }
