@@ -15,24 +15,46 @@ public final class CSVSink: EventSink {
     private let columns: [String]
     /// Each column split into its path segments once.
     private let paths: [[String]]
+    /// Each column resolved once for events.
+    private let eventColumns: [CSVColumn]
+    /// The rows of a batch of events, written out at once.
+    private var rows: [UInt8] = []
+    /// JSON text of a list cell on its way into the row.
+    private var scratch = JSONWriter(capacity: 256)
 
     /// Writes to `path` with `columns`; `bom` starts the file with a UTF-8 byte order mark.
     public init(path: String, columns: [String], bom: Bool) throws(OutputError) {
         file = try OutputFile(path: path)
         self.columns = columns
         paths = columns.map { $0.split(separator: ".").map(String.init) }
+        eventColumns = paths.map(CSVColumn.init)
         var header: [UInt8] = bom ? [0xEF, 0xBB, 0xBF] : []
         Self.appendRow(columns.map { Optional($0) }, to: &header)
         try file.write(header)
     }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {
-        var row: [UInt8] = []
-        for e in events {
-            row.removeAll(keepingCapacity: true)
-            Self.appendRow(paths.map { Self.cell(e.value(at: $0)) }, to: &row)
-            try file.write(row)
+        // Held in locals while the rows are written (a class's stored property is checked for exclusive access
+        // at each use).
+        var rows: [UInt8] = []
+        var scratch = JSONWriter(capacity: 0)
+        swap(&rows, &self.rows)
+        swap(&scratch, &self.scratch)
+        defer {
+            swap(&rows, &self.rows)
+            swap(&scratch, &self.scratch)
         }
+        rows.removeAll(keepingCapacity: true)
+        let columns = eventColumns
+        events.readEachInPlace { e in
+            for i in columns.indices {
+                if i > 0 { rows.append(UInt8(ascii: ",")) }
+                columns[i].append(e, to: &rows, scratch: &scratch)
+            }
+            rows.append(13)
+            rows.append(10)
+        }
+        try file.write(rows)
     }
 
     /// Writes raw records (`filter --records`), the columns looked up in each record.
