@@ -36,6 +36,9 @@ public struct Checkpoint: Sendable, Equatable {
         /// copies of the path: the newest of them (device and inode; `emptySince` is then its modification time).
         /// Only the copies made after it are read on resume.
         public var emptyAfter: FileIdentity? = nil
+        /// The last bytes before `fileOffset` in its file (up to 64): a file copy-truncated and written past the
+        /// offset while the follower was down no longer holds them there, though it may start as it did.
+        public var tail: [UInt8] = []
         /// Records read before `offset` that the merge had not handed on yet, in order: merged first on resume.
         public var pending: [SavedRecord] = []
         /// Records read before `offset` that the input's skew guard held back, in order: held again on resume.
@@ -210,6 +213,7 @@ public struct Checkpoint: Sendable, Equatable {
                 e.counts.patternRecords = counts.map { $0.scalarText.flatMap { Int64($0) } ?? 0 }
             }
             e.emptySince = int(item, "empty_since")
+            if let t = item["tail"]?.scalarText, let bytes = Hex.decode(t) { e.tail = bytes }
             if let dev = int(item, "empty_after_device"), let ino = int(item, "empty_after_inode") {
                 e.emptyAfter = FileIdentity(
                     device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: 0,
@@ -333,6 +337,11 @@ public struct Checkpoint: Sendable, Equatable {
             field("reference", e.reference)
             if let t = e.inheritedTime { field("inherited_time", t) }
             if let since = e.emptySince { field("empty_since", since) }
+            if !e.tail.isEmpty {
+                w.raw(",")
+                w.key("tail")
+                w.string(Hex.encode(e.tail))
+            }
             if let after = e.emptyAfter {
                 field("empty_after_device", Int64(bitPattern: after.device))
                 field("empty_after_inode", Int64(bitPattern: after.inode))

@@ -7,6 +7,7 @@ struct Checkpointer: Sendable {
     let names: InputNames
     let files: FollowProgress
     let options: PipelineOptions
+    let tails = CommitTails()
 
     /// Puts the saved groups back into `correlator`, their records re-parsed from their own lines; records of
     /// a file no longer followed (its pattern was dropped) belong to input -1.
@@ -60,6 +61,7 @@ struct Checkpointer: Sendable {
             var e = Checkpoint.Entry(
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
             e.later = later
+            e.tail = tails.bytes(before: fileOffset, in: identity, path: path)
             if identity.fingerprintLength == 0 {
                 // Known only empty: the copies made since the reader found it so are its lines (kept from the
                 // resumed checkpoint while the committed point has not moved; the discovery time of a new file).

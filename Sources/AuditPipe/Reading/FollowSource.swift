@@ -22,6 +22,9 @@ struct FollowSource: ByteSource {
         /// With `copiedSince`, when the file was found empty right after the path's rotated files or copies
         /// were read: the newest of them (written at `copiedSince`). Only the copies made after it are read.
         var copiedAfter: FileIdentity? = nil
+        /// The last bytes before `offset` (a checkpoint's `tail`): a file that no longer holds them there was
+        /// copy-truncated and written past the offset, even when it starts as it did.
+        var tail: [UInt8] = []
     }
 
     private let path: String
@@ -44,6 +47,11 @@ struct FollowSource: ByteSource {
     /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
     /// it starts with.
     private var head: [UInt8] = []
+    /// The last bytes read from the file (up to `tailSpan`, ending at `fileOffset`): a file copy-truncated and
+    /// written past the offset again no longer holds them there, even when every generation starts with the same
+    /// bytes (a long constant prefix on every line), so its head cannot tell.
+    private var tail: [UInt8] = []
+    static let tailSpan = 64
     /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
     /// copy written after it means the path was copy-truncated again.
     private var lastCopy: RotatedSiblings.Sibling?
@@ -82,7 +90,7 @@ struct FollowSource: ByteSource {
                 throw InputError(source: path, message: "read failed: \(String(cString: strerror(errno)))")
             }
             if n > 0 {
-                if !readingRotated && (headChanged() || copiedSinceItWasShort()) {
+                if !readingRotated && (headChanged() || tailChanged() || copiedSinceItWasShort()) {
                     // Truncated and written again, maybe before these bytes were read: they may be the new
                     // content's, read at the old offset. Drop them and follow the truncation instead.
                     buffer.removeLast(n)
@@ -92,6 +100,7 @@ struct FollowSource: ByteSource {
                 fileOffset += Int64(n)
                 cumulative += Int64(n)
                 if head.count < FileIdentity.fingerprintSpan { noteHead() }
+                noteTail(buffer[(buffer.count - n)...])
                 return n
             }
             // Nothing to read here now: go on with the next file if there is one (a rotation or a truncation
@@ -140,7 +149,7 @@ struct FollowSource: ByteSource {
             UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size), Self.modified(st),
             fileOffset >= Int64(st.st_size)
         )
-        pending.insert(Start(path: currentPath, offset: fileOffset, identity: identity), at: 0)
+        pending.insert(Start(path: currentPath, offset: fileOffset, identity: identity, tail: tail), at: 0)
         _ = Glibc.close(fd)
         fd = -1
         return true
@@ -199,7 +208,9 @@ struct FollowSource: ByteSource {
             lastCopy = nil
             return openNext()
         }
-        if size() < fileOffset || headChanged() || copiedSinceItWasShort() { return followTruncation() }
+        if size() < fileOffset || headChanged() || tailChanged() || copiedSinceItWasShort() {
+            return followTruncation()
+        }
         return false
     }
 
@@ -230,6 +241,63 @@ struct FollowSource: ByteSource {
         }
     }
 
+    /// True when the bytes before the offset read so far are no longer the ones read there: the file was
+    /// truncated and written past the offset again (copy-truncated while the process was stopped), though it
+    /// starts as it did.
+    private func tailChanged() -> Bool {
+        guard !tail.isEmpty, fileOffset >= Int64(tail.count) else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: tail.count) { bytes in
+            let n = pread(fd, bytes.baseAddress, tail.count, off_t(fileOffset) - off_t(tail.count))
+            // Shorter now: truncated, which the size tells.
+            guard n == tail.count else { return false }
+            return tail.withUnsafeBufferPointer { memcmp($0.baseAddress!, bytes.baseAddress!, n) != 0 }
+        }
+    }
+
+    /// Keeps the last `tailSpan` bytes read, `read` being the bytes just read (ending at `fileOffset`).
+    private mutating func noteTail(_ read: ArraySlice<UInt8>) {
+        if read.count >= Self.tailSpan {
+            tail = Array(read.suffix(Self.tailSpan))
+        } else {
+            tail.append(contentsOf: read)
+            if tail.count > Self.tailSpan { tail.removeFirst(tail.count - Self.tailSpan) }
+        }
+    }
+
+    /// Up to `tailSpan` bytes before `offset` in the file `identity`: the file at `path`, or the rotated file
+    /// beside it with that device and inode. Empty when neither is there or the file is shorter.
+    static func bytes(before offset: Int64, in identity: FileIdentity, path: String) -> [UInt8] {
+        guard offset > 0 else { return [] }
+        func read(_ candidate: String) -> [UInt8]? {
+            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { Glibc.close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode
+            else { return nil }
+            let count = Int(Swift.min(offset, Int64(tailSpan)))
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset) - off_t(count)) }
+            return n == count ? bytes : []
+        }
+        if let bytes = read(path) { return bytes }
+        return sibling(of: path, identity: identity).flatMap(read) ?? []
+    }
+
+    /// True when the file at `path` holds `tail` just before `offset`.
+    static func holds(_ path: String, _ tail: [UInt8], endingAt offset: Int64) -> Bool {
+        guard !tail.isEmpty else { return true }
+        guard offset >= Int64(tail.count) else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var bytes = [UInt8](repeating: 0, count: tail.count)
+        let n = bytes.withUnsafeMutableBytes {
+            pread(fd, $0.baseAddress, tail.count, off_t(offset) - off_t(tail.count))
+        }
+        return n == tail.count && bytes == tail
+    }
+
     /// The path was truncated (copy-truncate): what was not read yet is in the copy beside it, and what the
     /// path held after it, if it was copy-truncated again before we looked, in the copies made since; read
     /// them in that order, then the path from its start. Without a copy, the path is read again from its start.
@@ -237,11 +305,16 @@ struct FollowSource: ByteSource {
         // Copy-truncated before: the copies made since the last one followed, oldest first; the first holds what
         // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
         var copies = lastCopy.map { self.copies(after: $0) } ?? []
-        if let first = copies.first, Self.starts(first.path, with: head) {
-        } else if let copy = Self.copy(of: path, startingWith: head, longerThan: fileOffset - 1) {
+        func ours(_ copy: RotatedSiblings.Sibling) -> Bool {
+            Self.starts(copy.path, with: head) && Self.holds(copy.path, tail, endingAt: fileOffset)
+        }
+        if let first = copies.first, ours(first) {
+        } else if let copy = Self.copy(
+            of: path, startingWith: head, longerThan: fileOffset - 1, holding: tail, endingAt: fileOffset)
+        {
             copies = [copy] + Self.copies(of: path, after: copy)
         }
-        if let first = copies.first, Self.starts(first.path, with: head) {
+        if let first = copies.first, ours(first) {
             let offset = fileOffset
             close()
             lastCopy = copies.last
@@ -258,6 +331,7 @@ struct FollowSource: ByteSource {
         fileOffset = 0
         identity = FileIdentity.of(fd: fd)
         head = []
+        tail = []
         noteHead()
         progress.startSegment(input: input, at: cumulative, identity: identity, fileOffset: 0, copiedAfter: lastCopy)
         return true
@@ -396,8 +470,10 @@ struct FollowSource: ByteSource {
         }
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
-            Self.size(of: start.path) < start.offset || !Self.unchanged(expected, now: current, at: start.path),
-            let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
+            Self.size(of: start.path) < start.offset || !Self.unchanged(expected, now: current, at: start.path)
+                || !Self.holds(start.path, start.tail, endingAt: start.offset),
+            let copy = Self.copy(
+                of: start.path, fingerprint: expected, longerThan: start.offset, holding: start.tail)
         {
             // Copy-truncated while we were away: the rest of what we had is in the copy, then in the copies made
             // since (copy-truncated again), then the path, unless files that came after are still to be read:
@@ -414,8 +490,10 @@ struct FollowSource: ByteSource {
             if let rotated = Self.sibling(of: start.path, identity: expected) {
                 if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
                 if expected.fingerprintLength > 0, let now = FileIdentity.of(path: rotated),
-                    Self.size(of: rotated) < start.offset || !Self.unchanged(expected, now: now, at: rotated),
-                    let copy = Self.copy(of: start.path, fingerprint: expected, longerThan: start.offset)
+                    Self.size(of: rotated) < start.offset || !Self.unchanged(expected, now: now, at: rotated)
+                        || !Self.holds(rotated, start.tail, endingAt: start.offset),
+                    let copy = Self.copy(
+                        of: start.path, fingerprint: expected, longerThan: start.offset, holding: start.tail)
                 {
                     // Copy-truncated, then renamed away (a path rotated both ways): the rest of what we had is in
                     // the copy; the renamed file (what the path held after the copy) and any copies between come
@@ -427,7 +505,7 @@ struct FollowSource: ByteSource {
                     Self.merge(since, into: &pending, path: start.path)
                     start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
                 } else {
-                    start = Start(path: rotated, offset: start.offset, identity: expected)
+                    start = Start(path: rotated, offset: start.offset, identity: expected, tail: start.tail)
                 }
             } else {
                 start.offset = 0
@@ -478,6 +556,8 @@ struct FollowSource: ByteSource {
         if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }
         _ = lseek(fd, off_t(fileOffset), SEEK_SET)
         head = []
+        // What was read before the offset, when a checkpoint says (else from the next read on).
+        tail = fileOffset > 0 && fileOffset == start.offset ? start.tail : []
         noteHead()
         // The path from its start: what it comes after, should it be known only empty at a commit.
         let after = readingRotated || fileOffset > 0 ? nil : renamedAway ?? lastCopy
@@ -513,9 +593,10 @@ struct FollowSource: ByteSource {
 
     /// The file beside `path`, other than it, that starts with `head` and holds more than `length` bytes: the
     /// copy a copy-truncate rotation made.
-    static func copy(of path: String, startingWith head: [UInt8], longerThan length: Int64)
-        -> RotatedSiblings.Sibling?
-    {
+    static func copy(
+        of path: String, startingWith head: [UInt8], longerThan length: Int64, holding tail: [UInt8] = [],
+        endingAt offset: Int64 = 0
+    ) -> RotatedSiblings.Sibling? {
         guard !head.isEmpty else { return nil }
         for candidate in siblings(of: path) where size(of: candidate) > length {
             if let found = checked(
@@ -523,7 +604,14 @@ struct FollowSource: ByteSource {
                 { fd in
                     var bytes = [UInt8](repeating: 0, count: head.count)
                     let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
-                    return n == head.count && bytes == head
+                    guard n == head.count && bytes == head else { return false }
+                    // Copies of generations that all start alike: the one that holds what was read before `offset`.
+                    guard !tail.isEmpty, offset >= Int64(tail.count) else { return true }
+                    var end = [UInt8](repeating: 0, count: tail.count)
+                    let m = end.withUnsafeMutableBytes {
+                        pread(fd, $0.baseAddress, tail.count, off_t(offset) - off_t(tail.count))
+                    }
+                    return m == tail.count && end == tail
                 })
             {
                 return found
@@ -545,16 +633,24 @@ struct FollowSource: ByteSource {
 
     /// The file beside `path`, other than it, whose first bytes have `identity`'s fingerprint and that
     /// holds at least `length` bytes.
-    static func copy(of path: String, fingerprint identity: FileIdentity, longerThan length: Int64)
-        -> RotatedSiblings.Sibling?
-    {
+    static func copy(
+        of path: String, fingerprint identity: FileIdentity, longerThan length: Int64, holding tail: [UInt8] = []
+    ) -> RotatedSiblings.Sibling? {
         for candidate in siblings(of: path) where size(of: candidate) >= length {
             if let found = checked(
                 candidate,
                 { fd in
                     var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
                     let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
-                    return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+                    guard n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
+                    else { return false }
+                    // Of generations that all start alike, the one holding what was read before the offset.
+                    guard !tail.isEmpty, length >= Int64(tail.count) else { return true }
+                    var end = [UInt8](repeating: 0, count: tail.count)
+                    let m = end.withUnsafeMutableBytes {
+                        pread(fd, $0.baseAddress, tail.count, off_t(length) - off_t(tail.count))
+                    }
+                    return m == tail.count && end == tail
                 })
             {
                 return found

@@ -234,4 +234,46 @@ struct FollowCheckpointTests {
         #expect(requestIDs(dir).sorted() == expected.sorted())
         #expect((entry("app.log")?["lines_read"] as? Int) == 25)
     }
+
+    /// From a new-user trial: lines that all begin with the same 300 bytes (static context fields first), so every
+    /// generation of the file starts alike. Killed after a commit, the path copy-truncated and written past the
+    /// committed offset before the restart: the checkpoint's `tail` (the bytes before the offset) is not where the
+    /// offset is any more, so the rest of the copy is read, then the path from its start. Before, the restart read
+    /// on from the old offset in the new content: ten lines lost and a piece of a line as a record.
+    @Test func aRestartFindsACopyTruncateOfAFileThatStartsAsItDid() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let app = dir.appendingPathComponent("app.log").path
+        let prefix = "{\"host\":\"" + String(repeating: "h", count: 300) + "\",\"ts\":\"2026-11-21T10:00:00.000Z\","
+        func append(_ ids: Range<Int>) {
+            FollowRotationTests.append(ids.map { prefix + "\"request_id\":\"r-\($0)\"}\n" }.joined(), to: app)
+        }
+        func entry() -> [String: Any]? {
+            AuditPipeBinary.checkpointInputs(dir).first { ($0["path"] as? String) == "app.log" }
+        }
+        func follow() throws -> Process {
+            try AuditPipeBinary.start(
+                [
+                    "correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "out.jsonl", "--lateness", "0s",
+                    "--idle", "1s", "-q",
+                ], in: dir)
+        }
+        append(0..<10)
+        let first = try follow()
+        for _ in 0..<600 where (entry()?["lines_read"] as? Int) != 10 { usleep(50_000) }
+        #expect((entry()?["lines_read"] as? Int) == 10)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(((entry()?["tail"] as? String)?.count ?? 0) == 128)
+        append(10..<12)
+        try FollowCopyTruncateTests.copyTruncate(app)
+        append(12..<32)
+        let second = try follow()
+        for _ in 0..<300 where (entry()?["lines_read"] as? Int) != 32 { usleep(100_000) }
+        usleep(1_500_000)
+        kill(second.processIdentifier, SIGTERM)
+        second.waitUntilExit()
+        #expect(requestIDs(dir).sorted() == (0..<32).map { "r-\($0)" }.sorted())
+        #expect((entry()?["lines_read"] as? Int) == 32)
+    }
 }

@@ -47,6 +47,37 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "a 3\nb 1\nc 1\n")
     }
 
+    /// Lines that all begin with the same 300 bytes (static context fields first): every generation of the
+    /// file has the same head, so only the bytes before the offset read tell a copy-truncate written past that
+    /// offset from the same file grown (a new-user trial: the reader went on mid-line in the new content and lost
+    /// what lay before). `copies` copy-truncates happen while the reader does not look (a stopped process); the
+    /// rest of the old content, each copy's, then the path's are read, each once; also with the descriptor given
+    /// back meanwhile (the open-file budget), the file then reopened by path, identity and offset.
+    @Test(arguments: [(1, false), (2, false), (1, true), (2, true)])
+    func copyTruncatesOfFilesThatAllStartAlikeAreFollowed(copies: Int, suspended: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        let prefix = "{\"host\":\"" + String(repeating: "h", count: 300) + "\","
+        func lines(_ ids: Range<Int>) -> String { ids.map { prefix + "\"request_id\":\"r-\($0)\"}\n" }.joined() }
+        FollowRotationTests.append(lines(0..<10), to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == lines(0..<10))
+        if suspended {
+            let gaveBack = source.suspend()
+            #expect(gaveBack)
+        }
+        FollowRotationTests.append(lines(10..<12), to: path)
+        var next = 12
+        for k in 0..<copies {
+            try Self.copyTruncate(path, modified: 1_000 + k)
+            // Past the old offset (ten lines) before the reader looks.
+            FollowRotationTests.append(lines(next..<next + 20), to: path)
+            next += 20
+        }
+        #expect(try FollowSourceSuspendTests.drain(&source) == lines(10..<next))
+    }
+
     /// Copy-truncated and written past the old offset before the reader looked (its size never shrank in the
     /// reader's eyes): the new content is read from its start, not from the old offset.
     @Test func aPathWrittenPastTheOldOffsetAfterATruncationIsReadFromItsStart() throws {
