@@ -275,6 +275,9 @@ struct FollowSource: ByteSource {
             var st = stat()
             guard fstat(fd, &st) == 0, UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode
             else { return nil }
+            // Copy-truncated and written again since it was read (its head tells, when generations differ there):
+            // the bytes there now are not the ones read, and saved they would rule out the copy that holds them.
+            guard identity.fingerprintLength == 0 || identity.matches(fd: fd) else { return [] }
             let count = Int(Swift.min(offset, Int64(tailSpan)))
             var bytes = [UInt8](repeating: 0, count: count)
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset) - off_t(count)) }
@@ -284,13 +287,19 @@ struct FollowSource: ByteSource {
         return sibling(of: path, identity: identity).flatMap(read) ?? []
     }
 
-    /// True when the file at `path` holds `tail` just before `offset`.
+    /// True when the file at `path` holds `tail` just before `offset` (always, for no tail).
     static func holds(_ path: String, _ tail: [UInt8], endingAt offset: Int64) -> Bool {
         guard !tail.isEmpty else { return true }
-        guard offset >= Int64(tail.count) else { return false }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
+        return holds(fd, tail, endingAt: offset)
+    }
+
+    /// True when the open file holds `tail` just before `offset` (always, for no tail).
+    static func holds(_ fd: Int32, _ tail: [UInt8], endingAt offset: Int64) -> Bool {
+        guard !tail.isEmpty else { return true }
+        guard offset >= Int64(tail.count) else { return false }
         var bytes = [UInt8](repeating: 0, count: tail.count)
         let n = bytes.withUnsafeMutableBytes {
             pread(fd, $0.baseAddress, tail.count, off_t(offset) - off_t(tail.count))
@@ -304,17 +313,17 @@ struct FollowSource: ByteSource {
     private mutating func followTruncation() -> Bool {
         // Copy-truncated before: the copies made since the last one followed, oldest first; the first holds what
         // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
+        // Of copies that start alike, the one that also holds the last bytes read before the offset.
         var copies = lastCopy.map { self.copies(after: $0) } ?? []
-        func ours(_ copy: RotatedSiblings.Sibling) -> Bool {
-            Self.starts(copy.path, with: head) && Self.holds(copy.path, tail, endingAt: fileOffset)
-        }
-        if let first = copies.first, ours(first) {
+        if let first = copies.first, Self.starts(first.path, with: head),
+            Self.holds(first.path, tail, endingAt: fileOffset)
+        {
         } else if let copy = Self.copy(
             of: path, startingWith: head, longerThan: fileOffset - 1, holding: tail, endingAt: fileOffset)
         {
             copies = [copy] + Self.copies(of: path, after: copy)
         }
-        if let first = copies.first, ours(first) {
+        if let first = copies.first, Self.starts(first.path, with: head) {
             let offset = fileOffset
             close()
             lastCopy = copies.last
@@ -557,7 +566,9 @@ struct FollowSource: ByteSource {
         _ = lseek(fd, off_t(fileOffset), SEEK_SET)
         head = []
         // What was read before the offset, when a checkpoint says (else from the next read on).
-        tail = fileOffset > 0 && fileOffset == start.offset ? start.tail : []
+        tail =
+            fileOffset > 0 && fileOffset == start.offset && Self.holds(f, start.tail, endingAt: fileOffset)
+            ? start.tail : []
         noteHead()
         // The path from its start: what it comes after, should it be known only empty at a commit.
         let after = readingRotated || fileOffset > 0 ? nil : renamedAway ?? lastCopy
@@ -598,26 +609,26 @@ struct FollowSource: ByteSource {
         endingAt offset: Int64 = 0
     ) -> RotatedSiblings.Sibling? {
         guard !head.isEmpty else { return nil }
+        // Of copies of generations that all start alike, the one that holds what was read before `offset`; else
+        // (none does) the first that starts alike.
+        var startsAlike: RotatedSiblings.Sibling?
         for candidate in siblings(of: path) where size(of: candidate) > length {
+            var holdsTail = false
             if let found = checked(
                 candidate,
                 { fd in
                     var bytes = [UInt8](repeating: 0, count: head.count)
                     let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
                     guard n == head.count && bytes == head else { return false }
-                    // Copies of generations that all start alike: the one that holds what was read before `offset`.
-                    guard !tail.isEmpty, offset >= Int64(tail.count) else { return true }
-                    var end = [UInt8](repeating: 0, count: tail.count)
-                    let m = end.withUnsafeMutableBytes {
-                        pread(fd, $0.baseAddress, tail.count, off_t(offset) - off_t(tail.count))
-                    }
-                    return m == tail.count && end == tail
+                    holdsTail = Self.holds(fd, tail, endingAt: offset)
+                    return true
                 })
             {
-                return found
+                if holdsTail { return found }
+                startsAlike = startsAlike ?? found
             }
         }
-        return nil
+        return startsAlike
     }
 
     /// `candidate` as a sibling (identity and modification time from the descriptor `matches` read), when
@@ -636,7 +647,11 @@ struct FollowSource: ByteSource {
     static func copy(
         of path: String, fingerprint identity: FileIdentity, longerThan length: Int64, holding tail: [UInt8] = []
     ) -> RotatedSiblings.Sibling? {
+        // Of generations that all start alike, the one holding what was read before the offset; else (none does:
+        // the saved bytes may be a later generation's) the first that starts alike.
+        var startsAlike: RotatedSiblings.Sibling?
         for candidate in siblings(of: path) where size(of: candidate) >= length {
+            var holdsTail = false
             if let found = checked(
                 candidate,
                 { fd in
@@ -644,19 +659,15 @@ struct FollowSource: ByteSource {
                     let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
                     guard n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
                     else { return false }
-                    // Of generations that all start alike, the one holding what was read before the offset.
-                    guard !tail.isEmpty, length >= Int64(tail.count) else { return true }
-                    var end = [UInt8](repeating: 0, count: tail.count)
-                    let m = end.withUnsafeMutableBytes {
-                        pread(fd, $0.baseAddress, tail.count, off_t(length) - off_t(tail.count))
-                    }
-                    return m == tail.count && end == tail
+                    holdsTail = Self.holds(fd, tail, endingAt: length)
+                    return true
                 })
             {
-                return found
+                if holdsTail { return found }
+                startsAlike = startsAlike ?? found
             }
         }
-        return nil
+        return startsAlike
     }
 
     /// Regular files in `path`'s directory other than `path`, sorted.
