@@ -357,13 +357,7 @@ struct FollowSource: ByteSource {
 
     /// True when the file at `path` starts with `head`.
     static func starts(_ path: String, with head: [UInt8]) -> Bool {
-        guard !head.isEmpty else { return true }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { Glibc.close(fd) }
-        var bytes = [UInt8](repeating: 0, count: head.count)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
-        return n == head.count && bytes == head
+        holds(path, head, endingAt: Int64(head.count))
     }
 
     /// The copies a copy-truncate made of `path` after `copy` (written later, under the path's rotated names),
@@ -617,9 +611,7 @@ struct FollowSource: ByteSource {
             if let found = checked(
                 candidate,
                 { fd in
-                    var bytes = [UInt8](repeating: 0, count: head.count)
-                    let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, head.count, 0) }
-                    guard n == head.count && bytes == head else { return false }
+                    guard Self.holds(fd, head, endingAt: Int64(head.count)) else { return false }
                     holdsTail = Self.holds(fd, tail, endingAt: offset)
                     return true
                 })
