@@ -100,6 +100,12 @@ struct PipelineFlags: ParsableArguments {
     var parseWorkers: Int = 2
 
     @Option(
+        name: .customLong("batch-bytes"),
+        help: "Bytes of input lines parsed as one batch, 4096 to 67108864 (default 1048576, e.g. --batch-bytes 262144)."
+    )
+    var batchBytes: Int = PipelineOptions().batchBytes
+
+    @Option(
         name: .customLong("redact-key"),
         help: "Another key whose values are redacted; repeatable (e.g. --redact-key ssn --redact-key iban).")
     var redactKeys: [String] = []
@@ -126,6 +132,10 @@ struct PipelineFlags: ParsableArguments {
         guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
             throw ValidationError(
                 "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
+        }
+        guard (4096...(64 << 20)).contains(batchBytes) else {
+            throw ValidationError(
+                "--batch-bytes takes 4096 to 67108864 (e.g. --batch-bytes 1048576); got \(batchBytes)")
         }
         guard maxJSONDepth <= ParseOptions.maxJSONDepthLimit else {
             let limit = ParseOptions.maxJSONDepthLimit
@@ -168,6 +178,7 @@ struct PipelineFlags: ParsableArguments {
         options.correlation.maxOpenGroups = maxOpenGroups
         options.correlation.includeRecords = includeRecords
         options.parseWorkers = parseWorkers
+        options.batchBytes = batchBytes
         options.redactKeys = redactKeys
         return options
     }

@@ -46,7 +46,7 @@ struct InputSet: Sendable {
         control: RunControl, resume: Checkpoint, known: inout Set<String>
     ) -> [Started] {
         guard let followed else {
-            let batchBytes = max(64 << 10, min(1 << 20, (16 << 20) / max(1, specs.count)))
+            let batchBytes = min(options.batchBytes, max(64 << 10, (16 << 20) / max(1, specs.count)))
             let workers = specs.count == 1 ? max(1, options.parseWorkers) : 1
             var out: [Started] = []
             for (i, spec) in specs.enumerated() {
@@ -134,7 +134,7 @@ struct InputSet: Sendable {
                 entry = e
             }
             var s = make(
-                InputSpec(path: path), index: index, workers: 1, batchBytes: 1 << 20, control: control,
+                InputSpec(path: path), index: index, workers: 1, batchBytes: options.batchBytes, control: control,
                 entry: entry)
             s.stage.wakeups = registry.wakeups
             s.stage.keepRaw = checkpointing

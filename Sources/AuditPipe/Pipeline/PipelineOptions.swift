@@ -6,6 +6,10 @@ public struct PipelineOptions: Sendable {
     public var correlation = CorrelationOptions()
     /// Parser tasks for a single input (several inputs get one each).
     public var parseWorkers = 2
+    /// Bytes of lines a reader hands its parse workers at a time (several inputs share 16 MiB, at least 64 KiB
+    /// each, when that is less). No output depends on it (`BatchSizeTests`); 256 KiB and 1 MiB ran alike
+    /// (BENCHMARKS.md, session 26).
+    public var batchBytes = 1 << 20
     /// Records per batch between the merge, correlate, enrich and sink stages.
     public var batchRecords = 4096
     /// Extra keys to redact.
