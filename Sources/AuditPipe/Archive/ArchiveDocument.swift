@@ -14,13 +14,21 @@ struct ArchiveDocument {
     /// Parses `bytes` as one JSON object in which no object repeats a key.
     init(_ bytes: [UInt8]) throws(Invalid) {
         var trailing = false
+        var syntax: JSONSyntaxError?
         let parsed: JSONValue? = bytes.withUnsafeBufferPointer { b in
             var s = JSONScanner(b, maxDepth: 4)
-            let v = try? s.parseValue(depth: 0)
-            s.skipWhitespace()
-            trailing = s.pos < b.count
-            return v
+            s.keepsRepeatedKeys = true
+            do throws(JSONSyntaxError) {
+                let v = try s.parseValue(depth: 0)
+                s.skipWhitespace()
+                trailing = s.pos < b.count
+                return v
+            } catch {
+                syntax = error
+                return nil
+            }
         }
+        if let syntax { throw Invalid(reason: "not JSON: \(syntax.reason) at byte \(syntax.column)") }
         guard let v = parsed, case .object = v else { throw Invalid(reason: "not a JSON object") }
         // A second document or bytes after the object: jq reads them (or refuses the file), auditpipe did not.
         if trailing { throw Invalid(reason: "bytes after the JSON object") }

@@ -225,6 +225,8 @@ struct FieldCollector {
         if requestID == nil && !compositeKey.isEmpty {
             requestID = LineParser.compositeID(captured.isEmpty ? nil : captured, compositeKey)
         }
+        // A key given twice: the record's fields took its first value, `fields` keeps its last.
+        if keepExtra { extra.keepLastOfEachKey() }
         // The strings are moved out (`take`), not copied: the collector is dropped right after.
         return LogRecord.parsed(
             time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: isAPI ? .api : .log,

@@ -14,6 +14,9 @@ public struct JSONScanner {
     public var pos: Int
     /// Deepest nesting of arrays/objects accepted.
     public let maxDepth: Int
+    /// True: an object keeps a key given twice as it came (`ArchiveDocument` refuses such a file). False (the
+    /// default): the last value takes the first's place, as jq and Python read it.
+    public var keepsRepeatedKeys = false
 
     /// Creates a scanner at the start of `bytes`.
     public init(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
@@ -74,8 +77,19 @@ public struct JSONScanner {
                 return span
             }
             if c == 0x5C {
+                // Only JSON's escapes: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` and `\u` with four hex digits.
+                // Any other (`\x41`, `\q`, a cut `\u00`) lost its backslash when decoded: the line is not JSON.
                 escaped = true
-                pos += 2
+                guard pos + 1 < b.count else { break }
+                switch b[pos + 1] {
+                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74:
+                    pos += 2
+                case 0x75:
+                    guard hex4(pos + 2, b.count) != nil else { throw fail("invalid \\u escape in string") }
+                    pos += 6
+                default:
+                    throw fail("invalid escape in string")
+                }
                 continue
             }
             if c < 0x20 { throw fail("control character in string") }
@@ -175,6 +189,8 @@ public struct JSONScanner {
         let intStart = pos
         while pos < b.count, b[pos] >= 48, b[pos] <= 57 { pos += 1 }
         if pos == intStart { throw fail("invalid number") }
+        // `007`, `-01`: not JSON, and written as read they made the output no JSON either.
+        if pos - intStart > 1 && b[intStart] == 48 { throw fail("invalid number (a leading zero)") }
         if pos < b.count, b[pos] == UInt8(ascii: ".") {
             pos += 1
             let f = pos
@@ -272,7 +288,10 @@ public struct JSONScanner {
             skipWhitespace()
             guard let c = peek else { throw fail("unexpected end of line") }
             pos += 1
-            if c == UInt8(ascii: "}") { return .object(members) }
+            if c == UInt8(ascii: "}") {
+                if !keepsRepeatedKeys { members.keepLastOfEachKey() }
+                return .object(members)
+            }
             if c != UInt8(ascii: ",") {
                 pos -= 1
                 throw fail("expected ',' or '}'")

@@ -194,7 +194,7 @@ struct ArchiveTests {
         // read it as "nothing pruned" before and rewrote it with only the day it pruned then (helper-37).
         try Self.shell("cp archive/pruned.json saved && truncate -s -3 archive/pruned.json", in: dir)
         let damaged = try Self.shell("md5sum < archive/pruned.json", in: dir).1
-        let expected = "archive/pruned.json: edited: not a valid pruned record: not a JSON object"
+        let expected = "archive/pruned.json: edited: not a valid pruned record: not JSON: "
         let (v2, v2err) = try Self.run(["verify", "archive"], in: dir)
         #expect(v2 == 4 && v2err.contains(expected), "\(v2err)")
         let (again, againErr) = try Self.run(

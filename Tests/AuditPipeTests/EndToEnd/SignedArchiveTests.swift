@@ -460,7 +460,11 @@ struct SignedArchiveTests {
         let notExact = "not in the exact form auditpipe writes"
         let cases: [(file: String, sed: String, reason: String)] = [
             ("head.json", #"s/,"last_day"/, "last_day"/"#, "edited: not a valid head: \(notExact)"),
-            ("head.json", #"s/"schema_version":2,/"schema_version":02,/"#, "edited: not a valid head: \(notExact)"),
+            // `02` is no JSON number (it was read as 2, and refused as not the exact form).
+            (
+                "head.json", #"s/"schema_version":2,/"schema_version":02,/"#,
+                "edited: not a valid head: not JSON: invalid number (a leading zero)"
+            ),
             (
                 "head.json", #"s/("run_time":"[^"]*"),("tool_version":"[^"]*")/\2,\1/"#,
                 "edited: not a valid head: \(notExact)"

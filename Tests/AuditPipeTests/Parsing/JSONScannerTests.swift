@@ -4,7 +4,7 @@ import Testing
 
 /// `JSONScanner.scanString` skips eight plain bytes at a time: its spans and errors must be those of the
 /// byte-at-a-time scan it replaced, wherever the quote, backslash, control or non-ASCII bytes fall within
-/// or across an eight-byte word, and wherever the text ends.
+/// or across an eight-byte word, and wherever the text ends. Only JSON's escapes are strings; numbers are JSON's.
 struct JSONScannerTests {
     /// The byte-at-a-time scan (the code before the word scan): the oracle.
     static func reference(_ b: [UInt8], from start: Int) -> Result<
@@ -20,7 +20,21 @@ struct JSONScannerTests {
             if c == 0x22 { return .success((pos, escaped, pos + 1)) }
             if c == 0x5C {
                 escaped = true
-                pos += 2
+                guard pos + 1 < b.count else { break }
+                let e = b[pos + 1]
+                if Array(#""\/bfnrt"#.utf8).contains(e) {
+                    pos += 2
+                } else if e == UInt8(ascii: "u") {
+                    let hex =
+                        pos + 6 <= b.count
+                        && b[(pos + 2)..<(pos + 6)].allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+                    guard hex else {
+                        return .failure(JSONSyntaxError(reason: "invalid \\u escape in string", column: pos))
+                    }
+                    pos += 6
+                } else {
+                    return .failure(JSONSyntaxError(reason: "invalid escape in string", column: pos))
+                }
                 continue
             }
             if c < 0x20 { return .failure(JSONSyntaxError(reason: "control character in string", column: pos)) }
@@ -53,8 +67,14 @@ struct JSONScannerTests {
         for _ in 0..<20_000 {
             let length = Int(rng.next() % 40)
             var bytes: [UInt8] = [0x22]
+            // Escapes JSON has, cut ones and ones it has not.
+            let escapes = [
+                #"\n"#, #"\""#, #"\\"#, #"\/"#, #"\u00e9"#, #"\uD83D\uDE00"#, #"\u12"#, #"\x41"#, #"\q"#, #"\u12G4"#,
+            ]
             for _ in 0..<length {
-                if rng.next() % 6 == 0 {
+                if rng.next() % 12 == 0 {
+                    bytes += Array(escapes[Int(rng.next() % UInt64(escapes.count))].utf8)
+                } else if rng.next() % 6 == 0 {
                     bytes.append(rare[Int(rng.next() % UInt64(rare.count))])
                 } else {
                     bytes.append(UInt8(0x20 + rng.next() % 0x5F))
@@ -116,6 +136,39 @@ struct JSONScannerTests {
                 #expect(mask.trailingZeroBitCount >> 3 == first, "\(bytes)")
             } else {
                 #expect(mask == 0, "\(bytes)")
+            }
+        }
+    }
+
+    /// Escapes JSON does not have, and numbers with a leading zero, make the line no JSON (they were read, and the
+    /// numbers written as read, so the output was no JSON either); JSON's own are read.
+    @Test func onlyJSONEscapesAndNumbersAreRead() {
+        func parse(_ text: String) -> Result<JSONValue, JSONSyntaxError> {
+            Array(text.utf8).withUnsafeBufferPointer { buf in
+                var s = JSONScanner(buf, maxDepth: 8)
+                do throws(JSONSyntaxError) {
+                    let v = try s.parseValue(depth: 0)
+                    return s.pos == buf.count ? .success(v) : .failure(s.fail("trailing text"))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        for bad in [
+            #""a\x41""#, #""\q""#, #""\u00""#, #""\u12G4""#, #""\'""#, "007", "-01", "00", "01.5", "-00.1e3", "[1,02]",
+            #"{"a":007}"#,
+        ] {
+            if case .success(let v) = parse(bad) { Issue.record("\(bad) read as \(v)") }
+        }
+        let good: [(String, JSONValue)] = [
+            (#""\"\\\/\b\f\n\r\t""#, .string("\"\\/\u{8}\u{C}\n\r\t")), (#""caf\u00e9""#, .string("café")),
+            (#""\uD83D\uDE00""#, .string("😀")), ("0", .number("0")), ("-0", .number("-0")), ("0.5", .number("0.5")),
+            ("-0e1", .number("-0e1")), ("10", .number("10")), ("-120.05E+3", .number("-120.05E+3")),
+        ]
+        for (text, value) in good {
+            switch parse(text) {
+            case .success(let v): #expect(v == value, "\(text)")
+            case .failure(let e): Issue.record("\(text): \(e)")
             }
         }
     }
