@@ -92,20 +92,73 @@ struct LogfmtParser {
         }
     }
 
+    /// A quoted value's text: the escapes Go's loggers write (`\"`, `\\`, `\n`, `\t`, `\r`, `\b`, `\f`, `\a`,
+    /// `\v`, `\/`, `\xHH`, `\uHHHH` with surrogate pairs, `\UHHHHHHHH`) resolved; any other backslash is kept as
+    /// written (it was dropped: `caf\u00e9` read `cafu00e9`).
     static func unescape(_ v: UnsafeBufferPointer<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(v.count)
         var i = 0
         while i < v.count {
-            if v[i] == UInt8(ascii: "\\"), i + 1 < v.count {
-                let e = v[i + 1]
-                out.append(e == UInt8(ascii: "n") ? 10 : e == UInt8(ascii: "t") ? 9 : e)
-                i += 2
-            } else {
+            guard v[i] == UInt8(ascii: "\\"), i + 1 < v.count else {
                 out.append(v[i])
                 i += 1
+                continue
+            }
+            let e = v[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "n"): out.append(10)
+            case UInt8(ascii: "t"): out.append(9)
+            case UInt8(ascii: "r"): out.append(13)
+            case UInt8(ascii: "b"): out.append(8)
+            case UInt8(ascii: "f"): out.append(12)
+            case UInt8(ascii: "a"): out.append(7)
+            case UInt8(ascii: "v"): out.append(11)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+            case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
+                guard var value = hex(v, at: i, digits) else {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(e)
+                    continue
+                }
+                i += digits
+                if e == UInt8(ascii: "x") {
+                    // A byte (Go's `%q` writes bytes that are not UTF-8 so); an invalid sequence becomes U+FFFD.
+                    out.append(UInt8(value))
+                    continue
+                }
+                if e == UInt8(ascii: "u"), (0xD800..<0xDC00).contains(value), i + 6 <= v.count,
+                    v[i] == UInt8(ascii: "\\"), v[i + 1] == UInt8(ascii: "u"), let low = hex(v, at: i + 2, 4),
+                    (0xDC00..<0xE000).contains(low)
+                {
+                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                out.append(contentsOf: String(Character(scalar)).utf8)
+            default:
+                out.append(UInt8(ascii: "\\"))
+                out.append(e)
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value of `count` hex digits at `i`, or nil when there are fewer or one is not a hex digit.
+    private static func hex(_ v: UnsafeBufferPointer<UInt8>, at i: Int, _ count: Int) -> UInt32? {
+        guard i + count <= v.count else { return nil }
+        var value: UInt32 = 0
+        for k in i..<(i + count) {
+            let c = v[k]
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(c - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+        }
+        return value
     }
 }

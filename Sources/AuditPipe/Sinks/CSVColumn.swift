@@ -98,7 +98,13 @@ enum CSVColumn: Sendable {
             scratch.raw("]")
             scratch.withBytes { Self.append(cell: $0, to: &row) }
         case .path(let segments):
-            if let cell = CSVSink.cell(e.value(at: segments)) { Self.append(text: cell, to: &row) }
+            switch e.value(at: segments) {
+            case .some(.number(var n)):
+                // Its digits as read (a JSON number, never a formula): `-42` stays a number, as `CSVSink.cell` has it.
+                n.withUTF8 { row.append(contentsOf: $0) }
+            case let v:
+                if let cell = CSVSink.cell(v) { Self.append(text: cell, to: &row) }
+            }
         }
     }
 

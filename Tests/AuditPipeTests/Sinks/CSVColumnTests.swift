@@ -22,7 +22,8 @@ struct CSVColumnTests {
             "actor.user_id", "actor.user_agent", "actor.name", "actor.email", "actor.roles", "entity.name",
             "outcome.error", "api.method", "api.path", "api.route", "api.query", "api.payload", "levels", "links",
             "entries", "access", "access.kind", "access.file_type", "access.filters", "actor", "entity", "outcome",
-            "api", "levels.info", "levels.error", "api.payload.amount", "api.query.page", "links.trace_id",
+            "api", "levels.info", "levels.error", "api.payload.amount", "api.payload.note", "api.query.page",
+            "links.trace_id",
         ] + EventSchema.shorthands.keys.sorted() + [
             "user.x", "status.code", "nosuch", "actor.nosuch", "services.0", "",
         ]
@@ -106,6 +107,12 @@ struct CSVColumnTests {
                 e.api?.method = t
                 e.api?.path = t
                 e.api?.route = t
+                // A negative number is a number, not a formula (`CSVSink.cell`); text that looks like one is text.
+                e.api?.payload = .object([
+                    JSONMember("amount", .number(["-42", "-1.5e3", "0", "7"][k % 4])),
+                    JSONMember("note", t.map(JSONValue.string) ?? .null),
+                ])
+                e.api?.query = .object([JSONMember("page", k % 2 == 0 ? .number("-\(k)") : .string("-\(k)"))])
             }
             e.services = t.map { [$0, "b,c"] } ?? []
             e.records = k - 3
