@@ -52,7 +52,7 @@ struct FilterCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputFlags
 
     func validate() throws {
-        if !records { try output.checkEventColumns() }
+        if records { try output.checkRecordColumns() } else { try output.checkEventColumns() }
         if records && output.outputDirectory != nil {
             throw ValidationError("--output-dir keeps events by day; --records writes records (use -o FILE)")
         }

@@ -18,9 +18,9 @@ struct OutputFlags: ParsableArguments {
 
     @Option(
         help:
-            "CSV columns as dotted paths, comma-separated; with --output-format csv only (e.g. --columns start,actor.user,action,entity.id,api.payload)."
+            "CSV columns as dotted paths, comma-separated or the flag repeated; with --output-format csv only (e.g. --columns start,actor.user,action,entity.id,api.payload)."
     )
-    var columns: String?
+    var columns: [String] = []
 
     @Flag(
         name: .customLong("csv-bom"),
@@ -47,10 +47,14 @@ struct OutputFlags: ParsableArguments {
 
     func validate() throws {
         // JSONL events are whole documents: a column list there would be dropped in silence (pick fields with jq).
-        if columns != nil && outputFormat != .csv {
+        if !columns.isEmpty && outputFormat != .csv {
             throw ValidationError(
                 "--columns applies to --output-format csv; JSONL events are written whole (select fields with jq, e.g. jq -c '{start, user: .actor.user}')"
             )
+        }
+        if csvBOM && outputFormat != .csv {
+            throw ValidationError(
+                "--csv-bom applies to --output-format csv (a byte order mark would start no JSON line)")
         }
         if outputDirectory != nil && (output != "-" || outputFormat != .jsonl) {
             throw ValidationError(
@@ -58,20 +62,40 @@ struct OutputFlags: ParsableArguments {
         }
     }
 
-    /// Checks that every column names a field of the audit event (not for raw records, whose paths are free).
-    func checkEventColumns() throws {
-        if let list = columnList, list.isEmpty || list.contains(where: \.isEmpty) {
-            throw ValidationError(
-                "--columns takes dotted paths separated by commas (e.g. start,actor.user); got '\(columns ?? "")'")
+    /// Checks that every column names a field of a raw record (`filter --records`).
+    func checkRecordColumns() throws {
+        try checkColumnList()
+        for c in columnList ?? [] {
+            if let problem = FieldCatalog.recordProblem(with: c) { throw ValidationError("--columns: \(problem)") }
         }
+    }
+
+    /// Checks that every column names a field of the audit event.
+    func checkEventColumns() throws {
+        try checkColumnList()
         for c in columnList ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
         }
     }
 
-    /// The CSV columns given, trimmed.
+    /// Refuses an empty list, or an empty item in it (`user,,status`, `user,`: they were dropped in silence).
+    private func checkColumnList() throws {
+        if let list = columnList, list.isEmpty || list.contains(where: \.isEmpty) {
+            throw ValidationError(
+                "--columns takes dotted paths separated by commas (e.g. start,actor.user); got '\(columns.joined(separator: ","))'"
+            )
+        }
+    }
+
+    /// The CSV columns given (every `--columns`, in order), trimmed; nil when none is.
     var columnList: [String]? {
-        columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        columns.isEmpty
+            ? nil
+            : columns.flatMap {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+            }
     }
 
     /// The outputs these flags name: the events (a file or stdout, a live directory by day, or CSV), the dead

@@ -51,9 +51,9 @@ struct QueryCommand: ParsableCommand {
 
     @Option(
         help:
-            "CSV/XLSX columns as dotted paths, comma-separated; not with jsonl (e.g. --columns start,actor.user,action)."
+            "CSV/XLSX columns as dotted paths, comma-separated or the flag repeated; not with jsonl (e.g. --columns start,actor.user,action)."
     )
-    var columns: String?
+    var columns: [String] = []
 
     @Flag(
         name: .customLong("csv-bom"),
@@ -66,13 +66,21 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Read the gzip day files even when an index is present, e.g. --scan to compare with the index.")
     var scan = false
 
+    /// The columns given (every `--columns`, in order); nil when none is.
+    private var columnList: [String]? {
+        columns.isEmpty ? nil : columns.flatMap { $0.split(separator: ",").map(String.init) }
+    }
+
     func validate() throws {
-        for c in columns?.split(separator: ",").map(String.init) ?? [] {
+        for c in columnList ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
         }
-        if columns != nil && outputFormat == .jsonl {
+        if !columns.isEmpty && outputFormat == .jsonl {
             throw ValidationError(
                 "--columns applies to csv/xlsx output; JSONL events are written whole (select fields with jq)")
+        }
+        if csvBOM && outputFormat != .csv {
+            throw ValidationError("--csv-bom applies to --output-format csv")
         }
         if outputFormat == .xlsx && output == "-" { throw ValidationError("--output-format xlsx needs -o FILE") }
         guard all || since != nil || until != nil || expression != nil else {
@@ -97,7 +105,7 @@ struct QueryCommand: ParsableCommand {
         let query = CatalogQuery(
             filter: filter, since: since?.nanoseconds(now: now), until: until?.nanoseconds(now: now))
         do {
-            let cols = columns.map { $0.split(separator: ",").map(String.init) } ?? CSVSink.defaultColumns
+            let cols = columnList ?? CSVSink.defaultColumns
             let counts = try EventExport.write(
                 catalog, query, format: outputFormat, to: output, columns: cols, bom: csvBOM)
             if !quiet {

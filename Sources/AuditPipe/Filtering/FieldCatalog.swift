@@ -1,6 +1,6 @@
 /// The fields an expression may name: the audit event's `EventSchema` with its shorthands, or any path of a
 /// raw record; which of them hold times.
-enum FieldCatalog {
+public enum FieldCatalog {
     /// A path that names no field.
     struct UnknownField: Error {
         let message: String
@@ -19,9 +19,15 @@ enum FieldCatalog {
     ]
 
     /// Why a dotted path names no field of a raw record (with a did-you-mean when one is close), or nil when it
-    /// does.
-    static func recordProblem(with path: String) -> String? {
-        guard let root = path.split(separator: ".").first.map(String.init), !recordRoots.contains(root) else {
+    /// does: a top-level record field, or `fields` and a path under it.
+    public static func recordProblem(with path: String) -> String? {
+        let written = path.split(separator: ".", omittingEmptySubsequences: false)
+        if written.contains("") {
+            return "'\(path)' has an empty name (a path is names joined by single dots, e.g. fields.order_id)"
+        }
+        guard let root = written.first.map(String.init), !recordRoots.contains(root) else {
+            // Only `fields` holds fields: `user.x` named nothing, and its column was always empty.
+            if written.count > 1 && written[0] != "fields" { return "'\(written[0])' has no fields ('\(path)')" }
             return nil
         }
         let whole = path == root ? "" : " in '\(path)'"

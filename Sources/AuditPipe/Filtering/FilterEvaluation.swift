@@ -3,7 +3,7 @@ extension FilterExpression {
     ///
     /// A missing or null field equals only `null`; `!=` is always the negation of `==`; an ordering
     /// comparison with a missing field is false. On a list field (`services`, `flags`) a test holds when it
-    /// holds for any element (`!=`: for none). Numbers compare numerically (numeric strings too), status
+    /// holds for any element (`!=`: for none). Numbers compare numerically (strings that are JSON numbers too, `NumericText`), status
     /// classes by their first digit, times as instants.
     public func matches(_ subject: some FilterSubject) -> Bool {
         switch self {
@@ -91,7 +91,7 @@ extension FilterExpression {
             order = number(scalar).map { $0 < x ? -1 : $0 > x ? 1 : 0 }
         case (.json(let scalar), _):
             guard let a = scalar.scalarText, let b = text(of: literal) else { return false }
-            if let x = Double(a), let y = Double(b) {
+            if let x = NumericText.value(a), let y = NumericText.value(b) {
                 order = x < y ? -1 : x > y ? 1 : 0
             } else {
                 order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a == b ? 0 : 1
@@ -115,7 +115,8 @@ extension FilterExpression {
 
     private static func number(_ v: JSONValue) -> Double? {
         switch v {
-        case .number(let text), .string(let text): Double(text)
+        case .number(let text): Double(text)
+        case .string(let text): NumericText.value(text)
         default: nil
         }
     }

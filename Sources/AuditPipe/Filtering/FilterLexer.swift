@@ -113,7 +113,7 @@ struct FilterLexer {
             }
             return FilterToken(kind: .statusClass(Int(w[0] - 48)), start: start, end: i)
         }
-        guard let v = Double(word), v.isFinite else {
+        guard let v = NumericText.value(word), v.isFinite else {
             throw FilterSyntaxError("invalid number '\(word)'", at: start, in: text)
         }
         return FilterToken(kind: .number(v, text: word), start: start, end: i)

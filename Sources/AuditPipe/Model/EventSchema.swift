@@ -69,7 +69,12 @@ public enum EventSchema {
     /// Why a dotted path names no field of the event (with a did-you-mean when one is close), or nil when it
     /// does.
     public static func problem(with path: String) -> String? {
-        let segments = resolved(path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+        let written = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // `api.payload.` named the whole payload, `.user` nothing: a path is names joined by single dots.
+        if written.contains("") {
+            return "'\(path)' has an empty name (a path is names joined by single dots, e.g. api.payload.amount)"
+        }
+        let segments = resolved(written)
         var level = fields
         var walked: [String] = []
         for (i, name) in segments.enumerated() {

@@ -363,6 +363,28 @@ struct HelpTextTests {
             (["correlate", "--columns", "start"], "--columns applies to --output-format csv"),
             (["filter", "true", "--columns", "start"], "--columns applies to --output-format csv"),
             (["query", "a", "--all", "--columns", "start"], "--columns applies to csv/xlsx output"),
+            // From a new-user trial: a byte order mark was dropped in silence from JSONL, and a path with an
+            // empty name (`api.payload.`) gave the whole payload, or a did-you-mean of `ip` (`.`).
+            (["correlate", "--csv-bom"], "--csv-bom applies to --output-format csv"),
+            (["filter", "true", "--csv-bom"], "--csv-bom applies to --output-format csv"),
+            (["query", "a", "--all", "--csv-bom"], "--csv-bom applies to --output-format csv"),
+            (["correlate", "--output-format", "csv", "--columns", "api.payload."], "'api.payload.' has an empty name"),
+            (["correlate", "--output-format", "csv", "--columns", "start,."], "'.' has an empty name"),
+            (["query", "a", "--all", "--output-format", "csv", "--columns", "actor..user"], "has an empty name"),
+            (["filter", "api.payload. == 1"], "malformed field path 'api.payload.'"),
+            // Record columns are record paths (a second trial: any path was taken, and gave an empty column).
+            (
+                ["filter", "--records", "true", "--output-format", "csv", "--columns", "fields."],
+                "'fields.' has an empty name"
+            ),
+            (["filter", "--records", "true", "--output-format", "csv", "--columns", "user.x"], "'user' has no fields"),
+            (["filter", "--records", "true", "--output-format", "csv", "--columns", "nosuch"], "unknown record field"),
+            (
+                ["filter", "--records", "true", "--output-format", "csv", "--columns", "user,,status"],
+                "--columns takes dotted paths"
+            ),
+            (["correlate", "--output-format", "csv", "--columns", "start,"], "--columns takes dotted paths"),
+            (["filter", "user == 0x10"], "invalid number '0x10'"),
         ]
         for (arguments, message) in cases {
             let r = try AuditPipeBinary.run(arguments, stdin: Data())
@@ -387,6 +409,17 @@ struct HelpTextTests {
             ["correlate", "-", "--output-format", "csv", "--columns", "", "-q"], stdin: Data())
         #expect(columns.status == 1)
         #expect(columns.stderr.contains("--columns takes dotted paths"), "\(columns.stderr)")
+    }
+
+    /// From a new-user trial: `--columns start --columns end` kept only `end`. Every `--columns` counts, in order.
+    @Test func repeatedColumnsAreAllWritten() throws {
+        let line =
+            #"{"ts":"2026-11-21T10:00:00Z","request_id":"c1","user":"alice","method":"GET","path":"/a","status":200}"#
+        let r = try AuditPipeBinary.run(
+            ["correlate", "-", "--output-format", "csv", "--columns", "request_id", "--columns", "user,status", "-q"],
+            stdin: Data((line + "\n").utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(String(decoding: r.stdout, as: UTF8.self) == "request_id,user,status\r\nc1,alice,200\r\n")
     }
 
     /// From a new-user trial: `--columns method` (and `user_id`, `user_agent`, `result`, `error`, `path`,
