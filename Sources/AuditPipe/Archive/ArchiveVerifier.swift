@@ -1,5 +1,5 @@
 /// `auditpipe verify`: checks every archive day — the gzip stream (CRC and length), both SHA-256s, the
-/// event count, time range and order, the manifest's day, stray files — and the manifest chain from the
+/// event count, time range and order, the manifest's day, stray files anywhere (`StrayEntries`) — and the manifest chain from the
 /// pruned record through the last day. Reports the first failure: which file, and why.
 public enum ArchiveVerifier {
     /// A failed check.
@@ -218,6 +218,8 @@ public enum ArchiveVerifier {
             summary.days += 1
             summary.events += manifest.events
         }
+        // `verify` also names what is not the archive's (an archive run's own check leaves its leftovers to it).
+        if contents && !finishing, let stray = StrayEntries.first(in: root) { return .failure(stray) }
         if let head {
             let headPath = ArchiveHead.path(root)
             let lastDay = previousDay
