@@ -26,7 +26,7 @@ extension FilterExpression {
             case .json(.array(let items)): return items.contains { Self.equal(.json($0), literal) }
             case .json(.object(let members)):
                 guard let key = Self.text(of: literal) else { return false }
-                return members.contains { $0.key == key }
+                return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
             case .json(let scalar):
                 guard let hay = scalar.scalarText, let needle = Self.text(of: literal) else { return false }
                 return needle.isEmpty || ByteSearch.contains(hay, needle)
@@ -76,7 +76,10 @@ extension FilterExpression {
         case (.json(let scalar), .time(let x)):
             return timeOf(scalar).map { $0 == x } ?? false
         case (.json(let scalar), _):
-            return scalar.scalarText == text(of: literal)
+            // Byte for byte, as logged (and as `contains`, globs, the index and jq compare): Swift's `==` took
+            // `café` and `cafe\u{301}` (canonically equivalent) as equal, where `contains "é"` did not.
+            guard let a = scalar.scalarText, let b = text(of: literal) else { return false }
+            return a.utf8.elementsEqual(b.utf8)
         }
     }
 
@@ -94,7 +97,7 @@ extension FilterExpression {
             if let x = NumericText.value(a), let y = NumericText.value(b) {
                 order = x < y ? -1 : x > y ? 1 : 0
             } else {
-                order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a == b ? 0 : 1
+                order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.utf8.elementsEqual(b.utf8) ? 0 : 1
             }
         }
         guard let order else { return false }
