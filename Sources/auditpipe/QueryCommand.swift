@@ -68,10 +68,23 @@ struct QueryCommand: ParsableCommand {
 
     /// The columns given (every `--columns`, in order); nil when none is.
     private var columnList: [String]? {
-        columns.isEmpty ? nil : columns.flatMap { $0.split(separator: ",").map(String.init) }
+        columns.isEmpty
+            ? nil
+            : columns.flatMap {
+                $0.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+            }
     }
 
     func validate() throws {
+        // As correlate and filter have it (a third trial: `--columns ''` wrote rows of nothing, `start,` dropped
+        // the empty name, ` start` was an unknown field).
+        if let list = columnList, list.contains(where: \.isEmpty) {
+            throw ValidationError(
+                "--columns takes dotted paths separated by commas (e.g. start,actor.user); got '\(columns.joined(separator: ","))'"
+            )
+        }
         for c in columnList ?? [] {
             if let problem = EventSchema.problem(with: c) { throw ValidationError("--columns: \(problem)") }
         }

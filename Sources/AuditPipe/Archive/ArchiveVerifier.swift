@@ -85,6 +85,16 @@ public enum ArchiveVerifier {
         let pruned = record.entries
         summary.pruned = pruned.count
         var head: ArchiveHead?
+        // Without keys the head's signature is not checked, but a head that is no head is a fault: `archive`
+        // (which takes any head for a signed archive) refused to run on it while `verify` passed (a new-user trial).
+        if signatures == nil, contents, let bytes = FileBytes.read(ArchiveHead.path(root)) {
+            do throws(ArchiveDocument.Invalid) {
+                _ = try ArchiveHead.decode(bytes)
+            } catch {
+                return .failure(
+                    Failure(path: ArchiveHead.path(root), reason: "edited: not a valid head: \(error.reason)"))
+            }
+        }
         if let check = signatures {
             let headPath = ArchiveHead.path(root)
             guard let bytes = FileBytes.read(headPath) else {

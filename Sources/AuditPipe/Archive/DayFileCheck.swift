@@ -66,6 +66,15 @@ struct DayFileCheck {
                             "recompressed: the file holds the manifest's content but is not the gzip file it names (\(size) bytes, the manifest says \(m.compressedBytes)); put the archived file back"
                     ))
             }
+            // Another day's file put in its place (swapped days) was reported as a cut or a tail of this one.
+            if let other = firstEventDay(gzPath), other != day {
+                return .failure(
+                    Failure(
+                        path: gzPath,
+                        reason:
+                            "replaced: it holds the events of \(other), not of \(day) (\(size) bytes, the manifest says \(m.compressedBytes))"
+                    ))
+            }
             return .failure(
                 Failure(
                     path: gzPath,
@@ -74,6 +83,35 @@ struct DayFileCheck {
                 ))
         }
         return .success(DayFileCheck(day: day, gzPath: gzPath, manifestPath: manifestPath, manifest: m))
+    }
+
+    /// The day of the `start` of the first event in the gzip file at `path`, when the file inflates whole and
+    /// its first line has one.
+    private static func firstEventDay(_ path: String) -> String? {
+        var first: [UInt8] = []
+        var done = false
+        do throws(GzipFileStream.Failure) {
+            _ = try GzipFileStream(path: path).read { event in
+                guard !done, case .bytes(let b) = event else { return }
+                if let newline = b.firstIndex(of: 10) {
+                    first += b[..<newline]
+                    done = true
+                } else {
+                    first += b
+                    done = first.count > 1 << 20
+                }
+            }
+        } catch {
+            return nil
+        }
+        let key = Array(#""start":""#.utf8)
+        guard first.count >= key.count + 10,
+            let at = (0...(first.count - key.count - 10)).first(where: {
+                first[$0..<($0 + key.count)].elementsEqual(key)
+            })
+        else { return nil }
+        let day = String(decoding: first[(at + key.count)..<(at + key.count + 10)], as: UTF8.self)
+        return ArchiveLayout.isDay(day) ? day : nil
     }
 
     /// True when the gzip file at `path` inflates, whole, to the manifest's content (its size and SHA-256).

@@ -89,7 +89,11 @@ struct DayMerge {
                 try src.forEachLine { line, start, end throws(OutputError) in
                     n += 1
                     guard let (startText, id) = EventLineKey.of(line) else {
-                        throw OutputError(path: source, message: "line \(n) is not an audit event (no event_id/start)")
+                        throw OutputError(
+                            path: source,
+                            message:
+                                "line \(n) is not an audit event (one JSON object with an event_id and a start, no key twice)"
+                        )
                     }
                     slow.append((startText, id, Int32(s), start..<end))
                     return true

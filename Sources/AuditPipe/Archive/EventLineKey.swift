@@ -1,11 +1,12 @@
 /// The sort and de-duplication key of an archived event line: its `event_id` and `start`. Lines written by
-/// auditpipe begin `{"event_id":"…","request_id":…,"start":"…"`, read here without parsing the rest; any
-/// other line is parsed as JSON.
+/// auditpipe begin `{"event_id":"…","request_id":…,"start":"…"`, read there without building the rest; any
+/// other line is parsed as JSON. Either way the line must be well-formed JSON with no key twice.
 enum EventLineKey {
     /// `(start, event_id)`, or nil when the line is not an audit event.
     static func of(_ line: some Collection<UInt8>) -> (start: String, id: String)? {
         let b = Array(line)
         if let key = fast(b) { return key }
+        guard b.withUnsafeBufferPointer(isWellFormed) else { return nil }
         let v: JSONValue? = b.withUnsafeBufferPointer { p in
             var s = JSONScanner(p, maxDepth: 64)
             return try? s.parseValue(depth: 0)
@@ -48,6 +49,76 @@ enum EventLineKey {
         let startBegin = i
         while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        guard isWellFormed(b) else { return nil }
         return (startBegin..<i, idStart..<idEnd)
+    }
+
+    /// True when the line is one JSON object, read as JSON is written, with no key twice in any object. A line
+    /// in auditpipe's key order had only its id and start read: a number `012`, an escape `\i`, text after the
+    /// object or a second `start` was archived, passed `verify`, and was lost or misdated by `query` (a new-user
+    /// trial).
+    static func isWellFormed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = JSONScanner(b, maxDepth: 64)
+        var keys: [Range<Int>] = []
+        s.skipWhitespace()
+        guard s.peek == UInt8(ascii: "{") else { return false }
+        do throws(JSONSyntaxError) {
+            try value(&s, depth: 0, keys: &keys)
+        } catch {
+            return false
+        }
+        s.skipWhitespace()
+        return s.pos == b.count
+    }
+
+    /// Validates the value at the cursor; an object's keys are kept in `keys` while it is read (a stack shared
+    /// with the objects inside it), and a key met twice is an error.
+    private static func value(_ s: inout JSONScanner, depth: Int, keys: inout [Range<Int>]) throws(JSONSyntaxError) {
+        s.skipWhitespace()
+        guard depth < 64 else { throw s.fail("nesting too deep") }
+        switch s.peek {
+        case UInt8(ascii: "{"):
+            s.pos += 1
+            let base = keys.count
+            defer { keys.removeSubrange(base...) }
+            s.skipWhitespace()
+            if s.peek == UInt8(ascii: "}") {
+                s.pos += 1
+                return
+            }
+            while true {
+                s.skipWhitespace()
+                let key = try s.scanString()
+                // Compared as written: an escaped spelling of a key (`\u0061`) is refused as a repeat only when
+                // written the same way, and auditpipe writes no key escaped.
+                let range = key.start..<key.end
+                for k in keys[base...] where s.b[k].elementsEqual(s.b[range]) { throw s.fail("a key given twice") }
+                keys.append(range)
+                try s.expect(UInt8(ascii: ":"))
+                try value(&s, depth: depth + 1, keys: &keys)
+                s.skipWhitespace()
+                guard let c = s.peek else { throw s.fail("unexpected end of line") }
+                s.pos += 1
+                if c == UInt8(ascii: "}") { return }
+                guard c == UInt8(ascii: ",") else { throw s.fail("expected ',' or '}'") }
+            }
+        case UInt8(ascii: "["):
+            s.pos += 1
+            s.skipWhitespace()
+            if s.peek == UInt8(ascii: "]") {
+                s.pos += 1
+                return
+            }
+            while true {
+                try value(&s, depth: depth + 1, keys: &keys)
+                s.skipWhitespace()
+                guard let c = s.peek else { throw s.fail("unexpected end of line") }
+                s.pos += 1
+                if c == UInt8(ascii: "]") { return }
+                guard c == UInt8(ascii: ",") else { throw s.fail("expected ',' or ']'") }
+            }
+        default:
+            try s.skipValue(depth: depth)
+        }
     }
 }

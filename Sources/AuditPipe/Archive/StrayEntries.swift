@@ -23,7 +23,13 @@ enum StrayEntries {
         let unfinished = "left by an archive run that did not finish (run archive again), or put there"
         for name in ArchiveLayout.entries(root) {
             let path = root + "/" + name
-            if topFiles().contains(name) { continue }
+            if topFiles().contains(name) {
+                // A directory (or a link to elsewhere) under a reserved name hid files, and broke the next run.
+                guard isRegularFile(path) else {
+                    return .init(path: path, reason: "extra: \(name) must be a plain file of the archive")
+                }
+                continue
+            }
             if name.hasSuffix(".tmp"), topFiles().contains(String(name.dropLast(4))) {
                 return .init(path: path, reason: "extra: a file \(unfinished)")
             }
@@ -58,8 +64,16 @@ enum StrayEntries {
                     path: path,
                     reason: "extra: a day must be a link to its version directory \(name).<hash>; this is not a link")
             }
-            guard target.hasPrefix(name + "."), !target.contains("/") else {
+            guard isVersion(target, of: name) else {
                 return .init(path: path, reason: "extra: the day links to '\(target)', not to a version of its own")
+            }
+            // The version and its files are the archive's own, not links to copies kept elsewhere.
+            let version = dir + "/" + target
+            guard isDirectory(version, followingLinks: false) else {
+                return .init(path: version, reason: "extra: a day's version must be a directory here, not a link")
+            }
+            for file in ArchiveLayout.entries(version) where !isRegularFile(version + "/" + file) {
+                return .init(path: version + "/" + file, reason: "extra: not a plain file")
             }
             linked.insert(target)
         }
@@ -74,6 +88,18 @@ enum StrayEntries {
                 reason: "extra: not part of the archive (a month holds day links DD and their versions DD.<hash>)")
         }
         return nil
+    }
+
+    /// `DD.` and twelve lower-case hex digits (the start of its manifest's SHA-256), as an archive run names it.
+    private static func isVersion(_ name: String, of day: String) -> Bool {
+        let b = Array(name.utf8)
+        guard b.count == 15, name.hasPrefix(day + ".") else { return false }
+        return b[3...].allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
+    private static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     private static func isNumber(_ s: String, digits: Int) -> Bool {

@@ -93,12 +93,10 @@ extension FilterExpression {
         case (.json(let scalar), .number(let x, _)):
             order = number(scalar).map { $0 < x ? -1 : $0 > x ? 1 : 0 }
         case (.json(let scalar), _):
+            // A quoted literal is text, for ordering as for `==` (a new-user trial: `"16.0" >= "16"` and
+            // `<= "16"` held while `== "16"` did not); a number literal is the case above.
             guard let a = scalar.scalarText, let b = text(of: literal) else { return false }
-            if let x = NumericText.value(a), let y = NumericText.value(b) {
-                order = x < y ? -1 : x > y ? 1 : 0
-            } else {
-                order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.utf8.elementsEqual(b.utf8) ? 0 : 1
-            }
+            order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.utf8.elementsEqual(b.utf8) ? 0 : 1
         }
         guard let order else { return false }
         switch op {

@@ -18,6 +18,17 @@ struct ArchiveStrayTests {
         #expect(version.hasPrefix("02."), "\(version)")
         let cases: [(change: String, path: String, reason: String)] = [
             ("echo x > archive/stray.txt", "archive/stray.txt", "extra: not part of the archive"),
+            // A third trial: a reserved name holding a directory, a version kept elsewhere behind a link.
+            ("mkdir archive/head.json", "archive/head.json", "extra: head.json must be a plain file"),
+            ("echo garbage > archive/head.json", "archive/head.json", "edited: not a valid head"),
+            (
+                "mv archive/2026/11/\(version) stash && ln -s \"$PWD/stash\" archive/2026/11/\(version)",
+                "archive/2026/11/\(version)", "extra: a day's version must be a directory here"
+            ),
+            (
+                "mv archive/2026/11/02/manifest.json m && ln -s \"$PWD/m\" archive/2026/11/02/manifest.json",
+                "archive/2026/11/\(version)/manifest.json", "extra: not a plain file"
+            ),
             ("echo x > archive/head.json.tmp", "archive/head.json.tmp", "extra: a file left by an archive run"),
             (
                 "cp archive/2026/11/02/events-2026-11-02.jsonl.gz archive/2026/11/",
@@ -40,7 +51,7 @@ struct ArchiveStrayTests {
             #expect(try ArchiveTests.shell("cp -a archive pristine && \(c.change)", in: dir).0 == 0, "\(c.change)")
             let (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
             #expect(status == 4 && err.contains("\(c.path): \(c.reason)"), "\(c.change): \(err)")
-            #expect(try ArchiveTests.shell("rm -rf archive && mv pristine archive", in: dir).0 == 0)
+            #expect(try ArchiveTests.shell("rm -rf archive stash m && mv pristine archive", in: dir).0 == 0)
         }
         // What a killed run leaves, the next run removes: a leftover version is extra until then.
         #expect(
@@ -49,5 +60,28 @@ struct ArchiveStrayTests {
         #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
         let after = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(after.0 == 0, "\(after.1)")
+    }
+
+    /// Another day's file in a day's place was reported as a cut (or a tail) of the day's own (a new-user trial).
+    @Test func anotherDaysFileIsNamedReplaced() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = ""
+        for (day, count) in [(1, 10), (2, 13), (3, 17)] {
+            for i in 0..<count {
+                lines +=
+                    #"{"ts":"2026-11-0\#(day)T10:00:\#(String(format: "%02d", i))Z","request_id":"r\#(day)-\#(i)","user":"u","msg":"m"}"#
+                lines += "\n"
+            }
+        }
+        try lines.write(to: dir.appendingPathComponent("x.jsonl"), atomically: true, encoding: .utf8)
+        #expect(try ArchiveTests.run(["correlate", "x.jsonl", "--output-dir", "live", "-q"], in: dir).0 == 0)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
+        let day2 = "archive/2026/11/02/events-2026-11-02.jsonl.gz"
+        #expect(try ArchiveTests.shell("cp archive/2026/11/03/events-2026-11-03.jsonl.gz \(day2)", in: dir).0 == 0)
+        let (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(
+            status == 4 && err.contains("\(day2): replaced: it holds the events of 2026-11-03, not of 2026-11-02"),
+            "\(err)")
     }
 }

@@ -385,6 +385,8 @@ struct HelpTextTests {
             ),
             (["correlate", "--output-format", "csv", "--columns", "start,"], "--columns takes dotted paths"),
             (["filter", "user == 0x10"], "invalid number '0x10'"),
+            (["query", "a", "--all", "--output-format", "csv", "--columns", ""], "--columns takes dotted paths"),
+            (["query", "a", "--all", "--output-format", "csv", "--columns", "start,"], "--columns takes dotted paths"),
         ]
         for (arguments, message) in cases {
             let r = try AuditPipeBinary.run(arguments, stdin: Data())

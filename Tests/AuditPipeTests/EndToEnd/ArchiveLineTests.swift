@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `archive` takes only well-formed event lines, whatever their key order. From a new-user trial: a line in
+/// auditpipe's own key order had only its id and start read, so a number `012`, an escape `\i`, a second
+/// `start` (or `user`), or text after the object was archived, passed `verify`, and `query` then lost or misdated
+/// it; the same lines in another key order were refused.
+struct ArchiveLineTests {
+    static let good = #"{"event_id":"e5","request_id":"r5","start":"2026-11-01T10:00:04.000Z","actor":{"user":"a"}}"#
+
+    @Test(arguments: [
+        #"{"event_id":"e1","request_id":"r1","start":"2026-11-01T10:00:00.000Z","duration_ms":012}"#,
+        #"{"event_id":"e2","request_id":"r2","start":"2026-11-01T10:00:01.000Z","user":"al\ice"}"#,
+        #"{"event_id":"e3","request_id":"r3","start":"2026-11-01T10:00:02.000Z","start":"2026-11-05T10:00:00.000Z"}"#,
+        #"{"event_id":"e4","request_id":"r4","start":"2026-11-01T10:00:03.000Z"} trailing"#,
+        #"{"event_id":"e6","request_id":"r6","start":"2026-11-01T10:00:05.000Z","actor":{"user":"a","user":"b"}}"#,
+        #"{"event_id":"e7","request_id":null,"start":"2026-11-01T10:00:06.000Z","n":NaN}"#,
+        #"{"request_id":"r8","event_id":"e8","start":"2026-11-01T10:00:07.000Z","x":[1,02]}"#,
+    ])
+    func aMalformedLineIsRefusedAndTheLiveFileKept(line: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        let file = live.appendingPathComponent("events-2026-11-01.jsonl")
+        try (Self.good + "\n" + line + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 3 && err.contains("line 2 is not an audit event"), "\(err)")
+        #expect(FileManager.default.fileExists(atPath: file.path))
+    }
+
+    @Test func wellFormedLinesInEitherKeyOrderAreArchived() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        let other = #"{"start":"2026-11-01T10:00:09.000Z","event_id":"e9","n":[1,{"a":-0.5e3},[]],"s":"\u00e9\n"}"#
+        try (Self.good + "\n" + other + "\n").write(
+            to: live.appendingPathComponent("events-2026-11-01.jsonl"), atomically: true, encoding: .utf8)
+        let (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 0, "\(err)")
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+    }
+}
