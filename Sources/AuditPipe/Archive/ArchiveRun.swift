@@ -376,7 +376,22 @@ public struct ArchiveRun {
         var uncompressed: Int64 = 0
         var members = 0
         let memberBytes = options.memberBytes
-        try ParallelGzip.compress(level: options.level, damage: options.damageMember) { () throws(OutputError) in
+        // Each line whole, on the workers (the merge read only each line's id and start): one JSON object, read
+        // as JSON is written, no key twice, or nothing is published.
+        let check: @Sendable ([UInt8]) -> OutputError? = { chunk in
+            chunk.withUnsafeBufferPointer { b in
+                EventLineKey.firstMalformedLine(in: b).map { line in
+                    let text = String(decoding: line.prefix(160), as: UTF8.self)
+                    return OutputError(
+                        path: livePath,
+                        message:
+                            "a line of \(day) is not an audit event (one JSON object with an event_id and a start, read as JSON is written, no key twice): \(text)"
+                    )
+                }
+            }
+        }
+        try ParallelGzip.compress(level: options.level, damage: options.damageMember, check: check) {
+            () throws(OutputError) in
             try merge.nextChunk(bytes: memberBytes)
         } write: { chunk, member throws(OutputError) in
             content.update(data: chunk)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The sort and de-duplication key of an archived event line: its `event_id` and `start`. Lines written by
 /// auditpipe begin `{"event_id":"…","request_id":…,"start":"…"`, read there without building the rest; any
 /// other line is parsed as JSON. Either way the line must be well-formed JSON with no key twice.
@@ -21,13 +27,15 @@ enum EventLineKey {
 
     private static func fast(_ b: [UInt8]) -> (start: String, id: String)? {
         b.withUnsafeBufferPointer { p in
-            spans(p).map {
+            guard isWellFormed(p) else { return nil }
+            return spans(p).map {
                 (String(decoding: p[$0.start], as: UTF8.self), String(decoding: p[$0.id], as: UTF8.self))
             }
         }
     }
 
-    /// Where the start and the event id lie in a line written by auditpipe, or nil for any other line.
+    /// Where the start and the event id lie in a line written by auditpipe, or nil for any other line. Only the
+    /// line's head is read: the archive run checks the whole line (`isWellFormed`) where it compresses it.
     static func spans(_ b: UnsafeBufferPointer<UInt8>) -> (start: Range<Int>, id: Range<Int>)? {
         guard b.count > head.count, b.starts(with: head) else { return nil }
         var i = head.count
@@ -49,7 +57,6 @@ enum EventLineKey {
         let startBegin = i
         while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
         guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
-        guard isWellFormed(b) else { return nil }
         return (startBegin..<i, idStart..<idEnd)
     }
 
@@ -58,8 +65,14 @@ enum EventLineKey {
     /// object or a second `start` was archived, passed `verify`, and was lost or misdated by `query` (a new-user
     /// trial).
     static func isWellFormed(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var s = JSONScanner(b, maxDepth: 64)
         var keys: [Range<Int>] = []
+        return isWellFormed(b, keys: &keys)
+    }
+
+    /// `isWellFormed`, with a scratch for keys that the caller reuses from line to line.
+    private static func isWellFormed(_ b: UnsafeBufferPointer<UInt8>, keys: inout [Range<Int>]) -> Bool {
+        keys.removeAll(keepingCapacity: true)
+        var s = JSONScanner(b, maxDepth: 64)
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else { return false }
         do throws(JSONSyntaxError) {
@@ -69,6 +82,24 @@ enum EventLineKey {
         }
         s.skipWhitespace()
         return s.pos == b.count
+    }
+
+    /// The first line of `chunk` (lines ending in a newline) that is not well-formed, or nil.
+    static func firstMalformedLine(in chunk: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        guard let base = chunk.baseAddress else { return nil }
+        var keys: [Range<Int>] = []
+        keys.reserveCapacity(64)
+        var start = 0
+        while start < chunk.count {
+            var end = chunk.count
+            if let newline = memchr(base + start, 10, chunk.count - start) {
+                end = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+            }
+            let line = UnsafeBufferPointer(rebasing: chunk[start..<end])
+            if !isWellFormed(line, keys: &keys) { return line }
+            start = end + 1
+        }
+        return nil
     }
 
     /// Validates the value at the cursor; an object's keys are kept in `keys` while it is read (a stack shared
@@ -92,7 +123,13 @@ enum EventLineKey {
                 // Compared as written: an escaped spelling of a key (`\u0061`) is refused as a repeat only when
                 // written the same way, and auditpipe writes no key escaped.
                 let range = key.start..<key.end
-                for k in keys[base...] where s.b[k].elementsEqual(s.b[range]) { throw s.fail("a key given twice") }
+                if let bytes = s.b.baseAddress {
+                    for k in keys[base...]
+                    where k.count == range.count && memcmp(bytes + k.lowerBound, bytes + range.lowerBound, k.count) == 0
+                    {
+                        throw s.fail("a key given twice")
+                    }
+                }
                 keys.append(range)
                 try s.expect(UInt8(ascii: ":"))
                 try value(&s, depth: depth + 1, keys: &keys)

@@ -18,8 +18,10 @@ enum ParallelGzip {
     /// Deflates each chunk `next` gives (until nil) on the worker threads and calls `write(chunk, member)`
     /// for each, in order, on the calling thread. `damage` (tests only) flips a byte of that member after it
     /// was deflated, before it is checked.
+    /// `check`, when given, looks at each chunk on its worker first; the error it returns ends the run.
     static func compress(
-        level: Int32, damage: Int? = nil, next: () throws(OutputError) -> [UInt8]?,
+        level: Int32, damage: Int? = nil, check: (@Sendable ([UInt8]) -> OutputError?)? = nil,
+        next: () throws(OutputError) -> [UInt8]?,
         write: ([UInt8], [UInt8]) throws(OutputError) -> Void
     ) throws(OutputError) {
         let inFlight = max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))) + 2
@@ -38,7 +40,12 @@ enum ParallelGzip {
             submitted += 1
             slots.open(index, chunk)
             DispatchQueue.global().async {
-                slots.finish(index, Result { () throws(OutputError) in try member(chunk, index, level, damage) })
+                slots.finish(
+                    index,
+                    Result { () throws(OutputError) in
+                        if let problem = check?(chunk) { throw problem }
+                        return try member(chunk, index, level, damage)
+                    })
             }
         }
         while written < submitted { try drainOne() }
