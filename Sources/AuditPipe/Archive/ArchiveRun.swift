@@ -385,7 +385,7 @@ public struct ArchiveRun {
                     return OutputError(
                         path: livePath,
                         message:
-                            "a line of \(day) is not an audit event (one JSON object with an event_id and a start, read as JSON is written, no key twice): \(text)"
+                            "a line of \(day) is not an audit event (one JSON object with an event_id and a start, read as JSON is written, in UTF-8, no key twice): \(text)"
                     )
                 }
             }

@@ -92,7 +92,7 @@ struct DayMerge {
                         throw OutputError(
                             path: source,
                             message:
-                                "line \(n) is not an audit event (one JSON object with an event_id and a start, no key twice)"
+                                "line \(n) is not an audit event (one JSON object with an event_id and a start written YYYY-MM-DDTHH:MM:SS.mmmZ, in UTF-8, no key twice)"
                         )
                     }
                     slow.append((startText, id, Int32(s), start..<end))

@@ -17,7 +17,8 @@ enum EventLineKey {
             var s = JSONScanner(p, maxDepth: 64)
             return try? s.parseValue(depth: 0)
         }
-        guard case .string(let id)? = v?["event_id"], case .string(let start)? = v?["start"] else { return nil }
+        guard case .string(let id)? = v?["event_id"], case .string(let start)? = v?["start"], isStart(start.utf8)
+        else { return nil }
         return (start, id)
     }
 
@@ -56,7 +57,7 @@ enum EventLineKey {
         i += startKey.count
         let startBegin = i
         while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
-        guard i < b.count, b[i] == UInt8(ascii: "\"") else { return nil }
+        guard i < b.count, b[i] == UInt8(ascii: "\""), isStart(b[startBegin..<i]) else { return nil }
         return (startBegin..<i, idStart..<idEnd)
     }
 
@@ -81,7 +82,47 @@ enum EventLineKey {
             return false
         }
         s.skipWhitespace()
-        return s.pos == b.count
+        guard s.pos == b.count else { return false }
+        // JSON text is UTF-8 (a fourth trial archived `al\xffice` byte for byte).
+        return isASCII(b) || String(validating: b, as: UTF8.self) != nil
+    }
+
+    /// True when no byte has its high bit set, looked at eight bytes at a time.
+    private static func isASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= b.count {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < b.count {
+            if b[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// True for a start as auditpipe writes it: `YYYY-MM-DDTHH:MM:SS.mmmZ`, a time of the calendar, in UTC. An
+    /// offset (`-05:00`) put an event of one UTC day into another's file, and `T99:99` passed (a fourth trial).
+    static func isStart(_ t: some Collection<UInt8>) -> Bool {
+        let b = Array(t)
+        guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
+            b[23] == 0x5A
+        else { return false }
+        func number(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            number(20..<23) != nil, (1...12).contains(month), hour < 24, minute < 60, second < 60
+        else { return false }
+        return day >= 1 && day <= UTCTime.daysInMonth(year: year, month: month)
     }
 
     /// The first line of `chunk` (lines ending in a newline) that is not well-formed, or nil.
@@ -117,13 +158,19 @@ enum EventLineKey {
                 s.pos += 1
                 return
             }
+            // Once a key of this object has an escape, keys are compared as read (decoded): `"start"` and
+            // `"\u0073tart"` are one key to every reader (a fourth trial archived a second start so spelled).
+            var decoded: Set<[UInt8]>?
             while true {
                 s.skipWhitespace()
                 let key = try s.scanString()
-                // Compared as written: an escaped spelling of a key (`\u0061`) is refused as a repeat only when
-                // written the same way, and auditpipe writes no key escaped.
                 let range = key.start..<key.end
-                if let bytes = s.b.baseAddress {
+                if key.escaped && decoded == nil {
+                    decoded = Set(keys[base...].map { Array(s.b[$0]) })
+                }
+                if decoded != nil {
+                    guard decoded!.insert(Array(s.decode(key).utf8)).inserted else { throw s.fail("a key given twice") }
+                } else if let bytes = s.b.baseAddress {
                     for k in keys[base...]
                     where k.count == range.count && memcmp(bytes + k.lowerBound, bytes + range.lowerBound, k.count) == 0
                     {

@@ -16,6 +16,10 @@ struct ArchiveLineTests {
         #"{"event_id":"e6","request_id":"r6","start":"2026-11-01T10:00:05.000Z","actor":{"user":"a","user":"b"}}"#,
         #"{"event_id":"e7","request_id":null,"start":"2026-11-01T10:00:06.000Z","n":NaN}"#,
         #"{"request_id":"r8","event_id":"e8","start":"2026-11-01T10:00:07.000Z","x":[1,02]}"#,
+        // A fourth trial: a start with an offset on another UTC day, a start that is no time.
+        #"{"event_id":"0123456789abcdef0123456789abcdef","request_id":"r","start":"2026-11-01T23:00:00.000-05:00"}"#,
+        #"{"event_id":"0123456789abcdef0123456789abcdef","request_id":"r","start":"2026-11-01T99:99:99.999Z"}"#,
+        #"{"start":"2026-11-01X10:00:00.381Z","event_id":"e10"}"#,
     ])
     func aMalformedLineIsRefusedAndTheLiveFileKept(line: String) throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
@@ -47,6 +51,9 @@ struct ArchiveLineTests {
     @Test(arguments: [
         #""duration_ms":012}"#, #""user":"al\ice"}"#, #""duration_ms":1} trailing"#,
         #""actor":{"user":"a","user":"b"}}"#, #""start":"2026-11-05T10:00:00.000Z"}"#,
+        // A fourth trial: the same key spelled with an escape is the same key.
+        #""\u0073tart":"2026-11-05T10:00:00.000Z"}"#, #""actor":{"user":"a","\u0075ser":"b"}}"#,
+        #""a/b":1,"a\/b":2}"#,
     ])
     func aMalformedLineInAuditpipesOwnFormIsRefused(tail: String) throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
@@ -66,6 +73,26 @@ struct ArchiveLineTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("archive/2026/11/01").path))
         // The well-formed line alone is archived.
         try (line(1, #""duration_ms":1}"#) + "\n").write(to: file, atomically: true, encoding: .utf8)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+    }
+
+    /// JSON text is UTF-8: a line with a byte that is not was archived as it was (a fourth trial).
+    @Test func aLineThatIsNotUTF8IsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        var bytes = Array(#"{"event_id":"0123456789abcdef0123456789abcdef","request_id":"r1","#.utf8)
+        bytes += Array(#""start":"2026-11-01T10:00:00.000Z","actor":{"user":"al"#.utf8) + [0xFF]
+        bytes += Array(#"ice","name":"Zoë"}}"#.utf8) + [10]
+        let file = live.appendingPathComponent("events-2026-11-01.jsonl")
+        try Data(bytes).write(to: file)
+        let (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 3 && err.contains("is not an audit event"), "\(err)")
+        // The same line in UTF-8 (`Zoë` too) is archived.
+        bytes.removeAll { $0 == 0xFF }
+        try Data(bytes).write(to: file)
         #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
         #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
     }
