@@ -106,15 +106,22 @@ enum EventLineKey {
     /// True for a start as auditpipe writes it: `YYYY-MM-DDTHH:MM:SS.mmmZ`, a time of the calendar, in UTC. An
     /// offset (`-05:00`) put an event of one UTC day into another's file, and `T99:99` passed (a fourth trial).
     static func isStart(_ t: some Collection<UInt8>) -> Bool {
-        let b = Array(t)
-        guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E,
-            b[23] == 0x5A
+        // Read in place (a copy of each line's start was an allocation per line on the merge's fast path).
+        guard t.count == 24 else { return false }
+        var b: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &b) { raw in
+            for (i, c) in t.enumerated() { raw[i] = c }
+        }
+        func at(_ i: Int) -> UInt8 { withUnsafeBytes(of: b) { $0[i] } }
+        guard at(4) == 0x2D, at(7) == 0x2D, at(10) == 0x54, at(13) == 0x3A, at(16) == 0x3A, at(19) == 0x2E,
+            at(23) == 0x5A
         else { return false }
         func number(_ r: Range<Int>) -> Int? {
             var n = 0
             for i in r {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                n = n * 10 + Int(b[i] - 48)
+                let c = at(i)
+                guard c >= 48 && c <= 57 else { return nil }
+                n = n * 10 + Int(c - 48)
             }
             return n
         }

@@ -7,7 +7,7 @@
 /// What in an archive directory is not the archive's: `verify` names the first such entry `extra`. The archive
 /// holds its head, pruned record, index and lock at the top, year and month directories, and in a month each
 /// day's link `DD` to its version directory `DD.<hash>`. Before, only a day's own version directory was looked
-/// in: a file beside the days, a copy of a day's file in a month, a year `2027` or month `13`, a version no day
+/// in: a file beside the days, a copy of a day's file in a month, a month `13`, a version no day
 /// links to, or a day made a plain directory passed (a new-user trial).
 enum StrayEntries {
     /// Files an archive run or the index keeps at the top (SQLite's journal files included).
