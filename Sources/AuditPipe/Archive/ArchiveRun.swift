@@ -365,10 +365,6 @@ public struct ArchiveRun {
         }
         sources.append(live)
         var merge = try DayMerge(sources, source: livePath, day: day)
-        if !merge.conflicts.isEmpty {
-            let kept = try keepAside(merge.conflicts.map(\.line), name: ArchiveLayout.conflictsName(day: day))
-            report.conflictsKept.append((kept, merge.conflicts.count))
-        }
         let staged = try StagedFile(path: DayDirectory.stagingFile(root: root, day: day))
         var published = false
         defer { if !published { unlink(staged.path) } }
@@ -399,6 +395,12 @@ public struct ArchiveRun {
             try staged.append(member)
             members += 1
             if members == 1 { CrashPoint.reached("half a file written") }
+        }
+        // Conflicting lines are kept aside only once every line of the day passed the workers' check: a day
+        // refused wrote a conflicts file all the same (a new-user trial).
+        if !merge.conflicts.isEmpty {
+            let kept = try keepAside(merge.conflicts.map(\.line), name: ArchiveLayout.conflictsName(day: day))
+            report.conflictsKept.append((kept, merge.conflicts.count))
         }
         let gzipSHA256 = try staged.finish()
         var manifest = ArchiveManifest(

@@ -139,16 +139,25 @@ struct DayMerge {
     private static func differs(
         _ sources: [DaySource], _ a: (source: Int32, start: Int, end: Int), _ b: (source: Int32, start: Int, end: Int)
     ) throws(OutputError) -> [UInt8]? {
-        guard a.end - a.start == b.end - b.start else {
-            var line: [UInt8] = []
-            try sources[Int(b.source)].append(b.start, b.end, to: &line)
-            return line
-        }
-        var x: [UInt8] = []
         var y: [UInt8] = []
-        try sources[Int(a.source)].append(a.start, a.end, to: &x)
         try sources[Int(b.source)].append(b.start, b.end, to: &y)
-        return x == y ? nil : y
+        if a.end - a.start == b.end - b.start {
+            var x: [UInt8] = []
+            try sources[Int(a.source)].append(a.start, a.end, to: &x)
+            // A copy of the kept line: checked with it where the day is compressed.
+            if x == y { return nil }
+        }
+        // A line kept aside is never compressed, so it is checked here: a malformed one (a key twice, bytes that
+        // are not UTF-8) with an archived event's id went to the conflicts file and the day was archived (a
+        // new-user trial).
+        guard y.withUnsafeBufferPointer(EventLineKey.isWellFormed) else {
+            throw OutputError(
+                path: sources[Int(b.source)].name,
+                message:
+                    "a line with the event_id of an earlier one is not an audit event (one JSON object, read as JSON is written, in UTF-8, no key twice): \(String(decoding: y.prefix(160), as: UTF8.self))"
+            )
+        }
+        return y
     }
 
     /// The next member's content: whole lines (each with its newline) in order, from the first line end at

@@ -96,4 +96,32 @@ struct ArchiveLineTests {
         #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir).0 == 0)
         #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
     }
+
+    /// A fifth trial: a malformed line with the event_id of an earlier line went to the conflicts file unchecked
+    /// (a line kept aside is never compressed), and a day refused still wrote a conflicts file.
+    @Test(arguments: [
+        (
+            ArchiveLineTests.own(#""duration_ms":1}"#),
+            ArchiveLineTests.own(#""\u0073tart":"2026-11-25T10:00:00.000Z"}"#)
+        ),
+        (ArchiveLineTests.own(#""duration_ms":1}"#), ArchiveLineTests.own(#""actor":{"user":"a","user":"b"}}"#)),
+        (ArchiveLineTests.own(#""actor":{"user":"a","\u0075ser":"b"}}"#), ArchiveLineTests.own(#""duration_ms":2}"#)),
+    ])
+    func aMalformedLineWithAnEarlierLinesIDRefusesTheDay(first: String, second: String) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        let file = live.appendingPathComponent("events-2026-11-01.jsonl")
+        try (first + "\n" + second + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 3 && err.contains("is not an audit event"), "\(err)")
+        #expect(FileManager.default.fileExists(atPath: file.path))
+        #expect(!FileManager.default.fileExists(atPath: live.appendingPathComponent("conflicts-2026-11-01.jsonl").path))
+    }
+
+    /// A line in auditpipe's own form, one event id for all, and `rest` after its start.
+    static func own(_ rest: String) -> String {
+        #"{"event_id":"0123456789abcdef0123456789abcdef","request_id":"r1","start":"2026-11-01T10:00:00.000Z","# + rest
+    }
 }
