@@ -166,9 +166,15 @@ public struct JSONScanner {
     }
 
     private func hex4(_ i: Int, _ end: Int) -> UInt32? {
-        guard i + 4 <= end else { return nil }
+        Self.hexValue(UnsafeBufferPointer(rebasing: b[..<end]), at: i, digits: 4)
+    }
+
+    /// The value of `digits` hex digits of `b` at `i`, or nil when there are fewer or one is not a hex digit
+    /// (JSON's `\uHHHH`, logfmt's `\xHH`, `\uHHHH` and `\UHHHHHHHH`).
+    static func hexValue(_ b: UnsafeBufferPointer<UInt8>, at i: Int, digits: Int) -> UInt32? {
+        guard i >= 0, i + digits <= b.count else { return nil }
         var v: UInt32 = 0
-        for k in i..<(i + 4) {
+        for k in i..<(i + digits) {
             let c = b[k]
             let d: UInt32
             switch c {

@@ -118,7 +118,7 @@ struct LogfmtParser {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
             case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
                 let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
-                guard var value = hex(v, at: i, digits) else {
+                guard var value = JSONScanner.hexValue(v, at: i, digits: digits) else {
                     out.append(UInt8(ascii: "\\"))
                     out.append(e)
                     continue
@@ -130,7 +130,8 @@ struct LogfmtParser {
                     continue
                 }
                 if e == UInt8(ascii: "u"), (0xD800..<0xDC00).contains(value), i + 6 <= v.count,
-                    v[i] == UInt8(ascii: "\\"), v[i + 1] == UInt8(ascii: "u"), let low = hex(v, at: i + 2, 4),
+                    v[i] == UInt8(ascii: "\\"), v[i + 1] == UInt8(ascii: "u"),
+                    let low = JSONScanner.hexValue(v, at: i + 2, digits: 4),
                     (0xDC00..<0xE000).contains(low)
                 {
                     value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
@@ -144,21 +145,5 @@ struct LogfmtParser {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The value of `count` hex digits at `i`, or nil when there are fewer or one is not a hex digit.
-    private static func hex(_ v: UnsafeBufferPointer<UInt8>, at i: Int, _ count: Int) -> UInt32? {
-        guard i + count <= v.count else { return nil }
-        var value: UInt32 = 0
-        for k in i..<(i + count) {
-            let c = v[k]
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt32(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt32(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = value << 4 | UInt32(c - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-        }
-        return value
     }
 }
