@@ -30,8 +30,7 @@ public struct Enricher: Sendable {
     /// `split(separator: "/").last` gives it; bytes are searched when the name is ASCII (a `Character` split
     /// cost 5,000 instructions an event).
     static func lastComponent(_ name: String) -> String {
-        var bytes = name
-        return bytes.withUTF8 { b in
+        name.withUTF8Bytes { b in
             guard b.allSatisfy({ $0 < 0x80 }) else { return name.split(separator: "/").last.map(String.init) ?? "" }
             var end = b.count
             while end > 0 && b[end - 1] == UInt8(ascii: "/") { end -= 1 }
@@ -68,8 +67,8 @@ public struct Enricher: Sendable {
             h.isEmpty
             ? nil
             : AuditEvent.API(
-                method: h.method, path: h.path, route: h.route, query: h.query.map(redactor.redact),
-                payload: h.body.map(redactor.redact))
+                method: h.method, path: h.path, route: h.route, query: h.query.map { redactor.redact($0) },
+                payload: h.body.map { redactor.redact($0) })
         let services = g.services.sorted { $0.first < $1.first }.map(\.name)
         var levels: [(LogLevel, Int)] = []
         levels.reserveCapacity(8)

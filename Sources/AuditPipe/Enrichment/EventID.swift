@@ -57,8 +57,7 @@ public enum EventID {
 
     /// Copies `s`'s UTF-8 bytes to `to`; returns how many.
     private static func copyUTF8(_ s: String, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var s = s
-        return s.withUTF8 { b in
+        s.withUTF8Bytes { b in
             guard let src = b.baseAddress else { return 0 }
             out.update(from: src, count: b.count)
             return b.count

@@ -13,10 +13,10 @@ final class OriginCache: Sendable {
 
     /// `OriginClassifier.classify(userAgent:user:)`, remembered by user agent (the user matters only without one).
     func origin(userAgent: String?, user: String?) -> String? {
-        guard var agent = userAgent, !agent.isEmpty, agent.utf8.count <= Self.maxLength else {
+        guard let agent = userAgent, !agent.isEmpty, agent.utf8.count <= Self.maxLength else {
             return OriginClassifier.classify(userAgent: userAgent, user: user)
         }
-        let slot = agent.withUTF8 { b -> Int in
+        let slot = agent.withUTF8Bytes { b -> Int in
             var h = UInt64(b.count) &* 0x9E37_79B9_7F4A_7C15
             h ^= UInt64(b[0]) << 8 | UInt64(b[b.count - 1]) | UInt64(b[b.count / 2]) << 16
             h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9

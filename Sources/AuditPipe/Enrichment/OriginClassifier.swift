@@ -17,8 +17,8 @@ public enum OriginClassifier {
 
     /// The origin, or nil when nothing tells.
     public static func classify(userAgent: String?, user: String?) -> String? {
-        if var ua = userAgent, !ua.isEmpty {
-            let best = ua.withUTF8 { b in
+        if let ua = userAgent, !ua.isEmpty {
+            let best = ua.withUTF8Bytes { b in
                 var best = needles.bestRank(in: b)
                 if best > 1, endsFolded(b, "-cli") { best = 1 }
                 return best

@@ -64,17 +64,17 @@ public struct Redactor: Sendable {
 
     /// Free text with its secrets masked (the detectors of `SecretScanner`).
     public func redactText(_ text: String) -> String {
-        var t = text
         var open = false
-        return t.withUTF8 { scanner.scan($0, privateKeyOpen: &open) }.map { String(decoding: $0, as: UTF8.self) }
+        return text.withUTF8Bytes { scanner.scan($0, privateKeyOpen: &open) }.map {
+            String(decoding: $0, as: UTF8.self)
+        }
             ?? text
     }
 
     /// One line of several (dead letters of one input, in order): `privateKeyOpen` carries a private key block
     /// begun on an earlier line, so its body lines are masked up to `-----END`.
     public func redactLine(_ text: String, privateKeyOpen: inout Bool) -> String {
-        var t = text
-        return t.withUTF8 { scanner.scan($0, privateKeyOpen: &privateKeyOpen) }.map {
+        return text.withUTF8Bytes { scanner.scan($0, privateKeyOpen: &privateKeyOpen) }.map {
             String(decoding: $0, as: UTF8.self)
         } ?? text
     }
@@ -172,9 +172,9 @@ public struct Redactor: Sendable {
                 }
             }
             return out.map(JSONValue.array)
-        case .string(var s):
+        case .string(let s):
             var open = false
-            return s.withUTF8 { scanner.scan($0, privateKeyOpen: &open) }.map {
+            return s.withUTF8Bytes { scanner.scan($0, privateKeyOpen: &open) }.map {
                 .string(String(decoding: $0, as: UTF8.self))
             }
         default: return nil

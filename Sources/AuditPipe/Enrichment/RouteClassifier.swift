@@ -24,11 +24,11 @@ public enum RouteClassifier {
 
     /// Classifies a request.
     public static func classify(method: String?, path: String?, query: JSONValue?) -> Route {
-        var p = path ?? ""
+        let p = path ?? ""
         // The path's non-empty segments, percent-decoded, go into one scratch buffer (`raw`), lower-cased into a
         // second; both and the segments' ranges live in temporary (stack) storage, not in three arrays per
         // request. Decoding never lengthens a segment, so `n` bytes each suffice.
-        return p.withUTF8 { b in
+        return p.withUTF8Bytes { b in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * b.count + 1) { scratch in
                 withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: b.count / 2 + 1) { segments in
                     classify(method: method, query: query, path: b, scratch: scratch, segments: segments)

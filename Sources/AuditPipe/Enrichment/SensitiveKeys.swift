@@ -80,8 +80,7 @@ struct SensitiveKeys: Sendable {
 
     /// True when `key` (a String) names a secret.
     func matches(_ key: String) -> Bool {
-        var k = key
-        return k.withUTF8 { matches($0) }
+        key.withUTF8Bytes { matches($0) }
     }
 
     /// Where the key's last word starts: a run of lower-case letters and digits with the capital before it

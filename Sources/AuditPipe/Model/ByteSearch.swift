@@ -3,10 +3,8 @@
 enum ByteSearch {
     /// Byte offset of `needle` in `haystack`, or nil.
     static func offset(of needle: String, in haystack: String) -> Int? {
-        var h = haystack
-        var n = needle
-        return h.withUTF8 { hb in
-            n.withUTF8 { nb -> Int? in
+        haystack.withUTF8Bytes { hb in
+            needle.withUTF8Bytes { nb -> Int? in
                 guard let first = nb.first, nb.count <= hb.count else { return nil }
                 var i = 0
                 let last = hb.count - nb.count

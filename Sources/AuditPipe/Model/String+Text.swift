@@ -1,5 +1,15 @@
 /// Small text helpers on bytes, without Foundation.
 extension String {
+    /// Calls `body` with the string's UTF-8 bytes where they lie (native strings, small ones included), without
+    /// the copy `var s = s; s.withUTF8` makes: a retain and a release a call, atomic on a string another core
+    /// made. A string whose bytes are not contiguous is made so first.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let r = try utf8.withContiguousStorageIfAvailable(body) { return r }
+        var s = self
+        return try s.withUTF8(body)
+    }
+
     /// Without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
         var s = Substring(self)

@@ -144,8 +144,7 @@ struct FieldCollector {
             if messageBytes == nil && messageString == nil { messageString = string }
             return
         }
-        var s = string
-        s.withUTF8 { offer(role, $0, timestamps: timestamps) }
+        string.withUTF8Bytes { offer(role, $0, timestamps: timestamps) }
     }
 
     /// Takes a structured value for `role` (query, headers, body objects; arrays of addresses).

@@ -4,8 +4,7 @@
 public enum RouteTemplate {
     /// True when some segment of `path` (before any query string) is a placeholder.
     public static func isTemplate(_ path: String) -> Bool {
-        var p = path
-        return p.withUTF8 { isTemplate($0) }
+        path.withUTF8Bytes { isTemplate($0) }
     }
 
     /// True when some segment of the path in `b` (before any query string) is a placeholder.

@@ -93,7 +93,8 @@ public final class AccessAuditLog: Sendable {
             outcome: AuditEvent.Outcome(
                 status: entry.status, result: entry.status < 400 ? "success" : "failure", error: nil),
             api: AuditEvent.API(
-                method: "GET", path: entry.path, route: nil, query: entry.query.map(redactor.redact), payload: nil),
+                method: "GET", path: entry.path, route: nil, query: entry.query.map { redactor.redact($0) },
+                payload: nil),
             services: ["auditpipe-serve"],
             records: 1,
             levels: [(.info, 1)],

@@ -115,8 +115,7 @@ public struct JSONWriter: @unchecked Sendable {
 
     /// Appends a quoted, escaped string.
     public mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { string(bytes: $0) }
+        s.withUTF8Bytes { string(bytes: $0) }
     }
 
     /// Appends a quoted string or `null`.

@@ -48,28 +48,42 @@ public final class OutputFile {
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    /// Appends bytes read in place (a writer's), writing them out when the buffer is full.
+    /// Appends bytes read in place (a writer's), writing them out when the buffer is full. A chunk as large as
+    /// the buffer (a sink's batch) is written from where it lies, after what is buffered, not copied first.
     public func write(_ bytes: UnsafeBufferPointer<UInt8>) throws(OutputError) {
+        if bytes.count >= flushThreshold {
+            try flush()
+            try writeOut(UnsafeRawBufferPointer(bytes))
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= flushThreshold { try flush() }
     }
 
     /// Writes out everything buffered.
     public func flush() throws(OutputError) {
+        guard !buffer.isEmpty else { return }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        let failure = buffer.withUnsafeBytes { p -> OutputError? in
+            do throws(OutputError) { try writeOut(p) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes `p` whole to the descriptor (retrying short writes and `EINTR`).
+    private func writeOut(_ p: UnsafeRawBufferPointer) throws(OutputError) {
         var done = 0
         var failure: Int32 = 0
-        buffer.withUnsafeBytes { p in
-            while done < p.count {
-                let n = Glibc.write(fd, p.baseAddress! + done, p.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += n
+        while done < p.count {
+            let n = Glibc.write(fd, p.baseAddress! + done, p.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
             }
+            done += n
         }
-        buffer.removeAll(keepingCapacity: true)
         if failure != 0 {
             throw OutputError(
                 path: path, message: "write failed: \(String(cString: strerror(failure)))",
@@ -77,7 +91,6 @@ public final class OutputFile {
         }
     }
 
-    /// Flushes and closes.
     /// Flushes and makes the written bytes durable (fsync); returns the file's length.
     @discardableResult
     public func sync() throws(OutputError) -> Int64 {
@@ -90,6 +103,7 @@ public final class OutputFile {
         return fstat(fd, &st) == 0 ? Int64(st.st_size) : 0
     }
 
+    /// Flushes, makes the bytes durable and closes.
     public func close() throws(OutputError) {
         try flush()
         if owns {
