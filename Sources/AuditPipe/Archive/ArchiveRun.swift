@@ -374,15 +374,18 @@ public struct ArchiveRun {
         let memberBytes = options.memberBytes
         // Each line whole, on the workers (the merge read only each line's id and start): one JSON object, read
         // as JSON is written, no key twice, or nothing is published.
+        // The line is named by its number in the live file. (The day already archived had every line checked
+        // as strictly before this run began: `DayLineCheck`.)
         let check: @Sendable ([UInt8]) -> OutputError? = { chunk in
             chunk.withUnsafeBufferPointer { b in
                 EventLineKey.firstMalformedLine(in: b).map { line in
                     let text = String(decoding: line.prefix(160), as: UTF8.self)
-                    return OutputError(
-                        path: livePath,
-                        message:
-                            "a line of \(day) is not an audit event (one JSON object with an event_id and a start, read as JSON is written, in UTF-8, no key twice): \(text)"
-                    )
+                    let what =
+                        "is not an audit event (one JSON object with an event_id and a start, read as JSON is written, in UTF-8, no key twice): \(text)"
+                    if let n = LineLocator.lineNumber(of: line, inFile: livePath) {
+                        return OutputError(path: livePath, message: "line \(n) \(what)")
+                    }
+                    return OutputError(path: livePath, message: "a line of \(day) \(what)")
                 }
             }
         }

@@ -87,9 +87,11 @@ public enum ArchiveVerifier {
         var head: ArchiveHead?
         // Without keys the head's signature is not checked, but a head that is no head is a fault: `archive`
         // (which takes any head for a signed archive) refused to run on it while `verify` passed (a new-user trial).
+        // And the head must still name this chain's end, as it does for a keyed verify: another archive's head
+        // put into an unsigned archive passed, as did a signed archive whose newest days were deleted.
         if signatures == nil, contents, let bytes = FileBytes.read(ArchiveHead.path(root)) {
             do throws(ArchiveDocument.Invalid) {
-                _ = try ArchiveHead.decode(bytes)
+                head = try ArchiveHead.decode(bytes)
             } catch {
                 return .failure(
                     Failure(path: ArchiveHead.path(root), reason: "edited: not a valid head: \(error.reason)"))

@@ -170,12 +170,17 @@ struct SignedArchiveTests {
             let sha = try Self.sh("sha256sum archive/2026/11/\(before)/manifest.json | cut -c1-64", in: dir)
             try Self.editManifest(dir, day: day) { $0["previous_manifest_sha256"] = sha }
         }
-        // The index, built before the edit, sees the day changed; without it the hashes alone are fooled; the
-        // signatures are not.
+        // Without keys the head, unchecked, still names the chain's old end (this passed before).
+        let (headed, herr) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(headed == 4 && herr.contains("archive/head.json: chain end differs from the signed head"), "\(herr)")
+        // With the head put aside too, the index, built before the edit, sees the day changed; without it the
+        // hashes alone are fooled; the signatures are not.
+        try Self.sh("mv archive/head.json head.json.kept", in: dir)
         let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-02 changed"), "\(ierr)")
         try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
         #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        try Self.sh("mv head.json.kept archive/head.json", in: dir)
         try Self.expectCaught(dir, "archive/2026/11/02/manifest.json: bad signature")
     }
 
@@ -205,16 +210,42 @@ struct SignedArchiveTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         // The link and its version (the link alone leaves a version no day links to: `extra`, ArchiveStrayTests).
         try Self.sh("rm -r \"$(readlink -f archive/2026/11/04)\" archive/2026/11/04", in: dir)
-        // The index sees the day gone; without it the hashes alone are fooled.
+        // Without keys the head, unchecked, still names the day gone (this passed before).
+        let (keyless, kerr) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(
+            keyless == 4 && kerr.contains("archive/head.json: missing: the signed head names 2026-11-04"), "\(kerr)")
+        // With the head put aside too, the index sees the day gone; without it the hashes alone are fooled.
+        try Self.sh("mv archive/head.json head.json.kept", in: dir)
         let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-04 is indexed but no longer archived"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
         #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        try Self.sh("mv head.json.kept archive/head.json", in: dir)
         try Self.expectCaught(
             dir,
             "archive/head.json: missing: the signed head names 2026-11-04 as the last day but the archive ends at 2026-11-03"
         )
         #expect(try Self.archive(dir).0 == 4)
+    }
+
+    /// Without keys `verify` still holds the chain to the head it finds: another archive's head put into an
+    /// unsigned archive passed a verify without keys (a new-user trial), though `archive` refused it.
+    @Test func anotherArchivesHeadInAnUnsignedArchiveIsCaughtWithoutKeys() throws {
+        let signed = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: signed) }
+        let plain = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: plain) }
+        // A signed archive verified without keys passes: its chain ends at its head.
+        #expect(try ArchiveTests.run(["verify", "archive"], in: signed).0 == 0)
+        _ = try ArchiveTests.makeLive(plain, days: 5...6, perDay: 20, seed: 3)
+        #expect(try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: plain).0 == 0)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: plain).0 == 0)
+        try FileManager.default.copyItem(
+            at: signed.appendingPathComponent("archive/head.json"),
+            to: plain.appendingPathComponent("archive/head.json"))
+        let (status, err) = try ArchiveTests.run(["verify", "archive"], in: plain)
+        #expect(status == 4, "\(err)")
+        #expect(err.contains("archive/head.json: missing: the signed head names 2026-11-04"), "\(err)")
     }
 
     @Test func oldCopyPutBackIsCaughtWithThrough() throws {
