@@ -91,7 +91,7 @@ public struct Enricher: Sendable {
             outcome: AuditEvent.Outcome(
                 status: g.status, result: result,
                 // Redacted before it is cut, so a secret across the cut cannot leave a readable prefix.
-                error: g.error.map { String(redactor.redactText(String($0.prefix(while: { $0 != "\n" }))).prefix(512)) }
+                error: g.error.map { Self.cut(redactor.redactText(Self.firstLine($0))) }
             ),
             api: api,
             services: services,
@@ -101,6 +101,23 @@ public struct Enricher: Sendable {
             flags: g.flags,
             entries: g.embedded.map(entries))
     }
+
+    /// The text before its first line break, as `prefix(while: { $0 != "\n" })` reads it (a `\r\n` is one
+    /// `Character`, so it is no break there), found on bytes: a line feed is a `Character` of its own unless a
+    /// carriage return comes before it.
+    static func firstLine(_ text: String) -> String {
+        text.withUTF8Bytes { b in
+            var i = 0
+            while let lf = b[i...].firstIndex(of: 10) {
+                if lf == 0 || b[lf - 1] != 13 { return String(decoding: b[..<lf], as: UTF8.self) }
+                i = lf + 1
+            }
+            return text
+        }
+    }
+
+    /// At most 512 `Character`s of `text` (a text of at most 512 bytes has no more, and is kept whole).
+    static func cut(_ text: String) -> String { text.utf8.count <= 512 ? text : String(text.prefix(512)) }
 
     /// Action, entity, access kind and file type from the concrete path (with the query); when only a route
     /// template is known, from the template, without an entity id (a placeholder is no id).
