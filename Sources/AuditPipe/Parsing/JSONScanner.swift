@@ -149,16 +149,10 @@ public struct JSONScanner {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                guard var scalar = hex4(i, s.end) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                guard let unit = hex4(i, s.end) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
                 i += 4
-                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= s.end, b[i] == 0x5C, b[i + 1] == UInt8(ascii: "u"),
-                    let low = hex4(i + 2, s.end), low >= 0xDC00 && low < 0xE000
-                {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: String(Character(u)).utf8)
+                i += Self.appendEscapedScalar(
+                    unit, lowHalfIn: UnsafeBufferPointer(rebasing: b[..<s.end]), at: i, to: &out)
             default: out.append(e)
             }
         }
@@ -167,6 +161,24 @@ public struct JSONScanner {
 
     private func hex4(_ i: Int, _ end: Int) -> UInt32? {
         Self.hexValue(UnsafeBufferPointer(rebasing: b[..<end]), at: i, digits: 4)
+    }
+
+    /// Appends the UTF-8 of the scalar a `\uHHHH` escape's code unit `unit` names (JSON's, logfmt's): a high
+    /// surrogate followed at `i` in `b` by a `\u` escape of a low one is joined with it, and a lone surrogate is
+    /// U+FFFD. Returns the bytes of `b` the low half took (6, or 0).
+    static func appendEscapedScalar(
+        _ unit: UInt32, lowHalfIn b: UnsafeBufferPointer<UInt8>, at i: Int, to out: inout [UInt8]
+    ) -> Int {
+        var value = unit
+        var taken = 0
+        if (0xD800..<0xDC00).contains(unit), i + 6 <= b.count, b[i] == UInt8(ascii: "\\"),
+            b[i + 1] == UInt8(ascii: "u"), let low = hexValue(b, at: i + 2, digits: 4), (0xDC00..<0xE000).contains(low)
+        {
+            value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+            taken = 6
+        }
+        UTF8.encode(Unicode.Scalar(value) ?? "\u{FFFD}") { out.append($0) }
+        return taken
     }
 
     /// The value of `digits` hex digits of `b` at `i`, or nil when there are fewer or one is not a hex digit

@@ -118,7 +118,7 @@ struct LogfmtParser {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
             case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
                 let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
-                guard var value = JSONScanner.hexValue(v, at: i, digits: digits) else {
+                guard let value = JSONScanner.hexValue(v, at: i, digits: digits) else {
                     out.append(UInt8(ascii: "\\"))
                     out.append(e)
                     continue
@@ -129,16 +129,11 @@ struct LogfmtParser {
                     out.append(UInt8(value))
                     continue
                 }
-                if e == UInt8(ascii: "u"), (0xD800..<0xDC00).contains(value), i + 6 <= v.count,
-                    v[i] == UInt8(ascii: "\\"), v[i + 1] == UInt8(ascii: "u"),
-                    let low = JSONScanner.hexValue(v, at: i + 2, digits: 4),
-                    (0xDC00..<0xE000).contains(low)
-                {
-                    value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
+                if e == UInt8(ascii: "u") {
+                    i += JSONScanner.appendEscapedScalar(value, lowHalfIn: v, at: i, to: &out)
+                } else {
+                    UTF8.encode(Unicode.Scalar(value) ?? "\u{FFFD}") { out.append($0) }
                 }
-                let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-                out.append(contentsOf: String(Character(scalar)).utf8)
             default:
                 out.append(UInt8(ascii: "\\"))
                 out.append(e)
