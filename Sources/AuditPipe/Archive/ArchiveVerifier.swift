@@ -89,12 +89,30 @@ public enum ArchiveVerifier {
         // (which takes any head for a signed archive) refused to run on it while `verify` passed (a new-user trial).
         // And the head must still name this chain's end, as it does for a keyed verify: another archive's head
         // put into an unsigned archive passed, as did a signed archive whose newest days were deleted.
-        if signatures == nil, contents, let bytes = FileBytes.read(ArchiveHead.path(root)) {
-            do throws(ArchiveDocument.Invalid) {
-                head = try ArchiveHead.decode(bytes)
-            } catch {
+        // Deleting the head as well must not get around that: manifests or a pruned record carrying signatures make
+        // the archive a signed one, which has a head (a second trial), and the pruned record is held to the head
+        // as with keys.
+        if signatures == nil, contents {
+            let headPath = ArchiveHead.path(root)
+            if let bytes = FileBytes.read(headPath) {
+                let h: ArchiveHead
+                do throws(ArchiveDocument.Invalid) {
+                    h = try ArchiveHead.decode(bytes)
+                } catch {
+                    return .failure(Failure(path: headPath, reason: "edited: not a valid head: \(error.reason)"))
+                }
+                let prunedBytes = FileBytes.read(prunedPath)
+                if let problem = prunedLink(head: h, headBytes: bytes, prunedBytes, record, finishing: finishing) {
+                    return .failure(Failure(path: prunedPath, reason: problem))
+                }
+                head = h
+            } else if isSigned(root: root) {
                 return .failure(
-                    Failure(path: ArchiveHead.path(root), reason: "edited: not a valid head: \(error.reason)"))
+                    Failure(
+                        path: headPath,
+                        reason:
+                            "missing: the archive's manifests carry signatures, and a signed archive has a signed head; it was deleted (or a first signed archive run did not finish: run it again)"
+                    ))
             }
         }
         if let check = signatures {
@@ -248,7 +266,7 @@ public enum ArchiveVerifier {
             let reason: String
             if let headDay = head.lastDay, current[headDay] == nil {
                 reason =
-                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted"
+                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted, or the head is another archive's"
             } else if let headDay = head.lastDay, headDay != lastDay {
                 reason =
                     "head behind: the signed head ends at \(headDay) but days after it follow (an archive run did not finish: run archive again)"

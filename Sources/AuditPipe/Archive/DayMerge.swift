@@ -46,9 +46,11 @@ struct DayMerge {
     init(_ sources: [DaySource], source: String, day: String) throws(OutputError) {
         self.sources = sources
         var entries: [Entry] = []
+        // Where the first and the last line in start order lie (source, offset), to name one on the wrong day.
+        var ends: [(source: Int, start: Int)?] = [nil, nil]
         var allFast = true
         for (s, src) in sources.enumerated() where allFast {
-            try src.forEachLine { line, start, end in
+            try src.forEachLine { line, start, end, _ in
                 guard let spans = EventLineKey.spans(line), let key = Self.packed(line, spans) else {
                     allFast = false
                     return false
@@ -80,19 +82,18 @@ struct DayMerge {
             }
             first = entries.first.map { Self.startText($0.key) }
             last = entries.last.map { Self.startText($0.key) }
+            ends = [entries.first, entries.last].map { $0.map { (Int($0.source), $0.start) } }
             dropped = entries.count - kept.count - conflicts.count
         } else {
             entries = []
             var slow: [(start: String, id: String, source: Int32, range: Range<Int>)] = []
             for (s, src) in sources.enumerated() {
-                var n = 0
-                try src.forEachLine { line, start, end throws(OutputError) in
-                    n += 1
+                try src.forEachLine { line, start, end, n throws(OutputError) in
                     guard let (startText, id) = EventLineKey.of(line) else {
                         throw OutputError(
-                            path: source,
+                            path: src.name,
                             message:
-                                "line \(n) is not an audit event (one JSON object with an event_id and a start written YYYY-MM-DDTHH:MM:SS.mmmZ, in UTF-8, no key twice)"
+                                "line \(n)\(src.name == source ? "" : " (inflated)") is not an audit event (one JSON object with an event_id and a start written YYYY-MM-DDTHH:MM:SS.mmmZ, in UTF-8, no key twice)"
                         )
                     }
                     slow.append((startText, id, Int32(s), start..<end))
@@ -118,15 +119,21 @@ struct DayMerge {
             }
             first = slow.first?.start
             last = slow.last?.start
+            ends = [slow.first, slow.last].map { $0.map { (Int($0.source), $0.range.lowerBound) } }
             dropped = slow.count - kept.count - conflicts.count
         }
         // Sorted by start: when the first and the last start on the day, every line between them does.
-        for start in [first, last] {
+        for (start, at) in zip([first, last], ends) {
             if let start, !start.hasPrefix(day) {
+                // Named by its line (a failed run only: the source is read again up to the line).
+                let src = at.map { sources[$0.source] }
+                let line = at.map {
+                    " (line \(sources[$0.source].lineNumber(at: $0.start))\(src?.name == source ? "" : ", inflated"))"
+                }
                 throw OutputError(
-                    path: source,
+                    path: src?.name ?? source,
                     message:
-                        "an event starts on \(start.prefix(10)), not on \(day) (the file's day); an archived day holds only its own events"
+                        "an event\(line ?? "") starts on \(start.prefix(10)), not on \(day) (the file's day); an archived day holds only its own events"
                 )
             }
         }

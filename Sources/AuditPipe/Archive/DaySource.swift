@@ -43,13 +43,18 @@ final class DaySource {
         windowBytes = 0
     }
 
-    /// Calls `body(line, start, end)` for each non-empty line (without its newline) in order, until it
-    /// returns false; `line` is only valid during the call.
-    func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws(OutputError) -> Bool) throws(OutputError) {
+    /// Calls `body(line, start, end, number)` for each non-empty line in order, until it returns false: `line`
+    /// is without its newline and without the `\r` of a `\r\n` (so a CRLF file is archived as LF lines, and a line
+    /// of a `\r` alone is blank, as the reader takes them), `start..<end` where those bytes are, and `number` the
+    /// line's 1-based number among all lines, blank ones too (`grep -n`'s). `line` is only valid during the call.
+    func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Int, Int) throws(OutputError) -> Bool)
+        throws(OutputError)
+    {
+        var number = 0
         switch storage {
         case .memory(let bytes):
             try bytes.withUnsafeBufferPointer { p throws(OutputError) in
-                _ = try Self.lines(in: p, base: 0, final: true, body)
+                _ = try Self.lines(in: p, base: 0, final: true, number: &number, body)
             }
         case .file(let fd):
             var buffer: [UInt8] = []
@@ -63,13 +68,34 @@ final class DaySource {
                 buffer.removeLast(want - n)
                 atEnd = n == 0
                 let (used, more) = try buffer.withUnsafeBufferPointer { p throws(OutputError) in
-                    try Self.lines(in: p, base: base, final: atEnd, body)
+                    try Self.lines(in: p, base: base, final: atEnd, number: &number, body)
                 }
                 if !more { return }
                 buffer.removeFirst(used)
                 base += used
             }
         }
+    }
+
+    /// The 1-based number of the line that starts at byte `offset` (newlines before it, plus one), for a message.
+    func lineNumber(at offset: Int) -> Int {
+        var newlines = 0
+        switch storage {
+        case .memory(let bytes):
+            newlines = bytes[..<min(offset, bytes.count)].reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        case .file(let fd):
+            var block = [UInt8](repeating: 0, count: 1 << 20)
+            var at = 0
+            while at < offset {
+                let want = min(block.count, offset - at)
+                let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(at)) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                for i in 0..<n where block[i] == 10 { newlines += 1 }
+                at += n
+            }
+        }
+        return newlines + 1
     }
 
     /// Appends the source's bytes `start..<end` to `out`.
@@ -114,8 +140,8 @@ final class DaySource {
     /// Scans the complete lines of `p` (and the last, unterminated one when `final`): returns how many bytes
     /// they took and whether `body` wants more.
     private static func lines(
-        in p: UnsafeBufferPointer<UInt8>, base: Int, final: Bool,
-        _ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws(OutputError) -> Bool
+        in p: UnsafeBufferPointer<UInt8>, base: Int, final: Bool, number: inout Int,
+        _ body: (UnsafeBufferPointer<UInt8>, Int, Int, Int) throws(OutputError) -> Bool
     ) throws(OutputError) -> (Int, Bool) {
         guard let start = p.baseAddress else { return (0, true) }
         var lineStart = 0
@@ -129,9 +155,11 @@ final class DaySource {
             } else {
                 break
             }
-            if end > lineStart {
-                let line = UnsafeBufferPointer(rebasing: p[lineStart..<end])
-                guard try body(line, base + lineStart, base + end) else { return (lineStart, false) }
+            number += 1
+            let content = end > lineStart && p[end - 1] == 13 ? end - 1 : end
+            if content > lineStart {
+                let line = UnsafeBufferPointer(rebasing: p[lineStart..<content])
+                guard try body(line, base + lineStart, base + content, number) else { return (lineStart, false) }
             }
             lineStart = end + 1
         }

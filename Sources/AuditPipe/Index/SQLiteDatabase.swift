@@ -1,5 +1,11 @@
 import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A SQLite connection (serialized threading mode), the little of the C API the index needs. Failures are
 /// `OutputError`s naming the database file and SQLite's message.
 final class SQLiteDatabase: @unchecked Sendable {
@@ -10,6 +16,7 @@ final class SQLiteDatabase: @unchecked Sendable {
     /// Opens (and with `create`, creates) the database at `path`.
     init(path: String, create: Bool, readOnly: Bool = false) throws(OutputError) {
         self.path = path
+        if readOnly { Self.rollBackHotJournal(path) }
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
@@ -27,6 +34,26 @@ final class SQLiteDatabase: @unchecked Sendable {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// A writer killed mid-transaction leaves a hot journal (`-journal`) that only a connection that may write
+    /// can roll back: read-only, every statement failed with "attempt to write a readonly database", and
+    /// `verify` reported the index unreadable where the crash had left the old index (a new-user trial). A
+    /// read-write connection's first read rolls it back, as SQLite does for any writer; callers hold the archive
+    /// lock, so no live writer's journal is taken for a dead one's (SQLite checks its lock as well). A database
+    /// that cannot be opened for writing is left to fail as before.
+    private static func rollBackHotJournal(_ path: String) {
+        var st = stat()
+        guard stat(path + "-journal", &st) == 0, st.st_size > 0 else { return }
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK, let db
+        else {
+            if let db { sqlite3_close_v2(db) }
+            return
+        }
+        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nil, nil, nil)
+        sqlite3_close_v2(db)
+    }
 
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(OutputError) {

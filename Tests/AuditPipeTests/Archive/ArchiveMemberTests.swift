@@ -189,7 +189,7 @@ struct ArchiveMemberTests {
         defer { close(fd) }
         let source = DaySource(descriptor: fd, name: path, blockBytes: 300, windowBytes: 1_000)
         var found: [(String, Range<Int>)] = []
-        try source.forEachLine { line, start, end in
+        try source.forEachLine { line, start, end, _ in
             found.append((String(decoding: line, as: UTF8.self), start..<end))
             return true
         }

@@ -139,6 +139,36 @@ import Testing
         #expect(days == 3)
     }
 
+    /// A writer killed inside its transaction after pages of it reached the file leaves a hot journal, which only a
+    /// connection that may write can roll back: `verify`'s read-only check reported the index unreadable ("attempt
+    /// to write a readonly database") where the crash had left the old index (a new-user trial, `kill -9` during
+    /// an archive run's index update). The crash is imaged by copying the archive while a transaction is open.
+    @Test func aHotJournalLeftByAKilledWriterIsRolledBackWhenTheIndexIsRead() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [1500, 1500], seed: 13)
+        let before = try Self.dump(root)
+        let crash = dir.appendingPathComponent("crash").path
+        do {
+            let writer = try SQLiteDatabase(path: ArchiveIndex.path(archive: root), create: false)
+            // A small cache: the update's pages spill to the file (after the journal is synced), as a long one's do.
+            try writer.execute(
+                "PRAGMA journal_mode=DELETE; PRAGMA cache_size=10; BEGIN IMMEDIATE; "
+                    + "UPDATE events SET user = 'mallory', request_id = request_id || '0123456789abcdef0123456789';")
+            let (status, out) = try ArchiveTests.shell("cp -a '\(root)' '\(crash)'", in: dir)
+            #expect(status == 0, "\(out)")
+            try writer.execute("ROLLBACK")
+        }
+        let journal = ArchiveIndex.path(archive: crash) + "-journal"
+        #expect(((try? FileManager.default.attributesOfItem(atPath: journal))?[.size] as? Int ?? 0) > 0)
+        guard case .agrees(let days, _) = ArchiveIndex.check(archive: crash) else {
+            Issue.record("\(Self.reason(ArchiveIndex.check(archive: crash)))")
+            return
+        }
+        #expect(days == 2)
+        #expect(try Self.dump(crash) == before)
+    }
+
     @Test func queryWritesTheSameBytesWithAndWithoutTheIndex() async throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

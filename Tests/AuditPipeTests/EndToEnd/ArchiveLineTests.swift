@@ -125,4 +125,36 @@ struct ArchiveLineTests {
     static func own(_ rest: String) -> String {
         #"{"event_id":"0123456789abcdef0123456789abcdef","request_id":"r1","start":"2026-11-01T10:00:00.000Z","# + rest
     }
+
+    /// A second trial: a refused line's number skipped blank lines (`line 4` for `grep -n`'s 6); a line of a `\r`
+    /// alone was refused while a blank one was not; and CRLF lines were archived with their `\r`.
+    @Test func linesAreNumberedAsGrepNumbersThemAndCRLFIsReadAsLF() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let live = dir.appendingPathComponent("live")
+        try FileManager.default.createDirectory(at: live, withIntermediateDirectories: true)
+        let file = live.appendingPathComponent("events-2026-11-01.jsonl")
+        func line(_ n: Int) -> String {
+            let id = String(repeating: String(n), count: 32)
+            return #"{"event_id":"\#(id)","request_id":"r\#(n)","start":"2026-11-01T10:00:0\#(n).000Z","n":\#(n)}"#
+        }
+        // Blank lines, a `\r` alone, then the bad line: line 6.
+        try (line(1) + "\n\n\r\n\n" + line(2) + "\nbad\n").write(to: file, atomically: true, encoding: .utf8)
+        var (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 3 && err.contains("events-2026-11-01.jsonl: line 6 is not an audit event"), "\(err)")
+        // An event of another day, at line 4 (after a blank line), named by its line.
+        let other =
+            #"{"event_id":"\#(String(repeating: "9", count: 32))","request_id":"r9","start":"2026-11-02T00:00:01.000Z"}"#
+        try (line(1) + "\n\n" + line(2) + "\n" + other + "\n").write(to: file, atomically: true, encoding: .utf8)
+        (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(
+            status == 3 && err.contains("events-2026-11-01.jsonl: an event (line 4) starts on 2026-11-02"), "\(err)")
+        // CRLF lines, a `\r` alone among them: archived as LF lines, and verified.
+        try (line(1) + "\r\n\r\n" + line(2) + "\r\n").write(to: file, atomically: true, encoding: .utf8)
+        (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
+        #expect(status == 0, "\(err)")
+        let content = try ArchiveTests.shell("zcat archive/2026/11/01/events-2026-11-01.jsonl.gz", in: dir).1
+        #expect(content == line(1) + "\n" + line(2) + "\n", "\(content)")
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+    }
 }

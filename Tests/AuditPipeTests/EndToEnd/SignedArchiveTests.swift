@@ -173,13 +173,11 @@ struct SignedArchiveTests {
         // Without keys the head, unchecked, still names the chain's old end (this passed before).
         let (headed, herr) = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(headed == 4 && herr.contains("archive/head.json: chain end differs from the signed head"), "\(herr)")
-        // With the head put aside too, the index, built before the edit, sees the day changed; without it the
-        // hashes alone are fooled; the signatures are not.
+        // With the head put aside too, the signed manifests still ask for one; the signatures are not fooled either.
+        // (Before, the index, built before the edit, was all that saw the day changed without keys.)
         try Self.sh("mv archive/head.json head.json.kept", in: dir)
-        let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
-        #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-02 changed"), "\(ierr)")
-        try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
-        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
+        let (headless, lerr) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(headless == 4 && lerr.contains("archive/head.json: missing: the archive's manifests carry signatures"))
         try Self.sh("mv head.json.kept archive/head.json", in: dir)
         try Self.expectCaught(dir, "archive/2026/11/02/manifest.json: bad signature")
     }
@@ -214,13 +212,9 @@ struct SignedArchiveTests {
         let (keyless, kerr) = try ArchiveTests.run(["verify", "archive"], in: dir)
         #expect(
             keyless == 4 && kerr.contains("archive/head.json: missing: the signed head names 2026-11-04"), "\(kerr)")
-        // With the head put aside too, the index sees the day gone; without it the hashes alone are fooled.
-        try Self.sh("mv archive/head.json head.json.kept", in: dir)
-        let (indexed, ierr) = try ArchiveTests.run(["verify", "archive"], in: dir)
-        #expect(indexed == 4 && ierr.contains("index.sqlite: stale: 2026-11-04 is indexed but no longer archived"))
+        // Without the index, the head alone catches it.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("archive/index.sqlite"))
-        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 0)
-        try Self.sh("mv head.json.kept archive/head.json", in: dir)
+        #expect(try ArchiveTests.run(["verify", "archive"], in: dir).0 == 4)
         try Self.expectCaught(
             dir,
             "archive/head.json: missing: the signed head names 2026-11-04 as the last day but the archive ends at 2026-11-03"
@@ -246,6 +240,25 @@ struct SignedArchiveTests {
         let (status, err) = try ArchiveTests.run(["verify", "archive"], in: plain)
         #expect(status == 4, "\(err)")
         #expect(err.contains("archive/head.json: missing: the signed head names 2026-11-04"), "\(err)")
+        // An unsigned archive has no head to hold the chain to: its newest day deleted, the index is what sees it.
+        try Self.sh("rm archive/head.json && rm -r \"$(readlink -f archive/2026/11/06)\" archive/2026/11/06", in: plain)
+        let (unsigned, uerr) = try ArchiveTests.run(["verify", "archive"], in: plain)
+        #expect(
+            unsigned == 4 && uerr.contains("index.sqlite: stale: 2026-11-06 is indexed but no longer archived"),
+            "\(uerr)")
+    }
+
+    /// Deleting the head as well (with the newest day) must not get a verify without keys past it: manifests that
+    /// carry signatures make the archive a signed one, which has a head (a second trial).
+    @Test func aSignedArchiveWithoutItsHeadIsCaughtWithoutKeys() throws {
+        let dir = try Self.signedArchive()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.sh(
+            "rm archive/head.json archive/index.sqlite && rm -r \"$(readlink -f archive/2026/11/04)\" archive/2026/11/04",
+            in: dir)
+        let (status, err) = try ArchiveTests.run(["verify", "archive"], in: dir)
+        #expect(status == 4, "\(err)")
+        #expect(err.contains("archive/head.json: missing: the archive's manifests carry signatures"), "\(err)")
     }
 
     @Test func oldCopyPutBackIsCaughtWithThrough() throws {
