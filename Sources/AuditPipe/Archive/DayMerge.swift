@@ -1,5 +1,6 @@
 /// Merges a day's event lines from several sources (the archive already there, the live file): sorted by
-/// start then event_id, duplicates by event_id dropped, lines kept byte for byte. Of lines with one event_id
+/// start then event_id, duplicates by event_id dropped, lines kept byte for byte (but for the `\r` of a CRLF line
+/// end, which `DaySource` reads as LF, as the reader does). Of lines with one event_id
 /// the first source's wins (the archived event, then the live file's first): a line with an archived event's
 /// id and other content never replaces it, and is handed back as a conflict instead of dropped. Only keys and offsets are
 /// held; the lines are read from their sources again, in order, as members are cut. Lines written by

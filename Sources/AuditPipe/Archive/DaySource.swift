@@ -45,7 +45,7 @@ final class DaySource {
 
     /// Calls `body(line, start, end, number)` for each non-empty line in order, until it returns false: `line`
     /// is without its newline and without the `\r` of a `\r\n` (so a CRLF file is archived as LF lines, and a line
-    /// of a `\r` alone is blank, as the reader takes them), `start..<end` where those bytes are, and `number` the
+    /// of a `\r`, spaces or tabs alone is blank, as the reader takes them), `start..<end` where those bytes are, and `number` the
     /// line's 1-based number among all lines, blank ones too (`grep -n`'s). `line` is only valid during the call.
     func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Int, Int) throws(OutputError) -> Bool)
         throws(OutputError)
@@ -157,6 +157,13 @@ final class DaySource {
             }
             number += 1
             let content = end > lineStart && p[end - 1] == 13 ? end - 1 : end
+            // A line of spaces and tabs only is blank, as the reader takes it.
+            if content > lineStart, p[lineStart] == 32 || p[lineStart] == 9,
+                !p[lineStart..<content].contains(where: { $0 != 32 && $0 != 9 })
+            {
+                lineStart = end + 1
+                continue
+            }
             if content > lineStart {
                 let line = UnsafeBufferPointer(rebasing: p[lineStart..<content])
                 guard try body(line, base + lineStart, base + content, number) else { return (lineStart, false) }

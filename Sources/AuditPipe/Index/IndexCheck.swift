@@ -53,6 +53,15 @@ extension ArchiveIndex {
             }
             return .agrees(days: archived.count, events: events)
         } catch {
+            // A killed index update's journal that this user could not roll back (a read-only copy, an auditor's
+            // account): said so, instead of advice to rebuild what they cannot write (a new-user trial). It still
+            // fails: a planted journal must not get an index past its check.
+            var st = stat()
+            if stat(path + "-journal", &st) == 0, st.st_size > 0, access(path, W_OK) != 0 {
+                return fail(
+                    "unreadable: a killed index update left \(path)-journal, which only a user who may write the archive can roll back (run auditpipe index \(root), or verify, as one)"
+                )
+            }
             return fail("unreadable: \(error.message) (run auditpipe index \(root) --rebuild)")
         }
     }

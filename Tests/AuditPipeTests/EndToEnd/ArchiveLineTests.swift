@@ -138,8 +138,9 @@ struct ArchiveLineTests {
             let id = String(repeating: String(n), count: 32)
             return #"{"event_id":"\#(id)","request_id":"r\#(n)","start":"2026-11-01T10:00:0\#(n).000Z","n":\#(n)}"#
         }
-        // Blank lines, a `\r` alone, then the bad line: line 6.
-        try (line(1) + "\n\n\r\n\n" + line(2) + "\nbad\n").write(to: file, atomically: true, encoding: .utf8)
+        // Blank lines, a `\r` alone, spaces and a tab alone (blank, as the reader takes them), then the bad line:
+        // line 6.
+        try (line(1) + "\n\n\r\n \t \n" + line(2) + "\nbad\n").write(to: file, atomically: true, encoding: .utf8)
         var (status, err) = try ArchiveTests.run(["archive", "--from", "live", "--to", "archive", "-q"], in: dir)
         #expect(status == 3 && err.contains("events-2026-11-01.jsonl: line 6 is not an audit event"), "\(err)")
         // An event of another day, at line 4 (after a blank line), named by its line.
