@@ -85,14 +85,13 @@ public enum ArchiveVerifier {
         let pruned = record.entries
         summary.pruned = pruned.count
         var head: ArchiveHead?
-        // Without keys the head's signature is not checked, but a head that is no head is a fault: `archive`
-        // (which takes any head for a signed archive) refused to run on it while `verify` passed (a new-user trial).
-        // And the head must still name this chain's end, as it does for a keyed verify: another archive's head
-        // put into an unsigned archive passed, as did a signed archive whose newest days were deleted.
-        // Deleting the head as well must not get around that: manifests or a pruned record carrying signatures make
-        // the archive a signed one, which has a head (a second trial), and the pruned record is held to the head
-        // as with keys.
-        if signatures == nil, contents {
+        // The head, with keys or without. Without them its signature is not checked, but a head that is no head is a
+        // fault (`archive` refused to run on one while `verify` passed: a new-user trial), the pruned record is held
+        // to it, and the chain must end where it says, below: another archive's head put into an unsigned archive
+        // passed, as did a signed archive whose newest days were deleted. Deleting the head as well must not get
+        // around that: manifests or a pruned record carrying signatures make the archive a signed one, which has a
+        // head (a second trial). (`archive`'s own check without keys reads manifests only, `contents: false`.)
+        if signatures != nil || contents {
             let headPath = ArchiveHead.path(root)
             if let bytes = FileBytes.read(headPath) {
                 let h: ArchiveHead
@@ -102,10 +101,42 @@ public enum ArchiveVerifier {
                     return .failure(Failure(path: headPath, reason: "edited: not a valid head: \(error.reason)"))
                 }
                 let prunedBytes = FileBytes.read(prunedPath)
+                if let check = signatures {
+                    guard let signature = h.signature else {
+                        return .failure(Failure(path: headPath, reason: "unsigned: the head carries no signature"))
+                    }
+                    if let problem = signature.problem(h.unsignedBytes, keys: check.keys) {
+                        return .failure(Failure(path: headPath, reason: problem))
+                    }
+                    if let through = check.through, (h.lastDay ?? "") < through {
+                        return .failure(
+                            Failure(
+                                path: headPath,
+                                reason:
+                                    "older than --through \(through): the signed head's last day is \(h.lastDay ?? "none") (written \(h.runTime)); an old copy of the archive was put back, or archive has not run since"
+                            ))
+                    }
+                    if prunedBytes != nil {
+                        guard let prunedSignature = record.signature else {
+                            return .failure(
+                                Failure(path: prunedPath, reason: "unsigned: the pruned record carries no signature"))
+                        }
+                        if let problem = prunedSignature.problem(record.body, keys: check.keys) {
+                            return .failure(Failure(path: prunedPath, reason: problem))
+                        }
+                    }
+                }
                 if let problem = prunedLink(head: h, headBytes: bytes, prunedBytes, record, finishing: finishing) {
                     return .failure(Failure(path: prunedPath, reason: problem))
                 }
                 head = h
+            } else if signatures != nil {
+                return .failure(
+                    Failure(
+                        path: headPath,
+                        reason:
+                            "missing: a signed archive has a signed head; it was deleted (or the archive was never signed)"
+                    ))
             } else if isSigned(root: root) {
                 return .failure(
                     Failure(
@@ -114,51 +145,6 @@ public enum ArchiveVerifier {
                             "missing: the archive's manifests carry signatures, and a signed archive has a signed head; it was deleted (or a first signed archive run did not finish: run it again)"
                     ))
             }
-        }
-        if let check = signatures {
-            let headPath = ArchiveHead.path(root)
-            guard let bytes = FileBytes.read(headPath) else {
-                return .failure(
-                    Failure(
-                        path: headPath,
-                        reason:
-                            "missing: a signed archive has a signed head; it was deleted (or the archive was never signed)"
-                    ))
-            }
-            let h: ArchiveHead
-            do throws(ArchiveDocument.Invalid) {
-                h = try ArchiveHead.decode(bytes)
-            } catch {
-                return .failure(Failure(path: headPath, reason: "edited: not a valid head: \(error.reason)"))
-            }
-            guard let signature = h.signature else {
-                return .failure(Failure(path: headPath, reason: "unsigned: the head carries no signature"))
-            }
-            if let problem = signature.problem(h.unsignedBytes, keys: check.keys) {
-                return .failure(Failure(path: headPath, reason: problem))
-            }
-            if let through = check.through, (h.lastDay ?? "") < through {
-                return .failure(
-                    Failure(
-                        path: headPath,
-                        reason:
-                            "older than --through \(through): the signed head's last day is \(h.lastDay ?? "none") (written \(h.runTime)); an old copy of the archive was put back, or archive has not run since"
-                    ))
-            }
-            let prunedBytes = FileBytes.read(prunedPath)
-            if prunedBytes != nil {
-                guard let prunedSignature = record.signature else {
-                    return .failure(
-                        Failure(path: prunedPath, reason: "unsigned: the pruned record carries no signature"))
-                }
-                if let problem = prunedSignature.problem(record.body, keys: check.keys) {
-                    return .failure(Failure(path: prunedPath, reason: problem))
-                }
-            }
-            if let problem = prunedLink(head: h, headBytes: bytes, prunedBytes, record, finishing: finishing) {
-                return .failure(Failure(path: prunedPath, reason: problem))
-            }
-            head = h
         }
         var previous = pruned.last?.manifestSHA256
         // Every link a day could still carry after a killed run: the chain's start, each earlier day's
