@@ -27,7 +27,7 @@ struct BestHTTPFields: Sendable {
     var isEmpty: Bool { method == nil && path == nil && route == nil }
 
     /// Folds one record's HTTP fields, ranked `rank`.
-    mutating func add(_ h: HTTPFields, rank: RecordRank) {
+    mutating func add(_ h: consuming HTTPFields, rank: RecordRank) {
         let given = Self.fieldsGiven(h)
         guard given != 0 else { return }
         let at = sources.firstIndex { rank < $0.rank } ?? sources.count

@@ -48,8 +48,12 @@ public struct Correlator {
         let endsRequest = record.isEndMarker
         if clock.advance(with: record) { closeDue() }
         let hash = record.requestIDHash
-        guard let id = record.requestID else {
-            var g = GroupAccumulator.opened(by: record, embed: options.includeRecords, retain: options.retainRecords)
+        // The id is moved out of the record (a copy was a retain and a release of a string the other core made),
+        // unless the group keeps its records whole.
+        let keepsRecords = options.includeRecords || options.retainRecords
+        guard let id = keepsRecords ? record.requestID : record.takeRequestID() else {
+            var g = GroupAccumulator.opened(
+                taking: &record, id: nil, embed: options.includeRecords, retain: options.retainRecords)
             if !options.oneEventPerRecord { g.flags.insert(.uncorrelated) }
             g.flags.formUnion(marks)
             closed.append(consume g)
@@ -66,14 +70,14 @@ public struct Correlator {
                 let part = slots[s]!.part + 1
                 close(slot: slot, as: .split, remember: false)
                 var next = GroupAccumulator.opened(
-                    by: record, embed: options.includeRecords, retain: options.retainRecords)
+                    taking: &record, id: id, embed: options.includeRecords, retain: options.retainRecords)
                 next.flags.insert(.split)
                 next.part = part
                 next.flags.formUnion(marks)
                 open(consume next, id: id, hash: hash)
                 return
             }
-            slots[s]!.add(record)
+            slots[s]!.absorb(&record)
             slots[s]!.flags.formUnion(marks)
             let due = clock.deadline(of: slots[s]!)
             touch(slot)
@@ -83,7 +87,8 @@ public struct Correlator {
             return
         }
         let time = record.time
-        var g = GroupAccumulator.opened(by: record, embed: options.includeRecords, retain: options.retainRecords)
+        var g = GroupAccumulator.opened(
+            taking: &record, id: id, embed: options.includeRecords, retain: options.retainRecords)
         g.flags.formUnion(marks)
         // Within the closed group's idle window the record belongs to it: flag the new group as its
         // continuation. Past that window the id was simply used again (a periodic task): a new event.

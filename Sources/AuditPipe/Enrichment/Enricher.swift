@@ -16,7 +16,14 @@ public struct Enricher: Sendable {
     }
 
     func event(from g: GroupAccumulator) -> AuditEvent {
-        var e = baseEvent(from: g)
+        var g = g
+        return event(taking: &g)
+    }
+
+    /// The event of `g`, moving the strings it keeps as they are out of `g` (`baseEvent`), which is left for
+    /// dropping.
+    func event(taking g: inout GroupAccumulator) -> AuditEvent {
+        var e = baseEvent(from: &g)
         if let rules {
             rules.apply(
                 to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http.method,
@@ -40,7 +47,10 @@ public struct Enricher: Sendable {
         }
     }
 
-    private func baseEvent(from g: GroupAccumulator) -> AuditEvent {
+    /// The event of `g`, with the strings it keeps as they are (request id, actor, services) moved out of `g`
+    /// rather than copied: each copy was an atomic retain of a string another core made, and its release when
+    /// the group was dropped another.
+    private func baseEvent(from g: inout GroupAccumulator) -> AuditEvent {
         let sourceName = Self.lastComponent(name(of: g.firstPosition.input))
         let route = Self.classify(g.http)
         var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
@@ -69,22 +79,31 @@ public struct Enricher: Sendable {
             : AuditEvent.API(
                 method: h.method, path: h.path, route: h.route, query: h.query.map { redactor.redact($0) },
                 payload: h.body.map { redactor.redact($0) })
-        let services = g.services.sorted { $0.first < $1.first }.map(\.name)
+        g.services.sort { $0.first < $1.first }
+        var services: [String] = []
+        services.reserveCapacity(g.services.count)
+        for i in g.services.indices {
+            var name = ""
+            swap(&name, &g.services[i].name)
+            services.append(name)
+        }
         var levels: [(LogLevel, Int)] = []
         levels.reserveCapacity(8)
         for level in LogLevel.allCases where g.levels[Int(level.rawValue)] > 0 {
             levels.append((level, Int(g.levels[Int(level.rawValue)])))
         }
+        let eventID = EventID.make(
+            requestID: g.requestID, sourceName: sourceName, offset: g.firstPosition.offset, start: g.start,
+            part: g.part)
+        let origin = origins.origin(userAgent: g.actor.userAgent, user: g.actor.user)
         return AuditEvent(
-            eventID: EventID.make(
-                requestID: g.requestID, sourceName: sourceName, offset: g.firstPosition.offset, start: g.start,
-                part: g.part),
-            requestID: g.requestID,
+            eventID: eventID,
+            requestID: g.requestID.take(),
             start: g.start,
             end: g.end,
             actor: AuditEvent.Actor(
-                user: g.actor.user, userID: g.actor.userID, ip: g.actor.ip, userAgent: g.actor.userAgent,
-                origin: origins.origin(userAgent: g.actor.userAgent, user: g.actor.user)),
+                user: g.actor.user.take(), userID: g.actor.userID.take(), ip: g.actor.ip.take(),
+                userAgent: g.actor.userAgent.take(), origin: origin),
             action: g.action ?? route?.action,
             entity: entity,
             access: access,

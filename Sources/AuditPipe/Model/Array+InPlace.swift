@@ -13,4 +13,14 @@ extension Array {
             for i in 0..<buffer.count { try body(&elements[i]) }
         }
     }
+
+    /// Calls `body` with each element where it lies, for `body` to change or move parts out of (a stage that
+    /// consumes its batch takes each element's references along instead of retaining and releasing them). The
+    /// storage is copied first only if another array shares it.
+    @inline(__always)
+    mutating func updateEachInPlace(_ body: (inout Element) throws -> Void) rethrows {
+        try withUnsafeMutableBufferPointer { buffer in
+            for i in buffer.indices { try body(&buffer[i]) }
+        }
+    }
 }

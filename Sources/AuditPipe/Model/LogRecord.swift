@@ -100,6 +100,10 @@ public struct LogRecord: Sendable {
     /// Its input's file name as 16 bits (`RecordMerger.nameKey`, stamped by the merge): ranks records of one
     /// time from several inputs alike whatever order the inputs came in (`RecordRank.place`).
     var nameKey: UInt16 = 0
+    /// The request id is one `RequestIDRule.normalize` changes (padded, empty or too long), as found where the
+    /// id was set: the joiner, on another core, then need not read the id's bytes (a cache miss a record). In
+    /// the padding before `lineCount`.
+    var idIrregular = false
     /// Physical lines this record carries (1 + continuation lines).
     public var lineCount: Int32
     /// Where the record's first line came from.
@@ -112,11 +116,15 @@ public struct LogRecord: Sendable {
         set {
             storedRequestID = newValue
             requestIDHash = RequestIDHash.of(newValue)
+            idIrregular = newValue.map(RequestIDRule.changes) ?? false
         }
     }
     /// `requestID`'s storage. A stored property with a `didSet` made the record's initializers build it in a
     /// temporary and copy it out (an outlined copy and destroy of the whole record, ~430 instructions a record).
     private var storedRequestID: String?
+    /// Moves the request id out, leaving the record without one but with its `requestIDHash` (a group takes its
+    /// records' id without a copy).
+    mutating func takeRequestID() -> String? { storedRequestID.take() }
     /// `RequestIDHash` of `requestID`, computed when the id is set (0 without one).
     var requestIDHash: UInt64
     /// The emitting service (field, log-file prefix or file name).
@@ -228,7 +236,8 @@ extension LogRecord {
         let hash = requestIDHash ?? RequestIDHash.of(requestID)
         return LogRecord(
             time: time, timeKnown: timeKnown, level: level, kind: kind, isEndMarker: isEndMarker, clockSkewed: false,
-            clockReset: false, notes: notes, nameKey: 0, lineCount: 1, position: position, sequence: 0,
+            clockReset: false, notes: notes, nameKey: 0,
+            idIrregular: requestID.map(RequestIDRule.changes) ?? false, lineCount: 1, position: position, sequence: 0,
             storedRequestID: requestID, requestIDHash: hash, service: service, message: message, actor: actor,
             http: http,
             rare: RareRecordFields.holding(action: action, entityHint: entityHint, extra: extra, captured: captured))

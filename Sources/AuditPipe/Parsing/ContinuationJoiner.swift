@@ -99,7 +99,7 @@ struct ContinuationJoiner {
                     }
                 }
                 if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
-                if let id = r.requestID, RequestIDRule.changes(id) { r.requestID = RequestIDRule.normalize(id) }
+                if r.idIrregular { r.requestID = RequestIDRule.normalize(r.requestID) }
                 if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
                 counts.records += 1
                 counts.recordLines += 1

@@ -122,7 +122,7 @@ struct CorrelateStage: Sendable {
                 }
                 if due != nil || now >= nextYield { nextYield = now + follow.commitInterval }
             }
-            if !closed.isEmpty || due != nil { await output.send(.groups(closed, commit: due)) }
+            if !closed.isEmpty || due != nil { await output.send(.groups(consume closed, commit: due)) }
         }
         let pausing = pausable && control?.isStopRequested == true
         // Readers still sending wait on channels the stopped merge no longer takes from: released here.
@@ -133,7 +133,7 @@ struct CorrelateStage: Sendable {
             repeat {
                 correlator.finish(limit: options.batchRecords)
                 let closed = correlator.drainClosed()
-                if !closed.isEmpty { await output.send(.groups(closed, commit: nil)) }
+                if !closed.isEmpty { await output.send(.groups(consume closed, commit: nil)) }
             } while correlator.openGroups > 0
             if checkpointer != nil { await output.send(.groups([], commit: commit())) }
         }

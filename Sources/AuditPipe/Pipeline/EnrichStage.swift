@@ -8,19 +8,19 @@ struct EnrichStage: Sendable {
 
     func run(_ input: BoundedChannel<CorrelatedBatch>, into output: BoundedChannel<SinkBatch>) async {
         for await batch in input {
-            switch batch {
+            switch consume batch {
             case .records(let matched):
                 await output.send(.records(matched))
-            case .groups(let closed, let commit):
+            case .groups(var closed, let commit):
                 if dropGroups {
                     if let commit { await output.send(.events(kept: [], all: [], commit: commit)) }
                     continue
                 }
                 var events: [AuditEvent] = []
                 events.reserveCapacity(closed.count)
-                closed.readEachInPlace { events.append(enricher.event(from: $0)) }
+                closed.updateEachInPlace { events.append(enricher.event(taking: &$0)) }
                 let kept = filter.map { f in events.filter { f.matches($0) } } ?? events
-                await output.send(.events(kept: kept, all: events, commit: commit))
+                await output.send(.events(kept: kept, all: consume events, commit: commit))
             }
         }
         output.finish()

@@ -94,7 +94,7 @@ struct InputStage: Sendable {
                             for await batch in lineBatches {
                                 let parsed = Self.parse(
                                     batch, with: &parser, service: service, maxLineBytes: options.maxLineBytes)
-                                await parsedBatches.send((batch, parsed))
+                                await parsedBatches.send((batch, consume parsed))
                             }
                         }
                     }
@@ -111,21 +111,25 @@ struct InputStage: Sendable {
             var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)
-            for await item in parsedBatches {
-                waiting[item.0.index] = item
+            // Each batch is moved into the table (`take`), so the joiner's parsed lines have one owner: a second
+            // one, the loop's binding, made the joiner's first write copy every parsed line of the batch.
+            while true {
+                var received = await parsedBatches.receive()
+                guard let at = received?.0.index else { break }
+                waiting[at] = received.take()
                 while let (lines, parsed) = waiting.removeValue(forKey: nextIndex) {
                     nextIndex += 1
                     lastEnd = (lines.endLine, lines.endOffset)
                     var batch = joiner.join(parsed, lines: lines)
                     batch.quiet = lines.endsAtPause
-                    await output.send(batch)
+                    await output.send(consume batch)
                     wakeups?.ring(input: index)
                 }
             }
             if let last = joiner.finish(), !isPausing {
                 var batch = RecordBatch(input: index, records: [last], deadLetters: [])
                 batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
-                await output.send(batch)
+                await output.send(consume batch)
                 wakeups?.ring(input: index)
             }
             var counts = joiner.counts
@@ -164,13 +168,13 @@ struct InputStage: Sendable {
             lastEnd = (lines.endLine, lines.endOffset)
             var batch = joiner.join(parsed, lines: lines)
             batch.quiet = lines.endsAtPause
-            await output.send(batch)
+            await output.send(consume batch)
             wakeups?.ring(input: index)
         }
         if let last = joiner.finish(), !isPausing {
             var batch = RecordBatch(input: index, records: [last], deadLetters: [])
             batch.handedOnTo = SourcePosition(input: index, line: lastEnd.line, offset: lastEnd.offset)
-            await output.send(batch)
+            await output.send(consume batch)
             wakeups?.ring(input: index)
         }
         var counts = joiner.counts
