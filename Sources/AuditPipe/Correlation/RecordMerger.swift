@@ -326,14 +326,20 @@ struct RecordMerger {
                 nextSequence += Int64(count)
             } else {
                 if out.isEmpty { out.reserveCapacity(limit) }
-                for j in start..<k {
-                    var r = cursors[i].batch!.records[j]
-                    if tracksPositions && r.timeKnown { cursors[i].lastTimed = r.statedTime ?? r.time }
-                    r.sequence = nextSequence
-                    r.nameKey = nameKeys[i]
-                    nextSequence += 1
-                    out.append(r)
+                // Moved out of the batch (their slots left vacant), not copied: the batch is dropped once spent.
+                let tracks = tracksPositions
+                let stamp = nameKeys[i]
+                var lastTimed = cursors[i].lastTimed
+                var sequence = nextSequence
+                cursors[i].batch!.records.takeRecords(start..<k) { (r: consuming LogRecord) in
+                    if tracks && r.timeKnown { lastTimed = r.statedTime ?? r.time }
+                    r.sequence = sequence
+                    r.nameKey = stamp
+                    sequence += 1
+                    out.append(consume r)
                 }
+                cursors[i].lastTimed = lastTimed
+                nextSequence = sequence
             }
             cursors[i].position = k
             if k >= cursors[i].batch?.records.count ?? 0 {

@@ -296,6 +296,24 @@ public struct EntityRef: Sendable, Equatable {
 }
 
 extension Array where Element == LogRecord {
+    /// Hands the records of `range` to `body` in order, moved out (each slot left holding the bytes of a vacant
+    /// record, as `drainInOrder` leaves it): a merge taking part of a batch moves each record on instead of
+    /// copying it (a retain of each field, and a release when the batch was dropped).
+    mutating func takeRecords(_ range: Range<Int>, _ body: (consuming LogRecord) -> Void) {
+        let vacant = LogRecord(
+            time: 0, timeKnown: false, kind: .log, position: SourcePosition(input: 0, line: 0, offset: 0))
+        Swift.withUnsafeBytes(of: vacant) { vacantBytes in
+            withUnsafeMutableBufferPointer { buf in
+                guard let base = buf.baseAddress, let bytes = vacantBytes.baseAddress else { return }
+                for i in range {
+                    let r = (base + i).move()
+                    UnsafeMutableRawPointer(base + i).copyMemory(from: bytes, byteCount: vacantBytes.count)
+                    body(r)
+                }
+            }
+        }
+    }
+
     /// Hands each record to `body` in order, moved rather than copied (its slot is left holding an empty
     /// record), so a stage can consume a batch without retaining every field of every record.
     mutating func drainInOrder(_ body: (consuming LogRecord) -> Void) {

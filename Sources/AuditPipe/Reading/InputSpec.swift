@@ -40,13 +40,32 @@ public struct InputSpec: Sendable, Equatable {
 
     /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
     /// Arguments that match nothing come back as errors; the others are still read. An empty directory or
-    /// a named file that is empty is a warning.
+    /// a named file that is empty is a warning. A file reached twice (named twice, or named and inside a named
+    /// directory, or through a link) is read once, where it is first reached, with a warning: read twice, its
+    /// records went into their groups twice.
     public static func expand(_ arguments: [String]) -> (
         inputs: [InputSpec], errors: [InputError], warnings: [String]
     ) {
         var inputs: [InputSpec] = []
         var errors: [InputError] = []
         var warnings: [String] = []
+        // Each file's device and inode, with the path it was first reached by.
+        var reached: [String: String] = [:]
+        func add(_ path: String) {
+            var st = stat()
+            if stat(path, &st) == 0 {
+                let key = "\(st.st_dev):\(st.st_ino)"
+                if let first = reached[key] {
+                    warnings.append(
+                        first == path
+                            ? "\(path): named more than once; it is read once"
+                            : "\(path): the same file as \(first), which is read; this name is not read again")
+                    return
+                }
+                reached[key] = path
+            }
+            inputs.append(InputSpec(path: path))
+        }
         for arg in arguments {
             if arg == "-" {
                 inputs.append(InputSpec(path: "-"))
@@ -74,12 +93,12 @@ public struct InputSpec: Sendable, Equatable {
                     if found.isEmpty && errors.count == before {
                         warnings.append("\(p): the directory holds no files to read")
                     }
-                    inputs.append(contentsOf: found.map(InputSpec.init(path:)))
+                    for f in found { add(f) }
                 } else {
                     if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
                         warnings.append("\(p): the file is empty")
                     }
-                    inputs.append(InputSpec(path: p))
+                    add(p)
                 }
             }
         }

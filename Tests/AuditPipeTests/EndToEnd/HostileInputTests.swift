@@ -171,6 +171,32 @@ struct HostileInputTests {
         }
     }
 
+    /// A file reached twice — named twice, named beside its directory, or through a link — is read once: read
+    /// twice, each of its records went into its group twice (a new-user trial: "2× lines read … from 1 input").
+    @Test func aFileReachedTwiceIsReadOnce() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let text = Self.line("a") + Self.line("a", "2026-11-21T10:00:00.100Z") + Self.line("b")
+        try Data(text.utf8).write(to: logs.appendingPathComponent("a.log"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("link.log").path, withDestinationPath: "logs/a.log")
+        let once = try AuditPipeBinary.run(["correlate", "logs/a.log", "-o", "once.jsonl"], in: dir)
+        #expect(once.status == 0)
+        let onceEvents = try Data(contentsOf: dir.appendingPathComponent("once.jsonl"))
+        for (name, args) in [
+            ("twice", ["logs/a.log", "logs/a.log"]), ("directory", ["logs", "logs/a.log"]),
+            ("link", ["logs/a.log", "link.log"]), ("glob", ["logs/*.log", "logs/a.log"]),
+        ] {
+            let r = try AuditPipeBinary.run(["correlate"] + args + ["-o", "\(name).jsonl"], in: dir)
+            #expect(r.status == 0, "\(name)")
+            #expect(r.stderr.contains("3 lines read = 3 in 3 records"), "\(name): \(r.stderr)")
+            #expect(r.stderr.contains("it is read once") || r.stderr.contains("is not read again"), "\(name)")
+            #expect(try Data(contentsOf: dir.appendingPathComponent("\(name).jsonl")) == onceEvents, "\(name)")
+        }
+    }
+
     @Test func nulInvalidUTF8BOMCRLFAndLoneCR() throws {
         var data = Data([0xEF, 0xBB, 0xBF]) + Data(Self.line("bom").utf8)
         data += Data(Self.line("crlf").dropLast().utf8) + Data("\r\n".utf8)

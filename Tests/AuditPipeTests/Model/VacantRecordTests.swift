@@ -34,3 +34,25 @@ struct VacantRecordTests {
         #expect(Self.references(in: [1], path: "x") == ["x (Array<Int>)"])
     }
 }
+
+/// `takeRecords` moves part of a batch out, leaving vacant records behind: the records handed on are the ones
+/// that were there, in order, and the rest of the batch is untouched.
+struct TakeRecordsTests {
+    @Test func theTakenRecordsAreTheBatchsAndTheRestStay() {
+        var batch: [LogRecord] = (0..<10).map { i in
+            let at = SourcePosition(input: 0, line: Int64(i), offset: 0)
+            var r = LogRecord(time: Int64(i), timeKnown: true, kind: .log, position: at)
+            r.requestID = "r-\(i)"
+            r.service = "svc-\(i % 3)"
+            r.actor.user = String(repeating: "u", count: 20 + i)
+            return r
+        }
+        var taken: [LogRecord] = []
+        batch.takeRecords(3..<7) { taken.append($0) }
+        #expect(taken.map(\.requestID) == ["r-3", "r-4", "r-5", "r-6"])
+        #expect(taken.map(\.actor.user) == (3..<7).map { String(repeating: "u", count: 20 + $0) })
+        #expect(batch[3..<7].allSatisfy { $0.requestID == nil && $0.service == nil && $0.actor.isEmpty })
+        #expect(batch[0..<3].map(\.requestID) == ["r-0", "r-1", "r-2"])
+        #expect(batch[7...].map(\.service) == ["svc-1", "svc-2", "svc-0"])
+    }
+}
