@@ -16,7 +16,7 @@ struct SummaryCommand: ParsableCommand {
             actions (login...) count as other.
             """)
 
-    @Argument(help: "Event files (JSONL, gzip or plain), or - for stdin.")
+    @Argument(help: "Event files (JSONL, gzip or plain), directories, globs, or - for stdin.")
     var files: [String] = ["-"]
 
     @Option(help: "Group by node (entity.id path prefix) or user (e.g. --by user).")
@@ -45,9 +45,16 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         var summary = ActivitySummary(by: ActivitySummary.Grouping(rawValue: by)!, depth: depth)
-        for file in files {
+        // Expanded as the pipeline's inputs are: a file reached twice (named twice, through a link) counts once.
+        let (inputs, errors, warnings) = InputSpec.expand(files)
+        for w in warnings { FileHandleStderr.write("auditpipe: warning: \(w)\n") }
+        if let error = errors.first {
+            FileHandleStderr.write("auditpipe: input error: \(error)\n")
+            throw ExitCode(2)
+        }
+        for input in inputs {
             do {
-                try ActivitySummary.forEachLine(in: file) { summary.add(line: $0) }
+                try ActivitySummary.forEachLine(in: input.path) { summary.add(line: $0) }
             } catch {
                 FileHandleStderr.write("auditpipe: input error: \(error)\n")
                 throw ExitCode(2)

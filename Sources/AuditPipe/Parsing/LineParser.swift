@@ -402,14 +402,16 @@ public struct ParseOptions: Sendable {
     }
 
     /// These options for one input: with `inferYear`, the year reference is the file's modification time.
-    /// Standard input, a followed file (`streaming`) or a file that cannot be read has no end to count back
-    /// from: its first yearless time takes the year that puts it at or before the current time
+    /// Standard input, a followed file (`streaming`), a pipe or device named by its path, or a file that cannot
+    /// be read has no end to count back from: its first yearless time takes the year that puts it at or before the current time
     /// (`yearAnchor`), and later ones roll forward at New Year.
     public func resolvingYear(for spec: InputSpec, streaming: Bool = false) -> ParseOptions {
         guard inferYear else { return self }
         var o = self
         var st = stat()
-        if !streaming, !spec.isStandardInput, stat(spec.path, &st) == 0 {
+        // Only a regular file has an end to count back from and can be read twice: a pipe named by its path
+        // (`/dev/stdin`, a FIFO) read for a first pass lost what that pass read.
+        if !streaming, !spec.isStandardInput, stat(spec.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
             o.yearReference = Int64(st.st_mtim.tv_sec)
         } else {
             let now = Int64(time(nil))

@@ -47,7 +47,7 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     ///
     /// The element is moved through, never copied: a copy left in the sender while it waited made the receiver
     /// the array's second owner, so the receiver's first write to a batch copied every element of it (a retain
-    /// of each field of each record; 1.5% of a run's samples).
+    /// of each field of each record; 1.7% of a run's samples).
     public func send(_ element: consuming Element) async {
         var pending: Element? = consume element
         let action: SendAction = state.withLock { s in

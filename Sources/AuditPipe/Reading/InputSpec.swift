@@ -68,6 +68,17 @@ public struct InputSpec: Sendable, Equatable {
         }
         for arg in arguments {
             if arg == "-" {
+                // Standard input is the file (or pipe) on descriptor 0: a name for it given too (`/dev/stdin`,
+                // the file redirected in) is not read again. Read twice, a pipe's bytes went to two readers.
+                var st = stat()
+                if fstat(0, &st) == 0 {
+                    let key = "\(st.st_dev):\(st.st_ino)"
+                    if let first = reached[key] {
+                        warnings.append("-: standard input is \(first), which is read; it is not read again")
+                        continue
+                    }
+                    reached[key] = "standard input (-)"
+                }
                 inputs.append(InputSpec(path: "-"))
                 continue
             }

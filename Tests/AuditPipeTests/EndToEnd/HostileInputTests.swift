@@ -197,6 +197,43 @@ struct HostileInputTests {
         }
     }
 
+    /// Standard input is the file redirected into it: that file named too is read once (a re-check trial:
+    /// `correlate - a.log < a.log` read it twice).
+    @Test func standardInputAndTheFileOnItAreReadOnce() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a.log")
+        try Data((Self.line("a") + Self.line("b")).utf8).write(to: file)
+        for args in [["-", "a.log"], ["a.log", "-"]] {
+            let r = try AuditPipeBinary.run(["correlate"] + args + ["-o", "/dev/null"], in: dir, stdinFile: file)
+            #expect(r.status == 0, "\(args)")
+            #expect(r.stderr.contains("2 lines read = 2 in 2 records"), "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("not read again"), "\(args)")
+        }
+    }
+
+    /// A pipe named by its path (a FIFO) is read once, from its start to its end: the first pass that looks for
+    /// yearless times opened it too, and what that pass read (whole 64 KiB blocks) was lost, with exit 0.
+    @Test func aFIFONamedByPathLosesNoLine() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let count = 20_000
+        let pad = #","pad":"xxxxxxxxxxxxxxxxxxxx""#
+        let text = (0..<count).map { Self.line("r\($0 % 500)", "2026-11-21T10:00:00Z", pad) }
+        try Data(text.joined().utf8).write(to: dir.appendingPathComponent("src.log"))
+        let fifo = dir.appendingPathComponent("pipe.log").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat src.log > pipe.log"]
+        writer.currentDirectoryURL = dir
+        try writer.run()
+        let r = try AuditPipeBinary.run(["correlate", "pipe.log", "-o", "/dev/null"], in: dir)
+        writer.waitUntilExit()
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("\(count) lines read = \(count) in \(count) records"), "\(r.stderr)")
+    }
+
     @Test func nulInvalidUTF8BOMCRLFAndLoneCR() throws {
         var data = Data([0xEF, 0xBB, 0xBF]) + Data(Self.line("bom").utf8)
         data += Data(Self.line("crlf").dropLast().utf8) + Data("\r\n".utf8)

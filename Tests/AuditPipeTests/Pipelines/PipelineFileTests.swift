@@ -223,6 +223,19 @@ struct ActivitySummaryTests {
     }
 }
 
+extension ActivitySummaryTests {
+    /// An events file named twice (or through another path) is counted once, with a warning, as the pipeline's
+    /// inputs are (a re-check trial: `summary ev.jsonl ./ev.jsonl` doubled every count).
+    @Test func anEventsFileNamedTwiceIsCountedOnce() throws {
+        let once = try AuditPipeBinary.run(["summary", Self.events, "--by", "user"], in: Self.root)
+        let twice = try AuditPipeBinary.run(
+            ["summary", Self.events, "./" + Self.events, "--by", "user"], in: Self.root)
+        #expect(once.status == 0 && twice.status == 0)
+        #expect(twice.stdout == once.stdout)
+        #expect(twice.stderr.contains("is not read again"), "\(twice.stderr)")
+    }
+}
+
 /// Pipeline features beyond the bundled files: a followed input with a checkpoint, and a composite key.
 struct PipelineFeatureTests {
     @Test func followedInputWritesEventsAsTheFileGrowsAndStopsOnSIGTERM() throws {
