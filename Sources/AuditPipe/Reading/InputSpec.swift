@@ -127,8 +127,8 @@ public struct InputSpec: Sendable, Equatable {
         return out.sorted()
     }
 
-    /// Regular files under `dir`, recursively, sorted by path; a directory or entry that cannot be read is an
-    /// input error (never skipped in silence).
+    /// Regular files under `dir` (and links to regular files), recursively, sorted by path; a directory or
+    /// entry that cannot be read is an input error (never skipped in silence).
     private static func walk(_ dir: String, errors: inout [InputError]) -> [String] {
         guard let d = opendir(dir) else {
             errors.append(
@@ -151,6 +151,11 @@ public struct InputSpec: Sendable, Equatable {
             switch st.st_mode & S_IFMT {
             case S_IFDIR: files.append(contentsOf: walk(full, errors: &errors))
             case S_IFREG: files.append(full)
+            case S_IFLNK:
+                // A link to a regular file is read (Kubernetes' `/var/log/containers` is made of them); a link to
+                // a directory is not walked (no loops), and a dangling one is passed over as before.
+                var target = stat()
+                if stat(full, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG { files.append(full) }
             default: continue
             }
         }

@@ -197,6 +197,31 @@ struct HostileInputTests {
         }
     }
 
+    /// A directory of links to log files (Kubernetes' `/var/log/containers`) is read through its links; a link to
+    /// a directory is not walked, a dangling one is passed over, and a link beside its target is read once.
+    @Test func linksToFilesInANamedDirectoryAreRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        for d in ["pods/a", "pods/b", "containers"] {
+            try fm.createDirectory(at: dir.appendingPathComponent(d), withIntermediateDirectories: true)
+        }
+        try Data(Self.line("a").utf8).write(to: dir.appendingPathComponent("pods/a/0.log"))
+        try Data(Self.line("b").utf8).write(to: dir.appendingPathComponent("pods/b/0.log"))
+        let links = [
+            ("containers/a.log", "../pods/a/0.log"), ("containers/b.log", "../pods/b/0.log"),
+            ("containers/again.log", "../pods/a/0.log"), ("containers/gone.log", "../pods/c/0.log"),
+            ("containers/loop", "../containers"),
+        ]
+        for (at, to) in links {
+            try fm.createSymbolicLink(atPath: dir.appendingPathComponent(at).path, withDestinationPath: to)
+        }
+        let r = try AuditPipeBinary.run(["correlate", "containers", "-o", "/dev/null"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("2 lines read = 2 in 2 records"), "\(r.stderr)")
+        #expect(r.stderr.contains("containers/again.log: the same file as containers/a.log"), "\(r.stderr)")
+    }
+
     /// Standard input is the file redirected into it: that file named too is read once (a re-check trial:
     /// `correlate - a.log < a.log` read it twice).
     @Test func standardInputAndTheFileOnItAreReadOnce() throws {
