@@ -296,10 +296,15 @@ public struct EntityRef: Sendable, Equatable {
 }
 
 extension Array where Element == LogRecord {
-    /// Hands the records of `range` to `body` in order, moved out (each slot left holding the bytes of a vacant
-    /// record, as `drainInOrder` leaves it): a merge taking part of a batch moves each record on instead of
-    /// copying it (a retain of each field, and a release when the batch was dropped).
+    /// Hands the records of `range` to `body` in order, moved out rather than copied (each slot is left holding
+    /// the bytes of a vacant record), so a stage consumes a batch, or a merge part of one, without retaining every
+    /// field of every record and releasing it when the batch is dropped.
     mutating func takeRecords(_ range: Range<Int>, _ body: (consuming LogRecord) -> Void) {
+        // A record of nils and numbers holds no reference, so its bytes can fill each emptied slot as they are:
+        // initializing the slot with a copy of it ran the record's field-by-field copy (~230 instructions) for
+        // every record of every batch, and making a vacant record in each slot cost more still (dump10k
+        // 1,620.4M instructions this way, 1,656.7M that way). `VacantRecordTests` holds every field of a
+        // record to an optional or a plain value, which is what makes the bytes safe to copy.
         let vacant = LogRecord(
             time: 0, timeKnown: false, kind: .log, position: SourcePosition(input: 0, line: 0, offset: 0))
         Swift.withUnsafeBytes(of: vacant) { vacantBytes in
@@ -314,26 +319,9 @@ extension Array where Element == LogRecord {
         }
     }
 
-    /// Hands each record to `body` in order, moved rather than copied (its slot is left holding an empty
-    /// record), so a stage can consume a batch without retaining every field of every record.
+    /// Hands each record to `body` in order, moved rather than copied (`takeRecords` over the whole array).
     mutating func drainInOrder(_ body: (consuming LogRecord) -> Void) {
-        // A record of nils and numbers holds no reference, so its bytes can fill each emptied slot as they are:
-        // initializing the slot with a copy of it ran the record's field-by-field copy (~230 instructions) for
-        // every record of every batch, and making a vacant record in each slot cost more still (dump10k
-        // 1,620.4M instructions this way, 1,656.7M that way). `VacantRecordTests` holds every field of a
-        // record to an optional or a plain value, which is what makes the bytes safe to copy.
-        let vacant = LogRecord(
-            time: 0, timeKnown: false, kind: .log, position: SourcePosition(input: 0, line: 0, offset: 0))
-        Swift.withUnsafeBytes(of: vacant) { vacantBytes in
-            withUnsafeMutableBufferPointer { buf in
-                guard let base = buf.baseAddress, let bytes = vacantBytes.baseAddress else { return }
-                for i in 0..<buf.count {
-                    let r = (base + i).move()
-                    UnsafeMutableRawPointer(base + i).copyMemory(from: bytes, byteCount: vacantBytes.count)
-                    body(r)
-                }
-            }
-        }
+        takeRecords(indices, body)
     }
 }
 

@@ -12,6 +12,9 @@ struct BoundedChannelTests {
         init(_ n: Int) { self.n = n }
     }
 
+    /// Delivery in order through both paths (buffered, held by a waiting sender), each element unshared. (On the
+    /// old `send` this one passed: the sender's copy was mostly gone before the receiver looked; the test below
+    /// is the one that catches a copy left behind.)
     @Test func aReceivedElementHasNoOtherOwnerWhetherBufferedOrHeldByAWaitingSender() async {
         let channel = BoundedChannel<Probe>(capacity: 1)
         await channel.send(Probe(0))  // buffered
@@ -55,6 +58,7 @@ struct BoundedChannelTests {
         #expect(shared == 0)
     }
 
+    /// Delivery to a receiver already waiting (the `resume` path of `send`), unshared.
     @Test func aReceiverWaitingForAnElementGetsTheOnlyReference() async {
         let channel = BoundedChannel<Probe>(capacity: 1)
         let receiver = Task { () -> (Int, Bool)? in
