@@ -115,6 +115,9 @@ public struct Checkpoint: Sendable, Equatable {
     public var groups: [SavedGroup] = []
     /// Recently closed request ids, oldest first.
     public var closed: [SavedClosedID] = []
+    /// Files the follower read that no entry names (rotated away, or its paths' earlier files), most recent
+    /// last: found under a new name (a followed directory, `app.log*`), one is not read again.
+    public var read: [FileIdentity] = []
     /// Events counted before the commit.
     public var events = EventCounts()
     /// When the follower first pinned its files (UTC nanoseconds): a file's rotations written since then, for a
@@ -173,6 +176,15 @@ public struct Checkpoint: Sendable, Equatable {
     /// Reads a checkpoint from its JSON form; nil when it is not one.
     init?(_ value: JSONValue) {
         func int(_ v: JSONValue?, _ k: String) -> Int64? { v?[k]?.scalarText.flatMap { Int64($0) } }
+        func identity(_ f: JSONValue) -> FileIdentity? {
+            guard let dev = int(f, "device"), let ino = int(f, "inode"),
+                let fp = f["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
+                let fpLength = int(f, "fingerprint_length")
+            else { return nil }
+            return FileIdentity(
+                device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: fp,
+                fingerprintLength: Int(fpLength))
+        }
         func list(_ k: String) -> [JSONValue] {
             if case .array(let items)? = value[k] { return items }
             return []
@@ -221,14 +233,8 @@ public struct Checkpoint: Sendable, Equatable {
             }
             if case .array(let files)? = item["later"] {
                 for f in files {
-                    guard let dev = int(f, "device"), let ino = int(f, "inode"),
-                        let fp = f["fingerprint"]?.scalarText.flatMap({ UInt64($0, radix: 16) }),
-                        let fpLength = int(f, "fingerprint_length")
-                    else { return nil }
-                    e.later.append(
-                        FileIdentity(
-                            device: UInt64(bitPattern: dev), inode: UInt64(bitPattern: ino), fingerprint: fp,
-                            fingerprintLength: Int(fpLength)))
+                    guard let id = identity(f) else { return nil }
+                    e.later.append(id)
                 }
             }
             guard let pending = Self.records(item["pending"]), let held = Self.records(item["held"]) else {
@@ -243,6 +249,10 @@ public struct Checkpoint: Sendable, Equatable {
                 SavedGroup(
                     flags: UInt8(truncatingIfNeeded: int(g, "flags") ?? 0),
                     part: Int32(truncatingIfNeeded: int(g, "part") ?? 0), records: records))
+        }
+        for f in list("read") {
+            guard let id = identity(f) else { return nil }
+            read.append(id)
         }
         for c in list("closed") {
             guard let id = c["id"]?.scalarText, let end = int(c, "end") else { return nil }
@@ -308,6 +318,17 @@ public struct Checkpoint: Sendable, Equatable {
             }
             w.raw("]")
         }
+        func identity(_ f: FileIdentity) {
+            w.raw("{")
+            w.key("device")
+            w.int(Int(Int64(bitPattern: f.device)))
+            field("inode", Int64(bitPattern: f.inode))
+            field("fingerprint_length", Int64(f.fingerprintLength))
+            w.raw(",")
+            w.key("fingerprint")
+            w.string(String(f.fingerprint, radix: 16))
+            w.raw("}")
+        }
         w.raw("{")
         w.key("version")
         w.int(2)
@@ -367,15 +388,7 @@ public struct Checkpoint: Sendable, Equatable {
                 w.raw("[")
                 for (j, f) in e.later.enumerated() {
                     if j > 0 { w.raw(",") }
-                    w.raw("{")
-                    w.key("device")
-                    w.int(Int(Int64(bitPattern: f.device)))
-                    field("inode", Int64(bitPattern: f.inode))
-                    field("fingerprint_length", Int64(f.fingerprintLength))
-                    w.raw(",")
-                    w.key("fingerprint")
-                    w.string(String(f.fingerprint, radix: 16))
-                    w.raw("}")
+                    identity(f)
                 }
                 w.raw("]")
             }
@@ -402,6 +415,15 @@ public struct Checkpoint: Sendable, Equatable {
             w.raw("}")
         }
         w.raw("],")
+        if !read.isEmpty {
+            w.key("read")
+            w.raw("[")
+            for (i, f) in read.enumerated() {
+                if i > 0 { w.raw(",") }
+                identity(f)
+            }
+            w.raw("],")
+        }
         w.key("closed")
         w.raw("[")
         for (i, c) in closed.enumerated() {

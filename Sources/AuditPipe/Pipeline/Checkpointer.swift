@@ -41,6 +41,7 @@ struct Checkpointer: Sendable {
             Checkpoint.SavedGroup(flags: g.flags.rawValue, part: g.part, records: g.records.map(saved))
         }
         c.closed = snap.closed.suffix(4096).map { .init(id: $0.id, end: $0.end, flags: $0.flags.rawValue) }
+
         for i in 0..<Int32(merger.inputCount) {
             let (point, pending, held) = merger.commitPoint(i, maxSavedBytes: Self.maxSavedBytes)
             guard let path = paths[i] else { continue }
@@ -88,12 +89,20 @@ struct Checkpointer: Sendable {
             e.held = held.map(saved)
             c.entries[path] = e
         }
+        // Files read that no entry names: a later name for one (a rotation while the follower is down, a copy)
+        // is passed over on resume as it is in this run.
+        // (An entry's file may be listed still with the head it had before a copy-truncate: its copies have it.)
+        let named = c.entries.values.flatMap { [$0.identity] + $0.later }
+        c.read = files.filesRead().filter { !named.contains($0) }.suffix(Self.readKept)
         return c
     }
 
     /// The most bytes of lines one input's commit saves of records the merge holds back (beyond, they are
     /// read again from the file).
     static let maxSavedBytes = 1 << 20
+
+    /// The most files a commit keeps as read (`Checkpoint.read`), the latest.
+    static let readKept = 256
 
     /// A record as a checkpoint keeps it: its own lines and where, when and in which order it came.
     private func saved(_ r: LogRecord) -> Checkpoint.SavedRecord {

@@ -26,6 +26,15 @@ public final class FollowProgress: Sendable {
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
+    /// Every file an input was started on or went on to, or passed over as one of those (see `alreadyRead`),
+    /// in the order first met, and files an earlier life read (`Checkpoint.read`). A file's identities as its
+    /// fingerprint grew, and again after a truncation: up to four whole ones and the latest partial one, so a
+    /// copy-truncate's copy is known by the head the file had when it was copied.
+    private let readFiles = Mutex<(byKey: [FileKey: [FileIdentity]], order: [FileKey])>(([:], []))
+    /// The most files `readFiles` keeps (oldest forgotten first).
+    static let readFilesKept = 1024
+    /// What the first look at the followed paths warned of (a path passed over as a file read already).
+    private let notes = Mutex<[String]>([])
 
     struct FileKey: Hashable, Sendable {
         var device: UInt64
@@ -59,7 +68,10 @@ public final class FollowProgress: Sendable {
         input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64,
         copiedAfter: RotatedSiblings.Sibling? = nil
     ) {
-        if let identity { _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) } }
+        if let identity {
+            _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) }
+            noteRead(identity)
+        }
         segments.withLock { s in
             var list = s[input] ?? []
             // The same file reopened where it was left (after giving its descriptor back): no new segment.
@@ -101,11 +113,74 @@ public final class FollowProgress: Sendable {
 
     /// Replaces the identity of `input`'s current segment (its fingerprint grew as the file did).
     func refine(input: Int32, identity: FileIdentity) {
+        noteRead(identity)
         segments.withLock { s in
             guard var list = s[input], let last = list.last, last.identity?.inode == identity.inode else { return }
             list[list.count - 1].identity = identity
             s[input] = list
         }
+    }
+
+    /// Notes that an input reads `identity`'s file (or that it was passed over as one read).
+    func noteRead(_ identity: FileIdentity) {
+        readFiles.withLock { r in
+            let key = FileKey(identity)
+            guard var list = r.byKey[key] else {
+                r.byKey[key] = [identity]
+                r.order.append(key)
+                if r.order.count > Self.readFilesKept {
+                    for k in r.order.prefix(r.order.count - Self.readFilesKept) { r.byKey[k] = nil }
+                    r.order.removeFirst(r.order.count - Self.readFilesKept)
+                }
+                return
+            }
+            guard !list.contains(identity) else { return }
+            list.removeAll { $0.fingerprintLength < FileIdentity.fingerprintSpan }
+            list.append(identity)
+            let whole = list.filter { $0.fingerprintLength == FileIdentity.fingerprintSpan }
+            if whole.count > 4 { list.removeAll { $0 == whole[0] } }
+            r.byKey[key] = list
+        }
+    }
+
+    /// Notes the files a checkpoint says were read: its entries' files and those they named after, and the
+    /// files it kept as read (`Checkpoint.read`), so a later name for one of them is not read again.
+    func remember(_ checkpoint: Checkpoint) {
+        for f in checkpoint.read { noteRead(f) }
+        for e in checkpoint.entries.values.sorted(by: { $0.path < $1.path }) {
+            for f in [e.identity] + e.later { noteRead(f) }
+        }
+    }
+
+    /// Keeps a warning for the run's end.
+    func warn(_ text: String) { notes.withLock { $0.append(text) } }
+
+    /// The warnings kept.
+    func warnings() -> [String] { notes.withLock { $0 } }
+
+    /// The files read so far, oldest first (what a checkpoint keeps as `read`).
+    func filesRead() -> [FileIdentity] {
+        readFiles.withLock { r in r.order.flatMap { r.byKey[$0] ?? [] } }
+    }
+
+    /// The file read already that `found` (the file at `path` now) is: the same file (device and inode, and
+    /// the first bytes read of it unchanged), or a copy of one (the same first 256 bytes: logrotate's
+    /// copy-truncate leaves one beside the path its input follows). Nil for a file not read.
+    func alreadyRead(_ found: FileIdentity, at path: String) -> FileIdentity? {
+        let whole = found.fingerprintLength == FileIdentity.fingerprintSpan
+        let (same, copy) = readFiles.withLock { r in
+            (
+                r.byKey[FileKey(found)] ?? [],
+                whole
+                    ? r.byKey.values.lazy.joined().first(where: {
+                        $0.fingerprintLength == FileIdentity.fingerprintSpan && $0.fingerprint == found.fingerprint
+                    }) : nil
+            )
+        }
+        for s in same.reversed() where s.fingerprintLength <= found.fingerprintLength && s.matches(path: path) {
+            return s
+        }
+        return copy
     }
 
     /// The file and offset holding cumulative offset `position` of `input`, and the files the path named after

@@ -57,10 +57,14 @@ struct InputSet: Sendable {
             registry.close()
             return out
         }
+        files.remember(resume)
         let out = discover(followed.paths(), known: &known, control: control, resume: resume, first: true)
         registerGone(known: known, resume: resume)
         return out
     }
+
+    /// What the first look at a followed run's paths warned of (a file named twice is read once).
+    func passedOver() -> [String] { files.warnings() }
 
     /// Registers, as inputs that have ended, the paths of the checkpoint gone since (deleted, or no longer
     /// matched) whose records it saved — held back by the merge or in open groups: those records go on under
@@ -126,6 +130,23 @@ struct InputSet: Sendable {
     ) -> [Started] {
         var out: [Started] = []
         for path in paths where !known.contains(path) {
+            // A path no commit named whose file an input reads or has read is passed over, and looked at again
+            // later: a rename rotation's new name for a followed file (a followed directory, `app.log*`), a
+            // copy-truncate's copy, a second name of a file. Read from its start, each of its records went
+            // into its group twice.
+            let found = FileIdentity.of(path: path)
+            if resume.entries[path] == nil, let found, files.alreadyRead(found, at: path) != nil {
+                // Known by its own identity too: renamed on (`app.log.1` to `app.log.2`), it is passed over
+                // again, whatever the file it was read as holds by then.
+                files.noteRead(found)
+                if first && !resume.exists {
+                    files.warn(
+                        "\(path): its file is read under another name (or copied from one); it is not read again")
+                }
+                continue
+            }
+            if resume.entries[path] == nil, let found, FollowedFiles.settling(found, at: path) { continue }
+            if let found { files.noteRead(found) }
             known.insert(path)
             let index = names.add(path)
             var entry = resume.entries[path]
@@ -140,6 +161,8 @@ struct InputSet: Sendable {
             s.stage.keepRaw = checkpointing
             let follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
             s.stage.follow = follow
+            // The rotations read before the path's file are this input's too (`app.log.1` after `app.log`).
+            for f in follow.files { if let id = f.identity { files.noteRead(id) } }
             // A new file whose earlier rotations are read first: commits name the files after the first as later.
             files.plan(
                 input: index, later: resume.entries[path]?.later ?? follow.files.dropFirst().compactMap(\.identity),

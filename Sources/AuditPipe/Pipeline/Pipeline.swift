@@ -134,7 +134,7 @@ public struct Pipeline: Sendable {
             throw .outputFailed(error)
         }
         stats.inputErrors = expandErrors + stats.inputErrors
-        stats.warnings = warnings
+        stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
         if let path = outputs.first(where: { $0.kind == .stats })?.path {
             do throws(OutputError) {
@@ -162,7 +162,7 @@ public struct Pipeline: Sendable {
             set, sink: sink, resume: Checkpoint(), control: control, syncEvents: nil, syncDeadLetters: nil,
             deadLetter: deadLetter)
         stats.inputErrors = expandErrors + stats.inputErrors
-        stats.warnings = warnings
+        stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
         return stats
     }
@@ -204,7 +204,7 @@ public struct Pipeline: Sendable {
         let checkpointing = follow?.checkpointDirectory != nil
         var resume = resume
         if let dir = follow?.checkpointDirectory {
-            FollowedFiles(patterns: self.inputs).pin(into: &resume)
+            FollowedFiles(patterns: self.inputs).pin(into: &resume, files: inputs.files)
             try resume.save(in: dir)
         }
         let pinned = resume

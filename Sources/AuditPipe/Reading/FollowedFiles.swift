@@ -11,13 +11,23 @@ struct FollowedFiles: Sendable {
     let patterns: [String]
 
     /// Plain paths (followed even before they exist), directory contents and glob matches, sorted.
+    /// A path that resolves to one named before it (`./app.log` beside `app.log`, a file beside its directory,
+    /// a link) is left out: its file is followed once.
     func paths() -> [String] {
         var out: [String] = []
+        var resolved = Set<String>()
+        func add(_ path: String) {
+            if let real = realpath(path, nil) {
+                defer { free(real) }
+                guard resolved.insert(String(cString: real)).inserted else { return }
+            }
+            out.append(path)
+        }
         for p in patterns {
             if p.contains(where: { "*?[".contains($0) }) || Self.isDirectory(p) {
-                out.append(contentsOf: InputSpec.expand([p]).inputs.map(\.path))
+                for path in InputSpec.expand([p]).inputs.map(\.path) { add(path) }
             } else {
-                out.append(p)
+                add(p)
             }
         }
         return out
@@ -40,8 +50,10 @@ struct FollowedFiles: Sendable {
 
     /// Pins the identity of every file there now into `checkpoint`, so a crash before the first commit still
     /// finds a file that is rotated away meanwhile; a file the checkpoint knows under another name (by device
-    /// and inode) takes over that entry.
-    func pin(into checkpoint: inout Checkpoint) {
+    /// and inode) takes over that entry. A new path whose file was read under another name (`files`, which
+    /// learns the checkpoint's files here) gets no entry: it is not read.
+    func pin(into checkpoint: inout Checkpoint, files: FollowProgress = FollowProgress()) {
+        files.remember(checkpoint)
         let since = checkpoint.followingSince
         if since == nil { checkpoint.followingSince = UTCTime.now() }
         let current = paths()
@@ -58,6 +70,7 @@ struct FollowedFiles: Sendable {
                     e.later += Self.unseenRotations(of: path, after: e, before: identity)
                     e.later.append(identity)
                     checkpoint.entries[path] = e
+                    for f in e.later { files.noteRead(f) }
                 }
                 continue
             }
@@ -68,6 +81,11 @@ struct FollowedFiles: Sendable {
                 checkpoint.rename(old.path, to: path)
                 continue
             }
+            if files.alreadyRead(identity, at: path) != nil {
+                files.noteRead(identity)
+                continue
+            }
+            if Self.settling(identity, at: path) { continue }
             var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
             if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
             if let since {
@@ -81,6 +99,8 @@ struct FollowedFiles: Sendable {
                 }
             }
             checkpoint.entries[path] = e
+            // Its files are this path's: under a rotated name further down the list, they are passed over.
+            for f in [e.identity] + e.later { files.noteRead(f) }
         }
     }
 
@@ -138,6 +158,17 @@ struct FollowedFiles: Sendable {
         else { return [] }
         let known = Set(([e.identity, current] + e.later).map(FollowProgress.FileKey.init))
         return RotatedSiblings.after(e.identity, modified: since, of: path, excluding: known).map(\.identity)
+    }
+
+    /// True for a file shorter than a fingerprint that was written in the last second: it may be a copy being
+    /// made (logrotate creates the copy empty, then fills it), which cannot be told from a new file yet. A new
+    /// path found so is looked at again at the next look rather than followed (its lines wait a second or two;
+    /// none is lost, as a new file is read from its start).
+    static func settling(_ found: FileIdentity, at path: String) -> Bool {
+        guard found.fingerprintLength < FileIdentity.fingerprintSpan, let m = RotatedSiblings.modified(path) else {
+            return false
+        }
+        return UTCTime.now() - m < 1_000_000_000
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -90,10 +90,11 @@ struct FollowKillDifferentialTests {
         for fd in fds { close(fd) }
     }
 
-    func startFollower(in dir: URL) throws -> Process {
+    /// Starts a follower of `followed` (a glob of the logs, or their directory) in `dir`.
+    func startFollower(in dir: URL, following followed: String = "logs/*.log") throws -> Process {
         try AuditPipeBinary.start(
             [
-                "correlate", "--follow", "logs/*.log", "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
+                "correlate", "--follow", followed, "--checkpoint", "state", "-o", "events.jsonl", "--dead-letter",
                 "dead.jsonl", "--stats", "stats.json", "--idle", "4s", "-q",
             ], in: dir)
     }
