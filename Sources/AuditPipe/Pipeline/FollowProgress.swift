@@ -27,12 +27,8 @@ public final class FollowProgress: Sendable {
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
     /// Every file an input was started on or went on to, or passed over as one of those (see `alreadyRead`),
-    /// in the order first met, and files an earlier life read (`Checkpoint.read`). A file's identities as its
-    /// fingerprint grew, and again after a truncation: up to four whole ones and the latest partial one, so a
-    /// copy-truncate's copy is known by the head the file had when it was copied.
-    private let readFiles = Mutex<(byKey: [FileKey: [FileIdentity]], order: [FileKey])>(([:], []))
-    /// The most files `readFiles` keeps (oldest forgotten first).
-    static let readFilesKept = 1024
+    /// and the files an earlier life read (`Checkpoint.read`).
+    private let readFiles = Mutex(ReadFiles())
     /// What the first look at the followed paths warned of (a path passed over as a file read already).
     private let notes = Mutex<[String]>([])
 
@@ -123,24 +119,7 @@ public final class FollowProgress: Sendable {
 
     /// Notes that an input reads `identity`'s file (or that it was passed over as one read).
     func noteRead(_ identity: FileIdentity) {
-        readFiles.withLock { r in
-            let key = FileKey(identity)
-            guard var list = r.byKey[key] else {
-                r.byKey[key] = [identity]
-                r.order.append(key)
-                if r.order.count > Self.readFilesKept {
-                    for k in r.order.prefix(r.order.count - Self.readFilesKept) { r.byKey[k] = nil }
-                    r.order.removeFirst(r.order.count - Self.readFilesKept)
-                }
-                return
-            }
-            guard !list.contains(identity) else { return }
-            list.removeAll { $0.fingerprintLength < FileIdentity.fingerprintSpan }
-            list.append(identity)
-            let whole = list.filter { $0.fingerprintLength == FileIdentity.fingerprintSpan }
-            if whole.count > 4 { list.removeAll { $0 == whole[0] } }
-            r.byKey[key] = list
-        }
+        readFiles.withLock { $0.note(identity) }
     }
 
     /// Notes the files a checkpoint says were read: its entries' files and those they named after, and the
@@ -160,7 +139,7 @@ public final class FollowProgress: Sendable {
 
     /// The files read so far, oldest first (what a checkpoint keeps as `read`).
     func filesRead() -> [FileIdentity] {
-        readFiles.withLock { r in r.order.flatMap { r.byKey[$0] ?? [] } }
+        readFiles.withLock { $0.all }
     }
 
     /// The file read already that `found` (the file at `path` now) is: the same file (device and inode, and
@@ -169,13 +148,7 @@ public final class FollowProgress: Sendable {
     func alreadyRead(_ found: FileIdentity, at path: String) -> FileIdentity? {
         let whole = found.fingerprintLength == FileIdentity.fingerprintSpan
         let (same, copy) = readFiles.withLock { r in
-            (
-                r.byKey[FileKey(found)] ?? [],
-                whole
-                    ? r.byKey.values.lazy.joined().first(where: {
-                        $0.fingerprintLength == FileIdentity.fingerprintSpan && $0.fingerprint == found.fingerprint
-                    }) : nil
-            )
+            (r.identities(of: FileKey(found)), whole ? r.file(withHead: found.fingerprint) : nil)
         }
         for s in same.reversed() where s.fingerprintLength <= found.fingerprintLength && s.matches(path: path) {
             return s

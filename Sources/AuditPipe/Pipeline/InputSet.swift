@@ -129,6 +129,7 @@ struct InputSet: Sendable {
         _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, first: Bool = false
     ) -> [Started] {
         var out: [Started] = []
+        let followedNames = known.union(paths)
         for path in paths where !known.contains(path) {
             // A path no commit named whose file an input reads or has read is passed over, and looked at again
             // later: a rename rotation's new name for a followed file (a followed directory, `app.log*`), a
@@ -145,7 +146,9 @@ struct InputSet: Sendable {
                 }
                 continue
             }
-            if resume.entries[path] == nil, let found, FollowedFiles.settling(found, at: path) { continue }
+            if resume.entries[path] == nil, let found, FollowedFiles.settling(found, at: path, besides: followedNames) {
+                continue
+            }
             if let found { files.noteRead(found) }
             known.insert(path)
             let index = names.add(path)

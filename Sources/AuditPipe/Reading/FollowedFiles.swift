@@ -57,6 +57,7 @@ struct FollowedFiles: Sendable {
         let since = checkpoint.followingSince
         if since == nil { checkpoint.followingSince = UTCTime.now() }
         let current = paths()
+        let currentNames = Set(current)
         for path in current {
             guard let identity = FileIdentity.of(path: path) else { continue }
             if var e = checkpoint.entries[path] {
@@ -76,7 +77,7 @@ struct FollowedFiles: Sendable {
             }
             if let old = checkpoint.entries.values.first(where: {
                 $0.identity.device == identity.device && $0.identity.inode == identity.inode
-                    && !current.contains($0.path)
+                    && !currentNames.contains($0.path)
             }) {
                 checkpoint.rename(old.path, to: path)
                 continue
@@ -85,7 +86,7 @@ struct FollowedFiles: Sendable {
                 files.noteRead(identity)
                 continue
             }
-            if Self.settling(identity, at: path) { continue }
+            if Self.settling(identity, at: path, besides: currentNames) { continue }
             var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
             if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
             if let since {
@@ -160,15 +161,28 @@ struct FollowedFiles: Sendable {
         return RotatedSiblings.after(e.identity, modified: since, of: path, excluding: known).map(\.identity)
     }
 
-    /// True for a file shorter than a fingerprint that was written in the last second: it may be a copy being
-    /// made (logrotate creates the copy empty, then fills it), which cannot be told from a new file yet. A new
-    /// path found so is looked at again at the next look rather than followed (its lines wait a second or two;
-    /// none is lost, as a new file is read from its start).
-    static func settling(_ found: FileIdentity, at path: String) -> Bool {
-        guard found.fingerprintLength < FileIdentity.fingerprintSpan, let m = RotatedSiblings.modified(path) else {
-            return false
-        }
+    /// True for a file under a rotated name of a path in `followed` (`app.log.1`, `app.log-20261205` beside
+    /// `app.log`) that is shorter than a fingerprint and was written in the last second: it may be a copy being
+    /// made (logrotate creates the copy empty, then fills it), which cannot be told from a new file yet. Found so,
+    /// it is looked at again at the next look rather than followed (its lines wait a second or two; none is
+    /// lost, as a new file is read from its start). Other new files are followed at once.
+    static func settling(_ found: FileIdentity, at path: String, besides followed: Set<String>) -> Bool {
+        guard found.fingerprintLength < FileIdentity.fingerprintSpan, isRotatedName(path, of: followed),
+            let m = RotatedSiblings.modified(path)
+        else { return false }
         return UTCTime.now() - m < 1_000_000_000
+    }
+
+    /// True when `path` is one of `paths` followed by `.` or `-` and more, in the same folder.
+    static func isRotatedName(_ path: String, of paths: Set<String>) -> Bool {
+        let nameStart = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        guard nameStart < path.endIndex else { return false }
+        var i = path.index(after: nameStart)
+        while i < path.endIndex {
+            if path[i] == "." || path[i] == "-", paths.contains(String(path[..<i])) { return true }
+            i = path.index(after: i)
+        }
+        return false
     }
 
     private static func isDirectory(_ path: String) -> Bool {
