@@ -26,6 +26,8 @@ public final class FollowProgress: Sendable {
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
+    /// The followed paths by the file they name (`FollowedFiles.canonical`), as first followed.
+    private let names = Mutex<[String: String]>([:])
     /// Every file an input was started on or went on to, or passed over as one of those (see `alreadyRead`),
     /// and the files an earlier life read (`Checkpoint.read`).
     private let readFiles = Mutex(ReadFiles())
@@ -131,6 +133,16 @@ public final class FollowProgress: Sendable {
         }
     }
 
+    /// Notes that `path` is followed, by the file it names (`canonical`); returns the path followed already for
+    /// that name, if another one is.
+    func follow(_ path: String, canonical: String) -> String? {
+        names.withLock { n in
+            if let other = n[canonical], other != path { return other }
+            n[canonical] = path
+            return nil
+        }
+    }
+
     /// Keeps a warning for the run's end.
     func warn(_ text: String) { notes.withLock { $0.append(text) } }
 
@@ -145,8 +157,10 @@ public final class FollowProgress: Sendable {
     /// The file read already that `found` (the file at `path` now) is: the same file (device and inode, and
     /// the first bytes read of it unchanged), or a copy of one (the same first 256 bytes: logrotate's
     /// copy-truncate leaves one beside the path its input follows). Nil for a file not read.
-    func alreadyRead(_ found: FileIdentity, at path: String) -> FileIdentity? {
-        let whole = found.fingerprintLength == FileIdentity.fingerprintSpan
+    /// Only a path that `mayBeACopy` (a rotated name of a followed path) is taken for a copy: separate logs that
+    /// start alike (a long banner) are read.
+    func alreadyRead(_ found: FileIdentity, at path: String, mayBeACopy: Bool) -> FileIdentity? {
+        let whole = mayBeACopy && found.fingerprintLength == FileIdentity.fingerprintSpan
         let (same, copy) = readFiles.withLock { r in
             (r.identities(of: FileKey(found)), whole ? r.file(withHead: found.fingerprint) : nil)
         }

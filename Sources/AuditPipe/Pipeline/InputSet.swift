@@ -122,6 +122,30 @@ struct InputSet: Sendable {
         }
     }
 
+    /// True for a new path not to follow now (it is looked at again at the next look): another name of a path
+    /// followed already (`./app.log` beside `app.log`, also while neither is there, between a rename and the new
+    /// file); a file an input reads or has read (a rename rotation's new name, in a followed directory or under
+    /// `app.log*`), or under a rotated name a copy of one (a copy-truncate's); or a small file just written under
+    /// a rotated name (`FollowedFiles.settling`). Read from its start, each of its records went into its group
+    /// a second time.
+    private func passesOver(
+        _ path: String, found: FileIdentity?, followedAs: String?, besides followedNames: Set<String>, warn: Bool
+    ) -> Bool {
+        if followedAs != nil { return true }
+        guard let found else { return false }
+        let rotatedName = FollowedFiles.isRotatedName(path, of: followedNames)
+        if files.alreadyRead(found, at: path, mayBeACopy: rotatedName) != nil {
+            // Known by its own identity too: renamed on (`app.log.1` to `app.log.2`), it is passed over again,
+            // whatever the file it was read as holds by then.
+            files.noteRead(found)
+            if warn {
+                files.warn("\(path): its file is read under another name (or copied from one); it is not read again")
+            }
+            return true
+        }
+        return FollowedFiles.settling(found, at: path, besides: followedNames)
+    }
+
     /// Prepares and registers a followed input for each path not yet known.
     /// Only the first look hands on the records a path's entry saved (later, a gone path's registered input
     /// has them).
@@ -131,22 +155,17 @@ struct InputSet: Sendable {
         var out: [Started] = []
         let followedNames = known.union(paths)
         for path in paths where !known.contains(path) {
-            // A path no commit named whose file an input reads or has read is passed over, and looked at again
-            // later: a rename rotation's new name for a followed file (a followed directory, `app.log*`), a
-            // copy-truncate's copy, a second name of a file. Read from its start, each of its records went
-            // into its group twice.
+            let followedAs = files.follow(path, canonical: FollowedFiles.canonical(path))
             let found = FileIdentity.of(path: path)
-            if resume.entries[path] == nil, let found, files.alreadyRead(found, at: path) != nil {
-                // Known by its own identity too: renamed on (`app.log.1` to `app.log.2`), it is passed over
-                // again, whatever the file it was read as holds by then.
+            if first, let found, FollowedFiles.rotatedSinceCommit(path, among: followedNames, checkpoint: resume) {
+                // Known by its file from then on, as a file read (see `passesOver`).
                 files.noteRead(found)
-                if first && !resume.exists {
-                    files.warn(
-                        "\(path): its file is read under another name (or copied from one); it is not read again")
-                }
                 continue
             }
-            if resume.entries[path] == nil, let found, FollowedFiles.settling(found, at: path, besides: followedNames) {
+            if resume.entries[path] == nil,
+                passesOver(
+                    path, found: found, followedAs: followedAs, besides: followedNames, warn: first && !resume.exists)
+            {
                 continue
             }
             if let found { files.noteRead(found) }
@@ -162,7 +181,9 @@ struct InputSet: Sendable {
                 entry: entry)
             s.stage.wakeups = registry.wakeups
             s.stage.keepRaw = checkpointing
-            let follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
+            var follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
+            // `app.log.1` beside `app.log` (history there when following began): its own file only.
+            follow.staysOnFile = FollowedFiles.isRotatedName(path, of: followedNames)
             s.stage.follow = follow
             // The rotations read before the path's file are this input's too (`app.log.1` after `app.log`).
             for f in follow.files { if let id = f.identity { files.noteRead(id) } }

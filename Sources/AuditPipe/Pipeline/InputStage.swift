@@ -35,6 +35,8 @@ struct InputStage: Sendable {
         var progress: FollowProgress
         /// The time the input's first untimed lines inherit (the last timed line's before `offset`).
         var inheritedTime: Int64? = nil
+        /// A rotated name of another followed path: its source stays on its file (`FollowSource.staysOnFile`).
+        var staysOnFile = false
     }
 
     /// Runs to the end of the input; finishes `output`. Returns the input's counts and its read error, if any.
@@ -335,9 +337,10 @@ struct InputStage: Sendable {
                 source: source, input: index, maxLineBytes: options.maxLineBytes,
                 batchBytes: batchBytes, readSize: readSize, startLine: firstLine)
         }
-        let source = FollowSource(
+        var source = FollowSource(
             path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
             progress: follow.progress)
+        source.staysOnFile = follow.staysOnFile
         var framer = LineFramer(
             source: source, input: index, maxLineBytes: options.maxLineBytes, batchBytes: batchBytes,
             readSize: readSize, startLine: follow.line, startOffset: follow.offset)

@@ -58,6 +58,12 @@ struct FollowSource: ByteSource {
     /// The file a rename rotation just took away from the path, read to its end: what the path's next file
     /// comes after.
     private var renamedAway: RotatedSiblings.Sibling?
+    /// Set for a rotated name of another followed path (`app.log.1` beside `app.log`): the source reads the one
+    /// file it first opened, wherever a rotation renames it, and never a file a rotation puts at the name next
+    /// (the other path's, which that path's input reads; read here too, each of its lines came twice).
+    var staysOnFile = false
+    /// The file a `staysOnFile` source reads.
+    private var ownFile: FileIdentity?
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -526,6 +532,13 @@ struct FollowSource: ByteSource {
                 lastCopy = newer.last
             }
         }
+        if staysOnFile, let own = ownFile,
+            Self.deviceAndInode(of: start.path).map({ $0.device != own.device || $0.inode != own.inode }) ?? true
+        {
+            // Another file at the name now: not this source's (see `staysOnFile`). Looked at again later.
+            pending = before
+            return false
+        }
         readingRotated = start.path != path
         var f = open(start.path, O_RDONLY | O_CLOEXEC)
         // A rotated file is opened as the file chosen: its name may have been taken by a newer rotation since
@@ -550,6 +563,7 @@ struct FollowSource: ByteSource {
         currentPath = start.path
         suspendedAt = nil
         identity = FileIdentity.of(fd: f)
+        if staysOnFile && ownFile == nil { ownFile = identity }
         if readingRotated, let id = identity, let m = RotatedSiblings.modified(start.path) {
             // The newest copy or rotated file read so far (pending files are read oldest first): what a later look
             // for copies made since starts after, so one read from a checkpoint's `later` is not read twice.

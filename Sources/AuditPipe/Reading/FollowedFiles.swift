@@ -17,10 +17,7 @@ struct FollowedFiles: Sendable {
         var out: [String] = []
         var resolved = Set<String>()
         func add(_ path: String) {
-            if let real = realpath(path, nil) {
-                defer { free(real) }
-                guard resolved.insert(String(cString: real)).inserted else { return }
-            }
+            guard resolved.insert(Self.canonical(path)).inserted else { return }
             out.append(path)
         }
         for p in patterns {
@@ -82,7 +79,9 @@ struct FollowedFiles: Sendable {
                 checkpoint.rename(old.path, to: path)
                 continue
             }
-            if files.alreadyRead(identity, at: path) != nil {
+            if files.alreadyRead(identity, at: path, mayBeACopy: Self.isRotatedName(path, of: currentNames)) != nil
+                || Self.rotatedSinceCommit(path, among: currentNames, checkpoint: checkpoint)
+            {
                 files.noteRead(identity)
                 continue
             }
@@ -92,7 +91,8 @@ struct FollowedFiles: Sendable {
             if let since {
                 // A path no commit named (found by an earlier life that was killed before its first commit):
                 // what it held since following began and was rotated away meanwhile is read first, oldest first.
-                let rotated = Self.rotations(of: path, since: since, checkpoint: checkpoint, current: identity)
+                let rotated = Self.rotations(
+                    of: path, since: since, checkpoint: checkpoint, current: identity, files: files)
                 if let first = rotated.first {
                     e.identity = first
                     e.later = Array(rotated.dropFirst()) + [identity]
@@ -121,7 +121,9 @@ struct FollowedFiles: Sendable {
             // Created after following began and rotated before the glob saw it (a loaded machine, a follower
             // just started): its rotations since then are its first lines, read first.
             let earlier =
-                checkpoint.followingSince.map { rotations(of: path, since: $0, checkpoint: checkpoint, current: seen) }
+                checkpoint.followingSince.map {
+                    rotations(of: path, since: $0, checkpoint: checkpoint, current: seen, files: files)
+                }
                 ?? []
             return InputStage.FollowStart(
                 files: earlier.map { FollowSource.Start(path: path, offset: 0, identity: $0) } + [start], offset: 0,
@@ -138,11 +140,13 @@ struct FollowedFiles: Sendable {
     /// The rotations of `path` written since `since` (following began) that no checkpoint entry names, oldest
     /// first: a path no commit named yet has its lines there (10 ms of margin: the file system's clock is coarser
     /// than the wall clock).
-    static func rotations(of path: String, since: Int64, checkpoint: Checkpoint, current: FileIdentity)
-        -> [FileIdentity]
-    {
+    static func rotations(
+        of path: String, since: Int64, checkpoint: Checkpoint, current: FileIdentity, files: FollowProgress
+    ) -> [FileIdentity] {
+        // Not a file read already: a rotated name of another path's file, or one read before a restart.
         let known = Set(
             checkpoint.entries.values.flatMap { [$0.identity] + $0.later }.map(FollowProgress.FileKey.init)
+                + (checkpoint.read + files.filesRead()).map(FollowProgress.FileKey.init)
                 + [FollowProgress.FileKey(current)])
         return RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: known).map(\.identity)
     }
@@ -175,14 +179,65 @@ struct FollowedFiles: Sendable {
 
     /// True when `path` is one of `paths` followed by `.` or `-` and more, in the same folder.
     static func isRotatedName(_ path: String, of paths: Set<String>) -> Bool {
+        rotatedBase(of: path, among: paths) != nil
+    }
+
+    /// The path of `paths` that `path` is a rotated name of (`app.log` for `app.log.1`, `app.log-20261205` or
+    /// `app.log-2026-12-05`): the path, `.` or `-`, then digits and separators only (`app.log-worker` is a file
+    /// of its own).
+    static func rotatedBase(of path: String, among paths: Set<String>) -> String? {
         let nameStart = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        guard nameStart < path.endIndex else { return false }
+        guard nameStart < path.endIndex else { return nil }
         var i = path.index(after: nameStart)
         while i < path.endIndex {
-            if path[i] == "." || path[i] == "-", paths.contains(String(path[..<i])) { return true }
+            if path[i] == "." || path[i] == "-", paths.contains(String(path[..<i])) {
+                let rest = path[path.index(after: i)...]
+                if rest.first?.isASCII == true && rest.first?.isNumber == true
+                    && rest.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "_") })
+                {
+                    return String(path[..<i])
+                }
+            }
             i = path.index(after: i)
         }
-        return false
+        return nil
+    }
+
+    /// True for a path a restarted follower does not follow: one it found after its last commit under a rotated
+    /// name of a path the checkpoint names. That path's input reads what of it is not read yet (a rename
+    /// rotation's file, a copy-truncate's copies made while the follower was down), as a followed glob that does
+    /// not match rotated names does; followed as well, its lines were read twice.
+    static func rotatedSinceCommit(_ path: String, among paths: Set<String>, checkpoint: Checkpoint) -> Bool {
+        guard checkpoint.exists, checkpoint.entries[path] == nil,
+            let base = rotatedBase(of: path, among: paths)
+        else { return false }
+        return checkpoint.entries[base] != nil
+    }
+
+    /// The file `path` names, as an absolute path with no link, `.` or `..` in it, also while it is not there
+    /// (between a rename rotation and the new file): its folder resolved, and a dangling link's target followed.
+    static func canonical(_ path: String) -> String {
+        var p = path
+        for _ in 0..<8 {
+            if let real = realpath(p, nil) {
+                defer { free(real) }
+                return String(cString: real)
+            }
+            // A link to a file not there (yet): where it points.
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(p, &buffer, buffer.count - 1)
+            guard n > 0 else { break }
+            let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let folder = p.lastIndex(of: "/").map { String(p[..<$0]) } ?? "."
+            p = target.hasPrefix("/") ? target : (folder.isEmpty ? "" : folder) + "/" + target
+        }
+        let slash = p.lastIndex(of: "/")
+        let folder = slash.map { String(p[..<$0]) } ?? "."
+        let name = slash.map { String(p[p.index(after: $0)...]) } ?? p
+        guard let real = realpath(folder.isEmpty ? "/" : folder, nil) else { return p }
+        defer { free(real) }
+        let base = String(cString: real)
+        return (base == "/" ? "" : base) + "/" + name
     }
 
     private static func isDirectory(_ path: String) -> Bool {
