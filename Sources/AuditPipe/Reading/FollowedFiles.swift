@@ -177,7 +177,7 @@ struct FollowedFiles: Sendable {
         return UTCTime.now() - m < 1_000_000_000
     }
 
-    /// True when `path` is one of `paths` followed by `.` or `-` and more, in the same folder.
+    /// True when `path` is a rotated name of one of `paths` (see `rotatedBase`).
     static func isRotatedName(_ path: String, of paths: Set<String>) -> Bool {
         rotatedBase(of: path, among: paths) != nil
     }

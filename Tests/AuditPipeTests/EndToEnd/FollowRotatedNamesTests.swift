@@ -23,6 +23,20 @@ struct FollowRotatedNamesTests {
         usleep(2_500_000)
     }
 
+    /// A new temporary directory with an empty `logs` folder in it.
+    func logsDirectory() throws -> (dir: URL, logs: URL) {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        return (dir, logs)
+    }
+
+    /// Rotates `a.log` by rename, as logrotate does: `a.log.1` to `a.log.2`, then `a.log` to `a.log.1`.
+    func rotate(in logs: URL) {
+        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
+        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+    }
+
     func follow(_ arguments: [String], in dir: URL) throws -> Process {
         try AuditPipeBinary.start(
             ["correlate", "--follow"] + arguments + ["-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"],
@@ -30,10 +44,8 @@ struct FollowRotatedNamesTests {
     }
 
     @Test func aFileRenamedInAFollowedDirectoryIsReadOnce() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         append("a.log", 0..<3, in: logs)
         let p = try follow(["logs"], in: dir)
         wait(for: 3, in: dir)
@@ -41,8 +53,7 @@ struct FollowRotatedNamesTests {
         append("a.log", 3..<5, in: logs)
         wait(for: 5, in: dir)
         // Renamed on, as logrotate does at the next rotation.
-        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        rotate(in: logs)
         append("a.log", 5..<6, in: logs)
         wait(for: 6, in: dir)
         p.terminate()
@@ -71,49 +82,17 @@ struct FollowRotatedNamesTests {
         #expect(ids.requestIDs(dir).sorted() == (0..<11).map { "a.log-\($0)" }.sorted())
     }
 
-    /// Rotated while the follower runs and again while it is stopped: the restart passes over the file read in
-    /// the first life (kept by the checkpoint as `read`) and the one its entry names, under their new names.
-    @Test func aRestartPassesOverTheFilesReadUnderTheirNewNames() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        func start() throws -> Process { try follow(["logs", "--checkpoint", "state"], in: dir) }
-        append("a.log", 0..<3, in: logs)
-        let first = try start()
-        wait(for: 3, in: dir)
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
-        append("a.log", 3..<5, in: logs)
-        wait(for: 5, in: dir)
-        first.terminate()
-        first.waitUntilExit()
-        let checkpoint = try String(contentsOf: dir.appendingPathComponent("state/checkpoint.json"), encoding: .utf8)
-        #expect(checkpoint.contains("\"read\":["))
-        // While it is down: rotated again, and the new file written.
-        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
-        append("a.log", 5..<8, in: logs)
-        let second = try start()
-        wait(for: 8, in: dir)
-        second.terminate()
-        second.waitUntilExit()
-        #expect(ids.requestIDs(dir).sorted() == (0..<8).map { "a.log-\($0)" })
-    }
-
     /// Rotated files there when following began (`a.log.1` beside `a.log`) are read once, and a rotation then
     /// renaming `a.log` to `a.log.1` does not have the path `a.log.1` read it again (a helper's trial: 600 lines
     /// read twice).
     @Test func historyBesideAFollowedFileIsReadOnceAcrossARotation() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         append("a.log.1", 0..<3, in: logs)
         append("a.log", 0..<3, in: logs)
         let p = try follow(["logs"], in: dir)
         wait(for: 6, in: dir)
-        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        rotate(in: logs)
         append("a.log", 3..<5, in: logs)
         wait(for: 8, in: dir)
         p.terminate()
@@ -125,10 +104,8 @@ struct FollowRotatedNamesTests {
     /// A path named two ways is followed once, also across the moment a rename rotation leaves no file there (a
     /// helper's trial: `--follow logs/app.log ./logs/app.log` read everything after the rotation twice).
     @Test func aPathNamedTwoWaysIsFollowedOnceAcrossARotation() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         append("a.log", 0..<3, in: logs)
         let p = try follow(["logs/a.log", "./logs/a.log"], in: dir)
         wait(for: 3, in: dir)
@@ -141,46 +118,46 @@ struct FollowRotatedNamesTests {
         #expect(ids.requestIDs(dir).sorted() == (0..<5).map { "a.log-\($0)" })
     }
 
-    /// Stopped, then rotated twice while down with no file at the path when it restarts: the file read in the
-    /// first life, now `a.log.2`, is not read again as a rotation of the path's new file (a helper's trial: 400
-    /// lines twice and event ids written twice).
-    @Test func aPathMissingAtRestartDoesNotReadItsOldFilesAgain() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+    /// Rotated while the follower runs, stopped, rotated again while it is down: the restart passes over the
+    /// file read in the first life (`a.log.2` now, kept by the checkpoint as `read`) and the one its entry names
+    /// (`a.log.1`). With no file at the path when it restarts, the first file is not taken for a rotation of the
+    /// path's new file either (a helper's trial: 400 lines twice, and event ids written twice).
+    @Test(arguments: [false, true])
+    func aRestartDoesNotReadTheFilesReadBeforeAgain(pathMissingAtRestart missing: Bool) throws {
+        let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         func start() throws -> Process { try follow(["logs", "--checkpoint", "state"], in: dir) }
         append("a.log", 0..<3, in: logs)
         let first = try start()
         wait(for: 3, in: dir)
-        // Written after following began: a file the restart could take for a rotation of the new path.
+        // Written after following began, as a rotation of the path's new file would be.
         append("a.log", 3..<5, in: logs)
         wait(for: 5, in: dir)
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        rotate(in: logs)
         append("a.log", 5..<7, in: logs)
         wait(for: 7, in: dir)
         first.terminate()
         first.waitUntilExit()
-        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
-        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        let checkpoint = try String(contentsOf: dir.appendingPathComponent("state/checkpoint.json"), encoding: .utf8)
+        #expect(checkpoint.contains("\"read\":["))
+        rotate(in: logs)
+        if !missing { append("a.log", 7..<8, in: logs) }
         let second = try start()
         usleep(1_500_000)
-        append("a.log", 7..<10, in: logs)
+        append("a.log", (missing ? 7 : 8)..<10, in: logs)
         wait(for: 10, in: dir)
         second.terminate()
         second.waitUntilExit()
-        // (A stopped checkpointed follower keeps its open groups in the checkpoint: the last ones are written
-        // by the next life; these requests close at once, as each has one record.)
+        // (A stopped checkpointed follower keeps its open groups in the checkpoint; these requests have one record
+        // each and close at once, so every one is written.)
         #expect(ids.requestIDs(dir).sorted() == (0..<10).map { "a.log-\($0)" }.sorted())
     }
 
     /// One file named three ways (its directory, its path, a path through `.`) and once through a hard link:
     /// read once; the link, found at start, is warned of.
     @Test func aFileNamedSeveralWaysIsFollowedOnce() throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         append("a.log", 0..<3, in: logs)
         link(logs.path + "/a.log", dir.path + "/hard.log")
         let p = try AuditPipeBinary.start(
