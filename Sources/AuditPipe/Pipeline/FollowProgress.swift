@@ -24,6 +24,8 @@ public final class FollowProgress: Sendable {
     private let passed = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: every file (device, inode) a segment was started in, however old.
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
+    /// Per file: the input that first started a segment in it (its reader).
+    private let readers = Mutex<[FileKey: Int32]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
     /// The followed paths by the file they name (`FollowedFiles.canonical`), as first followed.
@@ -68,6 +70,7 @@ public final class FollowProgress: Sendable {
     ) {
         if let identity {
             _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) }
+            readers.withLock { r in if r[FileKey(identity)] == nil { r[FileKey(identity)] = input } }
             noteRead(identity)
         }
         segments.withLock { s in
@@ -117,6 +120,13 @@ public final class FollowProgress: Sendable {
             list[list.count - 1].identity = identity
             s[input] = list
         }
+    }
+
+    /// True when an input other than `input` reads or read `identity`'s file: a live file beside the path under
+    /// a name like a rotated one (`app.log.2026` followed in the directory), or history followed under its own
+    /// name. It is not one of the path's rotations; taken for one, its lines were read twice.
+    func isReadByAnother(than input: Int32, _ identity: FileIdentity) -> Bool {
+        readers.withLock { $0[FileKey(identity)].map { $0 != input } ?? false }
     }
 
     /// Notes that an input reads `identity`'s file (or that it was passed over as one read).

@@ -127,14 +127,17 @@ struct InputSet: Sendable {
     /// file); a file an input reads or has read (a rename rotation's new name, in a followed directory or under
     /// `app.log*`), or under a rotated name a copy of one (a copy-truncate's); or a small file just written under
     /// a rotated name (`FollowedFiles.settling`). Read from its start, each of its records went into its group
-    /// a second time.
+    /// a second time. At the first look (`first`), a file is not taken for a copy by its first bytes: nothing was
+    /// read yet that it could be a copy of (history under a rotated name that starts as the path does, with a
+    /// banner, is read; a copy made while a checkpointed follower was down is passed over by `rotatedSinceCommit`).
     private func passesOver(
-        _ path: String, found: FileIdentity?, followedAs: String?, besides followedNames: Set<String>, warn: Bool
+        _ path: String, found: FileIdentity?, followedAs: String?, besides followedNames: Set<String>, first: Bool,
+        warn: Bool
     ) -> Bool {
         if followedAs != nil { return true }
         guard let found else { return false }
-        let rotatedName = FollowedFiles.isRotatedName(path, of: followedNames)
-        if files.alreadyRead(found, at: path, mayBeACopy: rotatedName) != nil {
+        let rotatedName = RotatedName.isRotated(path, of: followedNames)
+        if files.alreadyRead(found, at: path, mayBeACopy: rotatedName && !first) != nil {
             // Known by its own identity too: renamed on (`app.log.1` to `app.log.2`), it is passed over again,
             // whatever the file it was read as holds by then.
             files.noteRead(found)
@@ -164,7 +167,8 @@ struct InputSet: Sendable {
             }
             if resume.entries[path] == nil,
                 passesOver(
-                    path, found: found, followedAs: followedAs, besides: followedNames, warn: first && !resume.exists)
+                    path, found: found, followedAs: followedAs, besides: followedNames, first: first,
+                    warn: first && !resume.exists)
             {
                 continue
             }
@@ -183,7 +187,7 @@ struct InputSet: Sendable {
             s.stage.keepRaw = checkpointing
             var follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
             // `app.log.1` beside `app.log` (history there when following began): its own file only.
-            follow.staysOnFile = FollowedFiles.isRotatedName(path, of: followedNames)
+            follow.staysOnFile = RotatedName.isRotated(path, of: followedNames)
             s.stage.follow = follow
             // The rotations read before the path's file are this input's too (`app.log.1` after `app.log`).
             for f in follow.files { if let id = f.identity { files.noteRead(id) } }

@@ -340,7 +340,7 @@ struct InputStage: Sendable {
         var source = FollowSource(
             path: spec.path, input: index, pending: follow.files, cumulative: follow.offset, control: control,
             progress: follow.progress)
-        source.staysOnFile = follow.staysOnFile
+        if follow.staysOnFile { source.stayOnFirstFile() }
         var framer = LineFramer(
             source: source, input: index, maxLineBytes: options.maxLineBytes, batchBytes: batchBytes,
             readSize: readSize, startLine: follow.line, startOffset: follow.offset)

@@ -61,9 +61,17 @@ struct FollowSource: ByteSource {
     /// Set for a rotated name of another followed path (`app.log.1` beside `app.log`): the source reads the one
     /// file it first opened, wherever a rotation renames it, and never a file a rotation puts at the name next
     /// (the other path's, which that path's input reads; read here too, each of its lines came twice).
-    var staysOnFile = false
+    private(set) var staysOnFile = false
     /// The file a `staysOnFile` source reads.
     private var ownFile: FileIdentity?
+
+    /// Makes the source read only the file it starts on (see `staysOnFile`): the file its first start names (a
+    /// checkpoint's, which a rotation while the follower was down may have renamed on or deleted), else the first
+    /// it opens.
+    mutating func stayOnFirstFile() {
+        staysOnFile = true
+        ownFile = pending.first?.identity
+    }
 
     /// Follows `path`, first reading `pending` (e.g. the rest of a rotated file, then the path from an offset);
     /// `cumulative` is the stream offset the first byte read will have.
@@ -204,7 +212,7 @@ struct FollowSource: ByteSource {
                 FollowProgress.FileKey(current), FollowProgress.FileKey(device: now.device, inode: now.inode),
             ]
             let between = old.map {
-                RotatedSiblings.after($0.identity, modified: $0.modified, of: path, excluding: skip)
+                ownRotations(RotatedSiblings.after($0.identity, modified: $0.modified, of: path, excluding: skip))
             }
             close()
             pending =
@@ -232,7 +240,12 @@ struct FollowSource: ByteSource {
         let own =
             Self.deviceAndInode(of: path).map { Set([FollowProgress.FileKey(device: $0.device, inode: $0.inode)]) }
             ?? []
-        return RotatedSiblings.after(last.identity, modified: last.modified, of: path, excluding: own)
+        return ownRotations(RotatedSiblings.after(last.identity, modified: last.modified, of: path, excluding: own))
+    }
+
+    /// `found` without the files another input reads (see `FollowProgress.isReadByAnother`).
+    private func ownRotations(_ found: [RotatedSiblings.Sibling]) -> [RotatedSiblings.Sibling] {
+        found.filter { !progress.isReadByAnother(than: input, $0.identity) }
     }
 
     /// True when the file's first bytes are no longer the ones it started with: it was truncated and written
@@ -465,9 +478,9 @@ struct FollowSource: ByteSource {
             // it held is in the copies made after the newest one read before it was found empty; without one, in
             // those written since (10 ms of margin for the file system's coarser clock).
             let own: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(current)]
-            let copies =
+            let copies = ownRotations(
                 start.copiedAfter.map { RotatedSiblings.after($0, modified: since, of: start.path, excluding: own) }
-                ?? RotatedSiblings.of(start.path, writtenAfter: since - 10_000_000, excluding: own)
+                    ?? RotatedSiblings.of(start.path, writtenAfter: since - 10_000_000, excluding: own))
             if let first = copies.first {
                 pending.insert(Start(path: start.path, offset: 0), at: 0)
                 pending.insert(
@@ -532,10 +545,9 @@ struct FollowSource: ByteSource {
                 lastCopy = newer.last
             }
         }
-        if staysOnFile, let own = ownFile,
-            Self.deviceAndInode(of: start.path).map({ $0.device != own.device || $0.inode != own.inode }) ?? true
-        {
-            // Another file at the name now: not this source's (see `staysOnFile`). Looked at again later.
+        if staysOnFile, let own = ownFile, !own.matches(path: start.path) {
+            // Another file at the name now, or one that took its inode when it was deleted (its first bytes
+            // tell): not this source's (see `staysOnFile`). Looked at again later.
             pending = before
             return false
         }

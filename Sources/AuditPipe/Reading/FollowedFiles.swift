@@ -60,9 +60,10 @@ struct FollowedFiles: Sendable {
             if var e = checkpoint.entries[path] {
                 // The path names a new file since the commit (rotated while we were down, or before the reader
                 // got to it): note it as coming after the committed file, so a second rotation before the next
-                // commit does not hide it.
+                // commit does not hide it. Not under a rotated name: that input reads its own file only, and the
+                // file there now is one the rotation renamed on (read by the input before it) or a copy.
                 let key = FollowProgress.FileKey(identity)
-                if key != FollowProgress.FileKey(e.identity)
+                if key != FollowProgress.FileKey(e.identity) && !RotatedName.isRotated(path, of: currentNames)
                     && !e.later.contains(where: { FollowProgress.FileKey($0) == key })
                 {
                     e.later += Self.unseenRotations(of: path, after: e, before: identity)
@@ -79,7 +80,10 @@ struct FollowedFiles: Sendable {
                 checkpoint.rename(old.path, to: path)
                 continue
             }
-            if files.alreadyRead(identity, at: path, mayBeACopy: Self.isRotatedName(path, of: currentNames)) != nil
+            // Taken for a copy (by its first bytes) only on a restart: at a fresh start nothing was read that it could
+            // be a copy of (history that starts as the path does is read).
+            let mayBeACopy = since != nil && RotatedName.isRotated(path, of: currentNames)
+            if files.alreadyRead(identity, at: path, mayBeACopy: mayBeACopy) != nil
                 || Self.rotatedSinceCommit(path, among: currentNames, checkpoint: checkpoint)
             {
                 files.noteRead(identity)
@@ -171,36 +175,10 @@ struct FollowedFiles: Sendable {
     /// it is looked at again at the next look rather than followed (its lines wait a second or two; none is
     /// lost, as a new file is read from its start). Other new files are followed at once.
     static func settling(_ found: FileIdentity, at path: String, besides followed: Set<String>) -> Bool {
-        guard found.fingerprintLength < FileIdentity.fingerprintSpan, isRotatedName(path, of: followed),
+        guard found.fingerprintLength < FileIdentity.fingerprintSpan, RotatedName.isRotated(path, of: followed),
             let m = RotatedSiblings.modified(path)
         else { return false }
         return UTCTime.now() - m < 1_000_000_000
-    }
-
-    /// True when `path` is a rotated name of one of `paths` (see `rotatedBase`).
-    static func isRotatedName(_ path: String, of paths: Set<String>) -> Bool {
-        rotatedBase(of: path, among: paths) != nil
-    }
-
-    /// The path of `paths` that `path` is a rotated name of (`app.log` for `app.log.1`, `app.log-20261205` or
-    /// `app.log-2026-12-05`): the path, `.` or `-`, then digits and separators only (`app.log-worker` is a file
-    /// of its own).
-    static func rotatedBase(of path: String, among paths: Set<String>) -> String? {
-        let nameStart = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        guard nameStart < path.endIndex else { return nil }
-        var i = path.index(after: nameStart)
-        while i < path.endIndex {
-            if path[i] == "." || path[i] == "-", paths.contains(String(path[..<i])) {
-                let rest = path[path.index(after: i)...]
-                if rest.first?.isASCII == true && rest.first?.isNumber == true
-                    && rest.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "-" || $0 == "_") })
-                {
-                    return String(path[..<i])
-                }
-            }
-            i = path.index(after: i)
-        }
-        return nil
     }
 
     /// True for a path a restarted follower does not follow: one it found after its last commit under a rotated
@@ -209,7 +187,7 @@ struct FollowedFiles: Sendable {
     /// not match rotated names does; followed as well, its lines were read twice.
     static func rotatedSinceCommit(_ path: String, among paths: Set<String>, checkpoint: Checkpoint) -> Bool {
         guard checkpoint.exists, checkpoint.entries[path] == nil,
-            let base = rotatedBase(of: path, among: paths)
+            let base = RotatedName.base(of: path, among: paths)
         else { return false }
         return checkpoint.entries[base] != nil
     }

@@ -4,8 +4,8 @@
     import Darwin
 #endif
 
-/// The files a rotation leaves beside a followed path under the path's rotated names (`app.log.1`,
-/// `app.log-20261202`; compressed ones are not followed), with when each was last written: what a follower
+/// The files a rotation leaves beside a followed path under the path's rotated names (`RotatedName`:
+/// `app.log.1`, `app.log-20261202`; not `app.log.bak`, nor compressed ones), with when each was last written: what a follower
 /// that missed a rotation, or two, looks through to find what the path held meanwhile.
 struct RotatedSiblings {
     /// One rotated file beside the path.
@@ -51,9 +51,7 @@ struct RotatedSiblings {
         var found: [(order: (Int64, Int, Int, String, UInt64), sibling: Sibling)] = []
         for name in names(in: directory, startingWith: base) {
             let rest = String(name.dropFirst(base.utf8.count))
-            guard rest.first == "." || rest.first == "-",
-                ![".gz", ".bz2", ".xz", ".zst", ".zip"].contains(where: { name.hasSuffix($0) })
-            else { continue }
+            guard RotatedName.isSuffix(rest[...]) else { continue }
             let candidate = slash == nil ? name : dir + "/" + name
             guard let m = modified(candidate), m >= since, let id = FileIdentity.of(path: candidate) else { continue }
             // Within one clock tick, by name as rotation tools name them: `.N` shifted up on each rotation (a

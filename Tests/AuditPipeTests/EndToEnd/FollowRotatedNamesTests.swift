@@ -175,4 +175,85 @@ struct FollowRotatedNamesTests {
         #expect(stderr.contains("warning: hard.log: its file is read under another name"), "\(stderr)")
         #expect(stderr.contains("4 lines read"), "\(stderr)")
     }
+
+    /// Rotated history there when following began (`a.log.1` to `.3`), then logrotate's `rotate 3` (the oldest
+    /// deleted, the others renamed up, the file renamed or copied and cut), then a restart: each file is read
+    /// once. Before, a helper's trial found, the restart had `a.log.3` read the file it holds now (read before as
+    /// `a.log.2`), and with copy-truncate a copy that took the deleted file's inode (2,110 and 2,931 lines read of
+    /// 1,910).
+    @Test(arguments: [false, true])
+    func rotatedHistoryShiftedOnIsReadOnceAcrossARestart(copyTruncate: Bool) throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func start() throws -> Process { try follow(["logs", "--checkpoint", "state"], in: dir) }
+        for name in ["a.log.3", "a.log.2", "a.log.1", "a.log"] { append(name, 0..<2, in: logs) }
+        let first = try start()
+        wait(for: 8, in: dir)
+        unlink(logs.path + "/a.log.3")
+        rename(logs.path + "/a.log.2", logs.path + "/a.log.3")
+        rename(logs.path + "/a.log.1", logs.path + "/a.log.2")
+        if copyTruncate {
+            try FileManager.default.copyItem(atPath: logs.path + "/a.log", toPath: logs.path + "/a.log.1")
+            truncate(logs.path + "/a.log", 0)
+        } else {
+            rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        }
+        append("a.log", 2..<4, in: logs)
+        wait(for: 10, in: dir)
+        first.terminate()
+        first.waitUntilExit()
+        let second = try start()
+        usleep(1_500_000)
+        append("a.log", 4..<5, in: logs)
+        wait(for: 11, in: dir)
+        second.terminate()
+        second.waitUntilExit()
+        let history = ["a.log.3", "a.log.2", "a.log.1"].flatMap { name in (0..<2).map { "\(name)-\($0)" } }
+        #expect(ids.requestIDs(dir).sorted() == (history + (0..<5).map { "a.log-\($0)" }).sorted())
+    }
+
+    /// A live file beside the path whose name starts with the path's (`a.log.bak`, `a.log-worker`, or one named
+    /// like a rotation, `a.log.2026`) is not taken for the path's rotation when the path is renamed away. Before,
+    /// a helper's trial found, the path's input read it too (500 lines read of 400).
+    @Test(arguments: ["a.log.bak", "a.log-worker", "a.log.2026"])
+    func aLiveFileNamedLikeTheRotationsIsNotReadAsOne(sibling: String) throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        append("a.log", 0..<3, in: logs)
+        append(sibling, 0..<2, in: logs)
+        let p = try follow(["logs"], in: dir)
+        wait(for: 5, in: dir)
+        // Written after the path was, so it is newer than the file the rotation renames.
+        append(sibling, 2..<4, in: logs)
+        wait(for: 7, in: dir)
+        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        append("a.log", 3..<5, in: logs)
+        wait(for: 9, in: dir)
+        p.terminate()
+        p.waitUntilExit()
+        let expected = (0..<5).map { "a.log-\($0)" } + (0..<4).map { "\(sibling)-\($0)" }
+        #expect(ids.requestIDs(dir).sorted() == expected.sorted())
+    }
+
+    /// History under a rotated name that starts as the path does (a 300-byte banner at the top of every
+    /// generation) is read at a fresh start, with or without a checkpoint: nothing was read yet that it could be a
+    /// copy of. Before, a helper's trial found, it was passed over as a copy of the path, with a false warning.
+    @Test(arguments: [false, true])
+    func historyThatStartsAsThePathDoesIsRead(checkpointed: Bool) throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let banner = "# " + String(repeating: "=", count: 297) + "\n"
+        for name in ["a.log.1", "a.log"] {
+            FileManager.default.createFile(atPath: logs.path + "/" + name, contents: Data(banner.utf8))
+            append(name, 0..<2, in: logs)
+        }
+        let p = try follow(["logs"] + (checkpointed ? ["--checkpoint", "state"] : []), in: dir)
+        wait(for: 4, in: dir)
+        append("a.log", 2..<3, in: logs)
+        wait(for: 5, in: dir)
+        p.terminate()
+        p.waitUntilExit()
+        let expected = (0..<2).map { "a.log.1-\($0)" } + (0..<3).map { "a.log-\($0)" }
+        #expect(ids.requestIDs(dir).sorted() == expected.sorted())
+    }
 }

@@ -36,14 +36,14 @@ struct ReadFilesTests {
     @Test func rotatedNamesOfAFollowedPath() {
         let followed: Set<String> = ["logs/app.log", "web.log"]
         for name in ["logs/app.log.1", "logs/app.log-20261205", "logs/app.log-2026-12-05_1", "web.log.12"] {
-            #expect(FollowedFiles.isRotatedName(name, of: followed), "\(name)")
+            #expect(RotatedName.isRotated(name, of: followed), "\(name)")
         }
         for name in [
             "logs/app.logx", "logs/b.log", "other/app.log.1", "logs/app.log", "app.log.1", "logs/",
             "logs/app.log-worker",
             "logs/app.log.1.gz", "logs/app.log.", "web.log-١",
         ] {
-            #expect(!FollowedFiles.isRotatedName(name, of: followed), "\(name)")
+            #expect(!RotatedName.isRotated(name, of: followed), "\(name)")
         }
     }
 
