@@ -156,7 +156,7 @@ struct InputSet: Sendable {
         _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, first: Bool = false
     ) -> [Started] {
         var out: [Started] = []
-        let followedNames = known.union(paths)
+        let followedNames = RotatedName.withLinkTargets(known.union(paths))
         for path in paths where !known.contains(path) {
             let followedAs = files.follow(path, canonical: FollowedFiles.canonical(path))
             let found = FileIdentity.of(path: path)

@@ -55,6 +55,7 @@ struct FollowedFiles: Sendable {
         if since == nil { checkpoint.followingSince = UTCTime.now() }
         let current = paths()
         let currentNames = Set(current)
+        let rotating = RotatedName.withLinkTargets(currentNames)
         for path in current {
             guard let identity = FileIdentity.of(path: path) else { continue }
             if var e = checkpoint.entries[path] {
@@ -63,7 +64,7 @@ struct FollowedFiles: Sendable {
                 // commit does not hide it. Not under a rotated name: that input reads its own file only, and the
                 // file there now is one the rotation renamed on (read by the input before it) or a copy.
                 let key = FollowProgress.FileKey(identity)
-                if key != FollowProgress.FileKey(e.identity) && !RotatedName.isRotated(path, of: currentNames)
+                if key != FollowProgress.FileKey(e.identity) && !RotatedName.isRotated(path, of: rotating)
                     && !e.later.contains(where: { FollowProgress.FileKey($0) == key })
                 {
                     e.later += Self.unseenRotations(of: path, after: e, before: identity)
@@ -82,14 +83,14 @@ struct FollowedFiles: Sendable {
             }
             // Taken for a copy (by its first bytes) only on a restart: at a fresh start nothing was read that it could
             // be a copy of (history that starts as the path does is read).
-            let mayBeACopy = since != nil && RotatedName.isRotated(path, of: currentNames)
+            let mayBeACopy = since != nil && RotatedName.isRotated(path, of: rotating)
             if files.alreadyRead(identity, at: path, mayBeACopy: mayBeACopy) != nil
-                || Self.rotatedSinceCommit(path, among: currentNames, checkpoint: checkpoint)
+                || Self.rotatedSinceCommit(path, among: rotating, checkpoint: checkpoint)
             {
                 files.noteRead(identity)
                 continue
             }
-            if Self.settling(identity, at: path, besides: currentNames) { continue }
+            if Self.settling(identity, at: path, besides: rotating) { continue }
             var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
             if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
             if let since {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The names a rotation gives a followed path's files beside it: the path, `.` or `-`, then digits and
 /// separators only (`app.log.1`, `app.log-20261205`, `app.log-2026-12-05`). `app.log.bak`, `app.log-worker` and
 /// `app.log.1.gz` are files of their own (compressed rotations are not followed). One rule for every look a
@@ -24,6 +30,23 @@ enum RotatedName {
             i = path.index(after: i)
         }
         return nil
+    }
+
+    /// `paths` and, for each one that is a symbolic link to a file in its own folder (`logs/current` to
+    /// `app.log`), that file's path in the same form (`logs/app.log`): the file's rotated names and copies
+    /// (`logs/app.log.1`) are the link's, read by the link's input.
+    static func withLinkTargets(_ paths: Set<String>) -> Set<String> {
+        var out = paths
+        var st = stat()
+        var buffer = [CChar](repeating: 0, count: 256)
+        for path in paths where lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
+            let n = readlink(path, &buffer, buffer.count - 1)
+            guard n > 0 else { continue }
+            let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard !target.contains("/") else { continue }
+            out.insert(path.lastIndex(of: "/").map { String(path[...$0]) + target } ?? target)
+        }
+        return out
     }
 
     /// True when `path` is a rotated name of one of `paths`.

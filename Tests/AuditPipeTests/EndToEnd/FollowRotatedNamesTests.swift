@@ -256,4 +256,25 @@ struct FollowRotatedNamesTests {
         let expected = (0..<2).map { "a.log.1-\($0)" } + (0..<3).map { "a.log-\($0)" }
         #expect(ids.requestIDs(dir).sorted() == expected.sorted())
     }
+
+    /// A symbolic link followed by name (`logs/current` to `a.log`) beside its directory: the file's copies
+    /// (`a.log.1`) are the link's rotated names, read by the link's input and passed over as new paths. Before, a
+    /// helper's trial found, a copy the directory's look saw first was read again as a file of its own (700 lines
+    /// read of 400). Here the copy is made a while before the file is cut, so the look always sees it first.
+    @Test func aCopyOfAFileFollowedThroughALinkIsReadOnce() throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        append("a.log", 0..<3, in: logs)
+        symlink("a.log", logs.path + "/current")
+        let p = try follow(["logs/current", "logs"], in: dir)
+        wait(for: 3, in: dir)
+        try FileManager.default.copyItem(atPath: logs.path + "/a.log", toPath: logs.path + "/a.log.1")
+        usleep(2_500_000)
+        truncate(logs.path + "/a.log", 0)
+        append("a.log", 3..<5, in: logs)
+        wait(for: 5, in: dir)
+        p.terminate()
+        p.waitUntilExit()
+        #expect(ids.requestIDs(dir).sorted() == (0..<5).map { "a.log-\($0)" })
+    }
 }
