@@ -48,6 +48,45 @@ struct FieldCollector {
     /// Values of the fields enrichment rules read, by capture index (empty when none are configured).
     var captured: [JSONValue?] = []
 
+    /// Empties the collector as a new one is, so a parser keeps one for all its lines. Dropping a collector
+    /// released each of its sixteen optional strings whether it held one or not (~430 instructions a line); here
+    /// a field is set back only when it holds something. `FieldCollectorClearTests` holds it to every field.
+    mutating func clear() {
+        @inline(__always) func empty<T>(_ v: inout T?) { if v != nil { v = nil } }
+        time = nil
+        timeRank = .max
+        notes = ParseNotes()
+        level = nil
+        messageBytes = nil
+        empty(&messageString)
+        empty(&service)
+        serviceRank = .max
+        empty(&storedRequestID)
+        requestIDHash = nil
+        idRank = .max
+        empty(&user)
+        empty(&userID)
+        empty(&ip)
+        empty(&userAgent)
+        empty(&method)
+        empty(&path)
+        empty(&url)
+        empty(&route)
+        empty(&query)
+        status = nil
+        empty(&headers)
+        empty(&body)
+        endStage = false
+        statusAlone = false
+        empty(&action)
+        empty(&errorCode)
+        empty(&errorMessage)
+        empty(&entityType)
+        empty(&entityID)
+        if !extra.isEmpty { extra = [] }
+        if !captured.isEmpty { captured = [] }
+    }
+
     /// Keeps a captured field's value (first wins).
     mutating func capture(_ index: Int, _ value: JSONValue, count: Int) {
         if captured.isEmpty { captured = Array(repeating: nil, count: count) }

@@ -13,6 +13,8 @@ struct LineParser {
     private var keepExtra: Bool
     private var json: JSONLineParser
     private var logfmt: LogfmtParser
+    /// The JSON and logfmt lines' collector, kept and cleared after each line rather than made anew for it.
+    private var collector = FieldCollector()
     private let openstack: OpenStackParser
     private let access: AccessLogParser
     private let plain: PlainTextParser
@@ -224,9 +226,9 @@ struct LineParser {
     private mutating func parseJSON(
         _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, indented: Bool = false
     ) -> ParsedLine {
-        var c = FieldCollector()
+        defer { collector.clear() }
         do {
-            try json.parse(b, into: &c)
+            try json.parse(b, into: &collector)
         } catch {
             // A line that starts as JSON at column 0 is a record of its own or a dead letter, never a continuation
             // line: a JSON record cut short after a stack trace must not vanish into the trace. An indented one
@@ -235,20 +237,22 @@ struct LineParser {
                 .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: indented ? .strong : .none)
         }
         return .record(
-            c.build(
+            collector.build(
                 position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
-    private func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
-        var c = FieldCollector()
+    private mutating func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?)
+        -> ParsedLine
+    {
+        defer { collector.clear() }
         do {
-            try logfmt.parse(b, into: &c)
+            try logfmt.parse(b, into: &collector)
         } catch {
             return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
         }
         return .record(
-            c.build(
+            collector.build(
                 position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
