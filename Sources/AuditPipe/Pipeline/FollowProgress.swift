@@ -24,8 +24,9 @@ public final class FollowProgress: Sendable {
     private let passed = Mutex<[Int32: Set<FileKey>]>([:])
     /// Per input: every file (device, inode) a segment was started in, however old.
     private let seen = Mutex<[Int32: Set<FileKey>]>([:])
-    /// Per file: the input that first started a segment in it (its reader).
-    private let readers = Mutex<[FileKey: Int32]>([:])
+    /// Per file: the input that started a segment in it (its reader), and the file as it was then (its first
+    /// bytes tell a file that took a deleted one's inode from it).
+    private let readers = Mutex<[FileKey: (input: Int32, identity: FileIdentity)]>([:])
     /// Per input: when its file was found empty (wall clock), for a file first seen so.
     private let empty = Mutex<[Int32: Int64]>([:])
     /// The followed paths by the file they name (`FollowedFiles.canonical`), as first followed.
@@ -70,7 +71,11 @@ public final class FollowProgress: Sendable {
     ) {
         if let identity {
             _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) }
-            readers.withLock { r in if r[FileKey(identity)] == nil { r[FileKey(identity)] = input } }
+            readers.withLock { r in
+                // The first reader keeps the file, unless this is another file under its inode (reused).
+                if let old = r[FileKey(identity)], Self.mayBeTheSame(old.identity, identity) { return }
+                r[FileKey(identity)] = (input, identity)
+            }
             noteRead(identity)
         }
         segments.withLock { s in
@@ -115,6 +120,9 @@ public final class FollowProgress: Sendable {
     /// Replaces the identity of `input`'s current segment (its fingerprint grew as the file did).
     func refine(input: Int32, identity: FileIdentity) {
         noteRead(identity)
+        readers.withLock { r in
+            if r[FileKey(identity)]?.input == input { r[FileKey(identity)] = (input, identity) }
+        }
         segments.withLock { s in
             guard var list = s[input], let last = list.last, last.identity?.inode == identity.inode else { return }
             list[list.count - 1].identity = identity
@@ -125,8 +133,20 @@ public final class FollowProgress: Sendable {
     /// True when an input other than `input` reads or read `identity`'s file: a live file beside the path under
     /// a name like a rotated one (`app.log.2026` followed in the directory), or history followed under its own
     /// name. It is not one of the path's rotations; taken for one, its lines were read twice.
-    func isReadByAnother(than input: Int32, _ identity: FileIdentity) -> Bool {
-        readers.withLock { $0[FileKey(identity)].map { $0 != input } ?? false }
+    /// The file is `found` (at `path`): one under the inode of a file another input read that was deleted since is
+    /// not that file (its first bytes tell), and is this input's to read.
+    func isReadByAnother(than input: Int32, _ found: FileIdentity, at path: String) -> Bool {
+        guard let reader = readers.withLock({ $0[FileKey(found)] }), reader.input != input else { return false }
+        let known = reader.identity
+        if known.fingerprintLength == found.fingerprintLength { return known.fingerprint == found.fingerprint }
+        return known.fingerprintLength < found.fingerprintLength && known.matches(path: path)
+    }
+
+    /// False when `later` cannot be the file `earlier` was (the same inode): its first bytes differ, or it is
+    /// shorter than they were. A file that grew past a short head may be it (told by reading it, see `matches`).
+    private static func mayBeTheSame(_ earlier: FileIdentity, _ later: FileIdentity) -> Bool {
+        if earlier.fingerprintLength == later.fingerprintLength { return earlier.fingerprint == later.fingerprint }
+        return earlier.fingerprintLength < later.fingerprintLength
     }
 
     /// Notes that an input reads `identity`'s file (or that it was passed over as one read).

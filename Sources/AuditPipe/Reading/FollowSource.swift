@@ -245,7 +245,7 @@ struct FollowSource: ByteSource {
 
     /// `found` without the files another input reads (see `FollowProgress.isReadByAnother`).
     private func ownRotations(_ found: [RotatedSiblings.Sibling]) -> [RotatedSiblings.Sibling] {
-        found.filter { !progress.isReadByAnother(than: input, $0.identity) }
+        found.filter { !progress.isReadByAnother(than: input, $0.identity, at: $0.path) }
     }
 
     /// True when the file's first bytes are no longer the ones it started with: it was truncated and written
