@@ -39,6 +39,12 @@ public struct Correlator {
 
     /// Adds one record, closing whatever the watermark's advance makes due.
     mutating func add(_ record: consuming LogRecord) {
+        absorb(&record)
+    }
+
+    /// Adds one record where it lies (a batch's slot), as `add` does, moving the fields its group keeps out of
+    /// it; the rest is dropped with the batch.
+    mutating func absorb(_ record: inout LogRecord) {
         // An outlier's time is already its input's reference time (`SkewGuard`), so it moves nothing.
         let skewed = record.clockSkewed
         // No time of its own and none to inherit: flagged, never silently dated 1970.

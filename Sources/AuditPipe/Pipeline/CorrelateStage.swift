@@ -101,7 +101,9 @@ struct CorrelateStage: Sendable {
             }
             let quiet = step.quiet
             var records = (consume step).records
-            records.drainInOrder { correlator.add($0) }
+            // Folded where they lie: a record moved out of its slot was dropped twice, once in `add` with what
+            // its group left in it and once as the vacant record in the slot.
+            for i in records.indices { correlator.absorb(&records[i]) }
             if quiet { correlator.closeQuiet() }
             let closed = correlator.drainClosed()
             var due: Checkpoint?
