@@ -130,11 +130,11 @@ public final class FollowProgress: Sendable {
         }
     }
 
-    /// True when an input other than `input` reads or read `identity`'s file: a live file beside the path under
-    /// a name like a rotated one (`app.log.2026` followed in the directory), or history followed under its own
-    /// name. It is not one of the path's rotations; taken for one, its lines were read twice.
-    /// The file is `found` (at `path`): one under the inode of a file another input read that was deleted since is
-    /// not that file (its first bytes tell), and is this input's to read.
+    /// True when an input other than `input` reads or read the file `found` at `path`: a live file beside the path
+    /// under a name like a rotated one (`app.log.2026` followed in the directory), or history followed under its own
+    /// name. It is not one of the path's rotations; taken for one, its lines were read twice. A file that took the
+    /// inode of one another input read and that was deleted since is not that file (its first bytes tell): it is
+    /// this input's to read.
     func isReadByAnother(than input: Int32, _ found: FileIdentity, at path: String) -> Bool {
         guard let reader = readers.withLock({ $0[FileKey(found)] }), reader.input != input else { return false }
         let known = reader.identity

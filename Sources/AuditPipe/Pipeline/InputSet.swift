@@ -156,6 +156,8 @@ struct InputSet: Sendable {
         _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, first: Bool = false
     ) -> [Started] {
         var out: [Started] = []
+        // Most looks find no new path: the links' targets (an lstat per followed path) are not read for them.
+        guard paths.contains(where: { !known.contains($0) }) else { return out }
         let followedNames = RotatedName.withLinkTargets(known.union(paths))
         for path in paths where !known.contains(path) {
             let followedAs = files.follow(path, canonical: FollowedFiles.canonical(path))

@@ -220,8 +220,11 @@ struct InputStage: Sendable {
         // A live input says it is quiet once, even before it had anything to say (an empty followed file).
         var quietMarked = false
         var pauseStart: Int64?
-        // When the last batch was handed on (the send may wait while the merge waits on another input).
-        var sentAt = RunControl.now()
+        // When the last batch was handed on (the send may wait while the merge waits on another input); none yet,
+        // so a run that starts on bytes written long ago (a restart, a rotated history file) counts their pause
+        // from their write, as a run that had read them as they came would have: counted from the start, each
+        // restart waited an idle gap again, and a crash loop shorter than that never got past a quiet input.
+        var sentAt = Int64.min
         // The last empty batch of a pause: what the quiet mark is sent as.
         var idle: LineBatch?
         // Bytes read when the pause was last looked at: part of a long line arriving is no pause.
@@ -268,11 +271,12 @@ struct InputStage: Sendable {
                     }
                     let now = RunControl.now()
                     if framer.bytesRead != bytesSeen {
-                        // Part of a line came: the writer is still writing; a pause starts from now.
+                        // Part of a line came: the writer is still writing; a pause starts from its last write.
                         bytesSeen = framer.bytesRead
-                        pauseStart = now
+                        pauseStart = nil
                     }
-                    let since = pauseStart ?? now
+                    let since =
+                        pauseStart ?? Self.pauseStart(lastWritten: framer.sourceLastWritten(), notBefore: sentAt)
                     pauseStart = since
                     if !quietMarked && now - since > quietAfter {
                         batch.index = index

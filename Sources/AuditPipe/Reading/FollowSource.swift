@@ -42,6 +42,8 @@ struct FollowSource: ByteSource {
     /// Why the last open failed, when it is not "not there yet" (a file that cannot be read is an input
     /// error, as in a batch run, not a file to wait for).
     private var openFailure: Int32 = 0
+    /// The modification time of the file last closed (`lastWritten()` while none is open).
+    private var closedWritten: Int64?
     /// Set while the descriptor is given back (`suspend()`): what the file looked like then.
     private var suspendedAt: (device: UInt64, inode: UInt64, size: Int64, modified: Int64, atEnd: Bool)?
     /// The first bytes of the file being read (up to the fingerprint span): what a copy-truncate's copy of
@@ -64,6 +66,9 @@ struct FollowSource: ByteSource {
     private(set) var staysOnFile = false
     /// The file a `staysOnFile` source reads.
     private var ownFile: FileIdentity?
+    /// Set once a `staysOnFile` source's file is deleted (or moved out of its directory): it has nothing more to
+    /// read, ever (a file that takes its inode is told apart by its first bytes).
+    private var ownFileGone = false
 
     /// Makes the source read only the file it starts on (see `staysOnFile`): the file its first start names (a
     /// checkpoint's, which a rotation while the follower was down may have renamed on or deleted), else the first
@@ -125,10 +130,15 @@ struct FollowSource: ByteSource {
         return 0
     }
 
-    /// The open file's modification time: when its last bytes were written.
+    /// The modification time of the file read last (open, given back or closed at its end): when its last bytes
+    /// were written. A source that stays on its file and read it to its end has nothing open, and its pause is
+    /// still the file's: counted from the look instead, every restart waited an idle gap on it again.
     func lastWritten() -> Int64? {
         var st = stat()
-        guard fd >= 0, fstat(fd, &st) == 0 else { return nil }
+        guard fd >= 0, fstat(fd, &st) == 0 else {
+            // A file gone for good was quiet before anything this run knows of.
+            return suspendedAt?.modified ?? closedWritten ?? (ownFileGone ? 0 : nil)
+        }
         return Self.modified(st)
     }
 
@@ -148,7 +158,11 @@ struct FollowSource: ByteSource {
     }
 
     mutating func close() {
-        if fd >= 0 { _ = Glibc.close(fd) }
+        if fd >= 0 {
+            var st = stat()
+            if fstat(fd, &st) == 0 { closedWritten = Self.modified(st) }
+            _ = Glibc.close(fd)
+        }
         fd = -1
         suspendedAt = nil
     }
@@ -454,6 +468,7 @@ struct FollowSource: ByteSource {
 
     /// Opens the next pending file, or the path itself from its start; false when there is none yet.
     private mutating func openNext() -> Bool {
+        if ownFileGone { return false }
         let before = pending
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
         // A file the path named after the committed one (a checkpoint's `later`) that is gone from the directory:
@@ -547,8 +562,15 @@ struct FollowSource: ByteSource {
         }
         if staysOnFile, let own = ownFile, !own.matches(path: start.path) {
             // Another file at the name now, or one that took its inode when it was deleted (its first bytes
-            // tell): not this source's (see `staysOnFile`). Looked at again later.
+            // tell): not this source's (see `staysOnFile`). Looked at again later, unless its file is gone from
+            // the directory: nothing more can come, and its pause dates from before the run (`lastWritten`).
             pending = before
+            // Where it was last read first (an open and a read), the directory only when it is not there.
+            if !own.matches(path: currentPath.isEmpty ? path : currentPath), !own.matches(path: path),
+                Self.sibling(of: path, identity: own).map({ own.matches(path: $0) }) != true
+            {
+                ownFileGone = true
+            }
             return false
         }
         readingRotated = start.path != path
