@@ -158,7 +158,10 @@ struct InputSet: Sendable {
         var out: [Started] = []
         // Most looks find no new path: the links' targets (an lstat per followed path) are not read for them.
         guard paths.contains(where: { !known.contains($0) }) else { return out }
-        let followedNames = RotatedName.withLinkTargets(known.union(paths))
+        // With the paths an earlier life followed: a restart in the moment a rotation has renamed `app.log` away and
+        // its writer has not made the next one yet lists no `app.log`, and `app.log.1` then read the file the
+        // rotation put at its name (a differential with kills under `rotate 3`: 3,980 records of 2,400).
+        let followedNames = RotatedName.withLinkTargets(known.union(paths).union(resume.entries.keys))
         for path in paths where !known.contains(path) {
             let followedAs = files.follow(path, canonical: FollowedFiles.canonical(path))
             let found = FileIdentity.of(path: path)

@@ -220,11 +220,13 @@ struct InputStage: Sendable {
         // A live input says it is quiet once, even before it had anything to say (an empty followed file).
         var quietMarked = false
         var pauseStart: Int64?
-        // When the last batch was handed on (the send may wait while the merge waits on another input); none yet,
-        // so a run that starts on bytes written long ago (a restart, a rotated history file) counts their pause
-        // from their write, as a run that had read them as they came would have: counted from the start, each
-        // restart waited an idle gap again, and a crash loop shorter than that never got past a quiet input.
-        var sentAt = Int64.min
+        // When the last batch was handed on (the send may wait while the merge waits on another input). For a file
+        // under a rotated name (history there when following began), none yet: its pause counts from its last
+        // write, as a run that had read it as it came would have; counted from the start, every restart waited an
+        // idle gap again on it, and a crash loop shorter than that never got past it. A live path's pause still
+        // counts from the run's start at the earliest: its modification time is the file server's clock, and one
+        // behind ours made a file being written quiet at every restart (a helper's trial: requests split).
+        var sentAt = follow?.staysOnFile == true ? Int64.min : RunControl.now()
         // The last empty batch of a pause: what the quiet mark is sent as.
         var idle: LineBatch?
         // Bytes read when the pause was last looked at: part of a long line arriving is no pause.

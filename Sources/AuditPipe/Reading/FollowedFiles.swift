@@ -55,7 +55,8 @@ struct FollowedFiles: Sendable {
         if since == nil { checkpoint.followingSince = UTCTime.now() }
         let current = paths()
         let currentNames = Set(current)
-        let rotating = RotatedName.withLinkTargets(currentNames)
+        // With the paths the checkpoint names: one renamed away and not made again yet is still followed.
+        let rotating = RotatedName.withLinkTargets(currentNames.union(checkpoint.entries.keys))
         for path in current {
             guard let identity = FileIdentity.of(path: path) else { continue }
             if var e = checkpoint.entries[path] {
