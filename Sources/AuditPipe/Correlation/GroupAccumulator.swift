@@ -164,15 +164,12 @@ struct GroupAccumulator: Sendable {
                 services.append(ServiceSeen(name: r.service.take()!, first: timeRank))
             }
         }
-        if !r.actor.isEmpty {
-            if rank < actorRanks.0, r.actor.user != nil { (actor.user, actorRanks.0) = (r.actor.user.take(), rank) }
-            if rank < actorRanks.1, r.actor.userID != nil {
-                (actor.userID, actorRanks.1) = (r.actor.userID.take(), rank)
-            }
-            if rank < actorRanks.2, r.actor.ip != nil { (actor.ip, actorRanks.2) = (r.actor.ip.take(), rank) }
-            if rank < actorRanks.3, r.actor.userAgent != nil {
-                (actor.userAgent, actorRanks.3) = (r.actor.userAgent.take(), rank)
-            }
+        // The record's stored actor strings, read and moved directly (its `actor` is built on each read).
+        if rank < actorRanks.0, r.actorUser != nil { (actor.user, actorRanks.0) = (r.actorUser.take(), rank) }
+        if rank < actorRanks.1, r.actorUserID != nil { (actor.userID, actorRanks.1) = (r.actorUserID.take(), rank) }
+        if rank < actorRanks.2, r.actorIP != nil { (actor.ip, actorRanks.2) = (r.actorIP.take(), rank) }
+        if rank < actorRanks.3, r.actorUserAgent != nil {
+            (actor.userAgent, actorRanks.3) = (r.actorUserAgent.take(), rank)
         }
         if r.http != nil {
             // The status of the last response record wins (a gateway's response closes the request).

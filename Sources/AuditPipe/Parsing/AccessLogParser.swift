@@ -36,9 +36,9 @@ struct AccessLogParser {
         let request = Self.requestLine(b, requestStart..<requestEnd)
         record.http = HTTPFields(
             method: request.method, path: request.path, query: request.query, status: status, body: nil)
-        record.actor.ip = ByteScanning.string(b, 0..<hostEnd)
+        record.actorIP = ByteScanning.string(b, 0..<hostEnd)
         let user = ByteScanning.slice(b, (identEnd + 1)..<userEnd)
-        if !FieldCollector.isPlaceholder(user) { record.actor.user = ByteScanning.string(b, (identEnd + 1)..<userEnd) }
+        if !FieldCollector.isPlaceholder(user) { record.actorUser = ByteScanning.string(b, (identEnd + 1)..<userEnd) }
         record.level = status >= 500 ? .error : status >= 400 ? .warn : .info
 
         // "referer" "user-agent" follow the byte count in the combined format.
@@ -52,7 +52,7 @@ struct AccessLogParser {
         }
         if quoted.count == 2 {
             let ua = ByteScanning.slice(b, quoted[1])
-            if !FieldCollector.isPlaceholder(ua) { record.actor.userAgent = ByteScanning.string(b, quoted[1]) }
+            if !FieldCollector.isPlaceholder(ua) { record.actorUserAgent = ByteScanning.string(b, quoted[1]) }
             record.requestID = Self.trailingRequestID(b, after: j)
             if record.requestID != nil { record.isEndMarker = true }
         }

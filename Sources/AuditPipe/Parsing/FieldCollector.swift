@@ -271,9 +271,7 @@ struct FieldCollector {
             isEndMarker: isEndMarker, position: position, requestID: storedRequestID.take(),
             requestIDHash: requestIDHash,
             service: service.take() ?? fallbackService, message: message,
-            actor: ActorFields(
-                user: user.take(), userID: userID.take(), ip: ip.take(),
-                userAgent: userAgent.take()), http: http,
+            user: user.take(), userID: userID.take(), ip: ip.take(), userAgent: userAgent.take(), http: http,
             action: action.take(), entityHint: entityHint, extra: keepExtra ? extra : nil,
             captured: captured.isEmpty ? nil : captured, notes: notes)
     }

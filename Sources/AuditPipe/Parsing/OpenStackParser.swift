@@ -49,7 +49,7 @@ struct OpenStackParser {
         if let http = Self.wsgiAccess(b, from: m) {
             record.kind = .access
             record.http = http.fields
-            record.actor.ip = http.ip
+            record.actorIP = http.ip
         }
         if keepMessage || level >= .error { record.message = ByteScanning.string(b, m..<b.count) }
         return record
@@ -71,7 +71,7 @@ struct OpenStackParser {
             } else if first && FieldCollector.isPlaceholder(token) {
                 // oslo writes `-` or `None` where the global request id is absent
             } else {
-                if !FieldCollector.isPlaceholder(token) { record.actor.userID = ByteScanning.string(b, i..<end) }
+                if !FieldCollector.isPlaceholder(token) { record.actorUserID = ByteScanning.string(b, i..<end) }
                 return
             }
             first = false

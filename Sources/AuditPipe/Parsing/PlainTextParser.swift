@@ -64,7 +64,10 @@ struct PlainTextParser {
         record.level = level ?? c.level
         record.requestID = Self.requestToken(b, from: i) ?? c.requestID
         record.service = c.service ?? bracketService ?? fileService
-        record.actor = ActorFields(user: c.user, userID: c.userID, ip: c.ip, userAgent: c.userAgent)
+        record.actorUser = c.user
+        record.actorUserID = c.userID
+        record.actorIP = c.ip
+        record.actorUserAgent = c.userAgent
         if keepMessage || (record.level ?? .info) >= .error {
             record.message = ByteScanning.string(b, messageStart..<b.count)
         }

@@ -30,7 +30,8 @@ struct RequestIDMarkTests {
             let r = LogRecord.parsed(
                 time: 0, timeKnown: true, level: nil, kind: .log, isEndMarker: false,
                 position: SourcePosition(input: 0, line: 1, offset: 0), requestID: id, requestIDHash: nil,
-                service: nil, message: nil, actor: ActorFields(), http: nil, action: nil, entityHint: nil, extra: nil,
+                service: nil, message: nil, user: nil, userID: nil, ip: nil, userAgent: nil, http: nil, action: nil,
+                entityHint: nil, extra: nil,
                 captured: nil)
             #expect(r.idIrregular == (id.map(RequestIDRule.changes) ?? false), "\(String(describing: id))")
         }
