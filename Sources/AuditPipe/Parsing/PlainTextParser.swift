@@ -59,18 +59,21 @@ struct PlainTextParser {
         }
         var c = FieldCollector()
         scanPairs(b, from: i, into: &c)
-        var record = LogRecord(time: time ?? inheritedTime, timeKnown: time != nil, kind: .log, position: position)
-        if time != nil, timestamps.assumesYear, TimestampParser.startsYearless(b) { record.notes.yearAssumed = true }
-        record.level = level ?? c.level
-        record.requestID = Self.requestToken(b, from: i) ?? c.requestID
-        record.service = c.service ?? bracketService ?? fileService
-        record.actorUser = c.user
-        record.actorUserID = c.userID
-        record.actorIP = c.ip
-        record.actorUserAgent = c.userAgent
-        if keepMessage || (record.level ?? .info) >= .error {
-            record.message = ByteScanning.string(b, messageStart..<b.count)
+        var notes = ParseNotes()
+        if time != nil, timestamps.assumesYear, TimestampParser.startsYearless(b) { notes.yearAssumed = true }
+        let recordLevel = level ?? c.level
+        var message: String?
+        if keepMessage || (recordLevel ?? .info) >= .error {
+            message = ByteScanning.string(b, messageStart..<b.count)
         }
+        // Made in one piece (`LogRecord.parsed`): a record made empty and then given its fields one by one was
+        // built in a temporary and copied out (an outlined copy and destroy of the whole record a line).
+        let record = LogRecord.parsed(
+            time: time ?? inheritedTime, timeKnown: time != nil, level: recordLevel, kind: .log, isEndMarker: false,
+            position: position, requestID: Self.requestToken(b, from: i) ?? c.requestID, requestIDHash: nil,
+            service: c.service ?? bracketService ?? fileService, message: message, user: c.user.take(),
+            userID: c.userID.take(), ip: c.ip.take(), userAgent: c.userAgent.take(), http: nil, action: nil,
+            entityHint: nil, extra: nil, captured: nil, notes: notes)
         return (record, time != nil)
     }
 
