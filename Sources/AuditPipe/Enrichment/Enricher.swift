@@ -95,15 +95,15 @@ public struct Enricher: Sendable {
         let eventID = EventID.make(
             requestID: g.requestID, sourceName: sourceName, offset: g.firstPosition.offset, start: g.start,
             part: g.part)
-        let origin = origins.origin(userAgent: g.actor.userAgent, user: g.actor.user)
+        let origin = origins.origin(userAgent: g.actorUserAgent, user: g.actorUser)
         return AuditEvent(
             eventID: eventID,
             requestID: g.requestID.take(),
             start: g.start,
             end: g.end,
             actor: AuditEvent.Actor(
-                user: g.actor.user.take(), userID: g.actor.userID.take(), ip: g.actor.ip.take(),
-                userAgent: g.actor.userAgent.take(), origin: origin),
+                user: g.actorUser.take(), userID: g.actorUserID.take(), ip: g.actorIP.take(),
+                userAgent: g.actorUserAgent.take(), origin: origin),
             action: g.action ?? route?.action,
             entity: entity,
             access: access,
