@@ -207,16 +207,20 @@ public struct Correlator {
     }
 
     private mutating func close(slot: Int32, as flags: EventFlags, remember: Bool = true) {
-        guard var g = slots[Int(slot)].take() else { return }
-        g.flags.formUnion(flags)
-        if let id = g.requestID {
-            index.remove(hash: g.requestIDHash, id: id)
-            if remember { closedIDs.remember(id, hash: g.requestIDHash, end: g.end, flags: flags) }
+        guard let g = slots[Int(slot)].take() else { return }
+        // Moved into `closed` at once and changed there: changed in a `var` and appended after, its bytes were
+        // copied twice more (dump10k: 1.1M instructions of `memcpy`).
+        closed.append(consume g)
+        let last = closed.count - 1
+        closed[last].flags.formUnion(flags)
+        if let id = closed[last].requestID {
+            let hash = closed[last].requestIDHash
+            index.remove(hash: hash, id: id)
+            if remember { closedIDs.remember(id, hash: hash, end: closed[last].end, flags: flags) }
         }
         unlink(slot)
         generation[Int(slot)] &+= 1
         freeSlots.append(slot)
-        closed.append(consume g)
     }
 
     private mutating func schedule(_ slot: Int32, at key: Int64) {
