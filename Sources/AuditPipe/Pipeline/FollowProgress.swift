@@ -117,6 +117,15 @@ public final class FollowProgress: Sendable {
         }
     }
 
+    /// Makes `input` the reader of `identity`'s file before it reads it (history whose file a checkpoint names), so a
+    /// reader of another path that looks for its copies first does not take it for one (see `isReadByAnother`).
+    func claim(input: Int32, _ identity: FileIdentity) {
+        readers.withLock { r in
+            if let old = r[FileKey(identity)], Self.mayBeTheSame(old.identity, identity) { return }
+            r[FileKey(identity)] = (input, identity)
+        }
+    }
+
     /// Replaces the identity of `input`'s current segment (its fingerprint grew as the file did).
     func refine(input: Int32, identity: FileIdentity) {
         noteRead(identity)

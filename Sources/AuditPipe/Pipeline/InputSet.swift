@@ -193,6 +193,10 @@ struct InputSet: Sendable {
             var follow = FollowedFiles.start(path: path, checkpoint: resume, files: files)
             // `app.log.1` beside `app.log` (history there when following began): its own file only.
             follow.staysOnFile = RotatedName.isRotated(path, of: followedNames)
+            // Its file is its own from now, not from when its reader gets to it: the path's reader, started first,
+            // took history written after following began (the program still writing `app.log.1` before it
+            // reopened its log) for a copy made since, and read it too (a helper's trial: 1,875 lines of 1,237).
+            if follow.staysOnFile, let own = follow.files.first?.identity { files.claim(input: index, own) }
             s.stage.follow = follow
             // The rotations read before the path's file are this input's too (`app.log.1` after `app.log`).
             for f in follow.files { if let id = f.identity { files.noteRead(id) } }

@@ -277,4 +277,31 @@ struct FollowRotatedNamesTests {
         p.waitUntilExit()
         #expect(ids.requestIDs(dir).sorted() == (0..<5).map { "a.log-\($0)" })
     }
+
+    /// History that is still written after following began (logrotate's `create` renamed `a.log` to `a.log.1`; the
+    /// program writes on into it until it reopens its log), then a kill and a restart while the path is still
+    /// empty: `a.log.1` is read once, by its own input. Before, a helper's trial found, the path's reader took it
+    /// for a copy-truncate's copy made since the path was found empty, and read it too (1,875 lines of 1,237).
+    @Test func historyWrittenAfterFollowingBeganIsReadOnceAcrossARestart() throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func start() throws -> Process { try follow(["logs", "--checkpoint", "state"], in: dir) }
+        append("a.log.2", 0..<2, in: logs)
+        append("a.log.1", 0..<2, in: logs)
+        FileManager.default.createFile(atPath: logs.path + "/a.log", contents: nil)
+        let first = try start()
+        usleep(700_000)
+        append("a.log.1", 2..<4, in: logs)
+        wait(for: 6, in: dir)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        let second = try start()
+        usleep(1_000_000)
+        append("a.log", 0..<2, in: logs)
+        wait(for: 8, in: dir)
+        second.terminate()
+        second.waitUntilExit()
+        let expected = (0..<2).map { "a.log.2-\($0)" } + (0..<4).map { "a.log.1-\($0)" } + (0..<2).map { "a.log-\($0)" }
+        #expect(ids.requestIDs(dir).sorted() == expected.sorted())
+    }
 }
