@@ -273,9 +273,10 @@ struct InputStage: Sendable {
                     }
                     let now = RunControl.now()
                     if framer.bytesRead != bytesSeen {
-                        // Part of a line came: the writer is still writing; a pause starts from its last write.
+                        // Part of a line came: the writer is still writing; a pause starts from now (from its last
+                        // write, for history under a rotated name, whose held last line a restart reads again).
                         bytesSeen = framer.bytesRead
-                        pauseStart = nil
+                        pauseStart = follow?.staysOnFile == true ? nil : now
                     }
                     let since =
                         pauseStart ?? Self.pauseStart(lastWritten: framer.sourceLastWritten(), notBefore: sentAt)
