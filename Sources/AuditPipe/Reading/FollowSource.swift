@@ -57,6 +57,11 @@ struct FollowSource: ByteSource {
     /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
     /// copy written after it means the path was copy-truncated again.
     private var lastCopy: RotatedSiblings.Sibling?
+    /// For the path opened while known only empty with no copy of it read before (`Start.copiedSince`, when none
+    /// was made since): what its copies are counted from, and the file's modification time at the open. Until a
+    /// byte of it is read, a copy made since holds its first lines (written and copy-truncated before the reader
+    /// got to them: a loaded machine).
+    private var emptyAt: (since: Int64, after: FileIdentity?, modified: Int64)?
     /// The file a rename rotation just took away from the path, read to its end: what the path's next file
     /// comes after.
     private var renamedAway: RotatedSiblings.Sibling?
@@ -177,7 +182,12 @@ struct FollowSource: ByteSource {
             UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size), Self.modified(st),
             fileOffset >= Int64(st.st_size)
         )
-        pending.insert(Start(path: currentPath, offset: fileOffset, identity: identity, tail: tail), at: 0)
+        var resume = Start(path: currentPath, offset: fileOffset, identity: identity, tail: tail)
+        if let empty = emptyAt, head.isEmpty, fileOffset == 0 {
+            // Still known only empty: reopened, the copies made since are looked for again.
+            (resume.copiedSince, resume.copiedAfter) = (empty.since, empty.after)
+        }
+        pending.insert(resume, at: 0)
         _ = Glibc.close(fd)
         fd = -1
         return true
@@ -243,10 +253,33 @@ struct FollowSource: ByteSource {
     }
 
     /// True when the path, copy-truncated before and with too few bytes when last looked at for its head to
-    /// tell, was copy-truncated again since: a copy newer than the last one followed is beside it.
+    /// tell, was copy-truncated again since: a copy newer than the last one followed is beside it. Or, opened
+    /// while known only empty and nothing read of it yet (`emptyAt`), it was written and copy-truncated since.
     private func copiedSinceItWasShort() -> Bool {
-        guard head.count < FileIdentity.fingerprintSpan, let last = lastCopy else { return false }
-        return !copies(after: last).isEmpty
+        guard head.count < FileIdentity.fingerprintSpan else { return false }
+        if let last = lastCopy { return !copies(after: last).isEmpty }
+        // The directory is listed only once the file changed since it was opened (a write or a truncation does):
+        // a follower of many empty files does not list it at every look.
+        guard head.isEmpty, let empty = emptyAt, modifiedNow() != empty.modified else { return false }
+        return !copies(of: path, madeSince: empty.since, after: empty.after).isEmpty
+    }
+
+    /// The copies a copy-truncate made of `path` since it was known empty at `since`: those made after `after`
+    /// (the newest copy read before, when there was one), else those written since (10 ms of margin for the file
+    /// system's coarser clock); oldest first, without the path's own file and files another input reads.
+    private func copies(of path: String, madeSince since: Int64, after: FileIdentity?) -> [RotatedSiblings.Sibling] {
+        let own =
+            Self.deviceAndInode(of: path).map { Set([FollowProgress.FileKey(device: $0.device, inode: $0.inode)]) }
+            ?? []
+        return ownRotations(
+            after.map { RotatedSiblings.after($0, modified: since, of: path, excluding: own) }
+                ?? RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: own))
+    }
+
+    /// The open file's modification time now (nanoseconds), nil when it cannot be read.
+    private func modifiedNow() -> Int64? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Self.modified(st) : nil
     }
 
     /// The path's copies made after `last` (not the path's own file), oldest first.
@@ -347,7 +380,9 @@ struct FollowSource: ByteSource {
         // Copy-truncated before: the copies made since the last one followed, oldest first; the first holds what
         // we were reading. Otherwise (or when it does not start as the file did) the copy that starts as it did.
         // Of copies that start alike, the one that also holds the last bytes read before the offset.
-        var copies = lastCopy.map { self.copies(after: $0) } ?? []
+        var copies =
+            lastCopy.map { self.copies(after: $0) }
+            ?? (head.isEmpty ? emptyAt.map { self.copies(of: path, madeSince: $0.since, after: $0.after) } : nil) ?? []
         if let first = copies.first, Self.starts(first.path, with: head),
             Self.holds(first.path, tail, endingAt: fileOffset)
         {
@@ -471,6 +506,7 @@ struct FollowSource: ByteSource {
         if ownFileGone { return false }
         let before = pending
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
+        var opensEmpty: (since: Int64, after: FileIdentity?)?
         // A file the path named after the committed one (a checkpoint's `later`) that is gone from the directory:
         // nothing of it is left to read, and the files after it lead on to the path.
         while !pending.isEmpty, let expected = start.identity, !Self.exists(expected, at: start.path) {
@@ -491,11 +527,12 @@ struct FollowSource: ByteSource {
         {
             // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what
             // it held is in the copies made after the newest one read before it was found empty; without one, in
-            // those written since (10 ms of margin for the file system's coarser clock).
-            let own: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(current)]
-            let copies = ownRotations(
-                start.copiedAfter.map { RotatedSiblings.after($0, modified: since, of: start.path, excluding: own) }
-                    ?? RotatedSiblings.of(start.path, writtenAfter: since - 10_000_000, excluding: own))
+            // those written since.
+            let copies = self.copies(of: start.path, madeSince: since, after: start.copiedAfter)
+            if copies.isEmpty {
+                // None yet: one made before the first read is still looked for (`emptyAt`).
+                opensEmpty = (since, start.copiedAfter)
+            }
             if let first = copies.first {
                 pending.insert(Start(path: start.path, offset: 0), at: 0)
                 pending.insert(
@@ -596,6 +633,9 @@ struct FollowSource: ByteSource {
         fd = f
         currentPath = start.path
         suspendedAt = nil
+        emptyAt =
+            start.path == path && start.offset == 0
+            ? opensEmpty.flatMap { empty in modifiedNow().map { (empty.since, empty.after, $0) } } : nil
         identity = FileIdentity.of(fd: f)
         if staysOnFile && ownFile == nil { ownFile = identity }
         if readingRotated, let id = identity, let m = RotatedSiblings.modified(start.path) {

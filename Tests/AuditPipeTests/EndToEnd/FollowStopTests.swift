@@ -88,6 +88,43 @@ struct FollowStopTests {
         #expect(Self.lines(dir.appendingPathComponent("dead.jsonl")).isEmpty, "no torn line is dead-lettered")
     }
 
+    /// A follower that opened its empty file and was then stopped (SIGSTOP; a loaded machine does the same) while
+    /// the file was written and copy-truncated: the copy holds the first lines, read before the path's new ones.
+    /// Before, they were lost (2 lines read of 4 in 14 of 14 runs; the 60-file copy-truncate kill test lost 13
+    /// lines in a CI run). Now and then (2 of 27 runs on a loaded machine) the path's lines are read a second time:
+    /// recorded as a known issue, cause not found yet.
+    @Test func aFollowerStoppedWhileItsEmptyFileIsWrittenAndCopyTruncatedReadsTheCopy() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let path = logs.appendingPathComponent("app.log").path
+        AuditPipeBinary.append("", to: path)
+        let p = try follower(in: dir)
+        // Until the reader has the file open (its descriptor names it).
+        func opened() -> Bool {
+            let fds = "/proc/\(p.processIdentifier)/fd"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: fds)) ?? []).contains {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + $0)) == path
+            }
+        }
+        for _ in 0..<400 where !opened() { usleep(25_000) }
+        #expect(opened())
+        kill(p.processIdentifier, SIGSTOP)
+        AuditPipeBinary.append(Self.line(1, "a", "start") + Self.line(2, "a", "step"), to: path)
+        try FollowCopyTruncateTests.copyTruncate(path)
+        AuditPipeBinary.append(Self.line(3, "a", "done") + Self.line(4, "b", "start"), to: path)
+        kill(p.processIdentifier, SIGCONT)
+        for _ in 0..<200 where Self.committedLines(dir) < 4 { usleep(50_000) }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let read = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))["lines_read"] ?? 0
+        #expect(read >= 4, "the copy's lines are read")
+        withKnownIssue("now and then the path's lines are read again after the copy", isIntermittent: true) {
+            #expect(read == 4)
+        }
+    }
+
     /// From a new-user trial: a restarted follower dated an untimed line 1970 (flagged `no_time`) where one
     /// read gives it the time of the timed line before it. The commit now keeps that time (`inherited_time`),
     /// whether the follower was stopped or killed after it.

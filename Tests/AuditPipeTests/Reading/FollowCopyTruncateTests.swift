@@ -230,6 +230,32 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&resumed) == "a 1\nb 1\n")
     }
 
+    /// The same file opened while still empty (the reader got to it first), then written and copy-truncated before
+    /// the reader read a byte (a loaded machine): the copy holds those lines. Before, the reader had no copy to look
+    /// for copies after and no first bytes to miss, and read on at the path: the copy's lines were lost (the 60-file
+    /// copy-truncate kill test lost 13 lines in a CI run).
+    @Test(arguments: [false, true])
+    func aFileOpenedEmptyAndCopyTruncatedBeforeItsFirstReadIsReadFromItsCopy(writtenAfter: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("", to: path)
+        var checkpoint = Checkpoint()
+        FollowedFiles(patterns: [path]).pin(into: &checkpoint)
+        let start = FollowedFiles.start(path: path, checkpoint: checkpoint, files: FollowProgress())
+        var source = Self.source(path, pending: start.files)
+        // Opened, empty: nothing to read yet.
+        let waits = source.wouldBlock()
+        #expect(waits)
+        usleep(20_000)
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        try Self.copyTruncate(path)
+        if writtenAfter { FollowRotationTests.append("b 1\n", to: path) }
+        #expect(try FollowSourceSuspendTests.drain(&source) == (writtenAfter ? "a 1\na 2\nb 1\n" : "a 1\na 2\n"))
+        FollowRotationTests.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
+    }
+
     /// A commit that names the path while it was empty (a copy-truncate's fresh start) and then the copy made of
     /// it: the resume reads that copy, then the path once. Before, the path was read, then the copy, then the
     /// path again.
