@@ -24,3 +24,17 @@ extension Array {
         }
     }
 }
+
+extension Array {
+    /// Inserts `element` first, the others moved up at once (`insert(_:at: 0)` moved them one at a time); with
+    /// spare capacity, nothing is allocated.
+    mutating func prepend(_ element: consuming Element) {
+        append(element)
+        withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 1 else { return }
+            let first = (base + buffer.count - 1).move()
+            (base + 1).moveInitialize(from: base, count: buffer.count - 1)
+            base.initialize(to: first)
+        }
+    }
+}

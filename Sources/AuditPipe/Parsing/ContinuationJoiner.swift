@@ -30,90 +30,115 @@ struct ContinuationJoiner {
     }
 
     /// Joins one parsed batch; returns the records and dead letters that are final.
-    mutating func join(_ parsed: consuming [ParsedLine], lines: LineBatch) -> RecordBatch {
+    mutating func join(_ parsed: consuming ParsedBatch, lines: LineBatch) -> RecordBatch {
+        // The parsed records become the batch's, each changed where it lies: continuation lines are added to the
+        // held-back record, the last of `records[..<kept]`; a record that was a continuation line is set aside,
+        // and the records after it move down one slot each (moved, not copied).
+        var records: [LogRecord] = []
+        swap(&records, &parsed.records)
+        let outcomes = parsed.outcomes
         var out = RecordBatch(input: lines.input, records: [], deadLetters: [])
-        out.records.reserveCapacity(parsed.count + 1)
-        counts.linesRead += Int64(parsed.count)
-        // While a batch is joined, the held-back record is the last of `out.records` (`held`): continuation lines
-        // are added to it in place, and a new record is moved in once. Holding it aside cost each record three
-        // more copies of its bytes (dump10k: ~10 `memcpy` a line in this function).
+        counts.linesRead += Int64(outcomes.count)
         var held = false
         if let carried = pending.take() {
-            out.records.append(carried)
+            records.prepend(carried)
             held = true
         }
-        var parsed = parsed
-        for k in parsed.indices {
-            let span = lines.lines[k]
-            // Move the line out (leaving `.blank`) so its record is not copied.
-            var p = ParsedLine.blank
-            swap(&p, &parsed[k])
-            var keyBody = false
-            if case .blank = p {
-            } else {
-                let line = lines.bytes.withUnsafeBufferPointer {
-                    SecretScanner.privateKeyLine(
-                        UnsafeBufferPointer(rebasing: $0[Int(span.start)..<Int(span.start + span.length)]),
-                        open: privateKeyOpen)
-                }
-                privateKeyOpen = line.open
-                keyBody = line.body
-            }
-            switch consume p {
-            case .blank:
-                counts.blank += 1
-            case .rowContinuation:
-                if lastWasDeadLetter || !held {
-                    counts.deadLettered += 1
+        var kept = held ? 1 : 0
+        records.withUnsafeMutableBufferPointer { buffer in
+            var next = kept
+            var aside: UnsafeMutablePointer<LogRecord>?
+            var asideCount = 0
+            for k in outcomes.indices {
+                let span = lines.lines[k]
+                var keyBody = false
+                if case .blank = outcomes[k] {
                 } else {
-                    counts.recordLines += 1
-                    out.records[out.records.count - 1].lineCount += 1
-                }
-            case .rejected(let reason, let detail, let hint):
-                if held, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
-                    lastWasDeadLetter = false
-                    continueRecord(&out.records[out.records.count - 1], lines, span, masked: keyBody)
-                } else {
-                    lastWasDeadLetter = true
-                    counts.deadLettered += 1
-                    var d = deadLetter(lines, span, reason, detail)
-                    if keyBody { d.raw = SecretScanner.mask }
-                    out.deadLetters.append(d)
-                }
-            case .record(var r, let hint, let timestampedText):
-                lastWasDeadLetter = false
-                if held, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
-                    continueRecord(&out.records[out.records.count - 1], lines, span, masked: keyBody)
-                    continue
-                }
-                if keyBody { Self.maskKeyBody(&r) }
-                if r.notes.yearAssumed { rollYear(&r) }
-                if r.notes.pattern > 0 {
-                    counts.countPattern(r.notes.pattern)
-                    if r.notes.timeUnreadable {
-                        counts.countUnreadableTime(
-                            at: r.position,
-                            line: String(
-                                decoding: lines.bytes[Int(span.start)..<Int(span.start + min(span.length, 200))],
-                                as: UTF8.self))
+                    let line = lines.bytes.withUnsafeBufferPointer {
+                        SecretScanner.privateKeyLine(
+                            UnsafeBufferPointer(rebasing: $0[Int(span.start)..<Int(span.start + span.length)]),
+                            open: privateKeyOpen)
                     }
+                    privateKeyOpen = line.open
+                    keyBody = line.body
                 }
-                if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
-                if r.idIrregular { r.requestID = RequestIDRule.normalize(r.requestID) }
-                if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
-                counts.records += 1
-                counts.recordLines += 1
-                out.records.append(consume r)
-                held = true
-                pendingIsTimestampedText = timestampedText
+                switch outcomes[k] {
+                case .blank:
+                    counts.blank += 1
+                case .rowContinuation:
+                    if lastWasDeadLetter || !held {
+                        counts.deadLettered += 1
+                    } else {
+                        counts.recordLines += 1
+                        buffer[kept - 1].lineCount += 1
+                    }
+                case .rejected(let reason, let detail, let hint):
+                    if held, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
+                        lastWasDeadLetter = false
+                        continueRecord(&buffer[kept - 1], lines, span, masked: keyBody)
+                    } else {
+                        lastWasDeadLetter = true
+                        counts.deadLettered += 1
+                        var d = deadLetter(lines, span, reason, detail)
+                        if keyBody { d.raw = SecretScanner.mask }
+                        out.deadLetters.append(d)
+                    }
+                case .record(let hint, let timestampedText):
+                    lastWasDeadLetter = false
+                    let at = next
+                    next += 1
+                    if held, hint == .strong || (hint == .weak && pendingIsTimestampedText) {
+                        continueRecord(&buffer[kept - 1], lines, span, masked: keyBody)
+                        if aside == nil { aside = .allocate(capacity: buffer.count - at) }
+                        (aside! + asideCount).moveInitialize(from: buffer.baseAddress! + at, count: 1)
+                        asideCount += 1
+                        continue
+                    }
+                    if at != kept {
+                        (buffer.baseAddress! + kept).moveInitialize(from: buffer.baseAddress! + at, count: 1)
+                    }
+                    admit(&buffer[kept], lines, span, keyBody: keyBody)
+                    kept += 1
+                    held = true
+                    pendingIsTimestampedText = timestampedText
+                }
+            }
+            // The slots left free at the end take the records set aside, to be removed with the array's own
+            // bookkeeping.
+            if let aside {
+                (buffer.baseAddress! + kept).moveInitialize(from: aside, count: asideCount)
+                aside.deallocate()
             }
         }
+        records.removeSubrange(kept...)
         // On a pause in a live stream the last record is complete as far as anyone can tell: hand it on.
         // Otherwise it is held back until the next line shows whether it continues.
-        if held, !lines.endsAtPause { pending = out.records.removeLast() }
+        if held, !lines.endsAtPause { pending = records.removeLast() }
+        out.records = records
         out.handedOnTo =
             pending?.position ?? SourcePosition(input: lines.input, line: lines.endLine, offset: lines.endOffset)
         return out
+    }
+
+    /// Readies a record that starts a new entry: masks a key body, rolls its year, counts it, inherits its time.
+    private mutating func admit(_ r: inout LogRecord, _ lines: LineBatch, _ span: LineSpan, keyBody: Bool) {
+        if keyBody { Self.maskKeyBody(&r) }
+        if r.notes.yearAssumed { rollYear(&r) }
+        if r.notes.pattern > 0 {
+            counts.countPattern(r.notes.pattern)
+            if r.notes.timeUnreadable {
+                counts.countUnreadableTime(
+                    at: r.position,
+                    line: String(
+                        decoding: lines.bytes[Int(span.start)..<Int(span.start + min(span.length, 200))],
+                        as: UTF8.self))
+            }
+        }
+        if r.timeKnown { lastTime = r.time } else { r.time = lastTime }
+        if r.idIrregular { r.requestID = RequestIDRule.normalize(r.requestID) }
+        if keepRaw { r.raw = Array(lines.bytes[Int(span.start)..<Int(span.start + span.length)]) }
+        counts.records += 1
+        counts.recordLines += 1
     }
 
     /// A pinned year (`--year`, or the one the input's first pass found) is the year of the input's first

@@ -69,32 +69,46 @@ struct LineParser {
         return parts.joined(separator: " | ")
     }
 
+    /// Parses one line alone.
     mutating func parse(_ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?) -> ParsedLine
     {
-        guard var g = gate else { return parseOnce(raw, position: position, fileService: fileService) }
+        var one = ParsedBatch(capacity: 1)
+        parse(raw, position: position, fileService: fileService, into: &one)
+        return one.firstLine
+    }
+
+    /// Parses one line and adds its outcome (and record) to `batch`: a record is made where it is kept, not
+    /// returned through each parse step (a `ParsedLine` returned was copied about ten times a line).
+    mutating func parse(
+        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?,
+        into batch: inout ParsedBatch
+    ) {
+        guard var g = gate else { return parseOnce(raw, position: position, fileService: fileService, into: &batch) }
         gate = nil
         defer { gate = g }
         if g.parsesLean {
             setLean(true)
-            let lean = parseOnce(raw, position: position, fileService: fileService)
+            parseOnce(raw, position: position, fileService: fileService, into: &batch)
             setLean(false)
-            switch lean {
-            case .blank, .rowContinuation:
-                return lean
-            case .record(let r, _, _) where g.cannotMatch(r):
-                g.count(kept: false)
-                return lean
-            case .record:
+            switch batch.outcomes.last {
+            case .record?:
+                if g.cannotMatch(batch.records[batch.records.count - 1]) {
+                    g.count(kept: false)
+                    return
+                }
                 g.count(kept: true)
-                return parseOnce(raw, position: position, fileService: fileService)
-            case .rejected:
+                batch.records.removeLast()
+                batch.outcomes.removeLast()
+            case .rejected?:
                 // The whole parse says why (the lean one rejects the same lines; `ExtrasGateTests`).
-                return parseOnce(raw, position: position, fileService: fileService)
+                batch.outcomes.removeLast()
+            default:
+                return
             }
+            return parseOnce(raw, position: position, fileService: fileService, into: &batch)
         }
-        let full = parseOnce(raw, position: position, fileService: fileService)
-        if case .record(let r, _, _) = full { g.count(kept: !g.cannotMatch(r)) }
-        return full
+        parseOnce(raw, position: position, fileService: fileService, into: &batch)
+        if case .record? = batch.outcomes.last { g.count(kept: !g.cannotMatch(batch.records[batch.records.count - 1])) }
     }
 
     /// The lean parse of a line alone, as `parse` makes it before the filter's verdict (a parser with a gate;
@@ -104,7 +118,9 @@ struct LineParser {
     {
         setLean(true)
         defer { setLean(false) }
-        return parseOnce(raw, position: position, fileService: fileService)
+        var one = ParsedBatch(capacity: 1)
+        parseOnce(raw, position: position, fileService: fileService, into: &one)
+        return one.firstLine
     }
 
     /// A lean parse keeps neither the message nor the extra fields, and of a JSON or logfmt line reads only the
@@ -123,42 +139,45 @@ struct LineParser {
 
     /// One parse of a line, its request id canonicalized by `--id-pattern`.
     private mutating func parseOnce(
-        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?
-    ) -> ParsedLine {
-        let parsed = parseLine(raw, position: position, fileService: fileService)
-        guard let idPattern, case .record(var r, let hint, let timestamped) = parsed, let id = r.requestID else {
-            return parsed
-        }
-        r.requestID = idPattern.pattern.canonical(id, idPattern.data)
-        return .record(r, hint: hint, timestampedText: timestamped)
+        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?,
+        into batch: inout ParsedBatch
+    ) {
+        let records = batch.records.count
+        parseLine(raw, position: position, fileService: fileService, into: &batch)
+        guard let idPattern, batch.records.count > records, let id = batch.records[records].requestID else { return }
+        batch.records[records].requestID = idPattern.pattern.canonical(id, idPattern.data)
     }
 
     private mutating func parseLine(
-        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?
-    ) -> ParsedLine {
+        _ raw: UnsafeBufferPointer<UInt8>, position: SourcePosition, fileService: String?,
+        into batch: inout ParsedBatch
+    ) {
         var b = raw
         if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b = UnsafeBufferPointer(rebasing: b[3...]) }
         var lead = 0
         while lead < b.count, b[lead] == 32 || b[lead] == 9 { lead += 1 }
-        if lead == b.count { return .blank }
+        if lead == b.count { return batch.append(.blank) }
         switch Self.screen(b) {
         case .clean: break
         case .control(let i):
-            if i == 0, b.elementsEqual(CSVDocumentSource.continuedRowMarker) { return .rowContinuation }
+            if i == 0, b.elementsEqual(CSVDocumentSource.continuedRowMarker) { return batch.append(.rowContinuation) }
             if i == 0, b.starts(with: CSVDocumentSource.rejectedRowMarker) {
-                return .rejected(.invalidCSV, detail: CSVDocumentSource.rejectedRow(b).reason, hint: .none)
+                return batch.append(
+                    .rejected(.invalidCSV, detail: CSVDocumentSource.rejectedRow(b).reason, hint: .none))
             }
             if b[i] == 13 {
-                return .rejected(
-                    .binary,
-                    detail: "lone carriage return (CR without LF) at column \(i + 1): lines end with LF or CRLF",
-                    hint: .none)
+                return batch.append(
+                    .rejected(
+                        .binary,
+                        detail: "lone carriage return (CR without LF) at column \(i + 1): lines end with LF or CRLF",
+                        hint: .none))
             }
-            return .rejected(
-                .binary, detail: "control byte 0x\(String(b[i], radix: 16)) at column \(i + 1)", hint: .none)
+            return batch.append(
+                .rejected(
+                    .binary, detail: "control byte 0x\(String(b[i], radix: 16)) at column \(i + 1)", hint: .none))
         case .nonASCII:
             if let bad = Self.firstInvalidUTF8(b) {
-                return .rejected(.invalidUTF8, detail: "invalid UTF-8 at column \(bad + 1)", hint: .none)
+                return batch.append(.rejected(.invalidUTF8, detail: "invalid UTF-8 at column \(bad + 1)", hint: .none))
             }
         }
         let first = b[lead]
@@ -170,29 +189,31 @@ struct LineParser {
             if r.requestID == nil && !compositeKey.isEmpty { r.requestID = Self.compositeID(r.captured, compositeKey) }
             // A pattern that captures no id leaves the built-in ones in the text (`request_id=…`, `req-<uuid>`).
             if r.requestID == nil { r.requestID = plain.requestID(in: b) }
-            return .record(r, hint: .none, timestampedText: r.timeKnown)
+            return batch.append(r, hint: .none, timestampedText: r.timeKnown)
         }
         switch format {
         case .json, .csv:
-            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService, indented: lead > 0) }
-            return strongOrReject(b, position, fileService, .invalidJSON, "not a JSON object")
+            if first == UInt8(ascii: "{") {
+                return parseJSON(b, position, fileService, indented: lead > 0, into: &batch)
+            }
+            return strongOrReject(b, position, fileService, .invalidJSON, "not a JSON object", into: &batch)
         case .logfmt:
-            return parseLogfmt(b, position, fileService)
+            return parseLogfmt(b, position, fileService, into: &batch)
         case .access:
             if let r = access.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                return .record(r, hint: .none, timestampedText: false)
+                return batch.append(r, hint: .none, timestampedText: false)
             }
-            return .rejected(.unrecognized, detail: "not a common/combined access log line", hint: .none)
+            return batch.append(.rejected(.unrecognized, detail: "not a common/combined access log line", hint: .none))
         case .openstack:
             if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                return .record(r, hint: .none, timestampedText: true)
+                return batch.append(r, hint: .none, timestampedText: true)
             }
-            return parsePlain(b, position, fileService)
+            return parsePlain(b, position, fileService, into: &batch)
         case .text:
-            return parsePlain(b, position, fileService)
+            return parsePlain(b, position, fileService, into: &batch)
         case .syslog:
             if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                return .record(r, hint: .none, timestampedText: true)
+                return batch.append(r, hint: .none, timestampedText: true)
             }
             // A line that starts as syslog (`<`) or as JSON is a dead letter, never a continuation line (README,
             // "continuation lines"): a bad priority, version or structured data must not vanish into the record above.
@@ -200,32 +221,37 @@ struct LineParser {
             let detail =
                 startsAsSyslog || SyslogParser.looksLikeSyslog(b)
                 ? SyslogParser.malformed : "not an RFC 5424 or RFC 3164 syslog line (<PRI>…)"
-            return .rejected(
-                .unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") || startsAsSyslog ? .none : .weak)
+            return batch.append(
+                .rejected(
+                    .unrecognized, detail: detail, hint: b.first == UInt8(ascii: "{") || startsAsSyslog ? .none : .weak)
+            )
         case .auto:
-            if first == UInt8(ascii: "{") { return parseJSON(b, position, fileService, indented: lead > 0) }
-            if lead > 0 { return parsePlain(b, position, fileService) }
+            if first == UInt8(ascii: "{") {
+                return parseJSON(b, position, fileService, indented: lead > 0, into: &batch)
+            }
+            if lead > 0 { return parsePlain(b, position, fileService, into: &batch) }
             if first == UInt8(ascii: "<"), SyslogParser.looksLikeSyslog(b) {
                 if let r = syslog.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                    return .record(r, hint: .none, timestampedText: true)
+                    return batch.append(r, hint: .none, timestampedText: true)
                 }
-                return .rejected(.unrecognized, detail: SyslogParser.malformed, hint: .none)
+                return batch.append(.rejected(.unrecognized, detail: SyslogParser.malformed, hint: .none))
             }
             if let r = openstack.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                return .record(r, hint: .none, timestampedText: true)
+                return batch.append(r, hint: .none, timestampedText: true)
             }
             if let r = access.parse(b, position: position, fileService: fileService, keepMessage: keepMessage) {
-                return .record(r, hint: .none, timestampedText: false)
+                return batch.append(r, hint: .none, timestampedText: false)
             }
-            if LogfmtParser.looksLikeLogfmt(b) { return parseLogfmt(b, position, fileService) }
-            return parsePlain(b, position, fileService)
+            if LogfmtParser.looksLikeLogfmt(b) { return parseLogfmt(b, position, fileService, into: &batch) }
+            return parsePlain(b, position, fileService, into: &batch)
         }
     }
 
     /// `indented`: the `{` is after leading blanks (a pretty-printed block under a text record).
     private mutating func parseJSON(
-        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, indented: Bool = false
-    ) -> ParsedLine {
+        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, indented: Bool = false,
+        into batch: inout ParsedBatch
+    ) {
         defer { collector.clear() }
         do {
             try json.parse(b, into: &collector)
@@ -233,42 +259,47 @@ struct LineParser {
             // A line that starts as JSON at column 0 is a record of its own or a dead letter, never a continuation
             // line: a JSON record cut short after a stack trace must not vanish into the trace. An indented one
             // (`    {` opening a pretty-printed payload) is a continuation like any indented line.
-            return .rejected(
-                .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)", hint: indented ? .strong : .none)
+            return batch.append(
+                .rejected(
+                    .invalidJSON, detail: "\(error.reason) at column \(error.column + 1)",
+                    hint: indented ? .strong : .none))
         }
-        return .record(
+        return batch.append(
             collector.build(
                 position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
-    private mutating func parseLogfmt(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?)
-        -> ParsedLine
-    {
+    private mutating func parseLogfmt(
+        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, into batch: inout ParsedBatch
+    ) {
         defer { collector.clear() }
         do {
             try logfmt.parse(b, into: &collector)
         } catch {
-            return .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak)
+            return batch.append(
+                .rejected(.invalidLogfmt, detail: "\(error.reason) at column \(error.column + 1)", hint: .weak))
         }
-        return .record(
+        return batch.append(
             collector.build(
                 position: p, inheritedTime: 0, service: svc, keepMessage: keepMessage, keepExtra: keepExtra,
                 headerIDNames: headerIDNames, compositeKey: compositeKey), hint: .none, timestampedText: false)
     }
 
-    private func parsePlain(_ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?) -> ParsedLine {
+    private func parsePlain(
+        _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, into batch: inout ParsedBatch
+    ) {
         let (r, timestamped) = plain.parse(b, position: p, inheritedTime: 0, fileService: svc, keepMessage: keepMessage)
         let hint: ContinuationHint = timestamped ? .none : ContinuationHint.forUntimestampedText(b)
-        return .record(r, hint: hint, timestampedText: timestamped)
+        return batch.append(r, hint: hint, timestampedText: timestamped)
     }
 
     private func strongOrReject(
         _ b: UnsafeBufferPointer<UInt8>, _ p: SourcePosition, _ svc: String?, _ reason: DeadLetterReason,
-        _ detail: String
-    ) -> ParsedLine {
-        if ContinuationHint.forUntimestampedText(b) == .strong { return parsePlain(b, p, svc) }
-        return .rejected(reason, detail: detail, hint: .none)
+        _ detail: String, into batch: inout ParsedBatch
+    ) {
+        if ContinuationHint.forUntimestampedText(b) == .strong { return parsePlain(b, p, svc, into: &batch) }
+        return batch.append(.rejected(reason, detail: detail, hint: .none))
     }
 
     /// What a line's bytes hold besides printable ASCII.

@@ -61,7 +61,7 @@ struct InputStage: Sendable {
     private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
         let meter = waits ?? PipelineWaits()
         let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1, waits: meter, edge: .readToParse)
-        let parsedBatches = BoundedChannel<(LineBatch, [ParsedLine])>(
+        let parsedBatches = BoundedChannel<(LineBatch, ParsedBatch)>(
             capacity: parseWorkers + 1, waits: meter, edge: .parseToJoin)
         // A file is opened only with a slot of the open-file budget; standard input needs none.
         let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
@@ -110,11 +110,11 @@ struct InputStage: Sendable {
             joiner.timestamps = options.timestamps
             joiner.yearAnchor = options.yearAnchor
             if let t = follow?.inheritedTime { joiner.inherit(t) }
-            var waiting: [Int: (LineBatch, [ParsedLine])] = [:]
+            var waiting: [Int: (LineBatch, ParsedBatch)] = [:]
             var nextIndex = 0
             var lastEnd: (line: Int64, offset: Int64) = (1, 0)
-            // Each batch is moved into the table (`take`), so the joiner's parsed lines have one owner: a second
-            // one, the loop's binding, made the joiner's first write copy every parsed line of the batch.
+            // Each batch is moved into the table (`take`), so the joiner's parsed records have one owner: a second
+            // one, the loop's binding, made the joiner's first write copy every record of the batch.
             while true {
                 var received = await parsedBatches.receive()
                 guard let at = received?.0.index else { break }
@@ -396,10 +396,9 @@ struct InputStage: Sendable {
 
     /// Parses every line of a batch; over-long lines are rejected as `line_too_long`.
     static func parse(_ batch: LineBatch, with parser: inout LineParser, service: String?, maxLineBytes: Int)
-        -> [ParsedLine]
+        -> ParsedBatch
     {
-        var out: [ParsedLine] = []
-        out.reserveCapacity(batch.lines.count)
+        var out = ParsedBatch(capacity: batch.lines.count)
         batch.bytes.withUnsafeBufferPointer { all in
             for span in batch.lines {
                 if span.oversizedLength > 0 {
@@ -414,7 +413,7 @@ struct InputStage: Sendable {
                 let start = Int(span.start)
                 let line = UnsafeBufferPointer(rebasing: all[start..<(start + Int(span.length))])
                 let position = SourcePosition(input: batch.input, line: span.number, offset: span.offset)
-                out.append(parser.parse(line, position: position, fileService: service))
+                parser.parse(line, position: position, fileService: service, into: &out)
             }
         }
         return out

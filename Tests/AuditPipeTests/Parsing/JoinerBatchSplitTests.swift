@@ -58,13 +58,7 @@ struct JoinerBatchSplitTests {
             var batch = LineBatch(input: 0, index: index, bytes: bytes, lines: spans)
             batch.endOffset = offset
             batch.endLine = Int64(end + 1)
-            let parsed = bytes.withUnsafeBufferPointer { all in
-                spans.map { s in
-                    parser.parse(
-                        UnsafeBufferPointer(rebasing: all[Int(s.start)..<Int(s.start + s.length)]),
-                        position: SourcePosition(input: 0, line: s.number, offset: s.offset), fileService: "f")
-                }
-            }
+            let parsed = InputStage.parse(batch, with: &parser, service: "f", maxLineBytes: ParseOptions().maxLineBytes)
             let out = joiner.join(parsed, lines: batch)
             records += out.records
             dead += out.deadLetters

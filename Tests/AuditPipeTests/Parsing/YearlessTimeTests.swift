@@ -19,13 +19,7 @@ struct YearlessTimeTests {
         }
         let batch = LineBatch(input: 0, index: 0, bytes: bytes, lines: spans)
         var parser = LineParser(options: options)
-        let parsed = bytes.withUnsafeBufferPointer { all in
-            spans.map { s in
-                parser.parse(
-                    UnsafeBufferPointer(rebasing: all[Int(s.start)..<Int(s.start + s.length)]),
-                    position: SourcePosition(input: 0, line: s.number, offset: s.offset), fileService: "f")
-            }
-        }
+        let parsed = InputStage.parse(batch, with: &parser, service: "f", maxLineBytes: options.maxLineBytes)
         var joiner = ContinuationJoiner(keepMessage: true)
         joiner.timestamps = options.timestamps
         joiner.yearAnchor = anchor
