@@ -52,8 +52,9 @@ public struct Enricher: Sendable {
     /// the group was dropped another.
     private func baseEvent(from g: inout GroupAccumulator) -> AuditEvent {
         let sourceName = Self.lastComponent(name(of: g.firstPosition.input))
-        let route = Self.classify(g.http)
-        var entity = AuditEvent.Entity(type: route?.entityType, id: route?.entityID, name: nil)
+        // The route's strings are moved into the event, not copied (no route reads as an empty one).
+        var route = Self.classify(g.http) ?? RouteClassifier.Route()
+        var entity = AuditEvent.Entity(type: route.entityType.take(), id: route.entityID.take(), name: nil)
         // The record's own object (OpenStack `[instance: …]`, Kubernetes `objectRef`) names the entity when the
         // route does not, or gives the id the route lacks (a create, whose name is in the body).
         // A hint without a type (a text pattern's `entity_id` alone) keeps the route's type.
@@ -61,7 +62,8 @@ public struct Enricher: Sendable {
             entity.type = hint.type ?? entity.type
             entity.id = hint.id
         }
-        let access = route?.accessKind.map { AuditEvent.Access(kind: $0, fileType: route?.fileType) }
+        let fileType = route.fileType.take()
+        let access = route.accessKind.take().map { AuditEvent.Access(kind: $0, fileType: fileType) }
         let hasErrors = g.levels[Int(LogLevel.error.rawValue)] + g.levels[Int(LogLevel.fatal.rawValue)] > 0
         let result: String
         switch g.status {
@@ -104,7 +106,7 @@ public struct Enricher: Sendable {
             actor: AuditEvent.Actor(
                 user: g.actorUser.take(), userID: g.actorUserID.take(), ip: g.actorIP.take(),
                 userAgent: g.actorUserAgent.take(), origin: origin),
-            action: g.action ?? route?.action,
+            action: g.action ?? route.action.take(),
             entity: entity,
             access: access,
             outcome: AuditEvent.Outcome(

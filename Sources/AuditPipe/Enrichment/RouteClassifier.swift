@@ -28,24 +28,26 @@ public enum RouteClassifier {
         // The path's non-empty segments, percent-decoded, go into one scratch buffer (`raw`), lower-cased into a
         // second; both and the segments' ranges live in temporary (stack) storage, not in three arrays per
         // request. Decoding never lengthens a segment, so `n` bytes each suffice.
-        return p.withUTF8Bytes { b in
+        // The route is filled in where it is returned from, not returned through the closures (a copy).
+        var route = Route()
+        p.withUTF8Bytes { b in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * b.count + 1) { scratch in
                 withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: b.count / 2 + 1) { segments in
-                    classify(method: method, query: query, path: b, scratch: scratch, segments: segments)
+                    classify(&route, method: method, query: query, path: b, scratch: scratch, segments: segments)
                 }
             }
         }
+        return consume route
     }
 
     private static func classify(
-        method: String?, query: JSONValue?, path b: UnsafeBufferPointer<UInt8>,
+        _ route: inout Route, method: String?, query: JSONValue?, path b: UnsafeBufferPointer<UInt8>,
         scratch: UnsafeMutableBufferPointer<UInt8>, segments: UnsafeMutableBufferPointer<Range<Int>>
-    ) -> Route {
-        var route = Route()
+    ) {
         let n = b.count
         var rawCount = 0
         var segmentCount = 0
-        guard let bytes = b.baseAddress, let out = scratch.baseAddress else { return finish(method, query) }
+        guard let bytes = b.baseAddress, let out = scratch.baseAddress else { return finish(&route, method, query) }
         var start = 0
         while start < n {
             var end = start
@@ -111,15 +113,15 @@ public enum RouteClassifier {
             route.entityType = singular(String(decoding: lower[last.name], as: UTF8.self))
             route.entityID = last.id.map { String(decoding: raw[$0], as: UTF8.self) }
         }
-        return finish(method, query, route: route, verb: verb, fileType: fileType)
+        finish(&route, method, query, verb: verb, fileType: fileType)
     }
 
-    /// The action, access kind and file type of a classified path (a query's format names the file type when
-    /// the path does not).
+    /// Sets the action, access kind and file type of a classified path (a query's format names the file type
+    /// when the path does not). The route is changed in place: passed and returned, it was copied with a retain
+    /// of each of its strings.
     private static func finish(
-        _ method: String?, _ query: JSONValue?, route: Route = Route(), verb: String? = nil, fileType: String? = nil
-    ) -> Route {
-        var route = route
+        _ route: inout Route, _ method: String?, _ query: JSONValue?, verb: String? = nil, fileType: String? = nil
+    ) {
         var fileType = fileType
         if fileType == nil, let q = query {
             for key in ["format", "file_format_type", "file_type", "type", "export_format"] {
@@ -138,7 +140,6 @@ public enum RouteClassifier {
             route.action = "download"
             route.fileType = fileType
         }
-        return route
     }
 
     /// GET view, POST create, PUT/PATCH update, DELETE delete.
