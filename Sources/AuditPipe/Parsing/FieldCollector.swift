@@ -140,7 +140,7 @@ struct FieldCollector {
         case .ip: if ip == nil, !v.isEmpty, !Self.isPlaceholder(v) { ip = Self.firstAddress(v) }
         case .userAgent:
             if userAgent == nil, !v.isEmpty, !Self.isPlaceholder(v) { userAgent = text(v) }
-        case .method: if method == nil, !v.isEmpty { method = Self.string(v).uppercased() }
+        case .method: if method == nil, !v.isEmpty { method = Self.upperCased(v) }
         // A template offered as a path or URL (`/orders/{id}`) is the route, not the path.
         case .path, .url, .route:
             guard !v.isEmpty else { return }
@@ -307,6 +307,16 @@ struct FieldCollector {
 
     @inline(__always)
     static func string(_ v: UnsafeBufferPointer<UInt8>) -> String { String(decoding: v, as: UTF8.self) }
+
+    /// `string(v).uppercased()`, with ASCII text upper-cased byte by byte into the string (`uppercased()` made a
+    /// second string through the Unicode tables, for every HTTP method read).
+    static func upperCased(_ v: UnsafeBufferPointer<UInt8>) -> String {
+        guard v.allSatisfy({ $0 < 0x80 }) else { return string(v).uppercased() }
+        return String(unsafeUninitializedCapacity: v.count) { out in
+            for i in 0..<v.count { out[i] = v[i] >= 0x61 && v[i] <= 0x7A ? v[i] - 0x20 : v[i] }
+            return v.count
+        }
+    }
 
     static func int(_ v: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !v.isEmpty, v.count <= 18 else { return nil }
