@@ -111,10 +111,15 @@ struct BenchMain {
         _ = try ChildRun.external(["/bin/sh", "-c", "test -s '\(gz)' || gzip -6 -c '\(dump)' > '\(gz)'"])
         let gunzip = try ChildRun.external(["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"])
         Report.row("baseline: gzip -dc", gunzip.seconds, mb, nil, nil, gunzip.maxRSS)
+        print(
+            "ratio correlate(jsonl) / gzip -dc throughput: \(String(format2: gunzip.seconds / jsonl.seconds))"
+                + " (issue 13 target: 1.25)")
         let fromGz = try ChildRun.scenario(.correlateDiscard, gz)
         Report.row("correlate .gz -> /dev/null", fromGz.seconds, mb, fromGz.records, fromGz.events, fromGz.maxRSS)
         print(fromGz.detail, terminator: "")
-        print("ratio correlate(.gz) / gzip -dc throughput: \(String(format2: gunzip.seconds / fromGz.seconds))")
+        print(
+            "ratio correlate(.gz) / gzip -dc throughput: \(String(format2: gunzip.seconds / fromGz.seconds))"
+                + " (target: 0.85)")
         if let pigz = Self.pigz {
             let unpigz = try ChildRun.external(["/bin/sh", "-c", "'\(pigz)' -dc '\(gz)' > /dev/null"])
             Report.row("baseline: pigz -dc", unpigz.seconds, mb, nil, nil, unpigz.maxRSS)
@@ -139,7 +144,7 @@ struct BenchMain {
                 "/bin/sh", "-c", "jq -c 'select(.user == \"alice\")' '\(json)' > '\(dir)/alice-jq.jsonl' 2>/dev/null",
             ])
             Report.row("baseline: jq select", jq.seconds, jsonMB, nil, nil, jq.maxRSS)
-            print("ratio filter / jq throughput: \(String(format2: jq.seconds / filter.seconds))")
+            print("ratio filter / jq throughput: \(String(format2: jq.seconds / filter.seconds)) (target: 10)")
         } else {
             print("jq not installed: no jq baseline")
         }
@@ -155,7 +160,8 @@ struct BenchMain {
         Report.row("baseline: gzip -6 (events)", gzip.seconds, jsonlMB, nil, nil, gzip.maxRSS)
         Report.row("archive (sort, gzip -6, verify)", archived.seconds, jsonlMB, nil, archived.events, archived.maxRSS)
         print(
-            "ratio archive / gzip -6 throughput on the same JSONL: \(String(format2: gzip.seconds / archived.seconds))")
+            "ratio archive / gzip -6 throughput on the same JSONL: \(String(format2: gzip.seconds / archived.seconds))"
+                + " (target: 1.5)")
         if let pigz = Self.pigz {
             let parallel = try ChildRun.external(["/bin/sh", "-c", "'\(pigz)' -6 -c '\(dir)/events.jsonl' > /dev/null"])
             Report.row("baseline: pigz -6 (events, all cores)", parallel.seconds, jsonlMB, nil, nil, parallel.maxRSS)

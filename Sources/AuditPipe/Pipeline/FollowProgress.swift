@@ -65,9 +65,11 @@ public final class FollowProgress: Sendable {
         empty.withLock { $0[input] }
     }
 
+    /// Notes that `input` goes on at cumulative offset `cumulative` in the file `identity` at `fileOffset`;
+    /// `startedAt` is when the reader began opening it (before its first bytes were looked at), now if nil.
     func startSegment(
         input: Int32, at cumulative: Int64, identity: FileIdentity?, fileOffset: Int64,
-        copiedAfter: RotatedSiblings.Sibling? = nil
+        copiedAfter: RotatedSiblings.Sibling? = nil, startedAt: Int64? = nil
     ) {
         if let identity {
             _ = seen.withLock { $0[input, default: []].insert(FileKey(identity)) }
@@ -94,9 +96,10 @@ public final class FollowProgress: Sendable {
                 passed.withLock { $0[input, default: []].formUnion(dropped) }
                 list.removeFirst(list.count - 4096)
             }
-            list.append(
-                Segment(
-                    cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: copiedAfter))
+            var segment = Segment(
+                cumulativeStart: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: copiedAfter)
+            if let startedAt { segment.startedAt = startedAt }
+            list.append(segment)
             s[input] = list
         }
     }

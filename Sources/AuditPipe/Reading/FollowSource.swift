@@ -58,7 +58,8 @@ struct FollowSource: ByteSource {
     /// copy written after it means the path was copy-truncated again.
     private var lastCopy: RotatedSiblings.Sibling?
     /// For the path opened while known only empty with no copy of it read before (`Start.copiedSince`, when none
-    /// was made since): what its copies are counted from, and the file's modification time at the open. Until a
+    /// was made since): what its copies are counted from, and the file's modification time when they were looked
+    /// for, just before the open (read after it, a write in between went unseen). Until a
     /// byte of it is read, a copy made since holds its first lines (written and copy-truncated before the reader
     /// got to them: a loaded machine).
     private var emptyAt: (since: Int64, after: FileIdentity?, modified: Int64)?
@@ -258,9 +259,10 @@ struct FollowSource: ByteSource {
     private func copiedSinceItWasShort() -> Bool {
         guard head.count < FileIdentity.fingerprintSpan else { return false }
         if let last = lastCopy { return !copies(after: last).isEmpty }
-        // The directory is listed only once the file changed since it was opened (a write or a truncation does):
-        // a follower of many empty files does not list it at every look.
-        guard head.isEmpty, let empty = emptyAt, modifiedNow() != empty.modified else { return false }
+        // The directory is listed only once the file has bytes or changed since it was opened (a write or a
+        // truncation does): a follower of many empty files does not list it at every look. Its bytes tell even
+        // when its time was read after the write (the process stopped between the open and that look).
+        guard head.isEmpty, let empty = emptyAt, size() > 0 || modifiedNow() != empty.modified else { return false }
         return !copies(of: path, madeSince: empty.since, after: empty.after).isEmpty
     }
 
@@ -506,7 +508,7 @@ struct FollowSource: ByteSource {
         if ownFileGone { return false }
         let before = pending
         var start = pending.isEmpty ? Start(path: path, offset: 0) : pending.removeFirst()
-        var opensEmpty: (since: Int64, after: FileIdentity?)?
+        var opensEmpty: (since: Int64, after: FileIdentity?, modified: Int64)?
         // A file the path named after the committed one (a checkpoint's `later`) that is gone from the directory:
         // nothing of it is left to read, and the files after it lead on to the path.
         while !pending.isEmpty, let expected = start.identity, !Self.exists(expected, at: start.path) {
@@ -527,11 +529,12 @@ struct FollowSource: ByteSource {
         {
             // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what
             // it held is in the copies made after the newest one read before it was found empty; without one, in
-            // those written since.
+            // those written since. Its time is read before they are looked for: a write after the look changes it.
+            let modified = RotatedSiblings.modified(start.path) ?? 0
             let copies = self.copies(of: start.path, madeSince: since, after: start.copiedAfter)
             if copies.isEmpty {
                 // None yet: one made before the first read is still looked for (`emptyAt`).
-                opensEmpty = (since, start.copiedAfter)
+                opensEmpty = (since, start.copiedAfter, modified)
             }
             if let first = copies.first {
                 pending.insert(Start(path: start.path, offset: 0), at: 0)
@@ -611,6 +614,8 @@ struct FollowSource: ByteSource {
             return false
         }
         readingRotated = start.path != path
+        // Before the file is opened and its first bytes read: a file found empty is known so since then.
+        let opening = UTCTime.now()
         var f = open(start.path, O_RDONLY | O_CLOEXEC)
         // A rotated file is opened as the file chosen: its name may have been taken by a newer rotation since
         // (`.1` shifted to `.2`, a new `.1` made). It is found again by its identity, or is gone (nothing of it
@@ -633,9 +638,7 @@ struct FollowSource: ByteSource {
         fd = f
         currentPath = start.path
         suspendedAt = nil
-        emptyAt =
-            start.path == path && start.offset == 0
-            ? opensEmpty.flatMap { empty in modifiedNow().map { (empty.since, empty.after, $0) } } : nil
+        emptyAt = start.path == path && start.offset == 0 ? opensEmpty : nil
         identity = FileIdentity.of(fd: f)
         if staysOnFile && ownFile == nil { ownFile = identity }
         if readingRotated, let id = identity, let m = RotatedSiblings.modified(start.path) {
@@ -656,7 +659,8 @@ struct FollowSource: ByteSource {
         let after = readingRotated || fileOffset > 0 ? nil : renamedAway ?? lastCopy
         renamedAway = nil
         progress.startSegment(
-            input: input, at: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: after)
+            input: input, at: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: after,
+            startedAt: opening)
         return true
     }
 

@@ -58,6 +58,9 @@ struct FollowedFiles: Sendable {
         // With the paths the checkpoint names: one renamed away and not made again yet is still followed.
         let rotating = RotatedName.withLinkTargets(currentNames.union(checkpoint.entries.keys))
         for path in current {
+            // Known empty from before its identity is read: a copy-truncate between the two (a stopped or loaded
+            // process) is a copy made since, looked for and read first.
+            let looked = UTCTime.now()
             guard let identity = FileIdentity.of(path: path) else { continue }
             if var e = checkpoint.entries[path] {
                 // The path names a new file since the commit (rotated while we were down, or before the reader
@@ -93,7 +96,7 @@ struct FollowedFiles: Sendable {
             }
             if Self.settling(identity, at: path, besides: rotating) { continue }
             var e = Checkpoint.Entry(path: path, identity: identity, fileOffset: 0, offset: 0, line: 1)
-            if identity.fingerprintLength == 0 { e.emptySince = UTCTime.now() }
+            if identity.fingerprintLength == 0 { e.emptySince = looked }
             if let since {
                 // A path no commit named (found by an earlier life that was killed before its first commit):
                 // what it held since following began and was rotated away meanwhile is read first, oldest first.
@@ -119,11 +122,12 @@ struct FollowedFiles: Sendable {
             // has it read first, from its start.
             // Its first bytes too, so a copy-truncate before it is opened is followed to the copy; one found
             // empty notes when, so the copies made since are.
+            let looked = UTCTime.now()
             guard let seen = FileIdentity.of(path: path) else {
                 return InputStage.FollowStart(files: [], offset: 0, line: 1, progress: files)
             }
             var start = FollowSource.Start(path: path, offset: 0, identity: seen)
-            if seen.fingerprintLength == 0 { start.copiedSince = UTCTime.now() }
+            if seen.fingerprintLength == 0 { start.copiedSince = looked }
             // Created after following began and rotated before the glob saw it (a loaded machine, a follower
             // just started): its rotations since then are its first lines, read first.
             let earlier =

@@ -233,9 +233,14 @@ struct FollowCopyTruncateTests {
     /// The same file opened while still empty (the reader got to it first), then written and copy-truncated before
     /// the reader read a byte (a loaded machine): the copy holds those lines. Before, the reader had no copy to look
     /// for copies after and no first bytes to miss, and read on at the path: the copy's lines were lost (the 60-file
-    /// copy-truncate kill test lost 13 lines in a CI run).
-    @Test(arguments: [false, true])
-    func aFileOpenedEmptyAndCopyTruncatedBeforeItsFirstReadIsReadFromItsCopy(writtenAfter: Bool) throws {
+    /// copy-truncate kill test lost 13 lines in a CI run). With `sameTime`, the file's modification time is left
+    /// as it was at the open (all within one tick of a coarse file-system clock, or the time read after the writes:
+    /// the process stopped right after its open); the bytes at the path tell it was written. Before, the reader
+    /// compared times only and read the path alone.
+    @Test(arguments: [(false, false), (true, false), (true, true)])
+    func aFileOpenedEmptyAndCopyTruncatedBeforeItsFirstReadIsReadFromItsCopy(writtenAfter: Bool, sameTime: Bool)
+        throws
+    {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("app.log").path
@@ -247,10 +252,16 @@ struct FollowCopyTruncateTests {
         // Opened, empty: nothing to read yet.
         let waits = source.wouldBlock()
         #expect(waits)
+        var opened = stat()
+        #expect(stat(path, &opened) == 0)
         usleep(20_000)
         FollowRotationTests.append("a 1\na 2\n", to: path)
         try Self.copyTruncate(path)
         if writtenAfter { FollowRotationTests.append("b 1\n", to: path) }
+        if sameTime {
+            var times = [opened.st_atim, opened.st_mtim]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        }
         #expect(try FollowSourceSuspendTests.drain(&source) == (writtenAfter ? "a 1\na 2\nb 1\n" : "a 1\na 2\n"))
         FollowRotationTests.append("c 1\n", to: path)
         #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
