@@ -529,12 +529,15 @@ struct FollowSource: ByteSource {
         {
             // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what
             // it held is in the copies made after the newest one read before it was found empty; without one, in
-            // those written since. Its time is read before they are looked for: a write after the look changes it.
+            // those written since. A copy or rotated file of the path this source just read (a start's earlier
+            // rotations) is the newest read: only those after it. Its time is read before they are looked for: a
+            // write after the look changes it.
             let modified = RotatedSiblings.modified(start.path) ?? 0
-            let copies = self.copies(of: start.path, madeSince: since, after: start.copiedAfter)
+            let after = start.copiedAfter ?? lastCopy?.identity
+            let copies = self.copies(of: start.path, madeSince: since, after: after)
             if copies.isEmpty {
                 // None yet: one made before the first read is still looked for (`emptyAt`).
-                opensEmpty = (since, start.copiedAfter, modified)
+                opensEmpty = (since, after, modified)
             }
             if let first = copies.first {
                 pending.insert(Start(path: start.path, offset: 0), at: 0)

@@ -267,6 +267,28 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
     }
 
+    /// A new path's start as `FollowedFiles.start` gives it when the path was found empty and copy-truncated after
+    /// following began (its rotations since then, read first, then the path known empty since before the copy):
+    /// the copy is read once. The known-empty time is taken before the file is looked at, so it is older than the
+    /// copy; before the source counted copies after the one it had just read, it read that copy twice.
+    @Test func aCopyReadAsARotationBeforeThePathKnownEmptyIsNotReadAgain() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("", to: path)
+        let since = UTCTime.now()
+        let empty = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append("b 1\n", to: path)
+        let copy = try #require(FileIdentity.of(path: path + ".1"))
+        var known = FollowSource.Start(path: path, offset: 0, identity: empty)
+        known.copiedSince = since
+        var source = Self.source(path, pending: [FollowSource.Start(path: path, offset: 0, identity: copy), known])
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\na 2\nb 1\n")
+    }
+
     /// A commit that names the path while it was empty (a copy-truncate's fresh start) and then the copy made of
     /// it: the resume reads that copy, then the path once. Before, the path was read, then the copy, then the
     /// path again.
