@@ -268,14 +268,51 @@ struct FollowSource: ByteSource {
 
     /// The copies a copy-truncate made of `path` since it was known empty at `since`: those made after `after`
     /// (the newest copy read before, when there was one), else those written since (10 ms of margin for the file
-    /// system's coarser clock); oldest first, without the path's own file and files another input reads.
+    /// system's coarser clock); oldest first, without the path's own file and files another input reads. A copy
+    /// whose bytes the path still starts with is left out: the truncate has not come yet (`copytruncate` copies
+    /// first), and its lines are read at the path.
     private func copies(of path: String, madeSince since: Int64, after: FileIdentity?) -> [RotatedSiblings.Sibling] {
         let own =
             Self.deviceAndInode(of: path).map { Set([FollowProgress.FileKey(device: $0.device, inode: $0.inode)]) }
             ?? []
         return ownRotations(
             after.map { RotatedSiblings.after($0, modified: since, of: path, excluding: own) }
-                ?? RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: own))
+                ?? RotatedSiblings.of(path, writtenAfter: since - 10_000_000, excluding: own)
+        ).filter { !Self.stillHolds(path, copy: $0.path) }
+    }
+
+    /// True when the file at `path` starts with every byte of the file at `copy` (an empty copy too): a copy made
+    /// before the path was truncated, or one still being written. A copy over 64 MiB is compared on its first and
+    /// last MiB.
+    static func stillHolds(_ path: String, copy: String) -> Bool {
+        let a = open(path, O_RDONLY | O_CLOEXEC)
+        guard a >= 0 else { return false }
+        defer { Glibc.close(a) }
+        let b = open(copy, O_RDONLY | O_CLOEXEC)
+        guard b >= 0 else { return false }
+        defer { Glibc.close(b) }
+        var sa = stat()
+        var sb = stat()
+        guard fstat(a, &sa) == 0, fstat(b, &sb) == 0 else { return false }
+        let n = Int64(sb.st_size)
+        guard Int64(sa.st_size) >= n else { return false }
+        let mib: Int64 = 1 << 20
+        let ranges = n > 64 * mib ? [0..<mib, (n - mib)..<n] : [0..<n]
+        let chunk = 1 << 16
+        var x = [UInt8](repeating: 0, count: chunk)
+        var y = [UInt8](repeating: 0, count: chunk)
+        for range in ranges {
+            var at = range.lowerBound
+            while at < range.upperBound {
+                let want = Int(Swift.min(Int64(chunk), range.upperBound - at))
+                let got = x.withUnsafeMutableBytes { pread(a, $0.baseAddress, want, off_t(at)) }
+                guard got == want, y.withUnsafeMutableBytes({ pread(b, $0.baseAddress, want, off_t(at)) }) == want,
+                    memcmp(x, y, want) == 0
+                else { return false }
+                at += Int64(want)
+            }
+        }
+        return true
     }
 
     /// The open file's modification time now (nanoseconds), nil when it cannot be read.
@@ -284,12 +321,14 @@ struct FollowSource: ByteSource {
         return fstat(fd, &st) == 0 ? Self.modified(st) : nil
     }
 
-    /// The path's copies made after `last` (not the path's own file), oldest first.
+    /// The path's copies made after `last` (not the path's own file), oldest first; without one whose bytes the
+    /// path still starts with (copied, not truncated yet: see `stillHolds`).
     private func copies(after last: RotatedSiblings.Sibling) -> [RotatedSiblings.Sibling] {
         let own =
             Self.deviceAndInode(of: path).map { Set([FollowProgress.FileKey(device: $0.device, inode: $0.inode)]) }
             ?? []
         return ownRotations(RotatedSiblings.after(last.identity, modified: last.modified, of: path, excluding: own))
+            .filter { !Self.stillHolds(path, copy: $0.path) }
     }
 
     /// `found` without the files another input reads (see `FollowProgress.isReadByAnother`).
@@ -431,13 +470,15 @@ struct FollowSource: ByteSource {
     }
 
     /// The copies a copy-truncate made of `path` after `copy` (written later, under the path's rotated names),
-    /// oldest first: the path was copy-truncated again before the follower saw the first one.
+    /// oldest first: the path was copy-truncated again before the follower saw the first one. Not one whose bytes
+    /// the path still starts with (its truncate has not come yet).
     static func copies(of path: String, after copy: RotatedSiblings.Sibling) -> [RotatedSiblings.Sibling] {
         var known: Set<FollowProgress.FileKey> = [FollowProgress.FileKey(copy.identity)]
         if let own = deviceAndInode(of: path) {
             known.insert(FollowProgress.FileKey(device: own.device, inode: own.inode))
         }
         return RotatedSiblings.after(copy.identity, modified: copy.modified, of: path, excluding: known)
+            .filter { !stillHolds(path, copy: $0.path) }
     }
 
     /// `copies` (oldest first) up to the first that is a file still to be read or starts as one did: that one and

@@ -267,6 +267,61 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
     }
 
+    /// A file opened empty, then written, and the reader's first look falls between a copy-truncate's copy and its
+    /// truncate (`copytruncate` copies first): the path still holds the copy's bytes, so it is read, once; the
+    /// truncate after is followed as any. Before, the copy was read, then the path from its start: its lines twice
+    /// (2 of 27, then 1 of 55, loaded runs of the SIGSTOP test, whose stop lands a moment after `kill` returns).
+    @Test(arguments: [false, true])
+    func aLookBetweenACopyAndItsTruncateReadsTheLinesOnce(copyPartly: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("", to: path)
+        var checkpoint = Checkpoint()
+        FollowedFiles(patterns: [path]).pin(into: &checkpoint)
+        let start = FollowedFiles.start(path: path, checkpoint: checkpoint, files: FollowProgress())
+        var source = Self.source(path, pending: start.files)
+        let waits = source.wouldBlock()
+        #expect(waits)
+        usleep(20_000)
+        FollowRotationTests.append("a 1\na 2\n", to: path)
+        // The copy made (whole, or still being written), the path not truncated yet.
+        FollowRotationTests.append(copyPartly ? "a 1\n" : "a 1\na 2\n", to: path + ".1")
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\na 2\n")
+        if copyPartly { FollowRotationTests.append("a 2\n", to: path + ".1") }
+        truncate(path, 0)
+        usleep(20_000)
+        FollowRotationTests.append("b 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "b 1\n")
+    }
+
+    /// From a new-user trial (1–2 line generations copy-truncated with `cp` then `truncate -s 0`, no signals: 5 of
+    /// 5 runs read lines twice; `logrotate -f` 3 of 7): a file copy-truncated before, whose first bytes are too few
+    /// to tell a truncate, looked between the next copy and its truncate. The path still holds the copy's bytes: it
+    /// is not truncated yet, and nothing is read again. Before, the reader took the new copy for a truncate and read
+    /// the copy from its offset, then the path (untruncated) from its start: its lines twice.
+    @Test func aShortFileLookedAtBetweenItsNextCopyAndTruncateIsNotReadAgain() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        FollowRotationTests.append("a 1\n", to: path)
+        var source = Self.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append("b 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "b 1\n")
+        usleep(20_000)
+        // The next copy, and a look before its truncate.
+        rename(path + ".1", path + ".2")
+        FollowRotationTests.append("b 1\n", to: path + ".1")
+        #expect(try FollowSourceSuspendTests.drain(&source) == "")
+        truncate(path, 0)
+        usleep(20_000)
+        FollowRotationTests.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
+    }
+
     /// A new path's start as `FollowedFiles.start` gives it when the path was found empty and copy-truncated after
     /// following began (its rotations since then, read first, then the path known empty since before the copy):
     /// the copy is read once. The known-empty time is taken before the file is looked at, so it is older than the
