@@ -632,9 +632,13 @@ struct FollowSource: ByteSource {
                 start.offset = 0
             }
         }
-        if start.path == path, start.offset == 0, let last = lastCopy, Self.isFreshStart(start.identity, of: path) {
+        if start.path == path, start.offset == 0, let last = lastCopy,
+            Self.isFreshStart(start.identity, of: path) || Self.startsAlike(start.identity, last, path: path)
+        {
             // Copy-truncated again while the copies before were read (or since a commit named the path while it
-            // was empty, after a copy): what the path held meanwhile is in the newer copies; read them before it.
+            // was empty, after a copy; or since a commit named it, when every generation starts with the same
+            // bytes, so its first bytes cannot tell): what the path held meanwhile is in the newer copies; read
+            // them before it.
             let newer = copies(after: last)
             if let first = newer.first {
                 pending.insert(start, at: 0)
@@ -706,6 +710,16 @@ struct FollowSource: ByteSource {
             input: input, at: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: after,
             startedAt: opening)
         return true
+    }
+
+    /// True when a pending start at the path's beginning names the path's own file by first bytes that the copy
+    /// read last starts with too (every generation starts alike: a long constant prefix): they cannot tell
+    /// whether the path was copy-truncated since the start was named.
+    private static func startsAlike(_ identity: FileIdentity?, _ last: RotatedSiblings.Sibling, path: String) -> Bool {
+        guard let identity, identity.fingerprintLength > 0, let now = deviceAndInode(of: path),
+            now.device == identity.device, now.inode == identity.inode
+        else { return false }
+        return starts(last.path, as: identity) && identity.matches(path: path)
     }
 
     /// True when a pending start at the path's beginning is the path as a copy-truncate left it: no identity, or

@@ -322,6 +322,42 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "c 1\n")
     }
 
+    /// From a new-user trial (every line starts with the same 300 bytes; kills across copy-truncates lost whole
+    /// generations): a resume whose commit names a copy at its offset, a later copy, then the path, which was
+    /// copy-truncated again since the commit. Its first bytes are those of every generation, so they cannot tell;
+    /// the copies made after the later copy hold what the path held meanwhile and are read before it.
+    @Test func aPathWhoseGenerationsStartAlikeHasItsCopiesSinceACommitRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        let prefix = String(repeating: "P", count: 300)
+        FollowRotationTests.append("\(prefix) a1\n\(prefix) a2\n", to: path)
+        let offset = Int64(prefix.utf8.count + 4)
+        let tail = FollowSource.bytes(before: offset, in: try #require(FileIdentity.of(path: path)), path: path)
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        let copyA = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("\(prefix) b1\n", to: path)
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        let copyB = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append("\(prefix) c1\n", to: path)
+        let named = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append("\(prefix) d1\n", to: path)
+        var first = FollowSource.Start(path: path, offset: offset, identity: copyA)
+        first.tail = tail
+        var resumed = Self.source(
+            path,
+            pending: [
+                first, FollowSource.Start(path: path, offset: 0, identity: copyB),
+                FollowSource.Start(path: path, offset: 0, identity: named),
+            ])
+        let read = try FollowSourceSuspendTests.drain(&resumed).split(separator: "\n").map { $0.suffix(2) }
+        #expect(read == ["a2", "b1", "c1", "d1"])
+    }
+
     /// A new path's start as `FollowedFiles.start` gives it when the path was found empty and copy-truncated after
     /// following began (its rotations since then, read first, then the path known empty since before the copy):
     /// the copy is read once. The known-empty time is taken before the file is looked at, so it is older than the
