@@ -17,7 +17,7 @@ public struct Correlator {
     private var lruTail: Int32 = -1
     private var scheduled: [Int64] = []
     private var generation: [UInt32] = []
-    private var deadlines = MinHeap<(key: Int64, slot: Int32, gen: UInt32)>(less: { $0.key < $1.key })
+    private var deadlines = DeadlineHeap()
     private var closedIDs: ClosedIDMemory
     private var clock: EventClock
     private var closed: [GroupAccumulator] = []
@@ -225,7 +225,7 @@ public struct Correlator {
 
     private mutating func schedule(_ slot: Int32, at key: Int64) {
         scheduled[Int(slot)] = key
-        deadlines.push((key, slot, generation[Int(slot)]))
+        deadlines.push(Deadline(key: key, slot: slot, gen: generation[Int(slot)]))
         // Groups closed early (partial, split) leave their deadlines behind; when stale entries outnumber
         // the open groups the heap is rebuilt, so memory follows the open groups, not the ids seen.
         if deadlines.count > 4 * max(index.count, 4096) {
