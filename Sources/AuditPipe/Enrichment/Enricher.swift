@@ -51,7 +51,7 @@ public struct Enricher: Sendable {
     /// rather than copied: each copy was an atomic retain of a string another core made, and its release when
     /// the group was dropped another.
     private func baseEvent(from g: inout GroupAccumulator) -> AuditEvent {
-        let sourceName = Self.lastComponent(name(of: g.firstPosition.input))
+        let sourceName = inputNames.sourceName(of: g.firstPosition.input)
         // The route's strings are moved into the event, not copied (no route reads as an empty one).
         var route = Self.classify(g.http) ?? RouteClassifier.Route()
         var entity = AuditEvent.Entity(type: route.entityType.take(), id: route.entityID.take(), name: nil)
