@@ -339,6 +339,12 @@ struct LineParser {
                 }
                 i += 8
             }
+            // The last one to seven bytes: the line's last eight read as one word (those before them were
+            // looked at already), checked byte by byte only when it is not clean.
+            if i < n, n >= 8 {
+                let w = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                if ((w &- ones &* 0x20) | w) & highs == 0 { i = n }
+            }
         }
         while i < n {
             if b[i] < 0x20 && b[i] != 0x09 { return .control(i) }

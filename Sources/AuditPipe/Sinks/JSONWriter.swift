@@ -273,9 +273,10 @@ public struct JSONWriter: @unchecked Sendable {
         var i = JSONScanner.skipPlain(s, from: i)
         guard i < n, let base = s.baseAddress else { return n }
         if n - i >= 8 { return i }
-        var word: UInt64 = 0x4141_4141_4141_4141
-        withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
-        let stops = JSONScanner.stopMask(UInt64(littleEndian: word))
+        // The last one to seven bytes read as one word (a `copyMemory` into a padded word was a call to
+        // `memcpy` per string written), the bytes above them plain `A`s.
+        let word = RequestIDHash.shortWord(base + i, n - i) | 0x4141_4141_4141_4141 &<< (8 * (n - i))
+        let stops = JSONScanner.stopMask(word)
         guard stops != 0 else { return n }
         i += stops.trailingZeroBitCount >> 3
         return i
