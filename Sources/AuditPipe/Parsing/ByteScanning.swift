@@ -25,6 +25,34 @@ enum ByteScanning {
         return nil
     }
 
+    /// True when some byte of `b` is `x`, `y` or `z` (ASCII), read eight bytes a word (a loop a byte cost ~8
+    /// instructions a byte on every path read).
+    @inline(__always)
+    static func contains(_ x: UInt8, _ y: UInt8, _ z: UInt8, in b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let n = b.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        // Nonzero when a byte of `w` is one of the three: a byte of `w ^ c` is zero where it equals `c`.
+        @inline(__always) func holds(_ w: UInt64) -> Bool {
+            let a = w ^ (ones &* UInt64(x))
+            let c = w ^ (ones &* UInt64(y))
+            let d = w ^ (ones &* UInt64(z))
+            return (((a &- ones) & ~a) | ((c &- ones) & ~c) | ((d &- ones) & ~d)) & (ones &* 0x80) != 0
+        }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= n {
+            if holds(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return true }
+            i += 8
+        }
+        guard i < n else { return false }
+        // The last one to seven bytes as one word, the bytes above them one none of the three is (DEL, or the
+        // first below it that is not).
+        var pad: UInt64 = 0x7F
+        while pad == UInt64(x) || pad == UInt64(y) || pad == UInt64(z) { pad -= 1 }
+        return holds(RequestIDHash.shortWord(raw + i, n - i) | (ones &* pad) &<< (8 * (n - i)))
+    }
+
     /// True when `b` holds exactly the bytes of `s`.
     @inline(__always)
     static func equals(_ b: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {

@@ -279,7 +279,7 @@ struct FieldCollector {
     /// True when `path` holds a `?` or `#`.
     private static func hasQueryOrFragment(_ path: String) -> Bool {
         var p = path
-        return p.withUTF8 { $0.contains { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } }
+        return p.withUTF8 { ByteScanning.contains(UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "#"), in: $0) }
     }
 
     /// The headers `build` reads besides the request id headers; a parser may leave the others out of `headers`.

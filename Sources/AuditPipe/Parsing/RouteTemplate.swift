@@ -9,6 +9,10 @@ public enum RouteTemplate {
 
     /// True when some segment of the path in `b` (before any query string) is a placeholder.
     static func isTemplate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        // Most paths hold no byte a placeholder starts with: those are looked at a word at a time.
+        guard ByteScanning.contains(UInt8(ascii: "{"), UInt8(ascii: "<"), UInt8(ascii: ":"), in: b) else {
+            return false
+        }
         let n = b.count
         var start = 0
         while true {
