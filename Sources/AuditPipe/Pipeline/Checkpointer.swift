@@ -62,7 +62,16 @@ struct Checkpointer: Sendable {
             var e = Checkpoint.Entry(
                 path: path, identity: identity, fileOffset: fileOffset, offset: point.offset, line: point.line)
             e.later = later
-            e.tail = tails.bytes(before: fileOffset, in: identity, path: path)
+            // Read from the file that still holds what the reader read last; when none does, what the resumed entry
+            // said of the same point (read from the file before a copy-truncate wrote it again), else nothing.
+            let resumed = resume.entries[path].flatMap {
+                FollowProgress.FileKey($0.identity) == FollowProgress.FileKey(identity) && $0.fileOffset == fileOffset
+                    ? $0.tail : nil
+            }
+            e.tail =
+                tails.bytes(
+                    before: fileOffset, in: identity, path: path, mark: files.mark(input: i, position: point.offset))
+                ?? resumed ?? []
             if identity.fingerprintLength == 0 {
                 // Known only empty: the copies made since the reader found it so are its lines (kept from the
                 // resumed checkpoint while the committed point has not moved; the discovery time of a new file).

@@ -15,6 +15,9 @@ public final class FollowProgress: Sendable {
         /// read before it. Should the file be known only empty at a commit, the copies made after this one are
         /// what it held since (a wall-clock margin would take in a copy just read, or miss one just made).
         var copiedAfter: RotatedSiblings.Sibling? = nil
+        /// The last bytes the reader read of it (or a checkpoint said were before its first offset): a commit's
+        /// `tail` is read from the file that still holds them (see `Checkpointer`).
+        var mark: ReadMark? = nil
     }
 
     private let segments = Mutex<[Int32: [Segment]]>([:])
@@ -109,6 +112,21 @@ public final class FollowProgress: Sendable {
     func startedAt(input: Int32, position: Int64) -> Int64? {
         segments.withLock { s in
             s[input].flatMap { list in list.last(where: { $0.cumulativeStart <= position })?.startedAt }
+        }
+    }
+
+    /// Notes the last bytes `input`'s reader read of its current segment's file, ending at `fileOffset`.
+    func mark(input: Int32, _ mark: ReadMark) {
+        segments.withLock { s in
+            guard let last = s[input]?.indices.last else { return }
+            s[input]![last].mark = mark
+        }
+    }
+
+    /// The last bytes the reader read of the segment holding cumulative offset `position` of `input` (see `mark`).
+    func mark(input: Int32, position: Int64) -> ReadMark? {
+        segments.withLock { s in
+            s[input].flatMap { list in list.last(where: { $0.cumulativeStart <= position })?.mark }
         }
     }
 

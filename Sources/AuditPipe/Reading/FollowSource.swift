@@ -126,6 +126,7 @@ struct FollowSource: ByteSource {
                 cumulative += Int64(n)
                 if head.count < FileIdentity.fingerprintSpan { noteHead() }
                 noteTail(buffer[(buffer.count - n)...])
+                progress.mark(input: input, ReadMark(offset: fileOffset, bytes: tail))
                 return n
             }
             // Nothing to read here now: go on with the next file if there is one (a rotation or a truncation
@@ -373,8 +374,23 @@ struct FollowSource: ByteSource {
 
     /// Up to `tailSpan` bytes before `offset` in the file `identity`: the file at `path`, or the rotated file
     /// beside it with that device and inode. Empty when neither is there or the file is shorter.
-    static func bytes(before offset: Int64, in identity: FileIdentity, path: String) -> [UInt8] {
+    ///
+    /// With `mark` (the last bytes the reader read of that file, ending at or after `offset`), only a file that
+    /// still holds them is read: a copy-truncate since cut the file short or wrote other bytes there (unseen when
+    /// every generation starts alike), and those saved would name another generation, or none, and a restart would
+    /// skip or read again what the copy holds. The copy beside the path that holds them is read instead; nil when
+    /// no file does (the caller keeps what it knew).
+    static func bytes(
+        before offset: Int64, in identity: FileIdentity, path: String, mark: ReadMark? = nil
+    ) -> [UInt8]? {
         guard offset > 0 else { return [] }
+        let mark = mark.flatMap { $0.offset >= offset && !$0.bytes.isEmpty ? $0 : nil }
+        func tail(_ fd: Int32) -> [UInt8] {
+            let count = Int(Swift.min(offset, Int64(tailSpan)))
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset) - off_t(count)) }
+            return n == count ? bytes : []
+        }
         func read(_ candidate: String) -> [UInt8]? {
             let fd = open(candidate, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
@@ -382,16 +398,21 @@ struct FollowSource: ByteSource {
             var st = stat()
             guard fstat(fd, &st) == 0, UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode
             else { return nil }
+            if let mark { return holds(fd, mark.bytes, endingAt: mark.offset) ? tail(fd) : nil }
             // Copy-truncated and written again since it was read (its head tells, when generations differ there):
             // the bytes there now are not the ones read, and saved they would rule out the copy that holds them.
             guard identity.fingerprintLength == 0 || identity.matches(fd: fd) else { return [] }
-            let count = Int(Swift.min(offset, Int64(tailSpan)))
-            var bytes = [UInt8](repeating: 0, count: count)
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset) - off_t(count)) }
-            return n == count ? bytes : []
+            return tail(fd)
         }
-        if let bytes = read(path) { return bytes }
-        return sibling(of: path, identity: identity).flatMap(read) ?? []
+        if let bytes = read(path) ?? sibling(of: path, identity: identity).flatMap(read) { return bytes }
+        guard let mark else { return [] }
+        for candidate in siblings(of: path) where size(of: candidate) >= mark.offset {
+            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { Glibc.close(fd) }
+            if holds(fd, mark.bytes, endingAt: mark.offset) { return tail(fd) }
+        }
+        return nil
     }
 
     /// True when the file at `path` holds `tail` just before `offset` (always, for no tail).
@@ -709,6 +730,7 @@ struct FollowSource: ByteSource {
         progress.startSegment(
             input: input, at: cumulative, identity: identity, fileOffset: fileOffset, copiedAfter: after,
             startedAt: opening)
+        if !tail.isEmpty { progress.mark(input: input, ReadMark(offset: fileOffset, bytes: tail)) }
         return true
     }
 

@@ -333,7 +333,8 @@ struct FollowCopyTruncateTests {
         let prefix = String(repeating: "P", count: 300)
         FollowRotationTests.append("\(prefix) a1\n\(prefix) a2\n", to: path)
         let offset = Int64(prefix.utf8.count + 4)
-        let tail = FollowSource.bytes(before: offset, in: try #require(FileIdentity.of(path: path)), path: path)
+        let origin = try #require(FileIdentity.of(path: path))
+        let tail = try #require(FollowSource.bytes(before: offset, in: origin, path: path))
         usleep(20_000)
         try Self.copyTruncate(path)
         let copyA = try #require(FileIdentity.of(path: path + ".1"))
@@ -356,6 +357,32 @@ struct FollowCopyTruncateTests {
             ])
         let read = try FollowSourceSuspendTests.drain(&resumed).split(separator: "\n").map { $0.suffix(2) }
         #expect(read == ["a2", "b1", "c1", "d1"])
+    }
+
+    /// The bytes a commit saves before its offset in the path (`tail`) when the path was copy-truncated and written
+    /// past that offset since the reader read it, every generation starting alike: read from the copy that holds
+    /// what the reader read last (its mark), not from the path, whose bytes there are another generation's (saved,
+    /// a restart took the path for the file read and skipped the copy: 158 lines lost in a kill trial). With the
+    /// path cut short and no copy holding the mark, nil: the committer keeps what it knew.
+    @Test(arguments: [false, true])
+    func aCommitAfterACopyTruncateSavesTheBytesReadNotThePathsNewOnes(rewrittenPast: Bool) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        let prefix = String(repeating: "P", count: 300)
+        FollowRotationTests.append("\(prefix) a1\n\(prefix) a2\n\(prefix) a3\n", to: path)
+        let identity = try #require(FileIdentity.of(path: path))
+        let line = Int64(prefix.utf8.count + 4)
+        let read = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let mark = ReadMark(offset: 3 * line, bytes: Array(read.suffix(FollowSource.tailSpan)))
+        let expected = Array(read[Int(2 * line) - FollowSource.tailSpan..<Int(2 * line)])
+        #expect(FollowSource.bytes(before: 2 * line, in: identity, path: path, mark: mark) == expected)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append(
+            rewrittenPast ? "\(prefix) b1\n\(prefix) b2\n\(prefix) b3\n\(prefix) b4\n" : "\(prefix) b1\n", to: path)
+        #expect(FollowSource.bytes(before: 2 * line, in: identity, path: path, mark: mark) == expected)
+        try FileManager.default.removeItem(atPath: path + ".1")
+        #expect(FollowSource.bytes(before: 2 * line, in: identity, path: path, mark: mark) == nil)
     }
 
     /// A new path's start as `FollowedFiles.start` gives it when the path was found empty and copy-truncated after
