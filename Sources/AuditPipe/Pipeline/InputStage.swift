@@ -437,8 +437,9 @@ struct InputStage: Sendable {
             ? try GzipSource(upstream: raw, name: spec.path, prefix: head) : PrefixedSource(prefix: head, upstream: raw)
         guard let options else { return source }
         if spec.isStandardInput {
-            guard options.refuseBinary else { return source }
-            return try sniffStandardInput(source)
+            let document = options.format == .auto || options.format == .json
+            guard options.refuseBinary || document else { return source }
+            return try sniffStandardInput(source, options: options, document: document)
         }
         let document = options.format == .auto || options.format == .json || options.format == .csv
         guard document || options.refuseBinary else { return source }
@@ -492,9 +493,17 @@ extension InputStage {
 
     /// Standard input with its head checked as a file's is (`BinarySniffer`): up to 64 KiB, no more than is
     /// ready, so a live stream is not held back waiting for more.
-    fileprivate static func sniffStandardInput(_ source: any ByteSource) throws(InputError) -> any ByteSource {
+    /// Standard input's first bytes (what is there before its first pause): refused when binary; a JSON document
+    /// that names its record array there (`cat trail.json | auditpipe correlate -`) is read whole, as a file is.
+    fileprivate static func sniffStandardInput(
+        _ source: any ByteSource, options: ParseOptions, document: Bool
+    ) throws(InputError) -> any ByteSource {
         var source = source
         let start = try readHead(&source, limit: BinarySniffer.span, untilPause: true)
+        if document, JSONDocumentSource.looksLikeDocument(start, named: true) {
+            return try JSONDocumentSource(prefix: start, upstream: &source, name: "-", maxDepth: options.maxJSONDepth)
+        }
+        guard options.refuseBinary else { return PrefixedSource(prefix: start, upstream: source) }
         if let why = BinarySniffer.reason(start) {
             source.close()
             throw InputError(

@@ -3,8 +3,8 @@
 /// (`{"data":[…]}`), or any top-level array:
 /// read whole (up to a cap),
 /// parsed, and handed on as one compact JSON line per record, so every later stage sees JSON lines. Line
-/// numbers then count records (1-based) and offsets are into that re-written stream. A document that does not
-/// parse is handed on unchanged, line by line, so its lines are dead-lettered one by one.
+/// numbers then count records (1-based) and offsets are into that re-written stream. Of a document that does not
+/// parse, the records that do are handed on, and the rest dead-lettered (`JSONDocumentSalvage`).
 struct JSONDocumentSource: ByteSource {
     /// The largest document read whole.
     static let maxBytes = 128 << 20
@@ -15,7 +15,10 @@ struct JSONDocumentSource: ByteSource {
     /// True when `head` (the file's first bytes) starts a JSON document: `[` opening an array of objects,
     /// `{"Records"`, `{"data"`, `{"log":{` (HAR), `{"kind":"EventList"`, or a `{` alone on its first line (pretty-printed); a JSON-lines file starts with a whole
     /// object on its first line, a text log with anything else.
-    static func looksLikeDocument(_ head: [UInt8]) -> Bool {
+    ///
+    /// `named`: a `{` alone on its line counts only when the first key after it names a record array (`Records`,
+    /// `data`, `log`, `kind`), as standard input needs (a stream of pretty-printed log objects is not read whole).
+    static func looksLikeDocument(_ head: [UInt8], named: Bool = false) -> Bool {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < head.count, head[i] == 32 || head[i] == 9 || head[i] == 10 || head[i] == 13 { i += 1 }
@@ -30,7 +33,11 @@ struct JSONDocumentSource: ByteSource {
         guard head[i] == UInt8(ascii: "{") else { return false }
         var j = i + 1
         while j < head.count, head[j] == 32 || head[j] == 9 { j += 1 }
-        if j < head.count, head[j] == 10 || head[j] == 13 { return true }
+        if j < head.count, head[j] == 10 || head[j] == 13 {
+            guard named else { return true }
+            while j < head.count, head[j] == 32 || head[j] == 9 || head[j] == 10 || head[j] == 13 { j += 1 }
+            return [#""Records""#, #""data""#, #""log""#, #""kind""#].contains { head[j...].starts(with: $0.utf8) }
+        }
         return head[j...].starts(with: #""Records""#.utf8) || head[j...].starts(with: #""data""#.utf8)
             || head[j...].starts(with: #""kind":"EventList""#.utf8) || head[j...].starts(with: #""log":{"#.utf8)
     }
@@ -63,9 +70,9 @@ struct JSONDocumentSource: ByteSource {
             }
         }
         guard case .success(let documents) = parsed else {
-            // Not a valid document after all: hand the bytes on as they are, so each bad line is dead-lettered
-            // with its own number and offset and nothing is lost.
-            lines = all
+            // Not a valid document after all (cut short, a record too deep): its records one by one, what does not
+            // parse as lines of their own, dead-lettered with their reason (see `JSONDocumentSalvage`).
+            lines = all.withUnsafeBufferPointer { JSONDocumentSalvage.lines(of: $0, maxDepth: maxDepth) }
             return
         }
         var w = JSONWriter(capacity: all.count)
