@@ -31,6 +31,8 @@ public struct Checkpoint: Sendable, Equatable {
         public var later: [FileIdentity] = []
         /// Set while the follower has known the file only empty (no fingerprint): when it first saw it so, UTC
         /// nanoseconds. Copies a copy-truncate made of the path since then are read on resume, before the path.
+        /// Also set, with `emptyAfter`, for the path at offset 0 read after copies of it (nothing of it taken yet):
+        /// its first bytes may be those of every generation and cannot tell a copy-truncate since.
         public var emptySince: Int64? = nil
         /// Set with `emptySince` when the follower found the file empty right after reading rotated files or
         /// copies of the path: the newest of them (device and inode; `emptySince` is then its modification time).

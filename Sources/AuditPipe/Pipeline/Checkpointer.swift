@@ -89,6 +89,18 @@ struct Checkpointer: Sendable {
                 } else {
                     e.emptySince = files.startedAt(input: i, position: point.offset) ?? files.emptySince(input: i)
                 }
+            } else if fileOffset == 0 {
+                // At the start of a file read after copies of the path, nothing of it taken: when every generation
+                // starts alike (a long constant prefix) its first bytes cannot tell a copy-truncate since, so a
+                // restart reads the copies made after the newest one read first, as for a file known only empty.
+                let old = resume.entries[path]
+                if let after = files.copiedAfter(input: i, position: point.offset) {
+                    (e.emptySince, e.emptyAfter) = (after.modified, after.identity)
+                } else if let old, old.fileOffset == 0, old.emptyAfter != nil,
+                    FollowProgress.FileKey(old.identity) == FollowProgress.FileKey(identity)
+                {
+                    (e.emptySince, e.emptyAfter) = (old.emptySince, old.emptyAfter)
+                }
             }
             e.reference = merger.reference(i)
             e.inheritedTime = merger.inheritedTime(before: point, of: i)

@@ -586,7 +586,8 @@ struct FollowSource: ByteSource {
             start = pending.removeFirst()
         }
         if let since = start.copiedSince, start.offset == 0, let expected = start.identity,
-            expected.fingerprintLength == 0, let current = FileIdentity.of(path: start.path),
+            expected.fingerprintLength == 0 || start.copiedAfter != nil,
+            let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode
         {
             // Known only empty, and copy-truncated since (the follower was down, or had not opened it yet): what

@@ -142,7 +142,9 @@ struct FollowedFiles: Sendable {
         let later = e.later.map { FollowSource.Start(path: path, offset: 0, identity: $0) }
         var first = FollowSource.Start(path: path, offset: e.fileOffset, identity: e.identity)
         first.tail = e.tail
-        if e.identity.fingerprintLength == 0 { (first.copiedSince, first.copiedAfter) = (e.emptySince, e.emptyAfter) }
+        if e.identity.fingerprintLength == 0 || e.fileOffset == 0 && e.emptyAfter != nil {
+            (first.copiedSince, first.copiedAfter) = (e.emptySince, e.emptyAfter)
+        }
         return InputStage.FollowStart(
             files: [first] + later, offset: e.offset, line: e.line, progress: files, inheritedTime: e.inheritedTime)
     }

@@ -359,6 +359,36 @@ struct FollowCopyTruncateTests {
         #expect(read == ["a2", "b1", "c1", "d1"])
     }
 
+    /// A commit at the start of the path, read after a copy of it, nothing of it taken, every generation starting
+    /// alike: copy-truncated twice before the restart, the path still starts as it did, so its first bytes cannot
+    /// tell. The copies made after the one read before are read first (`Start.copiedAfter`, saved by the commit);
+    /// before, the restart read the path from its start and both copies were lost (a kill trial: 68 lines).
+    @Test func aCommitAtThePathsStartAfterACopyHasTheCopiesMadeSinceRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        let prefix = String(repeating: "P", count: 300)
+        FollowRotationTests.append("\(prefix) a1\n", to: path)
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        let read = RotatedSiblings.Sibling(
+            path: path + ".1", identity: try #require(FileIdentity.of(path: path + ".1")),
+            modified: try #require(RotatedSiblings.modified(path + ".1")))
+        FollowRotationTests.append("\(prefix) b1\n", to: path)
+        let named = try #require(FileIdentity.of(path: path))
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append("\(prefix) c1\n", to: path)
+        usleep(20_000)
+        try Self.copyTruncate(path)
+        FollowRotationTests.append("\(prefix) d1\n", to: path)
+        var first = FollowSource.Start(path: path, offset: 0, identity: named)
+        (first.copiedSince, first.copiedAfter) = (read.modified, read.identity)
+        var resumed = Self.source(path, pending: [first])
+        let lines = try FollowSourceSuspendTests.drain(&resumed).split(separator: "\n").map { $0.suffix(2) }
+        #expect(lines == ["b1", "c1", "d1"])
+    }
+
     /// The bytes a commit saves before its offset in the path (`tail`) when the path was copy-truncated and written
     /// past that offset since the reader read it, every generation starting alike: read from the copy that holds
     /// what the reader read last (its mark), not from the path, whose bytes there are another generation's (saved,
