@@ -34,6 +34,13 @@ struct FieldCollector {
     var query: JSONValue?
     var status: Int?
     var headers: JSONValue?
+    /// True when the headers object was read in place, its members a record reads in `headerSpans` (no
+    /// `headers` tree).
+    var headersInPlace = false
+    /// The members of a headers object read in place, in order (kept with their capacity from line to line).
+    var headerSpans: [HeaderSpan] = []
+    /// True once a headers value was taken (the first one given wins).
+    var hasHeaders: Bool { headers != nil || headersInPlace }
     var body: JSONValue?
     var endStage = false
     /// A status without a method and path still makes HTTP fields (a text pattern's `status` group): the
@@ -75,6 +82,8 @@ struct FieldCollector {
         empty(&query)
         status = nil
         empty(&headers)
+        headersInPlace = false
+        if !headerSpans.isEmpty { headerSpans.removeAll(keepingCapacity: true) }
         empty(&body)
         endStage = false
         statusAlone = false
@@ -153,7 +162,7 @@ struct FieldCollector {
             }
         case .query: if query == nil { query = QueryString.parse(Self.string(v)) }
         case .status: if status == nil { status = Self.int(v).flatMap { (100...599).contains($0) ? $0 : nil } }
-        case .headers: if headers == nil { headers = .string(Self.string(v)) }
+        case .headers: if !hasHeaders { headers = .string(Self.string(v)) }
         case .body: if body == nil { body = .string(Self.string(v)) }
         case .stage: if ByteScanning.equals(v, "ResponseComplete") { endStage = true }
         case .requestLine:
@@ -190,7 +199,7 @@ struct FieldCollector {
     mutating func offer(_ role: FieldRole, tree: JSONValue, timestamps: TimestampParser) {
         switch role {
         case .query: if query == nil { query = tree }
-        case .headers: if headers == nil { headers = tree }
+        case .headers: if !hasHeaders { headers = tree }
         case .body: if body == nil { body = tree }
         default:
             if case .array(let items) = tree, let first = items.first?.scalarText {
@@ -234,13 +243,13 @@ struct FieldCollector {
                 if p == nil { p = up }
                 if q == nil, let uq { q = QueryString.parse(uq) }
             }
-            if requestID == nil, let headers { requestID = Self.header(headers, names: headerIDNames) }
-            if requestID == nil, let headers, let tp = Self.header(headers, names: ["traceparent"]) {
+            if requestID == nil, hasHeaders { requestID = header(headerIDNames) }
+            if requestID == nil, hasHeaders, let tp = header(["traceparent"]) {
                 var tp = tp
                 requestID = tp.withUTF8 { Self.traceID(fromTraceparent: $0) }
             }
-            if userAgent == nil, let headers { userAgent = Self.header(headers, names: ["user-agent"]) }
-            if ip == nil, let headers, let fwd = Self.header(headers, names: ["x-forwarded-for", "x-real-ip"]) {
+            if userAgent == nil, hasHeaders { userAgent = header(["user-agent"]) }
+            if ip == nil, hasHeaders, let fwd = header(["x-forwarded-for", "x-real-ip"]) {
                 var fwd = fwd
                 ip = fwd.withUTF8 { Self.firstAddress($0) }
             }
@@ -284,6 +293,12 @@ struct FieldCollector {
 
     /// The headers `build` reads besides the request id headers; a parser may leave the others out of `headers`.
     static let fieldHeaderNames = ["traceparent", "user-agent", "x-forwarded-for", "x-real-ip"]
+
+    /// The first of `names` the record's headers give (`header(_:names:)`), read in place or from the tree.
+    private func header(_ names: [String]) -> String? {
+        if headersInPlace { return HeaderSpan.value(in: headerSpans, names: names) }
+        return headers.flatMap { Self.header($0, names: names) }
+    }
 
     static func header(_ headers: JSONValue, names: [String]) -> String? {
         // HAR lists headers as `[{"name": …, "value": …}]`.

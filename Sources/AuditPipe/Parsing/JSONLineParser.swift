@@ -147,6 +147,45 @@ struct JSONLineParser {
         }
     }
 
+    /// Reads the headers object at the cursor in place: the members a record reads (`wantedHeaders`) into
+    /// `spans` (`HeaderSpan.add`), the others validated and skipped. False (or a throw), leaving the object to the
+    /// tree read, at what that read takes differently or rejects: an escaped key, a non-ASCII key short enough to
+    /// lower-case into a wanted name, a wanted value other than a plain string, any fault.
+    func scanHeaders(
+        _ s: inout JSONScanner, depth: Int, into spans: inout [HeaderSpan]
+    ) throws(JSONSyntaxError) -> Bool {
+        guard depth < maxDepth else { return false }
+        s.pos += 1
+        s.skipWhitespace()
+        if s.peek == UInt8(ascii: "}") {
+            s.pos += 1
+            return true
+        }
+        while true {
+            s.skipWhitespace()
+            let keySpan = try s.scanString()
+            try s.expect(UInt8(ascii: ":"))
+            let key = UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end])
+            if keySpan.escaped || (key.count <= 3 * longestWantedHeader && key.contains { $0 >= 0x80 }) {
+                return false
+            }
+            if Self.names(wantedHeaders, longest: longestWantedHeader, contain: key, decoded: nil) {
+                s.skipWhitespace()
+                guard s.peek == 0x22 else { return false }
+                let v = try s.scanString()
+                if v.escaped { return false }
+                HeaderSpan.add(key: key, value: UnsafeBufferPointer(rebasing: s.b[v.start..<v.end]), to: &spans)
+            } else {
+                try s.skipValue(depth: depth + 1)
+            }
+            s.skipWhitespace()
+            guard let sep = s.peek else { return false }
+            s.pos += 1
+            if sep == UInt8(ascii: "}") { return true }
+            if sep != UInt8(ascii: ",") { return false }
+        }
+    }
+
     private mutating func scanValue(
         _ s: inout JSONScanner, role: FieldRole, depth: Int, into c: inout FieldCollector
     ) throws(JSONSyntaxError) {
@@ -164,6 +203,16 @@ struct JSONLineParser {
         case UInt8(ascii: "{"):
             switch role {
             case .headers:
+                if !c.hasHeaders {
+                    let start = s.pos
+                    if (try? scanHeaders(&s, depth: depth, into: &c.headerSpans)) == true {
+                        c.headersInPlace = true
+                        return
+                    }
+                    s.pos = start
+                    if !c.headerSpans.isEmpty { c.headerSpans.removeAll(keepingCapacity: true) }
+                }
+                // Read as a tree: what the in-place read leaves, or a second headers value (validated, dropped).
                 // Only the headers the record reads are built (a gateway logs a dozen per request).
                 let (wanted, longest) = (wantedHeaders, longestWantedHeader)
                 let tree = try s.parseObject(depth: depth) { raw, decoded in

@@ -30,6 +30,8 @@ struct FieldCollectorClearTests {
             c.query = .object([JSONMember("b", .number("1"))])
             c.status = 200
             c.headers = .object([JSONMember("x-request-id", .string("r"))])
+            c.headersInPlace = true
+            c.headerSpans = [HeaderSpan(key: b, value: b)]
             c.body = .string("payload")
             c.endStage = true
             c.statusAlone = true

@@ -6,7 +6,8 @@ import Testing
 /// A headers object is built only for the headers a record reads (`JSONScanner.parseObject(depth:keeping:)` with
 /// `JSONLineParser.names`). Against the whole tree (`parseValue`) on random header objects: every header lookup
 /// `FieldCollector.build` makes gives the same value, and a malformed object fails with the same error at the
-/// same column.
+/// same column. Read in place (`JSONLineParser.scanHeaders` into `HeaderSpan`s), every lookup gives the same value
+/// again, and an object the tree read rejects is never taken in place.
 struct HeaderFilterTests {
     /// The default id fields and one with a `k`, whose upper case has a non-ASCII twin (the Kelvin sign, 3 bytes).
     static let idNames = FieldRoleTable(idFields: defaultRequestIDFields + ["track_id", "kkkkkkkkk"]).headerIDNames
@@ -17,8 +18,12 @@ struct HeaderFilterTests {
         let table = ByteKeyTable(wanted.map { ($0, true) })
         let longest = wanted.map(\.utf8.count).max() ?? 0
         let lookups = [Self.idNames, ["traceparent"], ["user-agent"], ["x-forwarded-for", "x-real-ip"]]
+        let parser = JSONLineParser(
+            roles: FieldRoleTable(idFields: defaultRequestIDFields + ["track_id", "kkkkkkkkk"]),
+            timestamps: TimestampParser(assumedYear: 2026), maxDepth: 4, keepExtra: false)
         var kept = 0
         var failed = 0
+        var inPlace = 0
         for _ in 0..<3_000 {
             let text = Self.randomObject(&rng)
             let bytes = Array(text.utf8)
@@ -33,23 +38,36 @@ struct HeaderFilterTests {
                         JSONLineParser.names(table, longest: longest, contain: raw, decoded: decoded)
                     }
                 }
+                var spanning = JSONScanner(b, maxDepth: 4)
+                var spans: [HeaderSpan] = []
+                let spanned = (try? parser.scanHeaders(&spanning, depth: 1, into: &spans)) == true
                 switch (full, part) {
                 case (.success(let f), .success(let p)):
                     #expect(whole.pos == filtered.pos, "\(text)")
                     for names in lookups {
                         #expect(
                             FieldCollector.header(f, names: names) == FieldCollector.header(p, names: names), "\(text)")
+                        if spanned {
+                            #expect(
+                                HeaderSpan.value(in: spans, names: names) == FieldCollector.header(f, names: names),
+                                "\(text)")
+                        }
+                    }
+                    if spanned {
+                        #expect(spanning.pos == whole.pos, "\(text)")
+                        inPlace += 1
                     }
                     if case .object(let m) = p { kept += m.count }
                 case (.failure(let f), .failure(let p)):
                     #expect(f.reason == p.reason && f.column == p.column, "\(text)")
+                    #expect(!spanned, "\(text)")
                     failed += 1
                 default:
                     Issue.record("one parse failed, the other did not: \(text)")
                 }
             }
         }
-        #expect(kept > 1_000 && failed > 100)
+        #expect(kept > 1_000 && failed > 100 && inPlace > 500)
     }
 
     /// An object of wanted and other headers in any case, escaped or not, with values of every kind; now and
