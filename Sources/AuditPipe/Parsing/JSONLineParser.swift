@@ -13,6 +13,8 @@ struct JSONLineParser {
     private let wantedHeaders: ByteKeyTable<Bool>
     /// The longest of `wantedHeaders`, in bytes.
     private let longestWantedHeader: Int
+    /// Bit `n` set when one of `wantedHeaders` is `n` bytes long (bit 63 for any longer).
+    private let wantedHeaderLengths: UInt64
     /// The roles read (`filter --records`' lean parse reads only what its filter and the joiner need); a value of
     /// any other role is validated and skipped like an unknown key's.
     var keeps = RoleMask.all
@@ -31,6 +33,7 @@ struct JSONLineParser {
         let wanted = roles.headerIDNames + FieldCollector.fieldHeaderNames
         wantedHeaders = ByteKeyTable(wanted.map { ($0, true) })
         longestWantedHeader = wanted.map(\.utf8.count).max() ?? 0
+        wantedHeaderLengths = wanted.reduce(0) { $0 | 1 << UInt64(min($1.utf8.count, 63)) }
         path.reserveCapacity(256)
     }
 
@@ -165,11 +168,10 @@ struct JSONLineParser {
             s.skipWhitespace()
             let keySpan = try s.scanString()
             try s.expect(UInt8(ascii: ":"))
+            if keySpan.escaped { return false }
             let key = UnsafeBufferPointer(rebasing: s.b[keySpan.start..<keySpan.end])
-            if keySpan.escaped || (key.count <= 3 * longestWantedHeader && key.contains { $0 >= 0x80 }) {
-                return false
-            }
-            if Self.names(wantedHeaders, longest: longestWantedHeader, contain: key, decoded: nil) {
+            guard let wanted = wantsHeader(key) else { return false }
+            if wanted {
                 s.skipWhitespace()
                 guard s.peek == 0x22 else { return false }
                 let v = try s.scanString()
@@ -183,6 +185,34 @@ struct JSONLineParser {
             s.pos += 1
             if sep == UInt8(ascii: "}") { return true }
             if sep != UInt8(ascii: ",") { return false }
+        }
+    }
+
+    /// Whether an unescaped header key is one of `wantedHeaders`, as `names` decides it; nil for a non-ASCII key
+    /// short enough that lower-casing could make it one (left to the tree read). A key of up to 32 bytes is
+    /// checked for ASCII and lower-cased eight bytes a step, and looked up only when a wanted name has its
+    /// length (`names`, byte by byte, cost ~340 instructions a key).
+    private func wantsHeader(_ key: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let n = key.count
+        if n > 3 * longestWantedHeader { return false }
+        guard n <= 32, let base = key.baseAddress else {
+            if key.contains(where: { $0 >= 0x80 }) { return nil }
+            return Self.names(wantedHeaders, longest: longestWantedHeader, contain: key, decoded: nil)
+        }
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { out -> Bool? in
+            out.copyMemory(from: UnsafeRawBufferPointer(start: base, count: n))
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            for j in 0..<(n + 7) / 8 {
+                let w = out.load(fromByteOffset: 8 * j, as: UInt64.self)
+                if w & highs != 0 { return nil }
+                // A byte's high bit: at or above `A` (+0x3F), and not at or above `[` (+0x25); no byte carries.
+                let upper = (w &+ ones &* 0x3F) & ~(w &+ ones &* 0x25) & highs
+                out.storeBytes(of: w | upper >> 2, toByteOffset: 8 * j, as: UInt64.self)
+            }
+            guard wantedHeaderLengths & 1 << UInt64(n) != 0 else { return false }
+            return wantedHeaders.lookup(UnsafeBufferPointer(rebasing: out.bindMemory(to: UInt8.self)[..<n])) ?? false
         }
     }
 
