@@ -1,7 +1,11 @@
 /// Writes an audit event as one JSON line, fields in the schema's fixed order.
 public enum EventJSONEncoder {
     /// Appends the event's JSON and a newline to `w`.
-    public static func encode(_ e: AuditEvent, into w: inout JSONWriter) {
+    public static func encode(_ e: AuditEvent, into writer: inout JSONWriter) {
+        writer.withOwnBytes { w in write(e, into: &w) }
+    }
+
+    private static func write(_ e: AuditEvent, into w: inout JSONWriter) {
         w.raw("{\"event_id\":")
         w.string(e.eventID)
         w.raw(",\"request_id\":")

@@ -20,6 +20,8 @@ public struct JSONWriter: @unchecked Sendable {
     private var allocation: Allocation
     private var base: UnsafeMutablePointer<UInt8>
     private var used = 0
+    /// True inside `withOwnBytes`, whose writer holds its allocation alone: its writes skip the uniqueness check.
+    private var owned = false
 
     /// Creates a writer with reserved capacity.
     public init(capacity: Int = 4096) {
@@ -58,8 +60,20 @@ public struct JSONWriter: @unchecked Sendable {
     /// Room for `n` more bytes in an allocation this writer alone holds; returns where they go.
     @inline(__always)
     private mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        if _slowPath(!isKnownUniquelyReferenced(&allocation) || allocation.capacity - used < n) { regrow(n) }
+        if _slowPath((!owned && !isKnownUniquelyReferenced(&allocation)) || allocation.capacity - used < n) {
+            regrow(n)
+        }
         return base + used
+    }
+
+    /// Runs `body` on this writer with its allocation made its own once, so the writes in `body` skip the check
+    /// each write makes otherwise (an event is some eighty writes, each check a call into the runtime). `body`
+    /// must not copy the writer: a copy would share the allocation unchecked.
+    mutating func withOwnBytes<R>(_ body: (inout JSONWriter) -> R) -> R {
+        if !isKnownUniquelyReferenced(&allocation) { regrow(0) }
+        owned = true
+        defer { owned = false }
+        return body(&self)
     }
 
     private mutating func regrow(_ n: Int) {
