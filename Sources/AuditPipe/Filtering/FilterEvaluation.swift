@@ -26,7 +26,7 @@ extension FilterExpression {
             case .json(.array(let items)): return items.contains { Self.equal(.json($0), literal) }
             case .json(.object(let members)):
                 guard let key = Self.text(of: literal) else { return false }
-                return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+                return members.contains { $0.key.sameBytes(as: key) }
             case .json(let scalar):
                 guard let hay = scalar.scalarText, let needle = Self.text(of: literal) else { return false }
                 return needle.isEmpty || ByteSearch.contains(hay, needle)
@@ -79,7 +79,7 @@ extension FilterExpression {
             // Byte for byte, as logged (and as `contains`, globs, the index and jq compare): Swift's `==` took
             // `café` and `cafe\u{301}` (canonically equivalent) as equal, where `contains "é"` did not.
             guard let a = scalar.scalarText, let b = text(of: literal) else { return false }
-            return a.utf8.elementsEqual(b.utf8)
+            return a.sameBytes(as: b)
         }
     }
 
@@ -96,7 +96,7 @@ extension FilterExpression {
             // A quoted literal is text, for ordering as for `==` (a new-user trial: `"16.0" >= "16"` and
             // `<= "16"` held while `== "16"` did not); a number literal is the case above.
             guard let a = scalar.scalarText, let b = text(of: literal) else { return false }
-            order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.utf8.elementsEqual(b.utf8) ? 0 : 1
+            order = a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : a.sameBytes(as: b) ? 0 : 1
         }
         guard let order else { return false }
         switch op {
