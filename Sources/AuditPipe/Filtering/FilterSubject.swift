@@ -87,8 +87,10 @@ struct LogRecordSubject: FilterSubject {
         case .service: return text(r.pointee.service)
         case .level: return text(r.pointee.level?.name)
         case .kind: return .json(.string(r.pointee.kind.name))
-        case .user: return text(r.pointee.actor.user)
-        case .ip: return text(r.pointee.actor.ip)
+        // The stored actor fields, read directly: `actor` builds an `ActorFields` of all four (four retains, then
+        // four releases) on each read.
+        case .user: return text(r.pointee.actorUser)
+        case .ip: return text(r.pointee.actorIP)
         case .method: return r.pointee.http.map { text($0.method) } ?? .missing
         case .path: return r.pointee.http.map { text($0.path) } ?? .missing
         case .route: return r.pointee.http?.route.map { text($0) } ?? .missing
