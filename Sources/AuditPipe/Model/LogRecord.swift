@@ -374,4 +374,11 @@ struct ParseNotes: Sendable, Equatable {
         get { bits & 2 != 0 }
         set { bits = newValue ? bits | 2 : bits & ~2 }
     }
+
+    /// `filter --records`' filter cannot match the record, as its parse already found (`ExtrasGate`; a false
+    /// verdict there is false for the finished record): the merge does not ask the filter again.
+    var ruledOut: Bool {
+        get { bits & 4 != 0 }
+        set { bits = newValue ? bits | 4 : bits & ~4 }
+    }
 }

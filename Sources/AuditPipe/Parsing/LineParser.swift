@@ -93,6 +93,7 @@ struct LineParser {
             switch batch.outcomes.last {
             case .record?:
                 if g.cannotMatch(batch.records[batch.records.count - 1]) {
+                    batch.records[batch.records.count - 1].notes.ruledOut = true
                     g.count(kept: false)
                     return
                 }
@@ -108,7 +109,11 @@ struct LineParser {
             return parseOnce(raw, position: position, fileService: fileService, into: &batch)
         }
         parseOnce(raw, position: position, fileService: fileService, into: &batch)
-        if case .record? = batch.outcomes.last { g.count(kept: !g.cannotMatch(batch.records[batch.records.count - 1])) }
+        if case .record? = batch.outcomes.last {
+            let ruledOut = g.cannotMatch(batch.records[batch.records.count - 1])
+            if ruledOut { batch.records[batch.records.count - 1].notes.ruledOut = true }
+            g.count(kept: !ruledOut)
+        }
     }
 
     /// The lean parse of a line alone, as `parse` makes it before the filter's verdict (a parser with a gate;
