@@ -99,7 +99,8 @@ struct RecordMerger {
     /// A record's `nameKey` for an input named `name`: 16 bits of a fixed hash of its file name (the same in
     /// every run; a followed file and its copy elsewhere have the same).
     static func nameKey(_ name: String) -> UInt16 {
-        let base = Array((name.split(separator: "/").last.map(String.init) ?? name).utf8)
+        // As the event id names the file: a log and its gzipped copy rank alike.
+        let base = Array(Enricher.idName(name).utf8)
         return UInt16(truncatingIfNeeded: base.withUnsafeBytes { RequestIDHash.hash($0) } >> 48)
     }
 

@@ -33,6 +33,14 @@ public struct Enricher: Sendable {
         return e
     }
 
+    /// The name of an input an event id is made of: `lastComponent`, without a `.gz` ending: a log and its
+    /// gzipped copy hold the same records, and give the same ids (archived both, they were kept twice: a
+    /// new-user trial).
+    static func idName(_ name: String) -> String {
+        let last = lastComponent(name)
+        return last.utf8.count > 3 && last.hasSuffix(".gz") ? String(last.dropLast(3)) : last
+    }
+
     /// The last non-empty `/`-separated component of an input's name (`dump/api.log` → `api.log`), as
     /// `split(separator: "/").last` gives it; bytes are searched when the name is ASCII (a `Character` split
     /// cost 5,000 instructions an event).

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import Testing
 
 @testable import AuditPipe
@@ -69,5 +70,33 @@ struct SourceNameTests {
             let expected = name.split(separator: "/").last.map(String.init) ?? ""
             #expect(Enricher.lastComponent(name) == expected, "\(name.debugDescription)")
         }
+    }
+}
+
+/// A log and its gzipped copy hold the same records, so their events have the same ids: archived both (a dump
+/// correlated, then correlated again after `gzip`), each request is kept once. Before, the `.gz` ending was part
+/// of the name an id hashes and every event was archived twice (a new-user trial).
+struct GzipEventIDTests {
+    @Test func aLogAndItsGzippedCopyGiveTheSameEventIDs() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = try AuditPipeBinary.run(["demo", "--requests", "200", "--seed", "5"]).stdout
+        try dump.write(to: dir.appendingPathComponent("app.log"))
+        let zip = Process()
+        zip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        zip.arguments = ["-c", "gzip -c app.log > copy/app.log.gz"]
+        zip.currentDirectoryURL = dir
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("copy"), withIntermediateDirectories: true)
+        try zip.run()
+        zip.waitUntilExit()
+        let plain = try AuditPipeBinary.run(["correlate", "app.log", "-q"], in: dir)
+        let zipped = try AuditPipeBinary.run(["correlate", "copy/app.log.gz", "-q"], in: dir)
+        #expect(plain.status == 0 && zipped.status == 0)
+        #expect(!plain.stdout.isEmpty)
+        #expect(plain.stdout == zipped.stdout)
+        #expect(Enricher.idName("dir/app.log.gz") == "app.log")
+        #expect(Enricher.idName(".gz") == ".gz")
+        #expect(Enricher.idName("a.gz/b.log") == "b.log")
     }
 }
