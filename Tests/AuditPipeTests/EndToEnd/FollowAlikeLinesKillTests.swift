@@ -49,14 +49,8 @@ struct FollowAlikeLinesKillTests {
             counts[f] += 1
             if Double.random(in: 0..<1, using: &rng) < rotation {
                 let r = Int.random(in: 0..<files.count, using: &rng)
-                let base = logs + "/" + files[r]
-                for k in stride(from: generations[r], through: 1, by: -1) { rename("\(base).\(k)", "\(base).\(k + 1)") }
+                FollowManyRotationsKillTests.copyTruncate(logs + "/" + files[r], copies: generations[r], writer: fds[r])
                 generations[r] += 1
-                let copy = open(base + ".1", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-                FollowKillDifferentialTests.write(
-                    copy, Array((try? Data(contentsOf: URL(fileURLWithPath: base))) ?? Data()))
-                close(copy)
-                ftruncate(fds[r], 0)
                 shared.rotations.add(1, ordering: .relaxed)
             }
             let due = start.addingTimeInterval(Double(i + 1) / rate).timeIntervalSinceNow

@@ -86,14 +86,7 @@ struct FollowManyRotationsKillTests {
                     rename(base, base + ".\(generation[r])")
                     fds[r] = open(base, O_WRONLY | O_APPEND | O_CREAT, 0o644)
                 case .copyTruncate:
-                    for k in stride(from: generation[r] - 1, through: 1, by: -1) {
-                        rename("\(base).\(k)", "\(base).\(k + 1)")
-                    }
-                    let copy = open(base + ".1", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-                    FollowKillDifferentialTests.write(
-                        copy, Array((try? Data(contentsOf: URL(fileURLWithPath: base))) ?? Data()))
-                    close(copy)
-                    ftruncate(fds[r], 0)
+                    Self.copyTruncate(base, copies: generation[r] - 1, writer: fds[r])
                 }
                 shared.rotations.add(1, ordering: .relaxed)
             }
@@ -104,6 +97,16 @@ struct FollowManyRotationsKillTests {
             }
         }
         for fd in fds { close(fd) }
+    }
+
+    /// logrotate's `copytruncate` of `base`, written through `writer`: its `copies` older copies move up a number
+    /// (`.1` to `.2`), the file is copied to `.1`, then cut to nothing through the writer's descriptor.
+    static func copyTruncate(_ base: String, copies: Int, writer: Int32) {
+        for k in stride(from: copies, through: 1, by: -1) { rename("\(base).\(k)", "\(base).\(k + 1)") }
+        let copy = open(base + ".1", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        FollowKillDifferentialTests.write(copy, Array((try? Data(contentsOf: URL(fileURLWithPath: base))) ?? Data()))
+        close(copy)
+        ftruncate(writer, 0)
     }
 
     /// What the follower is told to follow.
