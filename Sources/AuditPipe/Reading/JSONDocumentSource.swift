@@ -16,8 +16,9 @@ struct JSONDocumentSource: ByteSource {
     /// `{"Records"`, `{"data"`, `{"log":{` (HAR), `{"kind":"EventList"`, or a `{` alone on its first line (pretty-printed); a JSON-lines file starts with a whole
     /// object on its first line, a text log with anything else.
     ///
-    /// `named`: a `{` alone on its line counts only when the first key after it names a record array (`Records`,
-    /// `data`, `log`, `kind`), as standard input needs (a stream of pretty-printed log objects is not read whole).
+    /// `named` (standard input): a `{` alone on its line counts only when the first key after it names a record
+    /// array (`Records`, `data`, `log`, `kind`), and a first line that is a whole object only as `{"Records":[`: a
+    /// stream of pretty-printed log objects, or of JSON lines whose first key is `data`, is not held to its end.
     static func looksLikeDocument(_ head: [UInt8], named: Bool = false) -> Bool {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
@@ -37,6 +38,17 @@ struct JSONDocumentSource: ByteSource {
             guard named else { return true }
             while j < head.count, head[j] == 32 || head[j] == 9 || head[j] == 10 || head[j] == 13 { j += 1 }
             return [#""Records""#, #""data""#, #""log""#, #""kind""#].contains { head[j...].starts(with: $0.utf8) }
+        }
+        if named {
+            // A first line that is a whole object may be a JSON-lines stream's (a live one is never held back
+            // to its end): only CloudTrail's compact `{"Records":[` counts.
+            guard head[j...].starts(with: #""Records""#.utf8) else { return false }
+            var k = j + 9
+            while k < head.count, head[k] == 32 || head[k] == 9 { k += 1 }
+            guard k < head.count, head[k] == UInt8(ascii: ":") else { return false }
+            k += 1
+            while k < head.count, head[k] == 32 || head[k] == 9 { k += 1 }
+            return k < head.count && head[k] == UInt8(ascii: "[")
         }
         return head[j...].starts(with: #""Records""#.utf8) || head[j...].starts(with: #""data""#.utf8)
             || head[j...].starts(with: #""kind":"EventList""#.utf8) || head[j...].starts(with: #""log":{"#.utf8)

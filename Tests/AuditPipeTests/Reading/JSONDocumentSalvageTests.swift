@@ -80,6 +80,22 @@ struct JSONDocumentSalvageTests {
         #expect(got[1].hasPrefix(#"{"eventID": "2""#))
     }
 
+    /// What standard input's head must show to be read whole as a document: a record array named, never just a
+    /// JSON-lines stream's first line (a live stream held to its end would send nothing until it ends).
+    @Test func standardInputIsReadWholeOnlyWhenItsHeadNamesARecordArray() {
+        let documents = [
+            "{\n  \"Records\": [\n", "{\"Records\":[{\"a\":1}]}", "{\"Records\": [", "[\n  {\"a\": 1}", "[{\"a\":1}]",
+            "{\n  \"log\": {\n", "{\n \"data\": [", "\u{FEFF}{\n\"kind\": \"EventList\"",
+        ]
+        let streams = [
+            "{\"data\":{\"user\":\"a\"},\"time\":\"t\"}\n", "{\"kind\":\"EventList\",\"items\":[]}\n",
+            "{\"log\":{\"x\":1}}\n", "{\"Records\":\"x\"}\n", "{\n  \"time\": \"t\",\n", "{\"time\":\"t\"}\n",
+            "[2026-11-21 10:00:00] INFO x\n",
+        ]
+        for d in documents { #expect(JSONDocumentSource.looksLikeDocument(Array(d.utf8), named: true), "\(d)") }
+        for s in streams { #expect(!JSONDocumentSource.looksLikeDocument(Array(s.utf8), named: true), "\(s)") }
+    }
+
     /// A pretty-printed CloudTrail document on standard input is read as one, as the same file is.
     @Test func aDocumentOnStandardInputIsReadAsTheFileIs() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
