@@ -33,12 +33,16 @@ public struct Enricher: Sendable {
         return e
     }
 
-    /// The name of an input an event id is made of: `lastComponent`, without a `.gz` ending: a log and its
+    /// The name of an input an event id is made of: `lastComponent`, without a `.gz` ending (any case): a log and its
     /// gzipped copy hold the same records, and give the same ids (archived both, they were kept twice: a
     /// new-user trial).
     static func idName(_ name: String) -> String {
         let last = lastComponent(name)
-        return last.utf8.count > 3 && last.hasSuffix(".gz") ? String(last.dropLast(3)) : last
+        let b = Array(last.utf8)
+        let gz =
+            b.count > 3 && b[b.count - 3] == UInt8(ascii: ".") && b[b.count - 2] | 0x20 == UInt8(ascii: "g")
+            && b[b.count - 1] | 0x20 == UInt8(ascii: "z")
+        return gz ? String(decoding: b.dropLast(3), as: UTF8.self) : last
     }
 
     /// The last non-empty `/`-separated component of an input's name (`dump/api.log` → `api.log`), as

@@ -202,10 +202,13 @@ struct ContinuationJoiner {
     {
         var start = Int(span.start)
         var length = Int(span.length)
-        if reason == .invalidCSV {
-            // The row's own text, without the marker and reason the CSV reader put in front of it.
-            let skip = lines.bytes[start..<(start + length)].withUnsafeBufferPointer {
-                CSVDocumentSource.rejectedRow($0).rawStart
+        if reason == .invalidCSV || reason == .invalidJSON {
+            // The row's or record's own text, without the marker and reason a document reader put in front of it.
+            let skip = lines.bytes[start..<(start + length)].withUnsafeBufferPointer { b in
+                reason == .invalidCSV
+                    ? CSVDocumentSource.rejectedRow(b).rawStart
+                    : b.starts(with: JSONDocumentSource.rejectedRecordMarker)
+                        ? JSONDocumentSource.rejectedRecord(b).rawStart : 0
             }
             start += skip
             length -= skip

@@ -170,6 +170,10 @@ struct LineParser {
                 return batch.append(
                     .rejected(.invalidCSV, detail: CSVDocumentSource.rejectedRow(b).reason, hint: .none))
             }
+            if i == 0, b.starts(with: JSONDocumentSource.rejectedRecordMarker) {
+                return batch.append(
+                    .rejected(.invalidJSON, detail: JSONDocumentSource.rejectedRecord(b).reason, hint: .none))
+            }
             if b[i] == 13 {
                 return batch.append(
                     .rejected(

@@ -15,11 +15,7 @@ struct CSVDocumentSource: ByteSource {
 
     /// The reason and where the raw text starts in a line starting with `rejectedRowMarker`.
     static func rejectedRow(_ line: UnsafeBufferPointer<UInt8>) -> (reason: String, rawStart: Int) {
-        let from = rejectedRowMarker.count
-        guard from < line.count, line[from] == 0 else { return ("CSV row with an unclosed quote", from) }
-        let end = line[(from + 1)...].firstIndex(of: 0) ?? line.count
-        let reason = String(decoding: UnsafeBufferPointer(rebasing: line[(from + 1)..<end]), as: UTF8.self)
-        return (reason, min(line.count, end + 1))
+        RejectedLine.parse(line, marker: rejectedRowMarker, fallback: "CSV row with an unclosed quote")
     }
 
     /// A line that stands for one more physical line of the row above it (the joiner counts it with the row).
@@ -82,14 +78,9 @@ struct CSVDocumentSource: ByteSource {
             if let problem {
                 var end = min(row.offset + row.length, row.offset + 4096)
                 while row.complete, end > row.offset, all[end - 1] == 10 || all[end - 1] == 13 { end -= 1 }
-                w.append(contentsOf: Self.rejectedRowMarker)
-                if !problem.isEmpty {
-                    w.append(0)
-                    w.append(contentsOf: problem.utf8)
-                    w.append(0)
-                }
-                w.append(contentsOf: all[row.offset..<end].map { $0 == 10 || $0 == 13 ? 32 : $0 })
-                w.raw("\n")
+                var line: [UInt8] = []
+                RejectedLine.write(all[row.offset..<end], reason: problem, marker: Self.rejectedRowMarker, to: &line)
+                w.append(contentsOf: line)
                 continue
             }
             var members: [JSONMember] = []

@@ -9,6 +9,15 @@ struct JSONDocumentSource: ByteSource {
     /// The largest document read whole.
     static let maxBytes = 128 << 20
 
+    /// Starts a line that stands for a part of a document that is not a record (see `RejectedLine`): the parser
+    /// dead-letters it as `invalid_json` with the reason the reader gave.
+    static let rejectedRecordMarker: [UInt8] = [0] + Array("JSON:".utf8)
+
+    /// The reason and where the raw text starts in a line starting with `rejectedRecordMarker`.
+    static func rejectedRecord(_ line: UnsafeBufferPointer<UInt8>) -> (reason: String, rawStart: Int) {
+        RejectedLine.parse(line, marker: rejectedRecordMarker, fallback: "not a record of the JSON document")
+    }
+
     private var lines: [UInt8] = []
     private var position = 0
 
@@ -88,13 +97,28 @@ struct JSONDocumentSource: ByteSource {
             return
         }
         var w = JSONWriter(capacity: all.count)
-        for document in documents {
-            for r in Self.records(of: document) {
-                w.value(r)
-                w.raw("\n")
-            }
-        }
+        for document in documents { Self.write(Self.records(of: document), to: &w) }
         lines = w.bytes
+    }
+
+    /// Writes `records` one a line; one that is not an object (a number, a string in the record array) is a
+    /// rejected line, dead-lettered, not a record of a text log.
+    static func write(_ records: [JSONValue], to w: inout JSONWriter) {
+        for r in records {
+            guard case .object = r else {
+                var raw = JSONWriter(capacity: 64)
+                raw.value(r)
+                var line: [UInt8] = []
+                RejectedLine.write(
+                    raw.bytes, reason: "a record of a JSON document that is not an object",
+                    marker: rejectedRecordMarker,
+                    to: &line)
+                w.append(contentsOf: line)
+                continue
+            }
+            w.value(r)
+            w.raw("\n")
+        }
     }
 
     /// The records a document holds.

@@ -97,6 +97,7 @@ struct GzipEventIDTests {
         #expect(plain.stdout == zipped.stdout)
         #expect(Enricher.idName("dir/app.log.gz") == "app.log")
         #expect(Enricher.idName(".gz") == ".gz")
+        #expect(Enricher.idName("app.log.GZ") == "app.log")
         #expect(Enricher.idName("a.gz/b.log") == "b.log")
     }
 }

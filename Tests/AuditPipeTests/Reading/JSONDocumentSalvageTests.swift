@@ -77,7 +77,38 @@ struct JSONDocumentSalvageTests {
         #expect(got.count == 3)
         #expect(got.first == #"{"eventID":"1"}"#)
         #expect(got.last == #"{"eventID":"3"}"#)
-        #expect(got[1].hasPrefix(#"{"eventID": "2""#))
+        #expect(got[1].hasPrefix("\u{0}JSON:\u{0}a record of a JSON document: nesting deeper than 64"))
+        #expect(got[1].contains(#"{"eventID": "2""#))
+    }
+
+    /// A new-user trial's damaged documents: a stray byte, a NUL, a stray quote, a missing comma, a stray `]`,
+    /// text after the document, elements that are not objects. Every whole record is kept, and each damaged part
+    /// is one rejected line (dead-lettered with its reason), never a text record; before, the records after the
+    /// damage went into one dead letter or became text events, with no dead letter.
+    @Test(arguments: [
+        ("x", ",x{\"k\": 3, \"v\": 1}", 4, 1),
+        ("nul", ",\u{0}{\"k\": 3, \"v\": 1}", 4, 1),
+        ("stray quote", ",{\"k\": 3, \"v\": \"a\"\"}", 3, 1),
+        ("missing comma", "{\"k\": 3, \"v\": 1}", 4, 0),
+        ("stray bracket", ",] {\"k\": 3, \"v\": 1}", 4, 0),
+        ("not objects", ",42,\"s\",null", 3, 3),
+    ])
+    func aDamagedPartIsOneDeadLetterAndEveryWholeRecordIsKept(
+        what: String, damage: String, records: Int, rejected: Int
+    ) throws {
+        for records0 in [#"{"Records":["#, "["] {
+            let close = records0 == "[" ? "]" : "]}"
+            let text =
+                records0 + #"{"k": 1, "v": 1},{"k": 2, "v": 1}"# + damage + #",{"k": 4, "v": 1}"# + close
+                + "\ntrailing words\n"
+            let got = try Self.lines(Array(text.utf8))
+            let kept = got.filter { $0.hasPrefix("{") }
+            let bad = got.filter { $0.hasPrefix("\u{0}JSON:") }
+            #expect(kept.count == records, "\(what): \(got)")
+            #expect(bad.count == rejected + 1, "\(what): \(got)")
+            #expect(kept.count + bad.count == got.count, "\(what): \(got)")
+            #expect(kept.first == #"{"k":1,"v":1}"# && kept.last == #"{"k":4,"v":1}"#, "\(what)")
+        }
     }
 
     /// What standard input's head must show to be read whole as a document: a record array named, never just a
