@@ -491,10 +491,9 @@ extension InputStage {
         return head
     }
 
-    /// Standard input with its head checked as a file's is (`BinarySniffer`): up to 64 KiB, no more than is
-    /// ready, so a live stream is not held back waiting for more.
-    /// Standard input's first bytes (what is there before its first pause): refused when binary; a JSON document
-    /// that names its record array there (`cat trail.json | auditpipe correlate -`) is read whole, as a file is.
+    /// Standard input with its head checked as a file's is: up to 64 KiB, no more than is ready (a live stream is
+    /// not held back waiting for more); refused when binary (`BinarySniffer`), and read whole when it is a JSON
+    /// document that names its record array there (`cat trail.json | auditpipe correlate -`).
     fileprivate static func sniffStandardInput(
         _ source: any ByteSource, options: ParseOptions, document: Bool
     ) throws(InputError) -> any ByteSource {
