@@ -25,9 +25,10 @@ public struct Enricher: Sendable {
     func event(taking g: inout GroupAccumulator) -> AuditEvent {
         var e = baseEvent(from: &g)
         if let rules {
+            let input = g.firstPosition.input
             rules.apply(
                 to: &e, captured: g.captured?.map { $0?.value } ?? [], index: captureIndex, method: g.http.method,
-                path: g.http.path)
+                path: g.http.path, fileService: { InputSpec(path: inputNames.name(of: input)).fileService })
         }
         redactor.redactFreeText(in: &e)
         return e

@@ -98,9 +98,10 @@ public struct EnrichmentRules: Sendable {
     }
 
     /// Applies the rules to an event; `captured` holds the values of `capturedFields`, found through `index`
-    /// (`captureIndex`).
+    /// (`captureIndex`); `fileService` is the service the name of the event's first file gives.
     func apply(
-        to e: inout AuditEvent, captured: [JSONValue?], index: [String: Int], method: String?, path: String?
+        to e: inout AuditEvent, captured: [JSONValue?], index: [String: Int], method: String?, path: String?,
+        fileService: () -> String? = { nil }
     ) {
         func value(_ field: String) -> JSONValue? {
             guard let i = index[field], i < captured.count else { return nil }
@@ -128,7 +129,7 @@ public struct EnrichmentRules: Sendable {
             e.action = codes.values[v] ?? e.action
         }
         for c in constants { Self.set(c.target, .string(c.value), on: &e) }
-        if accessProfile == .frappe { FrappeAccess.classify(&e, value) }
+        if accessProfile == .frappe { FrappeAccess.classify(&e, value, fileService: fileService) }
         if let ua = e.actor.userAgent, let rule = origins.first(where: { $0.pattern.matches(ua.lowercased()) }) {
             e.actor.origin = rule.origin
         }

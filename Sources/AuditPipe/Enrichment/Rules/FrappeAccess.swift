@@ -2,14 +2,17 @@
 /// report export (`report_name` with a `file_type`), a private file download (`export_from` File), a
 /// backup download (`report_name` Backup), a data export (a doctype with a `file_type`), else a view.
 /// The record's fields map 1:1 onto the event's `access` block and entity; the outcome is a success (Frappe
-/// logs an access only after its permission check passed).
+/// logs an access only after its permission check passed). A REST record's `name` is the Access Log
+/// document's own name, not a service: the event names the file it was read from instead, as for the CSV
+/// export.
 enum FrappeAccess {
     /// The Access Log fields read (its REST field names; the CSV export's labels become these).
     static let fields = [
-        "export_from", "reference_document", "file_type", "report_name", "filters", "method", "columns",
+        "export_from", "reference_document", "file_type", "report_name", "filters", "method", "columns", "name",
     ]
 
-    static func classify(_ e: inout AuditEvent, _ value: (String) -> JSONValue?) {
+    /// Classifies `e` from the record's fields (`value`); `fileService` is the service its file's name gives.
+    static func classify(_ e: inout AuditEvent, _ value: (String) -> JSONValue?, fileService: () -> String?) {
         func text(_ f: String) -> String? {
             guard let s = value(f)?.scalarText, !s.isEmpty else { return nil }
             return s
@@ -20,6 +23,10 @@ enum FrappeAccess {
         let report = text("report_name")
         let method = text("method")
         guard exportFrom != nil || report != nil || fileType != nil || method != nil else { return }
+        if let name = text("name"), let i = e.services.firstIndex(of: name) {
+            e.services.remove(at: i)
+            if e.services.isEmpty, let file = fileService() { e.services = [file] }
+        }
         let kind: String
         let action: String
         if report == "Backup" {
