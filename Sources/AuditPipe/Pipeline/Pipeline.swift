@@ -56,6 +56,13 @@ public struct Pipeline: Sendable {
         var sink: any EventSink
         var events: JSONLSink?
         var deadLetters: DeadLetterWriter?
+        // A file named as an input that an output would truncate or append to: refused before anything is
+        // opened (a directory or pattern that reaches one only leaves it out).
+        let places = outputPlaces
+        let named = inputs.filter { $0 != "-" && !$0.contains(where: { "*?[".contains($0) }) }
+        if let both = named.first(where: places.holds) {
+            throw .invalid("\(both) is both an input and an output of this run; write the output elsewhere")
+        }
         let (set, expandErrors, warnings) = makeInputs()
         if checkpointDirectory != nil {
             guard eventOutputs.count == 1, let only = eventOutputs.first, only.kind == .jsonl, only.path != "-",
@@ -170,11 +177,18 @@ public struct Pipeline: Sendable {
     /// The run's inputs: a batch run's files, expanded (with the errors and warnings expanding them found), or
     /// a followed run's patterns.
     private func makeInputs() -> (set: InputSet, errors: [InputError], warnings: [String]) {
-        let (specs, errors, warnings) = follow == nil ? InputSpec.expand(inputs) : ([], [], [])
+        let places = outputPlaces
+        let (specs, errors, warnings) = follow == nil ? InputSpec.expand(inputs, excluding: places) : ([], [], [])
         let set = InputSet(
-            specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs) }, options: effectiveOptions,
+            specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs, excluding: places) },
+            options: effectiveOptions,
             checkpointing: follow?.checkpointDirectory != nil, stopAfter: stopAfter, progress: progress, waits: waits)
         return (set, errors, warnings)
+    }
+
+    /// What the run writes: its outputs and checkpoint, which no input may be.
+    private var outputPlaces: OutputPlaces {
+        OutputPlaces(outputs: outputs, checkpointDirectory: follow?.checkpointDirectory)
     }
 
     /// The options as run: a followed run is live, and keeps each record's lines when it checkpoints.
@@ -204,7 +218,7 @@ public struct Pipeline: Sendable {
         let checkpointing = follow?.checkpointDirectory != nil
         var resume = resume
         if let dir = follow?.checkpointDirectory {
-            FollowedFiles(patterns: self.inputs).pin(into: &resume, files: inputs.files)
+            FollowedFiles(patterns: self.inputs, excluding: outputPlaces).pin(into: &resume, files: inputs.files)
             try resume.save(in: dir)
         }
         let pinned = resume

@@ -9,6 +9,13 @@
 struct FollowedFiles: Sendable {
     /// Paths, directories and glob patterns to follow.
     let patterns: [String]
+    /// What the run writes: a directory or pattern that reaches it leaves it out.
+    var excluding = OutputPlaces()
+
+    init(patterns: [String], excluding: OutputPlaces = OutputPlaces()) {
+        self.patterns = patterns
+        self.excluding = excluding
+    }
 
     /// Plain paths (followed even before they exist), directory contents and glob matches, sorted.
     /// A path that resolves to one named before it (`./app.log` beside `app.log`, a file beside its directory,
@@ -22,7 +29,7 @@ struct FollowedFiles: Sendable {
         }
         for p in patterns {
             if p.contains(where: { "*?[".contains($0) }) || Self.isDirectory(p) {
-                for path in InputSpec.expand([p]).inputs.map(\.path) { add(path) }
+                for path in InputSpec.expand([p], excluding: excluding).inputs.map(\.path) { add(path) }
             } else {
                 add(p)
             }

@@ -42,8 +42,9 @@ public struct InputSpec: Sendable, Equatable {
     /// Arguments that match nothing come back as errors; the others are still read. An empty directory or
     /// a named file that is empty is a warning. A file reached twice (named twice, or named and inside a named
     /// directory, or through a link) is read once, where it is first reached, with a warning: read twice, its
-    /// records went into their groups twice.
-    public static func expand(_ arguments: [String]) -> (
+    /// records went into their groups twice. A file a directory or pattern reaches that the run writes
+    /// (`outputs`) is left out with a warning.
+    public static func expand(_ arguments: [String], excluding outputs: OutputPlaces = OutputPlaces()) -> (
         inputs: [InputSpec], errors: [InputError], warnings: [String]
     ) {
         var inputs: [InputSpec] = []
@@ -83,7 +84,8 @@ public struct InputSpec: Sendable, Equatable {
                 continue
             }
             var paths: [String] = []
-            if arg.contains(where: { "*?[".contains($0) }) {
+            let isPattern = arg.contains(where: { "*?[".contains($0) })
+            if isPattern {
                 paths = glob(arg)
                 if paths.isEmpty {
                     errors.append(InputError(source: arg, message: "no file matches this pattern"))
@@ -104,8 +106,20 @@ public struct InputSpec: Sendable, Equatable {
                     if found.isEmpty && errors.count == before {
                         warnings.append("\(p): the directory holds no files to read")
                     }
-                    for f in found { add(f) }
+                    let own = found.filter(outputs.holds)
+                    if let first = own.first {
+                        warnings.append(
+                            own.count == 1
+                                ? "\(first): written by this run (an output or its checkpoint); it is not read"
+                                : "\(p): \(own.count) files in it are written by this run (its outputs or checkpoint, such as \(first)); they are not read"
+                        )
+                    }
+                    for f in found where own.isEmpty || !outputs.holds(f) { add(f) }
                 } else {
+                    if isPattern, outputs.holds(p) {
+                        warnings.append("\(p): written by this run (an output or its checkpoint); it is not read")
+                        continue
+                    }
                     if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
                         warnings.append("\(p): the file is empty")
                     }
