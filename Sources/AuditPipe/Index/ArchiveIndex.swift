@@ -1,3 +1,5 @@
+import Crypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -15,8 +17,8 @@
 public enum ArchiveIndex {
     /// The index's file name in the archive directory.
     public static let fileName = "index.sqlite"
-    /// The schema this build writes; an index of another schema is rebuilt.
-    static let schemaVersion = "2"
+    /// The schema this build writes; an index of another schema is rebuilt (3: each gzip member's digest).
+    static let schemaVersion = "3"
 
     /// True when `path` is a directory (an archive to index or query).
     public static func isArchiveDirectory(_ path: String) -> Bool {
@@ -188,6 +190,8 @@ public enum ArchiveIndex {
             CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta VALUES ('schema', '\(schemaVersion)'), ('tool', '\(AuditPipeVersion.tool.replacing("'", with: "''"))');
             CREATE TABLE days(day TEXT PRIMARY KEY, gzip_sha256 TEXT NOT NULL, events INTEGER NOT NULL);
+            CREATE TABLE members(day TEXT NOT NULL, member_offset INTEGER NOT NULL, sha256 TEXT NOT NULL,
+              PRIMARY KEY(day, member_offset)) WITHOUT ROWID;
             CREATE TABLE events(id INTEGER PRIMARY KEY, day TEXT NOT NULL, line INTEGER NOT NULL,
               member_offset INTEGER NOT NULL, member_length INTEGER NOT NULL, line_offset INTEGER NOT NULL,
               line_length INTEGER NOT NULL, sort_start INTEGER NOT NULL, sort_id TEXT NOT NULL,
@@ -235,8 +239,21 @@ public enum ArchiveIndex {
         }
         var rows = 0
         let digest: DayRowStream.FileDigest
+        // Each member's inflated bytes hashed as they come, for the query's check of the members it reads.
+        var memberHash = SHA256()
+        var members: [(offset: Int, sha: String)] = []
         do throws(DayRowStream.Failure) {
-            digest = try DayRowStream(day: day, path: check.gzPath).read(inflated: { check.append($0) }) {
+            let stream = DayRowStream(day: day, path: check.gzPath)
+            digest = try stream.read(
+                inflated: {
+                    check.append($0)
+                    memberHash.update(bufferPointer: UnsafeRawBufferPointer($0))
+                },
+                memberEnded: {
+                    members.append(($0.compressedOffset, ArchiveManifest.hex(memberHash.finalize())))
+                    memberHash = SHA256()
+                }
+            ) {
                 (row, line) throws(OutputError) in
                 try insert.run(row.bindings)
                 rows += 1
@@ -256,6 +273,8 @@ public enum ArchiveIndex {
             try db.prepare("INSERT INTO days VALUES (?, ?, ?)").run([
                 .text(day), .text(check.manifest.gzipSHA256), .int(Int64(rows)),
             ])
+            let member = try db.prepare("INSERT INTO members VALUES (?, ?, ?)")
+            for m in members { try member.run([.text(day), .int(Int64(m.offset)), .text(m.sha)]) }
         }
         return rows
     }
@@ -263,6 +282,7 @@ public enum ArchiveIndex {
     private static func remove(day: String, from db: SQLiteDatabase) throws(OutputError) {
         try db.prepare("DELETE FROM events WHERE day = ?").run([.text(day)])
         try db.prepare("DELETE FROM days WHERE day = ?").run([.text(day)])
+        try db.prepare("DELETE FROM members WHERE day = ?").run([.text(day)])
         try db.execute("DROP TABLE IF EXISTS \(textTable(day))")
     }
 
@@ -295,6 +315,22 @@ public enum ArchiveIndex {
                 .events
             return events != nil && rows[day, default: 0] == events
         }
+    }
+
+    /// The digest of each gzip member of `day` (of its inflated bytes, hex) by compressed offset, as indexed.
+    static func memberDigests(_ db: SQLiteDatabase, day: String) throws(OutputError) -> [Int: String] {
+        let s = try db.prepare("SELECT member_offset, sha256 FROM members WHERE day = ?")
+        try s.bind([.text(day)])
+        var out: [Int: String] = [:]
+        while try s.step() { out[Int(s.int(0))] = s.text(1) ?? "" }
+        return out
+    }
+
+    /// The digest of the gzip member of `day` at compressed `offset` (of its inflated bytes, hex), as indexed.
+    static func memberDigest(_ db: SQLiteDatabase, day: String, offset: Int) throws(OutputError) -> String? {
+        let s = try db.prepare("SELECT sha256 FROM members WHERE day = ? AND member_offset = ?")
+        try s.bind([.text(day), .int(Int64(offset))])
+        return try s.step() ? s.text(0) : nil
     }
 
     /// The index's rows per day.

@@ -15,10 +15,12 @@ struct DayRowStream {
     var readChunk = 1 << 20
 
     /// Reads the file, calling `body` with each non-blank line's row and bytes in line order (and `inflated` with
-    /// the inflated bytes as they come, for a check of the whole content); returns the file's size and hash.
-    /// Throws `.input` when the gzip stream is damaged or truncated.
+    /// the inflated bytes as they come, for a check of the whole content, and `memberEnded` with each member's
+    /// bounds after its bytes); returns the file's size and hash. Throws `.input` when the gzip stream is damaged
+    /// or truncated.
     func read(
         inflated: (UnsafeBufferPointer<UInt8>) -> Void = { _ in },
+        memberEnded: (GzipMembers.Member) -> Void = { _ in },
         _ body: (IndexRow, UnsafeBufferPointer<UInt8>) throws(OutputError) -> Void
     ) throws(Failure) -> FileDigest {
         var lines = LineSplitter(day: day)
@@ -28,6 +30,7 @@ struct DayRowStream {
                 inflated(b)
                 lines.append(b)
             case .memberEnded(let m):
+                memberEnded(m)
                 lines.memberEnded(m)
                 try lines.handOn(body)
             }

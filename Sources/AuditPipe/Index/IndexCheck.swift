@@ -1,3 +1,5 @@
+import Crypto
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -86,8 +88,17 @@ extension ArchiveIndex {
         let table = textTable(day)
         let sampleEvery = max(1, Int(try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])) / 256)
         let search = try db.prepare("SELECT count(*) FROM \(table) WHERE rowid = ? AND \(table) MATCH ?")
+        // Each member's digest, as the index takes it (the query's check of the members it reads).
+        var memberHash = SHA256()
+        var members: [Int: String] = [:]
         do throws(DayRowStream.Failure) {
-            _ = try DayRowStream(day: day, path: gzPath).read { (e, line) throws(OutputError) in
+            _ = try DayRowStream(day: day, path: gzPath).read(
+                inflated: { memberHash.update(bufferPointer: UnsafeRawBufferPointer($0)) },
+                memberEnded: {
+                    members[$0.compressedOffset] = ArchiveManifest.hex(memberHash.finalize())
+                    memberHash = SHA256()
+                }
+            ) { (e, line) throws(OutputError) in
                 count += 1
                 if !e.irregular { regular += 1 }
                 guard problem == nil else { return }
@@ -127,6 +138,9 @@ extension ArchiveIndex {
         if let problem { return problem }
         if let s = next {
             return "extra: the row for \(day) line \(s.line + 1) (event \(s.sortID)) is not in the archive"
+        }
+        if try memberDigests(db, day: day) != members {
+            return "wrong: the index's digests of the gzip members of \(day) are not the archive's"
         }
         let days = try db.integer("SELECT events FROM days WHERE day = ?", [.text(day)])
         if days != count {

@@ -19,7 +19,10 @@ public final class IndexedCatalog: EventCatalog {
             throw OutputError(path: path, message: "the index has another schema (run auditpipe index --rebuild)")
         }
         days = try ArchiveIndex.indexedDays(db).keys.sorted()
-        members = MemberCache(root: root)
+        let db = db
+        members = MemberCache(root: root) { (day, offset) throws(OutputError) in
+            try ArchiveIndex.memberDigest(db, day: day, offset: offset)
+        }
     }
 
     /// How a query runs on the index: the SQL condition on candidates and whether it is exact on regular rows.

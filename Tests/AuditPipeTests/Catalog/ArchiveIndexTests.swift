@@ -78,6 +78,11 @@ import Testing
             ),
             ("UPDATE days SET gzip_sha256 = 'x' WHERE day = '2026-11-02'", "stale: 2026-11-02 changed"),
             ("DELETE FROM days WHERE day = '2026-11-01'", "stale: 2026-11-01 is archived but not indexed"),
+            // A member's digest changed: queries of it would fail though the day file is whole.
+            (
+                "UPDATE members SET sha256 = 'x' WHERE day = '2026-11-02' AND member_offset = 0",
+                "wrong: the index's digests of the gzip members of 2026-11-02"
+            ),
             // The text table emptied and refilled with one meaningless line per row: the count still agrees,
             // a search does not (a new-user trial; verify compared the counts only).
             (
@@ -213,6 +218,55 @@ import Testing
         let cut = try AuditPipeBinary.run(["query", root, "--scan", "--all"])
         #expect(cut.status != 0)
         #expect(cut.stderr.contains("damaged archive"), "\(cut.stderr)")
+        let verify = try AuditPipeBinary.run(["verify", root])
+        #expect(verify.status == 4, "\(verify.stderr)")
+    }
+
+    /// From a new-user trial (helper-70, F4): an indexed query trusted the manifest's hash of a day file and never
+    /// hashed the file again, so a day file edited after it was indexed (one member rewritten to the same length,
+    /// the manifest untouched) answered from the edit with exit 0. Each member a query inflates is now checked
+    /// against the digest the index took of it; the query fails, naming the member, and `verify` fails too.
+    @Test func anIndexedQueryOfADayFileEditedSinceItWasIndexedFails() async throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let root = try await ArchiveFixture.build(in: dir, perDay: [300], seed: 9)
+        let day = ArchiveLayout.archivedDays(root)[0]
+        let path = ArchiveLayout.archiveFile(root, day: day)
+        let gz = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        var bounds: [(Int, Int)] = []
+        _ = try GzipMembers.inflate(gz, name: path) { start, end, _, _ in bounds.append((start, end)) }
+        let (start, end) = bounds[0]
+        let member = Array(gz[start..<end])
+        let content = try GzipMembers.inflate(member, name: "member")
+        // Every "alice" in the member becomes "zelda": same length, so each line keeps its place and its id.
+        let text = String(decoding: content, as: UTF8.self)
+        #expect(text.contains(#""user":"alice""#))
+        let edited = Array(text.replacing(#""user":"alice""#, with: #""user":"zelda""#).utf8)
+        #expect(edited.count == content.count)
+        // Re-gzipped, then padded to the member's length with a gzip extra field (RFC 1952 FEXTRA).
+        var forged: [UInt8] = []
+        for level: Int32 in [9, 8, 7, 6] {
+            let codec = try GzipMemberCodec(level: level)
+            let made = edited.withUnsafeBufferPointer { codec.member($0) }
+            if made.count + 2 <= member.count && made[3] == 0 {
+                let pad = member.count - made.count - 2
+                forged = Array(made[0..<3]) + [4] + Array(made[4..<10]) + [UInt8(pad & 0xFF), UInt8(pad >> 8)]
+                forged += [UInt8](repeating: 0x41, count: pad) + Array(made[10...])
+                break
+            }
+        }
+        try #require(forged.count == member.count, "no level re-gzips the member shorter")
+        let before = try AuditPipeBinary.run(["query", root, #"user == "alice""#])
+        #expect(before.status == 0 && before.stdout.count > 0)
+        try Data(gz[..<start] + forged + gz[end...]).write(to: URL(fileURLWithPath: path))
+        #expect(CatalogOpening.open(archive: root) is IndexedCatalog)
+        for filter in [#"user == "alice""#, "--all"] {
+            let after = try AuditPipeBinary.run(["query", root, filter])
+            #expect(after.status == 3, "\(filter): exit \(after.status) with \(after.stdout.count) bytes")
+            #expect(
+                after.stderr.contains("gzip member at byte \(start) does not hold what was indexed"),
+                "\(filter): \(after.stderr)")
+        }
         let verify = try AuditPipeBinary.run(["verify", root])
         #expect(verify.status == 4, "\(verify.stderr)")
     }

@@ -109,7 +109,7 @@ struct DayRowStreamTests {
             rows.contains { r in
                 rows.contains { $0.memberOffset == r.memberOffset && $0.memberLength != r.memberLength }
             })
-        let cache = MemberCache(root: root.path)
+        let cache = MemberCache(root: root.path, digests: nil)
         for (row, line) in zip(rows, lines) {
             let back = try cache.line(row)
             if back != line {
