@@ -286,12 +286,11 @@ struct FollowSource: ByteSource {
     /// before the path was truncated, or one still being written. A copy over 64 MiB is compared on its first and
     /// last MiB.
     static func stillHolds(_ path: String, copy: String) -> Bool {
-        let a = open(path, O_RDONLY | O_CLOEXEC)
-        guard a >= 0 else { return false }
-        defer { Glibc.close(a) }
-        let b = open(copy, O_RDONLY | O_CLOEXEC)
-        guard b >= 0 else { return false }
-        defer { Glibc.close(b) }
+        reading(path) { a in reading(copy) { b in stillHolds(a, copy: b) } } ?? false
+    }
+
+    /// `stillHolds(_:copy:)` on open descriptors.
+    private static func stillHolds(_ a: Int32, copy b: Int32) -> Bool {
         var sa = stat()
         var sb = stat()
         guard fstat(a, &sa) == 0, fstat(b, &sb) == 0 else { return false }
@@ -391,10 +390,8 @@ struct FollowSource: ByteSource {
             let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset) - off_t(count)) }
             return n == count ? bytes : []
         }
-        func read(_ candidate: String) -> [UInt8]? {
-            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            defer { Glibc.close(fd) }
+        func read(_ candidate: String) -> [UInt8]? { reading(candidate, read) }
+        func read(_ fd: Int32) -> [UInt8]? {
             var st = stat()
             guard fstat(fd, &st) == 0, UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode
             else { return nil }
@@ -407,21 +404,25 @@ struct FollowSource: ByteSource {
         if let bytes = read(path) ?? sibling(of: path, identity: identity).flatMap(read) { return bytes }
         guard let mark else { return [] }
         for candidate in siblings(of: path) where size(of: candidate) >= mark.offset {
-            let fd = open(candidate, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { Glibc.close(fd) }
-            if holds(fd, mark.bytes, endingAt: mark.offset) { return tail(fd) }
+            if let bytes = reading(candidate, { holds($0, mark.bytes, endingAt: mark.offset) ? tail($0) : nil }) {
+                return bytes
+            }
         }
         return nil
+    }
+
+    /// `body` on `path` opened for reading (closed after); nil when it cannot be opened.
+    static func reading<T>(_ path: String, _ body: (Int32) -> T?) -> T? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        return body(fd)
     }
 
     /// True when the file at `path` holds `tail` just before `offset` (always, for no tail).
     static func holds(_ path: String, _ tail: [UInt8], endingAt offset: Int64) -> Bool {
         guard !tail.isEmpty else { return true }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { Glibc.close(fd) }
-        return holds(fd, tail, endingAt: offset)
+        return reading(path) { holds($0, tail, endingAt: offset) } ?? false
     }
 
     /// True when the open file holds `tail` just before `offset` (always, for no tail).
@@ -557,9 +558,11 @@ struct FollowSource: ByteSource {
 
     /// True when the file at `path` starts with the bytes `identity` fingerprinted.
     private static func starts(_ path: String, as identity: FileIdentity) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { Glibc.close(fd) }
+        reading(path) { starts($0, as: identity) } ?? false
+    }
+
+    /// `starts(_:as:)` on an open descriptor.
+    private static func starts(_ fd: Int32, as identity: FileIdentity) -> Bool {
         var bytes = [UInt8](repeating: 0, count: identity.fingerprintLength)
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, identity.fingerprintLength, 0) }
         return n == identity.fingerprintLength && FileIdentity.fnv(bytes[...]) == identity.fingerprint
@@ -799,12 +802,11 @@ struct FollowSource: ByteSource {
     /// `candidate` as a sibling (identity and modification time from the descriptor `matches` read), when
     /// `matches` says it is the one: a rotation that reuses its name right after is not taken for it.
     private static func checked(_ candidate: String, _ matches: (Int32) -> Bool) -> RotatedSiblings.Sibling? {
-        let fd = open(candidate, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, matches(fd), let id = FileIdentity.of(fd: fd) else { return nil }
-        return RotatedSiblings.Sibling(path: candidate, identity: id, modified: modified(st))
+        reading(candidate) { fd in
+            var st = stat()
+            guard fstat(fd, &st) == 0, matches(fd), let id = FileIdentity.of(fd: fd) else { return nil }
+            return RotatedSiblings.Sibling(path: candidate, identity: id, modified: modified(st))
+        }
     }
 
     /// The file beside `path`, other than it, whose first bytes have `identity`'s fingerprint and that
