@@ -17,7 +17,7 @@ public struct Correlator {
     private var lruTail: Int32 = -1
     private var scheduled: [Int64] = []
     private var generation: [UInt32] = []
-    private var deadlines = DeadlineHeap()
+    private var deadlines = MinHeap<Deadline.Order>()
     private var closedIDs: ClosedIDMemory
     private var clock: EventClock
     private var closed: [GroupAccumulator] = []
@@ -173,7 +173,7 @@ public struct Correlator {
     private mutating func closeDue(watermark override: Int64? = nil) {
         guard let w = override ?? watermark else { return }
         while let top = deadlines.top, top.key < w {
-            deadlines.pop()
+            _ = deadlines.pop()
             let slot = Int(top.slot)
             guard generation[slot] == top.gen, scheduled[slot] == top.key else { continue }
             // A heap entry of the slot's generation is of an open group (closing a slot moves its generation on):

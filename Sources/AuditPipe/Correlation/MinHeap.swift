@@ -1,9 +1,10 @@
-/// A binary min-heap ordered by `less`.
-struct MinHeap<Element> {
+/// A binary min-heap ordered by `Order.less`; among equal elements it pops in the order the swap-based heap it
+/// replaced did (`MinHeapTests`), which output order depends on.
+struct MinHeap<Order: HeapOrder> {
+    typealias Element = Order.Element
     private(set) var items: [Element] = []
-    private let less: (Element, Element) -> Bool
 
-    init(less: @escaping (Element, Element) -> Bool) { self.less = less }
+    init() {}
 
     var isEmpty: Bool { items.isEmpty }
     var count: Int { items.count }
@@ -11,14 +12,13 @@ struct MinHeap<Element> {
 
     mutating func push(_ e: Element) {
         items.append(e)
-        let less = less
         items.withUnsafeMutableBufferPointer { h in
             // Sift up with a hole: parents move down, the new element is written once where it belongs.
             var i = h.count - 1
             let moving = h[i]
             while i > 0 {
                 let parent = (i - 1) / 2
-                guard less(moving, h[parent]) else { break }
+                guard Order.less(moving, h[parent]) else { break }
                 h[i] = h[parent]
                 i = parent
             }
@@ -31,7 +31,6 @@ struct MinHeap<Element> {
         guard let top = items.first else { return nil }
         let last = items.removeLast()
         guard !items.isEmpty else { return top }
-        let less = less
         items.withUnsafeMutableBufferPointer { h in
             // Sift the last element down from the root with a hole: the smaller child moves up each level, the
             // element is written once (a swap per level wrote both, through the array's checks).
@@ -41,8 +40,8 @@ struct MinHeap<Element> {
                 let l = 2 * i + 1
                 guard l < n else { break }
                 let r = l + 1
-                let m = r < n && less(h[r], h[l]) ? r : l
-                guard less(h[m], last) else { break }
+                let m = r < n && Order.less(h[r], h[l]) ? r : l
+                guard Order.less(h[m], last) else { break }
                 h[i] = h[m]
                 i = m
             }
@@ -66,8 +65,8 @@ struct MinHeap<Element> {
                 let l = 2 * j + 1
                 let r = l + 1
                 var m = j
-                if l < items.count && less(items[l], items[m]) { m = l }
-                if r < items.count && less(items[r], items[m]) { m = r }
+                if l < items.count && Order.less(items[l], items[m]) { m = l }
+                if r < items.count && Order.less(items[r], items[m]) { m = r }
                 if m == j { break }
                 items.swapAt(j, m)
                 j = m

@@ -43,9 +43,12 @@ struct RecordMerger {
     private let wakeups: InputWakeups?
     /// Heads by event time, then by their input's place in name order (`rank`): records of one time from
     /// several inputs merge in the same order whatever order the inputs were given or found in.
-    private var heap = MinHeap<(time: Int64, rank: Int32, input: Int32)>(less: {
-        ($0.time, $0.rank, $0.input) < ($1.time, $1.rank, $1.input)
-    })
+    private var heap = MinHeap<HeadOrder>()
+    /// Heads by time, then rank, then input.
+    private enum HeadOrder: HeapOrder {
+        typealias Element = (time: Int64, rank: Int32, input: Int32)
+        static func less(_ a: Element, _ b: Element) -> Bool { (a.time, a.rank, a.input) < (b.time, b.rank, b.input) }
+    }
     /// Each input's name key (its file name, then its whole name) and its place among them all.
     private var keys: [[UInt8]]
     /// Each input's `nameKey`, stamped on its records.

@@ -9,9 +9,12 @@ public struct DemoGenerator {
     private var rng: SplitMix64
     private let requests: Int
     private var now: Int64
-    private var pending = MinHeap<(time: Int64, seq: Int, line: [UInt8])>(less: {
-        ($0.time, $0.seq) < ($1.time, $1.seq)
-    })
+    private var pending = MinHeap<PendingOrder>()
+    /// Lines waiting to be written, by time, then in the order they were made.
+    private enum PendingOrder: HeapOrder {
+        typealias Element = (time: Int64, seq: Int, line: [UInt8])
+        static func less(_ a: Element, _ b: Element) -> Bool { (a.time, a.seq) < (b.time, b.seq) }
+    }
     private var seq = 0
 
     static let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "svc-backup", "ci-bot"]

@@ -31,7 +31,12 @@ final class FileChangeWatcher: Sendable {
         /// Waiters by id, their ids by file, and their deadlines (an id already woken is skipped there).
         var waiters: [Int: Waiter] = [:]
         var byKey: [Key: [Int]] = [:]
-        var deadlines = MinHeap<(deadline: Int64, id: Int)>(less: { $0.deadline < $1.deadline })
+        var deadlines = MinHeap<DeadlineOrder>()
+        /// Waiters' deadlines by time.
+        enum DeadlineOrder: HeapOrder {
+            typealias Element = (deadline: Int64, id: Int)
+            static func less(_ a: Element, _ b: Element) -> Bool { a.deadline < b.deadline }
+        }
         var nextID = 0
         /// The runs whose inputs wait here: a stop request wakes their waiters at the next tick.
         var controls: [ObjectIdentifier: RunControl] = [:]
@@ -130,7 +135,7 @@ final class FileChangeWatcher: Sendable {
                     wake += s.waiters.values.map(\.continuation)
                     s.waiters = [:]
                     s.byKey = [:]
-                    s.deadlines = MinHeap(less: { $0.deadline < $1.deadline })
+                    s.deadlines = MinHeap()
                 }
                 for key in changed {
                     s.generations[key, default: 0] &+= 1
@@ -159,7 +164,7 @@ final class FileChangeWatcher: Sendable {
                     s.polling = false
                     s.controls = [:]
                     s.byKey = [:]
-                    s.deadlines = MinHeap(less: { $0.deadline < $1.deadline })
+                    s.deadlines = MinHeap()
                     return true
                 }
                 return false

@@ -76,8 +76,12 @@ struct CorrelatorTests {
 
 /// The deadline heap drops stale entries and stays a heap (groups closed early leave theirs behind).
 struct MinHeapCompactionTests {
+    enum IntOrder: HeapOrder {
+        static func less(_ a: Int, _ b: Int) -> Bool { a < b }
+    }
+
     @Test func compactKeepsTheChosenElementsInHeapOrder() {
-        var heap = MinHeap<Int>(less: <)
+        var heap = MinHeap<IntOrder>()
         var rng = SplitMix64(seed: 3)
         for _ in 0..<10_000 { heap.push(Int(rng.next() % 100_000)) }
         let kept = heap.items.filter { $0 % 3 == 0 }.sorted()

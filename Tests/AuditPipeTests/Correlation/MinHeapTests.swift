@@ -40,12 +40,16 @@ struct MinHeapTests {
         }
     }
 
+    enum KeyOrder: HeapOrder {
+        typealias Element = (key: Int64, tag: Int)
+        static func less(_ a: Element, _ b: Element) -> Bool { a.key < b.key }
+    }
+
     @Test func popsExactlyAsTheSwapHeapAmongEqualKeys() {
         for seed in UInt64(1)...30 {
             var rng = SplitMix64(seed: seed)
-            let less: ((key: Int64, tag: Int), (key: Int64, tag: Int)) -> Bool = { $0.key < $1.key }
-            var heap = MinHeap<(key: Int64, tag: Int)>(less: less)
-            var oracle = SwapHeap<(key: Int64, tag: Int)>(less: less)
+            var heap = MinHeap<KeyOrder>()
+            var oracle = SwapHeap<(key: Int64, tag: Int)>(less: KeyOrder.less)
             var popped: [Int64] = []
             for tag in 0..<4_000 {
                 if rng.next() % 3 == 0 {
