@@ -109,6 +109,8 @@ public struct Checkpoint: Sendable, Equatable {
     public var outputBytes: Int64 = 0
     /// Dead-letter file length when committed (cut back to it on resume, like the output).
     public var deadLetterBytes: Int64 = 0
+    /// The events file the commits measure (resolved): a run resumed into another file would cut that one.
+    public var outputPath: String?
     /// Merge order of the next record.
     public var sequence: Int64 = 0
     /// The highest event time seen.
@@ -198,6 +200,7 @@ public struct Checkpoint: Sendable, Equatable {
         exists = true
         self.outputBytes = outputBytes
         deadLetterBytes = int(value, "dead_letter_bytes") ?? 0
+        outputPath = value["output_path"]?.scalarText
         sequence = int(value, "sequence") ?? 0
         maxTime = int(value, "max_time")
         followingSince = int(value, "following_since")
@@ -336,6 +339,11 @@ public struct Checkpoint: Sendable, Equatable {
         w.int(2)
         field("output_bytes", outputBytes)
         field("dead_letter_bytes", deadLetterBytes)
+        if let outputPath {
+            w.raw(",")
+            w.key("output_path")
+            w.string(outputPath)
+        }
         field("sequence", sequence)
         field("max_time", maxTime)
         if let followingSince { field("following_since", followingSince) }

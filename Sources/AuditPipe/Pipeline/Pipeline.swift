@@ -59,9 +59,16 @@ public struct Pipeline: Sendable {
         // A file named as an input that an output would truncate or append to: refused before anything is
         // opened (a directory or pattern that reaches one only leaves it out).
         let places = outputPlaces
+        if let (a, b) = places.clash {
+            throw .invalid("\(a) and \(b) are one file, named for two outputs; give each output its own file")
+        }
         let named = inputs.filter { $0 != "-" && !$0.contains(where: { "*?[".contains($0) }) }
         if let both = named.first(where: places.holds) {
             throw .invalid("\(both) is both an input and an output of this run; write the output elsewhere")
+        }
+        if inputs.contains("-") && places.holds(descriptor: 0) {
+            throw .invalid(
+                "standard input (-) is a file this run writes as an output; write the output elsewhere")
         }
         let (set, expandErrors, warnings) = makeInputs()
         if checkpointDirectory != nil {
@@ -91,6 +98,16 @@ public struct Pipeline: Sendable {
         do throws(OutputError) {
             if let dir = checkpointDirectory, let only = eventOutputs.first {
                 resume = try Checkpoint.load(from: dir)
+                // Resumed into another events file, the cut back to the committed length would cut that file.
+                let output = FollowedFiles.canonical(only.path)
+                if resume.exists, let was = resume.outputPath, was != output {
+                    throw OutputError(
+                        path: dir,
+                        message:
+                            "this checkpoint's events are in \(was), not \(only.path): resume with -o \(was), or give a new --checkpoint directory to start afresh"
+                    )
+                }
+                resume.outputPath = output
                 if !resume.exists {
                     // A new checkpoint: what the outputs hold already stays.
                     resume.outputBytes = ResumedOutput.length(of: only.path)

@@ -4,34 +4,59 @@
     import Darwin
 #endif
 
-/// The files and directories a run writes (its outputs, an archive's directories, its checkpoint), which its
+/// The files a run writes (its outputs, a day directory's day files, an archive, its checkpoint), which its
 /// inputs must not be: a directory or glob that reaches one leaves it out, or the run would read what it
-/// writes (its own events again, as they grow, when followed).
+/// writes (its own events again, as they grow, when followed). A file is the same by its resolved path or, when
+/// it exists, by its device and inode (a hard link, standard input redirected from it).
 public struct OutputPlaces: Sendable {
     /// Output files, resolved (`FollowedFiles.canonical`).
     private var files: Set<String> = []
-    /// Directories whose every file is the run's (an archive's, a checkpoint's), resolved, with a final `/`.
+    /// The device and inode of those that exist.
+    private var identities: Set<FileKey> = []
+    /// Directories whose every file is the run's (an archive's), resolved, with a final `/`.
     private var directories: [String] = []
-    /// Templated output paths (`out/{service}/{date}.jsonl`), resolved up to their first placeholder, each
-    /// placeholder a `*` for `fnmatch`.
+    /// `fnmatch` patterns of resolved paths: a templated output (`out/{service}/{date}.jsonl`, each placeholder
+    /// a `*`), a day directory's day files, a checkpoint's files.
     private var patterns: [String] = []
+    /// Two outputs that are one file, as given: the run is refused (each would overwrite the other).
+    public private(set) var clash: (String, String)?
+
+    private struct FileKey: Hashable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+    }
 
     /// No places: nothing is left out.
     public init() {}
 
-    /// The places `outputs` and a checkpoint in `checkpointDirectory` write; standard output is none.
+    /// The places `outputs` and a checkpoint in `checkpointDirectory` write; standard output and devices are none.
     public init(outputs: [PipelineSpec.Output], checkpointDirectory: String?) {
+        var named: [String: String] = [:]
+        var byKey: [FileKey: String] = [:]
         for o in outputs where o.path != "-" {
             if o.kind == .archive {
-                addDirectory(o.path)
+                // The day directory holds the day files it writes (`events-YYYY-MM-DD.jsonl`) and whatever else
+                // the user keeps there; the archive directory is the archive's alone.
+                let day = "events-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].jsonl"
+                addPattern(in: o.path, names: [day, day + ".tmp"])
                 if let a = o.archiveDirectory { addDirectory(a) }
             } else if PathTemplate.isTemplate(o.path) {
                 addTemplate(o.path)
             } else if !Self.isDevice(o.path) {
-                files.insert(FollowedFiles.canonical(o.path))
+                let resolved = FollowedFiles.canonical(o.path)
+                if let first = named[resolved], clash == nil { clash = (first, o.path) }
+                named[resolved] = named[resolved] ?? o.path
+                files.insert(resolved)
+                if let key = Self.key(o.path) {
+                    if let first = byKey[key], first != named[resolved], clash == nil { clash = (first, o.path) }
+                    byKey[key] = byKey[key] ?? o.path
+                    identities.insert(key)
+                }
             }
         }
-        if let checkpointDirectory { addDirectory(checkpointDirectory) }
+        if let checkpointDirectory {
+            addPattern(in: checkpointDirectory, names: ["checkpoint.json", "checkpoint.json.tmp", ArchiveLock.name])
+        }
     }
 
     /// True when the run writes `path`.
@@ -39,8 +64,23 @@ public struct OutputPlaces: Sendable {
         if files.isEmpty && directories.isEmpty && patterns.isEmpty { return false }
         let resolved = FollowedFiles.canonical(path)
         if files.contains(resolved) { return true }
+        if let key = Self.key(path), identities.contains(key) { return true }
         if directories.contains(where: { resolved.hasPrefix($0) }) { return true }
         return patterns.contains { fnmatch($0, resolved, FNM_PATHNAME) == 0 }
+    }
+
+    /// True when the file open on descriptor `fd` (standard input) is one the run writes.
+    public func holds(descriptor fd: Int32) -> Bool {
+        var st = stat()
+        guard !identities.isEmpty, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        return identities.contains(FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+    }
+
+    /// The device and inode of the regular file at `path` (through links); nil when there is none.
+    private static func key(_ path: String) -> FileKey? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     /// True for a device or pipe (`/dev/null`, `/dev/stdout`): writing it changes no file a run reads.
@@ -56,6 +96,13 @@ public struct OutputPlaces: Sendable {
         directories.append(resolved.hasSuffix("/") ? resolved : resolved + "/")
     }
 
+    /// Files named `names` (`fnmatch` patterns) directly in `directory`.
+    private mutating func addPattern(in directory: String, names: [String]) {
+        var folder = Self.escaped(FollowedFiles.canonical(directory))
+        if !folder.hasSuffix("/") { folder += "/" }
+        for name in names { patterns.append(folder + name) }
+    }
+
     /// The template's folder before its first placeholder is resolved; the rest becomes a pattern, each
     /// `{field}` a `*` (a filled value is one path segment, never a `/`), `fnmatch`'s own characters escaped.
     private mutating func addTemplate(_ path: String) {
@@ -63,7 +110,7 @@ public struct OutputPlaces: Sendable {
         let slash = path[..<open].lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         var rest = slash.map { path[path.index(after: $0)...] } ?? path[...]
-        var pattern = FollowedFiles.canonical(folder.isEmpty ? "/" : folder)
+        var pattern = Self.escaped(FollowedFiles.canonical(folder.isEmpty ? "/" : folder))
         if !pattern.hasSuffix("/") { pattern += "/" }
         while let c = rest.first {
             rest = rest.dropFirst()
@@ -71,10 +118,19 @@ public struct OutputPlaces: Sendable {
                 rest = rest.drop { $0 != "}" }.dropFirst()
                 pattern += "*"
             } else {
-                if "*?[\\".contains(c) { pattern += "\\" }
-                pattern.append(c)
+                pattern += Self.escaped(String(c))
             }
         }
         patterns.append(pattern)
+    }
+
+    /// `text` with `fnmatch`'s special characters escaped.
+    private static func escaped(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if "*?[\\".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 }

@@ -67,6 +67,85 @@ struct OutputInsideInputTests {
         #expect(try AuditPipeBinary.run(["correlate", "/dev/null", "-o", "/dev/null"], in: dir).status == 0)
     }
 
+    /// From the second trial (helper-74): the same file reached another way (a hard link, standard input
+    /// redirected from it) was emptied, and two outputs naming one file overwrote each other, all with exit 0.
+    @Test func oneFileUnderTwoNamesIsRefusedAndKept() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("app.log")
+        try Data(Self.log.utf8).write(to: log)
+        try FileManager.default.linkItem(atPath: log.path, toPath: dir.appendingPathComponent("hard.log").path)
+        let linked = try AuditPipeBinary.run(["correlate", "hard.log", "-o", "app.log"], in: dir)
+        #expect(linked.status != 0 && linked.stderr.contains("both an input and an output"), "\(linked.stderr)")
+        let piped = try AuditPipeBinary.run(["correlate", "-", "-o", "app.log"], in: dir, stdinFile: log)
+        #expect(piped.status != 0 && piped.stderr.contains("standard input (-) is a file this run writes"))
+        #expect(try String(contentsOf: log, encoding: .utf8) == Self.log)
+        try Data("kept\n".utf8).write(to: dir.appendingPathComponent("x.jsonl"))
+        try FileManager.default.linkItem(
+            atPath: dir.appendingPathComponent("x.jsonl").path, toPath: dir.appendingPathComponent("y.jsonl").path)
+        for outputs in [
+            ["-o", "x.jsonl", "--dead-letter", "x.jsonl"], ["-o", "x.jsonl", "--stats", "./x.jsonl"],
+            ["-o", "x.jsonl", "--stats", "y.jsonl"],
+        ] {
+            let r = try AuditPipeBinary.run(["correlate", "app.log"] + outputs, in: dir)
+            #expect(r.status != 0 && r.stderr.contains("are one file, named for two outputs"), "\(outputs)")
+            #expect(try String(contentsOf: dir.appendingPathComponent("x.jsonl"), encoding: .utf8) == "kept\n")
+        }
+    }
+
+    /// A day directory (`--output-dir`) and a checkpoint directory are the run's only for the files they write:
+    /// a log kept in either is still read (the first rule left out every file under them, silently).
+    @Test func aLogBesideTheDayFilesOrTheCheckpointIsRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(Self.log.utf8).write(to: dir.appendingPathComponent("app.log"))
+        let stats = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: stats) }
+        for args in [[".", "--output-dir", "."], ["app.log", "--output-dir", "."], ["*", "--output-dir", "."]] {
+            let r = try AuditPipeBinary.run(
+                ["correlate"] + args + ["--stats", stats.appendingPathComponent("s.json").path, "-q"], in: dir)
+            let counts = try AuditPipeBinary.stats(at: stats.appendingPathComponent("s.json"))
+            #expect(r.status == 0 && counts["lines_read"] == 6, "\(args): \(r.stderr) \(counts)")
+        }
+        // The day file of those runs is no output of the follower: removed, so only the log is left to read.
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasPrefix("events-") {
+            try FileManager.default.removeItem(at: dir.appendingPathComponent(name))
+        }
+        let p = try AuditPipeBinary.start(
+            ["correlate", "--follow", ".", "--checkpoint", ".", "-o", "/dev/null", "--stats", "stats.json"], in: dir)
+        Thread.sleep(forTimeInterval: 3)
+        p.terminate()
+        p.waitUntilExit()
+        let followed = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(followed["lines_read"] == 6, "\(followed)")
+    }
+
+    /// From the second trial: a follower restarted on its checkpoint with another `-o` cut that file back to the
+    /// length the checkpoint committed for the first one. The checkpoint names its events file; another is refused.
+    @Test func aCheckpointResumedIntoAnotherEventsFileIsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(Self.log.utf8).write(to: dir.appendingPathComponent("app.log"))
+        let first = try AuditPipeBinary.start(
+            ["correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "a.jsonl"], in: dir)
+        Thread.sleep(forTimeInterval: 3)
+        first.terminate()
+        first.waitUntilExit()
+        let precious = String(repeating: "precious line\n", count: 200)
+        try Data(precious.utf8).write(to: dir.appendingPathComponent("b.jsonl"))
+        // Started, not run: a follower that is not refused would never end by itself.
+        let second = try AuditPipeBinary.start(
+            ["correlate", "--follow", "app.log", "--checkpoint", "state", "-o", "b.jsonl"], in: dir,
+            stderrFile: "second.err")
+        let deadline = Date().addingTimeInterval(20)
+        while second.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if second.isRunning { second.terminate() }
+        second.waitUntilExit()
+        let stderr = try String(contentsOf: dir.appendingPathComponent("second.err"), encoding: .utf8)
+        #expect(second.terminationStatus == 3 && stderr.contains("this checkpoint's events are in"), "\(stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("b.jsonl"), encoding: .utf8) == precious)
+    }
+
     /// A follower of a directory that holds its checkpoint and events file reads only the log, across a
     /// restart: its accounting counts the log's lines once.
     @Test func aFollowerOfItsOwnDirectoryReadsOnlyTheLogs() throws {
