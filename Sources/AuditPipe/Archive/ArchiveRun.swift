@@ -151,7 +151,7 @@ public struct ArchiveRun {
             // The head against the key's record once it has verified (a forged head is named as such); a missing
             // head first (the record names what was there).
             let hasHead = FileBytes.read(ArchiveHead.path(root)) != nil
-            if !hasHead, let failure = checkHeadRecord() { return failure }
+            if !hasHead, let failure = checkHeadRecord() { return withRecordedHead(failure) }
             let result: Result<ArchiveVerifier.Summary, ArchiveVerifier.Failure>
             if hasHead {
                 var check = ArchiveVerifier.SignatureCheck(keys: [key.publicKey] + options.trustedKeys)
@@ -172,8 +172,8 @@ public struct ArchiveRun {
                 // An unsigned archive becomes signed: its chain must hold as it is.
                 result = ArchiveVerifier.verify(root: root, signatures: nil, contents: false, finishing: false)
             }
-            if case .failure(let failure) = result { return failure }
-            if hasHead, let failure = checkHeadRecord() { return failure }
+            if case .failure(let failure) = result { return withRecordedHead(failure) }
+            if hasHead, let failure = checkHeadRecord() { return withRecordedHead(failure) }
         } else if ArchiveVerifier.isSigned(root: root) {
             return ArchiveVerifier.Failure(
                 path: root,
@@ -202,6 +202,26 @@ public struct ArchiveRun {
             free(resolved)
         }
         return key + ".heads/" + ArchiveManifest.sha256(Array(real.utf8)).prefix(16) + ".json"
+    }
+
+    /// A failure of the archive's head, with the command that puts the last head this key wrote for the archive
+    /// back when that head names the archive as it is (only the head was deleted, put back or swapped): advice
+    /// that ends, where "run archive again" or "remove the record" would lead back to a refusal.
+    private func withRecordedHead(_ failure: ArchiveVerifier.Failure) -> ArchiveVerifier.Failure {
+        let root = options.archiveDirectory
+        let headPath = ArchiveHead.path(root)
+        guard failure.path == headPath, let path = headRecordPath(), let bytes = FileBytes.read(path),
+            FileBytes.read(headPath) != bytes, let recorded = try? ArchiveHead.decode(bytes),
+            let day = ArchiveLayout.archivedDays(root).last, recorded.lastDay == day,
+            recorded.lastManifestSHA256
+                == FileBytes.read(ArchiveLayout.manifestFile(root, day: day)).map(ArchiveManifest.sha256),
+            recorded.version < 2
+                || recorded.prunedSHA256 == FileBytes.read(ArchiveLayout.prunedFile(root)).map(ArchiveHead.sha256)
+        else { return failure }
+        return ArchiveVerifier.Failure(
+            path: failure.path,
+            reason: failure.reason
+                + "; the last head this key wrote for the archive names it as it is now: cp \(path) \(headPath)")
     }
 
     /// The archive's head against the last head this key wrote for it: the same, or a later one (a run killed
@@ -236,7 +256,17 @@ public struct ArchiveRun {
         {
             return nil
         }
-        if archived.version >= 2 && archived.runTime >= recorded.runTime {
+        // Rolled back or replaced: by the chain where it is known (the head the record replaced, or one the list
+        // of this key's heads for the archive holds), by time only for heads written before any list was kept.
+        let earlier: Bool
+        if archived.version >= 2 && recorded.previousHeadSHA256 == ArchiveHead.sha256(archivedBytes) {
+            earlier = true
+        } else if let chain = HeadChain.load(record: path) {
+            earlier = chain.holds(archived, bytes: archivedBytes)
+        } else {
+            earlier = archived.version < 2 || archived.runTime < recorded.runTime
+        }
+        if !earlier {
             return ArchiveVerifier.Failure(
                 path: headPath,
                 reason:
@@ -547,11 +577,19 @@ public struct ArchiveRun {
                 ArchiveManifest.sha256)
         }
         head.signature = key.sign(head.unsignedBytes)
+        let recordPath = headRecordPath()
+        if let recordPath {
+            // Listed before it is written: a head on the archive is always one the list knows as this key's.
+            ArchiveLayout.makeDirectories(
+                String(recordPath[..<(recordPath.lastIndex(of: "/") ?? recordPath.startIndex)]))
+            try HeadChain.append(
+                head.bytes, record: recordPath, recorded: FileBytes.read(recordPath),
+                current: FileBytes.read(ArchiveHead.path(root)))
+        }
         try AtomicFile.write(head.bytes, to: ArchiveHead.path(root))
-        if let record = headRecordPath() {
+        if let recordPath {
             CrashPoint.reached("head written")
-            ArchiveLayout.makeDirectories(String(record[..<(record.lastIndex(of: "/") ?? record.startIndex)]))
-            try AtomicFile.write(head.bytes, to: record)
+            try AtomicFile.write(head.bytes, to: recordPath)
         }
         CrashPoint.reached("head written")
     }

@@ -107,7 +107,8 @@ struct ArchiveSignature: Sendable, Equatable {
     /// Why the signature does not prove `body` under one of `keys`, or nil when it does.
     func problem(_ body: [UInt8], keys: [ArchivePublicKey]) -> String? {
         guard let key = keys.first(where: { $0.keyID == keyID }) else {
-            return "signed by a key not given with --public-key (key id \(keyID))"
+            return
+                "signed by a key not given with --public-key (key id \(keyID)): if the archive was signed with that key before (a rotated key), give its public key with --public-key; otherwise the file comes from another archive: restore this archive's own from a backup"
         }
         // Lower-case hex only, as auditpipe writes it: an upper-cased copy is not the file that was signed.
         let lowerHex = ed25519.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

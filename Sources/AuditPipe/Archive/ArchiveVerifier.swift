@@ -156,11 +156,6 @@ public enum ArchiveVerifier {
         var current: [String: (sha: String, supersedes: String?)] = [:]
         for day in ArchiveLayout.archivedDays(root) {
             let manifestPath = ArchiveLayout.manifestFile(root, day: day)
-            if contents {
-                if let problem = checkDay(root: root, day: day, previous: nil, checkChain: false) {
-                    return .failure(problem)
-                }
-            }
             let (manifest, bytes): (ArchiveManifest, [UInt8])
             switch DayFileCheck.manifest(root: root, day: day) {
             case .success(let read): (manifest, bytes) = read
@@ -205,6 +200,13 @@ public enum ArchiveVerifier {
                     )
                 }
             }
+            // The day's files against its manifest once the manifest's signature holds: an edited manifest is
+            // named as such, not by the first of its values the files disagree with.
+            if contents {
+                if let problem = checkDay(root: root, day: day, previous: nil, checkChain: false) {
+                    return .failure(problem)
+                }
+            }
             // What a manifest says it replaced counts only under a signature (or in an unsigned archive).
             let replaced = signatures == nil || manifest.signature != nil ? manifest.supersedesManifestSHA256 : nil
             let unfinished = earlierLinks.contains(manifest.previousManifestSHA256)
@@ -240,25 +242,39 @@ public enum ArchiveVerifier {
             let headPath = ArchiveHead.path(root)
             let lastDay = previousDay
             if head.lastDay == lastDay && head.lastManifestSHA256 == previous { return .success(summary) }
-            if finishing {
-                guard let day = head.lastDay else { return .success(summary) }
-                if let c = current[day], c.sha == head.lastManifestSHA256 || c.supersedes == head.lastManifestSHA256 {
-                    return .success(summary)
-                }
-                if pruned.contains(where: { $0.day == day && $0.manifestSHA256 == head.lastManifestSHA256 }) {
-                    return .success(summary)
-                }
+            // What a signed run killed part-way leaves, which the next signed `archive` run accepts and finishes:
+            // a head naming no day yet, or a version of a day the chain holds (or held, replaced since).
+            var unfinished = true
+            if let day = head.lastDay {
+                let c = current[day]
+                unfinished =
+                    c?.sha == head.lastManifestSHA256
+                    || (c?.supersedes != nil && c?.supersedes == head.lastManifestSHA256)
+                    || pruned.contains(where: { $0.day == day && $0.manifestSHA256 == head.lastManifestSHA256 })
             }
+            if finishing && unfinished { return .success(summary) }
+            // Only an unfinished run is told to run archive again: anything else, archive refuses the same way.
+            let ownHead =
+                "to put this archive's own head.json back, take it from a backup or from the copy archive runs with the signing key keep beside the key (KEY.heads/)"
             let reason: String
-            if let headDay = head.lastDay, current[headDay] == nil {
-                reason =
-                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted, or the head is another archive's"
-            } else if let headDay = head.lastDay, headDay != lastDay {
+            if unfinished, let headDay = head.lastDay, headDay != lastDay {
                 reason =
                     "head behind: the signed head ends at \(headDay) but days after it follow (an archive run did not finish: run archive again)"
+            } else if unfinished && head.lastDay == nil {
+                reason =
+                    "head behind: the signed head names no day but the archive holds days (an archive run did not finish: run archive again)"
+            } else if unfinished {
+                reason =
+                    "chain end differs from the signed head: \(lastDay ?? "no day") is a later version than the one the head names (an archive run did not finish: run archive again)"
+            } else if head.lastDay == lastDay {
+                reason =
+                    "chain end differs from the signed head: \(lastDay ?? "no day") is not the version the head names: the day was replaced or edited after the head was signed (restore it from a backup), or the head is another archive's; \(ownHead)"
+            } else if let headDay = head.lastDay, current[headDay] == nil, headDay > (lastDay ?? "") {
+                reason =
+                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted (restore each YYYY/MM/DD link and the DD.<hash> version it names from a backup), or the head is another archive's; \(ownHead)"
             } else {
                 reason =
-                    "chain end differs from the signed head: \(lastDay ?? "no day") is not the version the head names (the day was replaced, or an archive run did not finish: run archive again)"
+                    "replaced: the signed head names a version of \(head.lastDay ?? "no day") that this archive does not hold: it is another archive's head, or a copy's that went another way; \(ownHead)"
             }
             return .failure(Failure(path: headPath, reason: reason))
         }

@@ -66,20 +66,50 @@ struct DayFileCheck {
                             "recompressed: the file holds the manifest's content but is not the gzip file it names (\(size) bytes, the manifest says \(m.compressedBytes)); put the archived file back"
                     ))
             }
-            // Another day's file put in its place (swapped days) was reported as a cut or a tail of this one.
-            if let other = firstEventDay(gzPath), other != day {
+            // The manifest's file with bytes added after it is the only file whose first bytes are it.
+            if size > m.compressedBytes, let (sha, _) = StagedFile.sha256(of: gzPath, limit: m.compressedBytes),
+                sha == m.gzipSHA256
+            {
                 return .failure(
                     Failure(
                         path: gzPath,
                         reason:
-                            "replaced: it holds the events of \(other), not of \(day) (\(size) bytes, the manifest says \(m.compressedBytes))"
+                            "extra bytes: \(size) bytes, the manifest says \(m.compressedBytes); the first \(m.compressedBytes) are the archived file, bytes were added after it"
+                    ))
+            }
+            // A whole gzip file of events is another file put in its place: another day's (swapped days, or a
+            // copy), or another archive's or copy's of this day; a cut or edited one does not inflate whole.
+            if let other = firstEventDay(gzPath) {
+                let dir = ArchiveLayout.dayDirectory(root, day: other)
+                if other != day, firstEventDay(ArchiveLayout.archiveFile(root, day: other)) == day {
+                    return .failure(
+                        Failure(
+                            path: gzPath,
+                            reason:
+                                "reordered: it holds the events of \(other), and \(other)'s file holds those of \(day): the two days' files were swapped; move each back (\(dir) and \(ArchiveLayout.dayDirectory(root, day: day)))"
+                        ))
+                }
+                if other == day {
+                    return .failure(
+                        Failure(
+                            path: gzPath,
+                            reason:
+                                "edited: a whole gzip file of \(day)'s events but not the archived one (\(size) bytes, the manifest says \(m.compressedBytes)): its events were changed and compressed again, or it comes from another archive; put the archived file back"
+                        ))
+                }
+                return .failure(
+                    Failure(
+                        path: gzPath,
+                        reason:
+                            "replaced: it holds the events of \(other), not of \(day) (\(size) bytes, the manifest says \(m.compressedBytes)); put the archived file back"
                     ))
             }
             return .failure(
                 Failure(
                     path: gzPath,
-                    reason:
-                        "\(size < m.compressedBytes ? "truncated" : "extra bytes"): \(size) bytes, the manifest says \(m.compressedBytes)"
+                    reason: size < m.compressedBytes
+                        ? "truncated: \(size) bytes, the manifest says \(m.compressedBytes)"
+                        : "edited: \(size) bytes, the manifest says \(m.compressedBytes), and the file is not the archived one with bytes added"
                 ))
         }
         return .success(DayFileCheck(day: day, gzPath: gzPath, manifestPath: manifestPath, manifest: m))
@@ -160,7 +190,18 @@ struct DayFileCheck {
     /// The failure of a gzip file that could not be streamed to its end.
     func failure(_ error: GzipFileStream.Failure) -> Failure {
         switch error {
-        case .input(let e): Failure(path: gzPath, reason: "corrupt gzip stream: \(e.message)")
+        case .input(let e):
+            // The file of the manifest's size that does not inflate: edited when its bytes are not the ones the
+            // manifest's SHA-256 names (a byte changed), corrupt only when they are.
+            if let (sha, _) = StagedFile.sha256(of: gzPath), sha != manifest.gzipSHA256 {
+                Failure(
+                    path: gzPath,
+                    reason:
+                        "edited: the SHA-256 of the gzip file does not match the manifest, and it does not inflate (corrupt gzip stream: \(e.message)); put the archived file back"
+                )
+            } else {
+                Failure(path: gzPath, reason: "corrupt gzip stream: \(e.message)")
+            }
         case .output(let e): Failure(path: gzPath, reason: "unreadable: \(e.message)")
         }
     }
@@ -177,8 +218,13 @@ struct DayFileCheck {
         if contentBytes != m.uncompressedBytes || ArchiveManifest.hex(contentHash.finalize()) != m.contentSHA256 {
             return Failure(path: gzPath, reason: "edited: the uncompressed content does not match the manifest")
         }
+        // The file is the manifest's (both hashes hold): a count it disagrees with was edited in the manifest.
         if lines.count != m.events {
-            return Failure(path: gzPath, reason: "count: \(lines.count) events, the manifest says \(m.events)")
+            return Failure(
+                path: manifestPath,
+                reason:
+                    "edited: events is \(m.events) but events-\(day).jsonl.gz holds \(lines.count); the file's SHA-256 is the one the manifest states, so the manifest was edited, not the file"
+            )
         }
         if let problem = lines.problem { return Failure(path: gzPath, reason: problem) }
         if lines.first != m.firstStart || lines.last?.0 != m.lastStart {

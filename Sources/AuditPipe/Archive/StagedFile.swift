@@ -53,7 +53,7 @@ final class StagedFile {
 
     /// The hex SHA-256 and length of the file at `path`, read in blocks (never held whole); nil when it
     /// cannot be read.
-    static func sha256(of path: String) -> (sha: String, bytes: Int64)? {
+    static func sha256(of path: String, limit: Int64 = .max) -> (sha: String, bytes: Int64)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -61,7 +61,9 @@ final class StagedFile {
         var block = [UInt8](repeating: 0, count: 1 << 20)
         var total: Int64 = 0
         while true {
-            let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let want = Int(min(Int64(block.count), limit - total))
+            if want == 0 { break }
+            let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return nil }
             if n == 0 { break }

@@ -108,7 +108,7 @@ struct ArchiveTests {
         (
             "flip a byte",
             "printf '\\x00' | dd of=archive/2026/11/02/events-2026-11-02.jsonl.gz bs=1 seek=40 conv=notrunc status=none",
-            "archive/2026/11/02/events-2026-11-02.jsonl.gz: corrupt gzip stream"
+            "archive/2026/11/02/events-2026-11-02.jsonl.gz: edited: the SHA-256 of the gzip file does not match the manifest, and it does not inflate"
         ),
         ("truncate", "truncate -s -10 archive/2026/11/02/events-2026-11-02.jsonl.gz", "truncated"),
         (
@@ -122,7 +122,7 @@ struct ArchiveTests {
         ),
         (
             "edit a manifest", "sed -i 's/\"events\":100/\"events\":101/' archive/2026/11/02/manifest.json",
-            "count: 100 events, the manifest says 101"
+            "archive/2026/11/02/manifest.json: edited: events is 101 but events-2026-11-02.jsonl.gz holds 100"
         ),
         (
             "edit a chained manifest field",

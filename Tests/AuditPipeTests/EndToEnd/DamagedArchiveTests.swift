@@ -39,12 +39,12 @@ struct DamagedArchiveTests {
         (
             "flip a byte",
             "printf '\\x00' | dd of=\(gz3) bs=1 seek=40 conv=notrunc status=none",
-            "\(gz3): corrupt gzip stream"
+            "\(gz3): edited: the SHA-256 of the gzip file does not match the manifest, and it does not inflate"
         ),
         ("truncate", "truncate -s -10 \(gz3)", "\(gz3): truncated"),
         (
             "edit the manifest's count", "sed -i 's/\"events\":100/\"events\":101/' \(day3)/manifest.json",
-            "\(gz3): count: 100 events, the manifest says 101"
+            "\(day3)/manifest.json: edited: events is 101 but events-2026-11-03.jsonl.gz holds 100"
         ),
         (
             "edit the manifest's gzip hash",
