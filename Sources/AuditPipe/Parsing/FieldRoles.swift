@@ -46,6 +46,8 @@ public let defaultRequestIDFields = [
 /// Field names (dotted for nesting) of common loggers and gateways mapped to roles.
 struct FieldRoleTable: Sendable {
     let table: ByteKeyTable<FieldRole>
+    /// The names of `table` of up to 16 bytes (nearly every key a log line holds), looked up without a hash.
+    let short: ShortKeyRoles
     /// Request-id header names looked up case-insensitively in an API record's headers.
     let headerIDNames: [String]
     /// Fields enrichment rules read, by capture index; their parent objects map to -1 (descend into them).
@@ -139,6 +141,7 @@ struct FieldRoleTable: Sendable {
             pairs.append((name, .container))
         }
         table = ByteKeyTable(pairs)
+        short = ShortKeyRoles(pairs)
         names = pairs
         captureCount = captureFields.count
         if captureFields.isEmpty {
@@ -161,7 +164,21 @@ struct FieldRoleTable: Sendable {
     }
 
     @inline(__always)
-    func role(_ key: UnsafeBufferPointer<UInt8>) -> FieldRole? { table.lookup(key) }
+    func role(_ key: UnsafeBufferPointer<UInt8>) -> FieldRole? {
+        let n = key.count
+        guard n >= 1, n <= ShortKeyRoles.longest, let p = key.baseAddress else { return table.lookup(key) }
+        let (first, last) = ShortKeyRoles.words(UnsafeRawPointer(p), n)
+        return short.role(first: first, last: last, count: n)
+    }
+
+    /// `role(_:)` of the `n` bytes at `start` of `line`, which may be read past them up to its end.
+    @inline(__always)
+    func role(in line: UnsafeBufferPointer<UInt8>, at start: Int, count n: Int) -> FieldRole? {
+        guard n >= 1, n <= ShortKeyRoles.longest else {
+            return table.lookup(UnsafeBufferPointer(rebasing: line[start..<(start + n)]))
+        }
+        return short.role(in: line, at: start, count: n)
+    }
 
     /// The objects a parse that reads only `mask`'s roles must descend into: every dotted prefix of a name whose
     /// role is in `mask` (`user` for `user.name`). Other objects are validated and skipped whole.

@@ -75,7 +75,10 @@ struct JSONLineParser {
                     path.append(contentsOf: key)
                 }
             }
-            var role = direct ? roles.role(key) : path.withUnsafeBufferPointer { roles.role($0) }
+            var role =
+                direct
+                ? roles.role(in: s.b, at: keySpan.start, count: key.count)
+                : path.withUnsafeBufferPointer { roles.role($0) }
             if !keeps.isAll, let r = role, r == .container || !keeps.contains(r) {
                 // Not read: skipped, unless it is an object some kept role lies inside.
                 var holds = false
