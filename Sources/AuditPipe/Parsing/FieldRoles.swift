@@ -174,10 +174,14 @@ struct FieldRoleTable: Sendable {
     /// `role(_:)` of the `n` bytes at `start` of `line`, which may be read past them up to its end.
     @inline(__always)
     func role(in line: UnsafeBufferPointer<UInt8>, at start: Int, count n: Int) -> FieldRole? {
-        guard n >= 1, n <= ShortKeyRoles.longest else {
-            return table.lookup(UnsafeBufferPointer(rebasing: line[start..<(start + n)]))
-        }
+        guard n >= 1, n <= ShortKeyRoles.longest else { return longRole(in: line, at: start, count: n) }
         return short.role(in: line, at: start, count: n)
+    }
+
+    /// `role(in:at:count:)` of a key of no or more than 16 bytes, kept out of line so that the short case inlines.
+    @inline(never)
+    private func longRole(in line: UnsafeBufferPointer<UInt8>, at start: Int, count n: Int) -> FieldRole? {
+        table.lookup(UnsafeBufferPointer(rebasing: line[start..<(start + n)]))
     }
 
     /// The objects a parse that reads only `mask`'s roles must descend into: every dotted prefix of a name whose

@@ -112,11 +112,24 @@ struct JSONLineParser {
             if consumed {
                 // The capture read the value.
             } else if let role {
-                if direct && s.peek == UInt8(ascii: "{") {
+                // A string (most values a role reads) is scanned and offered here; a call to `scanValue` per value
+                // cost its setup.
+                if s.peek == 0x22 {
+                    let span = try s.scanString()
+                    if span.escaped {
+                        c.offer(role, string: s.decode(span), timestamps: timestamps)
+                    } else {
+                        c.offer(
+                            role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
+                            recent: recent)
+                    }
+                } else if direct && s.peek == UInt8(ascii: "{") {
                     path.removeAll(keepingCapacity: true)
                     path.append(contentsOf: key)
+                    try scanValue(&s, role: role, depth: depth, into: &c)
+                } else {
+                    try scanValue(&s, role: role, depth: depth, into: &c)
                 }
-                try scanValue(&s, role: role, depth: depth, into: &c)
             } else if !(top && keepExtra) {
                 // A string (most skipped values, and nearly all of a lean parse's) is skipped here, inline, as
                 // `skipValue` skips it; a call per value cost its setup and dispatch.
