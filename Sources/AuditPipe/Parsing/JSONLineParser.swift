@@ -1,6 +1,8 @@
 /// Parses one JSON-object line of any logger (zap, logrus, pino, bunyan, structlog, ECS) or API gateway.
 struct JSONLineParser {
     let roles: FieldRoleTable
+    /// `roles.short`, held here: reached through `roles` the whole table was copied for each key.
+    private let shortRoles: ShortKeyRoles
     let timestamps: TimestampParser
     let maxDepth: Int
     var keepExtra: Bool
@@ -27,6 +29,7 @@ struct JSONLineParser {
     ) {
         self.recent = recent
         self.roles = roles
+        shortRoles = roles.short
         self.timestamps = timestamps
         self.maxDepth = maxDepth
         self.keepExtra = keepExtra
@@ -75,10 +78,15 @@ struct JSONLineParser {
                     path.append(contentsOf: key)
                 }
             }
-            var role =
-                direct
-                ? roles.role(in: s.b, at: keySpan.start, count: key.count)
-                : path.withUnsafeBufferPointer { roles.role($0) }
+            let n = keySpan.end - keySpan.start
+            var role: FieldRole?
+            if direct && n >= 1 && n <= ShortKeyRoles.longest {
+                role = shortRoles.role(in: s.b, at: keySpan.start, count: n)
+            } else if direct {
+                role = roles.role(key)
+            } else {
+                role = path.withUnsafeBufferPointer { roles.role($0) }
+            }
             if !keeps.isAll, let r = role, r == .container || !keeps.contains(r) {
                 // Not read: skipped, unless it is an object some kept role lies inside.
                 var holds = false
