@@ -28,6 +28,13 @@ enum FieldRole: Sendable, Equatable {
         }
     }
 
+    /// True for `.container`.
+    @inline(__always)
+    var isContainer: Bool {
+        if case .container = self { return true }
+        return false
+    }
+
     /// Time, level, message and service: shown on their own in embedded records, not among `fields`.
     var isCore: Bool {
         switch self {

@@ -117,12 +117,13 @@ public struct JSONScanner {
     @inline(__always)
     static func skipPlain(_ b: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
         guard let base = b.baseAddress else { return i }
+        // `i` stays at most `b.count` + 7, so the sums cannot overflow: no overflow check in the loop.
         var i = i
-        while i + 8 <= b.count {
+        while i &+ 8 <= b.count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
             let stops = stopMask(word)
-            if stops != 0 { return i + (stops.trailingZeroBitCount >> 3) }
-            i += 8
+            if stops != 0 { return i &+ (stops.trailingZeroBitCount &>> 3) }
+            i &+= 8
         }
         return i
     }
