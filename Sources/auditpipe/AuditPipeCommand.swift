@@ -18,7 +18,7 @@ struct AuditPipeCommand: AsyncParsableCommand {
         abstract: "Turn microservice logs and API payload records into grouped audit events.",
         discussion: """
             Exit codes: 0 ok, 1 bad usage or configuration, 2 input errors (unreadable input, or more \
-            dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 5 locked (another archive run holds the archive), 130/143 stopped by SIGINT/SIGTERM (open groups written first).
+            dead-lettered lines than --max-dead-letters), 3 output failure, 4 archive verification failed, 5 locked (another archive run holds the archive), 130/143 stopped by SIGINT/SIGTERM (open groups written first; a second signal half a second later kills the run by that signal).
             """,
         version: AuditPipeVersion.number,
         subcommands: [

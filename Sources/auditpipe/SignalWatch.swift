@@ -10,7 +10,10 @@ import Synchronization
 /// installed; a handler may only make async-signal-safe calls, and `write` is one).
 nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 
-/// Turns SIGINT and SIGTERM into a stop request; remembers the first signal; a second one exits at once.
+/// Turns SIGINT and SIGTERM into a stop request; remembers the first signal; a second one exits at once, by the
+/// signal itself (so a supervisor sees it killed, not the 130/143 of a stop that wrote everything), saying so.
+/// One sent again within half a second is the same request: GNU `timeout` and a process-group kill deliver it
+/// twice, and taken as a second one it dropped the open groups of every such run (a new-user trial).
 ///
 /// A `sigaction` handler writes each delivered signal to a pipe that a thread of its own reads (the self-pipe
 /// way). Not a `DispatchSource`: on Linux libdispatch takes signals through a `signalfd` and re-raises those a
@@ -19,8 +22,12 @@ nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 final class SignalWatch {
     /// The first signal, shared with the reading thread.
     private final class First: Sendable {
-        let signal = Mutex<Int32?>(nil)
+        /// The signal and when it came (`CLOCK_MONOTONIC`, nanoseconds).
+        let signal = Mutex<(sig: Int32, at: UInt64)?>(nil)
     }
+
+    /// A repeat within this of the first signal is taken as the same stop request.
+    static let sameRequestWithin: UInt64 = 500_000_000
 
     private let first = First()
 
@@ -42,12 +49,22 @@ final class SignalWatch {
                 if n < 0 && errno == EINTR { continue }
                 guard n == 1 else { return }
                 let sig = Int32(byte)
-                let again = first.signal.withLock { f -> Bool in
-                    if f != nil { return true }
-                    f = sig
+                let now = DispatchTime.now().uptimeNanoseconds
+                // false: the first; nil: the first again (within half a second); true: a second request.
+                let again = first.signal.withLock { f -> Bool? in
+                    if let earlier = f { return now - earlier.at < SignalWatch.sameRequestWithin ? nil : true }
+                    f = (sig, now)
                     return false
                 }
-                if again { _exit(128 + sig) }
+                guard let again else { continue }
+                if again {
+                    FileHandleStderr.write(
+                        "auditpipe: a second \(sig == SIGINT ? "SIGINT" : "SIGTERM"): stopped at once; open groups not written, no summary\n"
+                    )
+                    signal(sig, SIG_DFL)
+                    raise(sig)
+                    _exit(128 + sig)
+                }
                 control.requestStop()
             }
         }
@@ -72,5 +89,5 @@ final class SignalWatch {
     }
 
     /// The first signal received, if any.
-    var received: Int32? { first.signal.withLock { $0 } }
+    var received: Int32? { first.signal.withLock { $0?.sig } }
 }

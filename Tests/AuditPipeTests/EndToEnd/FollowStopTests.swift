@@ -175,6 +175,39 @@ struct FollowStopTests {
         #expect(stats["inputs"] == 2, "the inputs of every life, like the lines")
     }
 
+    /// From a new-user trial (helper-74): `timeout` and a process-group kill deliver SIGTERM twice at once, and the
+    /// second was taken as "stop now": a follower without a checkpoint exited 143 with its open groups and stats
+    /// unwritten. A repeat within half a second is now the same request: every group is written.
+    @Test func aSIGTERMDeliveredTwiceAtOnceStillWritesEveryOpenGroup() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var text = ""
+        for second in 0..<40 { text += Self.line(second, "r\(second / 4)", "step") }
+        AuditPipeBinary.append(text, to: logs.appendingPathComponent("a.log").path)
+        for round in 0..<3 {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("stats.json"))
+            let p = try AuditPipeBinary.start(
+                [
+                    "correlate", "--follow", "logs/*.log", "-o", "events.jsonl", "--stats", "stats.json",
+                    "--idle", "60s", "-q",
+                ], in: dir)
+            // Time to read every line; every group is still open (idle 60 s).
+            usleep(2_500_000)
+            kill(p.processIdentifier, SIGTERM)
+            usleep(UInt32(round) * 40_000)
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit && p.terminationStatus == 143, "round \(round)")
+            let stats = try? AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+            #expect(
+                stats?["lines_read"] == 40 && stats?["events"] == 10, "round \(round): \(String(describing: stats))")
+            let events = (try? String(contentsOf: dir.appendingPathComponent("events.jsonl"), encoding: .utf8)) ?? ""
+            #expect(events.split(separator: "\n").count == 10, "round \(round)")
+        }
+    }
+
     /// One SIGTERM at a random moment (fixed seed) of a follower's life, early or late: the follower always ends,
     /// either by the signal's default action (it came before the handler was installed) or by its own exit 143
     /// with its stats written. Before, libdispatch's signal source now and then lost the signal (the follower ran
