@@ -42,6 +42,12 @@ extension ArchiveIndex {
             }
             let present = Set(archived.map(\.day))
             if let gone = indexed.keys.sorted().first(where: { !present.contains($0) }) {
+                // A day after the archive's last one: the archive lost its newest days, which pruning never does.
+                if let last = archived.last?.day, gone > last {
+                    return fail(
+                        "stale: \(gone) is indexed but the archive ends at \(last): its newest days were deleted or an older copy of the archive was put back (a rollback); find out why before you rebuild the index over it (the next archive run with the signing key compares the head with the one it last wrote)"
+                    )
+                }
                 return fail("stale: \(gone) is indexed but no longer archived (\(run))")
             }
             let orphans = try db.integer("SELECT count(*) FROM events WHERE day NOT IN (SELECT day FROM days)")

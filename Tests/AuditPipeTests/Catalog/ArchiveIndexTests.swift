@@ -78,6 +78,13 @@ import Testing
             ),
             ("UPDATE days SET gzip_sha256 = 'x' WHERE day = '2026-11-02'", "stale: 2026-11-02 changed"),
             ("DELETE FROM days WHERE day = '2026-11-01'", "stale: 2026-11-01 is archived but not indexed"),
+            // A day before the archive's first: pruned since; one after its last: the archive lost its newest days
+            // (a rollback), not a reason to rebuild the index over it (helper-72's trial).
+            ("INSERT INTO days VALUES ('2026-10-01', 'x', 0)", "stale: 2026-10-01 is indexed but no longer archived"),
+            (
+                "INSERT INTO days VALUES ('2026-11-09', 'x', 0)",
+                "stale: 2026-11-09 is indexed but the archive ends at 2026-11-02: its newest days were deleted"
+            ),
             // A member's digest changed: queries of it would fail though the day file is whole.
             (
                 "UPDATE members SET sha256 = 'x' WHERE day = '2026-11-02' AND member_offset = 0",
