@@ -129,14 +129,7 @@ struct JSONLineParser {
                 // A string (most values a role reads) is scanned and offered here; a call to `scanValue` per value
                 // cost its setup.
                 if s.peek == 0x22 {
-                    let span = try s.scanString()
-                    if span.escaped {
-                        c.offer(role, string: s.decode(span), timestamps: timestamps)
-                    } else {
-                        c.offer(
-                            role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
-                            recent: recent)
-                    }
+                    try offerString(&s, role: role, into: &c)
                 } else if direct && s.peek == UInt8(ascii: "{") {
                     path.removeAll(keepingCapacity: true)
                     path.append(contentsOf: key)
@@ -248,20 +241,28 @@ struct JSONLineParser {
         }
     }
 
+    /// Scans the string at the cursor and offers it for `role` (its bytes in place, or decoded when escaped).
+    @inline(__always)
+    private func offerString(_ s: inout JSONScanner, role: FieldRole, into c: inout FieldCollector)
+        throws(JSONSyntaxError)
+    {
+        let span = try s.scanString()
+        if span.escaped {
+            c.offer(role, string: s.decode(span), timestamps: timestamps)
+        } else {
+            c.offer(
+                role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
+                recent: recent)
+        }
+    }
+
     private mutating func scanValue(
         _ s: inout JSONScanner, role: FieldRole, depth: Int, into c: inout FieldCollector
     ) throws(JSONSyntaxError) {
         guard let first = s.peek else { throw s.fail("unexpected end of line") }
         switch first {
         case 0x22:
-            let span = try s.scanString()
-            if span.escaped {
-                c.offer(role, string: s.decode(span), timestamps: timestamps)
-            } else {
-                c.offer(
-                    role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
-                    recent: recent)
-            }
+            try offerString(&s, role: role, into: &c)
         case UInt8(ascii: "{"):
             switch role {
             case .headers:

@@ -11,6 +11,15 @@ import Testing
 /// read whole by the next run (it was dead-lettered as a torn line), and a follower whose inputs went quiet
 /// commits what it read at once (the checkpoint stayed where the last busy second left it).
 struct FollowStopTests {
+    /// Writes `logs/a.log` in `dir`: 40 lines, one a second, of ten requests (four lines each).
+    static func writeTenRequests(in dir: URL) throws {
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        var text = ""
+        for second in 0..<40 { text += line(second, "r\(second / 4)", "step") }
+        AuditPipeBinary.append(text, to: logs.appendingPathComponent("a.log").path)
+    }
+
     static func line(_ second: Int, _ id: String, _ msg: String) -> String {
         "{\"ts\":\"2026-11-21T10:00:\(String(format: "%02d", second)).000Z\",\"level\":\"info\",\"service\":\"api\",\"request_id\":\"\(id)\",\"msg\":\"\(msg)\"}\n"
     }
@@ -181,11 +190,7 @@ struct FollowStopTests {
     @Test func aSIGTERMDeliveredTwiceAtOnceStillWritesEveryOpenGroup() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        var text = ""
-        for second in 0..<40 { text += Self.line(second, "r\(second / 4)", "step") }
-        AuditPipeBinary.append(text, to: logs.appendingPathComponent("a.log").path)
+        try Self.writeTenRequests(in: dir)
         for round in 0..<3 {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent("stats.json"))
             let p = try AuditPipeBinary.start(
@@ -215,11 +220,7 @@ struct FollowStopTests {
     @Test func aSIGTERMAtAnyMomentEndsTheFollowerWithItsStats() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let logs = dir.appendingPathComponent("logs")
-        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-        var text = ""
-        for second in 0..<40 { text += Self.line(second, "r\(second / 4)", "step") }
-        AuditPipeBinary.append(text, to: logs.appendingPathComponent("a.log").path)
+        try Self.writeTenRequests(in: dir)
         var rng = SplitMix64(seed: 2026)
         for life in 0..<24 {
             try? FileManager.default.removeItem(at: dir.appendingPathComponent("stats.json"))
