@@ -195,7 +195,14 @@ public struct Pipeline: Sendable {
     /// a followed run's patterns.
     private func makeInputs() -> (set: InputSet, errors: [InputError], warnings: [String]) {
         let places = outputPlaces
-        let (specs, errors, warnings) = follow == nil ? InputSpec.expand(inputs, excluding: places) : ([], [], [])
+        // A followed run expands its patterns at each look; its outputs left out are said once, here.
+        let (specs, errors, warnings) =
+            follow == nil
+            ? InputSpec.expand(inputs, excluding: places)
+            : (
+                [], [],
+                InputSpec.expand(inputs, excluding: places).warnings.filter { $0.contains(InputSpec.writtenByThisRun) }
+            )
         let set = InputSet(
             specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs, excluding: places) },
             options: effectiveOptions,

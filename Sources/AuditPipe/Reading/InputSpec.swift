@@ -38,6 +38,9 @@ public struct InputSpec: Sendable, Equatable {
         return name.isEmpty ? nil : String(name)
     }
 
+    /// What the warning of a file left out as an output says.
+    static let writtenByThisRun = "written by this run"
+
     /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
     /// Arguments that match nothing come back as errors; the others are still read. An empty directory or
     /// a named file that is empty is a warning. A file reached twice (named twice, or named and inside a named
@@ -110,14 +113,14 @@ public struct InputSpec: Sendable, Equatable {
                     if let first = own.first {
                         warnings.append(
                             own.count == 1
-                                ? "\(first): written by this run (an output or its checkpoint); it is not read"
-                                : "\(p): \(own.count) files in it are written by this run (its outputs or checkpoint, such as \(first)); they are not read"
+                                ? "\(first): \(Self.writtenByThisRun) (an output or its checkpoint); it is not read"
+                                : "\(p): \(own.count) files in it are \(Self.writtenByThisRun) (its outputs or checkpoint, such as \(first)); they are not read"
                         )
                     }
                     for f in found where own.isEmpty || !outputs.holds(f) { add(f) }
                 } else {
                     if isPattern, outputs.holds(p) {
-                        warnings.append("\(p): written by this run (an output or its checkpoint); it is not read")
+                        warnings.append("\(p): \(Self.writtenByThisRun) (an output or its checkpoint); it is not read")
                         continue
                     }
                     if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {

@@ -159,7 +159,7 @@ struct OutputInsideInputTests {
             "--stats", "logs/stats.json", "--idle", "1s",
         ]
         for round in 1...2 {
-            let p = try AuditPipeBinary.start(args, in: dir)
+            let p = try AuditPipeBinary.start(args, in: dir, stderrFile: "stderr.\(round)")
             let deadline = Date().addingTimeInterval(30)
             var events = 0
             while Date() < deadline {
@@ -176,6 +176,9 @@ struct OutputInsideInputTests {
             #expect(stats["lines_read"] == 6 && stats["events"] == 3, "round \(round): \(stats)")
             let text = try String(contentsOf: logs.appendingPathComponent("events.jsonl"), encoding: .utf8)
             #expect(text.split(separator: "\n").count == 3, "round \(round)")
+            // The second life finds its outputs there from the start: it says it leaves them out.
+            let stderr = try String(contentsOf: dir.appendingPathComponent("stderr.\(round)"), encoding: .utf8)
+            #expect(round == 1 || stderr.contains("written by this run"), "round \(round): \(stderr)")
         }
     }
 }
