@@ -61,8 +61,16 @@ final class SignalWatch {
                     FileHandleStderr.write(
                         "auditpipe: a second \(sig == SIGINT ? "SIGINT" : "SIGTERM"): stopped at once; open groups not written, no summary\n"
                     )
+                    // Ended by the signal itself: its default action, with the signal unblocked in this thread (the
+                    // runtime's threads may block it, and `raise` then only left it pending).
                     signal(sig, SIG_DFL)
+                    var only = sigset_t()
+                    sigemptyset(&only)
+                    sigaddset(&only, sig)
+                    pthread_sigmask(SIG_UNBLOCK, &only, nil)
                     raise(sig)
+                    kill(getpid(), sig)
+                    usleep(200_000)
                     _exit(128 + sig)
                 }
                 control.requestStop()

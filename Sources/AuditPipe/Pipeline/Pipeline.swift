@@ -66,6 +66,15 @@ public struct Pipeline: Sendable {
         if let both = named.first(where: places.holds) {
             throw .invalid("\(both) is both an input and an output of this run; write the output elsewhere")
         }
+        // A file a directory or pattern reaches that is an output under another name (a hard link) is a log of
+        // the user's that the output would empty or grow, not the run's own file to leave out.
+        let patterns = inputs.filter { $0 != "-" && (!named.contains($0) || FollowedFiles.isDirectory($0)) }
+        for path in InputSpec.expand(patterns).inputs.map(\.path) {
+            if let output = places.otherName(of: path) {
+                throw .invalid(
+                    "\(path) is the output \(output) under another name (a hard link); write the output elsewhere")
+            }
+        }
         if inputs.contains("-") && places.holds(descriptor: 0) {
             throw .invalid(
                 "standard input (-) is a file this run writes as an output; write the output elsewhere")

@@ -233,7 +233,7 @@ struct FollowedFiles: Sendable {
         return (base == "/" ? "" : base) + "/" + name
     }
 
-    private static func isDirectory(_ path: String) -> Bool {
+    static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }

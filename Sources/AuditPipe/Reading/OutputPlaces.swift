@@ -11,8 +11,9 @@
 public struct OutputPlaces: Sendable {
     /// Output files, resolved (`FollowedFiles.canonical`).
     private var files: Set<String> = []
-    /// The device and inode of those that exist.
-    private var identities: Set<FileKey> = []
+    /// The device and inode of those that exist (and of standard output when it is a file), with the path each
+    /// was named by (nil for standard output).
+    private var identities: [FileKey: String?] = [:]
     /// Directories whose every file is the run's (an archive's), resolved, with a final `/`.
     private var directories: [String] = []
     /// `fnmatch` patterns of resolved paths: a templated output (`out/{service}/{date}.jsonl`, each placeholder
@@ -33,12 +34,23 @@ public struct OutputPlaces: Sendable {
     public init(outputs: [PipelineSpec.Output], checkpointDirectory: String?) {
         var named: [String: String] = [:]
         var byKey: [FileKey: String] = [:]
-        for o in outputs where o.path != "-" {
-            if o.kind == .archive {
+        for o in outputs {
+            if o.path == "-" {
+                // Standard output redirected to a file (`> dir/out.jsonl`): left out like `-o` that file.
+                var st = stat()
+                if fstat(1, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+                    identities[FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] = .some(nil)
+                }
+            } else if o.kind == .archive {
                 // The day directory holds the day files it writes (`events-YYYY-MM-DD.jsonl`) and whatever else
                 // the user keeps there; the archive directory is the archive's alone.
                 let day = "events-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].jsonl"
                 addPattern(in: o.path, names: [day, day + ".tmp"])
+                // A day file there now is appended to: known by its inode too (a link to it is the same file).
+                for name in Self.names(in: o.path) where fnmatch(day, name, 0) == 0 {
+                    let path = o.path + "/" + name
+                    if let key = Self.key(path) { identities[key] = path }
+                }
                 if let a = o.archiveDirectory { addDirectory(a) }
             } else if PathTemplate.isTemplate(o.path) {
                 addTemplate(o.path)
@@ -50,7 +62,7 @@ public struct OutputPlaces: Sendable {
                 if let key = Self.key(o.path) {
                     if let first = byKey[key], first != named[resolved], clash == nil { clash = (first, o.path) }
                     byKey[key] = byKey[key] ?? o.path
-                    identities.insert(key)
+                    identities[key] = o.path
                 }
             }
         }
@@ -64,7 +76,7 @@ public struct OutputPlaces: Sendable {
         if files.isEmpty && directories.isEmpty && patterns.isEmpty { return false }
         let resolved = FollowedFiles.canonical(path)
         if files.contains(resolved) { return true }
-        if let key = Self.key(path), identities.contains(key) { return true }
+        if let key = Self.key(path), identities[key] != nil { return true }
         if directories.contains(where: { resolved.hasPrefix($0) }) { return true }
         return patterns.contains { fnmatch($0, resolved, FNM_PATHNAME) == 0 }
     }
@@ -73,7 +85,31 @@ public struct OutputPlaces: Sendable {
     public func holds(descriptor fd: Int32) -> Bool {
         var st = stat()
         guard !identities.isEmpty, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
-        return identities.contains(FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+        return identities[FileKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))] != nil
+    }
+
+    /// The output that the file at `path` is under another name (a hard link: the same device and inode, not
+    /// the same resolved path), as it was named; nil when it is none. Such a file reached by a directory or glob
+    /// is a log of the user's that the output would empty or write into, not the run's own output.
+    public func otherName(of path: String) -> String? {
+        guard !identities.isEmpty, let key = Self.key(path), case .some(.some(let output)) = identities[key] else {
+            return nil
+        }
+        return FollowedFiles.canonical(path) == FollowedFiles.canonical(output) ? nil : output
+    }
+
+    /// The names of the entries of `directory` (none when it cannot be read).
+    private static func names(in directory: String) -> [String] {
+        guard let d = opendir(directory) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let entry = readdir(d) {
+            out.append(
+                withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+                })
+        }
+        return out
     }
 
     /// The device and inode of the regular file at `path` (through links); nil when there is none.

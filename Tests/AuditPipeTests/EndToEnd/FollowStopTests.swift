@@ -213,6 +213,38 @@ struct FollowStopTests {
         }
     }
 
+    /// A second SIGTERM a second after the first, while the stop is still writing (its standard output is a pipe
+    /// nobody reads), ends the run by the signal itself and says so: a supervisor tells it from the 143 of a stop
+    /// that wrote everything (a new-user trial found it exiting 143 both ways).
+    @Test func aSecondSIGTERMLaterEndsTheRunByTheSignal() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let demo = try AuditPipeBinary.run(["demo", "--requests", "3000", "--seed", "2"])
+        try demo.stdout.write(to: dir.appendingPathComponent("big.log"))
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = ["correlate", "--follow", "big.log", "--idle", "60s", "-q"]
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        p.environment = env
+        let unread = Pipe()
+        p.standardOutput = unread
+        let errURL = dir.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        usleep(5_000_000)
+        kill(p.processIdentifier, SIGTERM)
+        usleep(1_000_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGTERM)
+        let stderr = try String(contentsOf: errURL, encoding: .utf8)
+        #expect(stderr.contains("a second SIGTERM: stopped at once"), "\(stderr)")
+        withExtendedLifetime(unread) {}
+    }
+
     /// One SIGTERM at a random moment (fixed seed) of a follower's life, early or late: the follower always ends,
     /// either by the signal's default action (it came before the handler was installed) or by its own exit 143
     /// with its stats written. Before, libdispatch's signal source now and then lost the signal (the follower ran

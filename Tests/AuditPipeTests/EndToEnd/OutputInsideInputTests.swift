@@ -93,6 +93,44 @@ struct OutputInsideInputTests {
         }
     }
 
+    /// From a third trial (helper-75): an output that is a log of the directory read under another name (a hard
+    /// link, as `-o` or as an existing day file) was taken for the run's own file and left out, and the log was
+    /// emptied (or appended to, and read back by a follower). It is refused. Standard output redirected into the
+    /// directory read is the run's own file: left out.
+    @Test func anOutputThatIsALogReadUnderAnotherNameIsRefused() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let log = logs.appendingPathComponent("app.log")
+        try Data(Self.log.utf8).write(to: log)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("live"), withIntermediateDirectories: true)
+        try FileManager.default.linkItem(atPath: log.path, toPath: dir.appendingPathComponent("out.jsonl").path)
+        try FileManager.default.linkItem(
+            atPath: log.path, toPath: dir.appendingPathComponent("live/events-2026-11-20.jsonl").path)
+        for args in [
+            ["logs", "-o", "out.jsonl"], ["logs/*", "--dead-letter", "out.jsonl"], ["logs", "--output-dir", "live"],
+        ] {
+            let r = try AuditPipeBinary.run(["correlate"] + args, in: dir)
+            #expect(r.status != 0 && r.stderr.contains("under another name (a hard link)"), "\(args): \(r.stderr)")
+            #expect(try String(contentsOf: log, encoding: .utf8) == Self.log, "\(args)")
+        }
+        // `> logs/out.jsonl`: the run's standard output is that file.
+        let out = logs.appendingPathComponent("out.jsonl")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let p = Process()
+        p.executableURL = AuditPipeBinary.url
+        p.arguments = ["correlate", "logs", "--stats", "stats.json", "-q"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(p.terminationStatus == 0 && stats["lines_read"] == 6 && stats["events"] == 3, "\(stats)")
+    }
+
     /// A day directory (`--output-dir`) and a checkpoint directory are the run's only for the files they write:
     /// a log kept in either is still read (the first rule left out every file under them, silently).
     @Test func aLogBesideTheDayFilesOrTheCheckpointIsRead() throws {
