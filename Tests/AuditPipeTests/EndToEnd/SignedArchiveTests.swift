@@ -248,7 +248,10 @@ struct SignedArchiveTests {
         try Self.sh("rm archive/head.json && rm -r \"$(readlink -f archive/2026/11/06)\" archive/2026/11/06", in: plain)
         let (unsigned, uerr) = try ArchiveTests.run(["verify", "archive"], in: plain)
         #expect(
-            unsigned == 4 && uerr.contains("index.sqlite: stale: 2026-11-06 is indexed but no longer archived"),
+            unsigned == 4
+                && uerr.contains(
+                    "index.sqlite: stale: 2026-11-06 is indexed but the archive ends at 2026-11-05: its newest days were deleted"
+                ),
             "\(uerr)")
     }
 
