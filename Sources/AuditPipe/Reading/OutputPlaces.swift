@@ -73,7 +73,7 @@ public struct OutputPlaces: Sendable {
 
     /// True when the run writes `path`.
     public func holds(_ path: String) -> Bool {
-        if files.isEmpty && directories.isEmpty && patterns.isEmpty { return false }
+        if files.isEmpty && identities.isEmpty && directories.isEmpty && patterns.isEmpty { return false }
         let resolved = FollowedFiles.canonical(path)
         if files.contains(resolved) { return true }
         if let key = Self.key(path), identities[key] != nil { return true }
