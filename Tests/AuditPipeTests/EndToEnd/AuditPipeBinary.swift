@@ -77,9 +77,12 @@ enum AuditPipeBinary {
         return obj.compactMapValues { $0 as? Int }
     }
 
-    /// Starts the binary in `dir` with `arguments` (a follower, typically) with backtraces off, stdout discarded
-    /// and stderr discarded or written to `stderrFile` in `dir`, so a test can signal it and wait for it.
-    static func start(_ arguments: [String], in dir: URL, stderrFile: String? = nil) throws -> Process {
+    /// Starts the binary in `dir` with `arguments` (a follower, typically) with backtraces off, stdout sent to
+    /// `standardOutput` (discarded unless given: a file handle, or a pipe nobody reads) and stderr discarded or
+    /// written to `stderrFile` in `dir`, so a test can signal it and wait for it.
+    static func start(
+        _ arguments: [String], in dir: URL, stderrFile: String? = nil, standardOutput: Any = FileHandle.nullDevice
+    ) throws -> Process {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
@@ -87,7 +90,7 @@ enum AuditPipeBinary {
         var env = ProcessInfo.processInfo.environment
         env["SWIFT_BACKTRACE"] = "enable=no"
         p.environment = env
-        p.standardOutput = FileHandle.nullDevice
+        p.standardOutput = standardOutput
         if let stderrFile {
             let file = dir.appendingPathComponent(stderrFile)
             _ = FileManager.default.createFile(atPath: file.path, contents: nil)

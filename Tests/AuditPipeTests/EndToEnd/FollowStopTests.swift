@@ -221,19 +221,11 @@ struct FollowStopTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let demo = try AuditPipeBinary.run(["demo", "--requests", "3000", "--seed", "2"])
         try demo.stdout.write(to: dir.appendingPathComponent("big.log"))
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
-        p.arguments = ["correlate", "--follow", "big.log", "--idle", "60s", "-q"]
-        p.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        p.environment = env
         let unread = Pipe()
-        p.standardOutput = unread
+        let p = try AuditPipeBinary.start(
+            ["correlate", "--follow", "big.log", "--idle", "60s", "-q"], in: dir, stderrFile: "stderr",
+            standardOutput: unread)
         let errURL = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: errURL)
-        try p.run()
         usleep(5_000_000)
         kill(p.processIdentifier, SIGTERM)
         usleep(1_000_000)

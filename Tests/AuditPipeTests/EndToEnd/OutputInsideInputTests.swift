@@ -119,17 +119,11 @@ struct OutputInsideInputTests {
         // `> logs/out.jsonl`: the run's standard output is that file.
         let out = logs.appendingPathComponent("out.jsonl")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        let p = Process()
-        p.executableURL = AuditPipeBinary.url
         // Standard output is the only output (a `--stats` file beside it hid this case once).
-        p.arguments = ["correlate", "logs"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        let errURL = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: errURL)
-        try p.run()
+        let p = try AuditPipeBinary.start(
+            ["correlate", "logs"], in: dir, stderrFile: "stderr", standardOutput: try FileHandle(forWritingTo: out))
         p.waitUntilExit()
+        let errURL = dir.appendingPathComponent("stderr")
         let stderr = try String(contentsOf: errURL, encoding: .utf8)
         #expect(p.terminationStatus == 0 && stderr.contains("6 lines read = 6 in 6 records"), "\(stderr)")
         #expect(stderr.contains("out.jsonl: written by this run"), "\(stderr)")
