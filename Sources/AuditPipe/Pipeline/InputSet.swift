@@ -58,9 +58,23 @@ struct InputSet: Sendable {
             return out
         }
         files.remember(resume)
-        let out = discover(followed.paths(), known: &known, control: control, resume: resume, first: true)
+        let there = followed.paths()
+        let out = discover(
+            there + Self.renamedAway(resume, besides: there), known: &known, control: control, resume: resume,
+            first: true)
         registerGone(known: known, resume: resume)
         return out
+    }
+
+    /// The paths of `checkpoint` not there now whose committed file is beside them under another name: renamed
+    /// away by a rotation whose writer has not made the new file yet (or never will). Followed from the first
+    /// look, each reads the rest of its file there, then waits for the path.
+    private static func renamedAway(_ checkpoint: Checkpoint, besides paths: [String]) -> [String] {
+        let listed = Set(paths)
+        return checkpoint.entries.values.filter { e in
+            !listed.contains(e.path) && FileIdentity.of(path: e.path) == nil
+                && FollowSource.sibling(of: e.path, identity: e.identity) != nil
+        }.map(\.path).sorted()
     }
 
     /// What the first look at a followed run's paths warned of (a file named twice is read once).

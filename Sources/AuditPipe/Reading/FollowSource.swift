@@ -630,9 +630,12 @@ struct FollowSource: ByteSource {
             Self.merge(since, into: &pending, path: start.path)
             lastCopy = since.last ?? copy
             start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
-        } else if let expected = start.identity, let current = FileIdentity.of(path: start.path),
-            current.device != expected.device || current.inode != expected.inode
+        } else if let expected = start.identity,
+            FileIdentity.of(path: start.path).map({ $0.device != expected.device || $0.inode != expected.inode })
+                ?? (expected.fingerprintLength > 0)
         {
+            // Another file at the path, or none (renamed away, the new file not made yet): the file is found
+            // beside it by its identity.
             if let rotated = Self.sibling(of: start.path, identity: expected) {
                 if pending.isEmpty { pending.insert(Start(path: start.path, offset: 0), at: 0) }
                 if expected.fingerprintLength > 0, let now = FileIdentity.of(path: rotated),

@@ -89,7 +89,12 @@ struct FollowedFiles: Sendable {
                 $0.identity.device == identity.device && $0.identity.inode == identity.inode
                     && !currentNames.contains($0.path)
             }) {
-                checkpoint.rename(old.path, to: path)
+                // Under a rotated name of its path, the file was renamed away by a rotation whose new file is not
+                // made yet (a restart in that moment): the path keeps its entry, and reads the rest of the file there
+                // by its identity once the writer makes the new one. Taken over, `app.log.1` was followed as a path
+                // of its own and read each later generation the rotation renamed to it, which `app.log`'s input
+                // read too (a trial's harness: a generation of 145 lines read twice).
+                if !RotatedName.isRotated(path, of: [old.path]) { checkpoint.rename(old.path, to: path) }
                 continue
             }
             // Taken for a copy (by its first bytes) only on a restart: at a fresh start nothing was read that it could

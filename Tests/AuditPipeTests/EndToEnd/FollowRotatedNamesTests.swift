@@ -304,4 +304,49 @@ struct FollowRotatedNamesTests {
         let expected = (0..<2).map { "a.log.2-\($0)" } + (0..<4).map { "a.log.1-\($0)" } + (0..<2).map { "a.log-\($0)" }
         #expect(ids.requestIDs(dir).sorted() == expected.sorted())
     }
+
+    /// A restart in the moment a rename rotation has taken the path's file away and the writer has not made the
+    /// next one yet: the path keeps its checkpoint entry and reads the rest of its file under the rotated name (at
+    /// once, not when the new file comes), then the new file. Before, `a.log.1` took the path's entry over and was followed as a path of its own, so each
+    /// later rotation renamed onto it a generation `a.log`'s input had read, and it read it again (a new-user
+    /// trial's harness, rename rotations under SIGKILL: a generation of 145 lines read twice, two records in each
+    /// of its events).
+    @Test func aRestartWhileThePathIsRenamedAwayReadsEachGenerationOnce() throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func start() throws -> Process {
+            try follow(["logs/a.log*", "--checkpoint", "state", "--stats", "stats.json"], in: dir)
+        }
+        append("a.log", 0..<3, in: logs)
+        let first = try start()
+        wait(for: 3, in: dir)
+        first.terminate()
+        first.waitUntilExit()
+        // Written, then renamed away while the follower is down; no new file yet.
+        append("a.log", 3..<5, in: logs)
+        rename(logs.path + "/a.log", logs.path + "/a.log.1")
+        let second = try start()
+        // The rest of the renamed file is read before the writer makes the new one.
+        wait(for: 5, in: dir)
+        #expect(ids.requestIDs(dir).count == 5)
+        append("a.log", 5..<7, in: logs)
+        wait(for: 7, in: dir)
+        for (generation, next) in [(7, 9), (9, 11)] {
+            // Each rename rotation puts the generation the path's input read at `a.log.1`.
+            rename(logs.path + "/a.log.2", logs.path + "/a.log.3")
+            rotate(in: logs)
+            append("a.log", generation..<next, in: logs)
+            wait(for: next, in: dir)
+        }
+        second.terminate()
+        second.waitUntilExit()
+        #expect(ids.requestIDs(dir).sorted() == (0..<11).map { "a.log-\($0)" }.sorted())
+        let events = (try? String(contentsOf: dir.appendingPathComponent("out.jsonl"), encoding: .utf8)) ?? ""
+        let records = events.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["records"] as? Int
+        }
+        #expect(records == Array(repeating: 1, count: 11), "every line read once")
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("stats.json")))
+        #expect((stats as? [String: Any])?["lines_read"] as? Int == 11)
+    }
 }
