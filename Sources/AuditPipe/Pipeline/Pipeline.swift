@@ -60,7 +60,8 @@ public struct Pipeline: Sendable {
         // opened (a directory or pattern that reaches one only leaves it out).
         let places = outputPlaces
         if let (a, b) = places.clash {
-            throw .invalid("\(a) and \(b) are one file, named for two outputs; give each output its own file")
+            let named = a == b ? "\(a) is named" : "\(a) and \(b) are one file, named"
+            throw .invalid("\(named) for two outputs; give each output its own file")
         }
         let named = inputs.filter { $0 != "-" && !$0.contains(where: { "*?[".contains($0) }) }
         if let both = named.first(where: places.holds) {
