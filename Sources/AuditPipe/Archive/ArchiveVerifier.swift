@@ -259,10 +259,10 @@ public enum ArchiveVerifier {
             let reason: String
             if unfinished, let headDay = head.lastDay, headDay != lastDay {
                 reason =
-                    "head behind: the signed head ends at \(headDay) but days after it follow (an archive run did not finish: run archive again)"
+                    "head behind: the signed head ends at \(headDay) but days after it follow: an archive run did not finish (run archive again with the signing key: it finishes it), or an older head.json was put back (a rollback, which that run refuses, naming the copy of this archive's last head kept beside the key)"
             } else if unfinished && head.lastDay == nil {
                 reason =
-                    "head behind: the signed head names no day but the archive holds days (an archive run did not finish: run archive again)"
+                    "head behind: the signed head names no day but the archive holds days: an archive run did not finish (run archive again with the signing key: it finishes it), or an older head.json was put back (a rollback, which that run refuses, naming the copy of this archive's last head kept beside the key)"
             } else if unfinished {
                 reason =
                     "chain end differs from the signed head: \(lastDay ?? "no day") is a later version than the one the head names (an archive run did not finish: run archive again)"

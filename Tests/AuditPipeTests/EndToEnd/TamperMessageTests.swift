@@ -53,6 +53,29 @@ struct TamperMessageTests {
         #expect(try Signed.archive(dir).0 == 0)
     }
 
+    /// An older head of the archive put back while its later days stay: verify cannot tell it from a run killed
+    /// before its last head, and said only "run archive again" (helper-75), which archive then refused as a
+    /// rollback. It now names both, and the archive run names the copy that puts the archive's own head back.
+    @Test func anOlderHeadPutBackIsNotOnlyCalledAnUnfinishedRun() throws {
+        let dir = try Signed.signedArchive(days: 1...3)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Signed.sh("cp archive/head.json old-head.json", in: dir)
+        _ = try ArchiveTests.makeLive(dir, days: 4...4, perDay: 10, seed: 2)
+        #expect(try Signed.archive(dir).0 == 0)
+        try Signed.sh("cp old-head.json archive/head.json", in: dir)
+        let (verified, verr) = try Signed.verify(dir)
+        #expect(verified == 4 && verr.contains("archive/head.json: head behind: the signed head ends at 2026-11-03"))
+        #expect(verr.contains("an archive run did not finish") && verr.contains("an older head.json was put back"))
+        let (status, err) = try Signed.archive(dir)
+        #expect(status == 4 && err.contains("archive/head.json: rolled back"), "\(err)")
+        let command = try #require(
+            err.range(
+                of: "cp keys/auditpipe-signing.key.heads/[0-9a-f]+\\.json archive/head\\.json",
+                options: .regularExpression))
+        try Signed.sh(String(err[command]), in: dir)
+        #expect(try Signed.verify(dir).0 == 0)
+    }
+
     /// A head of another archive signed with the same key, written before this archive's last head, is not in
     /// this archive's chain: "replaced", not "rolled back" (it was labelled by its time).
     @Test func anOlderHeadOfAnotherArchiveIsCalledReplaced() throws {
