@@ -46,7 +46,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         var summary = ActivitySummary(by: ActivitySummary.Grouping(rawValue: by)!, depth: depth)
         // Expanded as the pipeline's inputs are: a file reached twice (named twice, through a link) counts once.
-        let (inputs, errors, warnings) = InputSpec.expand(files)
+        let (inputs, errors, warnings) = { ($0.inputs, $0.errors, $0.warnings) }(InputSpec.expand(files))
         for w in warnings { FileHandleStderr.write("auditpipe: warning: \(w)\n") }
         if let error = errors.first {
             FileHandleStderr.write("auditpipe: input error: \(error)\n")

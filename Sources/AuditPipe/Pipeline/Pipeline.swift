@@ -69,18 +69,16 @@ public struct Pipeline: Sendable {
         }
         // A file a directory or pattern reaches that is an output under another name (a hard link) is a log of
         // the user's that the output would empty or grow, not the run's own file to leave out.
-        let patterns = inputs.filter { $0 != "-" && (!named.contains($0) || FollowedFiles.isDirectory($0)) }
-        for path in InputSpec.expand(patterns).inputs.map(\.path) {
-            if let output = places.otherName(of: path) {
-                throw .invalid(
-                    "\(path) is the output \(output) under another name (a hard link); write the output elsewhere")
-            }
+        let expansion = InputSpec.expand(inputs, excluding: places)
+        if let (path, output) = expansion.outputsUnderAnotherName.first {
+            throw .invalid(
+                "\(path) is the output \(output) under another name (a hard link); write the output elsewhere")
         }
         if inputs.contains("-") && places.holds(descriptor: 0) {
             throw .invalid(
                 "standard input (-) is a file this run writes as an output; write the output elsewhere")
         }
-        let (set, expandErrors, warnings) = makeInputs()
+        let (set, expandErrors, warnings) = makeInputs(expansion)
         if checkpointDirectory != nil {
             guard eventOutputs.count == 1, let only = eventOutputs.first, only.kind == .jsonl, only.path != "-",
                 only.template == nil, only.whereFilter == nil
@@ -191,7 +189,8 @@ public struct Pipeline: Sendable {
     ) async throws(OutputError) -> RunStats {
         var pipeline = self
         pipeline.follow?.checkpointDirectory = nil
-        let (set, expandErrors, warnings) = pipeline.makeInputs()
+        let (set, expandErrors, warnings) = pipeline.makeInputs(
+            InputSpec.expand(pipeline.inputs, excluding: pipeline.outputPlaces))
         var stats = try await pipeline.execute(
             set, sink: sink, resume: Checkpoint(), control: control, syncEvents: nil, syncDeadLetters: nil,
             deadLetter: deadLetter)
@@ -201,18 +200,13 @@ public struct Pipeline: Sendable {
         return stats
     }
 
-    /// The run's inputs: a batch run's files, expanded (with the errors and warnings expanding them found), or
-    /// a followed run's patterns.
-    private func makeInputs() -> (set: InputSet, errors: [InputError], warnings: [String]) {
+    /// The run's inputs: a batch run's files as `expansion` found them (with its errors and warnings), or a
+    /// followed run's patterns.
+    private func makeInputs(_ expansion: InputExpansion) -> (set: InputSet, errors: [InputError], warnings: [String]) {
         let places = outputPlaces
         // A followed run expands its patterns at each look; its outputs left out are said once, here.
         let (specs, errors, warnings) =
-            follow == nil
-            ? InputSpec.expand(inputs, excluding: places)
-            : (
-                [], [],
-                InputSpec.expand(inputs, excluding: places).warnings.filter { $0.contains(InputSpec.writtenByThisRun) }
-            )
+            follow == nil ? (expansion.inputs, expansion.errors, expansion.warnings) : ([], [], expansion.leftOut)
         let set = InputSet(
             specs: specs, followed: follow.map { _ in FollowedFiles(patterns: inputs, excluding: places) },
             options: effectiveOptions,

@@ -38,21 +38,26 @@ public struct InputSpec: Sendable, Equatable {
         return name.isEmpty ? nil : String(name)
     }
 
-    /// What the warning of a file left out as an output says.
-    static let writtenByThisRun = "written by this run"
-
     /// Expands arguments into inputs: `-`, files, directories (recursive, sorted) and glob patterns (sorted).
     /// Arguments that match nothing come back as errors; the others are still read. An empty directory or
     /// a named file that is empty is a warning. A file reached twice (named twice, or named and inside a named
     /// directory, or through a link) is read once, where it is first reached, with a warning: read twice, its
     /// records went into their groups twice. A file a directory or pattern reaches that the run writes
-    /// (`outputs`) is left out with a warning.
-    public static func expand(_ arguments: [String], excluding outputs: OutputPlaces = OutputPlaces()) -> (
-        inputs: [InputSpec], errors: [InputError], warnings: [String]
-    ) {
+    /// (`outputs`) is left out with a warning (`leftOut`), and one that is an output under another name is
+    /// named for the run to refuse (`outputsUnderAnotherName`).
+    public static func expand(_ arguments: [String], excluding outputs: OutputPlaces = OutputPlaces()) -> InputExpansion
+    {
         var inputs: [InputSpec] = []
         var errors: [InputError] = []
         var warnings: [String] = []
+        var found = InputExpansion()
+        func leaveOut(_ own: [String], warning: String) {
+            warnings.append(warning)
+            found.leftOut.append(warning)
+            for path in own {
+                if let output = outputs.otherName(of: path) { found.outputsUnderAnotherName.append((path, output)) }
+            }
+        }
         // Each file's device and inode, with the path it was first reached by.
         var reached: [String: String] = [:]
         func add(_ path: String) {
@@ -105,22 +110,24 @@ public struct InputSpec: Sendable, Equatable {
                 }
                 if (st.st_mode & S_IFMT) == S_IFDIR {
                     let before = errors.count
-                    let found = walk(p, errors: &errors)
-                    if found.isEmpty && errors.count == before {
+                    let files = walk(p, errors: &errors)
+                    if files.isEmpty && errors.count == before {
                         warnings.append("\(p): the directory holds no files to read")
                     }
-                    let own = found.filter(outputs.holds)
+                    let own = files.filter(outputs.holds)
                     if let first = own.first {
-                        warnings.append(
-                            own.count == 1
-                                ? "\(first): \(Self.writtenByThisRun) (an output or its checkpoint); it is not read"
-                                : "\(p): \(own.count) files in it are \(Self.writtenByThisRun) (its outputs or checkpoint, such as \(first)); they are not read"
+                        leaveOut(
+                            own,
+                            warning: own.count == 1
+                                ? "\(first): written by this run (an output or its checkpoint); it is not read"
+                                : "\(p): \(own.count) files in it are written by this run (its outputs or checkpoint, such as \(first)); they are not read"
                         )
                     }
-                    for f in found where own.isEmpty || !outputs.holds(f) { add(f) }
+                    for f in files where own.isEmpty || !outputs.holds(f) { add(f) }
                 } else {
                     if isPattern, outputs.holds(p) {
-                        warnings.append("\(p): \(Self.writtenByThisRun) (an output or its checkpoint); it is not read")
+                        leaveOut(
+                            [p], warning: "\(p): written by this run (an output or its checkpoint); it is not read")
                         continue
                     }
                     if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
@@ -130,7 +137,8 @@ public struct InputSpec: Sendable, Equatable {
                 }
             }
         }
-        return (inputs, errors, warnings)
+        (found.inputs, found.errors, found.warnings) = (inputs, errors, warnings)
+        return found
     }
 
     private static func glob(_ pattern: String) -> [String] {
