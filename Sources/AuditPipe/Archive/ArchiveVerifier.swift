@@ -271,7 +271,7 @@ public enum ArchiveVerifier {
                     "chain end differs from the signed head: \(lastDay ?? "no day") is not the version the head names: the day was replaced or edited after the head was signed (restore it from a backup), or the head is another archive's; \(ownHead)"
             } else if let headDay = head.lastDay, current[headDay] == nil, headDay > (lastDay ?? "") {
                 reason =
-                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted (restore each YYYY/MM/DD link and the DD.<hash> version it names from a backup), or the head is another archive's; \(ownHead)"
+                    "missing: the signed head names \(headDay) as the last day but the archive ends at \(lastDay ?? "no day"); the newest days were deleted (restore each YYYY/MM/DD link and the DD.<hash> version it names from a backup; with no backup they are lost: keep this archive as the evidence and start a new one with --to a new directory), or the head is another archive's; \(ownHead)"
             } else {
                 reason =
                     "replaced: the signed head names a version of \(head.lastDay ?? "no day") that this archive does not hold: it is another archive's head, or a copy's that went another way; \(ownHead)"
