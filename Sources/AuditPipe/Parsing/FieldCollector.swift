@@ -104,20 +104,39 @@ struct FieldCollector {
 
     /// Takes a text value (string content or number text) for `role`; the `String` it becomes is shared with an
     /// equal recent value when the parse worker keeps them (`recent`).
+    @inline(__always)
     mutating func offer(
         _ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser, recent: RecentStrings? = nil
     ) {
+        if case .time(let rank) = role {
+            offerTime(rank: rank, v, timestamps: timestamps)
+        } else {
+            offer(role, v, recent: recent)
+        }
+    }
+
+    /// Takes a time value of rank `rank` (a lower rank wins).
+    mutating func offerTime(rank: Int, _ v: UnsafeBufferPointer<UInt8>, timestamps: TimestampParser) {
+        if rank < timeRank, let t = timestamps.parseValue(v) {
+            time = t
+            timeRank = rank
+            notes.yearAssumed = timestamps.assumesYear && TimestampParser.startsYearless(v)
+        }
+    }
+
+    /// `offer(_:_:timestamps:recent:)` for a role other than a time (ignored here): the JSON scan calls it without
+    /// the parser's `TimestampParser`, which each call copied (56 bytes), for the three values of four that are
+    /// no time.
+    mutating func offer(_ role: FieldRole, _ v: UnsafeBufferPointer<UInt8>, recent: RecentStrings?) {
+        // Reached without a reference count: the caller's `recent` outlives the call (a retain and a release were
+        // made around each shared string).
+        let shared = recent.map { Unmanaged.passUnretained($0) }
         @inline(__always) func text(_ v: UnsafeBufferPointer<UInt8>) -> String {
-            if let recent { return recent.string(v) }
+            if let shared { return shared._withUnsafeGuaranteedRef { $0.string(v) } }
             return Self.string(v)
         }
         switch role {
-        case .time(let rank):
-            if rank < timeRank, let t = timestamps.parseValue(v) {
-                time = t
-                timeRank = rank
-                notes.yearAssumed = timestamps.assumesYear && TimestampParser.startsYearless(v)
-            }
+        case .time: break
         case .level:
             if level == nil { level = LogLevel.parse(v) ?? Self.int(v).flatMap(LogLevel.fromNumber) }
         case .message:
@@ -133,7 +152,7 @@ struct FieldCollector {
                 // these very bytes, so `RequestIDHash.of` would give the same value.
                 let raw = UnsafeRawBufferPointer(v)
                 let h = RequestIDHash.hash(raw)
-                storedRequestID = recent?.string(v, hash: h) ?? Self.string(v)
+                storedRequestID = shared?._withUnsafeGuaranteedRef { $0.string(v, hash: h) } ?? Self.string(v)
                 requestIDHash = RequestIDHash.isASCII(raw) ? h : nil
                 idRank = rank
             }

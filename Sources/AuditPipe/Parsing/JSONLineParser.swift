@@ -249,10 +249,10 @@ struct JSONLineParser {
         let span = try s.scanString()
         if span.escaped {
             c.offer(role, string: s.decode(span), timestamps: timestamps)
+        } else if case .time(let rank) = role {
+            c.offerTime(rank: rank, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps)
         } else {
-            c.offer(
-                role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), timestamps: timestamps,
-                recent: recent)
+            c.offer(role, UnsafeBufferPointer(rebasing: s.b[span.start..<span.end]), recent: recent)
         }
     }
 
