@@ -5,27 +5,31 @@ extension FilterExpression {
     /// What the expression says of a record as its line's parse made it, before the joiner: true or false when
     /// every path it turns on is settled at parse (`isSettledAtParse`), nil when it needs one that is not
     /// (`time`, `request_id`, `message`, `source`, `fields.*`). A false here is false for the finished record.
-    func verdict(parsed r: LogRecord) -> Bool? {
+    func verdict(parsed r: LogRecord) -> Bool? { withUnsafePointer(to: r) { verdict(parsedAt: $0) } }
+
+    /// `verdict(parsed:)` of the record at `r`, read where it lies (`withUnsafePointer(to:)` of a record
+    /// copied it whole, a retain and a release of each of its fields, for each record `filter --records` read).
+    func verdict(parsedAt r: UnsafePointer<LogRecord>) -> Bool? {
         switch self {
         case .constant(let b): return b
         case .and(let a, let b):
-            let x = a.verdict(parsed: r)
+            let x = a.verdict(parsedAt: r)
             if x == false { return false }
-            let y = b.verdict(parsed: r)
+            let y = b.verdict(parsedAt: r)
             if y == false { return false }
             return x == true && y == true ? true : nil
         case .or(let a, let b):
-            let x = a.verdict(parsed: r)
+            let x = a.verdict(parsedAt: r)
             if x == true { return true }
-            let y = b.verdict(parsed: r)
+            let y = b.verdict(parsedAt: r)
             if y == true { return true }
             return x == false && y == false ? false : nil
         case .not(let e):
-            return e.verdict(parsed: r).map { !$0 }
+            return e.verdict(parsedAt: r).map { !$0 }
         case .compare(let p, _, _), .isIn(let p, _), .contains(let p, _), .matches(let p, _), .glob(let p, _):
             guard Self.isSettledAtParse(p) else { return nil }
             // A settled path is read from the record itself: the subject's object is never built.
-            return withUnsafePointer(to: r) { matches(LogRecordSubject(record: $0, enricher: nil)) }
+            return matches(LogRecordSubject(record: r, enricher: nil))
         }
     }
 

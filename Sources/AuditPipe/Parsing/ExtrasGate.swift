@@ -23,8 +23,8 @@ struct ExtrasGate {
         self.filter = filter
     }
 
-    /// True when the filter cannot match the record, from the paths its parse settles.
-    func cannotMatch(_ r: LogRecord) -> Bool { filter.verdict(parsed: r) == false }
+    /// True when the filter cannot match the record at `r`, from the paths its parse settles.
+    func cannotMatch(_ r: UnsafePointer<LogRecord>) -> Bool { filter.verdict(parsedAt: r) == false }
 
     /// Counts a record; `kept`: it could not be ruled out (parsed lean, it had to be parsed again).
     mutating func count(kept isKept: Bool) {

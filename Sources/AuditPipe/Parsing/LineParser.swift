@@ -92,7 +92,7 @@ struct LineParser {
             setLean(false)
             switch batch.outcomes.last {
             case .record?:
-                if g.cannotMatch(batch.records[batch.records.count - 1]) {
+                if Self.lastCannotMatch(batch.records, g) {
                     batch.records[batch.records.count - 1].notes.ruledOut = true
                     g.count(kept: false)
                     return
@@ -110,10 +110,16 @@ struct LineParser {
         }
         parseOnce(raw, position: position, fileService: fileService, into: &batch)
         if case .record? = batch.outcomes.last {
-            let ruledOut = g.cannotMatch(batch.records[batch.records.count - 1])
+            let ruledOut = Self.lastCannotMatch(batch.records, g)
             if ruledOut { batch.records[batch.records.count - 1].notes.ruledOut = true }
             g.count(kept: !ruledOut)
         }
+    }
+
+    /// True when `gate` rules out the last of `records`, read where it lies (`records[records.count - 1]` made a
+    /// copy of the record, a retain and a release of each of its fields, for every record of `filter --records`).
+    private static func lastCannotMatch(_ records: [LogRecord], _ gate: ExtrasGate) -> Bool {
+        records.withUnsafeBufferPointer { gate.cannotMatch($0.baseAddress! + ($0.count - 1)) }
     }
 
     /// The lean parse of a line alone, as `parse` makes it before the filter's verdict (a parser with a gate;
