@@ -48,30 +48,51 @@ public enum RouteClassifier {
         var rawCount = 0
         var segmentCount = 0
         guard let bytes = b.baseAddress, let out = scratch.baseAddress else { return finish(&route, method, query) }
-        var start = 0
-        while start < n {
-            var end = start
-            while end < n, bytes[end] != UInt8(ascii: "/") { end += 1 }
-            if end > start {
-                let seg = UnsafeBufferPointer(start: bytes + start, count: end - start)
-                let from = rawCount
-                if seg.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-                    for c in QueryString.percentDecode(seg) {
-                        out[rawCount] = c
-                        rawCount += 1
-                    }
-                } else {
-                    (out + rawCount).update(from: bytes + start, count: end - start)
-                    rawCount += end - start
+        let raw: UnsafeBufferPointer<UInt8>
+        let lower: UnsafeBufferPointer<UInt8>
+        if !ByteScanning.contains(UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "+"), in: b) {
+            // Nothing to decode (nearly every path): the segments are ranges of the path itself, and its lower-cased
+            // copy is made whole (a copy per segment, and a byte-by-byte look for `%` and `+`, cost ~500 instructions
+            // an event).
+            var start = 0
+            while start < n {
+                var end = start
+                while end < n, bytes[end] != UInt8(ascii: "/") { end += 1 }
+                if end > start {
+                    segments[segmentCount] = start..<end
+                    segmentCount += 1
                 }
-                segments[segmentCount] = from..<rawCount
-                segmentCount += 1
+                start = end + 1
             }
-            start = end + 1
+            Self.asciiLower(b, to: out + n)
+            raw = b
+            lower = UnsafeBufferPointer(start: out + n, count: n)
+        } else {
+            var start = 0
+            while start < n {
+                var end = start
+                while end < n, bytes[end] != UInt8(ascii: "/") { end += 1 }
+                if end > start {
+                    let seg = UnsafeBufferPointer(start: bytes + start, count: end - start)
+                    let from = rawCount
+                    if seg.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+                        for c in QueryString.percentDecode(seg) {
+                            out[rawCount] = c
+                            rawCount += 1
+                        }
+                    } else {
+                        (out + rawCount).update(from: bytes + start, count: end - start)
+                        rawCount += end - start
+                    }
+                    segments[segmentCount] = from..<rawCount
+                    segmentCount += 1
+                }
+                start = end + 1
+            }
+            for k in 0..<rawCount { out[n + k] = asciiLower(out[k]) }
+            raw = UnsafeBufferPointer(rebasing: scratch[0..<rawCount])
+            lower = UnsafeBufferPointer(rebasing: scratch[n..<(n + rawCount)])
         }
-        for k in 0..<rawCount { out[n + k] = asciiLower(out[k]) }
-        let raw = UnsafeBufferPointer(rebasing: scratch[0..<rawCount])
-        let lower = UnsafeBufferPointer(rebasing: scratch[n..<(n + rawCount)])
         // REST paths alternate collection / id: only the last collection and its id name the entity.
         var last: (name: Range<Int>, id: Range<Int>?)?
         var verb: String?
@@ -262,6 +283,31 @@ public enum RouteClassifier {
     private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
     private static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 102) }
     private static func asciiLower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+
+    /// `asciiLower` of each byte of `b`, written to `out`: eight ASCII bytes a step (a byte's high bit marks it
+    /// `A`...`Z`: at or above `A` after adding 0x3F, not at or above `[` after adding 0x25; no sum carries), a
+    /// word with a non-ASCII byte and the last bytes one by one.
+    private static func asciiLower(_ b: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) {
+        guard let base = b.baseAddress else { return }
+        let n = b.count
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i &+ 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            if w & highs == 0 {
+                let upper = (w &+ ones &* 0x3F) & ~(w &+ ones &* 0x25) & highs
+                UnsafeMutableRawPointer(out + i).storeBytes(of: w | upper &>> 2, as: UInt64.self)
+            } else {
+                for k in i..<(i &+ 8) { out[k] = asciiLower(base[k]) }
+            }
+            i &+= 8
+        }
+        while i < n {
+            out[i] = asciiLower(base[i])
+            i &+= 1
+        }
+    }
 
     /// `reports` → `report`, `policies` → `policy`, `addresses` → `address`.
     static func singular(_ s: String) -> String {
