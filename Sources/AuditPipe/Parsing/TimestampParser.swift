@@ -309,8 +309,38 @@ public struct TimestampParser: Sendable {
     /// Epoch number text: seconds (with optional fraction), milliseconds, microseconds or nanoseconds,
     /// chosen by magnitude of the integer part.
     public static func parseEpoch(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = 0
         let n = b.count
+        // Ten to eighteen digits (no sum can overflow), then up to nine decimals used (`1795255200.025886`,
+        // zap's `ts`; `1795255200123`, pino's `time`): the first eight digits read as one word, what the loops below
+        // give in a third of their instructions. Any other text is read by the loops.
+        if n >= 10, let base = b.baseAddress,
+            case let first = UnsafeRawPointer(base).loadUnaligned(as: UInt64.self), Self.isEightDigits(first)
+        {
+            var intPart = Int64(Self.eightDigitsValue(first))
+            var k = 8
+            while k < n, k < 18, base[k] &- 48 <= 9 {
+                intPart = intPart &* 10 &+ Int64(base[k] &- 48)
+                k &+= 1
+            }
+            var frac: Int64 = 0
+            var fracDigits = 0
+            if k >= 10, k < n, base[k] == UInt8(ascii: ".") {
+                k &+= 1
+                while k < n, base[k] &- 48 <= 9 {
+                    if fracDigits < 9 {
+                        frac = frac &* 10 &+ Int64(base[k] &- 48)
+                        fracDigits &+= 1
+                    }
+                    k &+= 1
+                }
+            }
+            if k >= 10 && k == n {
+                frac &*= Self.decimalScale[9 - fracDigits]
+                guard intPart >= 100_000_000 else { return nil }
+                return Self.epoch(intPart, frac)
+            }
+        }
+        var i = 0
         var intPart: Int64 = 0
         var intDigits = 0
         while i < n, b[i] >= 48, b[i] <= 57 {
@@ -336,6 +366,13 @@ public struct TimestampParser: Sendable {
         // Numbers below 1e8 (before 1973-03-03 as seconds) are durations or counters, not epoch times
         // (a HAR entry's `time` is its duration in ms).
         guard i == n, intPart >= 100_000_000 else { return nil }
+        return epoch(intPart, frac)
+    }
+
+    /// An epoch number's integer part (at least 1e8) and its fraction in nanoseconds as UTC nanoseconds, its unit
+    /// chosen by the integer part's magnitude.
+    @inline(__always)
+    private static func epoch(_ intPart: Int64, _ frac: Int64) -> Int64? {
         switch intPart {
         case ..<100_000_000_000: return Self.nanos(intPart, frac)
         case ..<100_000_000_000_000: return Self.scaled(intPart, 1_000_000, frac / 1000)
@@ -343,6 +380,30 @@ public struct TimestampParser: Sendable {
         default: return intPart
         }
     }
+
+    /// True when the eight bytes of `w` (read little-endian) are ASCII digits: each byte's high nibble is 3, and
+    /// stays 3 with 6 added (no sum carries out of its byte).
+    @inline(__always)
+    static func isEightDigits(_ w: UInt64) -> Bool {
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let threes: UInt64 = 0x3030_3030_3030_3030
+        return w & nibbles == threes && (w &+ 0x0606_0606_0606_0606) & nibbles == threes
+    }
+
+    /// The number eight ASCII digits (`isEightDigits`) read little-endian in `w` write, the first the most
+    /// significant: pairs, then fours, then the eight combined in place.
+    @inline(__always)
+    static func eightDigitsValue(_ w: UInt64) -> UInt64 {
+        var v = w &- 0x3030_3030_3030_3030
+        v = (v &* 10 &+ v &>> 8) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ v &>> 16) & 0x0000_FFFF_0000_FFFF
+        return (v &* 10000 &+ v &>> 32) & 0xFFFF_FFFF
+    }
+
+    /// `decimalScale[j]`: 10 to the power `j`, for the nanoseconds of a fraction of `9 - j` digits.
+    static let decimalScale: [Int64] = [
+        1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ]
 
     /// Seconds and a fraction in nanoseconds as UTC nanoseconds, or nil outside what an Int64 of nanoseconds
     /// holds (1677-09-21 to 2262-04-11): a year-9999 timestamp is no time rather than an overflow.
