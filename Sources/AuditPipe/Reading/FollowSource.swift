@@ -25,7 +25,22 @@ struct FollowSource: ByteSource {
         /// The last bytes before `offset` (a checkpoint's `tail`): a file that no longer holds them there was
         /// copy-truncated and written past the offset, even when it starts as it did.
         var tail: [UInt8] = []
+        /// The path's own file renamed away by a rotation (not a copy): its writer may still append to it until it
+        /// reopens the path, so it is read on while written (`rotateWait`).
+        var renamed = false
     }
+
+    /// How long a file renamed away by a rotation is still read after its last write before the source goes on
+    /// to the path's new file (UTC and monotonic nanoseconds). A program reopens its log a moment after the
+    /// rename (logrotate's `create` and a `postrotate` reload) and writes its last lines to the renamed file
+    /// meanwhile: gone on at once, a trial lost them (34 of 196 lines with the reopen 0.3 s late). Fluent Bit's
+    /// `Rotate_Wait` is the same rule. Lines written to it after a second of quiet (counted from when the rename
+    /// was seen) are not read; while the path has no new file, the renamed file is read on however long it is
+    /// quiet.
+    static let defaultRotateWait: Int64 = UTCTime.second
+    /// The longest a renamed file still written holds back the path's new file (monotonic nanoseconds): a program
+    /// that never reopens (its log renamed by hand) does not keep the new file unread.
+    static let rotateWaitLimit: Int64 = 5 * UTCTime.second
 
     private let path: String
     private let input: Int32
@@ -66,6 +81,14 @@ struct FollowSource: ByteSource {
     /// The file a rename rotation just took away from the path, read to its end: what the path's next file
     /// comes after.
     private var renamedAway: RotatedSiblings.Sibling?
+    /// The open file is the path's own renamed away (see `Start.renamed`).
+    private var onRenamedFile = false
+    /// While the open file, renamed away, is read on: its size when last looked at and since when, and since
+    /// when it is read on (monotonic).
+    private var lastGrowth: (size: Int64, at: Int64)?
+    private var lingeringSince: Int64?
+    /// `defaultRotateWait`, or none (a test of which file comes after which, read at once).
+    var rotateWait = FollowSource.defaultRotateWait
     /// Set for a rotated name of another followed path (`app.log.1` beside `app.log`): the source reads the one
     /// file it first opened, wherever a rotation renames it, and never a file a rotation puts at the name next
     /// (the other path's, which that path's input reads; read here too, each of its lines came twice).
@@ -185,6 +208,7 @@ struct FollowSource: ByteSource {
             fileOffset >= Int64(st.st_size)
         )
         var resume = Start(path: currentPath, offset: fileOffset, identity: identity, tail: tail)
+        resume.renamed = onRenamedFile
         if let empty = emptyAt, head.isEmpty, fileOffset == 0 {
             // Still known only empty: reopened, the copies made since are looked for again.
             (resume.copiedSince, resume.copiedAfter) = (empty.since, empty.after)
@@ -215,18 +239,25 @@ struct FollowSource: ByteSource {
     }
 
     /// At the end of the current file: moves to the next pending file, the path's new file (rotation, once
-    /// the old one is read to its end) or the start of the same file (truncation). True when there is
-    /// something to read now.
+    /// the old one is read to its end and quiet, see `rotateWait`) or the start of the same file (truncation).
+    /// True when there is something to read now.
     private mutating func switchIfRotatedOrTruncated() -> Bool {
         if readingRotated || !pending.isEmpty {
+            if readingRotated && onRenamedFile {
+                // The path's file renamed away, and its writer has not made the new one yet, or still writes to it.
+                let noNewFile = pending.first?.path == path && Self.deviceAndInode(of: path) == nil
+                if noNewFile || stillWritten() { return false }
+            }
             close()
             return openNext()
         }
         if let now = Self.deviceAndInode(of: path), let current = identity,
             now.device != current.device || now.inode != current.inode
         {
-            // Renamed away: lines written just before the rename may have come after our last look.
+            // Renamed away: lines written just before the rename may have come after our last look, and its
+            // writer may not have reopened the path yet.
             if size() > fileOffset { return true }
+            if stillWritten() { return false }
             let old = Self.sibling(of: path, identity: current).flatMap { rotated in
                 RotatedSiblings.modified(rotated).map {
                     RotatedSiblings.Sibling(path: rotated, identity: current, modified: $0)
@@ -252,6 +283,20 @@ struct FollowSource: ByteSource {
             return followTruncation()
         }
         return false
+    }
+
+    /// True while the open file (renamed away) is read on: until `rotateWait` after it was found renamed and after
+    /// it last grew, as seen here (its modification time is a file server's clock, and a program quiet for a while
+    /// before the rotation may write right after it), and no longer than `rotateWaitLimit`.
+    private mutating func stillWritten() -> Bool {
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0 else { return false }
+        let now = RunControl.now()
+        let since = lingeringSince ?? now
+        lingeringSince = since
+        if lastGrowth?.size != Int64(st.st_size) { lastGrowth = (Int64(st.st_size), now) }
+        guard let seen = lastGrowth else { return false }
+        return now - seen.at < rotateWait && now - since < Self.rotateWaitLimit
     }
 
     /// True when the path, copy-truncated before and with too few bytes when last looked at for its head to
@@ -655,6 +700,7 @@ struct FollowSource: ByteSource {
                     start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
                 } else {
                     start = Start(path: rotated, offset: start.offset, identity: expected, tail: start.tail)
+                    start.renamed = true
                 }
             } else {
                 start.offset = 0
@@ -713,6 +759,8 @@ struct FollowSource: ByteSource {
         }
         fd = f
         currentPath = start.path
+        onRenamedFile = start.renamed
+        (lastGrowth, lingeringSince) = (nil, nil)
         suspendedAt = nil
         emptyAt = start.path == path && start.offset == 0 ? opensEmpty : nil
         identity = FileIdentity.of(fd: f)

@@ -101,7 +101,9 @@ struct FollowRotationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("app.log").path
         Self.append("old 1\n", to: path)
-        var framer = LineFramer(source: FollowSourceSuspendTests.source(path), input: 0, maxLineBytes: 1 << 16)
+        var source = FollowSourceSuspendTests.source(path)
+        source.rotateWait = 0
+        var framer = LineFramer(source: source, input: 0, maxLineBytes: 1 << 16)
         framer.keepsPartialAtEnd = true
         let first = try framer.nextBatch()
         #expect(first?.lines.count == 1)
