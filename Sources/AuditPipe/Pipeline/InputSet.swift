@@ -60,19 +60,21 @@ struct InputSet: Sendable {
         files.remember(resume)
         let there = followed.paths()
         let out = discover(
-            there + Self.renamedAway(resume, besides: there), known: &known, control: control, resume: resume,
-            first: true)
+            there + Self.renamedAway(resume, besides: there, followed: followed), known: &known, control: control,
+            resume: resume, first: true)
         registerGone(known: known, resume: resume)
         return out
     }
 
     /// The paths of `checkpoint` not there now whose committed file is beside them under another name: renamed
     /// away by a rotation whose writer has not made the new file yet (or never will). Followed from the first
-    /// look, each reads the rest of its file there, then waits for the path.
-    private static func renamedAway(_ checkpoint: Checkpoint, besides paths: [String]) -> [String] {
+    /// look, each reads the rest of its file there, then waits for the path. Only paths the run still follows.
+    private static func renamedAway(_ checkpoint: Checkpoint, besides paths: [String], followed: FollowedFiles)
+        -> [String]
+    {
         let listed = Set(paths)
         return checkpoint.entries.values.filter { e in
-            !listed.contains(e.path) && FileIdentity.of(path: e.path) == nil
+            !listed.contains(e.path) && followed.covers(e.path) && FileIdentity.of(path: e.path) == nil
                 && FollowSource.sibling(of: e.path, identity: e.identity) != nil
         }.map(\.path).sorted()
     }

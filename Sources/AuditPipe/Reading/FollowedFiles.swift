@@ -90,8 +90,8 @@ struct FollowedFiles: Sendable {
                     && !currentNames.contains($0.path)
             }) {
                 // Under a rotated name of its path, the file was renamed away by a rotation whose new file is not
-                // made yet (a restart in that moment): the path keeps its entry, and reads the rest of the file there
-                // by its identity once the writer makes the new one. Taken over, `app.log.1` was followed as a path
+                // made yet (a restart in that moment): the path keeps its entry, and its input reads the rest of the
+                // file there by its identity (`InputSet.renamedAway`). Taken over, `app.log.1` was followed as a path
                 // of its own and read each later generation the rotation renamed to it, which `app.log`'s input
                 // read too (a trial's harness: a generation of 145 lines read twice).
                 if !RotatedName.isRotated(path, of: [old.path]) { checkpoint.rename(old.path, to: path) }
@@ -241,5 +241,15 @@ struct FollowedFiles: Sendable {
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// True when one of the patterns names `path` (as given, inside a followed directory, or matched by a glob),
+    /// whether or not a file is there now.
+    func covers(_ path: String) -> Bool {
+        patterns.contains { p in
+            if p == path { return true }
+            if Self.isDirectory(p) { return path.hasPrefix(p.hasSuffix("/") ? p : p + "/") }
+            return p.contains(where: { "*?[".contains($0) }) && fnmatch(p, path, FNM_PATHNAME) == 0
+        }
     }
 }
