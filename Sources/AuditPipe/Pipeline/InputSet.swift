@@ -73,8 +73,11 @@ struct InputSet: Sendable {
         -> [String]
     {
         let listed = Set(paths)
+        // A path's own, not a rotated name's (history or a copy, whose input read only its own file).
+        let names = listed.union(checkpoint.entries.keys)
         return checkpoint.entries.values.filter { e in
-            !listed.contains(e.path) && followed.covers(e.path) && FileIdentity.of(path: e.path) == nil
+            !listed.contains(e.path) && followed.covers(e.path) && !RotatedName.isRotated(e.path, of: names)
+                && FileIdentity.of(path: e.path) == nil
                 && FollowSource.sibling(of: e.path, identity: e.identity) != nil
         }.map(\.path).sorted()
     }

@@ -680,7 +680,7 @@ struct FollowSource: ByteSource {
             start = Start(path: copy.path, offset: start.offset, identity: copy.identity)
         } else if let expected = start.identity,
             FileIdentity.of(path: start.path).map({ $0.device != expected.device || $0.inode != expected.inode })
-                ?? (expected.fingerprintLength > 0)
+                ?? (!staysOnFile && expected.fingerprintLength > 0)
         {
             // Another file at the path, or none (renamed away, the new file not made yet): the file is found
             // beside it by its identity.
