@@ -258,8 +258,7 @@ struct FollowSource: ByteSource {
             // writer may not have reopened the path yet.
             if size() > fileOffset { return true }
             // The path's own file only: a rotated name's input (`staysOnFile`) reads history or a copy, which no
-            // program writes to, and held there it changed which copy-truncates a restart found (a differential:
-            // 10 lines of 9,486 read twice in 2 of 5 runs).
+            // program writes to.
             if !staysOnFile && stillWritten() { return false }
             let old = Self.sibling(of: path, identity: current).flatMap { rotated in
                 RotatedSiblings.modified(rotated).map {
