@@ -6,6 +6,16 @@ import Testing
 struct TamperMessageTests {
     typealias Signed = SignedArchiveTests
 
+    /// Runs the command an archive run's refusal names to put the archive's own head back (the copy kept beside
+    /// the key); a refusal that names none fails the test.
+    static func runHeadAdvice(in err: String, at dir: URL) throws {
+        let command = try #require(
+            err.range(
+                of: "cp keys/auditpipe-signing.key.heads/[0-9a-f]+\\.json archive/head\\.json",
+                options: .regularExpression), "\(err)")
+        try Signed.sh(String(err[command]), in: dir)
+    }
+
     /// An older head of the archive's own chain put back is "rolled back" even when it was written in the same
     /// second as the last one (the CLI's run times are whole seconds): it was called "replaced".
     @Test func aRollbackWithinOneSecondIsCalledRolledBack() throws {
@@ -44,11 +54,7 @@ struct TamperMessageTests {
         #expect(!verr.contains("run archive again"), "\(verr)")
         let (status, err) = try Signed.archive(dir)
         #expect(status == 4 && !err.contains("run archive again"), "\(err)")
-        let command = try #require(
-            err.range(
-                of: "cp keys/auditpipe-signing.key.heads/[0-9a-f]+\\.json archive/head\\.json",
-                options: .regularExpression))
-        try Signed.sh(String(err[command]), in: dir)
+        try Self.runHeadAdvice(in: err, at: dir)
         #expect(try Signed.verify(dir).0 == 0)
         #expect(try Signed.archive(dir).0 == 0)
     }
@@ -68,11 +74,7 @@ struct TamperMessageTests {
         #expect(verr.contains("an archive run did not finish") && verr.contains("an older head.json was put back"))
         let (status, err) = try Signed.archive(dir)
         #expect(status == 4 && err.contains("archive/head.json: rolled back"), "\(err)")
-        let command = try #require(
-            err.range(
-                of: "cp keys/auditpipe-signing.key.heads/[0-9a-f]+\\.json archive/head\\.json",
-                options: .regularExpression))
-        try Signed.sh(String(err[command]), in: dir)
+        try Self.runHeadAdvice(in: err, at: dir)
         #expect(try Signed.verify(dir).0 == 0)
     }
 
