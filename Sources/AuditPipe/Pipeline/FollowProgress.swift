@@ -34,6 +34,8 @@ public final class FollowProgress: Sendable {
     private let empty = Mutex<[Int32: Int64]>([:])
     /// The followed paths by the file they name (`FollowedFiles.canonical`), as first followed.
     private let names = Mutex<[String: String]>([:])
+    /// Per followed path: when the look that started its input began (UTC nanoseconds).
+    private let followed = Mutex<[String: Int64]>([:])
     /// Every file an input was started on or went on to, or passed over as one of those (see `alreadyRead`),
     /// and the files an earlier life read (`Checkpoint.read`).
     private let readFiles = Mutex(ReadFiles())
@@ -201,6 +203,17 @@ public final class FollowProgress: Sendable {
             n[canonical] = path
             return nil
         }
+    }
+
+    /// Notes that `path`'s input was started by a look that began at `since` (UTC nanoseconds).
+    func noteFollowed(_ path: String, since: Int64) {
+        followed.withLock { if $0[path] == nil { $0[path] = since } }
+    }
+
+    /// When the look that started `path`'s input began, if this run follows it: files written under its rotated
+    /// names since then are its rotations.
+    func followedSince(_ path: String) -> Int64? {
+        followed.withLock { $0[path] }
     }
 
     /// Keeps a warning for the run's end.

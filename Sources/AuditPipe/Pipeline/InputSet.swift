@@ -5,8 +5,8 @@
 #endif
 
 /// A run's inputs on their way to the merge: a batch run's inputs, all registered before the merge starts,
-/// or a followed run's files, registered as its patterns match them (looked for again when a file is created in their directories, and every second, until a
-/// stop is requested). One input stage runs per input.
+/// or a followed run's files, registered as its patterns match them (looked for again when a file is created in
+/// their directories, and every second, until a stop is requested). One input stage runs per input.
 struct InputSet: Sendable {
     /// Where the merge takes the inputs from.
     let registry = InputRegistry()
@@ -58,10 +58,11 @@ struct InputSet: Sendable {
             return out
         }
         files.remember(resume)
+        let looked = UTCTime.now()
         let there = followed.paths()
         let out = discover(
             there + Self.renamedAway(resume, besides: there, followed: followed), known: &known, control: control,
-            resume: resume, first: true)
+            resume: resume, looked: looked, first: true)
         registerGone(known: known, resume: resume)
         return out
     }
@@ -128,7 +129,9 @@ struct InputSet: Sendable {
                     FileChangeWatcher.creations, after: creations, until: RunControl.now() + UTCTime.second,
                     control: control)
                 creations = watcher.ticket(FileChangeWatcher.creations)
-                started = discover(followed.paths(), known: &known, control: control, resume: resume)
+                let looked = UTCTime.now()
+                started = discover(
+                    followed.paths(), known: &known, control: control, resume: resume, looked: looked)
             } while !control.isStopRequested
             registry.close()
             var counts = LineCounts()
@@ -144,18 +147,21 @@ struct InputSet: Sendable {
     /// True for a new path not to follow now (it is looked at again at the next look): another name of a path
     /// followed already (`./app.log` beside `app.log`, also while neither is there, between a rename and the new
     /// file); a file an input reads or has read (a rename rotation's new name, in a followed directory or under
-    /// `app.log*`), or under a rotated name a copy of one (a copy-truncate's); or a small file just written under
-    /// a rotated name (`FollowedFiles.settling`). Read from its start, each of its records went into its group
-    /// a second time. At the first look (`first`), a file is not taken for a copy by its first bytes: nothing was
-    /// read yet that it could be a copy of (history under a rotated name that starts as the path does, with a
-    /// banner, is read; a copy made while a checkpointed follower was down is passed over by `rotatedSinceCommit`).
+    /// `app.log*`), or under a rotated name a copy of one (a copy-truncate's); a file written under a rotated name
+    /// of a followed path since that path's input started (a rotation of it, which that input reads); or a small
+    /// file just written under a rotated name (`FollowedFiles.settling`). Read from its start, each of its records
+    /// went into its group a second time. At the first look (`first`), a file is not taken for a copy by its first
+    /// bytes: nothing was read yet that it could be a copy of (history under a rotated name that starts as the path
+    /// does, with a banner, is read; a copy made while a checkpointed follower was down is passed over by
+    /// `rotatedSinceCommit`).
     private func passesOver(
         _ path: String, found: FileIdentity?, followedAs: String?, besides followedNames: Set<String>, first: Bool,
         warn: Bool
     ) -> Bool {
         if followedAs != nil { return true }
         guard let found else { return false }
-        let rotatedName = RotatedName.isRotated(path, of: followedNames)
+        let base = RotatedName.base(of: path, among: followedNames)
+        let rotatedName = base != nil
         if files.alreadyRead(found, at: path, mayBeACopy: rotatedName && !first) != nil {
             // Known by its own identity too: renamed on (`app.log.1` to `app.log.2`), it is passed over again,
             // whatever the file it was read as holds by then.
@@ -165,6 +171,18 @@ struct InputSet: Sendable {
             }
             return true
         }
+        if !first, let base, let since = files.followedSince(base), let written = RotatedSiblings.modified(path),
+            written >= since - 10_000_000
+        {
+            // Written under a rotated name of a followed path since its input started: a rotation of that path
+            // (a file renamed away or a copy-truncate's copy), which its input reads, as with a glob that does not
+            // match rotated names. Followed as well, a copy of lines the path's input had not reached yet (it was
+            // still reading an earlier rotation) or of a generation shorter than a fingerprint was read twice
+            // (a kill differential under load: 2 and 4 lines of 9,486), and so was a generation renamed on before
+            // the path's input opened it (a trial: 63 lines of 636). Files written before (history moved in) are
+            // followed.
+            return true
+        }
         return FollowedFiles.settling(found, at: path, besides: followedNames)
     }
 
@@ -172,7 +190,8 @@ struct InputSet: Sendable {
     /// Only the first look hands on the records a path's entry saved (later, a gone path's registered input
     /// has them).
     private func discover(
-        _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, first: Bool = false
+        _ paths: [String], known: inout Set<String>, control: RunControl, resume: Checkpoint, looked: Int64,
+        first: Bool = false
     ) -> [Started] {
         var out: [Started] = []
         // Most looks find no new path: the links' targets (an lstat per followed path) are not read for them.
@@ -198,6 +217,7 @@ struct InputSet: Sendable {
             }
             if let found { files.noteRead(found) }
             known.insert(path)
+            files.noteFollowed(path, since: looked)
             let index = names.add(path)
             var entry = resume.entries[path]
             if !first, var e = entry {

@@ -416,3 +416,35 @@ struct FollowRotatedNamesTests {
         #expect((stats as? [String: Any])?["lines_read"] as? Int == 8)
     }
 }
+
+extension FollowRotatedNamesTests {
+    /// A copy-truncate's copy made while following, under a rotated name the followed directory or glob matches, is
+    /// the path's input's to read: a copy of a generation shorter than a fingerprint (256 bytes), found before the
+    /// cut, could not be told for one by its first bytes and was followed as a file of its own (each of its lines
+    /// read twice); so was a copy of lines the path's input had not reached yet (a kill differential under load).
+    @Test(arguments: ["logs", "logs/a.log*"])
+    func aCopyOfAShortGenerationMadeWhileFollowingIsReadOnce(target: String) throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        append("a.log", 0..<1, in: logs)
+        let p = try follow([target, "--checkpoint", "state", "--stats", "stats.json"], in: dir)
+        wait(for: 1, in: dir)
+        for (k, next) in [(1, 2), (2, 4)] {
+            // logrotate's copytruncate: older copies move up a number, the file is copied and cut.
+            if k > 1 { rename(logs.path + "/a.log.1", logs.path + "/a.log.2") }
+            try FileManager.default.copyItem(atPath: logs.path + "/a.log", toPath: logs.path + "/a.log.1")
+            // The cut a moment after the copy (a slow copy, a script): a look for new files comes between.
+            usleep(2_500_000)
+            truncate(logs.path + "/a.log", 0)
+            append("a.log", k..<next, in: logs)
+            wait(for: next, in: dir)
+        }
+        p.terminate()
+        p.waitUntilExit()
+        #expect(ids.requestIDs(dir).sorted() == (0..<4).map { "a.log-\($0)" })
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(stats["lines_read"] == 4, "every line read once")
+        let state = try String(contentsOf: dir.appendingPathComponent("state/checkpoint.json"), encoding: .utf8)
+        #expect(!state.contains("a.log.1\""), "no input of its own for a copy")
+    }
+}
