@@ -270,7 +270,12 @@ struct FollowSource: ByteSource {
             let skip: Set<FollowProgress.FileKey> = [
                 FollowProgress.FileKey(current), FollowProgress.FileKey(device: now.device, inode: now.inode),
             ]
-            let between = old.map {
+            // Deleted since it was renamed (`delaycompress` compressed it at the next rotation while this reader
+            // waited on the merge): the files after it are those written after its last write. Without it, the
+            // generation still under `app.log.1` was not read.
+            let anchor =
+                old ?? modifiedNow().map { RotatedSiblings.Sibling(path: path, identity: current, modified: $0) }
+            let between = anchor.map {
                 ownRotations(RotatedSiblings.after($0.identity, modified: $0.modified, of: path, excluding: skip))
             }
             close()

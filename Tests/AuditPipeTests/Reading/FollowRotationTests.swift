@@ -174,6 +174,31 @@ struct FollowRotationTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "z 1\n")
     }
 
+    /// A reader that did not look (it waited on the merge) while its file was renamed away, and deleted at the next
+    /// rotation (`delaycompress` compressed it): the generation renamed to `app.log.1` after it is read, then the
+    /// path. Before, with the file it was reading gone, the files after it were not looked for: a new-user trial's
+    /// `compress` + `delaycompress` lost that generation whole.
+    @Test func theGenerationAfterAFileDeletedWhileTheReaderWasNotLookingIsRead() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        Self.append("a 1\n", to: path)
+        var source = FollowSourceSuspendTests.source(path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 1\n")
+        Self.append("a 2\n", to: path)
+        // Written a clock tick later than the file before: rotated generations are ordered by that time.
+        usleep(20_000)
+        rename(path, path + ".1")
+        Self.append("b 1\n", to: path)
+        usleep(20_000)
+        unlink(path + ".1")
+        rename(path, path + ".1")
+        Self.append("c 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "a 2\nb 1\nc 1\n")
+        Self.append("z 1\n", to: path)
+        #expect(try FollowSourceSuspendTests.drain(&source) == "z 1\n")
+    }
+
     /// A later file that was deleted meanwhile is skipped, and the path is read once.
     @Test func aDeletedLaterFileIsSkippedAndThePathReadOnce() throws {
         let dir = try AuditPipeBinary.temporaryDirectory()
