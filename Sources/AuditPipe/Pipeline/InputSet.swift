@@ -208,6 +208,15 @@ struct InputSet: Sendable {
                 files.noteRead(found)
                 continue
             }
+            if resume.entries[path] == nil, let base = RotatedName.compressedBase(of: path, among: followedNames) {
+                // A rotation compressed: its lines are the path's, read from the plain file before it was compressed
+                // (or compressed first, and not to be had as they are written). Followed, its bytes were dead letters,
+                // and a new one at each rotation held the merge back while it looked like a file still being written.
+                if first {
+                    files.warn("\(path): a compressed rotation of \(base) is not followed; `correlate` reads it")
+                }
+                continue
+            }
             if resume.entries[path] == nil,
                 passesOver(
                     path, found: found, followedAs: followedAs, besides: followedNames, first: first,

@@ -448,3 +448,34 @@ extension FollowRotatedNamesTests {
         #expect(!state.contains("a.log.1\""), "no input of its own for a copy")
     }
 }
+
+extension FollowRotatedNamesTests {
+    /// logrotate's `compress` in a followed directory: `a.log.2.gz` there at start and `a.log.3.gz` made while
+    /// following are compressed rotations of `a.log`, whose lines its input reads from the plain files. Before,
+    /// each was followed as a file of its own, its bytes dead-lettered, and a new one at every rotation held the
+    /// merge back while the reader waited (a new-user trial with `delaycompress`: whole generations lost).
+    @Test func compressedRotationsInAFollowedDirectoryAreNotFollowed() throws {
+        let (dir, logs) = try logsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gzipBytes = Data([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x4b, 0x4c, 0x02, 0x00])
+        try gzipBytes.write(to: logs.appendingPathComponent("a.log.2.gz"))
+        append("a.log", 0..<3, in: logs)
+        let p = try AuditPipeBinary.start(
+            [
+                "correlate", "--follow", "logs", "-o", "out.jsonl", "--stats", "stats.json", "--lateness", "0s",
+                "--idle", "1s",
+            ], in: dir, stderrFile: "stderr.txt")
+        wait(for: 3, in: dir)
+        try gzipBytes.write(to: logs.appendingPathComponent("a.log.3.gz"))
+        append("a.log", 3..<5, in: logs)
+        wait(for: 5, in: dir)
+        p.terminate()
+        p.waitUntilExit()
+        #expect(ids.requestIDs(dir).sorted() == (0..<5).map { "a.log-\($0)" })
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("stats.json"))
+        #expect(stats["dead_lettered"] == 0 && stats["inputs"] == 1, "\(stats)")
+        let stderr = try String(contentsOf: dir.appendingPathComponent("stderr.txt"), encoding: .utf8)
+        let warning = "warning: logs/a.log.2.gz: a compressed rotation of logs/a.log is not followed"
+        #expect(stderr.contains(warning), "\(stderr)")
+    }
+}
