@@ -58,6 +58,11 @@ struct InputSet: Sendable {
             return out
         }
         files.remember(resume)
+        for path in followed.compressed() {
+            files.warn(
+                "\(path): compressed, so not followed (its lines are read from the plain file before a rotation "
+                    + "compresses it; `correlate` reads it)")
+        }
         let looked = UTCTime.now()
         let there = followed.paths()
         let out = discover(
@@ -180,7 +185,8 @@ struct InputSet: Sendable {
             // still reading an earlier rotation) or of a generation shorter than a fingerprint was read twice
             // (a kill differential under load: 2 and 4 lines of 9,486), and so was a generation renamed on before
             // the path's input opened it (a trial: 63 lines of 636). Files written before (history moved in) are
-            // followed.
+            // followed, and so is a path named as it is (`--follow logs logs/app.log.2026`: known from the first
+            // look, even before it is there).
             return true
         }
         return FollowedFiles.settling(found, at: path, besides: followedNames)
@@ -206,15 +212,6 @@ struct InputSet: Sendable {
             if first, let found, FollowedFiles.rotatedSinceCommit(path, among: followedNames, checkpoint: resume) {
                 // Known by its file from then on, as a file read (see `passesOver`).
                 files.noteRead(found)
-                continue
-            }
-            if resume.entries[path] == nil, let base = RotatedName.compressedBase(of: path, among: followedNames) {
-                // A rotation compressed: its lines are the path's, read from the plain file before it was compressed
-                // (or compressed first, and not to be had as they are written). Followed, its bytes were dead letters,
-                // and a new one at each rotation held the merge back while it looked like a file still being written.
-                if first {
-                    files.warn("\(path): a compressed rotation of \(base) is not followed; `correlate` reads it")
-                }
                 continue
             }
             if resume.entries[path] == nil,

@@ -49,16 +49,6 @@ enum RotatedName {
         return out
     }
 
-    /// The extensions of the compressed rotations logrotate and log libraries leave (`compress`, `compresscmd`).
-    static let compressedSuffixes = [".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"]
-
-    /// The path of `paths` that `path` is a compressed rotation of (`app.log` for `app.log.2.gz` and
-    /// `app.log-20261205.gz`), if any.
-    static func compressedBase(of path: String, among paths: Set<String>) -> String? {
-        guard let suffix = compressedSuffixes.first(where: { path.hasSuffix($0) }) else { return nil }
-        return base(of: String(path.dropLast(suffix.count)), among: paths)
-    }
-
     /// True when `path` is a rotated name of one of `paths`.
     static func isRotated(_ path: String, of paths: Set<String>) -> Bool {
         base(of: path, among: paths) != nil
