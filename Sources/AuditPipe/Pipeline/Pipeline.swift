@@ -246,7 +246,10 @@ public struct Pipeline: Sendable {
         let checkpointing = follow?.checkpointDirectory != nil
         var resume = resume
         if let dir = follow?.checkpointDirectory {
-            FollowedFiles(patterns: self.inputs, excluding: outputPlaces).pin(into: &resume, files: inputs.files)
+            // When the last life committed: what a rotation left beside a path since then comes after its commit.
+            let savedAt = RotatedSiblings.modified(dir + "/checkpoint.json")
+            FollowedFiles(patterns: self.inputs, excluding: outputPlaces).pin(
+                into: &resume, files: inputs.files, savedAt: savedAt)
             try resume.save(in: dir)
         }
         let pinned = resume

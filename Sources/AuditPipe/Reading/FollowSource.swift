@@ -926,12 +926,15 @@ struct FollowSource: ByteSource {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    /// True when `identity`'s file is at `path` or beside it (not deleted since).
+    /// True when `identity`'s file is at `path` or beside it (not deleted since). A file at the path under its inode
+    /// that no longer starts as it did and has no copy beside it is another file that took the freed inode (see
+    /// `FollowedFiles.takenOver`).
     private static func exists(_ identity: FileIdentity, at path: String) -> Bool {
         if let current = FileIdentity.of(path: path), current.device == identity.device,
             current.inode == identity.inode
         {
-            return true
+            return identity.fingerprintLength == 0 || unchanged(identity, now: current, at: path)
+                || copy(of: path, fingerprint: identity, longerThan: 0) != nil
         }
         return sibling(of: path, identity: identity) != nil
     }
