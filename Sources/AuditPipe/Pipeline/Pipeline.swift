@@ -247,7 +247,7 @@ public struct Pipeline: Sendable {
         var resume = resume
         if let dir = follow?.checkpointDirectory {
             // When the last life committed: what a rotation left beside a path since then comes after its commit.
-            let savedAt = RotatedSiblings.modified(dir + "/checkpoint.json")
+            let savedAt = RotatedSiblings.modified(Checkpoint.path(in: dir))
             FollowedFiles(patterns: self.inputs, excluding: outputPlaces).pin(
                 into: &resume, files: inputs.files, savedAt: savedAt)
             try resume.save(in: dir)

@@ -534,7 +534,7 @@ struct FollowSource: ByteSource {
 
     /// True when the file at `path`, now `current` (same device and inode as `expected`), still starts with the
     /// bytes `expected` fingerprinted: compared without reading it again unless it grew past a short fingerprint.
-    private static func unchanged(_ expected: FileIdentity, now current: FileIdentity, at path: String) -> Bool {
+    static func unchanged(_ expected: FileIdentity, now current: FileIdentity, at path: String) -> Bool {
         if current.fingerprintLength == expected.fingerprintLength {
             return current.fingerprint == expected.fingerprint
         }

@@ -230,11 +230,8 @@ struct FollowedFiles: Sendable {
     static func takenOver(_ e: Checkpoint.Entry, by current: FileIdentity, at path: String) -> Bool {
         guard e.identity.fingerprintLength > 0, FollowProgress.FileKey(current) == FollowProgress.FileKey(e.identity)
         else { return false }
-        let same =
-            current.fingerprintLength == e.identity.fingerprintLength
-            ? current.fingerprint == e.identity.fingerprint
-            : current.fingerprintLength > e.identity.fingerprintLength && e.identity.matches(path: path)
-        return !same && FollowSource.copy(of: path, fingerprint: e.identity, longerThan: 0) == nil
+        return !FollowSource.unchanged(e.identity, now: current, at: path)
+            && FollowSource.copy(of: path, fingerprint: e.identity, longerThan: 0) == nil
     }
 
     /// True for a file under a rotated name of a path in `followed` (`app.log.1`, `app.log-20261205` beside

@@ -37,6 +37,15 @@ struct FollowRotatedNamesTests {
         rename(logs.path + "/a.log", logs.path + "/a.log.1")
     }
 
+    /// Writes lines `a.log-<i>` for `ids` through `fd`, a program's open descriptor (which a rename leaves open).
+    func write(_ fd: Int32, _ ids: Range<Int>) {
+        for i in ids {
+            let time = "2026-11-21T10:00:00.\(String(format: "%03d", i))Z"
+            let line = "{\"ts\":\"\(time)\",\"service\":\"api\",\"request_id\":\"a.log-\(i)\"}\n"
+            _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+        }
+    }
+
     func follow(_ arguments: [String], in dir: URL) throws -> Process {
         try AuditPipeBinary.start(
             ["correlate", "--follow"] + arguments + ["-o", "out.jsonl", "--lateness", "0s", "--idle", "1s", "-q"],
@@ -359,13 +368,6 @@ struct FollowRotatedNamesTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let old = open(logs.path + "/a.log", O_WRONLY | O_APPEND | O_CREAT, 0o644)
         defer { close(old) }
-        func write(_ fd: Int32, _ ids: Range<Int>) {
-            for i in ids {
-                let time = "2026-11-21T10:00:00.\(String(format: "%03d", i))Z"
-                let line = "{\"ts\":\"\(time)\",\"service\":\"api\",\"request_id\":\"a.log-\(i)\"}\n"
-                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
-            }
-        }
         write(old, 0..<3)
         let p = try follow([target], in: dir)
         wait(for: 3, in: dir)
@@ -551,13 +553,6 @@ extension FollowRotatedNamesTests {
     func aFileRenamedAwayWhileTheOneBeforeWasReadOnIsReadOnToo(target: String) throws {
         let (dir, logs) = try logsDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        func write(_ fd: Int32, _ ids: Range<Int>) {
-            for i in ids {
-                let time = "2026-11-21T10:00:00.\(String(format: "%03d", i))Z"
-                let line = "{\"ts\":\"\(time)\",\"service\":\"api\",\"request_id\":\"a.log-\(i)\"}\n"
-                _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
-            }
-        }
         let first = open(logs.path + "/a.log", O_WRONLY | O_APPEND | O_CREAT, 0o644)
         defer { close(first) }
         write(first, 0..<3)
