@@ -96,8 +96,12 @@ struct PipelineFlags: ParsableArguments {
         ))
     var idPattern: String?
 
-    @Option(name: .customLong("parse-workers"), help: "Parser tasks for a single input (e.g. --parse-workers 4).")
-    var parseWorkers: Int = 2
+    @Option(
+        name: .customLong("parse-workers"),
+        help: ArgumentHelp(
+            "Parser tasks for a single input (e.g. --parse-workers 4).",
+            discussion: "Default: one per core for filter --records, one fewer otherwise, at least one."))
+    var parseWorkers: Int?
 
     @Option(
         name: .customLong("batch-bytes"),
@@ -129,7 +133,7 @@ struct PipelineFlags: ParsableArguments {
                 throw ValidationError("--id-pattern: bad id pattern: \(error.rendered)")
             }
         }
-        guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, parseWorkers > 0 else {
+        guard maxLineBytes > 0, maxOpenGroups > 0, maxJSONDepth > 0, (parseWorkers ?? 1) > 0 else {
             throw ValidationError(
                 "--max-line-bytes, --max-open-groups, --max-json-depth and --parse-workers must be positive")
         }

@@ -47,7 +47,7 @@ struct InputSet: Sendable {
     ) -> [Started] {
         guard let followed else {
             let batchBytes = min(options.batchBytes, max(64 << 10, (16 << 20) / max(1, specs.count)))
-            let workers = specs.count == 1 ? max(1, options.parseWorkers) : 1
+            let workers = specs.count == 1 ? options.parseWorkersForOneInput : 1
             var out: [Started] = []
             for (i, spec) in specs.enumerated() {
                 out.append(

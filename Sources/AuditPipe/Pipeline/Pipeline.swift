@@ -6,8 +6,10 @@
 
 /// The one pipeline every run goes through — a batch over dumps, a live stdin filter, files followed with a
 /// checkpoint, `auditpipe test` and the benchmark's stage cuts: input stages (read, frame, parse) → merge by
-/// event time → correlate (or match records) → enrich and filter → sinks, each stage a task joined to the next
-/// by a bounded channel carrying batches, so memory stays bounded and a slow sink slows the readers.
+/// event time → correlate (or match records) → enrich and filter → sinks, the stages tasks joined by bounded
+/// channels carrying batches, so memory stays bounded and a slow sink slows the readers. A batch run writes each
+/// batch in the task that enriched it, and its one parser (the default on two cores) reads, parses and joins in
+/// the input's task: a batch is used on the core that made it (BENCHMARKS.md, session 38).
 ///
 /// Followed with a checkpoint directory, it commits at least every second (or every 4 MiB) on a busy stream,
 /// after the events and dead letters before the commit are written and fsynced: each file's identity and the
@@ -279,11 +281,11 @@ public struct Pipeline: Sendable {
                 return .input(counts, errors)
             }
             group.addTask { .output(await correlate.run(into: correlated)) }
-            group.addTask {
-                await enrich.run(correlated, into: output)
-                return .none
-            }
             if options.live {
+                group.addTask {
+                    await enrich.run(correlated, into: output)
+                    return .none
+                }
                 // A tick to the sink every 100 ms: its flush releases live day files gone idle.
                 // And to the merge of a checkpointed follower, which then commits what it took while it waits on
                 // a silent input.
@@ -295,8 +297,11 @@ public struct Pipeline: Sendable {
                     }
                     return .none
                 }
+                group.addTask { await sinkStage.run(output, control: control) }
+            } else {
+                // A batch run writes each batch in the task that enriched it (`EnrichStage.run(_:writingTo:)`).
+                group.addTask { await enrich.run(correlated, writingTo: sinkStage, control: control) }
             }
-            group.addTask { await sinkStage.run(output, control: control) }
 
             return await StageOutcome.gather(&group).map { stats in
                 var stats = stats

@@ -10,22 +10,35 @@ struct SinkStage: Sendable {
     let resumed: Checkpoint.EventCounts
     let syncEvents: (@Sendable () throws(OutputError) -> Int64)?
 
-    func run(_ channel: BoundedChannel<SinkBatch>, control: RunControl) async -> StageOutcome {
+    /// What the stage has written so far, and the write that failed.
+    struct State {
         var stats = RunStats()
         var failure: OutputError?
-        for await batch in channel {
-            guard failure == nil else { continue }
-            do throws(OutputError) {
-                try write(batch, &stats)
-            } catch {
-                failure = error
-                control.requestStop()
-            }
+    }
+
+    func run(_ channel: BoundedChannel<SinkBatch>, control: RunControl) async -> StageOutcome {
+        var state = State()
+        for await batch in channel { take(batch, into: &state, control: control) }
+        return finish(&state)
+    }
+
+    /// Writes `batch`, unless a write failed before; a failed write asks the readers to stop.
+    func take(_ batch: SinkBatch, into state: inout State, control: RunControl) {
+        guard state.failure == nil else { return }
+        do throws(OutputError) {
+            try write(batch, &state.stats)
+        } catch {
+            state.failure = error
+            control.requestStop()
         }
-        if failure == nil {
-            do throws(OutputError) { try sink.value.close() } catch { failure = error }
+    }
+
+    /// Closes the sink (after no failure) and says how the stage ended.
+    func finish(_ state: inout State) -> StageOutcome {
+        if state.failure == nil {
+            do throws(OutputError) { try sink.value.close() } catch { state.failure = error }
         }
-        return .sink(stats, failure)
+        return .sink(state.stats, state.failure)
     }
 
     private func write(_ batch: SinkBatch, _ stats: inout RunStats) throws(OutputError) {

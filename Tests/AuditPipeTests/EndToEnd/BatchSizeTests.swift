@@ -63,6 +63,39 @@ struct BatchSizeTests {
         }
     }
 
+    /// The parse worker count is chosen by the command and the cores (one parser reads, parses and joins in
+    /// one task; several take batches from a reader): every count gives one input's output, dead letters and
+    /// accounting alike, plain or gzipped, with small batches so many of them are in flight.
+    @Test func everyParseWorkerCountGivesTheSameOutput() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try Self.write(in: dir)
+        for file in files {
+            for command in [["correlate"], ["filter", "--records", #"user == "u14" or level == "error""#]] {
+                var first: (stdout: Data, dead: Data, accounting: String)?
+                for workers in [nil, "1", "2", "3"] {
+                    let dead = dir.appendingPathComponent("dead-\(workers ?? "auto").jsonl")
+                    let flags = workers.map { ["--parse-workers", $0] } ?? []
+                    let r = try AuditPipeBinary.run(
+                        command + [file, "--batch-bytes", "16384", "--dead-letter", dead.path] + flags)
+                    #expect(r.status == 0, "\(r.stderr)")
+                    let accounting = r.stderr.split(separator: "\n").first { $0.contains("lines read = ") }
+                    let run = (r.stdout, try Data(contentsOf: dead), accounting.map(String.init) ?? "")
+                    let base = file.split(separator: "/").last ?? ""
+                    let name = "\(command[0]) \(base) --parse-workers \(workers ?? "auto")"
+                    if let first {
+                        #expect(run.0 == first.stdout, "\(name): other output")
+                        #expect(run.1 == first.dead, "\(name): other dead letters")
+                        #expect(run.2 == first.accounting, "\(name): \(run.2)")
+                    } else {
+                        #expect(r.stdout.count > 1_000 && !run.2.isEmpty, "\(name)")
+                        first = run
+                    }
+                }
+            }
+        }
+    }
+
     @Test func batchSizesOutsideTheirRangeAreRefused() throws {
         for size in ["0", "4095", "67108865"] {
             let r = try AuditPipeBinary.run(["correlate", "--batch-bytes", size, "/dev/null"])
