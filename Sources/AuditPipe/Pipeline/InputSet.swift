@@ -50,8 +50,10 @@ struct InputSet: Sendable {
             let workers = specs.count == 1 ? options.parseWorkersForOneInput : 1
             var out: [Started] = []
             for (i, spec) in specs.enumerated() {
-                out.append(
-                    make(spec, index: Int32(i), workers: workers, batchBytes: batchBytes, control: control, entry: nil))
+                var started = make(
+                    spec, index: Int32(i), workers: workers, batchBytes: batchBytes, control: control, entry: nil)
+                started.stage.inflatesApart = specs.count == 1
+                out.append(started)
             }
             note(specs)
             registry.close()

@@ -21,6 +21,9 @@ struct InputStage: Sendable {
     var stopAfter: PipelineStage?
     /// Where the channels between the reader, the parse workers and the joiner count their waits.
     var waits: PipelineWaits?
+    /// A compressed input is read (inflated) by a task of its own even with one parse worker: inflating and
+    /// parsing on one core bound a run's single input (BENCHMARKS.md, session 38). Set for a run of one input.
+    var inflatesApart = false
     /// The slots for open input files this input takes one of while it reads.
     var budget = OpenFileBudget.shared
     /// Wakes a followed input whose file changed while it held no descriptor.
@@ -59,23 +62,32 @@ struct InputStage: Sendable {
     /// Several parse workers: a reader task feeds line batches to them; their results are put back in batch
     /// order and joined here.
     private func runParallel(output: BoundedChannel<RecordBatch>) async -> (LineCounts, InputError?) {
-        let meter = waits ?? PipelineWaits()
-        let lineBatches = BoundedChannel<LineBatch>(capacity: parseWorkers + 1, waits: meter, edge: .readToParse)
-        let parsedBatches = BoundedChannel<(LineBatch, ParsedBatch)>(
-            capacity: parseWorkers + 1, waits: meter, edge: .parseToJoin)
         // A file is opened only with a slot of the open-file budget; standard input needs none.
         let budget: OpenFileBudget? = spec.isStandardInput ? nil : self.budget
         await budget?.acquire()
-        let opened: UncheckedBox<LineFramer>
+        let framer: LineFramer
         do throws(InputError) {
-            opened = UncheckedBox(try openFramer())
+            framer = try openFramer()
         } catch {
             budget?.release()
             return (LineCounts(), error)
         }
         // Resolved once the input is open: its first pass cannot miss a file deleted while it is read.
         let options = await resolvedOptions()
-        let workers = parseWorkers
+        return await runParallel(framer, options: options, budget: budget, output: output)
+    }
+
+    /// `runParallel(output:)` on an input opened with a slot of `budget` (nil: none taken).
+    private func runParallel(
+        _ framer: consuming LineFramer, options: ParseOptions, budget: OpenFileBudget?,
+        output: BoundedChannel<RecordBatch>
+    ) async -> (LineCounts, InputError?) {
+        let workers = max(1, parseWorkers)
+        let meter = waits ?? PipelineWaits()
+        let lineBatches = BoundedChannel<LineBatch>(capacity: workers + 1, waits: meter, edge: .readToParse)
+        let parsedBatches = BoundedChannel<(LineBatch, ParsedBatch)>(
+            capacity: workers + 1, waits: meter, edge: .parseToJoin)
+        let opened = UncheckedBox(framer)
         let stage = self
 
         return await withTaskGroup(of: (Int64, InputError?).self) { group in
@@ -157,6 +169,9 @@ struct InputStage: Sendable {
             return (LineCounts(), error)
         }
         let options = await resolvedOptions()
+        if inflatesApart && framer.sourceInflates {
+            return await runParallel(framer, options: options, budget: budget, output: output)
+        }
         var parser = LineParser(options: options)
         var joiner = ContinuationJoiner(keepMessage: options.includeRecords)
         joiner.keepRaw = keepRaw
@@ -520,6 +535,8 @@ struct PrefixedSource: ByteSource {
 
     var prefix: [UInt8]
     var upstream: any ByteSource
+
+    var inflates: Bool { upstream.inflates }
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         if !prefix.isEmpty {

@@ -13,9 +13,10 @@ public struct PipelineOptions: Sendable {
     /// Parser tasks for a single input (several inputs get one each); nil: `automaticParseWorkers`.
     public var parseWorkers: Int?
     /// Bytes of lines a reader hands its parse workers at a time (several inputs share 16 MiB, at least 64 KiB
-    /// each, when that is less). No output depends on it (`BatchSizeTests`); 256 KiB and 1 MiB ran alike
-    /// (BENCHMARKS.md, session 26).
-    public var batchBytes = 1 << 20
+    /// each, when that is less). No output depends on it (`BatchSizeTests`). 256 KiB ran 1–5% faster than 1 MiB
+    /// once one task reads and parses (a batch's lines and records fit the core's cache better), 4 MiB 25% slower
+    /// (BENCHMARKS.md, session 38).
+    public var batchBytes = 256 << 10
     /// Records per batch between the merge, correlate, enrich and sink stages.
     public var batchRecords = 4096
     /// Extra keys to redact.

@@ -26,6 +26,8 @@ protocol ByteSource {
     /// When what was read last was written (UTC nanoseconds), for a source that can tell (a followed file's
     /// modification time); nil otherwise.
     func lastWritten() -> Int64?
+    /// True when its reads cost more than a copy (it inflates what it reads).
+    var inflates: Bool { get }
 }
 
 extension ByteSource {
@@ -39,6 +41,8 @@ extension ByteSource {
     func lastWritten() -> Int64? { nil }
     /// Files, pipes and documents end where a read gives nothing.
     mutating func endedAtEmptyRead() -> Bool { true }
+    /// Most sources copy what they read.
+    var inflates: Bool { false }
 }
 
 /// Reads a file descriptor with large `read(2)` calls.

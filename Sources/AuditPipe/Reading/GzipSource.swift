@@ -123,6 +123,8 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     /// True while the compressed file's descriptor is given back.
     var isSuspended: Bool { upstream.isSuspended }
 
+    var inflates: Bool { true }
+
     mutating func close() {
         inflateEnd(stream)
         stream.deallocate()

@@ -136,6 +136,9 @@ struct LineFramer {
     /// True while the source's descriptor is given back.
     var sourceIsSuspended: Bool { source.isSuspended }
 
+    /// True when the source inflates what it reads (`ByteSource.inflates`).
+    var sourceInflates: Bool { source.inflates }
+
     /// While suspended: true when the source may have something new to read.
     mutating func sourceMayHaveNews() -> Bool { source.mayHaveNews() }
 
