@@ -18,7 +18,7 @@ import AuditPipe
 @main
 struct BenchMain {
     static let usage = """
-        usage: auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR]
+        usage: auditpipe-bench [--size-mb N] [--sizes 50,200,800] [--dir DIR] [--repeat N]
                auditpipe-bench --index [--quick]
                auditpipe-bench --pattern-lines [MB]
                auditpipe-bench --stages --callgrind FILE
@@ -59,6 +59,9 @@ struct BenchMain {
         var sizeMB = 200
         var sizes = [50, 200, 800]
         var dir = "/tmp/auditpipe-bench"
+        // Each ratio's two runs are repeated, interleaved, and their medians compared: this VM's speed drifts by
+        // a fifth between minutes, and one run of each read 0.79× to 1.02× on the same build.
+        var repeats = 3
         var i = 1
         while i < args.count {
             let value = i + 1 < args.count ? args[i + 1] : nil
@@ -66,6 +69,7 @@ struct BenchMain {
             case ("--size-mb", let v?) where Int(v) != nil: sizeMB = Int(v)!
             case ("--sizes", let v?): sizes = v.split(separator: ",").compactMap { Int($0) }
             case ("--dir", let v?): dir = v
+            case ("--repeat", let v?) where (Int(v) ?? 0) > 0: repeats = Int(v)!
             case ("-h", _), ("--help", _):
                 print(usage)
                 return
@@ -82,6 +86,7 @@ struct BenchMain {
         let bytes = try DumpFiles.ensureDemo(path: dump, megabytes: sizeMB)
         let mb = Double(bytes) / 1e6
         print("auditpipe-bench: \(String(format1: mb)) MB demo dump (\(dump)), 2 cores, release build")
+        print("each ratio's two sides: medians of \(repeats) interleaved runs (--repeat N)")
         print(Report.header)
 
         // Baselines, and the one pipeline cut after each stage in turn (CPU seconds, as the stages share both
@@ -102,19 +107,23 @@ struct BenchMain {
         let discard = try ChildRun.scenario(.correlateDiscard, dump)
         Report.row("correlate -> /dev/null", discard.seconds, mb, discard.records, discard.events, discard.maxRSS)
         print(discard.detail, terminator: "")
-        let jsonl = try ChildRun.scenario(.correlateJSONL, dump, output: "\(dir)/events.jsonl")
-        Report.row("correlate -> events.jsonl", jsonl.seconds, mb, jsonl.records, jsonl.events, jsonl.maxRSS)
-        print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
-
         // gzip input: inflating on one core while the other parses, against gzip -dc alone.
         let gz = dump + ".gz"
         _ = try ChildRun.external(["/bin/sh", "-c", "test -s '\(gz)' || gzip -6 -c '\(dump)' > '\(gz)'"])
-        let gunzip = try ChildRun.external(["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"])
+        let decoded = try ChildRun.medians(repeats) {
+            [
+                try ChildRun.scenario(.correlateJSONL, dump, output: "\(dir)/events.jsonl"),
+                try ChildRun.external(["/bin/sh", "-c", "gzip -dc '\(gz)' > /dev/null"]),
+                try ChildRun.scenario(.correlateDiscard, gz),
+            ]
+        }
+        let (jsonl, gunzip, fromGz) = (decoded[0], decoded[1], decoded[2])
+        Report.row("correlate -> events.jsonl", jsonl.seconds, mb, jsonl.records, jsonl.events, jsonl.maxRSS)
+        print("ratio correlate(jsonl) / cat throughput: \(String(format2: cat.seconds / jsonl.seconds))")
         Report.row("baseline: gzip -dc", gunzip.seconds, mb, nil, nil, gunzip.maxRSS)
         print(
             "ratio correlate(jsonl) / gzip -dc throughput: \(String(format2: gunzip.seconds / jsonl.seconds))"
                 + " (issue 13 target: 1.25)")
-        let fromGz = try ChildRun.scenario(.correlateDiscard, gz)
         Report.row("correlate .gz -> /dev/null", fromGz.seconds, mb, fromGz.records, fromGz.events, fromGz.maxRSS)
         print(fromGz.detail, terminator: "")
         print(
@@ -137,12 +146,20 @@ struct BenchMain {
             "test -s '\(json)' || LC_ALL=C.UTF-8 grep -ax '{.*}' '\(dump)' | LC_ALL=C grep -av -P '[\\x00-\\x1f]' > '\(json)'",
         ])
         let jsonMB = Double(fileSize(json)) / 1e6
-        let filter = try ChildRun.scenario(.filterRecords, json, output: "\(dir)/alice.jsonl")
+        let hasJQ = access("/usr/bin/jq", X_OK) == 0
+        let filtered = try ChildRun.medians(repeats) {
+            [
+                try ChildRun.scenario(.filterRecords, json, output: "\(dir)/alice.jsonl"),
+                hasJQ
+                    ? try ChildRun.external([
+                        "/bin/sh", "-c",
+                        "jq -c 'select(.user == \"alice\")' '\(json)' > '\(dir)/alice-jq.jsonl' 2>/dev/null",
+                    ]) : ChildRun(seconds: 0, maxRSS: 0),
+            ]
+        }
+        let (filter, jq) = (filtered[0], filtered[1])
         Report.row("filter --records user==alice", filter.seconds, jsonMB, filter.records, filter.events, filter.maxRSS)
-        if access("/usr/bin/jq", X_OK) == 0 {
-            let jq = try ChildRun.external([
-                "/bin/sh", "-c", "jq -c 'select(.user == \"alice\")' '\(json)' > '\(dir)/alice-jq.jsonl' 2>/dev/null",
-            ])
+        if hasJQ {
             Report.row("baseline: jq select", jq.seconds, jsonMB, nil, nil, jq.maxRSS)
             print("ratio filter / jq throughput: \(String(format2: jq.seconds / filter.seconds)) (target: 10)")
         } else {
@@ -153,9 +170,16 @@ struct BenchMain {
         let live = "\(dir)/live"
         let archive = "\(dir)/archive"
         _ = try ChildRun.external(["/bin/sh", "-c", "rm -rf '\(live)' '\(archive)' && mkdir -p '\(live)'"])
-        _ = try ChildRun.external(["/bin/cp", "\(dir)/events.jsonl", "\(live)/events-2026-11-21.jsonl"])
-        let gzip = try ChildRun.external(["/bin/sh", "-c", "gzip -6 -c '\(dir)/events.jsonl' > /dev/null"])
-        let archived = try ChildRun.scenario(.archive, live, output: archive)
+        let archives = try ChildRun.medians(repeats) {
+            // The archive run takes the live day away: each run archives a fresh copy into an empty archive.
+            _ = try ChildRun.external(["/bin/sh", "-c", "rm -rf '\(archive)'"])
+            _ = try ChildRun.external(["/bin/cp", "\(dir)/events.jsonl", "\(live)/events-2026-11-21.jsonl"])
+            return [
+                try ChildRun.external(["/bin/sh", "-c", "gzip -6 -c '\(dir)/events.jsonl' > /dev/null"]),
+                try ChildRun.scenario(.archive, live, output: archive),
+            ]
+        }
+        let (gzip, archived) = (archives[0], archives[1])
         let jsonlMB = Double(archived.records ?? 0) / 1e6
         Report.row("baseline: gzip -6 (events)", gzip.seconds, jsonlMB, nil, nil, gzip.maxRSS)
         Report.row("archive (sort, gzip -6, verify)", archived.seconds, jsonlMB, nil, archived.events, archived.maxRSS)

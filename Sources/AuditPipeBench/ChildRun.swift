@@ -38,6 +38,17 @@ struct ChildRun {
             events: parts.count > 2 ? Int64(parts[2]) : nil, maxRSS: rss)
     }
 
+    /// Runs `runs` `repeats` times in turn and keeps, for each of its runs, the one of median time: runs
+    /// compared in a ratio are interleaved, so a slow minute of the machine slows them alike.
+    static func medians(_ repeats: Int, _ runs: () throws -> [ChildRun]) rethrows -> [ChildRun] {
+        var all: [[ChildRun]] = []
+        for _ in 0..<max(1, repeats) { all.append(try runs()) }
+        return all[0].indices.map { i in
+            let sorted = all.map { $0[i] }.sorted { $0.seconds < $1.seconds }
+            return sorted[sorted.count / 2]
+        }
+    }
+
     static func external(_ argv: [String]) throws -> ChildRun {
         let start = monotonicSeconds()
         let (_, rss, _) = try spawn(argv)
