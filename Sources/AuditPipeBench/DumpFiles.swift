@@ -39,8 +39,12 @@ enum Report {
 
     /// One stage's own cost: the difference between consecutive cumulative rows.
     static func stageCost(_ name: String, _ seconds: Double, _ mb: Double) {
-        let rate = seconds > 0.001 ? String(format1: mb / seconds) + " MB/s" : "-"
-        print("    (\(name) alone: \(String(format2: seconds)) s, \(rate))")
+        // Two runs' difference: a stage cheaper than the runs' spread reads as nothing, not as a negative cost.
+        guard seconds > 0.001 else {
+            print("    (\(name) alone: within the runs' spread, \(String(format2: seconds)) s)")
+            return
+        }
+        print("    (\(name) alone: \(String(format2: seconds)) s, \(String(format1: mb / seconds)) MB/s)")
     }
 
     static func row(_ name: String, _ seconds: Double, _ mb: Double, _ records: Int64?, _ events: Int64?, _ rss: Int) {

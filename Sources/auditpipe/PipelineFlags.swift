@@ -105,7 +105,7 @@ struct PipelineFlags: ParsableArguments {
 
     @Option(
         name: .customLong("batch-bytes"),
-        help: "Bytes of input lines parsed as one batch, 4096 to 67108864 (default 1048576, e.g. --batch-bytes 262144)."
+        help: "Bytes of input lines parsed as one batch, 4096 to 67108864 (e.g. --batch-bytes 1048576)."
     )
     var batchBytes: Int = PipelineOptions().batchBytes
 
@@ -139,7 +139,7 @@ struct PipelineFlags: ParsableArguments {
         }
         guard (4096...(64 << 20)).contains(batchBytes) else {
             throw ValidationError(
-                "--batch-bytes takes 4096 to 67108864 (e.g. --batch-bytes 1048576); got \(batchBytes)")
+                "--batch-bytes takes 4096 to 67108864 (e.g. --batch-bytes 262144); got \(batchBytes)")
         }
         guard maxJSONDepth <= ParseOptions.maxJSONDepthLimit else {
             let limit = ParseOptions.maxJSONDepthLimit

@@ -537,6 +537,7 @@ struct PrefixedSource: ByteSource {
     var upstream: any ByteSource
 
     var inflates: Bool { upstream.inflates }
+    var stopped: Bool { prefix.isEmpty && upstream.stopped }
 
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
         if !prefix.isEmpty {

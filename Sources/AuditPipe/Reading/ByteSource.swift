@@ -28,6 +28,9 @@ protocol ByteSource {
     func lastWritten() -> Int64?
     /// True when its reads cost more than a copy (it inflates what it reads).
     var inflates: Bool { get }
+    /// True once a read gave nothing because a stop was requested: the input was left, not ended, and the
+    /// bytes after its last newline are part of a line not read whole.
+    var stopped: Bool { get }
 }
 
 extension ByteSource {
@@ -43,6 +46,8 @@ extension ByteSource {
     mutating func endedAtEmptyRead() -> Bool { true }
     /// Most sources copy what they read.
     var inflates: Bool { false }
+    /// Most sources are read to their end.
+    var stopped: Bool { false }
 }
 
 /// Reads a file descriptor with large `read(2)` calls.
@@ -60,6 +65,8 @@ struct FileDescriptorSource: ByteSource {
     private var inode: UInt64 = 0
     /// True once the source gave its descriptor back; cleared when it reopens.
     private(set) var isSuspended = false
+    /// True once a read gave nothing because a stop was requested.
+    private(set) var stopped = false
 
     /// Opens a file for reading.
     init(path: String, control: RunControl? = nil) throws(InputError) {
@@ -87,7 +94,10 @@ struct FileDescriptorSource: ByteSource {
     /// Reads up to `max` bytes, appending them; 0 at end of input or once a stop is requested. On a pipe
     /// it is called only when `wouldBlock()` said data is ready, so it does not hold a thread while waiting.
     mutating func read(into buffer: inout [UInt8], max: Int) throws(InputError) -> Int {
-        if control?.isStopRequested == true { return 0 }
+        if control?.isStopRequested == true {
+            stopped = true
+            return 0
+        }
         if isSuspended { try reopen() }
         // A regular file is read no further than its size, so a small file gets a small buffer.
         var max = max

@@ -46,6 +46,12 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                 if try upstream.read(into: &input, max: 256 * 1024) == 0 { upstreamDone = true }
             }
             if inputPos == input.count && upstreamDone {
+                if upstream.stopped {
+                    // A run stopped (SIGTERM) reads no further: what is inflated is handed on; the member was
+                    // left, not cut, so its end is not looked for (it was reported as a truncated file).
+                    finished = true
+                    return 0
+                }
                 if memberOpen && !drained {
                     // zlib may hold inflated bytes it had no room for when the input ran out (a match crossing
                     // the end of the last buffer): one more call with no input gives them before the cut is
@@ -64,6 +70,12 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
                 }
             }
             if !memberOpen {
+                // Zero bytes after the last member (a preallocated or block-padded file) end the file, as gzip
+                // and zcat take them; anything else after them is refused below.
+                if input[inputPos] == 0, try skipZeros() {
+                    finished = true
+                    return 0
+                }
                 // Another member follows: it must start with the gzip magic number.
                 guard input[inputPos] == 0x1f else {
                     finished = true
@@ -124,6 +136,23 @@ struct GzipSource<Upstream: ByteSource>: ByteSource {
     var isSuspended: Bool { upstream.isSuspended }
 
     var inflates: Bool { true }
+
+    /// Reads past zero bytes from `inputPos`; true when they run to the end of the file, false at the first other
+    /// byte (left at `inputPos`).
+    private mutating func skipZeros() throws(InputError) -> Bool {
+        while true {
+            while inputPos < input.count && input[inputPos] == 0 { inputPos += 1 }
+            if inputPos < input.count { return false }
+            if upstreamDone { return true }
+            consumedBefore += Int64(input.count)
+            input.removeAll(keepingCapacity: true)
+            inputPos = 0
+            if try upstream.read(into: &input, max: 256 * 1024) == 0 { upstreamDone = true }
+        }
+    }
+
+    /// True once its file's read stopped at a stop request: a member cut there was left, not truncated.
+    var stopped: Bool { upstream.stopped }
 
     mutating func close() {
         inflateEnd(stream)

@@ -88,8 +88,10 @@ struct LineFramer {
             }
             if n == 0 {
                 eof = true
+                // A run stopped mid-input read part of a line: it is not a line (it was dead-lettered as one).
+                let stopped = source.stopped
                 source.close()
-                if keepsPartialAtEnd {
+                if keepsPartialAtEnd || stopped {
                     buf.removeSubrange(lineStart...)
                     oversizedDropped = 0
                 } else {

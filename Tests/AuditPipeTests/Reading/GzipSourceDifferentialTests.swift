@@ -208,7 +208,12 @@ struct GzipSourceDifferentialTests {
                 let reference = try? GzipMembers.inflate(bytes, name: "t.gz")
                 let (out, error) = try Self.read(bytes, &rng)
                 let label = "round \(round), \(what): \(error.map { "\($0)" } ?? "accepted")"
-                if let reference {
+                if what == "appended", bytes[gz.count...].allSatisfy({ $0 == 0 }) {
+                    // Zero padding after the last member ends an input as gzip and zcat take it (a new-user
+                    // trial's padded file was refused); the archive's own members stay strict.
+                    #expect(error == nil && out == content, "\(label): \(out.count) of \(content.count) bytes")
+                    counts.accepted += 1
+                } else if let reference {
                     let same = out == reference
                     #expect(error == nil && same, "\(label): \(out.count) of \(reference.count) bytes")
                     counts.accepted += 1
