@@ -23,6 +23,21 @@ struct PipelineRunner {
     /// Draw a progress line on stderr while the run goes.
     var progress = false
 
+    /// The run's accounting line.
+    private func summaryLine(_ stats: RunStats) -> String {
+        var line = stats.summary
+        let options = pipeline.options
+        if options.recordFilter != nil {
+            line += "; \(stats.written) records matched"
+        } else if options.filter != nil {
+            line += "; \(stats.written) matched the filter"
+        }
+        if !pipeline.outputs.contains(where: { $0.kind == .deadLetter }) && stats.lines.deadLettered > 0 {
+            line += " (use --dead-letter FILE to keep rejected lines)"
+        }
+        return line
+    }
+
     func run() async throws {
         let control = RunControl()
         let signals = SignalWatch(control: control)
@@ -43,6 +58,11 @@ struct PipelineRunner {
             case .locked(let message):
                 FileHandleStderr.write("auditpipe: locked: \(message)\n")
                 throw ExitCode(5)
+            case .outputFailed(_, let stats?):
+                // How far the run got before its output failed: the accounting line, as every run prints it.
+                FileHandleStderr.write("auditpipe: \(error)\n")
+                if !quiet { FileHandleStderr.write(summaryLine(stats) + "\n") }
+                throw ExitCode(3)
             default:
                 FileHandleStderr.write("auditpipe: \(error)\n")
                 throw ExitCode(3)
@@ -50,19 +70,7 @@ struct PipelineRunner {
         }
         for w in stats.warnings { FileHandleStderr.write("auditpipe: warning: \(w)\n") }
         for e in stats.inputErrors { FileHandleStderr.write("auditpipe: input error: \(e)\n") }
-        if !quiet {
-            var line = stats.summary
-            let options = pipeline.options
-            if options.recordFilter != nil {
-                line += "; \(stats.written) records matched"
-            } else if options.filter != nil {
-                line += "; \(stats.written) matched the filter"
-            }
-            if !pipeline.outputs.contains(where: { $0.kind == .deadLetter }) && stats.lines.deadLettered > 0 {
-                line += " (use --dead-letter FILE to keep rejected lines)"
-            }
-            FileHandleStderr.write(line + "\n")
-        }
+        if !quiet { FileHandleStderr.write(summaryLine(stats) + "\n") }
         if let signal = signals.received { throw ExitCode(128 + signal) }
         if !stats.inputErrors.isEmpty { throw ExitCode(2) }
         if let limit = maxDeadLetters, stats.lines.deadLettered > Int64(limit) {

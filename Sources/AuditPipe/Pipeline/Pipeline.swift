@@ -159,17 +159,21 @@ public struct Pipeline: Sendable {
             try writer?.sync() ?? 0
         }
         var stats: RunStats
+        var failure: OutputError?
         do throws(OutputError) {
-            stats = try await execute(
+            (stats, failure) = try await execute(
                 set, sink: sink, resume: resume, control: control, syncEvents: syncEvents,
                 syncDeadLetters: syncDeadLetters, deadLetter: onDeadLetter)
-            try deadLetters?.close()
         } catch {
-            throw .outputFailed(error)
+            throw .outputFailed(error, nil)
+        }
+        if failure == nil {
+            do throws(OutputError) { try deadLetters?.close() } catch { failure = error }
         }
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
+        if let failure { throw .outputFailed(failure, stats) }
         if let path = outputs.first(where: { $0.kind == .stats })?.path {
             do throws(OutputError) {
                 OutputFile.makeParentDirectories(of: path)
@@ -177,7 +181,7 @@ public struct Pipeline: Sendable {
                 try f.write(Array(stats.json.utf8))
                 try f.close()
             } catch {
-                throw .outputFailed(error)
+                throw .outputFailed(error, stats)
             }
         }
         return stats
@@ -193,9 +197,10 @@ public struct Pipeline: Sendable {
         pipeline.follow?.checkpointDirectory = nil
         let (set, expandErrors, warnings) = pipeline.makeInputs(
             InputSpec.expand(pipeline.inputs, excluding: pipeline.outputPlaces))
-        var stats = try await pipeline.execute(
+        var (stats, failure) = try await pipeline.execute(
             set, sink: sink, resume: Checkpoint(), control: control, syncEvents: nil, syncDeadLetters: nil,
             deadLetter: deadLetter)
+        if let failure { throw failure }
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
@@ -236,13 +241,13 @@ public struct Pipeline: Sendable {
         return o
     }
 
-    /// Wires the stages and runs them to the end.
+    /// Wires the stages and runs them to the end; the stats, and the output failure that stopped the run.
     private func execute(
         _ inputs: InputSet, sink: any EventSink, resume: Checkpoint, control: RunControl,
         syncEvents: (@Sendable () throws(OutputError) -> Int64)?,
         syncDeadLetters: (@Sendable () throws(OutputError) -> Int64)?,
         deadLetter: @escaping @Sendable (DeadLetter) throws(OutputError) -> Void
-    ) async throws(OutputError) -> RunStats {
+    ) async throws(OutputError) -> (RunStats, OutputError?) {
         let options = effectiveOptions
         let follow = self.follow
         let checkpointing = follow?.checkpointDirectory != nil
@@ -275,7 +280,7 @@ public struct Pipeline: Sendable {
         let correlated = BoundedChannel<CorrelatedBatch>(capacity: 2, waits: waits, edge: .correlateToEnrich)
         let output = BoundedChannel<SinkBatch>(capacity: 2, waits: waits, edge: .enrichToSink)
 
-        let result: Result<RunStats, OutputError> = await withTaskGroup(of: StageOutcome.self) { group in
+        return await withTaskGroup(of: StageOutcome.self) { group in
             group.addTask {
                 let (counts, errors) = await inputs.run(initial, known: alreadyKnown, control: control, resume: pinned)
                 return .input(counts, errors)
@@ -303,19 +308,16 @@ public struct Pipeline: Sendable {
                 group.addTask { await enrich.run(correlated, writingTo: sinkStage, control: control) }
             }
 
-            return await StageOutcome.gather(&group).map { stats in
-                var stats = stats
-                let names = inputs.names.all
-                // Across restarts: the paths earlier lives read count too (their lines are in the counts below),
-                // also one gone since.
-                stats.inputs = Set(names).union(pinned.entries.keys).count
-                pinned.events.add(to: &stats)
-                for e in pinned.entries.values { stats.lines.add(e.counts) }
-                stats.inputErrors.sort { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }
-                return stats
-            }
+            var (stats, failure) = await StageOutcome.gather(&group)
+            let names = inputs.names.all
+            // Across restarts: the paths earlier lives read count too (their lines are in the counts below), also
+            // one gone since.
+            stats.inputs = Set(names).union(pinned.entries.keys).count
+            pinned.events.add(to: &stats)
+            for e in pinned.entries.values { stats.lines.add(e.counts) }
+            stats.inputErrors.sort { names.firstIndex(of: $0.source) ?? 0 < names.firstIndex(of: $1.source) ?? 0 }
+            return (stats, failure)
         }
-        return try result.get()
     }
 }
 

@@ -5,8 +5,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case invalid(String)
     /// An output or the checkpoint could not be opened or prepared.
     case cannotOpen(OutputError)
-    /// Writing an output failed during the run.
-    case outputFailed(OutputError)
+    /// Writing an output failed during the run; the stats say how far it got (nil: it failed as it ended).
+    case outputFailed(OutputError, RunStats?)
     /// Another run holds the checkpoint directory (exit 5, as for a locked archive).
     case locked(String)
 
@@ -14,14 +14,14 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalid(let m): m
         case .cannotOpen(let e): "cannot open output \(e)"
-        case .outputFailed(let e): "output failed: \(e)"
+        case .outputFailed(let e, _): "output failed: \(e)"
         case .locked(let m): m
         }
     }
 
     /// True when the output failed because its reader went away (`| head`): the run ends quietly.
     public var isBrokenPipe: Bool {
-        if case .outputFailed(let e) = self { return e.isBrokenPipe }
+        if case .outputFailed(let e, _) = self { return e.isBrokenPipe }
         return false
     }
 }

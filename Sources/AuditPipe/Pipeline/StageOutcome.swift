@@ -9,8 +9,8 @@ enum StageOutcome: Sendable {
     case none
 
     /// Waits for every stage of `group`; the sink's stats with the inputs' counts and errors (in the order
-    /// the inputs ended), or the first output failure.
-    static func gather(_ group: inout TaskGroup<StageOutcome>) async -> Result<RunStats, OutputError> {
+    /// the inputs ended), and the first output failure (the stats then say how far the run got).
+    static func gather(_ group: inout TaskGroup<StageOutcome>) async -> (RunStats, OutputError?) {
         var stats = RunStats()
         var failure: OutputError?
         var counts = LineCounts()
@@ -29,7 +29,6 @@ enum StageOutcome: Sendable {
         }
         stats.lines = counts
         stats.inputErrors = inputErrors
-        if let failure { return .failure(failure) }
-        return .success(stats)
+        return (stats, failure)
     }
 }
