@@ -127,9 +127,15 @@ struct ServeCommand: ParsableCommand {
         if auditLog == nil {
             FileHandleStderr.write("auditpipe: warning: no --audit-log: exports and details views are not logged\n")
         }
+        let accessLog: AccessAuditLog?
+        do {
+            accessLog = try auditLog.map { (d) throws(OutputError) in try AccessAuditLog(directory: d) }
+        } catch {
+            FileHandleStderr.write("auditpipe: --audit-log \(error)\n")
+            throw ExitCode(2)
+        }
         let router = ScreenRouter(
-            catalog: ScreenCatalogs.open(archives), authenticator: authenticator,
-            auditLog: auditLog.map(AccessAuditLog.init(directory:)))
+            catalog: ScreenCatalogs.open(archives), authenticator: authenticator, auditLog: accessLog)
         let server: ScreenServer
         do {
             var limits = HTTPLimits()

@@ -33,7 +33,7 @@ final class ScreenFixture: Sendable {
         try users.save(usersFile)
         let router = ScreenRouter(
             catalog: ScreenCatalogs.open([archive]), authenticator: try Authenticator(usersFile: usersFile),
-            auditLog: AccessAuditLog(directory: auditLog))
+            auditLog: try AccessAuditLog(directory: auditLog))
         server = try ScreenServer(router: router, host: "127.0.0.1", port: 0)
         port = server.port
         let s = server

@@ -41,7 +41,7 @@ struct ScreenRouterTests {
         let then = Int64(1_795_600_000) * UTCTime.second
         let router = ScreenRouter(
             catalog: ScreenCatalogs.open([f.archive]), authenticator: try Authenticator(usersFile: f.usersFile),
-            auditLog: AccessAuditLog(directory: live), now: { then })
+            auditLog: try AccessAuditLog(directory: live), now: { then })
         let any = try #require(f.queryEvents(["action == \"update\""]).first?["event_id"] as? String)
         #expect(router.respond(request("/api/events/\(any)")).status == 200)
         let export = router.respond(request("/api/export?format=jsonl&q=action+%3D%3D+%22update%22"))

@@ -29,7 +29,7 @@ struct SignInThrottleTests {
             let clock = clock
             let router = ScreenRouter(
                 catalog: ScreenCatalogs.open([f.archive]), authenticator: try Authenticator(usersFile: f.usersFile),
-                auditLog: AccessAuditLog(directory: directory.appendingPathComponent("live").path),
+                auditLog: try AccessAuditLog(directory: directory.appendingPathComponent("live").path),
                 throttle: SignInThrottle(limits: limits), now: { clock.nanoseconds.load(ordering: .relaxed) })
             server = try ScreenServer(router: router, host: "127.0.0.1", port: 0)
             let s = server

@@ -78,12 +78,17 @@ enum ArchiveLayout {
         return names.sorted()
     }
 
-    /// Creates a directory and its parents.
-    static func makeDirectories(_ path: String) {
+    /// Creates a directory and its parents; the error of the first that could not be made, or 0 when the
+    /// directory is there after.
+    @discardableResult
+    static func makeDirectories(_ path: String) -> Int32 {
         var current = path.hasPrefix("/") ? "" : "."
+        var failure: Int32 = 0
         for part in path.split(separator: "/") {
             current += "/" + part
-            mkdir(current, 0o755)
+            if mkdir(current, 0o755) != 0 && errno != EEXIST && failure == 0 { failure = errno }
         }
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : (failure == 0 ? ENOTDIR : failure)
     }
 }

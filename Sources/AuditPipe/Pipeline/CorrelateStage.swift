@@ -74,7 +74,13 @@ struct CorrelateStage: Sendable {
                     deadLetters: { d in
                         guard failure == nil, !(checkpointer?.alreadyWritten(d, path: paths[d.position.input]) ?? false)
                         else { return }
-                        do throws(OutputError) { try deadLetter(d) } catch { failure = error }
+                        do throws(OutputError) {
+                            try deadLetter(d)
+                        } catch {
+                            // As a failed sink does: the readers stop (a trial's run read 294k lines on).
+                            failure = error
+                            control?.requestStop()
+                        }
                     })
             else {
                 if inputs.registry.isClosed && !inputs.registry.hasPending { break }

@@ -58,6 +58,7 @@ public struct Pipeline: Sendable {
         var sink: any EventSink
         var events: JSONLSink?
         var deadLetters: DeadLetterWriter?
+        var statsFile: OutputFile?
         // A file named as an input that an output would truncate or append to: refused before anything is
         // opened (a directory or pattern that reaches one only leaves it out).
         let places = outputPlaces
@@ -126,16 +127,21 @@ public struct Pipeline: Sendable {
                 // What was written after the last commit is written again from the saved state.
                 try ResumedOutput.cut(path: only.path, to: resume.outputBytes)
                 if let d = deadLetterPath { try ResumedOutput.cut(path: d, to: resume.deadLetterBytes) }
-                OutputFile.makeParentDirectories(of: only.path)
+                try OutputFile.makeParentDirectories(of: only.path)
                 events = try JSONLSink(path: only.path, append: true)
                 sink = events!
             } else {
                 sink = try SinkFactory.open(eventOutputs, records: options.recordFilter != nil)
             }
             if let d = deadLetterPath {
-                OutputFile.makeParentDirectories(of: d)
+                try OutputFile.makeParentDirectories(of: d)
                 deadLetters = try DeadLetterWriter(
                     path: d, inputNames: set.names, redactor: options.redactor, append: checkpointDirectory != nil)
+            }
+            // Opened now: a path that cannot be written is found before the run, not after it.
+            if let path = outputs.first(where: { $0.kind == .stats })?.path {
+                try OutputFile.makeParentDirectories(of: path)
+                statsFile = try OutputFile(path: path)
             }
         } catch {
             throw .cannotOpen(error)
@@ -174,10 +180,8 @@ public struct Pipeline: Sendable {
         stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
         if let failure { throw .outputFailed(failure, stats) }
-        if let path = outputs.first(where: { $0.kind == .stats })?.path {
+        if let f = statsFile {
             do throws(OutputError) {
-                OutputFile.makeParentDirectories(of: path)
-                let f = try OutputFile(path: path)
                 try f.write(Array(stats.json.utf8))
                 try f.close()
             } catch {

@@ -132,6 +132,8 @@ public struct InputSpec: Sendable, Equatable {
                     }
                     if (st.st_mode & S_IFMT) == S_IFREG && st.st_size == 0 {
                         warnings.append("\(p): the file is empty")
+                    } else if (st.st_mode & S_IFMT) == S_IFREG && st.st_size <= 4096 && holdsNothingCompressed(p) {
+                        warnings.append("\(p): the file is empty (compressed, it holds no bytes)")
                     }
                     add(p)
                 }
@@ -139,6 +141,25 @@ public struct InputSpec: Sendable, Equatable {
         }
         (found.inputs, found.errors, found.warnings) = (inputs, errors, warnings)
         return found
+    }
+
+    /// True for a small gzip file that inflates to nothing (`gzip < /dev/null`); false for any other, or one
+    /// that fails to inflate (the run reports that).
+    private static func holdsNothingCompressed(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+        close(fd)
+        guard n >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b else { return false }
+        do throws(InputError) {
+            var gzip = try GzipSource(upstream: MemorySource(Array(bytes[..<n])), name: path, prefix: [])
+            var out: [UInt8] = []
+            while try gzip.read(into: &out, max: 4096) > 0 { return false }
+            return true
+        } catch {
+            return false
+        }
     }
 
     private static func glob(_ pattern: String) -> [String] {

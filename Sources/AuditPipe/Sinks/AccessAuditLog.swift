@@ -53,10 +53,10 @@ public final class AccessAuditLog: Sendable {
     public let directory: String
     private let sink: Mutex<DailyJSONLSink>
 
-    /// Writes into `directory` (created when missing).
-    public init(directory: String) {
+    /// Writes into `directory` (created when missing; throws when it cannot be).
+    public init(directory: String) throws(OutputError) {
         self.directory = directory
-        sink = Mutex(DailyJSONLSink(directory: directory, releaseAfter: 0))
+        sink = Mutex(try DailyJSONLSink(directory: directory, releaseAfter: 0))
     }
 
     /// Writes `entry` as one event started at `time` (UTC ns) for request `requestID`; durable on return.

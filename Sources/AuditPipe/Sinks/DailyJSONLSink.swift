@@ -17,12 +17,12 @@ public final class DailyJSONLSink: EventSink {
     private var files: [String: DayFile] = [:]
     private var writer = JSONWriter(capacity: 64 << 10)
 
-    /// Creates the sink; the directory is created when missing. A day file idle for `releaseAfter`
-    /// nanoseconds is closed (and its lock released) at the next write or flush.
-    public init(directory: String, releaseAfter: Int64 = UTCTime.second) {
+    /// Creates the sink; the directory is created when missing (throws when it cannot be). A day file idle for
+    /// `releaseAfter` nanoseconds is closed (and its lock released) at the next write or flush.
+    public init(directory: String, releaseAfter: Int64 = UTCTime.second) throws(OutputError) {
         self.directory = directory
         self.releaseAfter = releaseAfter
-        ArchiveLayout.makeDirectories(directory)
+        try OutputFile.makeDirectory(directory)
     }
 
     public func write(_ events: [AuditEvent]) throws(OutputError) {

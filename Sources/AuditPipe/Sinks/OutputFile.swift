@@ -12,11 +12,19 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     private let flushThreshold: Int
 
-    /// Opens `path` for writing (truncating), or standard output for `-`.
-    /// Creates the missing directories above `path` (`mkdir -p` of its parent).
-    public static func makeParentDirectories(of path: String) {
+    /// Creates the missing directories above `path` (`mkdir -p` of its parent); throws when one cannot be made.
+    public static func makeParentDirectories(of path: String) throws(OutputError) {
         guard let slash = path.lastIndex(of: "/"), slash > path.startIndex else { return }
-        ArchiveLayout.makeDirectories(String(path[..<slash]))
+        try makeDirectory(String(path[..<slash]))
+    }
+
+    /// Creates `directory` and its missing parents (`mkdir -p`); throws with the reason when it cannot be made.
+    public static func makeDirectory(_ directory: String) throws(OutputError) {
+        let failure = ArchiveLayout.makeDirectories(directory)
+        guard failure == 0 else {
+            throw OutputError(
+                path: directory, message: "cannot create the directory: \(String(cString: strerror(failure)))")
+        }
     }
 
     /// Takes over a descriptor already open for writing (closed by `close()`).
@@ -28,6 +36,7 @@ public final class OutputFile {
         buffer.reserveCapacity(flushThreshold + 4096)
     }
 
+    /// Opens `path` for writing (truncating, or appending), or standard output for `-`.
     public init(path: String, append: Bool = false, flushThreshold: Int = 256 << 10) throws(OutputError) {
         self.path = path
         self.flushThreshold = flushThreshold

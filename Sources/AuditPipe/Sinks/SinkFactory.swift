@@ -7,7 +7,7 @@ public enum SinkFactory {
     public static func open(_ outputs: [PipelineSpec.Output], records: Bool) throws(OutputError) -> any EventSink {
         var routes: [RoutedSink.Route] = []
         for o in outputs where o.path != "-" && o.template == nil && o.kind != .archive {
-            OutputFile.makeParentDirectories(of: o.path)
+            try OutputFile.makeParentDirectories(of: o.path)
         }
         for o in outputs {
             switch o.kind {
@@ -23,7 +23,7 @@ public enum SinkFactory {
                 let defaults = records ? CSVSink.defaultRecordColumns : CSVSink.defaultColumns
                 let sink = try CSVSink(path: o.path, columns: o.columns ?? defaults, bom: o.bom)
                 routes.append(.init(sink: sink, filter: o.whereFilter))
-            case .archive: routes.append(.init(sink: DailyJSONLSink(directory: o.path), filter: o.whereFilter))
+            case .archive: routes.append(.init(sink: try DailyJSONLSink(directory: o.path), filter: o.whereFilter))
             case .deadLetter, .stats: break
             }
         }

@@ -68,9 +68,14 @@ struct FirstHourTests {
         try Data().write(to: dir.appendingPathComponent("empty.log"))
         try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
             to: dir.appendingPathComponent("app.log"))
-        let r = try AuditPipeBinary.run(["correlate", "empty.log", "app.log", "-o", "events.jsonl"], in: dir)
+        // Compressed, empty is a gzip member of nothing (`gzip < /dev/null`): a trial's went by in silence.
+        let gzipEmpty: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        try Data(gzipEmpty).write(to: dir.appendingPathComponent("empty.log.gz"))
+        let r = try AuditPipeBinary.run(
+            ["correlate", "empty.log", "empty.log.gz", "app.log", "-o", "events.jsonl"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("auditpipe: warning: empty.log: the file is empty"))
+        #expect(r.stderr.contains("auditpipe: warning: empty.log.gz: the file is empty (compressed"), "\(r.stderr)")
         #expect(!r.stderr.contains("app.log: the file is empty"))
     }
 
