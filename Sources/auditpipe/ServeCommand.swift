@@ -129,10 +129,13 @@ struct ServeCommand: ParsableCommand {
         }
         let accessLog: AccessAuditLog?
         do {
-            accessLog = try auditLog.map { (d) throws(OutputError) in try AccessAuditLog(directory: d) }
+            accessLog = try auditLog.map { (d) throws(OutputError) in
+                try OutputFile.check(d, directory: true)
+                return try AccessAuditLog(directory: d)
+            }
         } catch {
-            FileHandleStderr.write("auditpipe: --audit-log \(error)\n")
-            throw ExitCode(2)
+            FileHandleStderr.write("auditpipe: cannot open --audit-log \(error)\n")
+            throw ExitCode(3)
         }
         let router = ScreenRouter(
             catalog: ScreenCatalogs.open(archives), authenticator: authenticator, auditLog: accessLog)

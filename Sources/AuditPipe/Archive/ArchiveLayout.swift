@@ -89,6 +89,7 @@ enum ArchiveLayout {
             if mkdir(current, 0o755) != 0 && errno != EEXIST && failure == 0 { failure = errno }
         }
         var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? 0 : (failure == 0 ? ENOTDIR : failure)
+        guard stat(path, &st) == 0 else { return failure == 0 ? errno : failure }
+        return (st.st_mode & S_IFMT) == S_IFDIR ? 0 : (failure == 0 ? ENOTDIR : failure)
     }
 }

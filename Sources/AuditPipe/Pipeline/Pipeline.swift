@@ -58,7 +58,7 @@ public struct Pipeline: Sendable {
         var sink: any EventSink
         var events: JSONLSink?
         var deadLetters: DeadLetterWriter?
-        var statsFile: OutputFile?
+        let statsPath = outputs.first { $0.kind == .stats }?.path
         // A file named as an input that an output would truncate or append to: refused before anything is
         // opened (a directory or pattern that reaches one only leaves it out).
         let places = outputPlaces
@@ -90,10 +90,22 @@ public struct Pipeline: Sendable {
                     "a checkpoint needs the events in one JSONL file (-o FILE), which it cuts back on resume")
             }
         }
+        // Every output checked before any is made or opened: a run refused for one leaves the others as they were.
+        if outputs.contains(where: { $0.path.isEmpty && $0.template == nil }) {
+            throw .invalid("an output path is empty")
+        }
+        do throws(OutputError) {
+            for o in outputs where o.template == nil { try OutputFile.check(o.path, directory: o.kind == .archive) }
+            if let dir = checkpointDirectory {
+                try OutputFile.check(dir, directory: true)
+                try OutputFile.makeDirectory(dir)
+            }
+        } catch {
+            throw .cannotOpen(error)
+        }
         // One run per checkpoint: a second follower on the same state would write every event twice.
         var lock: ArchiveLock?
         if let dir = checkpointDirectory {
-            mkdir(dir, 0o755)
             do throws(ArchiveRunError) {
                 lock = try ArchiveLock.acquire(root: dir, timeout: 0)
             } catch {
@@ -109,6 +121,9 @@ public struct Pipeline: Sendable {
         do throws(OutputError) {
             if let dir = checkpointDirectory, let only = eventOutputs.first {
                 resume = try Checkpoint.load(from: dir)
+                // Made first: the path of a file in a folder not there yet was kept as given, and the next run, the
+                // folder there, took it for another file and refused to resume (a new-user trial).
+                try OutputFile.makeParentDirectories(of: only.path)
                 // Resumed into another events file, the cut back to the committed length would cut that file.
                 let output = FollowedFiles.canonical(only.path)
                 if resume.exists, let was = resume.outputPath, was != output {
@@ -127,7 +142,6 @@ public struct Pipeline: Sendable {
                 // What was written after the last commit is written again from the saved state.
                 try ResumedOutput.cut(path: only.path, to: resume.outputBytes)
                 if let d = deadLetterPath { try ResumedOutput.cut(path: d, to: resume.deadLetterBytes) }
-                try OutputFile.makeParentDirectories(of: only.path)
                 events = try JSONLSink(path: only.path, append: true)
                 sink = events!
             } else {
@@ -138,11 +152,8 @@ public struct Pipeline: Sendable {
                 deadLetters = try DeadLetterWriter(
                     path: d, inputNames: set.names, redactor: options.redactor, append: checkpointDirectory != nil)
             }
-            // Opened now: a path that cannot be written is found before the run, not after it.
-            if let path = outputs.first(where: { $0.kind == .stats })?.path {
-                try OutputFile.makeParentDirectories(of: path)
-                statsFile = try OutputFile(path: path)
-            }
+            // Written at the end (a run killed before leaves the stats of the run before); checked above.
+            if let path = statsPath { try OutputFile.makeParentDirectories(of: path) }
         } catch {
             throw .cannotOpen(error)
         }
@@ -179,15 +190,18 @@ public struct Pipeline: Sendable {
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings + set.passedOver()
         stats.notePatterns(options.parse.textPatterns.count, names: set.names)
-        if let failure { throw .outputFailed(failure, stats) }
-        if let f = statsFile {
+        // The counts reached go to the stats output after a failed output too, as to the accounting line.
+        var statsFailure: OutputError?
+        if let path = statsPath, path != failure?.path {
             do throws(OutputError) {
+                let f = try OutputFile(path: path)
                 try f.write(Array(stats.json.utf8))
                 try f.close()
             } catch {
-                throw .outputFailed(error, stats)
+                statsFailure = error
             }
         }
+        if let failure = failure ?? statsFailure { throw .outputFailed(failure, stats) }
         return stats
     }
 

@@ -277,7 +277,13 @@ struct FollowedFiles: Sendable {
         let slash = p.lastIndex(of: "/")
         let folder = slash.map { String(p[..<$0]) } ?? "."
         let name = slash.map { String(p[p.index(after: $0)...]) } ?? p
-        guard let real = realpath(folder.isEmpty ? "/" : folder, nil) else { return p }
+        guard let real = realpath(folder.isEmpty ? "/" : folder, nil) else {
+            // A folder not there yet (an output's, made by the run): under its own canonical path, so that the name
+            // is the same before and after it is made.
+            guard slash != nil, !folder.isEmpty, folder != p else { return p }
+            let above = canonical(folder)
+            return (above == "/" ? "" : above) + "/" + name
+        }
         defer { free(real) }
         let base = String(cString: real)
         return (base == "/" ? "" : base) + "/" + name

@@ -27,6 +27,51 @@ public final class OutputFile {
         }
     }
 
+    /// Throws, with the reason, when the file `path` (or the folder, for `directory`) could not be written, or made
+    /// with its missing folders; makes, opens and changes nothing. Every output is checked so before a run opens
+    /// any: a run refused for one leaves the others as they were (opened first, they were emptied).
+    public static func check(_ path: String, directory: Bool = false) throws(OutputError) {
+        guard path != "-" else { return }
+        guard !path.isEmpty else { throw OutputError(path: path, message: "the path is empty") }
+        func failed(_ what: String, _ code: Int32) -> OutputError {
+            OutputError(path: path, message: what + String(cString: strerror(code)))
+        }
+        var st = stat()
+        if stat(path, &st) == 0 {
+            let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            if directory {
+                guard isDirectory else { throw failed("", ENOTDIR) }
+                guard access(path, W_OK | X_OK) == 0 else { throw failed("", errno) }
+            } else if isDirectory {
+                throw failed("", EISDIR)
+            } else if (st.st_mode & S_IFMT) != S_IFIFO {
+                // Opened without O_CREAT or O_TRUNC: what it holds stays until the run opens it.
+                let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+                guard fd >= 0 else { throw failed("", errno) }
+                _ = Glibc.close(fd)
+            }
+            return
+        }
+        let missing = errno
+        if missing != ENOENT && missing != ENOTDIR || lstat(path, &st) == 0 {
+            // A link to nowhere, a loop, a name too long: the reason is the path's own.
+            throw failed("", missing)
+        }
+        // Missing: made in the nearest folder above it that is there, which must be one the run can write in.
+        var above = path
+        while true {
+            guard let slash = above.lastIndex(of: "/") else {
+                above = "."
+                break
+            }
+            above = slash == above.startIndex ? "/" : String(above[..<slash])
+            if above == "/" || lstat(above, &st) == 0 { break }
+        }
+        guard stat(above, &st) == 0 else { throw failed("cannot create its folder: ", errno) }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw failed("cannot create its folder: ", ENOTDIR) }
+        guard access(above, W_OK | X_OK) == 0 else { throw failed("cannot create it in \(above): ", errno) }
+    }
+
     /// Takes over a descriptor already open for writing (closed by `close()`).
     init(descriptor: Int32, path: String, flushThreshold: Int = 256 << 10) {
         self.fd = descriptor

@@ -38,7 +38,7 @@ struct OutputFailureTests {
         let r = try AuditPipeBinary.run(
             ["correlate", dump.path] + flags.map { $0.replacingOccurrences(of: "FILE", with: file.path) })
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(r.stderr.contains("cannot create the directory: Not a directory"), "\(r.stderr)")
+        #expect(r.stderr.contains("cannot create its folder: Not a directory"), "\(r.stderr)")
         #expect(!r.stderr.contains(" lines read = "), "read before the output was refused: \(r.stderr)")
     }
 
@@ -56,5 +56,68 @@ struct OutputFailureTests {
         let accounting = r.stderr.split(separator: "\n").first { $0.contains(" lines read = ") }
         let read = accounting.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") }
         #expect(read.map { $0 < lines / 2 } == true, "\(r.stderr)")
+    }
+
+    /// A run refused for one output leaves every other as it was: they were opened (emptied) in turn before the
+    /// refused one was tried (a new-user trial lost an events file so), and folders were made for them.
+    @Test(arguments: [["--stats", "FILE/s.json"], ["--dead-letter", "FILE/d/dead.jsonl"], ["--stats", "DIR"]])
+    func aRefusedRunLeavesTheOtherOutputsAsTheyWere(flags: [String]) throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("d.log")
+        try EventClockDifferentialTests.demo(requests: 300, seed: 38).write(to: dump)
+        let file = dir.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        let kept = dir.appendingPathComponent("events.jsonl")
+        try Data("precious\n".utf8).write(to: kept)
+        let named = flags.map {
+            $0.replacingOccurrences(of: "FILE", with: file.path).replacingOccurrences(of: "DIR", with: dir.path)
+        }
+        let r = try AuditPipeBinary.run(
+            ["correlate", dump.path, "-o", kept.path, "--dead-letter", dir.path + "/new/dead.jsonl"] + named)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(try Data(contentsOf: kept) == Data("precious\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/new"), "a folder made for a refused run")
+    }
+
+    /// The counts a run reached go to `--stats` when an output fails, as to the accounting line (the file was
+    /// left as the run before wrote it).
+    @Test func aFailedOutputStillWritesTheStats() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("d.log")
+        try EventClockDifferentialTests.demo(requests: 3_000, seed: 38).write(to: dump)
+        let r = try AuditPipeBinary.run(["correlate", dump.path, "-o", "/dev/full", "--stats", "s.json"], in: dir)
+        #expect(r.status == 3, "\(r.stderr)")
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
+        #expect((stats["lines_read"] ?? 0) > 0)
+        #expect(stats["lines_read"] == stats["record_lines"]! + stats["dead_lettered"]! + stats["blank"]!)
+    }
+
+    /// A follower whose `-o` folder (and `--checkpoint` folders) the run made resumes: the first run kept the
+    /// events path as given (its folder was not there), the next took the made folder's real path for another
+    /// file and refused to resume; a nested `--checkpoint` was refused (one level only was made).
+    @Test func aFollowerThatMadeItsOutputFoldersResumes() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try Data(#"{"ts":"2026-11-21T10:00:00Z","request_id":"r1","msg":"ok"}"#.utf8 + [10]).write(
+            to: logs.appendingPathComponent("app.log"))
+        for life in 0..<2 {
+            let p = try AuditPipeBinary.start(
+                ["correlate", "--follow", "logs", "--checkpoint", "state/a/b", "-o", "out/a/events.jsonl", "-q"],
+                in: dir, stderrFile: "stderr")
+            let checkpoint = dir.appendingPathComponent("state/a/b/checkpoint.json").path
+            for _ in 0..<300 where p.isRunning && !FileManager.default.fileExists(atPath: checkpoint) {
+                usleep(50_000)
+            }
+            usleep(300_000)
+            p.terminate()
+            p.waitUntilExit()
+            let stderr = (try? String(contentsOf: dir.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+            #expect(p.terminationStatus == 128 + SIGTERM, "life \(life): \(stderr)")
+        }
     }
 }
