@@ -29,17 +29,24 @@ struct OutputFailureTests {
         ["-o", "/dev/null", "--dead-letter", "FILE/d/dead.jsonl"], ["--output-dir", "FILE/live"],
     ])
     func anOutputWhoseFolderCannotBeMadeIsRefusedBeforeTheRun(flags: [String]) throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, dump, file) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let dump = dir.appendingPathComponent("d.log")
-        try EventClockDifferentialTests.demo(requests: 300, seed: 38).write(to: dump)
-        let file = dir.appendingPathComponent("file")
-        try Data("x".utf8).write(to: file)
         let r = try AuditPipeBinary.run(
             ["correlate", dump.path] + flags.map { $0.replacingOccurrences(of: "FILE", with: file.path) })
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("cannot create its folder: Not a directory"), "\(r.stderr)")
         #expect(!r.stderr.contains(" lines read = "), "read before the output was refused: \(r.stderr)")
+    }
+
+    /// A temporary folder with a small demo dump and a regular file in it (a path through it stands for a folder
+    /// that cannot be made).
+    static func workspace() throws -> (dir: URL, dump: URL, file: URL) {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        let dump = dir.appendingPathComponent("d.log")
+        try EventClockDifferentialTests.demo(requests: 300, seed: 38).write(to: dump)
+        let file = dir.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        return (dir, dump, file)
     }
 
     /// A dead-letter output that fails stops the readers, as a failed events output does: a trial's run read
@@ -62,12 +69,8 @@ struct OutputFailureTests {
     /// refused one was tried (a new-user trial lost an events file so), and folders were made for them.
     @Test(arguments: [["--stats", "FILE/s.json"], ["--dead-letter", "FILE/d/dead.jsonl"], ["--stats", "DIR"]])
     func aRefusedRunLeavesTheOtherOutputsAsTheyWere(flags: [String]) throws {
-        let dir = try AuditPipeBinary.temporaryDirectory()
+        let (dir, dump, file) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let dump = dir.appendingPathComponent("d.log")
-        try EventClockDifferentialTests.demo(requests: 300, seed: 38).write(to: dump)
-        let file = dir.appendingPathComponent("file")
-        try Data("x".utf8).write(to: file)
         let kept = dir.appendingPathComponent("events.jsonl")
         try Data("precious\n".utf8).write(to: kept)
         let named = flags.map {
