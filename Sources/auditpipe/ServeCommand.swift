@@ -127,6 +127,7 @@ struct ServeCommand: ParsableCommand {
         if auditLog == nil {
             FileHandleStderr.write("auditpipe: warning: no --audit-log: exports and details views are not logged\n")
         }
+        if auditLog?.isEmpty == true { throw ValidationError("--audit-log: the path is empty") }
         let accessLog: AccessAuditLog?
         do {
             accessLog = try auditLog.map { (d) throws(OutputError) in

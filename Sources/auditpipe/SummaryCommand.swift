@@ -40,10 +40,18 @@ struct SummaryCommand: ParsableCommand {
         guard ActivitySummary.Grouping(rawValue: by) != nil else {
             throw ValidationError("--by must be node or user; got '\(by)'")
         }
+        if output.isEmpty { throw ValidationError("-o: the path is empty") }
         guard depth > 0 else { throw ValidationError("--depth must be positive") }
     }
 
     func run() throws {
+        // Checked before the events are read, as every output of correlate is; its folders made as theirs are.
+        do {
+            try OutputFile.check(output)
+        } catch {
+            FileHandleStderr.write("auditpipe: cannot open output \(error)\n")
+            throw ExitCode(3)
+        }
         var summary = ActivitySummary(by: ActivitySummary.Grouping(rawValue: by)!, depth: depth)
         // Expanded as the pipeline's inputs are: a file reached twice (named twice, through a link) counts once.
         let (inputs, errors, warnings) = { ($0.inputs, $0.errors, $0.warnings) }(InputSpec.expand(files))
@@ -73,6 +81,7 @@ struct SummaryCommand: ParsableCommand {
             text = Array(TextTable.render(header: summary.titles, rows: rows).utf8)
         }
         do {
+            try OutputFile.makeParentDirectories(of: output)
             let file = try OutputFile(path: output)
             try file.write(text)
             try file.close()

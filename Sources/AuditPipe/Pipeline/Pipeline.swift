@@ -91,9 +91,10 @@ public struct Pipeline: Sendable {
             }
         }
         // Every output checked before any is made or opened: a run refused for one leaves the others as they were.
-        if outputs.contains(where: { $0.path.isEmpty && $0.template == nil }) {
-            throw .invalid("an output path is empty")
+        if let empty = outputs.first(where: { $0.path.isEmpty && $0.template == nil }) {
+            throw .invalid("the \(empty.kind.rawValue) output's path is empty")
         }
+        if checkpointDirectory?.isEmpty == true { throw .invalid("the checkpoint's path is empty") }
         do throws(OutputError) {
             for o in outputs where o.template == nil { try OutputFile.check(o.path, directory: o.kind == .archive) }
             if let dir = checkpointDirectory {
@@ -184,8 +185,9 @@ public struct Pipeline: Sendable {
         } catch {
             throw .outputFailed(error, nil)
         }
-        if failure == nil {
-            do throws(OutputError) { try deadLetters?.close() } catch { failure = error }
+        // After another output failed too: the dead letters counted are written (a trial's were lost).
+        if failure == nil || failure?.path != deadLetterPath {
+            do throws(OutputError) { try deadLetters?.close() } catch { failure = failure ?? error }
         }
         stats.inputErrors = expandErrors + stats.inputErrors
         stats.warnings = warnings + set.passedOver()

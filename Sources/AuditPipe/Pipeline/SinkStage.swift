@@ -45,18 +45,24 @@ struct SinkStage: Sendable {
         switch batch {
         case .events(let kept, let all, let commit):
             all.readEachInPlace { stats.count($0) }
-            stats.written += Int64(kept.count)
             progress.wrote(events: all.count)
-            if !kept.isEmpty { try sink.value.write(kept) }
-            if live { try sink.value.flush() }
+            // Counted once out of the sink's buffer (a batch run flushes each batch too): after a failed output,
+            // `written` counted events that never reached it (a new-user trial).
+            if !kept.isEmpty {
+                try sink.value.write(kept)
+                try sink.value.flush()
+            } else if live {
+                try sink.value.flush()
+            }
+            stats.written += Int64(kept.count)
             guard var c = commit, let dir = checkpointDirectory else { return }
             c.outputBytes = try syncEvents?() ?? 0
             c.events = resumed.adding(stats)
             try c.save(in: dir)
         case .records(let matched):
-            stats.written += Int64(matched.count)
             try sink.value.write(records: matched)
-            if live { try sink.value.flush() }
+            try sink.value.flush()
+            stats.written += Int64(matched.count)
         case .tick:
             try sink.value.flush()
         }

@@ -123,4 +123,25 @@ struct OutputFailureTests {
             #expect(p.terminationStatus == 128 + SIGTERM, "life \(life): \(stderr)")
         }
     }
+
+    /// After one output fails, the dead letters counted are in the dead-letter file, and `written` counts only
+    /// events that reached the events output (a trial: `-o /dev/full` left 0 of 33 dead letters in a healthy file,
+    /// and `written` said 22 with 0 bytes written).
+    @Test func aFailedOutputLeavesTheDeadLettersCountedAndCountsOnlyWhatWasWritten() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dump = dir.appendingPathComponent("d.log")
+        try EventClockDifferentialTests.demo(requests: 3_000, seed: 38).write(to: dump)
+        let r = try AuditPipeBinary.run(
+            ["correlate", dump.path, "-o", "/dev/full", "--dead-letter", "dead.jsonl", "--stats", "s.json"], in: dir)
+        #expect(r.status == 3, "\(r.stderr)")
+        let stats = try AuditPipeBinary.stats(at: dir.appendingPathComponent("s.json"))
+        let dead = FollowKillDifferentialTests.sortedLines(dir.appendingPathComponent("dead.jsonl"))
+        #expect((stats["dead_lettered"] ?? 0) > 0)
+        #expect(
+            dead.count == stats["dead_lettered"],
+            "\(dead.count) dead letters written of \(stats["dead_lettered"] ?? -1)")
+        #expect(stats["written"] == 0)
+    }
 }

@@ -470,6 +470,7 @@ public enum PipelineLoader {
             var kind: PipelineSpec.OutputKind?
             var output = PipelineSpec.Output(kind: .jsonl, path: "")
             var pathNode: Node?
+            var pathRead = false
             let members = y.members(item, allowed: outputKeys, in: "an output")
             for (key, v) in members {
                 switch key {
@@ -479,7 +480,9 @@ public enum PipelineLoader {
                     }
                 case "path":
                     pathNode = v
-                    output.path = y.string(v, key) ?? ""
+                    let path = y.string(v, key)
+                    pathRead = path != nil
+                    output.path = path ?? ""
                 case "columns":
                     output.columns = y.strings(v, key, commaSeparated: true)
                     for c in output.columns ?? [] {
@@ -510,6 +513,9 @@ public enum PipelineLoader {
             output.kind = kind
             if output.path.isEmpty {
                 if pathNode == nil { y.fail(item, "a \(kind.rawValue) output needs 'path'") }
+                // Read as empty (`""`, or `${OUT}` set to nothing): the output was dropped in silence, nothing
+                // written (a new-user trial). One that could not be read was reported already.
+                if pathRead { y.fail(pathNode, "a \(kind.rawValue) output's 'path' is empty") }
                 continue
             }
             if PathTemplate.isTemplate(output.path) {
