@@ -72,6 +72,8 @@ struct FollowSource: ByteSource {
     /// When the last copy a copy-truncate of the path made was written (nanoseconds), once one was followed: a
     /// copy written after it means the path was copy-truncated again.
     private var lastCopy: RotatedSiblings.Sibling?
+    /// The rotated files and copies this source has opened (each is read to its end once opened).
+    private var readRotated = Set<FollowProgress.FileKey>()
     /// For the path opened while known only empty with no copy of it read before (`Start.copiedSince`, when none
     /// was made since): what its copies are counted from, and the file's modification time when they were looked
     /// for, just before the open (read after it, a write in between went unseen). Until a
@@ -669,6 +671,18 @@ struct FollowSource: ByteSource {
                 start = Start(path: first.path, offset: 0, identity: first.identity)
             }
         }
+        if start.path == path, !readRotated.isEmpty, let expected = start.identity, expected.fingerprintLength > 0,
+            let current = FileIdentity.of(path: path), current.device == expected.device,
+            current.inode == expected.inode, !Self.unchanged(expected, now: current, at: path),
+            let copy = Self.copy(of: path, fingerprint: expected, longerThan: start.offset, holding: start.tail),
+            readRotated.contains(FollowProgress.FileKey(copy.identity))
+        {
+            // The path as a checkpoint's later entry named it, copy-truncated since into a copy this source has read
+            // already (the entry before named that copy): what is left is the path from its start, after the copies
+            // made since. Taken for copy-truncated while the follower was down, the copy was read again (a kill
+            // differential's trace: 5,208 bytes twice).
+            start = Start(path: path, offset: 0)
+        }
         if let expected = start.identity, let current = FileIdentity.of(path: start.path),
             current.device == expected.device, current.inode == expected.inode, expected.fingerprintLength > 0,
             Self.size(of: start.path) < start.offset || !Self.unchanged(expected, now: current, at: start.path)
@@ -779,6 +793,7 @@ struct FollowSource: ByteSource {
             // The newest copy or rotated file read so far (pending files are read oldest first): what a later look
             // for copies made since starts after, so one read from a checkpoint's `later` is not read twice.
             lastCopy = RotatedSiblings.Sibling(path: start.path, identity: id, modified: m)
+            readRotated.insert(FollowProgress.FileKey(id))
         }
         fileOffset = start.offset <= size() ? start.offset : 0
         if let expected = start.identity, start.path == path, !expected.matches(fd: f) { fileOffset = 0 }

@@ -47,6 +47,40 @@ struct FollowCopyTruncateTests {
         #expect(try FollowSourceSuspendTests.drain(&source) == "a 3\nb 1\nc 1\n")
     }
 
+    /// A restart's pending files as a kill differential's trace showed them (CI94's failure): the committed offset
+    /// in the first generation, then a checkpoint's later entries, the copy of the third generation (named by its
+    /// identity under the path's name) and the path as it was when it held that third generation. Copy-truncated
+    /// since, the path's later entry was taken for copy-truncated while the follower was down, and the copy that
+    /// starts as it did, the one just read, was read again (5,208 bytes twice). Each generation is read once.
+    @Test func theCopyOfALaterEntryReadAlreadyIsNotReadAgain() throws {
+        let dir = try AuditPipeBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("app.log").path
+        func generation(_ g: Int) -> String {
+            (0..<10).map { "{\"gen\":\(g),\"line\":\($0),\"pad\":\"\(String(repeating: "x", count: 20))\"}\n" }.joined()
+        }
+        FollowRotationTests.append(generation(1), to: path)
+        let first = try #require(FileIdentity.of(path: path))
+        let committed = Int64(generation(1).utf8.count / 2)
+        try Self.copyTruncate(path, modified: 1_000)
+        FollowRotationTests.append(generation(2), to: path)
+        try Self.copyTruncate(path, modified: 2_000)
+        FollowRotationTests.append(generation(3), to: path)
+        let third = try #require(FileIdentity.of(path: path))
+        try Self.copyTruncate(path, modified: 3_000)
+        let copyOfThird = try #require(FileIdentity.of(path: path + ".1"))
+        FollowRotationTests.append(generation(4), to: path)
+        var source = Self.source(
+            path,
+            pending: [
+                FollowSource.Start(path: path, offset: committed, identity: first),
+                FollowSource.Start(path: path, offset: 0, identity: copyOfThird),
+                FollowSource.Start(path: path, offset: 0, identity: third),
+            ])
+        let expected = String(generation(1).dropFirst(Int(committed))) + generation(2) + generation(3) + generation(4)
+        #expect(try FollowSourceSuspendTests.drain(&source) == expected)
+    }
+
     /// Lines that all begin with the same 300 bytes (static context fields first): every generation of the
     /// file has the same head, so only the bytes before the offset read tell a copy-truncate written past that
     /// offset from the same file grown (a new-user trial: the reader went on mid-line in the new content and lost
